@@ -1,0 +1,1 @@
+"""Payroll models arrive with the wage-fund and payroll issues."""

@@ -1,0 +1,1 @@
+"""Payroll's Celery tasks arrive with the wage-fund and payroll issues."""

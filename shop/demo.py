@@ -1,0 +1,192 @@
+"""Demo data for the embedded default: a fictional organisation's catalog, staff and rates."""
+import hashlib
+import io
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from shop import roles
+from shop.models import Category, Product, ProductVariant, ShippingMethod, TaxRate, User
+from shop.services.images import product_image_create
+
+DEMO_PASSWORD = "mended-demo-2026"
+
+STAFF = [
+    ("admin@mended.example", "Ada", "Admin", None, True),
+    ("shop@mended.example", "Sam", "Shopkeeper", roles.SHOP_STAFF, False),
+    ("payroll@mended.example", "Pat", "Payroll", roles.PAYROLL_STAFF, False),
+    ("program@mended.example", "Priya", "Program", roles.PROGRAM_STAFF, False),
+    ("volunteers@mended.example", "Val", "Coordinator", roles.VOLUNTEER_COORDINATOR, False),
+]
+CUSTOMER = ("customer@mended.example", "Casey", "Customer")
+
+COLOURS = {
+    "Indigo": "#3f4a8a", "Rust": "#b5542c", "Sage": "#7d9a7a", "Oat": "#d9c9a8", "Charcoal": "#3b3b3f",
+    "Rose": "#c9828d", "Ochre": "#c8912f", "Teal": "#2f7d7a", "Natural": "#e6dcc8", "Plum": "#6b3a5b",
+}
+
+# (category, [(name, price, wage content, options, stock per variant, description)])
+CATALOG = {
+    ("Bags", "Totes, crossbodies and pouches, cut and sewn in our workshop."): [
+        ("Market Tote", "48.00", "18.50", {"colour": ["Indigo", "Rust", "Natural"]}, 12, "A roomy canvas tote with leather handles."),
+        ("Crossbody Satchel", "72.00", "27.00", {"colour": ["Charcoal", "Ochre"]}, 6, "Adjustable strap, two inner pockets."),
+        ("Zip Pouch", "22.00", "8.25", {"colour": ["Rose", "Teal", "Sage"]}, 25, "For pens, make-up or chargers."),
+        ("Weekender Duffel", "128.00", "46.00", {"colour": ["Charcoal", "Natural"]}, 3, "Waxed canvas, brass hardware."),
+        ("Laptop Sleeve", "54.00", "19.75", {"size": ["13 inch", "15 inch"]}, 8, "Padded felt with a wool lining."),
+        ("Lunch Bag", "26.00", "9.50", {"colour": ["Sage", "Ochre"]}, 14, "Insulated and wipe-clean inside."),
+    ],
+    ("Accessories", "Scarves, keychains and small things made to be given."): [
+        ("Woven Scarf", "58.00", "22.00", {"colour": ["Plum", "Teal", "Oat"]}, 10, "Hand-loomed cotton, fringed ends."),
+        ("Leather Keychain", "16.00", "6.00", {"colour": ["Rust", "Charcoal"]}, 40, "Stamped with a small heart."),
+        ("Beaded Bracelet", "24.00", "9.00", {"colour": ["Rose", "Indigo", "Ochre"]}, 30, "Glass beads on stretch cord."),
+        ("Card Wallet", "32.00", "12.00", {"colour": ["Rust", "Natural"]}, 18, "Holds six cards and folded notes."),
+        ("Hair Scrunchie Set", "14.00", "5.25", {}, 50, "Three scrunchies from offcut fabric."),
+        ("Canvas Belt", "36.00", "13.50", {"size": ["S", "M", "L"]}, 9, "Brass buckle, cotton webbing."),
+    ],
+    ("Home", "Textiles and pieces for the table and the sofa."): [
+        ("Linen Napkins (set of 4)", "34.00", "13.00", {"colour": ["Oat", "Sage", "Indigo"]}, 16, "Stonewashed linen."),
+        ("Quilted Throw", "145.00", "58.00", {"colour": ["Teal", "Rose"]}, 4, "Hand-quilted cotton, machine washable."),
+        ("Cushion Cover", "42.00", "15.50", {"colour": ["Ochre", "Plum", "Natural"]}, 11, "Block-printed, 18 by 18 inches."),
+        ("Table Runner", "46.00", "17.25", {"size": ["72 inch", "90 inch"]}, 7, "Woven stripes, hemmed by hand."),
+        ("Tea Towels (set of 2)", "22.00", "8.00", {}, 20, "Cotton waffle weave."),
+        ("Woven Basket", "38.00", "14.50", {"size": ["Small", "Large"]}, 0, "Coiled rope basket with handles."),
+    ],
+    ("Candles", "Hand-poured soy candles in reusable vessels."): [
+        ("Cedar & Sage Candle", "28.00", "10.00", {"size": ["8 oz", "14 oz"]}, 22, "Woody and green, 45-hour burn."),
+        ("Citrus Grove Candle", "28.00", "10.00", {"size": ["8 oz", "14 oz"]}, 19, "Grapefruit and orange blossom."),
+        ("Lavender Rest Candle", "28.00", "10.00", {"size": ["8 oz", "14 oz"]}, 2, "Lavender and chamomile."),
+        ("Travel Tin Trio", "30.00", "11.25", {}, 15, "Three 4 oz tins in a gift box."),
+        ("Beeswax Tapers (pair)", "18.00", "6.75", {"colour": ["Natural", "Plum"]}, 26, "Hand-dipped, dripless."),
+    ],
+    ("Paper goods", "Cards and journals printed and bound in the studio."): [
+        ("Hand-bound Journal", "24.00", "9.00", {"colour": ["Indigo", "Rust", "Sage"]}, 17, "Recycled paper, 120 pages."),
+        ("Greeting Card Set", "18.00", "6.50", {}, 35, "Eight cards with envelopes."),
+        ("Recipe Cards", "16.00", "5.75", {}, 28, "Forty cards in a kraft box."),
+    ],
+}
+
+STORY = (
+    "Cut, sewn and finished by artisans in our Tampa workshop, who are paid a steady hourly "
+    "wage and supported with training and care."
+)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-").replace("--", "-").replace("--", "-")
+
+
+def _colour_for(name: str, options: dict) -> str:
+    colours = options.get("colour")
+    if colours:
+        return COLOURS[colours[0]]
+    palette = list(COLOURS.values())
+    return palette[int(hashlib.sha1(name.encode()).hexdigest(), 16) % len(palette)]
+
+
+def render_product_image(name: str, colour: str) -> ContentFile:
+    """A simple, recognisable product picture drawn in code: stripes, a motif and the name."""
+    size = 600
+    image = Image.new("RGB", (size, size), "#f4efe6")
+    draw = ImageDraw.Draw(image)
+    for i in range(0, size, 40):
+        draw.rectangle([i, 0, i + 18, size], fill="#efe8dc")
+    draw.rounded_rectangle([90, 110, 510, 470], radius=48, fill=colour)
+    draw.ellipse([250, 200, 350, 300], outline="#ffffff", width=10)
+    draw.line([300, 300, 300, 400], fill="#ffffff", width=10)
+    font = ImageFont.load_default(size=36)
+    text_width = draw.textlength(name, font=font)
+    draw.text(((size - text_width) / 2, 505), name, fill="#2b2326", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name=f"{_slug(name)}.png")
+
+
+def _variants(options: dict) -> list[dict]:
+    if not options:
+        return [{}]
+    (key, values), = options.items()
+    return [{key: value} for value in values]
+
+
+def seed_rates() -> None:
+    ShippingMethod.objects.update_or_create(
+        name="Standard shipping",
+        defaults={"kind": ShippingMethod.FLAT, "price": Decimal("6.95"), "free_over": Decimal("75.00"), "position": 0},
+    )
+    ShippingMethod.objects.update_or_create(
+        name="Local pickup (Tampa workshop)",
+        defaults={"kind": ShippingMethod.PICKUP, "price": Decimal("0.00"), "free_over": None, "position": 1},
+    )
+    TaxRate.objects.update_or_create(state="FL", defaults={"rate": Decimal("0.0600"), "applies_to_shipping": False})
+
+
+def seed_catalog() -> int:
+    count = 0
+    for position, ((category_name, category_description), products) in enumerate(CATALOG.items()):
+        category, _ = Category.objects.update_or_create(
+            slug=_slug(category_name),
+            defaults={"name": category_name, "description": category_description, "position": position},
+        )
+        for name, price, wage, options, stock, description in products:
+            product, _ = Product.objects.update_or_create(
+                slug=_slug(name),
+                defaults={
+                    "category": category,
+                    "name": name,
+                    "description": description,
+                    "story": STORY,
+                    "wage_content": Decimal(wage),
+                    "is_active": True,
+                },
+            )
+            for index, values in enumerate(_variants(options)):
+                suffix = "-".join(_slug(v)[:4] for v in values.values())
+                sku = f"MT-{product.pk:03d}" + (f"-{suffix}".upper() if suffix else "")
+                ProductVariant.objects.get_or_create(
+                    sku=sku,
+                    defaults={
+                        "product": product,
+                        "options": values,
+                        "price": Decimal(price),
+                        "stock": stock,
+                        "position": index,
+                    },
+                )
+            if not product.images.exists():
+                product_image_create(product, render_product_image(name, _colour_for(name, options)), alt_text=name)
+            count += 1
+    return count
+
+
+def seed_people() -> list[tuple[str, str]]:
+    """Staff for every role and one customer, all with the demo password."""
+    logins = []
+    for email, first, last, role, superuser in STAFF:
+        user = _demo_user(email, first, last, is_staff=True, is_superuser=superuser)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        logins.append((role or "Superuser", email))
+    _demo_user(*CUSTOMER, is_staff=False, is_superuser=False)
+    logins.append(("Customer", CUSTOMER[0]))
+    return logins
+
+
+def _demo_user(email, first, last, *, is_staff, is_superuser) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"username": email, "first_name": first, "last_name": last, "is_staff": is_staff, "is_superuser": is_superuser},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def seed_demo() -> tuple[int, list[tuple[str, str]]]:
+    seed_rates()
+    products = seed_catalog()
+    return products, seed_people()

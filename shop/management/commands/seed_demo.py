@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from shop.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation's catalog, rates and staff logins. Safe to run again."
+
+    def handle(self, *args, **options):
+        products, logins = seed_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {products} products."))
+        self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
+        for role, email in logins:
+            self.stdout.write(f"  {role:<22} {email}")

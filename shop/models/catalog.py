@@ -1,0 +1,120 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("shop:category", args=[self.slug])
+
+
+class Product(models.Model):
+    """A survivor-made good. Price and stock live on its variants.
+
+    ``story`` tells how the piece is made, never who made it. ``maker_credit`` is written
+    only by payroll's consent service while the maker's consent allows it.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    story = models.TextField(blank=True, help_text="How it is made. Never a survivor's identity.")
+    wage_content = models.DecimalField(
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Part of each unit's price that funds survivor wages (USD).",
+    )
+    maker_credit = models.CharField(max_length=60, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(wage_content__gte=0), name="product_wage_content_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("shop:product", args=[self.slug])
+
+    @property
+    def maker_line(self):
+        if self.maker_credit:
+            return f"Made by {self.maker_credit}"
+        return "Made by one of our artisans"
+
+
+class ProductVariant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=40, unique=True)
+    options = models.JSONField(default=dict, blank=True, help_text='Option values, e.g. {"colour": "Indigo"}.')
+    price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    stock = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="variant_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} ({self.label})" if self.label else self.product.name
+
+    @property
+    def label(self):
+        return " / ".join(str(v) for v in self.options.values())
+
+    @property
+    def in_stock(self):
+        return self.stock > 0
+
+    def clean(self):
+        if not isinstance(self.options, dict):
+            raise ValidationError({"options": "Options must be an object of name: value pairs."})
+        product = getattr(self, "product", None)
+        if product is not None and self.price is not None and self.price < product.wage_content:
+            raise ValidationError({"price": "The price cannot be less than the product's wage content."})
+
+
+def product_image_path(instance, filename):
+    return f"products/{instance.product.slug}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path)
+    thumbnail = models.ImageField(upload_to=product_image_path, blank=True, editable=False)
+    alt_text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.alt_text
+
+    @property
+    def display_url(self):
+        return (self.thumbnail or self.image).url

@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shop.forms import CartEstimateForm, CartQuantityForm
+from shop.selectors.cart import cart_summary, default_shipping_method
+from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
+
+ESTIMATE_SESSION_KEY = "cart_estimate"
+
+
+def cart_detail(request):
+    """The cart with shipping and sales tax for the chosen delivery and state."""
+    data = request.GET if "shipping_method" in request.GET else request.session.get(ESTIMATE_SESSION_KEY)
+    estimate = CartEstimateForm(data or None)
+    method = state = None
+    if not estimate.is_bound:
+        method = default_shipping_method()
+    elif estimate.is_valid():
+        method, state = estimate.cleaned_data["shipping_method"], estimate.cleaned_data["state"] or None
+        request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or ""}
+    summary = cart_summary(cart_get_or_create(request), method, state)
+    return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate})
+
+
+@require_POST
+def cart_line_update(request, line_id):
+    form = CartQuantityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a quantity from 0 to 999.")
+        return redirect("shop:cart")
+    try:
+        cart_set_quantity(cart_get_or_create(request), line_id, form.cleaned_data["quantity"])
+    except CartError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your cart was updated.")
+    return redirect("shop:cart")
+
+
+@require_POST
+def cart_line_remove(request, line_id):
+    try:
+        cart_remove_line(cart_get_or_create(request), line_id)
+    except CartError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The item was removed from your cart.")
+    return redirect("shop:cart")

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from shop.forms import AddToCartForm, SearchForm
+from shop.models import Category
+from shop.selectors.catalog import category_list, product_detail, product_list
+from shop.services.cart import CartError, cart_add, cart_get_or_create
+
+
+def home(request):
+    products = product_list()[:8]
+    return render(request, "shop/home.html", {"products": products, "categories": category_list()})
+
+
+def catalog(request, slug=None):
+    category = get_object_or_404(Category, slug=slug) if slug else None
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(product_list(category, query), settings.SHOP_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shop/catalog.html",
+        {"category": category, "categories": category_list(), "page": page, "form": form, "query": query},
+    )
+
+
+def product(request, slug):
+    item = product_detail(slug)
+    if item is None:
+        raise Http404("No such product")
+    form = AddToCartForm(request.POST or None, product=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = cart_add(cart_get_or_create(request), form.cleaned_data["variant"], form.cleaned_data["quantity"])
+        except CartError as error:
+            form.add_error("quantity", error.message)
+        else:
+            messages.success(request, f"Added {line.variant} to your cart.")
+            return redirect("shop:cart")
+    return render(request, "shop/product.html", {"product": item, "form": form}, status=400 if form.errors else 200)
