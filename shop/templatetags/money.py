@@ -1,0 +1,20 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from shop.money import quantize
+
+register = template.Library()
+
+
+@register.filter
+def usd(value) -> str:
+    """Format an amount as US dollars to the cent: 1234.5 -> $1,234.50 (negative: -$3.00)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = quantize(Decimal(str(value)) if not isinstance(value, Decimal) else value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"

@@ -1,0 +1,64 @@
+import pytest
+from django.core.management import call_command
+
+from shop import roles
+from shop.demo import DEMO_PASSWORD
+from shop.models import Category, Product, ProductImage, ProductVariant, ShippingMethod, TaxRate, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Category.objects.count(), Product.objects.count(), ProductVariant.objects.count(),
+        ProductImage.objects.count(), User.objects.count(), ShippingMethod.objects.count(), TaxRate.objects.count(),
+    )
+
+
+def seed(capture):
+    """Run seed_demo; the thumbnails it enqueues on commit run as the commit happens."""
+    with capture(execute=True):
+        call_command("seed_demo")
+
+
+def test_seed_demo_is_complete_and_idempotent(capsys, django_capture_on_commit_callbacks):
+    seed(django_capture_on_commit_callbacks)
+    first = counts()
+    out = capsys.readouterr().out
+    seed(django_capture_on_commit_callbacks)
+    assert counts() == first
+
+    categories, products, variants, images, *_ = first
+    assert categories >= 4 and products >= 24 and variants > products
+    assert images == products
+    assert ProductImage.objects.exclude(thumbnail="").count() == images  # made by the task
+    assert not Product.objects.filter(variants__isnull=True).exists()
+    assert ProductVariant.objects.filter(stock=0).exists() and ProductVariant.objects.filter(stock__gt=0).exists()
+    assert all(p.wage_content > 0 for p in Product.objects.all())
+    assert TaxRate.objects.filter(state="FL").exists()
+    assert ShippingMethod.objects.filter(kind=ShippingMethod.PICKUP).exists()
+
+    for role in roles.STAFF_ROLES:
+        member = User.objects.get(groups__name=role)
+        assert member.is_staff and member.check_password(DEMO_PASSWORD)
+        assert member.email in out
+    assert User.objects.filter(is_superuser=True).exists()
+    assert DEMO_PASSWORD in out
+
+
+def test_demo_images_are_real_pictures(django_capture_on_commit_callbacks):
+    from PIL import Image
+
+    seed(django_capture_on_commit_callbacks)
+    image = ProductImage.objects.first()
+    with image.image.open("rb") as f:
+        assert Image.open(f).size == (600, 600)
+    with image.thumbnail.open("rb") as f:
+        picture = Image.open(f)
+        assert picture.format == "JPEG" and max(picture.size) <= 480
+
+
+def test_demo_story_never_names_a_survivor():
+    call_command("seed_demo")
+    assert all(p.maker_credit == "" for p in Product.objects.all())
+    assert "Made by one of our artisans" == Product.objects.first().maker_line

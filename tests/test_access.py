@@ -1,0 +1,222 @@
+"""The access table: every URL pattern of the project, every role, the expected answer.
+
+A URL pattern missing from ``ACCESS`` fails the test, so each new URL arrives with its
+row. Object URLs are resolved with real objects. The answers:
+
+OK 200 · LOGIN a redirect to a login page · REDIRECT another redirect · DENIED 403 ·
+NOT_FOUND 404 · NO_GET 405 (the URL takes POST only).
+"""
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.urls import URLResolver, clear_url_caches, get_resolver
+
+from shop import roles
+from shop.models import Cart, CartLine, ProductImage
+from tests.factories import UserFactory, VariantFactory
+
+OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
+ROLES = ("anonymous", "customer", "shop_staff", "payroll_staff", "program_staff", "volunteer_coordinator", "superuser")
+STAFF_GROUPS = {
+    "shop_staff": roles.SHOP_STAFF,
+    "payroll_staff": roles.PAYROLL_STAFF,
+    "program_staff": roles.PROGRAM_STAFF,
+    "volunteer_coordinator": roles.VOLUNTEER_COORDINATOR,
+}
+
+
+def row(anonymous, customer, shop_staff, payroll_staff, program_staff, volunteer_coordinator, superuser, probe=None):
+    answers = (anonymous, customer, shop_staff, payroll_staff, program_staff, volunteer_coordinator, superuser)
+    return dict(zip(ROLES, answers)), probe
+
+
+def everyone(answer, probe=None):
+    return row(*[answer] * len(ROLES), probe=probe)
+
+
+def staff(staff_answer, superuser_answer=None, probe=None, **overrides):
+    """Admin pages: anonymous and customers are sent to log in; staff get ``staff_answer``."""
+    answers = {r: staff_answer for r in ROLES}
+    answers.update(anonymous=LOGIN, customer=LOGIN, superuser=superuser_answer or staff_answer)
+    answers.update(overrides)
+    return row(*(answers[r] for r in ROLES), probe=probe)
+
+
+def admin_model(prefix, managers):
+    """The rows of one admin model; ``managers`` are the roles with its permissions."""
+    def by_role(allowed):
+        return staff(DENIED, superuser_answer=allowed, **{r: allowed for r in managers})
+
+    return {
+        prefix: by_role(OK),
+        prefix + "add/": by_role(OK),
+        prefix + "<path:object_id>/history/": by_role(OK),
+        prefix + "<path:object_id>/delete/": by_role(OK),
+        prefix + "<path:object_id>/change/": by_role(OK),
+        prefix + "<path:object_id>/": staff(REDIRECT),  # redirects to change/, which checks permissions
+    }
+
+
+CATALOG_MANAGERS = ("shop_staff",)
+
+ACCESS = {
+    # The shop: public.
+    "": everyone(OK),
+    "shop/": everyone(OK),
+    "shop/category/<slug:slug>/": everyone(OK),
+    "shop/product/<slug:slug>/": everyone(OK),
+    "cart/": everyone(OK),
+    "cart/lines/<int:line_id>/": everyone(NO_GET),
+    "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
+    "weather/": everyone(OK),
+    "healthz": everyone(OK),
+    "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
+    # Accounts (django-allauth).
+    "accounts/login/": row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/signup/": row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/logout/": row(REDIRECT, OK, OK, OK, OK, OK, OK),
+    "accounts/inactive/": everyone(OK),
+    "accounts/reauthenticate/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "accounts/email/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "accounts/confirm-email/": everyone(OK),
+    "accounts/password/change/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "accounts/password/set/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/password/reset/": everyone(OK),
+    "accounts/password/reset/done/": everyone(OK),
+    "accounts/password/reset/key/done/": everyone(OK),
+    "accounts/login/code/confirm/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": everyone(OK, probe="/accounts/confirm-email/not-a-real-key/"),
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": everyone(
+        OK, probe="/accounts/password/reset/key/1-not-a-real-key/"
+    ),
+    # Staff admin.
+    "admin/": staff(OK),
+    "admin/login/": row(LOGIN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "admin/logout/": staff(NO_GET, anonymous=REDIRECT, customer=REDIRECT),  # non-staff go to admin index
+    "admin/password_change/": staff(OK),
+    "admin/password_change/done/": staff(OK),
+    "admin/autocomplete/": staff(DENIED),  # a bare request names no field to complete
+    "admin/jsi18n/": staff(OK),
+    "admin/r/<path:content_type_id>/<path:object_id>/": staff(REDIRECT, probe="/admin/r/{product_ct}/{product}/"),
+    "admin/^(?P<app_label>auth|shop|account)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
+    "admin/(?P<url>.*)$": staff(NOT_FOUND, probe="/admin/no-such-page/"),
+    "admin/shop/user/<id>/password/": staff(DENIED, superuser_answer=OK),
+    **admin_model("admin/shop/category/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/product/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/shippingmethod/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/taxrate/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/user/", ()),
+    **admin_model("admin/auth/group/", ()),
+    **admin_model("admin/account/emailaddress/", ()),
+}
+
+
+def url_patterns(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+@pytest.fixture
+def objects(db):
+    variant = VariantFactory(product__slug="market-tote", product__category__slug="bags")
+    image = ProductImage.objects.create(product=variant.product, image=ContentFile(b"png", name="t.png"), alt_text="t")
+    line = CartLine.objects.create(cart=Cart.objects.create(), variant=variant, quantity=1)
+    people = {r: UserFactory(roles=[STAFF_GROUPS[r]] if r in STAFF_GROUPS else []) for r in ROLES[1:]}
+    people["superuser"].is_superuser = people["superuser"].is_staff = True
+    people["superuser"].save()
+    from allauth.account.models import EmailAddress
+    from django.contrib.contenttypes.models import ContentType
+
+    email = EmailAddress.objects.create(user=people["customer"], email=people["customer"].email)
+    ids = {
+        "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
+        "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk, "shop/user/": people["customer"].pk,
+        "auth/group/": Group.objects.first().pk, "account/emailaddress/": email.pk,
+    }
+    return {
+        "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
+        "format": {"image": image.image.name, "product": variant.product.pk,
+                   "product_ct": ContentType.objects.get_for_model(variant.product).pk},
+        "line_id": line.pk,
+    }
+
+
+def _shipping():
+    from tests.factories import ShippingMethodFactory
+
+    return ShippingMethodFactory()
+
+
+def _tax():
+    from tests.factories import TaxRateFactory
+
+    return TaxRateFactory()
+
+
+def concrete_path(route, probe, objects):
+    if probe:
+        return probe.format(**objects["format"])
+    path = "/" + route
+
+    def value(match):
+        name = match.group(2)
+        if name == "slug":
+            return next(v for k, v in objects["slug"].items() if route.startswith(k))
+        if name == "line_id":
+            return str(objects["line_id"])
+        if name in ("object_id", "id"):
+            return str(next(v for k, v in objects["ids"].items() if k in route))
+        raise AssertionError(f"no sample value for <{name}> in {route}")
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", value, path)
+
+
+def answer(response):
+    if response.status_code in (301, 302):
+        target = response["Location"]
+        return LOGIN if ("/accounts/login/" in target or "/admin/login/" in target) else REDIRECT
+    return {200: OK, 403: DENIED, 404: NOT_FOUND, 405: NO_GET}.get(response.status_code, str(response.status_code))
+
+
+def test_every_url_pattern_has_a_row():
+    routes = list(url_patterns())
+    missing = [r for r in routes if r not in ACCESS]
+    stale = [r for r in ACCESS if r not in routes]
+    assert not missing, f"URL patterns with no row in the access table: {missing}"
+    assert not stale, f"Rows for URL patterns that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+def test_access_table(client, objects):
+    wrong = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(objects["people"][role])
+        for route, (expected, probe) in ACCESS.items():
+            path = concrete_path(route, probe, objects)
+            got = answer(client.get(path))
+            if got != expected[role]:
+                wrong.append(f"{role:<22} GET {path}: expected {expected[role]}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_catches_an_unlisted_url(monkeypatch):
+    """The harness itself: a URL nobody decided on makes the coverage check fail."""
+    from django.urls import path
+
+    from config import urls
+
+    monkeypatch.setattr(urls, "urlpatterns", urls.urlpatterns + [path("secret-report/", lambda r: None)])
+    clear_url_caches()
+    try:
+        with pytest.raises(AssertionError, match="secret-report/"):
+            test_every_url_pattern_has_a_row()
+    finally:
+        monkeypatch.undo()
+        clear_url_caches()
