@@ -1,4 +1,5 @@
 from celery import current_app
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -22,11 +23,10 @@ def _database_state() -> str:
 
 
 def _broker_state() -> str:
-    conf = current_app.conf
-    if conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         return "eager"
     try:
-        with Connection(conf.broker_url, connect_timeout=2) as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # any failure to reach the broker is "down"
         return "down"
