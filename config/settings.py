@@ -183,7 +183,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message taken by a worker that dies unacked is redelivered after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "release-expired-reservations": {"task": "shop.tasks.release_expired_reservations", "schedule": 300.0},
+    "sweep-stripe-events": {"task": "shop.tasks.sweep_stripe_events", "schedule": 120.0},
+}
 
 # Stripe. The embedded default points the API and Stripe.js at a local localstripe.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com" if PRODUCTION else "http://127.0.0.1:8420")
@@ -256,3 +259,6 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
+# The site's public address, for links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

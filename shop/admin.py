@@ -1,8 +1,29 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
-from shop.models import Category, Product, ProductImage, ProductVariant, ShippingMethod, TaxRate, User
+from shop.errors import DomainError
+from shop.forms import RefundForm, ShipOrderForm
+from shop.models import (
+    Category,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+    ProductImage,
+    ProductVariant,
+    Refund,
+    ShippingMethod,
+    StripeEvent,
+    TaxRate,
+    User,
+)
 from shop.services.images import product_image_schedule_thumbnail
+from shop.services.orders import order_complete, order_mark_picked_up, order_mark_shipped
+from shop.services.refunds import refund_create
 
 
 @admin.register(User)
@@ -57,3 +78,145 @@ class ShippingMethodAdmin(admin.ModelAdmin):
 @admin.register(TaxRate)
 class TaxRateAdmin(admin.ModelAdmin):
     list_display = ("state", "rate", "applies_to_shipping")
+
+
+class PaidAmountFilter(admin.SimpleListFilter):
+    title = "order total"
+    parameter_name = "total"
+    RANGES = {
+        "under50": ("Under $50", {"total__lt": 50}),
+        "50to100": ("$50 to $100", {"total__gte": 50, "total__lt": 100}),
+        "100to250": ("$100 to $250", {"total__gte": 100, "total__lt": 250}),
+        "250up": ("$250 and over", {"total__gte": 250}),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.RANGES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.RANGES:
+            return queryset.filter(**self.RANGES[self.value()][1])
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = readonly_fields = ("title", "variant_label", "sku", "unit_price", "quantity", "line_total", "tax", "wage_content")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = readonly_fields = ("stripe_payment_intent_id", "amount", "status", "last_error", "created_at")
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = readonly_fields = ("amount", "shipping_amount", "status", "reason", "stripe_refund_id", "created_by", "created_at", "confirmed_at")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "created_at", "email", "state", "total", "amount_refunded", "shipping_method_name")
+    list_filter = ("state", ("created_at", admin.DateFieldListFilter), PaidAmountFilter, "is_pickup")
+    date_hierarchy = "created_at"
+    search_fields = ("number", "email", "ship_name")
+    inlines = [OrderLineInline, PaymentInline, RefundInline]
+    actions = ["mark_picked_up", "mark_completed"]
+    change_form_template = "admin/shop/order/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:order_id>/ship/", self.admin_site.admin_view(self.ship_view), name="shop_order_ship"),
+            path("<int:order_id>/refund/", self.admin_site.admin_view(self.refund_view), name="shop_order_refund"),
+        ] + super().get_urls()
+
+    def _order_or_deny(self, request, order_id):
+        order = get_object_or_404(Order, pk=order_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        return order
+
+    def _form_page(self, request, order, form, title, template):
+        context = {**self.admin_site.each_context(request), "order": order, "form": form, "title": title, "opts": self.model._meta}
+        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+    def ship_view(self, request, order_id):
+        order = self._order_or_deny(request, order_id)
+        form = ShipOrderForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order_mark_shipped(order.pk, form.cleaned_data["carrier"], form.cleaned_data["tracking_number"])
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Order {order.number} marked shipped; the customer is being e-mailed.")
+                return redirect("admin:shop_order_change", order.pk)
+        return self._form_page(request, order, form, f"Ship order {order.number}", "admin/shop/order/ship.html")
+
+    def refund_view(self, request, order_id):
+        order = self._order_or_deny(request, order_id)
+        form = RefundForm(request.POST or None, initial={"amount": order.refundable})
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund = refund_create(order.pk, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                outcome = "confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED else "sent to Stripe; waiting for its confirmation"
+                self.message_user(request, f"Refund of ${refund.amount} {outcome}.")
+                return redirect("admin:shop_order_change", order.pk)
+        return self._form_page(request, order, form, f"Refund order {order.number}", "admin/shop/order/refund.html")
+
+    @admin.action(description="Mark selected local pickups as picked up")
+    def mark_picked_up(self, request, queryset):
+        self._bulk(request, queryset, order_mark_picked_up, "picked up")
+
+    @admin.action(description="Mark selected fulfilled orders as completed")
+    def mark_completed(self, request, queryset):
+        self._bulk(request, queryset, order_complete, "completed")
+
+    def _bulk(self, request, queryset, service, done):
+        for order in queryset:
+            try:
+                service(order.pk)
+            except DomainError as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            else:
+                self.message_user(request, f"Order {order.number} {done}.")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts")
+    list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("stripe_id",)
+    readonly_fields = ("stripe_id", "type", "payload", "received_at", "processed_at", "attempts", "last_error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the event table is the outbox and the record of what Stripe told us
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from shop.models import ShippingMethod
@@ -35,3 +37,43 @@ class CartEstimateForm(forms.Form):
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
     state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False)
+
+
+ZIP_CODE = r"^\d{5}(-\d{4})?$"
+
+
+class CheckoutForm(forms.Form):
+    """Who is buying and where it goes. The address is needed unless it is a local pickup."""
+
+    email = forms.EmailField(label="E-mail")
+    name = forms.CharField(label="Full name", max_length=120)
+    shipping_method = forms.ModelChoiceField(
+        label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
+    )
+    line1 = forms.CharField(label="Address", max_length=200, required=False)
+    line2 = forms.CharField(label="Apartment, suite (optional)", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False)
+    postal_code = forms.RegexField(
+        label="ZIP code", regex=ZIP_CODE, required=False, error_messages={"invalid": "Enter a 5-digit ZIP code."}
+    )
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("shipping_method")
+        if method is not None and not method.is_pickup:
+            for field in ("line1", "city", "state", "postal_code"):
+                if not data.get(field) and field not in self.errors:
+                    self.add_error(field, "This field is required for delivery.")
+        return data
+
+
+class ShipOrderForm(forms.Form):
+    carrier = forms.CharField(max_length=60)
+    tracking_number = forms.CharField(max_length=80)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label="Amount to refund (USD)", max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    reason = forms.CharField(max_length=200, required=False)

@@ -1,9 +1,44 @@
-"""Shop's Celery tasks: thin wrappers that take ids and call a service."""
+"""Shop's Celery tasks: thin wrappers that take ids and call a service. All idempotent."""
 from celery import shared_task
 
-from shop.services.images import product_image_make_thumbnail
+from shop.services import emails, images, payments, stripe_events
+from shop.stripe_gateway import PaymentGatewayError
+
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def make_product_thumbnail(image_id: int) -> None:
-    product_image_make_thumbnail(image_id)
+    images.product_image_make_thumbnail(image_id)
+
+
+@shared_task(autoretry_for=(PaymentGatewayError, OSError), **RETRY)
+def process_stripe_event(event_id: int) -> None:
+    stripe_events.stripe_event_process(event_id)
+
+
+@shared_task(**RETRY)
+def sweep_stripe_events() -> None:
+    stripe_events.stripe_events_sweep()
+
+
+@shared_task(**RETRY)
+def release_expired_reservations() -> None:
+    payments.orders_release_expired()
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_order_confirmation(order_id: int) -> None:
+    emails.order_send_email(order_id, "confirmation")
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_order_shipped(order_id: int) -> None:
+    emails.order_send_email(order_id, "shipped")
+

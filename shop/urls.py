@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, pages
+from shop.views import cart, catalog, checkout, orders, pages, webhooks
 
 app_name = "shop"
 
@@ -12,5 +12,13 @@ urlpatterns = [
     path("cart/", cart.cart_detail, name="cart"),
     path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart_line_update"),
     path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/pay/<str:token>/", checkout.pay, name="pay"),
+    path("checkout/pay/<str:token>/confirm/", checkout.pay_confirm, name="pay_confirm"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("order-link/<str:token>/", orders.order_by_link, name="order_by_link"),
+    path("order-link/<str:token>/status/", orders.order_status, name="order_status"),
+    path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("weather/", pages.weather, name="weather"),
 ]

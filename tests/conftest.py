@@ -12,6 +12,7 @@ import pytest
 from django.test import override_settings
 
 from tests.services import missing_services
+from tests.support import LocalstripeServer, free_port
 
 REQUIRE_SERVICES = os.environ.get("MENDED_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -61,3 +62,37 @@ def _fast_and_eager(settings, request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def localstripe_process(tmp_path_factory):
+    """The localstripe child process (tests usually want ``localstripe_server``)."""
+    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
+    # The free port may be taken between probing it and localstripe binding it: retry.
+    for _attempt in range(3):
+        server = LocalstripeServer(port=free_port(), env={**os.environ}, log_path=log_path)
+        if server.start():
+            break
+    else:
+        server.fail("localstripe exited before answering, three times")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(localstripe_process):
+    """Base URL of a fresh localstripe, with Stripe's SDK and settings pointed at it."""
+    import stripe
+    from django.conf import settings
+
+    base = localstripe_process.base_url
+    previous = stripe.api_base, stripe.api_key
+    with override_settings(STRIPE_API_BASE=base, STRIPE_JS_URL=localstripe_process.js_url):
+        stripe.api_base = base
+        stripe.api_key = settings.STRIPE_SECRET_KEY
+        try:
+            yield base
+        finally:
+            stripe.api_base, stripe.api_key = previous

@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from shop.models import Category, Product, ProductVariant, ShippingMethod, TaxRate, User
+from shop.models import Category, Order, OrderLine, Product, ProductVariant, ShippingMethod, TaxRate, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -71,3 +71,33 @@ class TaxRateFactory(factory.django.DjangoModelFactory):
 
     state = "FL"
     rate = Decimal("0.0600")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A placed order with one line (20.00 + 6% tax, flat shipping), pending unless told."""
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"buyer{n}@example.org")
+    shipping_method_name = "Standard shipping"
+    ship_name = "Casey Buyer"
+    ship_line1 = "1 Main Street"
+    ship_city = "Tampa"
+    ship_state = "FL"
+    ship_postal_code = "33602"
+    subtotal = Decimal("20.00")
+    shipping = Decimal("6.95")
+    tax = Decimal("1.20")
+    total = Decimal("28.15")
+
+    @factory.post_generation
+    def lines(self, create, extracted, **kwargs):
+        if create and not extracted:
+            variant = VariantFactory(price=Decimal("20.00"))
+            OrderLine.objects.create(
+                order=self, product=variant.product, variant=variant, title=variant.product.name, sku=variant.sku,
+                unit_price=Decimal("20.00"), quantity=1, wage_content=variant.product.wage_content,
+                line_total=Decimal("20.00"), tax=Decimal("1.20"),
+            )

@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, clear_url_caches, get_resolver
 
 from shop import roles
-from shop.models import Cart, CartLine, ProductImage
-from tests.factories import UserFactory, VariantFactory
+from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
+from shop.selectors.orders import order_token
+from tests.factories import OrderFactory, UserFactory, VariantFactory
 
 OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
 ROLES = ("anonymous", "customer", "shop_staff", "payroll_staff", "program_staff", "volunteer_coordinator", "superuser")
@@ -44,16 +45,19 @@ def staff(staff_answer, superuser_answer=None, probe=None, **overrides):
     return row(*(answers[r] for r in ROLES), probe=probe)
 
 
-def admin_model(prefix, managers):
-    """The rows of one admin model; ``managers`` are the roles with its permissions."""
+def admin_model(prefix, managers, add=OK, delete=OK):
+    """The rows of one admin model; ``managers`` are the roles with its permissions.
+
+    ``add``/``delete`` say what managers get there (DENIED where nobody may add or delete).
+    """
     def by_role(allowed):
         return staff(DENIED, superuser_answer=allowed, **{r: allowed for r in managers})
 
     return {
         prefix: by_role(OK),
-        prefix + "add/": by_role(OK),
+        prefix + "add/": by_role(add),
         prefix + "<path:object_id>/history/": by_role(OK),
-        prefix + "<path:object_id>/delete/": by_role(OK),
+        prefix + "<path:object_id>/delete/": by_role(delete),
         prefix + "<path:object_id>/change/": by_role(OK),
         prefix + "<path:object_id>/": staff(REDIRECT),  # redirects to change/, which checks permissions
     }
@@ -71,6 +75,14 @@ ACCESS = {
     "cart/lines/<int:line_id>/": everyone(NO_GET),
     "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
     "weather/": everyone(OK),
+    "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
+    "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
+    "checkout/pay/<str:token>/confirm/": everyone(NO_GET),
+    "orders/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "orders/<str:number>/": row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # the customer's own
+    "order-link/<str:token>/": everyone(OK),  # the signed link is the key
+    "order-link/<str:token>/status/": everyone(OK),
+    "stripe/webhook/": everyone(NO_GET),
     "healthz": everyone(OK),
     "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
     # Accounts (django-allauth).
@@ -107,6 +119,10 @@ ACCESS = {
     **admin_model("admin/shop/product/", CATALOG_MANAGERS),
     **admin_model("admin/shop/shippingmethod/", CATALOG_MANAGERS),
     **admin_model("admin/shop/taxrate/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/order/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    "admin/shop/order/<int:order_id>/ship/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
+    "admin/shop/order/<int:order_id>/refund/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
+    **admin_model("admin/shop/stripeevent/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -133,7 +149,10 @@ def objects(db):
     from django.contrib.contenttypes.models import ContentType
 
     email = EmailAddress.objects.create(user=people["customer"], email=people["customer"].email)
+    order = OrderFactory(user=people["customer"], state=Order.State.PAID)
+    event = StripeEvent.objects.create(stripe_id="evt_sample", type="charge.succeeded", payload={})
     ids = {
+        "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
         "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk, "shop/user/": people["customer"].pk,
         "auth/group/": Group.objects.first().pk, "account/emailaddress/": email.pk,
@@ -142,7 +161,7 @@ def objects(db):
         "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
         "format": {"image": image.image.name, "product": variant.product.pk,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk},
-        "line_id": line.pk,
+        "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
     }
 
 
@@ -167,8 +186,8 @@ def concrete_path(route, probe, objects):
         name = match.group(2)
         if name == "slug":
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
-        if name == "line_id":
-            return str(objects["line_id"])
+        if name in ("line_id", "token", "number", "order_id"):
+            return str(objects[name])
         if name in ("object_id", "id"):
             return str(next(v for k, v in objects["ids"].items() if k in route))
         raise AssertionError(f"no sample value for <{name}> in {route}")

@@ -1,6 +1,8 @@
 from .accounts import User
 from .cart import Cart, CartLine
 from .catalog import Category, Product, ProductImage, ProductVariant
+from .orders import Order, OrderLine
+from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
@@ -11,6 +13,12 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductVariant",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "Refund",
+    "RefundLine",
+    "StripeEvent",
     "ShippingMethod",
     "TaxRate",
 ]

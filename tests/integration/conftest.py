@@ -12,9 +12,7 @@ and CELERY_BROKER_URL a reachable Redis. Here:
   the tests. Tests using it need ``@pytest.mark.django_db(transaction=True)``: the worker
   is another process and sees only committed rows. If a test kills the worker, the next
   test that asks for it gets it started again. Its log is appended to failing reports.
-- ``localstripe_server`` (session): a localstripe on a free port, with the Stripe SDK
-  (``stripe.api_base``, ``stripe.api_key``) and settings.STRIPE_API_BASE / STRIPE_JS_URL
-  pointed at it; yields its base URL.
+- ``localstripe_server`` lives in tests/conftest.py: every test may use it.
 
 Helpers (``wait_for``, ``capture_tasks``, the process classes) live in ``support.py``.
 """
@@ -23,9 +21,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
-from tests.integration.support import CeleryWorker, LocalstripeServer, free_port, postgres_url
+from tests.support import CeleryWorker, postgres_url
 
 HERE = Path(__file__).resolve().parent
 WORKER_FIXTURE = "celery_worker_process"
@@ -92,7 +89,7 @@ def _require_transactional_db(request):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, _media_root, celery_queue, tmp_path_factory):
+def celery_worker_process(django_db_setup, _media_root, celery_queue, localstripe_process, tmp_path_factory):
     """A real Celery worker process on the test database and this session's queue.
 
     ``django_db_setup`` has created the test database (and renamed the connection to it)
@@ -101,6 +98,7 @@ def celery_worker_process(django_db_setup, _media_root, celery_queue, tmp_path_f
     from django.conf import settings
 
     database = settings.DATABASES["default"]  # its NAME is the test database by now
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,
         "DATABASE_URL": postgres_url(database),
@@ -108,49 +106,18 @@ def celery_worker_process(django_db_setup, _media_root, celery_queue, tmp_path_f
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_QUEUE": celery_queue,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "STRIPE_API_BASE": localstripe_process.base_url,
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # path after the third slash
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("TEST_DATABASE_NAME", None)
     worker = CeleryWorker(
         queue=celery_queue, env=env, log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log"
     )
+    worker.mail_dir = mail_dir  # the e-mails the worker sends land here, one file each
     try:
         worker.start()
         yield worker
     finally:
         worker.stop()
         worker.delete_queue()
-
-
-@pytest.fixture(scope="session")
-def localstripe_process(tmp_path_factory):
-    """The localstripe child process (tests usually want ``localstripe_server``)."""
-    log_path = tmp_path_factory.mktemp("localstripe") / "localstripe.log"
-    # The free port may be taken between probing it and localstripe binding it: retry.
-    for _attempt in range(3):
-        server = LocalstripeServer(port=free_port(), env={**os.environ}, log_path=log_path)
-        if server.start():
-            break
-    else:
-        server.fail("localstripe exited before answering, three times")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def localstripe_server(localstripe_process):
-    """Base URL of a fresh localstripe, with Stripe's SDK and settings pointed at it."""
-    import stripe
-    from django.conf import settings
-
-    base = localstripe_process.base_url
-    previous = stripe.api_base, stripe.api_key
-    with override_settings(STRIPE_API_BASE=base, STRIPE_JS_URL=localstripe_process.js_url):
-        stripe.api_base = base
-        stripe.api_key = settings.STRIPE_SECRET_KEY
-        try:
-            yield base
-        finally:
-            stripe.api_base, stripe.api_key = previous

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The virtualenv running pytest also holds the celery and localstripe entry points.
 VENV_BIN = Path(sys.executable).parent
 

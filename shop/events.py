@@ -1,0 +1,19 @@
+"""Facts the shop announces, sent once the transaction that made them true has committed.
+
+payroll listens to these (shop never imports payroll):
+
+- ``order_paid(order_id)``: an order's payment was confirmed by Stripe.
+- ``refund_confirmed(refund_id, order_id, line_amounts)``: Stripe confirmed a refund;
+  ``line_amounts`` maps each order line id to the Decimal refunded on it.
+
+Receivers must be idempotent: a sweeper may announce the same fact again.
+"""
+from django.db import transaction
+from django.dispatch import Signal
+
+order_paid = Signal()
+refund_confirmed = Signal()
+
+
+def announce_on_commit(signal: Signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender="shop", **kwargs))

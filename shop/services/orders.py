@@ -1,0 +1,204 @@
+"""Order use cases: place (reserving stock), pay, fulfil, complete, cancel, expire.
+
+Every state change goes through ``move_state``, which refuses transitions the order's state
+does not allow. Stock rows are always locked in primary-key order, so two checkouts
+cannot deadlock, and a unit can be reserved by only one of them.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shop.errors import DomainError
+from shop.events import announce_on_commit, order_paid
+from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
+from shop.pricing import price_items
+
+S = Order.State
+TRANSITIONS = {
+    S.PENDING: {S.PAID, S.CANCELLED},
+    S.PAID: {S.FULFILLED, S.PARTIALLY_REFUNDED, S.REFUNDED},
+    S.FULFILLED: {S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED},
+    S.COMPLETED: {S.PARTIALLY_REFUNDED, S.REFUNDED},
+    S.PARTIALLY_REFUNDED: {S.FULFILLED, S.COMPLETED, S.PARTIALLY_REFUNDED, S.REFUNDED},
+    S.CANCELLED: set(),
+    S.REFUNDED: set(),
+}
+
+
+class OrderStateError(DomainError):
+    pass
+
+
+class CheckoutError(DomainError):
+    pass
+
+
+def move_state(order: Order, to: str, action: str) -> None:
+    if to not in TRANSITIONS[order.state]:
+        raise OrderStateError(f"Order {order.number} cannot be {action}: it is {order.get_state_display().lower()}.")
+    order.state = to
+
+
+def _locked(order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    email: str
+    name: str
+    shipping_method: ShippingMethod
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    phone: str = ""
+
+
+@transaction.atomic
+def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
+    """Turn the cart into a pending order and hold its stock for the reservation period."""
+    wanted: dict[int, int] = {}
+    for line in cart.lines.all():
+        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    if not wanted:
+        raise CheckoutError("Your cart is empty.")
+    variants = list(
+        ProductVariant.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=sorted(wanted))
+        .order_by("pk")
+    )
+    short = [v for v in variants if not v.product.is_active or v.stock < wanted[v.pk]]
+    if len(variants) != len(wanted) or short:
+        names = ", ".join(
+            f"{v} ({'sold out' if v.stock == 0 or not v.product.is_active else f'only {v.stock} left'})" for v in short
+        )
+        raise CheckoutError(
+            f"Sorry, not enough stock: {names or 'an item is no longer available'}. Your cart has not been charged."
+        )
+    for variant in variants:
+        ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") - wanted[variant.pk])
+
+    items = [(v, wanted[v.pk]) for v in variants]
+    pricing = price_items(items, details.shipping_method, details.state or None)
+    pickup = details.shipping_method.is_pickup
+    order = Order.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        email=details.email,
+        shipping_method=details.shipping_method,
+        shipping_method_name=details.shipping_method.name,
+        is_pickup=pickup,
+        ship_name=details.name,
+        ship_line1="" if pickup else details.line1,
+        ship_line2="" if pickup else details.line2,
+        ship_city="" if pickup else details.city,
+        ship_state="" if pickup else details.state,
+        ship_postal_code="" if pickup else details.postal_code,
+        phone=details.phone,
+        subtotal=pricing.subtotal,
+        shipping=pricing.shipping,
+        shipping_tax=pricing.shipping_tax,
+        tax=pricing.tax,
+        total=pricing.total,
+        reserved_until=timezone.now() + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES),
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=variant.product,
+            variant=variant,
+            title=variant.product.name,
+            variant_label=variant.label,
+            sku=variant.sku,
+            unit_price=variant.price,
+            quantity=quantity,
+            wage_content=variant.product.wage_content,
+            line_total=line_total,
+            tax=line_tax,
+        )
+        for (variant, quantity), line_total, line_tax in zip(items, pricing.line_totals, pricing.line_taxes)
+    )
+    cart.lines.all().delete()
+    return order
+
+
+@transaction.atomic
+def order_mark_paid(order_id: int) -> bool:
+    """Record that Stripe confirmed the payment. Returns False if it was already recorded."""
+    order = _locked(order_id)
+    if order.is_paid:
+        return False
+    move_state(order, S.PAID, "marked paid")
+    order.paid_at = timezone.now()
+    order.reserved_until = None
+    order.save(update_fields=["state", "paid_at", "reserved_until"])
+    from shop.tasks import send_order_confirmation
+
+    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+    announce_on_commit(order_paid, order_id=order.pk)
+    return True
+
+
+def _release_stock(order: Order) -> None:
+    for line in order.lines.filter(variant__isnull=False).order_by("variant_id"):
+        ProductVariant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)
+
+
+@transaction.atomic
+def order_cancel(order_id: int, reason: str) -> Order:
+    """Cancel an unpaid order and put its reserved stock back."""
+    order = _locked(order_id)
+    move_state(order, S.CANCELLED, "cancelled")
+    # Lock the variants in primary-key order, as checkout does.
+    list(ProductVariant.objects.select_for_update().filter(pk__in=order.lines.values("variant_id")).order_by("pk"))
+    _release_stock(order)
+    order.cancelled_at = timezone.now()
+    order.cancel_reason = reason
+    order.reserved_until = None
+    order.save(update_fields=["state", "cancelled_at", "cancel_reason", "reserved_until"])
+    return order
+
+
+@transaction.atomic
+def order_mark_shipped(order_id: int, carrier: str, tracking_number: str) -> Order:
+    order = _locked(order_id)
+    if order.is_pickup:
+        raise OrderStateError(f"Order {order.number} is a local pickup; mark it picked up instead.")
+    if not carrier.strip() or not tracking_number.strip():
+        raise OrderStateError("Enter the carrier and the tracking number.")
+    move_state(order, S.FULFILLED, "marked shipped")
+    order.carrier, order.tracking_number = carrier.strip(), tracking_number.strip()
+    order.fulfilled_at = timezone.now()
+    order.save(update_fields=["state", "carrier", "tracking_number", "fulfilled_at"])
+    from shop.tasks import send_order_shipped
+
+    transaction.on_commit(lambda: send_order_shipped.delay(order.pk))
+    return order
+
+
+@transaction.atomic
+def order_mark_picked_up(order_id: int) -> Order:
+    order = _locked(order_id)
+    if not order.is_pickup:
+        raise OrderStateError(f"Order {order.number} is shipped, not picked up.")
+    move_state(order, S.FULFILLED, "marked picked up")
+    order.fulfilled_at = timezone.now()
+    order.save(update_fields=["state", "fulfilled_at"])
+    return order
+
+
+@transaction.atomic
+def order_complete(order_id: int) -> Order:
+    order = _locked(order_id)
+    if order.fulfilled_at is None:
+        raise OrderStateError(f"Order {order.number} cannot be completed before it is fulfilled.")
+    move_state(order, S.COMPLETED, "completed")
+    order.completed_at = timezone.now()
+    order.save(update_fields=["state", "completed_at"])
+    return order

@@ -1,0 +1,147 @@
+"""Payment use cases. Only Stripe's own word (a fetched PaymentIntent) marks an order paid."""
+import logging
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.models import Order, Payment
+from shop.money import to_cents
+from shop.services.orders import order_cancel, order_mark_paid
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action", "processing", "requires_capture")
+
+
+class PaymentError(DomainError):
+    pass
+
+
+def payment_idempotency_key(order: Order) -> str:
+    return f"order-{order.number}-payment-intent"
+
+
+def payment_start(order: Order) -> Payment:
+    """The order's open PaymentIntent, created on first use with the order's exact total."""
+    payment = order.payments.filter(status__in=OPEN_STATUSES).order_by("-id").first()
+    if payment is not None:
+        return payment
+    if order.state != Order.State.PENDING:
+        raise PaymentError(f"Order {order.number} is not waiting for payment.")
+    intent = gateway.create_payment_intent(order.total, order.number, payment_idempotency_key(order))
+    payment, _ = Payment.objects.get_or_create(
+        stripe_payment_intent_id=intent["id"],
+        defaults={"order": order, "amount": order.total, "status": intent["status"]},
+    )
+    return payment
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    status: str
+    client_secret: str | None = None
+
+
+def payment_confirm(order: Order, payment_method_id: str) -> ConfirmResult:
+    """Charge the card the page collected. The order becomes paid only when Stripe says so."""
+    if not payment_method_id.startswith("pm_"):
+        raise PaymentError("The card details did not come through. Please enter them again.")
+    if order.state != Order.State.PENDING:
+        raise PaymentError(f"Order {order.number} is not waiting for payment.")
+    if order.reserved_until and order.reserved_until < timezone.now():
+        raise PaymentError("Sorry, your reservation ran out. Please check out again; nothing was charged.")
+    payment = payment_start(order)
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    _record_status(payment, intent)
+    if intent["status"] == "requires_action":
+        return ConfirmResult(intent["status"], intent["client_secret"])
+    if intent["status"] == "requires_payment_method":
+        raise PaymentError(_decline_message(intent))
+    return ConfirmResult(intent["status"])
+
+
+def _decline_message(intent) -> str:
+    error = intent.get("last_payment_error") or {}
+    return error.get("message") or "Your card was declined. Please try another card."
+
+
+def _record_status(payment: Payment, intent) -> None:
+    error = intent.get("last_payment_error")
+    Payment.objects.filter(pk=payment.pk).update(
+        status=intent["status"],
+        last_error=(_decline_message(intent) if error else "")[:300],
+        updated_at=timezone.now(),
+    )
+
+
+def payment_intent_sync(payment_intent_id: str) -> Order | None:
+    """Fetch the PaymentIntent from Stripe and bring our order in line with it.
+
+    Called for every payment_intent.* webhook: the event's own copy is not trusted.
+    A succeeded intent for the wrong amount or currency is logged and not applied.
+    """
+    intent = gateway.retrieve_payment_intent(payment_intent_id)
+    payment = Payment.objects.select_related("order").filter(stripe_payment_intent_id=intent["id"]).first()
+    if payment is None:
+        number = (intent.get("metadata") or {}).get("order_number")
+        order = Order.objects.filter(number=number).first() if number else None
+        if order is None:
+            log.warning("PaymentIntent %s names no order of ours", intent["id"])
+            return None
+        payment, _ = Payment.objects.get_or_create(
+            stripe_payment_intent_id=intent["id"],
+            defaults={"order": order, "amount": order.total, "status": intent["status"]},
+        )
+    _record_status(payment, intent)
+    order = payment.order
+    if intent["status"] == "succeeded":
+        if intent["currency"] != "usd" or intent["amount"] != to_cents(order.total):
+            log.error("PaymentIntent %s amount %s %s does not match order %s", intent["id"], intent["amount"], intent["currency"], order.number)
+            return order
+        order_mark_paid(order.pk)
+    elif intent["status"] == "canceled" and order.state == Order.State.PENDING:
+        order_cancel(order.pk, "Payment was cancelled.")
+    order.refresh_from_db()
+    return order
+
+
+def order_expire(order_id: int) -> Order:
+    """Release an unpaid order's reservation once it has run out.
+
+    Each open PaymentIntent is cancelled at Stripe first, so it can no longer be paid.
+    Where that fails, or our record says it already succeeded, Stripe is asked for its
+    state: an intent that succeeded meanwhile makes the order paid instead.
+    """
+    order = Order.objects.get(pk=order_id)
+    for payment in order.payments.exclude(status="canceled"):
+        if payment.status in OPEN_STATUSES:
+            try:
+                gateway.cancel_payment_intent(payment.stripe_payment_intent_id)
+            except gateway.PaymentGatewayError:
+                pass  # perhaps it succeeded meanwhile: ask Stripe below
+            else:
+                Payment.objects.filter(pk=payment.pk).update(status="canceled", updated_at=timezone.now())
+                continue
+        synced = payment_intent_sync(payment.stripe_payment_intent_id)
+        if synced is not None and synced.is_paid:
+            return synced
+    order.refresh_from_db()
+    if order.state == Order.State.PENDING:
+        order = order_cancel(order.pk, "The stock reservation ran out before payment.")
+    return order
+
+
+def orders_release_expired(now=None) -> list[int]:
+    """Expire every pending order whose reservation has run out; returns their ids."""
+    now = now or timezone.now()
+    expired = list(
+        Order.objects.filter(state=Order.State.PENDING, reserved_until__lt=now).values_list("pk", flat=True)
+    )
+    for order_id in expired:
+        try:
+            order_expire(order_id)
+        except DomainError as error:
+            log.warning("Could not expire order %s yet: %s", order_id, error.message)
+    return expired

@@ -1,0 +1,115 @@
+"""Refunds: allocated across the order's lines to the cent, final only when Stripe confirms."""
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.events import announce_on_commit, refund_confirmed
+from shop.models import Order, Refund, RefundLine
+from shop.money import ZERO, allocate, quantize
+from shop.services.orders import move_state
+
+S = Order.State
+
+
+class RefundError(DomainError):
+    pass
+
+
+def _refunded_by_line(order: Order) -> dict[int, Decimal]:
+    """What earlier refunds (waiting or done) already took from each line."""
+    rows = (
+        RefundLine.objects.filter(refund__order=order)
+        .exclude(refund__status=Refund.Status.FAILED)
+        .values("order_line")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["order_line"]: row["total"] for row in rows}
+
+
+def refund_allocation(order: Order, amount: Decimal) -> tuple[dict[int, Decimal], Decimal]:
+    """Split a refund over the lines (by what is left of each line's price and tax) and shipping.
+
+    Returns ({order_line_id: amount}, shipping_amount); the parts sum to ``amount`` exactly.
+    """
+    taken = _refunded_by_line(order)
+    lines = list(order.lines.all())
+    line_left = [line.gross - taken.get(line.pk, ZERO) for line in lines]
+    open_refunds = order.refunds.exclude(status=Refund.Status.FAILED)
+    shipping_taken = open_refunds.aggregate(s=Sum("shipping_amount"))["s"] or ZERO
+    shipping_left = order.shipping + order.shipping_tax - shipping_taken
+    parts = allocate(amount, line_left + [shipping_left])
+    return {line.pk: part for line, part in zip(lines, parts[:-1])}, parts[-1]
+
+
+def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=None) -> Refund:
+    """Ask Stripe to refund part or all of a paid order. Confirmed now if Stripe says so."""
+    amount = quantize(amount)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if not order.is_paid or order.state == S.REFUNDED:
+            raise RefundError(f"Order {order.number} has nothing to refund: it is {order.get_state_display().lower()}.")
+        waiting = order.refunds.filter(status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"] or ZERO
+        available = order.total - order.amount_refunded - waiting
+        if amount <= 0:
+            raise RefundError("Enter a refund amount above $0.00.")
+        if amount > available:
+            raise RefundError(f"At most ${available} of order {order.number} can still be refunded.")
+        payment = order.payments.filter(status="succeeded").order_by("-id").first()
+        if payment is None:
+            raise RefundError(f"Order {order.number} has no settled payment to refund.")
+        by_line, shipping_part = refund_allocation(order, amount)
+        refund = Refund.objects.create(
+            order=order, payment=payment, amount=amount, shipping_amount=shipping_part, reason=reason, created_by=staff_user
+        )
+        RefundLine.objects.bulk_create(
+            RefundLine(refund=refund, order_line_id=line_id, amount=part) for line_id, part in by_line.items()
+        )
+    try:
+        stripe_refund = gateway.create_refund(payment.stripe_payment_intent_id, amount, f"refund-{refund.pk}")
+    except DomainError:
+        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+        raise
+    Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=stripe_refund["id"])
+    refund_apply_stripe_status(refund.pk, stripe_refund["status"])
+    refund.refresh_from_db()
+    return refund
+
+
+@transaction.atomic
+def refund_apply_stripe_status(refund_id: int, stripe_status: str) -> bool:
+    """Apply Stripe's status for the refund. Returns True when this call confirmed it."""
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return False
+    if stripe_status in ("failed", "canceled"):
+        refund.status = Refund.Status.FAILED
+        refund.save(update_fields=["status"])
+        return False
+    if stripe_status != "succeeded":
+        return False
+    order = Order.objects.select_for_update().get(pk=refund.order_id)
+    order.amount_refunded += refund.amount
+    move_state(order, S.REFUNDED if order.amount_refunded == order.total else S.PARTIALLY_REFUNDED, "refunded")
+    order.save(update_fields=["amount_refunded", "state"])
+    refund.status = Refund.Status.SUCCEEDED
+    refund.confirmed_at = timezone.now()
+    refund.save(update_fields=["status", "confirmed_at"])
+    line_amounts = {line.order_line_id: line.amount for line in refund.lines.all()}
+    announce_on_commit(refund_confirmed, refund_id=refund.pk, order_id=order.pk, line_amounts=line_amounts)
+    return True
+
+
+def refund_sync(stripe_refund_id: str) -> Refund | None:
+    """Fetch a refund from Stripe (charge.refunded / refund.updated webhooks) and apply it."""
+    refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
+    if refund is None:
+        return None
+    stripe_refund = gateway.retrieve_refund(stripe_refund_id)
+    refund_apply_stripe_status(refund.pk, stripe_refund["status"])
+    refund.refresh_from_db()
+    return refund
+

@@ -1,0 +1,100 @@
+"""The only module that talks to Stripe. Amounts cross it as Decimal dollars.
+
+``STRIPE_API_BASE`` points it at localstripe in the embedded default and the tests.
+Objects come back as plain dicts. Errors come out as domain errors with a message a
+customer or staff member can read.
+"""
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+
+from shop.errors import DomainError
+from shop.money import to_cents
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class PaymentGatewayError(DomainError):
+    """Stripe could not be reached or refused the request for a reason that is not the card's."""
+
+
+class CardDeclined(DomainError):
+    pass
+
+
+class WebhookSignatureError(Exception):
+    pass
+
+
+def _client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=2,
+    )
+
+
+def _call(function, *args, **kwargs) -> dict:
+    """Call the SDK; hand back a plain dict (the SDK's objects are not dicts)."""
+    try:
+        return function(*args, **kwargs).to_dict()
+    except stripe.CardError as error:
+        raise CardDeclined(error.user_message or "Your card was declined.") from error
+    except stripe.StripeError as error:
+        raise PaymentGatewayError(
+            "The payment service did not answer as expected. Nothing was charged; please try again."
+        ) from error
+
+
+def create_payment_intent(amount: Decimal, order_number: str, idempotency_key: str, manual_capture: bool = False):
+    params = {
+        "amount": to_cents(amount),
+        "currency": "usd",
+        "metadata": {"order_number": order_number},
+    }
+    if manual_capture:
+        params["capture_method"] = "manual"
+    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key})
+
+
+def retrieve_payment_intent(payment_intent_id: str):
+    return _call(_client().v1.payment_intents.retrieve, payment_intent_id)
+
+
+def confirm_payment_intent(payment_intent_id: str, payment_method_id: str):
+    """Attach the card collected by Stripe.js and confirm, in two calls both Stripe and localstripe accept."""
+    client = _client()
+    _call(client.v1.payment_intents.update, payment_intent_id, {"payment_method": payment_method_id})
+    return _call(client.v1.payment_intents.confirm, payment_intent_id)
+
+
+def cancel_payment_intent(payment_intent_id: str):
+    return _call(_client().v1.payment_intents.cancel, payment_intent_id)
+
+
+def create_setup_intent():
+    return _call(_client().v1.setup_intents.create, {"usage": "on_session"})
+
+
+def create_refund(payment_intent_id: str, amount: Decimal, idempotency_key: str):
+    return _call(
+        _client().v1.refunds.create,
+        {"payment_intent": payment_intent_id, "amount": to_cents(amount)},
+        {"idempotency_key": idempotency_key},
+    )
+
+
+def retrieve_refund(refund_id: str):
+    return _call(_client().v1.refunds.retrieve, refund_id)
+
+
+def construct_event(payload: bytes, signature_header: str) -> dict:
+    """Verify the signature over the raw body and return the event as a plain dict."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature_header, settings.STRIPE_WEBHOOK_SECRET, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise WebhookSignatureError(str(error)) from error
+    return event.to_dict()

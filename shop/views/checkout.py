@@ -1,0 +1,90 @@
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.forms import CheckoutForm
+from shop.selectors.cart import cart_summary, default_shipping_method
+from shop.selectors.orders import order_from_token, order_token
+from shop.services.cart import cart_get_or_create
+from shop.services.orders import CheckoutDetails, order_place
+from shop.services.payments import payment_confirm, payment_start
+
+
+def checkout(request):
+    """Details and delivery; placing the order holds the stock and opens a payment."""
+    cart = cart_get_or_create(request)
+    initial = {"email": request.user.email if request.user.is_authenticated else "", "shipping_method": default_shipping_method()}
+    form = CheckoutForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        details = CheckoutDetails(**form.cleaned_data)
+        try:
+            order = order_place(cart, details, request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("shop:cart")
+        try:
+            payment_start(order)
+        except DomainError as error:  # the pay page tries again
+            messages.warning(request, error.message)
+        return redirect("shop:pay", token=order_token(order))
+    chosen = getattr(form, "cleaned_data", {})  # the fields that were valid, on a failed POST
+    summary = cart_summary(cart, chosen.get("shipping_method") or initial["shipping_method"], chosen.get("state") or None)
+    if summary.is_empty:
+        messages.info(request, "Your cart is empty.")
+        return redirect("shop:cart")
+    return render(request, "shop/checkout.html", {"form": form, "summary": summary}, status=400 if form.errors else 200)
+
+
+def pay(request, token):
+    """The card form. It collects a card through Stripe.js; the server charges it."""
+    order = order_from_token(token)
+    if order is None:
+        raise Http404("No such order")
+    if order.state != order.State.PENDING:
+        return redirect("shop:order_by_link", token=token)
+    error = None
+    setup_secret = None
+    try:
+        payment_start(order)
+        setup_secret = gateway.create_setup_intent()["client_secret"]
+    except DomainError as failure:
+        error = failure.message
+    context = {
+        "order": order,
+        "token": token,
+        "setup_secret": setup_secret,
+        "error": error,
+        "stripe_js_url": settings.STRIPE_JS_URL,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    }
+    return render(request, "shop/pay.html", context, status=503 if error else 200)
+
+
+@require_POST
+def pay_confirm(request, token):
+    """Charge the collected card: JSON in, JSON out. Never marks the order paid itself."""
+    order = order_from_token(token)
+    if order is None:
+        return JsonResponse({"error": "This payment link is not valid."}, status=404)
+    try:
+        payment_method = json.loads(request.body or b"{}").get("payment_method", "")
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "The request was not understood."}, status=400)
+    try:
+        result = payment_confirm(order, str(payment_method))
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=402)
+    return JsonResponse(
+        {
+            "status": result.status,
+            "client_secret": result.client_secret,
+            "next": reverse("shop:order_by_link", args=[token]),
+        }
+    )
