@@ -50,7 +50,7 @@ def ensure_venv(with_dev: bool) -> None:
         say(f"Creating a virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     say("Installing dependencies (first run only)")
-    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", *requirements(with_dev)], check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", "-qq", *requirements(with_dev)], check=True)
     STAMP.write_text(" ".join(installed + [wanted]))
 
 

@@ -134,6 +134,7 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, PaymentInline, RefundInline]
     actions = ["mark_picked_up", "mark_completed"]
     change_form_template = "admin/shop/order/change_form.html"
+    view_on_site = False  # the order page belongs to the customer
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Order._meta.fields]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pay/<str:token>/", checkout.pay, name="pay"),
+    path("checkout/pay/<str:token>/setup/", checkout.pay_setup, name="pay_setup"),
     path("checkout/pay/<str:token>/confirm/", checkout.pay_confirm, name="pay_confirm"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),

@@ -77,6 +77,7 @@ ACCESS = {
     "weather/": everyone(OK),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
     "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
+    "checkout/pay/<str:token>/setup/": everyone(NO_GET),
     "checkout/pay/<str:token>/confirm/": everyone(NO_GET),
     "orders/": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "orders/<str:number>/": row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # the customer's own

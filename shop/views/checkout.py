@@ -50,21 +50,30 @@ def pay(request, token):
     if order.state != order.State.PENDING:
         return redirect("shop:order_by_link", token=token)
     error = None
-    setup_secret = None
     try:
         payment_start(order)
-        setup_secret = gateway.create_setup_intent()["client_secret"]
     except DomainError as failure:
         error = failure.message
     context = {
         "order": order,
         "token": token,
-        "setup_secret": setup_secret,
         "error": error,
         "stripe_js_url": settings.STRIPE_JS_URL,
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     }
     return render(request, "shop/pay.html", context, status=503 if error else 200)
+
+
+@require_POST
+def pay_setup(request, token):
+    """A fresh SetupIntent for each attempt, so a failed card can be replaced by another."""
+    order = order_from_token(token)
+    if order is None or order.state != order.State.PENDING:
+        return JsonResponse({"error": "This order is not waiting for payment."}, status=404 if order is None else 409)
+    try:
+        return JsonResponse({"client_secret": gateway.create_setup_intent()["client_secret"]})
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=503)
 
 
 @require_POST

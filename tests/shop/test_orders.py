@@ -72,12 +72,14 @@ def test_cancelling_puts_the_stock_back():
 
 def test_confirmation_email_has_text_and_html_and_a_working_link(client):
     order = OrderFactory(state=S.PAID)
+    order.lines.update(title="Cedar & Sage Candle")
     assert order_send_email(order.pk, "confirmation") is True
     assert order_send_email(order.pk, "confirmation") is False  # sent once
     message = mail.outbox[0]
     assert len(mail.outbox) == 1 and message.to == [order.email]
     html = message.alternatives[0][0]
     assert order.number in message.body and "$28.15" in message.body and "$28.15" in html
+    assert "Cedar & Sage Candle" in message.body and "Cedar &amp; Sage Candle" in html  # text is not HTML-escaped
     link = order_link(order)
     assert link in message.body and link in html
     assert client.get(link.split("8000", 1)[-1]).status_code == 200

@@ -1,7 +1,23 @@
-// Card payment: Stripe.js collects the card into a SetupIntent; our server charges it
-// (attach + confirm the PaymentIntent); 3-D Secure is finished with confirmCardPayment.
-// The order is marked paid only by the server, from Stripe's webhook.
+// Card payment. Each attempt: the server opens a SetupIntent; Stripe.js collects the card
+// into it (confirmCardSetup); our server attaches that card to the order's PaymentIntent
+// and confirms it; 3-D Secure is finished with confirmCardPayment. The order is marked
+// paid only by the server, from Stripe's webhook: this page just moves on to wait for it.
 (function () {
+  var PAID_OR_ON_ITS_WAY = ["succeeded", "processing", "requires_capture"];
+
+  function postJSON(url, csrf, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || "The payment service did not answer. Please try again.");
+        return data;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("payment-form");
     if (!form || typeof Stripe === "undefined") return;
@@ -10,42 +26,35 @@
     card.mount("#card-element");
     var button = document.getElementById("pay-button");
     var errorBox = document.getElementById("payment-error");
-
-    function fail(message) {
-      errorBox.textContent = message || "The payment did not go through. Please try again.";
-      button.disabled = false;
-    }
+    var csrf = form.dataset.csrf;
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       button.disabled = true;
       errorBox.textContent = "";
-      stripe.confirmCardSetup(form.dataset.setupSecret, { payment_method: { card: card } })
-        .then(function (result) {
-          if (result.error) throw new Error(result.error.message);
-          return fetch(form.dataset.confirmUrl, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": form.dataset.csrf },
-            body: JSON.stringify({ payment_method: result.setupIntent.payment_method })
-          });
+      postJSON(form.dataset.setupUrl, csrf)
+        .then(function (setup) {
+          return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } });
         })
-        .then(function (response) {
-          return response.json().then(function (body) {
-            if (!response.ok) throw new Error(body.error);
+        .then(function (result) {
+          if (result.error) throw new Error(result.error.message || "Your card was declined.");
+          return postJSON(form.dataset.confirmUrl, csrf, { payment_method: result.setupIntent.payment_method });
+        })
+        .then(function (body) {
+          if (body.status !== "requires_action") return body;
+          return stripe.confirmCardPayment(body.client_secret).then(function (result) {
+            if (result.error) throw new Error(result.error.message || "Card authentication failed.");
+            if (PAID_OR_ON_ITS_WAY.indexOf(result.paymentIntent.status) === -1) {
+              throw new Error("Card authentication failed. Please try again or use another card.");
+            }
             return body;
           });
         })
-        .then(function (body) {
-          if (body.status === "requires_action") {
-            return stripe.confirmCardPayment(body.client_secret).then(function (result) {
-              if (result.error) throw new Error(result.error.message);
-              return body;
-            });
-          }
-          return body;
-        })
         .then(function (body) { window.location.assign(body.next); })
-        .catch(function (error) { fail(error.message); });
+        .catch(function (error) {
+          errorBox.textContent = error.message || "The payment did not go through. Please try again.";
+          button.disabled = false;
+        });
     });
   });
 })();
