@@ -262,3 +262,4 @@ LOGGING = {
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 # The site's public address, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)

@@ -1,10 +1,13 @@
-"""Signal receivers of the shop: a guest's cart follows them when they log in."""
+"""Signal receivers of the shop: the guest cart follows a login; catalog edits retire cached pages."""
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from shop.models.cart import SESSION_CART_KEY
+from shop.models import Category, Product, ProductImage, ProductVariant
 from shop.services.cart import cart_merge_guest_into_user
+from shop.services.catalog import catalog_changed
 
 
 @receiver(user_logged_in, dispatch_uid="shop_merge_guest_cart")
@@ -17,3 +20,10 @@ def merge_guest_cart_on_login(sender, request, user, **kwargs):
     result = cart_merge_guest_into_user(guest_cart_id, user)
     for text in result.adjusted:
         messages.warning(request, text)
+
+
+@receiver(post_save, dispatch_uid="shop_catalog_saved")
+@receiver(post_delete, dispatch_uid="shop_catalog_deleted")
+def retire_cached_catalog_pages(sender, **kwargs):
+    if sender in (Category, Product, ProductVariant, ProductImage):
+        catalog_changed()

@@ -52,6 +52,9 @@ def _media_root(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings, request):
+    from django.core.cache import cache
+
+    cache.clear()  # cached catalog pages and login throttles never leak between tests
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if request.node.get_closest_marker("integration"):
         yield

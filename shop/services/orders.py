@@ -16,6 +16,7 @@ from shop.errors import DomainError
 from shop.events import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.pricing import price_items
+from shop.services.catalog import catalog_changed
 
 S = Order.State
 TRANSITIONS = {
@@ -84,6 +85,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
         )
     for variant in variants:
         ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") - wanted[variant.pk])
+    catalog_changed()  # stock shows on catalog pages
 
     items = [(v, wanted[v.pk]) for v in variants]
     pricing = price_items(items, details.shipping_method, details.state or None)
@@ -148,6 +150,7 @@ def order_mark_paid(order_id: int) -> bool:
 def _release_stock(order: Order) -> None:
     for line in order.lines.filter(variant__isnull=False).order_by("variant_id"):
         ProductVariant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)
+    catalog_changed()
 
 
 @transaction.atomic

@@ -1,13 +1,18 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 
 from shop.forms import AddToCartForm, SearchForm
 from shop.models import Category
 from shop.selectors.catalog import category_list, product_detail, product_list
 from shop.services.cart import CartError, cart_add, cart_get_or_create
+from shop.services.catalog import catalog_version
 
 
 def home(request):
@@ -16,15 +21,24 @@ def home(request):
 
 
 def catalog(request, slug=None):
-    category = get_object_or_404(Category, slug=slug) if slug else None
+    """Product list, by category and search. The listing (the same for everyone) is cached
+    under the catalog's version, so a warm page costs no query at all."""
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(product_list(category, query), settings.SHOP_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "shop/catalog.html",
-        {"category": category, "categories": category_list(), "page": page, "form": form, "query": query},
-    )
+    page_number = request.GET.get("page") or "1"
+    fingerprint = hashlib.sha256(f"{slug}|{query}|{page_number}".encode()).hexdigest()
+    key = f"catalog:page:{catalog_version()}:{fingerprint}"
+    listing = cache.get(key)
+    if listing is None:
+        category = get_object_or_404(Category, slug=slug) if slug else None
+        page = Paginator(product_list(category, query), settings.SHOP_PAGE_SIZE).get_page(page_number)
+        context = {"category": category, "categories": category_list(), "page": page, "form": form, "query": query}
+        listing = {
+            "title": category.name if category else "Shop",
+            "html": render_to_string("shop/includes/catalog_listing.html", context),
+        }
+        cache.set(key, listing, settings.CATALOG_CACHE_SECONDS)
+    return render(request, "shop/catalog.html", {"listing": listing, "query": query})
 
 
 def product(request, slug):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +29,7 @@ def catalog_queries(client, settings, add, expect_total):
     """Queries for one catalog page showing every product (the page size is set above them)."""
     settings.SHOP_PAGE_SIZE = 500
     make_products(add)
+    cache.clear()  # the cold path: nothing cached
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("shop:catalog"))
     assert response.status_code == 200
@@ -110,3 +112,30 @@ def test_product_page_credits_maker_only_by_the_recorded_credit(client):
     product = ProductFactory(maker_credit="Rosa")
     VariantFactory(product=product)
     assert "Made by Rosa" in client.get(product.get_absolute_url()).content.decode()
+
+
+def test_a_warm_catalog_page_costs_no_query_and_edits_retire_it(client, django_capture_on_commit_callbacks):
+    product = ProductFactory(name="Market Tote")
+    variant = VariantFactory(product=product, price=Decimal("48.00"), stock=2)
+    assert "from $48.00" in client.get(reverse("shop:catalog")).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        warm = client.get(reverse("shop:catalog"))
+    assert warm.status_code == 200 and len(ctx) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        variant.price = Decimal("44.00")
+        variant.save()
+    assert "from $44.00" in client.get(reverse("shop:catalog")).content.decode()
+
+
+def test_selling_the_last_unit_retires_cached_pages(client, django_capture_on_commit_callbacks):
+    from shop.models import Cart, CartLine
+    from shop.services.orders import CheckoutDetails, order_place
+    from tests.factories import ShippingMethodFactory
+
+    variant = VariantFactory(product__name="Weekender", stock=1)
+    assert "Sold out" not in client.get(reverse("shop:catalog")).content.decode()
+    cart = Cart.objects.create()
+    CartLine.objects.create(cart=cart, variant=variant, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_place(cart, CheckoutDetails(email="a@example.org", name="A", shipping_method=ShippingMethodFactory()))
+    assert "Sold out" in client.get(reverse("shop:catalog")).content.decode()
