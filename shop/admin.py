@@ -157,9 +157,12 @@ class OrderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return order
 
-    def _form_page(self, request, order, form, title, template):
-        context = {**self.admin_site.each_context(request), "order": order, "form": form, "title": title, "opts": self.model._meta}
-        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+    def _form_page(self, request, order, form, title, note, button):
+        context = {
+            **self.admin_site.each_context(request),
+            "order": order, "form": form, "title": title, "note": note, "button": button, "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/shop/order/action_form.html", context, status=400 if form.errors else 200)
 
     def ship_view(self, request, order_id):
         order = self._order_or_deny(request, order_id)
@@ -172,7 +175,8 @@ class OrderAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Order {order.number} marked shipped; the customer is being e-mailed.")
                 return redirect("admin:shop_order_change", order.pk)
-        return self._form_page(request, order, form, f"Ship order {order.number}", "admin/shop/order/ship.html")
+        note = "The customer is e-mailed the carrier and tracking number."
+        return self._form_page(request, order, form, f"Ship order {order.number}", note, "Mark shipped")
 
     def refund_view(self, request, order_id):
         order = self._order_or_deny(request, order_id)
@@ -186,7 +190,11 @@ class OrderAdmin(admin.ModelAdmin):
                 outcome = "confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED else "sent to Stripe; waiting for its confirmation"
                 self.message_user(request, f"Refund of ${refund.amount} {outcome}.")
                 return redirect("admin:shop_order_change", order.pk)
-        return self._form_page(request, order, form, f"Refund order {order.number}", "admin/shop/order/refund.html")
+        note = (
+            "The refund is split across the order lines to the cent and is final when Stripe confirms it. "
+            f"Up to ${order.refundable} can be refunded."
+        )
+        return self._form_page(request, order, form, f"Refund order {order.number}", note, "Refund through Stripe")
 
     @admin.action(description="Mark selected local pickups as picked up")
     def mark_picked_up(self, request, queryset):

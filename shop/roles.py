@@ -12,3 +12,26 @@ SHOP_STAFF_MODELS = ("category", "product", "productvariant", "productimage", "s
 
 def user_has_role(user, role: str) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name=role).exists())
+
+
+def grant_permissions(apps, group_name: str, app_label: str, codenames=None, models=None) -> None:
+    """For data migrations: give a role the named permissions (or all of some models').
+
+    Permissions are normally created after every migration has run; this creates them
+    first so a migration can hand them out.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=group_name)
+    permissions = Permission.objects.filter(content_type__app_label=app_label)
+    if codenames is not None:
+        permissions = permissions.filter(codename__in=codenames)
+    if models is not None:
+        permissions = permissions.filter(content_type__model__in=models)
+    group.permissions.add(*permissions)

@@ -40,3 +40,14 @@ def card(number: str = "4242424242424242") -> str:
         type="card", card={"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
     )
     return pm.id
+
+
+def deliver_webhooks_to(localstripe_base: str, url: str, endpoint_id: str = "mended-test") -> None:
+    """Have localstripe sign and POST its events to ``url`` (our webhook view)."""
+    import requests
+
+    requests.post(
+        f"{localstripe_base}/_config/webhooks/{endpoint_id}",
+        data={"url": url, "secret": settings.STRIPE_WEBHOOK_SECRET},
+        timeout=5,
+    ).raise_for_status()

@@ -2,19 +2,15 @@
 from decimal import Decimal
 
 import pytest
-import requests
 
 from shop.models import Order
 from tests.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
+from tests.stripe_helpers import deliver_webhooks_to
 
 
 @pytest.mark.django_db(transaction=True)
 def test_guest_buys_a_tote_and_sees_the_paid_confirmation(page, live_server, localstripe_server, settings, screenshots):
-    requests.post(
-        f"{localstripe_server}/_config/webhooks/mended-browser",
-        data={"url": live_server.url + "/stripe/webhook/", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        timeout=5,
-    ).raise_for_status()
+    deliver_webhooks_to(localstripe_server, live_server.url + "/stripe/webhook/")
     TaxRateFactory(state="FL", rate=Decimal("0.0600"))
     ShippingMethodFactory(price=Decimal("6.95"), free_over=Decimal("75.00"))
     variant = VariantFactory(product__name="Market Tote", product__slug="market-tote", price=Decimal("48.00"), stock=4)

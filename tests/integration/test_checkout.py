@@ -3,7 +3,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-import requests
 import stripe
 from django.db import connection
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.urls import reverse
 from shop.models import Cart, CartLine, Order, ProductVariant, StripeEvent
 from shop.services.orders import CheckoutDetails, CheckoutError, order_place
 from tests.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
-from tests.stripe_helpers import card
+from tests.stripe_helpers import card, deliver_webhooks_to
 from tests.support import wait_for
 
 ADDRESS = {"email": "guest@example.org", "name": "Gail Guest", "line1": "12 Bay St", "city": "Tampa", "state": "FL", "postal_code": "33602"}
@@ -22,11 +21,7 @@ def test_checkout_is_paid_by_the_signed_webhook_through_the_worker(
     client, live_server, localstripe_server, celery_worker_process, settings
 ):
     # localstripe delivers signed events to the live server, as Stripe would.
-    requests.post(
-        f"{localstripe_server}/_config/webhooks/mended-live",
-        data={"url": live_server.url + "/stripe/webhook/", "secret": settings.STRIPE_WEBHOOK_SECRET},
-        timeout=5,
-    ).raise_for_status()
+    deliver_webhooks_to(localstripe_server, live_server.url + "/stripe/webhook/")
     TaxRateFactory(state="FL", rate=Decimal("0.0600"))
     method = ShippingMethodFactory()
     variant = VariantFactory(price=Decimal("48.00"), stock=5)
