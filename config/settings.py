@@ -5,9 +5,11 @@ tasks run eagerly in the web process, a localstripe server on 127.0.0.1:8420 sta
 for Stripe, and e-mail is printed to the console. ``DJANGO_ENV=production`` refuses to
 start until every secret and production part is configured.
 """
+from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +188,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "release-expired-reservations": {"task": "shop.tasks.release_expired_reservations", "schedule": 300.0},
     "sweep-stripe-events": {"task": "shop.tasks.sweep_stripe_events", "schedule": 120.0},
+    "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
+    "reconcile-wage-fund-nightly": {
+        "task": "payroll.tasks.reconcile_wage_fund_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # Stripe. The embedded default points the API and Stripe.js at a local localstripe.
@@ -263,3 +270,4 @@ STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 # The site's public address, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+AVERAGE_HOURLY_WAGE = Decimal(env("AVERAGE_HOURLY_WAGE", default="17.50"))  # for impact figures

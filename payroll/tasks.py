@@ -1,1 +1,39 @@
-"""Payroll's Celery tasks arrive with the wage-fund and payroll issues."""
+"""Payroll's Celery tasks: thin, idempotent wrappers around services."""
+from celery import shared_task
+from django.db import OperationalError
+
+from payroll.services import reconcile, wage_fund
+
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RETRY)
+def credit_paid_order(order_id: int) -> int:
+    return wage_fund.wage_fund_credit_order(order_id)
+
+
+@shared_task(**RETRY)
+def reverse_confirmed_refund(refund_id: int) -> bool:
+    return wage_fund.wage_fund_reverse_refund(refund_id)
+
+
+@shared_task(**RETRY)
+def sweep_wage_fund() -> None:
+    """Re-enqueue what a lost enqueue or a crashed worker left unposted."""
+    orders, refunds = wage_fund.wage_fund_unposted()
+    for order_id in orders:
+        credit_paid_order.delay(order_id)
+    for refund_id in refunds:
+        reverse_confirmed_refund.delay(refund_id)
+
+
+@shared_task(**RETRY)
+def reconcile_wage_fund_nightly() -> bool:
+    return reconcile.wage_fund_reconcile_and_alert()

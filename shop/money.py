@@ -61,3 +61,20 @@ def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     for i in by_remainder[:left]:
         floors[i] += 1
     return [from_cents(sign * c) for c in floors]
+
+
+def cents_sum(field: str = "amount"):
+    """An aggregate summing a money column in whole cents, exact on every database.
+
+    SQLite keeps decimals as floats, so a plain ``Sum`` there can come back as 99.6600000000001.
+    Use with ``from_cents`` (see ``sum_money``) or in ``values().annotate()``.
+    """
+    from django.db.models import F, Sum
+    from django.db.models.functions import Round
+
+    return Sum(Round(F(field) * 100))
+
+
+def sum_money(queryset, field: str = "amount") -> Decimal:
+    total = queryset.aggregate(cents=cents_sum(field))["cents"]
+    return from_cents(int(total or 0))

@@ -2,14 +2,13 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.events import announce_on_commit, refund_confirmed
 from shop.models import Order, Refund, RefundLine
-from shop.money import ZERO, allocate, quantize
+from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 from shop.services.orders import move_state
 
 S = Order.State
@@ -25,9 +24,9 @@ def _refunded_by_line(order: Order) -> dict[int, Decimal]:
         RefundLine.objects.filter(refund__order=order)
         .exclude(refund__status=Refund.Status.FAILED)
         .values("order_line")
-        .annotate(total=Sum("amount"))
+        .annotate(cents=cents_sum("amount"))
     )
-    return {row["order_line"]: row["total"] for row in rows}
+    return {row["order_line"]: from_cents(int(row["cents"])) for row in rows}
 
 
 def refund_allocation(order: Order, amount: Decimal) -> tuple[dict[int, Decimal], Decimal]:
@@ -39,7 +38,7 @@ def refund_allocation(order: Order, amount: Decimal) -> tuple[dict[int, Decimal]
     lines = list(order.lines.all())
     line_left = [line.gross - taken.get(line.pk, ZERO) for line in lines]
     open_refunds = order.refunds.exclude(status=Refund.Status.FAILED)
-    shipping_taken = open_refunds.aggregate(s=Sum("shipping_amount"))["s"] or ZERO
+    shipping_taken = sum_money(open_refunds, "shipping_amount")
     shipping_left = order.shipping + order.shipping_tax - shipping_taken
     parts = allocate(amount, line_left + [shipping_left])
     return {line.pk: part for line, part in zip(lines, parts[:-1])}, parts[-1]
@@ -52,7 +51,7 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
         order = Order.objects.select_for_update().get(pk=order_id)
         if not order.is_paid or order.state == S.REFUNDED:
             raise RefundError(f"Order {order.number} has nothing to refund: it is {order.get_state_display().lower()}.")
-        waiting = order.refunds.filter(status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"] or ZERO
+        waiting = sum_money(order.refunds.filter(status=Refund.Status.PENDING))
         available = order.total - order.amount_refunded - waiting
         if amount <= 0:
             raise RefundError("Enter a refund amount above $0.00.")

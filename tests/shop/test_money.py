@@ -67,3 +67,16 @@ def test_allocate_parts_are_within_a_cent_of_the_exact_share(total, weights):
         assert abs(part - exact) < Decimal("0.01")
         # Every part carries the sign of the total (or is zero).
         assert part == 0 or (part > 0) == (total > 0)
+
+
+@pytest.mark.django_db
+def test_sum_money_is_exact_on_every_database():
+    from shop.models import ProductVariant
+    from shop.money import sum_money
+    from tests.factories import VariantFactory
+
+    for _ in range(30):
+        VariantFactory(price=Decimal("19.99"))
+    VariantFactory(price=Decimal("0.10"))
+    assert sum_money(ProductVariant.objects.all(), "price") == Decimal("599.80")
+    assert sum_money(ProductVariant.objects.none(), "price") == Decimal("0.00")

@@ -1,0 +1,86 @@
+"""The ledger's accounts, and database guards: entries balance; nothing is updated or deleted."""
+from django.db import migrations
+
+ACCOUNTS = [
+    ("wage_fund", "Survivor wage fund", "net_assets", "Restricted fund that pays survivor wages; credited with each sale's wage content."),
+    ("training_fund", "Training fund", "net_assets", "Restricted fund that pays for training hours."),
+    ("shop_revenue_clearing", "Shop revenue clearing (wage content)", "revenue", "The wage content of sales, moved from shop revenue to the wage fund."),
+    ("wage_expense", "Wage expense", "expense", "Gross wages paid to survivor employees."),
+    ("employer_tax_expense", "Employer payroll tax expense", "expense", "Employer Social Security, Medicare and state reemployment tax."),
+    ("payroll_liabilities", "Payroll liabilities", "liability", "Taxes withheld and employer taxes owed, until paid."),
+    ("payroll_cash", "Payroll cash", "asset", "The bank account payroll is paid from."),
+]
+
+POSTGRES_GUARDS = """
+CREATE OR REPLACE FUNCTION payroll_entry_balances() RETURNS trigger AS $$
+DECLARE total numeric;
+BEGIN
+  SELECT COALESCE(SUM(amount), 0) INTO total FROM payroll_posting WHERE entry_id = NEW.entry_id;
+  IF total <> 0 THEN
+    RAISE EXCEPTION 'journal entry % does not balance: its postings sum to %', NEW.entry_id, total;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE CONSTRAINT TRIGGER payroll_posting_balanced AFTER INSERT ON payroll_posting
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION payroll_entry_balances();
+
+CREATE OR REPLACE FUNCTION payroll_ledger_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'the ledger is append-only: % on % is not allowed; post a reversing entry', TG_OP, TG_TABLE_NAME;
+END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER payroll_posting_append_only BEFORE UPDATE OR DELETE ON payroll_posting
+  FOR EACH ROW EXECUTE FUNCTION payroll_ledger_append_only();
+CREATE TRIGGER payroll_entry_append_only BEFORE UPDATE OR DELETE ON payroll_journalentry
+  FOR EACH ROW EXECUTE FUNCTION payroll_ledger_append_only();
+"""
+
+POSTGRES_DROP = """
+DROP TRIGGER IF EXISTS payroll_entry_append_only ON payroll_journalentry;
+DROP TRIGGER IF EXISTS payroll_posting_append_only ON payroll_posting;
+DROP TRIGGER IF EXISTS payroll_posting_balanced ON payroll_posting;
+DROP FUNCTION IF EXISTS payroll_ledger_append_only();
+DROP FUNCTION IF EXISTS payroll_entry_balances();
+"""
+
+SQLITE_GUARDS = [
+    f"CREATE TRIGGER payroll_{table}_no_{op.lower()} BEFORE {op} ON payroll_{table} "
+    f"BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: post a reversing entry'); END"
+    for table in ("posting", "journalentry")
+    for op in ("UPDATE", "DELETE")
+]
+
+
+def add_accounts(apps, schema_editor):
+    Account = apps.get_model("payroll", "Account")
+    for code, name, kind, description in ACCOUNTS:
+        Account.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "description": description})
+
+
+def add_guards(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_GUARDS, params=None)
+    elif vendor == "sqlite":
+        for statement in SQLITE_GUARDS:
+            schema_editor.execute(statement)
+
+
+def drop_guards(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_DROP, params=None)
+    elif vendor == "sqlite":
+        for table in ("posting", "journalentry"):
+            for op in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS payroll_{table}_no_{op}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("payroll", "0001_ledger")]
+
+    operations = [
+        migrations.RunPython(add_accounts, migrations.RunPython.noop),
+        migrations.RunPython(add_guards, drop_guards),
+    ]

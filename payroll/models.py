@@ -1,1 +1,0 @@
-"""Payroll models arrive with the wage-fund and payroll issues."""

@@ -1,0 +1,3 @@
+from .ledger import Account, JournalEntry, Posting
+
+__all__ = ["Account", "JournalEntry", "Posting"]

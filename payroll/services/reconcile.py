@@ -1,0 +1,115 @@
+"""Reconciliation: what the wage fund must hold, from shop's paid lines and refunds,
+against what the ledger holds, account by account."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.mail import send_mail
+
+from payroll.models import Account, Posting
+from payroll.services.wage_fund import CLEARING, PAID_STATES, WAGE_FUND, wage_fund_unposted
+from shop.models import OrderLine, Refund, RefundLine
+from shop.money import ZERO, cents_sum, from_cents
+from shop.roles import PAYROLL_STAFF
+from shop.wages import line_wage_total, refunded_wage_share
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    code: str
+    name: str
+    expected: Decimal
+    actual: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.expected
+
+
+@dataclass
+class Reconciliation:
+    accounts: list[AccountCheck] = field(default_factory=list)
+    unbalanced_entries: list[tuple[int, Decimal]] = field(default_factory=list)
+    uncredited_orders: list[int] = field(default_factory=list)
+    unreversed_refunds: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            any(a.difference for a in self.accounts)
+            or self.unbalanced_entries
+            or self.uncredited_orders
+            or self.unreversed_refunds
+        )
+
+    def lines(self) -> list[str]:
+        out = [f"{'account':<38}{'expected':>14}{'ledger':>14}{'difference':>14}"]
+        for a in self.accounts:
+            out.append(f"{a.name:<38}{a.expected:>14}{a.actual:>14}{a.difference:>14}")
+        for entry_id, total in self.unbalanced_entries:
+            out.append(f"Entry {entry_id} does not balance: its postings sum to {total}")
+        if self.uncredited_orders:
+            out.append(f"Paid orders not yet credited: {', '.join(map(str, self.uncredited_orders[:50]))}")
+        if self.unreversed_refunds:
+            out.append(f"Confirmed refunds not yet reversed: {', '.join(map(str, self.unreversed_refunds[:50]))}")
+        out.append("The wage fund reconciles." if self.ok else "The wage fund does NOT reconcile.")
+        return out
+
+
+def expected_wage_fund_credit() -> Decimal:
+    """What the fund must hold: wage content of paid lines less the refunded shares."""
+    lines = OrderLine.objects.filter(order__state__in=PAID_STATES).values_list("pk", "wage_content", "quantity", "line_total", "tax")
+    wages, gross = {}, {}
+    for pk, wage_content, quantity, line_total, tax in lines.iterator():
+        wages[pk] = line_wage_total(wage_content, quantity)
+        gross[pk] = line_total + tax
+    held = sum(wages.values(), ZERO)
+    refunded_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    refund_lines = (
+        RefundLine.objects.filter(refund__status=Refund.Status.SUCCEEDED)
+        .order_by("refund_id", "id")
+        .values_list("order_line_id", "amount")
+    )
+    for line_id, amount in refund_lines.iterator():
+        if line_id in wages:
+            held -= refunded_wage_share(wages[line_id], gross[line_id], refunded_so_far[line_id], amount)
+        refunded_so_far[line_id] += amount
+    return held
+
+
+def wage_fund_reconcile() -> Reconciliation:
+    report = Reconciliation()
+    held = expected_wage_fund_credit()
+    actual = {
+        code: from_cents(int(cents))
+        for code, cents in Posting.objects.values_list("account__code").annotate(cents=cents_sum("amount"))
+    }
+    names = dict(Account.objects.filter(code__in=[WAGE_FUND, CLEARING]).values_list("code", "name"))
+    # Signed as the ledger stores them: the fund is credited (negative), clearing debited.
+    for code, expected in ((WAGE_FUND, -held), (CLEARING, held)):
+        report.accounts.append(AccountCheck(code, names.get(code, code), expected, actual.get(code) or ZERO))
+    report.unbalanced_entries = [
+        (row["entry"], from_cents(int(row["cents"])))
+        for row in Posting.objects.values("entry").annotate(cents=cents_sum("amount")).exclude(cents=0).order_by("entry")
+    ]
+    report.uncredited_orders, report.unreversed_refunds = wage_fund_unposted()
+    return report
+
+
+def wage_fund_reconcile_and_alert() -> bool:
+    """Run the reconciliation; e-mail payroll staff when it does not hold. Returns ok."""
+    report = wage_fund_reconcile()
+    if not report.ok:
+        from shop.models import User
+
+        recipients = list(
+            User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
+        )
+        if recipients:
+            send_mail(
+                "Wage fund reconciliation found differences",
+                "\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.",
+                None,
+                recipients,
+            )
+    return report.ok

@@ -1,0 +1,97 @@
+"""Sales to wages: each paid order line credits the wage fund with its wage content, and
+each confirmed refund takes back the refunded share, exactly once (keys, not hope)."""
+from decimal import Decimal
+
+from django.utils import timezone
+
+from payroll.models import JournalEntry
+from payroll.services.ledger import Leg, entry_post
+from shop.models import Order, OrderLine, Refund, RefundLine
+from shop.money import sum_money
+from shop.wages import line_wage_total, refunded_wage_share
+
+WAGE_FUND, CLEARING = "wage_fund", "shop_revenue_clearing"
+PAID_STATES = [s for s in Order.State.values if s not in (Order.State.PENDING, Order.State.CANCELLED)]
+
+
+def credit_key(line_id: int) -> str:
+    return f"order-line:{line_id}:credit"
+
+
+def reversal_key(refund_id: int) -> str:
+    return f"refund:{refund_id}:reversal"
+
+
+def wage_fund_credit_order(order_id: int) -> int:
+    """Credit the wage fund for every line of a paid order. Returns entries newly posted."""
+    order = Order.objects.filter(pk=order_id, state__in=PAID_STATES).prefetch_related("lines").first()
+    if order is None:
+        return 0
+    on = timezone.localdate(order.paid_at) if order.paid_at else timezone.localdate()
+    posted = 0
+    for line in order.lines.all():
+        wages = line_wage_total(line.wage_content, line.quantity)
+        if wages <= 0:
+            continue
+        _, created = entry_post(
+            key=credit_key(line.pk),
+            on=on,
+            memo=f"Wage content, order {order.number}: {line.quantity} × {line.title}",
+            source_type="order_line",
+            source_id=line.pk,
+            legs=[Leg(CLEARING, wages), Leg(WAGE_FUND, -wages)],
+        )
+        posted += created
+    return posted
+
+
+def refund_wage_shares(refund: Refund) -> dict[int, Decimal]:
+    """The wage share each line of a confirmed refund gives back ({order_line_id: amount}).
+
+    Refunds of the same line count in the order they were made (by id), so the shares of
+    several partial refunds add up to the share of their total, to the cent.
+    """
+    shares = {}
+    for refund_line in refund.lines.select_related("order_line"):
+        line = refund_line.order_line
+        before = sum_money(
+            RefundLine.objects.filter(order_line=line, refund__status=Refund.Status.SUCCEEDED, refund_id__lt=refund.pk)
+        )
+        wages = line_wage_total(line.wage_content, line.quantity)
+        shares[line.pk] = refunded_wage_share(wages, line.gross, before, refund_line.amount)
+    return shares
+
+
+def wage_fund_reverse_refund(refund_id: int) -> bool:
+    """Take back the wage share of a confirmed refund, one entry per refund. True if posted now."""
+    refund = Refund.objects.filter(pk=refund_id, status=Refund.Status.SUCCEEDED).select_related("order").first()
+    if refund is None:
+        return False
+    legs = []
+    for line_id, share in refund_wage_shares(refund).items():
+        if share:
+            legs += [Leg(WAGE_FUND, share), Leg(CLEARING, -share)]
+    on = timezone.localdate(refund.confirmed_at) if refund.confirmed_at else timezone.localdate()
+    _, created = entry_post(
+        key=reversal_key(refund.pk),
+        on=on,
+        memo=f"Wage share of refund {refund.pk}, order {refund.order.number}",
+        source_type="refund",
+        source_id=refund.pk,
+        legs=legs,
+    )
+    return created
+
+
+def wage_fund_unposted() -> tuple[list[int], list[int]]:
+    """Paid orders with a line not yet credited, and confirmed refunds not yet reversed."""
+    credited = JournalEntry.objects.filter(source_type="order_line").values("source_id")
+    orders = (
+        OrderLine.objects.filter(order__state__in=PAID_STATES, wage_content__gt=0)
+        .exclude(pk__in=credited)
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    reversed_ = JournalEntry.objects.filter(source_type="refund").values("source_id")
+    refunds = Refund.objects.filter(status=Refund.Status.SUCCEEDED).exclude(pk__in=reversed_).values_list("pk", flat=True)
+    return sorted(set(orders)), sorted(refunds)

@@ -1,0 +1,18 @@
+"""payroll listens to what shop announces (shop never imports payroll)."""
+from django.dispatch import receiver
+
+from shop.events import order_paid, refund_confirmed
+
+
+@receiver(order_paid, dispatch_uid="payroll_credit_paid_order")
+def credit_wage_fund_for_paid_order(sender, order_id, **kwargs):
+    from payroll.tasks import credit_paid_order
+
+    credit_paid_order.delay(order_id)
+
+
+@receiver(refund_confirmed, dispatch_uid="payroll_reverse_refund")
+def reverse_wage_share_of_refund(sender, refund_id, **kwargs):
+    from payroll.tasks import reverse_confirmed_refund
+
+    reverse_confirmed_refund.delay(refund_id)
