@@ -7,6 +7,32 @@ enforces it with triggers); a correction is a reversing entry. Balances are sums
 from django.db import models
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+APPEND_ONLY = "The ledger is append-only: post a reversing entry instead."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(APPEND_ONLY)
+
+    def delete(self):
+        raise PermissionError(APPEND_ONLY)
+
+
+class AppendOnly(models.Model):
+    """Rows are written once. The database refuses changes too (PostgreSQL triggers)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(APPEND_ONLY)
 
 
 class Account(models.Model):
@@ -35,7 +61,7 @@ class Account(models.Model):
         return self.kind in self.CREDIT_NORMAL
 
 
-class JournalEntry(models.Model):
+class JournalEntry(AppendOnly):
     date = models.DateField(db_index=True)
     memo = models.CharField(max_length=200)
     source_type = models.CharField(max_length=30, db_index=True)
@@ -44,7 +70,8 @@ class JournalEntry(models.Model):
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
+        abstract = False
         ordering = ["-date", "-id"]
         verbose_name_plural = "journal entries"
         indexes = [models.Index(fields=["source_type", "source_id"], name="entry_source")]
@@ -53,12 +80,13 @@ class JournalEntry(models.Model):
         return f"{self.date} {self.memo}"
 
 
-class Posting(models.Model):
+class Posting(AppendOnly):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
     amount = models.DecimalField(**MONEY, help_text="Positive is a debit, negative a credit.")
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
+        abstract = False
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_not_zero")]
 

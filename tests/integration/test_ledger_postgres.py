@@ -29,3 +29,12 @@ def test_postgresql_accepts_the_same_entry_balanced():
             Posting(entry=entry, account=Account.objects.get(code="shop_revenue_clearing"), amount=Decimal("1.00")),
         ])
     assert entry.postings.count() == 2
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_deleting_ledger_rows_behind_the_models():
+    entry = JournalEntry.objects.create(date=date(2026, 1, 1), memo="raw", source_type="x", idempotency_key="raw3")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM payroll_journalentry WHERE id = %s", [entry.pk])
+    assert JournalEntry.objects.filter(pk=entry.pk).exists()

@@ -3,7 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from payroll.models import JournalEntry, Posting
 from payroll.services.ledger import LedgerError, Leg, entry_post
@@ -41,11 +41,22 @@ def test_the_key_is_unique_in_the_database_itself():
 
 def test_entries_and_postings_cannot_be_changed_or_deleted():
     entry, _ = post()
+    posting = entry.postings.first()
+    posting.amount = D("5.00")
     for statement in (
         lambda: Posting.objects.filter(entry=entry).update(amount=D("5.00")),
         lambda: Posting.objects.filter(entry=entry).delete(),
         lambda: JournalEntry.objects.filter(pk=entry.pk).update(memo="changed"),
+        lambda: entry.delete(),
+        posting.save,
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with pytest.raises(PermissionError, match="append-only"), transaction.atomic():
             statement()
-    assert Posting.objects.filter(entry=entry).count() == 2
+    assert [p.amount for p in Posting.objects.filter(entry=entry)] == [D("10.00"), D("-10.00")]
+
+
+def test_the_database_itself_refuses_an_update_behind_the_models():
+    entry, _ = post()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE payroll_posting SET amount = 5 WHERE entry_id = %s", [entry.pk])
