@@ -1,16 +1,34 @@
 """Demo data for the embedded default: a fictional organisation's catalog, staff and rates."""
 import hashlib
 import io
+import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from shop import roles
-from shop.models import Category, Product, ProductVariant, ShippingMethod, TaxRate, User
+from shop.models import (
+    Cart,
+    CartLine,
+    Category,
+    Order,
+    Payment,
+    Product,
+    ProductVariant,
+    Refund,
+    RefundLine,
+    ShippingMethod,
+    TaxRate,
+    User,
+)
 from shop.services.images import product_image_create
+from shop.services.orders import CheckoutDetails, order_mark_paid, order_place
+from shop.services.refunds import refund_allocation, refund_apply_stripe_status
 
 DEMO_PASSWORD = "mended-demo-2026"
 
@@ -185,8 +203,60 @@ def _demo_user(email, first, last, *, is_staff, is_superuser) -> User:
     return user
 
 
+DEMO_ORDER_DOMAIN = "@demo.mended.example"
+
+
+def seed_orders(weeks: int = 8) -> int:
+    """A few weeks of paid demo orders, some partly refunded, credited to the wage fund
+    through the same announcements real orders make. Created once."""
+    if Order.objects.filter(email__endswith=DEMO_ORDER_DOMAIN).exists():
+        return 0
+    rng = random.Random(2026)
+    variants = list(ProductVariant.objects.filter(stock__gte=8).select_related("product").order_by("pk"))
+    shipping = ShippingMethod.objects.filter(kind=ShippingMethod.FLAT).first()
+    now = timezone.now()
+    made = 0
+    for week in range(weeks, 0, -1):
+        for _ in range(rng.randint(3, 7)):
+            paid_at = now - timedelta(weeks=week) + timedelta(days=rng.randint(0, 6), hours=rng.randint(9, 18))
+            cart = Cart.objects.create()
+            for variant in rng.sample(variants, rng.randint(1, 3)):
+                CartLine.objects.create(cart=cart, variant=variant, quantity=rng.randint(1, 2))
+            buyer = f"buyer{made + 1}{DEMO_ORDER_DOMAIN}"
+            details = CheckoutDetails(
+                email=buyer, name=f"Demo Buyer {made + 1}", shipping_method=shipping,
+                line1=f"{rng.randint(1, 999)} Palm Avenue", city="Tampa", state="FL", postal_code="33602",
+            )
+            order = order_place(cart, details)
+            cart.delete()
+            # Historical orders: their confirmation went out when they were paid.
+            Order.objects.filter(pk=order.pk).update(created_at=paid_at, confirmation_sent_at=paid_at)
+            Payment.objects.create(
+                order=order, stripe_payment_intent_id=f"pi_demo_{order.number}", amount=order.total, status="succeeded"
+            )
+            order_mark_paid(order.pk, paid_at=paid_at)
+            if rng.random() < 0.2:
+                _demo_refund(order, paid_at + timedelta(days=2), rng)
+            made += 1
+    return made
+
+
+def _demo_refund(order: Order, confirmed_at, rng) -> None:
+    """A partial refund as Stripe would confirm it (demo data: no call to Stripe)."""
+    order.refresh_from_db()
+    amount = (order.total * Decimal(rng.choice([25, 40, 50])) / 100).quantize(Decimal("0.01"))
+    by_line, shipping_part = refund_allocation(order, amount)
+    refund = Refund.objects.create(
+        order=order, payment=order.payments.get(), amount=amount, shipping_amount=shipping_part,
+        reason="Demo: damaged in transit", stripe_refund_id=f"re_demo_{order.number}",
+    )
+    RefundLine.objects.bulk_create(RefundLine(refund=refund, order_line_id=k, amount=v) for k, v in by_line.items())
+    refund_apply_stripe_status(refund.pk, "succeeded", confirmed_at=confirmed_at)
+
+
 @transaction.atomic
-def seed_demo() -> tuple[int, list[tuple[str, str]]]:
+def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     seed_rates()
     products = seed_catalog()
-    return products, seed_people()
+    people = seed_people()
+    return products, seed_orders(), people

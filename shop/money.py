@@ -63,7 +63,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     return [from_cents(sign * c) for c in floors]
 
 
-def cents_sum(field: str = "amount"):
+def cents_sum(field: str = "amount", **extra):
     """An aggregate summing a money column in whole cents, exact on every database.
 
     SQLite keeps decimals as floats, so a plain ``Sum`` there can come back as 99.6600000000001.
@@ -72,7 +72,7 @@ def cents_sum(field: str = "amount"):
     from django.db.models import F, Sum
     from django.db.models.functions import Round
 
-    return Sum(Round(F(field) * 100))
+    return Sum(Round(F(field) * 100), **extra)
 
 
 def sum_money(queryset, field: str = "amount") -> Decimal:

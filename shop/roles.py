@@ -14,6 +14,27 @@ def user_has_role(user, role: str) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.filter(name=role).exists())
 
 
+def role_required(role: str):
+    """View decorator: anonymous people are sent to log in; others without the role get 403."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_has_role(request.user, role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def grant_permissions(apps, group_name: str, app_label: str, codenames=None, models=None) -> None:
     """For data migrations: give a role the named permissions (or all of some models').
 

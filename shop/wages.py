@@ -5,9 +5,11 @@ is refunded, the wage share given back is the same fraction of that total, worke
 the running refunded amount so that every partial refund rounds without drift and a
 full refund gives back exactly the wage total.
 """
-from decimal import Decimal
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from shop.money import ZERO, quantize
 
@@ -29,4 +31,30 @@ def refunded_wage_share(wage_total: Decimal, gross: Decimal, refunded_before: De
 
 def hours_funded(wages: Decimal) -> Decimal:
     """Hours of paid survivor work the wages pay for, at the configured average wage."""
-    return (Decimal(wages) / settings.AVERAGE_HOURLY_WAGE).quantize(Decimal("0.1"))
+    return (Decimal(wages) / settings.AVERAGE_HOURLY_WAGE).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def wages_funded(lines: QuerySet) -> Decimal:
+    """The wages a set of paid order lines funds: their wage content less refunded shares.
+
+    This is what the wage fund must hold for them (payroll's reconciliation uses it).
+    """
+    from shop.models import Refund, RefundLine
+
+    wages, gross = {}, {}
+    for pk, wage_content, quantity, line_total, tax in lines.values_list(
+        "pk", "wage_content", "quantity", "line_total", "tax"
+    ).iterator():
+        wages[pk] = line_wage_total(wage_content, quantity)
+        gross[pk] = line_total + tax
+    funded = sum(wages.values(), ZERO)
+    refunded_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    refund_lines = (
+        RefundLine.objects.filter(refund__status=Refund.Status.SUCCEEDED, order_line__in=lines)
+        .order_by("refund_id", "id")
+        .values_list("order_line_id", "amount")
+    )
+    for line_id, amount in refund_lines.iterator():
+        funded -= refunded_wage_share(wages[line_id], gross[line_id], refunded_so_far[line_id], amount)
+        refunded_so_far[line_id] += amount
+    return funded

@@ -7,12 +7,15 @@ OK 200 · LOGIN a redirect to a login page · REDIRECT another redirect · DENIE
 NOT_FOUND 404 · NO_GET 405 (the URL takes POST only).
 """
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, clear_url_caches, get_resolver
 
+from payroll.models import Account
+from payroll.services.ledger import Leg, entry_post
 from shop import roles
 from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
 from shop.selectors.orders import order_token
@@ -64,6 +67,7 @@ def admin_model(prefix, managers, add=OK, delete=OK):
 
 
 CATALOG_MANAGERS = ("shop_staff",)
+PAYROLL_READERS = ("payroll_staff",)
 
 ACCESS = {
     # The shop: public.
@@ -84,6 +88,9 @@ ACCESS = {
     "order-link/<str:token>/": everyone(OK),  # the signed link is the key
     "order-link/<str:token>/status/": everyone(OK),
     "stripe/webhook/": everyone(NO_GET),
+    # Payroll staff pages.
+    "staff/wage-fund/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/wage-fund/entries/<int:entry_id>/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "healthz": everyone(OK),
     "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
     # Accounts (django-allauth).
@@ -113,7 +120,7 @@ ACCESS = {
     "admin/autocomplete/": staff(DENIED),  # a bare request names no field to complete
     "admin/jsi18n/": staff(OK),
     "admin/r/<path:content_type_id>/<path:object_id>/": staff(REDIRECT, probe="/admin/r/{product_ct}/{product}/"),
-    "admin/^(?P<app_label>auth|shop|account)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
+    "admin/^(?P<app_label>auth|shop|payroll|account)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
     "admin/(?P<url>.*)$": staff(NOT_FOUND, probe="/admin/no-such-page/"),
     "admin/shop/user/<id>/password/": staff(DENIED, superuser_answer=OK),
     **admin_model("admin/shop/category/", CATALOG_MANAGERS),
@@ -124,6 +131,8 @@ ACCESS = {
     "admin/shop/order/<int:order_id>/ship/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     "admin/shop/order/<int:order_id>/refund/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     **admin_model("admin/shop/stripeevent/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/payroll/account/", PAYROLL_READERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/payroll/journalentry/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -152,7 +161,12 @@ def objects(db):
     email = EmailAddress.objects.create(user=people["customer"], email=people["customer"].email)
     order = OrderFactory(user=people["customer"], state=Order.State.PAID)
     event = StripeEvent.objects.create(stripe_id="evt_sample", type="charge.succeeded", payload={})
+    entry, _ = entry_post(
+        key="sample", on=order.created_at.date(), memo="sample", source_type="order_line", source_id=None,
+        legs=[Leg("shop_revenue_clearing", Decimal("1.00")), Leg("wage_fund", Decimal("-1.00"))],
+    )
     ids = {
+        "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
         "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk, "shop/user/": people["customer"].pk,
@@ -189,6 +203,8 @@ def concrete_path(route, probe, objects):
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
         if name in ("line_id", "token", "number", "order_id"):
             return str(objects[name])
+        if name == "entry_id":
+            return str(objects["ids"]["payroll/journalentry/"])
         if name in ("object_id", "id"):
             return str(next(v for k, v in objects["ids"].items() if k in route))
         raise AssertionError(f"no sample value for <{name}> in {route}")

@@ -1,29 +1,36 @@
 """Reconciliation: what the wage fund must hold, from shop's paid lines and refunds,
 against what the ledger holds, account by account."""
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.mail import send_mail
 
 from payroll.models import Account, Posting
-from payroll.services.wage_fund import CLEARING, PAID_STATES, WAGE_FUND, wage_fund_unposted
-from shop.models import OrderLine, Refund, RefundLine
+from payroll.services.wage_fund import CLEARING, WAGE_FUND, wage_fund_unposted
+from shop.models import OrderLine
+from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
-from shop.wages import line_wage_total, refunded_wage_share
+from shop.wages import wages_funded
 
 
 @dataclass(frozen=True)
 class AccountCheck:
+    """Expected and actual sums of an account's postings (signed: debit +, credit -)."""
+
     code: str
     name: str
     expected: Decimal
     actual: Decimal
+    credit_normal: bool = False
 
     @property
     def difference(self) -> Decimal:
         return self.actual - self.expected
+
+    def shown(self, amount: Decimal) -> Decimal:
+        """As a balance reads: a credit-normal account's credits are positive."""
+        return -amount if self.credit_normal else amount
 
 
 @dataclass
@@ -43,9 +50,9 @@ class Reconciliation:
         )
 
     def lines(self) -> list[str]:
-        out = [f"{'account':<38}{'expected':>14}{'ledger':>14}{'difference':>14}"]
+        out = [f"{'account (balance)':<38}{'expected':>14}{'ledger':>14}{'difference':>14}"]
         for a in self.accounts:
-            out.append(f"{a.name:<38}{a.expected:>14}{a.actual:>14}{a.difference:>14}")
+            out.append(f"{a.name:<38}{a.shown(a.expected):>14}{a.shown(a.actual):>14}{a.shown(a.difference):>14}")
         for entry_id, total in self.unbalanced_entries:
             out.append(f"Entry {entry_id} does not balance: its postings sum to {total}")
         if self.uncredited_orders:
@@ -56,38 +63,17 @@ class Reconciliation:
         return out
 
 
-def expected_wage_fund_credit() -> Decimal:
-    """What the fund must hold: wage content of paid lines less the refunded shares."""
-    lines = OrderLine.objects.filter(order__state__in=PAID_STATES).values_list("pk", "wage_content", "quantity", "line_total", "tax")
-    wages, gross = {}, {}
-    for pk, wage_content, quantity, line_total, tax in lines.iterator():
-        wages[pk] = line_wage_total(wage_content, quantity)
-        gross[pk] = line_total + tax
-    held = sum(wages.values(), ZERO)
-    refunded_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    refund_lines = (
-        RefundLine.objects.filter(refund__status=Refund.Status.SUCCEEDED)
-        .order_by("refund_id", "id")
-        .values_list("order_line_id", "amount")
-    )
-    for line_id, amount in refund_lines.iterator():
-        if line_id in wages:
-            held -= refunded_wage_share(wages[line_id], gross[line_id], refunded_so_far[line_id], amount)
-        refunded_so_far[line_id] += amount
-    return held
-
-
 def wage_fund_reconcile() -> Reconciliation:
     report = Reconciliation()
-    held = expected_wage_fund_credit()
+    held = wages_funded(OrderLine.objects.filter(order__state__in=PAID_STATES))
     actual = {
         code: from_cents(int(cents))
         for code, cents in Posting.objects.values_list("account__code").annotate(cents=cents_sum("amount"))
     }
     names = dict(Account.objects.filter(code__in=[WAGE_FUND, CLEARING]).values_list("code", "name"))
     # Signed as the ledger stores them: the fund is credited (negative), clearing debited.
-    for code, expected in ((WAGE_FUND, -held), (CLEARING, held)):
-        report.accounts.append(AccountCheck(code, names.get(code, code), expected, actual.get(code) or ZERO))
+    for code, expected, credit_normal in ((WAGE_FUND, -held, True), (CLEARING, held, False)):
+        report.accounts.append(AccountCheck(code, names.get(code, code), expected, actual.get(code) or ZERO, credit_normal))
     report.unbalanced_entries = [
         (row["entry"], from_cents(int(row["cents"])))
         for row in Posting.objects.values("entry").annotate(cents=cents_sum("amount")).exclude(cents=0).order_by("entry")

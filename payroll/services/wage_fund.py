@@ -7,11 +7,11 @@ from django.utils import timezone
 from payroll.models import JournalEntry
 from payroll.services.ledger import Leg, entry_post
 from shop.models import Order, OrderLine, Refund, RefundLine
+from shop.models.orders import PAID_STATES
 from shop.money import sum_money
 from shop.wages import line_wage_total, refunded_wage_share
 
 WAGE_FUND, CLEARING = "wage_fund", "shop_revenue_clearing"
-PAID_STATES = [s for s in Order.State.values if s not in (Order.State.PENDING, Order.State.CANCELLED)]
 
 
 def credit_key(line_id: int) -> str:

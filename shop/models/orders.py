@@ -88,11 +88,15 @@ class Order(models.Model):
 
     @property
     def is_paid(self):
-        return self.state not in (self.State.PENDING, self.State.CANCELLED)
+        return self.state in PAID_STATES
 
     @property
     def wage_content(self):
         return sum((line.wage_content * line.quantity for line in self.lines.all()), 0)
+
+
+# Every state an order can reach once Stripe confirmed its payment.
+PAID_STATES = tuple(s for s in Order.State.values if s not in (Order.State.PENDING, Order.State.CANCELLED))
 
 
 class OrderLine(models.Model):

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.models import Order
+from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_link
 
 EMAILS = {
@@ -24,7 +25,13 @@ def order_send_email(order_id: int, kind: str) -> bool:
     order = Order.objects.select_for_update().get(pk=order_id)
     if getattr(order, sent_field) is not None:
         return False
-    context = {"order": order, "lines": list(order.lines.all()), "link": order_link(order), "org": settings.MENDED_ORG}
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "link": order_link(order),
+        "org": settings.MENDED_ORG,
+        "hours": order_hours_funded(order),
+    }
     message = EmailMultiAlternatives(
         subject=subject.format(number=order.number),
         body=render_to_string(f"shop/email/{template}.txt", context),

@@ -131,13 +131,16 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
 
 
 @transaction.atomic
-def order_mark_paid(order_id: int) -> bool:
-    """Record that Stripe confirmed the payment. Returns False if it was already recorded."""
+def order_mark_paid(order_id: int, paid_at=None) -> bool:
+    """Record that Stripe confirmed the payment. Returns False if it was already recorded.
+
+    ``paid_at`` is for importing orders paid earlier; it defaults to now.
+    """
     order = _locked(order_id)
     if order.is_paid:
         return False
     move_state(order, S.PAID, "marked paid")
-    order.paid_at = timezone.now()
+    order.paid_at = paid_at or timezone.now()
     order.reserved_until = None
     order.save(update_fields=["state", "paid_at", "reserved_until"])
     from shop.tasks import send_order_confirmation

@@ -79,7 +79,7 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
 
 
 @transaction.atomic
-def refund_apply_stripe_status(refund_id: int, stripe_status: str) -> bool:
+def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=None) -> bool:
     """Apply Stripe's status for the refund. Returns True when this call confirmed it."""
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
@@ -95,7 +95,7 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str) -> bool:
     move_state(order, S.REFUNDED if order.amount_refunded == order.total else S.PARTIALLY_REFUNDED, "refunded")
     order.save(update_fields=["amount_refunded", "state"])
     refund.status = Refund.Status.SUCCEEDED
-    refund.confirmed_at = timezone.now()
+    refund.confirmed_at = confirmed_at or timezone.now()
     refund.save(update_fields=["status", "confirmed_at"])
     line_amounts = {line.order_line_id: line.amount for line in refund.lines.all()}
     announce_on_commit(refund_confirmed, refund_id=refund.pk, order_id=order.pk, line_amounts=line_amounts)

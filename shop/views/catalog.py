@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from shop.forms import AddToCartForm, SearchForm
 from shop.models import Category
 from shop.selectors.catalog import category_list, product_detail, product_list
+from shop.selectors.impact import hours_funded_this_year
 from shop.services.cart import CartError, cart_add, cart_get_or_create
 from shop.services.catalog import catalog_version
 
 
 def home(request):
-    products = product_list()[:8]
-    return render(request, "shop/home.html", {"products": products, "categories": category_list()})
+    context = {"products": product_list()[:8], "categories": category_list(), "hours_this_year": hours_funded_this_year()}
+    return render(request, "shop/home.html", context)
 
 
 def catalog(request, slug=None):

@@ -3,6 +3,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_for_customer, order_from_token, orders_for_customer
 
 
@@ -16,7 +17,7 @@ def order_detail(request, number):
     order = order_for_customer(request.user, number)
     if order is None:
         raise Http404("No such order")
-    return render(request, "shop/order_detail.html", {"order": order, "token": None})
+    return render(request, "shop/order_detail.html", {"order": order, "token": None, "hours": order_hours_funded(order)})
 
 
 @never_cache
@@ -25,7 +26,7 @@ def order_by_link(request, token):
     order = order_from_token(token)
     if order is None:
         raise Http404("No such order")
-    return render(request, "shop/order_detail.html", {"order": order, "token": token})
+    return render(request, "shop/order_detail.html", {"order": order, "token": token, "hours": order_hours_funded(order)})
 
 
 @never_cache

@@ -62,3 +62,19 @@ def test_demo_story_never_names_a_survivor():
     call_command("seed_demo")
     assert all(p.maker_credit == "" for p in Product.objects.all())
     assert "Made by one of our artisans" == Product.objects.first().maker_line
+
+
+def test_demo_orders_are_paid_some_refunded_and_credited_to_the_wage_fund(django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry
+    from payroll.services.reconcile import wage_fund_reconcile
+    from shop.models import Order, Refund
+
+    seed(django_capture_on_commit_callbacks)
+    orders = Order.objects.filter(email__endswith="@demo.mended.example")
+    assert orders.count() >= 24 and not orders.filter(state=Order.State.PENDING).exists()
+    assert Refund.objects.filter(status=Refund.Status.SUCCEEDED).exists()
+    assert orders.filter(state=Order.State.PARTIALLY_REFUNDED).exists()
+    weeks = {d.isocalendar()[1] for d in JournalEntry.objects.values_list("date", flat=True)}
+    assert len(weeks) >= 6  # spread over past weeks, not all today
+    report = wage_fund_reconcile()
+    assert report.ok and report.accounts[0].shown(report.accounts[0].actual) > 0

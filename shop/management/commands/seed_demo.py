@@ -7,8 +7,8 @@ class Command(BaseCommand):
     help = "Load the demo organisation's catalog, rates and staff logins. Safe to run again."
 
     def handle(self, *args, **options):
-        products, logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {products} products."))
+        products, orders, logins = seed_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {products} products, {orders} new demo orders."))
         self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
         for role, email in logins:
             self.stdout.write(f"  {role:<22} {email}")

@@ -1,0 +1,482 @@
+"""Wage-fund credits through the real Celery worker, next to one bulk insert of the same rows.
+
+    python3 dev.py bench wage_credits                      # or: .venv/bin/python -m tests.bench wage_credits
+    python -m tests.bench wage_credits --orders 500 --pool prefork
+    .venv/bin/python -m tests.bench.wage_credits           # this one alone, without the dispatcher
+
+Needs PostgreSQL and Redis: ``DATABASE_URL`` (default
+postgres://postgres@127.0.0.1:5432/mended_bench, created and migrated when missing) and
+``CELERY_BROKER_URL`` (default redis://127.0.0.1:6379/2). When either is unreachable it
+says so and reports "skipped: needs PostgreSQL and Redis" (exit status 0).
+
+The database is the benchmark's own: every run starts with ``TRUNCATE payroll_posting,
+payroll_journalentry, shop_orderline, shop_order ... CASCADE`` (the ledger refuses DELETE
+and UPDATE, but not TRUNCATE), then bulk-creates N orders (--orders, default 10,000)
+directly in state "paid" with paid_at set, 1-2 lines each with wage content (set-up, not
+measured: no Stripe, no checkout).
+
+It starts a real worker (``celery -A config worker`` via tests.support.CeleryWorker, log
+level WARNING, --pool solo by default or prefork with --concurrency, default 2) on a queue
+of its own, and then measures, from the first announcement until the ledger holds a credit
+entry for every line (polled, bounded by --timeout, default 900 s):
+
+    shop.events.order_paid.send(sender="shop", order_id=...)   for each order, as shop
+    does after commit, with Celery eager mode off -> payroll's receiver enqueues
+    payroll.tasks.credit_paid_order -> the worker posts one entry (2 postings) per line.
+
+It prints orders/s and postings/s, then runs payroll.services.reconcile.wage_fund_reconcile()
+(it must be ok, or the benchmark fails). The baseline, in the same run: TRUNCATE the ledger,
+insert the same entries and postings with one bulk_create each (entries, then postings) in
+one transaction, and time it (rows/s and the equivalent orders/s); the ledger must reconcile
+again. The ratio is worker / bulk insert. Last, it credits two extra orders in this process
+under CaptureQueriesContext to show the queries one credit costs, and times opening a
+database connection (the worker opens one per task).
+
+The exit status is 1 only when something failed (the worker died, the timeout passed, the
+ledger did not reconcile); there is no target to miss.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from tests.bench.common import FAILED, SKIPPED, Row, report
+
+NAME = "wage_credits"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mended_bench"
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/2"
+SKIP_NOTE = "needs PostgreSQL and Redis"
+WORKER_START_TIMEOUT = 60.0
+POLL_SECONDS = 0.1
+PROGRESS_SECONDS = 10.0
+SHOP_TABLES = ("shop_orderline", "shop_order")
+LEDGER_TABLES = ("payroll_posting", "payroll_journalentry")
+
+
+class BenchError(Exception):
+    pass
+
+
+# -- services ---------------------------------------------------------------------------
+def reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def missing_services(database_url: str, broker_url: str) -> list[str]:
+    missing = []
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        missing.append(f"DATABASE_URL does not name PostgreSQL ({database_url.split('://')[0]})")
+    elif not reachable(database_url, 5432):
+        missing.append(f"PostgreSQL at {urlparse(database_url).netloc.rpartition('@')[2]} is unreachable")
+    if not broker_url.startswith("redis://"):
+        missing.append(f"CELERY_BROKER_URL does not name Redis ({broker_url.split('://')[0]})")
+    elif not reachable(broker_url, 6379):
+        missing.append(f"Redis at {urlparse(broker_url).netloc.rpartition('@')[2]} is unreachable")
+    return missing
+
+
+def ensure_database(database_url: str) -> bool:
+    """Create the database named in the URL if it is missing (via the postgres database)."""
+    import psycopg
+    from psycopg import sql
+
+    url = urlparse(database_url)
+    name = unquote(url.path.lstrip("/"))
+    params = {
+        "host": url.hostname or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": unquote(url.username or ""),
+        "password": unquote(url.password or ""),
+        "dbname": "postgres",
+        "connect_timeout": 5,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v != ""}, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return True
+
+
+# -- set-up -----------------------------------------------------------------------------
+def truncate(tables) -> list[str]:
+    """TRUNCATE ... CASCADE; returns the other tables PostgreSQL says it cascaded to."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    notices: list[str] = []
+    raw = connection.connection
+    handler = lambda diag: notices.append(diag.message_primary or "")  # noqa: E731
+    raw.add_notice_handler(handler)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    finally:
+        raw.remove_notice_handler(handler)
+    return [n.removeprefix("truncate cascades to table ").strip('"') for n in notices]
+
+
+def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
+    """Bulk-create `count` paid orders with 1-2 lines each; (order ids, lines)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from shop.models import Order, OrderLine
+    from shop.money import quantize
+
+    now = timezone.now()
+    shapes = []  # per order: [(unit price, quantity, wage content per unit)]
+    for n in range(start, start + count):
+        shapes.append(
+            [(Decimal(20 + (n + k) % 40), 1 + (n + k) % 3, Decimal("8.00") + Decimal((n + k) % 5) / 4) for k in range(1 + n % 2)]
+        )
+    orders = []
+    for n, shape in zip(range(start, start + count), shapes):
+        subtotal = sum((price * qty for price, qty, _ in shape), Decimal("0"))
+        tax = sum((quantize(price * qty * Decimal("0.07")) for price, qty, _ in shape), Decimal("0"))
+        shipping = Decimal("6.00")
+        orders.append(
+            Order(
+                number=f"MT-B{n:07d}", email=f"bench{n}@example.com", state=Order.State.PAID, paid_at=now,
+                shipping_method_name="Bench post", ship_name=f"Bench Customer {n}", ship_line1="1 Bench Road",
+                ship_city="Tampa", ship_state="FL", ship_postal_code="33602",
+                subtotal=subtotal, shipping=shipping, tax=tax, total=subtotal + shipping + tax,
+            )
+        )
+    with transaction.atomic():
+        orders = Order.objects.bulk_create(orders, batch_size=2000)
+        lines = OrderLine.objects.bulk_create(
+            (
+                OrderLine(
+                    order=order, title=f"Bench tote {k}", variant_label="One size", sku=f"BENCH-TOTE-{k}",
+                    unit_price=price, quantity=qty, wage_content=wage, line_total=price * qty,
+                    tax=quantize(price * qty * Decimal("0.07")),
+                )
+                for order, shape in zip(orders, shapes)
+                for k, (price, qty, wage) in enumerate(shape)
+            ),
+            batch_size=2000,
+        )
+    return [o.pk for o in orders], len(lines)
+
+
+# -- the worker -------------------------------------------------------------------------
+def make_worker(pool: str, concurrency: int, queue: str, env: dict, log_path: Path):
+    from tests.support import CeleryWorker
+
+    worker = CeleryWorker(queue=queue, env=env, log_path=log_path, loglevel="WARNING")
+    if pool != "solo":
+        worker.argv = [a for a in worker.argv if not a.startswith(("--pool=", "--concurrency="))]
+        worker.argv += [f"--pool={pool}", f"--concurrency={concurrency}"]
+    return worker
+
+
+def start_worker(worker) -> float:
+    """Spawn and wait for an answer to a ping (at WARNING the worker logs no "ready.")."""
+    began = time.monotonic()
+    worker.spawn()
+    deadline = began + WORKER_START_TIMEOUT
+    while not worker.ping():
+        if not worker.alive:
+            raise BenchError(f"the Celery worker exited before answering a ping\n{worker.describe()}")
+        if time.monotonic() > deadline:
+            raise BenchError(f"the Celery worker did not answer a ping within {WORKER_START_TIMEOUT:g} s\n{worker.describe()}")
+    return time.monotonic() - began
+
+
+def worker_problems(worker) -> list[str]:
+    return [line for line in worker.log_text().splitlines() if "ERROR" in line or "Traceback" in line or "CRITICAL" in line]
+
+
+# -- measuring ----------------------------------------------------------------------------
+def pg_stats() -> dict:
+    """This database's cumulative counters (flushed by backends at most every second)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT sessions, xact_commit, xact_rollback, tup_inserted FROM pg_stat_database WHERE datname = current_database()"
+        )
+        sessions, commits, rollbacks, inserted = cursor.fetchone()
+    return {"sessions": sessions, "commits": commits, "rollbacks": rollbacks, "inserted": inserted}
+
+
+def credited_entries() -> int:
+    from payroll.models import JournalEntry
+
+    return JournalEntry.objects.filter(source_type="order_line").count()
+
+
+def announce_and_wait(order_ids: list[int], expected: int, worker, timeout: float) -> dict:
+    """Send order_paid for every order; wait until the ledger holds `expected` credits."""
+    from celery.signals import after_task_publish
+
+    from shop.events import order_paid
+
+    published = []
+
+    def on_publish(sender=None, routing_key=None, **_):
+        published.append((sender, routing_key))
+
+    after_task_publish.connect(on_publish, weak=False)
+    try:
+        began = time.monotonic()
+        for order_id in order_ids:
+            order_paid.send(sender="shop", order_id=order_id)
+        announced = time.monotonic() - began
+    finally:
+        after_task_publish.disconnect(on_publish)
+    wrong = [p for p in published if p != ("payroll.tasks.credit_paid_order", worker.queue)]
+    if len(published) != len(order_ids) or wrong:
+        raise BenchError(
+            f"{len(order_ids)} announcements published {len(published)} task(s), {len(wrong)} of them not "
+            f"credit_paid_order on {worker.queue}: {wrong[:3]}"
+        )
+    print(f"  announced {len(order_ids)} orders in {announced:.2f} s "
+          f"({1000 * announced / len(order_ids):.2f} ms each, publishing included)", flush=True)
+
+    deadline = began + timeout
+    next_progress = time.monotonic() + PROGRESS_SECONDS
+    polls = 0
+    while True:
+        done = credited_entries()
+        polls += 1
+        now = time.monotonic()
+        if done >= expected:
+            break
+        if not worker.alive:
+            raise BenchError(f"the worker died with {done}/{expected} entries posted\n{worker.describe()}")
+        if now > deadline:
+            raise BenchError(f"timed out after {timeout:g} s with {done}/{expected} entries posted\n{worker.describe()}")
+        if now >= next_progress:
+            rate = done / (now - began)
+            print(f"  {now - began:6.0f} s: {done}/{expected} entries ({rate:.0f}/s)", flush=True)
+            next_progress = now + PROGRESS_SECONDS
+        time.sleep(POLL_SECONDS)
+    return {"elapsed": time.monotonic() - began, "announced": announced, "polls": polls, "entries": done}
+
+
+def bulk_baseline() -> dict:
+    """TRUNCATE the ledger, then insert the same entries and postings with one bulk_create each."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from payroll.models import Account, JournalEntry, Posting
+    from payroll.services.wage_fund import CLEARING, PAID_STATES, WAGE_FUND, credit_key
+    from shop.models import OrderLine
+    from shop.wages import line_wage_total
+
+    truncate(LEDGER_TABLES)
+    accounts = {a.code: a for a in Account.objects.filter(code__in=[WAGE_FUND, CLEARING])}
+    rows = OrderLine.objects.filter(order__state__in=PAID_STATES).values_list(
+        "pk", "quantity", "title", "wage_content", "order__number", "order__paid_at"
+    )
+    entries, wages = [], []
+    for pk, quantity, title, wage_content, number, paid_at in rows.iterator():
+        wage = line_wage_total(wage_content, quantity)
+        if wage <= 0:
+            continue
+        entries.append(
+            JournalEntry(
+                date=timezone.localdate(paid_at), memo=f"Wage content, order {number}: {quantity} × {title}"[:200],
+                source_type="order_line", source_id=pk, idempotency_key=credit_key(pk),
+            )
+        )
+        wages.append(wage)
+    began = time.monotonic()
+    with transaction.atomic():  # the deferred balance trigger runs at this commit, as for the worker's
+        entries = JournalEntry.objects.bulk_create(entries)
+        postings = Posting.objects.bulk_create(
+            posting
+            for entry, wage in zip(entries, wages)
+            for posting in (
+                Posting(entry=entry, account=accounts[CLEARING], amount=wage),
+                Posting(entry=entry, account=accounts[WAGE_FUND], amount=-wage),
+            )
+        )
+    return {"elapsed": time.monotonic() - began, "entries": len(entries), "postings": len(postings)}
+
+
+def probe_queries() -> dict:
+    """Credit a 1-line and a 2-line order in this process, capturing the queries (the task's body)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payroll.tasks import credit_paid_order
+
+    order_ids, lines = create_paid_orders(2, start=9_000_000)
+    counts = []
+    for order_id in order_ids:
+        with CaptureQueriesContext(connection) as captured:
+            credit_paid_order.run(order_id)  # what the worker runs for the task, minus Celery
+        counts.append(len(captured.captured_queries))
+        last = captured.captured_queries
+    # The worker closes its connection after every task (Celery's Django fix-up, with
+    # CONN_MAX_AGE 0 and no CELERY_DB_REUSE_MAX), so each task also opens one.
+    connects = []
+    for _ in range(5):
+        connection.close()
+        began = time.monotonic()
+        connection.ensure_connection()
+        connects.append(time.monotonic() - began)
+    return {"queries": counts, "lines": lines, "sql": [q["sql"] for q in last], "connect": sorted(connects)[2]}
+
+
+# -- the benchmark ----------------------------------------------------------------------
+def run(args) -> Row:
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    broker_url = os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER_URL
+    missing = missing_services(database_url, broker_url)
+    if not missing:
+        try:
+            created = ensure_database(database_url)
+        except Exception as exc:  # psycopg.OperationalError and friends: cannot use it
+            missing.append(f"PostgreSQL at {database_url} refused: {str(exc).strip().splitlines()[0]}")
+    if missing:
+        print(f"Skipped: this benchmark {SKIP_NOTE} ({'; '.join(missing)}).\n"
+              f"Set DATABASE_URL and CELERY_BROKER_URL, or start them on the defaults "
+              f"({DEFAULT_DATABASE_URL}, {DEFAULT_BROKER_URL}).", flush=True)
+        return Row(NAME, note=f"skipped: {SKIP_NOTE}", status=SKIPPED)
+
+    queue = f"mended-bench-{uuid.uuid4().hex[:12]}"
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",  # the project's settings, DEBUG off
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_QUEUE": queue,
+        "LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from config.celery import app
+    from payroll.services.reconcile import wage_fund_reconcile
+
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+
+    db_name = urlparse(database_url).path.lstrip("/")
+    print(f"Database {db_name}{' (created)' if created else ''}: migrating ...", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    began = time.monotonic()
+    cascaded = truncate(LEDGER_TABLES + SHOP_TABLES)
+    order_ids, expected = create_paid_orders(args.orders)
+    print(f"Set up {len(order_ids)} paid orders with {expected} lines in {time.monotonic() - began:.1f} s "
+          f"(after TRUNCATE {', '.join(LEDGER_TABLES + SHOP_TABLES)} CASCADE"
+          + (f", cascading to {', '.join(cascaded)}" if cascaded else "") + ")", flush=True)
+
+    pool = args.pool if args.pool == "solo" else f"prefork x{args.concurrency}"
+    with tempfile.TemporaryDirectory(prefix="mended-bench-worker-") as tmp:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        worker = make_worker(args.pool, args.concurrency, queue, env, Path(tmp) / "worker.log")
+        try:
+            started = start_worker(worker)
+            print(f"Worker: pool {pool}, queue {queue}, ready in {started:.1f} s", flush=True)
+            before = pg_stats()
+            measured = announce_and_wait(order_ids, expected, worker, args.timeout)
+            time.sleep(1.5)  # let backends flush their statistics
+            after = pg_stats()
+            problems = worker_problems(worker)
+        finally:
+            worker.stop()
+            try:
+                worker.delete_queue()
+            except Exception as exc:  # the broker went away: say so, do not hide the result
+                print(f"warning: could not delete queue {queue}: {exc}")
+    if problems:
+        print(f"The worker logged {len(problems)} error line(s), the first:\n  " + "\n  ".join(problems[:10]))
+
+    n, entries, elapsed = len(order_ids), measured["entries"], measured["elapsed"]
+    orders_s, postings_s = n / elapsed, 2 * entries / elapsed
+    delta = {k: after[k] - before[k] for k in after}
+    print(f"\nThrough the worker ({pool}): {n} orders, {entries} entries, {2 * entries} postings in {elapsed:.2f} s")
+    print(f"  {orders_s:.1f} orders/s, {entries / elapsed:.1f} entries/s, {postings_s:.1f} postings/s")
+    print(f"  PostgreSQL during the run (approximate): {delta['sessions']} sessions opened "
+          f"({delta['sessions'] / n:.2f} per order), {delta['commits'] - measured['polls']} commits besides "
+          f"the {measured['polls']} polls ({(delta['commits'] - measured['polls']) / n:.2f} per order), "
+          f"{delta['rollbacks']} rollbacks")
+
+    report_ok = wage_fund_reconcile()
+    print(f"  wage_fund_reconcile(): ok={report_ok.ok}")
+    if not report_ok.ok or entries != expected:
+        print("\n".join("    " + line for line in report_ok.lines()[:20]))
+        raise BenchError(f"the ledger does not reconcile after the worker's run (ok={report_ok.ok}, "
+                         f"{entries} entries for {expected} lines)")
+
+    base = bulk_baseline()
+    b_elapsed, b_rows = base["elapsed"], base["entries"] + base["postings"]
+    b_orders_s = n / b_elapsed
+    base_ok = wage_fund_reconcile().ok
+    print(f"\nBaseline, one bulk_create each: {base['entries']} entries + {base['postings']} postings in {b_elapsed:.3f} s")
+    print(f"  {b_rows / b_elapsed:.0f} rows/s, {base['postings'] / b_elapsed:.0f} postings/s, the same as {b_orders_s:.0f} orders/s; "
+          f"reconciles: {base_ok}")
+    if base["entries"] != entries or not base_ok:
+        raise BenchError(f"the baseline did not write the same ledger ({base['entries']} entries, reconciles: {base_ok})")
+    ratio = orders_s / b_orders_s
+    print(f"\nworker / bulk insert = {ratio:.4f}  (the bulk insert is {1 / ratio:.0f}x faster)")
+
+    probe = probe_queries()
+    print(f"\nQueries to credit one order, in this process (1 line: {probe['queries'][0]}, 2 lines: {probe['queries'][1]}); "
+          f"the 2-line order's:")
+    for sql in probe["sql"]:
+        print(f"    {sql[:140]}")
+    print(f"  plus, in the worker, a new database connection per task: {1000 * probe['connect']:.1f} ms here (median of 5)")
+
+    per_order = sum(probe["queries"]) / len(probe["queries"])  # the set-up alternates 1 and 2 lines
+    return Row(
+        NAME,
+        figure=f"{orders_s:.0f} orders/s, {postings_s:.0f} postings/s (worker, {pool})",
+        baseline=f"{b_orders_s:.0f} orders/s, {b_rows / b_elapsed:.0f} rows/s (1 bulk insert)",
+        ratio=f"{ratio:.4f}",
+        note=f"{n} orders in {elapsed:.1f} s; reconciled ok; ~{per_order:.1f} queries + 1 connection per order"
+        + (f"; {len(problems)} worker error line(s)" if problems else ""),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench wage_credits", description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=10_000, help="paid orders to credit (default 10000)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the ledger (default 900)")
+    parser.add_argument("--pool", choices=["solo", "prefork"], default="solo", help="the worker's pool (default solo)")
+    parser.add_argument("--concurrency", type=int, default=2, help="prefork processes (default 2)")
+    args = parser.parse_args(argv)
+    if args.orders < 1 or args.timeout <= 0 or args.concurrency < 1:
+        parser.error("--orders, --timeout and --concurrency must be positive")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the worker when killed
+
+    import pytest  # tests.support reports failures with pytest.fail
+
+    try:
+        row = run(args)
+    except (Exception, pytest.fail.Exception) as exc:
+        traceback.print_exc()
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"FAILED: {message}", flush=True)
+        report(Row(NAME, note=message, status=FAILED))
+        return 1
+    report(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
