@@ -12,14 +12,15 @@ from shop.roles import PAYROLL_STAFF, role_required
 @role_required(PAYROLL_STAFF)
 def wage_fund(request):
     balance = fund_balance()
-    flows = weekly_flows(timezone.localdate())
+    today = timezone.localdate()
+    flows = weekly_flows(today)
     page = Paginator(journal(), 25).get_page(request.GET.get("page"))
     context = {
         "balance": balance,
         "training_balance": fund_balance("training_fund"),
         "flows": flows,
         "chart": flow_bars(flows),
-        "outlook": payroll_outlook(balance, flows),
+        "outlook": payroll_outlook(balance, today),
         "page": page,
     }
     return render(request, "payroll/wage_fund.html", context)

@@ -236,7 +236,7 @@ def seed_orders(weeks: int = 8) -> int:
             )
             order_mark_paid(order.pk, paid_at=paid_at)
             if rng.random() < 0.2:
-                _demo_refund(order, paid_at + timedelta(days=2), rng)
+                _demo_refund(order, min(paid_at + timedelta(days=2), now), rng)
             made += 1
     return made
 

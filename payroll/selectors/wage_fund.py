@@ -8,7 +8,7 @@ from django.db.models.functions import TruncWeek
 
 from payroll.models import JournalEntry, Posting
 from shop.models import OrderLine, Refund
-from shop.money import ZERO, cents_sum, from_cents, sum_money
+from shop.money import cents_sum, from_cents, sum_money
 
 WAGE_FUND = "wage_fund"
 
@@ -49,14 +49,22 @@ def _as_date(value) -> date:
 
 @dataclass(frozen=True)
 class PayrollOutlook:
-    weekly_rate: Decimal  # average weekly draw on the fund over the last eight weeks
+    weekly_rate: Decimal  # average weekly payroll draw on the fund over the last eight weeks
     next_payroll: Decimal  # two weeks at that rate (pay runs are biweekly)
     weeks_covered: Decimal | None  # how long the balance lasts at that rate
 
 
-def payroll_outlook(balance: Decimal, flows: list[WeekFlow]) -> PayrollOutlook:
-    recent = flows[-8:]
-    weekly = (sum((f.outflow for f in recent), ZERO) / len(recent)).quantize(Decimal("0.01")) if recent else ZERO
+PAYROLL_SOURCES = ("payrun",)  # entries that draw wages (refund reversals are not payroll)
+
+
+def payroll_outlook(balance: Decimal, today: date, weeks: int = 8) -> PayrollOutlook:
+    since = today - timedelta(weeks=weeks)
+    drawn = sum_money(
+        Posting.objects.filter(
+            account__code=WAGE_FUND, amount__gt=0, entry__source_type__in=PAYROLL_SOURCES, entry__date__gt=since
+        )
+    )
+    weekly = (drawn / weeks).quantize(Decimal("0.01"))
     covered = (balance / weekly).quantize(Decimal("0.1")) if weekly > 0 else None
     return PayrollOutlook(weekly, weekly * 2, covered)
 

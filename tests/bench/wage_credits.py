@@ -28,9 +28,10 @@ It prints orders/s and postings/s, then runs payroll.services.reconcile.wage_fun
 (it must be ok, or the benchmark fails). The baseline, in the same run: TRUNCATE the ledger,
 insert the same entries and postings with one bulk_create each (entries, then postings) in
 one transaction, and time it (rows/s and the equivalent orders/s); the ledger must reconcile
-again. The ratio is worker / bulk insert. Last, it credits two extra orders in this process
-under CaptureQueriesContext to show the queries one credit costs, and times opening a
-database connection (the worker opens one per task).
+again. The ratio is worker / bulk insert. Last, it runs the task's body in this process
+for a few extra orders: the queries one credit costs (CaptureQueriesContext), and the time
+per order with one connection kept and with a new connection per order, as the worker
+opens one per task; the difference from the worker's time per order is Celery's share.
 
 The exit status is 1 only when something failed (the worker died, the timeout passed, the
 ledger did not reconcile); there is no target to miss.
@@ -312,29 +313,39 @@ def bulk_baseline() -> dict:
     return {"elapsed": time.monotonic() - began, "entries": len(entries), "postings": len(postings)}
 
 
-def probe_queries() -> dict:
-    """Credit a 1-line and a 2-line order in this process, capturing the queries (the task's body)."""
+def probe_in_process(timed: int = 100) -> dict:
+    """Credit extra orders in this process, running the task's body without Celery.
+
+    A 1-line and a 2-line order under CaptureQueriesContext (the queries one credit costs),
+    then `timed` orders keeping the connection open and `timed` more closing it before each,
+    as the worker does: Celery's Django fix-up closes the connection after every task
+    (CONN_MAX_AGE is 0 and CELERY_DB_REUSE_MAX unset), so each task opens a new one.
+    The ledger stays whole: these orders are paid and get credited.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from payroll.tasks import credit_paid_order
 
-    order_ids, lines = create_paid_orders(2, start=9_000_000)
-    counts = []
-    for order_id in order_ids:
+    order_ids, lines = create_paid_orders(2 + 2 * timed, start=9_000_000)
+    counts, last = [], []
+    for order_id in order_ids[:2]:
         with CaptureQueriesContext(connection) as captured:
-            credit_paid_order.run(order_id)  # what the worker runs for the task, minus Celery
+            credit_paid_order.run(order_id)  # the task's function, as the worker calls it
         counts.append(len(captured.captured_queries))
         last = captured.captured_queries
-    # The worker closes its connection after every task (Celery's Django fix-up, with
-    # CONN_MAX_AGE 0 and no CELERY_DB_REUSE_MAX), so each task also opens one.
-    connects = []
-    for _ in range(5):
+    kept, reopened = order_ids[2:2 + timed], order_ids[2 + timed:]
+    connection.ensure_connection()
+    began = time.monotonic()
+    for order_id in kept:
+        credit_paid_order.run(order_id)
+    kept_s = (time.monotonic() - began) / timed
+    began = time.monotonic()
+    for order_id in reopened:
         connection.close()
-        began = time.monotonic()
-        connection.ensure_connection()
-        connects.append(time.monotonic() - began)
-    return {"queries": counts, "lines": lines, "sql": [q["sql"] for q in last], "connect": sorted(connects)[2]}
+        credit_paid_order.run(order_id)
+    reopened_s = (time.monotonic() - began) / timed
+    return {"queries": counts, "sql": [q["sql"] for q in last], "kept": kept_s, "reopened": reopened_s}
 
 
 # -- the benchmark ----------------------------------------------------------------------
@@ -435,13 +446,16 @@ def run(args) -> Row:
     ratio = orders_s / b_orders_s
     print(f"\nworker / bulk insert = {ratio:.4f}  (the bulk insert is {1 / ratio:.0f}x faster)")
 
-    probe = probe_queries()
+    probe = probe_in_process()
     print(f"\nQueries to credit one order, in this process (1 line: {probe['queries'][0]}, 2 lines: {probe['queries'][1]}); "
           f"the 2-line order's:")
     for sql in probe["sql"]:
         print(f"    {sql[:140]}")
-    print(f"  plus, in the worker, a new database connection per task: {1000 * probe['connect']:.1f} ms here (median of 5)")
-
+    print(f"The task's body in this process, no Celery: {1000 * probe['kept']:.1f} ms an order on one connection, "
+          f"{1000 * probe['reopened']:.1f} ms opening a connection for each (as the worker does); "
+          f"the worker took {1000 * elapsed / n:.1f} ms an order ({pool}"
+          + (f"; {1000 * elapsed * args.concurrency / n:.1f} ms per order in each process" if args.pool != "solo" else "")
+          + ")")
     per_order = sum(probe["queries"]) / len(probe["queries"])  # the set-up alternates 1 and 2 lines
     return Row(
         NAME,

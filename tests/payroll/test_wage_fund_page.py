@@ -53,10 +53,13 @@ def test_balance_chart_and_outlook(payroll_client):
     assert "<svg" in html and "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
 
 
-def test_no_payroll_yet_says_so(payroll_client):
+def test_no_payroll_yet_says_so_and_refunds_are_not_payroll(payroll_client):
     credit(D("10.00"))
-    html = payroll_client.get(reverse("payroll:wage_fund")).content.decode()
-    assert "no rate to project yet" in html
+    entry_post(key="refund", on=timezone.localdate(), memo="Wage share of refund", source_type="refund", source_id=1,
+               legs=[Leg("wage_fund", D("4.00")), Leg("shop_revenue_clearing", D("-4.00"))])
+    page = payroll_client.get(reverse("payroll:wage_fund"))
+    assert "no rate to project yet" in page.content.decode()
+    assert page.context["balance"] == D("6.00") and page.context["flows"][-1].outflow == D("4.00")
 
 
 def test_the_page_runs_the_same_queries_for_5_or_50_entries(payroll_client):

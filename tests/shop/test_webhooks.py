@@ -1,7 +1,6 @@
 """Stripe webhooks: verified, stored once, processed from Stripe's own state, exactly once."""
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import stripe
