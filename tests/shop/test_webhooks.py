@@ -48,6 +48,10 @@ def test_a_verified_event_marks_the_order_paid_and_sends_one_email(client, paid_
     assert StripeEvent.objects.get().processed_at is not None
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
     assert announced == [order.pk]
+    # payroll heard it once and credited the wage fund once (shop itself never imports payroll).
+    from payroll.models import JournalEntry
+
+    assert JournalEntry.objects.filter(source_type="order_line").count() == order.lines.count()
 
 
 def test_the_same_fact_in_different_events_changes_nothing_twice(client, paid_intent, django_capture_on_commit_callbacks):
