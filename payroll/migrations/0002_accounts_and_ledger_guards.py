@@ -1,15 +1,8 @@
 """The ledger's accounts, and database guards: entries balance; nothing is updated or deleted."""
 from django.db import migrations
 
-ACCOUNTS = [
-    ("wage_fund", "Survivor wage fund", "net_assets", "Restricted fund that pays survivor wages; credited with each sale's wage content."),
-    ("training_fund", "Training fund", "net_assets", "Restricted fund that pays for training hours."),
-    ("shop_revenue_clearing", "Shop revenue clearing (wage content)", "revenue", "The wage content of sales, moved from shop revenue to the wage fund."),
-    ("wage_expense", "Wage expense", "expense", "Gross wages paid to survivor employees."),
-    ("employer_tax_expense", "Employer payroll tax expense", "expense", "Employer Social Security, Medicare and state reemployment tax."),
-    ("payroll_liabilities", "Payroll liabilities", "liability", "Taxes withheld and employer taxes owed, until paid."),
-    ("payroll_cash", "Payroll cash", "asset", "The bank account payroll is paid from."),
-]
+from payroll.accounts import CHART, known_accounts
+
 
 POSTGRES_GUARDS = """
 CREATE OR REPLACE FUNCTION payroll_entry_balances() RETURNS trigger AS $$
@@ -54,9 +47,7 @@ SQLITE_GUARDS = [
 
 
 def add_accounts(apps, schema_editor):
-    Account = apps.get_model("payroll", "Account")
-    for code, name, kind, description in ACCOUNTS:
-        Account.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "description": description})
+    known_accounts([row[0] for row in CHART], Account=apps.get_model("payroll", "Account"))
 
 
 def add_guards(apps, schema_editor):

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from payroll.models import Account, JournalEntry, Posting
+from payroll.accounts import known_accounts
+from payroll.models import JournalEntry, Posting
 from shop.errors import DomainError
 from shop.money import quantize
 
@@ -31,7 +32,7 @@ def entry_post(
     legs = [Leg(leg.account, quantize(leg.amount)) for leg in legs if quantize(leg.amount) != 0]
     if sum((leg.amount for leg in legs), Decimal("0")) != 0:
         raise LedgerError(f"Entry {key} does not balance: its legs sum to {sum(leg.amount for leg in legs)}.")
-    accounts = {a.code: a for a in Account.objects.filter(code__in={leg.account for leg in legs})}
+    accounts = known_accounts({leg.account for leg in legs})
     unknown = {leg.account for leg in legs} - set(accounts)
     if unknown:
         raise LedgerError(f"Unknown ledger account(s): {', '.join(sorted(unknown))}.")

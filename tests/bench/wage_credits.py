@@ -1,7 +1,7 @@
 """Wage-fund credits through the real Celery worker, next to one bulk insert of the same rows.
 
     python3 dev.py bench wage_credits                      # or: .venv/bin/python -m tests.bench wage_credits
-    python -m tests.bench wage_credits --orders 500 --pool prefork
+    python -m tests.bench wage_credits --orders 500 --pool solo
     .venv/bin/python -m tests.bench.wage_credits           # this one alone, without the dispatcher
 
 Needs PostgreSQL and Redis: ``DATABASE_URL`` (default
@@ -16,9 +16,11 @@ directly in state "paid" with paid_at set, 1-2 lines each with wage content (set
 measured: no Stripe, no checkout).
 
 It starts a real worker (``celery -A config worker`` via tests.support.CeleryWorker, log
-level WARNING, --pool solo by default or prefork with --concurrency, default 2) on a queue
-of its own, and then measures, from the first announcement until the ledger holds a credit
-entry for every line (polled, bounded by --timeout, default 900 s):
+level WARNING) on a queue of its own: by default the prefork pool with 2 processes
+(Celery's default pool, which the README's worker command uses; --concurrency is fixed
+rather than the CPU count so runs compare across machines), or --pool solo as the
+integration tests run it. Then it measures, from the first announcement until the ledger
+holds a credit entry for every line (polled, bounded by --timeout, default 900 s):
 
     shop.events.order_paid.send(sender="shop", order_id=...)   for each order, as shop
     does after commit, with Celery eager mode off -> payroll's receiver enqueues
@@ -471,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench wage_credits", description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=10_000, help="paid orders to credit (default 10000)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the ledger (default 900)")
-    parser.add_argument("--pool", choices=["solo", "prefork"], default="solo", help="the worker's pool (default solo)")
+    parser.add_argument("--pool", choices=["solo", "prefork"], default="prefork", help="the worker's pool (default prefork)")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork processes (default 2)")
     args = parser.parse_args(argv)
     if args.orders < 1 or args.timeout <= 0 or args.concurrency < 1:
