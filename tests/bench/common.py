@@ -48,7 +48,7 @@ def read(path: str) -> Row | None:
 def print_table(rows: list[Row]) -> None:
     headers = ("benchmark", "figure", "baseline", "ratio", "note")
     cells = [headers] + [
-        (r.benchmark, r.figure, r.baseline, r.ratio, r.note if r.status == OK else f"{r.status.upper()}: {r.note}")
+        (r.benchmark, r.figure, r.baseline, r.ratio, {OK: r.note, SKIPPED: f"skipped: {r.note}"}.get(r.status, f"FAILED: {r.note}"))
         for r in rows
     ]
     widths = [max(len(str(c[i])) for c in cells) for i in range(len(headers) - 1)]

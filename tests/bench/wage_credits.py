@@ -123,7 +123,10 @@ def truncate(tables) -> list[str]:
     connection.ensure_connection()
     notices: list[str] = []
     raw = connection.connection
-    handler = lambda diag: notices.append(diag.message_primary or "")  # noqa: E731
+
+    def handler(diag) -> None:
+        notices.append(diag.message_primary or "")
+
     raw.add_notice_handler(handler)
     try:
         with connection.cursor() as cursor:
@@ -149,8 +152,8 @@ def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
         )
     orders = []
     for n, shape in zip(range(start, start + count), shapes):
-        subtotal = sum((price * qty for price, qty, _ in shape), Decimal("0"))
-        tax = sum((quantize(price * qty * Decimal("0.07")) for price, qty, _ in shape), Decimal("0"))
+        subtotal = sum((price * qty for price, qty, _ in shape), Decimal(0))
+        tax = sum((quantize(price * qty * Decimal("0.07")) for price, qty, _ in shape), Decimal(0))
         shipping = Decimal("6.00")
         orders.append(
             Order(
@@ -329,7 +332,7 @@ def probe_in_process(timed: int = 100) -> dict:
 
     from payroll.tasks import credit_paid_order
 
-    order_ids, lines = create_paid_orders(2 + 2 * timed, start=9_000_000)
+    order_ids, _ = create_paid_orders(2 + 2 * timed, start=9_000_000)
     counts, last = [], []
     for order_id in order_ids[:2]:
         with CaptureQueriesContext(connection) as captured:
@@ -364,7 +367,7 @@ def run(args) -> Row:
         print(f"Skipped: this benchmark {SKIP_NOTE} ({'; '.join(missing)}).\n"
               f"Set DATABASE_URL and CELERY_BROKER_URL, or start them on the defaults "
               f"({DEFAULT_DATABASE_URL}, {DEFAULT_BROKER_URL}).", flush=True)
-        return Row(NAME, note=f"skipped: {SKIP_NOTE}", status=SKIPPED)
+        return Row(NAME, note=SKIP_NOTE, status=SKIPPED)
 
     queue = f"mended-bench-{uuid.uuid4().hex[:12]}"
     os.environ.update({
