@@ -2,6 +2,7 @@
 each confirmed refund takes back the refunded share, exactly once (keys, not hope)."""
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from payroll.models import JournalEntry
@@ -22,8 +23,12 @@ def reversal_key(refund_id: int) -> str:
     return f"refund:{refund_id}:reversal"
 
 
+@transaction.atomic
 def wage_fund_credit_order(order_id: int) -> int:
-    """Credit the wage fund for every line of a paid order. Returns entries newly posted."""
+    """Credit the wage fund for every line of a paid order, in one transaction.
+
+    Returns the number of entries newly posted (0 on a replay).
+    """
     order = Order.objects.filter(pk=order_id, state__in=PAID_STATES).prefetch_related("lines").first()
     if order is None:
         return 0
