@@ -5,6 +5,7 @@ tasks run eagerly in the web process, a localstripe server on 127.0.0.1:8420 sta
 for Stripe, and e-mail is printed to the console. ``DJANGO_ENV=production`` refuses to
 start until every secret and production part is configured.
 """
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,10 +153,21 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+    # Pay stubs and other personal documents: never public, served only through views
+    # that check who is asking.
+    private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**default_storage["OPTIONS"], "location": "private", "default_acl": "private"},
+    }
 else:
     default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")), "base_url": None},
+    }
 STORAGES = {
     "default": default_storage,
+    "private": private_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -280,3 +292,13 @@ STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 AVERAGE_HOURLY_WAGE = Decimal(env("AVERAGE_HOURLY_WAGE", default="17.50"))  # for impact figures
+
+# Payroll: biweekly periods counted from a Monday; pay day a few days after a period ends.
+PAY_PERIOD_ANCHOR = date.fromisoformat(env("PAY_PERIOD_ANCHOR", default="2026-01-05"))
+PAY_DATE_OFFSET_DAYS = env.int("PAY_DATE_OFFSET_DAYS", default=5)
+STATE_UNEMPLOYMENT_RATE = Decimal(env("STATE_UNEMPLOYMENT_RATE", default="0.027"))  # Florida reemployment tax
+STATE_UNEMPLOYMENT_WAGE_BASE = Decimal(env("STATE_UNEMPLOYMENT_WAGE_BASE", default="7000"))
+FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations pay no FUTA
+# Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
+PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
+PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")

@@ -1,6 +1,21 @@
+from django import forms
 from django.contrib import admin
 
-from payroll.models import Account, JournalEntry, Posting
+from payroll.bank import mask
+from payroll.models import (
+    Account,
+    AuditEvent,
+    Consent,
+    Employee,
+    JournalEntry,
+    MinimumWage,
+    PayRate,
+    Posting,
+    TimeEntry,
+    WithholdingCertificate,
+)
+from payroll.services.people import audit, maker_credits_refresh
+from payroll.services.time import time_entries_approve
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,3 +57,106 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "date"
     inlines = [PostingInline]
     readonly_fields = ("date", "memo", "source_type", "source_id", "idempotency_key", "reverses", "created_at")
+
+
+def masked_name(name: str) -> str:
+    """'Rosa Martinez' -> 'Ro••• M.': enough to tell people apart in a list, no more."""
+    parts = (name or "").split()
+    if not parts:
+        return ""
+    return f"{parts[0][:2]}••• {parts[-1][0]}." if len(parts) > 1 else f"{parts[0][:2]}•••"
+
+
+class EmployeeForm(forms.ModelForm):
+    class Meta:
+        model = Employee
+        exclude = ["created_at"]
+        widgets = {
+            field: forms.TextInput(attrs={"autocomplete": "off"})
+            for field in ("legal_name", "preferred_name", "date_of_birth", "ssn", "email", "phone", "bank_routing", "bank_account")
+        }
+
+
+class PayRateInline(admin.TabularInline):
+    model = PayRate
+    extra = 0
+    fields = ("kind", "rate", "effective_from", "created_by", "created_at")
+    readonly_fields = ("created_by", "created_at")
+
+
+class W4Inline(admin.StackedInline):
+    model = WithholdingCertificate
+    extra = 0
+    readonly_fields = ("created_by", "created_at")
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    readonly_fields = ("recorded_by", "recorded_at")
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    """Lists show masked names only; opening a record is written to the audit log."""
+
+    form = EmployeeForm
+    list_display = ("id", "masked_name", "status", "hire_date", "ssn_masked", "bank_masked")
+    list_filter = ("status",)
+    inlines = [PayRateInline, W4Inline, ConsentInline]
+
+    @admin.display(description="Name")
+    def masked_name(self, obj):
+        return masked_name(obj.legal_name)
+
+    @admin.display(description="SSN")
+    def ssn_masked(self, obj):
+        return mask(obj.ssn)
+
+    @admin.display(description="Bank account")
+    def bank_masked(self, obj):
+        return mask(obj.bank_account) if obj.bank_account else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        employee = Employee.objects.filter(pk=object_id).first()
+        if employee is not None:
+            audit(request.user, "employee.viewed", employee, ip=request.META.get("REMOTE_ADDR"))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(request.user, "employee.changed" if change else "employee.created", obj,
+              ip=request.META.get("REMOTE_ADDR"), fields=sorted(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if hasattr(instance, "created_by_id") and not instance.created_by_id:
+                instance.created_by = request.user
+            if hasattr(instance, "recorded_by_id") and not instance.recorded_by_id:
+                instance.recorded_by = request.user
+            instance.save()
+            audit(request.user, f"{instance._meta.model_name}.saved", form.instance, ip=request.META.get("REMOTE_ADDR"))
+        formset.save_m2m()
+        maker_credits_refresh(form.instance)
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(admin.ModelAdmin):
+    list_display = ("employee", "date", "hours", "kind", "approved_at", "pay_run")
+    list_filter = ("kind", ("approved_at", admin.EmptyFieldListFilter), "date")
+    actions = ["approve"]
+
+    @admin.action(description="Approve selected time entries")
+    def approve(self, request, queryset):
+        self.message_user(request, f"{time_entries_approve(list(queryset.values_list('pk', flat=True)), request.user)} approved.")
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    list_display = ("effective_from", "rate", "note")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "employee", "ip_address")
+    list_filter = ("action",)

@@ -2,7 +2,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from payroll.services import reconcile, wage_fund
+from payroll.services import paystubs, payruns, reconcile, wage_fund
+from shop.errors import DomainError
 
 RETRY = {
     "acks_late": True,
@@ -37,3 +38,19 @@ def sweep_wage_fund() -> None:
 @shared_task(**RETRY)
 def reconcile_wage_fund_nightly() -> bool:
     return reconcile.wage_fund_reconcile_and_alert()
+
+
+@shared_task(**RETRY)
+def calculate_pay_run(run_id: int, actor_id: int | None) -> None:
+    from shop.models import User
+
+    actor = User.objects.filter(pk=actor_id).first()
+    try:
+        payruns.payrun_calculate(run_id, actor)
+    except DomainError as error:
+        payruns.payrun_record_failure(run_id, error.message)
+
+
+@shared_task(**RETRY)
+def generate_pay_stubs(run_id: int) -> int:
+    return paystubs.pay_stubs_generate(run_id)

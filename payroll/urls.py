@@ -7,4 +7,11 @@ app_name = "payroll"
 urlpatterns = [
     path("staff/wage-fund/", views.wage_fund, name="wage_fund"),
     path("staff/wage-fund/entries/<int:entry_id>/", views.journal_entry, name="journal_entry"),
+    path("staff/payroll/runs/", views.payrun_list, name="payruns"),
+    path("staff/payroll/runs/<int:run_id>/", views.payrun_detail, name="payrun"),
+    path("staff/payroll/runs/<int:run_id>/progress/", views.payrun_progress, name="payrun_progress"),
+    path("staff/payroll/runs/<int:run_id>/nacha/", views.payrun_nacha_download, name="payrun_nacha"),
+    path("staff/payroll/runs/<int:run_id>/<slug:action>/", views.payrun_action, name="payrun_action"),
+    path("me/pay/", views.my_pay_page, name="my_pay"),
+    path("me/pay/stubs/<int:stub_id>/pdf/", views.pay_stub_pdf_download, name="pay_stub_pdf"),
 ]

@@ -1,12 +1,25 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from payroll.charts import flow_bars
-from payroll.models import JournalEntry
+from payroll.forms import PayRunCreateForm, VoidForm
+from payroll.models import JournalEntry, PayRun, PayStub
+from payroll.selectors.payroll import my_pay, payrun_review
+from payroll.selectors.payroll import payrun_list as payrun_list_selector
 from payroll.selectors.wage_fund import entry_source, fund_balance, journal, payroll_outlook, weekly_flows
-from shop.roles import PAYROLL_STAFF, role_required
+from payroll.services import paystubs, payruns
+from payroll.services.direct_deposit import payrun_nacha
+from payroll.services.people import audit
+from shop.errors import DomainError
+from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
 
 @role_required(PAYROLL_STAFF)
@@ -32,3 +45,114 @@ def journal_entry(request, entry_id):
     if entry is None:
         raise Http404("No such entry")
     return render(request, "payroll/journal_entry.html", {"entry": entry, "source": entry_source(entry)})
+
+
+# -- pay runs (payroll staff) ----------------------------------------------------------
+
+
+@role_required(PAYROLL_STAFF)
+def payrun_list(request):
+    form = PayRunCreateForm(request.POST or None, initial=_next_period_initial())
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = payruns.payrun_create(request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{run} created. Calculate it when the hours are approved.")
+            return redirect("payroll:payrun", run.pk)
+    return render(request, "payroll/payruns.html", {"runs": payrun_list_selector(), "form": form}, status=400 if form.errors else 200)
+
+
+def _next_period_initial():
+    start, end, pay_date = payruns.pay_period_containing(timezone.localdate() - timedelta(days=14))
+    return {"period_start": start, "period_end": end, "pay_date": pay_date}
+
+
+@role_required(PAYROLL_STAFF)
+def payrun_detail(request, run_id):
+    run = get_object_or_404(PayRun, pk=run_id)
+    context = {"run": run, "void_form": VoidForm(), **payrun_review(run)}
+    return render(request, "payroll/payrun.html", context)
+
+
+@never_cache
+@role_required(PAYROLL_STAFF)
+def payrun_progress(request, run_id):
+    run = get_object_or_404(PayRun, pk=run_id)
+    return JsonResponse({"status": run.status, "done": run.progress_done, "total": run.progress_total,
+                         "percent": run.progress_percent, "error": run.last_error})
+
+
+@require_POST
+@role_required(PAYROLL_STAFF)
+def payrun_action(request, run_id, action):
+    run = get_object_or_404(PayRun, pk=run_id)
+    try:
+        if action == "calculate":
+            payruns.payrun_start_calculation(run.pk, request.user)
+            messages.info(request, "Calculating… this page shows the progress.")
+        elif action == "approve":
+            payruns.payrun_approve(run.pk, request.user)
+            messages.success(request, "Approved. The cost is drawn from the funds and the pay stubs are being made.")
+        elif action == "mark-paid":
+            payruns.payrun_mark_paid(run.pk, request.user)
+            messages.success(request, "Marked paid.")
+        elif action == "void":
+            form = VoidForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Say why the run is voided.")
+            payruns.payrun_void(run.pk, request.user, form.cleaned_data["reason"])
+            messages.success(request, "Voided by reversing entries. Pay the hours again with a correction run.")
+        else:
+            raise Http404("No such action")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("payroll:payrun", run.pk)
+
+
+@role_required(PAYROLL_STAFF)
+def payrun_nacha_download(request, run_id):
+    run = get_object_or_404(PayRun, pk=run_id)
+    try:
+        text = payrun_nacha(run.pk, include_prenotes=request.GET.get("prenotes") == "1")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payroll:payrun", run.pk)
+    audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), run=run.pk)
+    response = HttpResponse(text, content_type="text/plain")
+    response["Content-Disposition"] = f'attachment; filename="payroll-{run.pay_date:%Y%m%d}-run{run.pk}.ach"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the employee's own pay page --------------------------------------------------------
+
+
+@login_required
+def my_pay_page(request):
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404("No pay records for this login")
+    response = render(request, "payroll/my_pay.html", {"employee": employee, **my_pay(employee)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def pay_stub_pdf_download(request, stub_id):
+    """The stub's PDF: for the employee it belongs to, or payroll staff (audited)."""
+    stub = get_object_or_404(PayStub.objects.select_related("employee", "pay_run"), pk=stub_id)
+    own = getattr(request.user, "employee", None) == stub.employee
+    if not own and not user_has_role(request.user, PAYROLL_STAFF):
+        raise Http404("No such pay stub")
+    if stub.pay_run.status not in payruns.COUNTED:
+        raise Http404("This pay stub is not final")
+    if not stub.pdf:  # made on demand if the task has not run yet
+        paystubs.pay_stubs_generate(stub.pay_run_id)
+        stub.refresh_from_db()
+    if not own:
+        audit(request.user, "paystub.viewed", stub.employee, ip=request.META.get("REMOTE_ADDR"), stub=stub.pk)
+    response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=f"pay-stub-{stub.pay_run.pay_date}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -14,12 +14,13 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, clear_url_caches, get_resolver
 
-from payroll.models import Account
+from payroll.models import Account, AuditEvent, MinimumWage, TimeEntry
 from payroll.services.ledger import Leg, entry_post
 from shop import roles
 from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
 from shop.selectors.orders import order_token
 from tests.factories import OrderFactory, UserFactory, VariantFactory
+from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
 OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
 ROLES = ("anonymous", "customer", "shop_staff", "payroll_staff", "program_staff", "volunteer_coordinator", "superuser")
@@ -91,6 +92,13 @@ ACCESS = {
     # Payroll staff pages.
     "staff/wage-fund/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/wage-fund/entries/<int:entry_id>/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/runs/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/runs/<int:run_id>/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/runs/<int:run_id>/progress/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/runs/<int:run_id>/nacha/": row(LOGIN, DENIED, DENIED, REDIRECT, DENIED, DENIED, REDIRECT),  # a draft has no file
+    "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # only employees have a pay page
+    "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
     "healthz": everyone(OK),
     "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
     # Accounts (django-allauth).
@@ -133,6 +141,10 @@ ACCESS = {
     **admin_model("admin/shop/stripeevent/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/account/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/journalentry/", PAYROLL_READERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/payroll/employee/", PAYROLL_READERS),
+    **admin_model("admin/payroll/timeentry/", PAYROLL_READERS),
+    **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS),
+    **admin_model("admin/payroll/auditevent/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -165,7 +177,14 @@ def objects(db):
         key="sample", on=order.created_at.date(), memo="sample", source_type="order_line", source_id=None,
         legs=[Leg("shop_revenue_clearing", Decimal("1.00")), Leg("wage_fund", Decimal("-1.00"))],
     )
+    employee = EmployeeFactory()
+    time_entry = TimeEntry.objects.create(employee=employee, date=employee.hire_date, hours=Decimal("8"))
+    paid_run = PayRunFactory(status="approved")
+    stub = PayStubFactory(pay_run=paid_run, employee=employee)
+    audit_event = AuditEvent.objects.create(action="sample")
     ids = {
+        "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
+        "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
@@ -177,6 +196,7 @@ def objects(db):
         "format": {"image": image.image.name, "product": variant.product.pk,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
+        "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate",
     }
 
 
@@ -201,7 +221,7 @@ def concrete_path(route, probe, objects):
         name = match.group(2)
         if name == "slug":
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
-        if name in ("line_id", "token", "number", "order_id"):
+        if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action"):
             return str(objects[name])
         if name == "entry_id":
             return str(objects["ids"]["payroll/journalentry/"])

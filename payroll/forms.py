@@ -1,0 +1,21 @@
+from django import forms
+
+from payroll.models import PayRun
+
+
+class PayRunCreateForm(forms.Form):
+    kind = forms.ChoiceField(choices=PayRun.Kind.choices, initial=PayRun.Kind.REGULAR)
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    pay_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end", "The period must end on or after the day it starts.")
+        return data
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=200)

@@ -1,0 +1,146 @@
+"""Survivor employees. Every personal field is encrypted at rest and shown masked."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from payroll.bank import validate_account_number, validate_routing_number
+from payroll.validators import validate_ssn
+from shop.crypto import EncryptedTextField
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Employee(models.Model):
+    class Status(models.TextChoices):
+        TRAINEE = "trainee", "Trainee"
+        ARTISAN = "artisan", "Artisan"
+        ALUMNI = "alumni", "Alumni"
+        TERMINATED = "terminated", "Terminated"
+
+    class AccountType(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        SAVINGS = "savings", "Savings"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee",
+        help_text="The login for the employee's own pay page.",
+    )
+    legal_name = EncryptedTextField()
+    preferred_name = EncryptedTextField(blank=True, help_text="First or chosen name; shown on products only with consent.")
+    date_of_birth = EncryptedTextField(blank=True, help_text="YYYY-MM-DD")
+    ssn = EncryptedTextField("SSN", validators=[validate_ssn])
+    address = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    bank_routing = EncryptedTextField(blank=True, validators=[validate_routing_number])
+    bank_account = EncryptedTextField(blank=True, validators=[validate_account_number])
+    bank_account_type = models.CharField(max_length=10, choices=AccountType.choices, blank=True)
+    bank_prenote_sent = models.BooleanField(default=False, help_text="A zero-dollar test entry went to the bank.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRAINEE)
+    hire_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    employee_can_enter_time = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Employee {self.pk}"
+
+    @property
+    def display_name(self):
+        return self.preferred_name or self.legal_name.split(" ")[0]
+
+    @property
+    def has_bank_account(self):
+        return bool(self.bank_routing and self.bank_account)
+
+
+class PayRate(models.Model):
+    """An hourly rate for one kind of work, from a date on. Rows are history: never edited."""
+
+    class Kind(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        TRAINING = "training", "Training"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="rates")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    rate = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    effective_from = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "kind", "-effective_from", "-id"]
+        constraints = [models.UniqueConstraint(fields=["employee", "kind", "effective_from"], name="one_rate_per_kind_and_day")]
+
+
+class WithholdingCertificate(models.Model):
+    """A Form W-4 (2020 or later) as the employee filed it, from a date on. History, never edited."""
+
+    class FilingStatus(models.TextChoices):
+        SINGLE = "single", "Single or married filing separately"
+        MARRIED_JOINTLY = "married_jointly", "Married filing jointly"
+        HEAD_OF_HOUSEHOLD = "head_of_household", "Head of household"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="w4s")
+    effective_from = models.DateField()
+    filing_status = models.CharField(max_length=20, choices=FilingStatus.choices, default=FilingStatus.SINGLE)
+    step2_checkbox = models.BooleanField("Step 2 checkbox (multiple jobs)", default=False)
+    step3_credits = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
+    step4a_other_income = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
+    step4b_deductions = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
+    step4c_extra_withholding = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
+    exempt = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-effective_from", "-id"]
+        verbose_name = "Form W-4"
+
+
+class Consent(models.Model):
+    """A dated, revocable consent. The latest row of a kind is in force; older rows are history."""
+
+    class Kind(models.TextChoices):
+        NAME_CREDIT = "name_credit", "First-name credit on products"
+        STORY = "story", "Story"
+        PHOTO = "photo", "Photo"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["employee", "kind", "-recorded_at", "-id"]
+
+
+class MakerAssignment(models.Model):
+    """Which survivor made which product (kept in payroll; shop sees only the consented credit)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="products_made")
+    product = models.ForeignKey("shop.Product", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["employee", "product"], name="one_assignment")]
+
+
+class AuditEvent(models.Model):
+    """Who read or changed a survivor's record, when and from where. Append-only."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    employee = models.ForeignKey(Employee, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

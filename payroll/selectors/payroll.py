@@ -1,0 +1,49 @@
+"""Reads for the payroll pages and the employee's own pay page."""
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
+
+from payroll.models import Employee, PayRun, PayStub, TimeEntry
+from payroll.selectors.wage_fund import fund_balance
+from payroll.services.payruns import COUNTED, payrun_totals
+
+
+def payrun_review(run: PayRun) -> dict:
+    """Totals, the register and whether the funds cover the run."""
+    stubs = list(run.stubs.select_related("employee").order_by("employee_id"))
+    totals = payrun_totals(run) if stubs else None
+    wage_balance, training_balance = fund_balance("wage_fund"), fund_balance("training_fund")
+    covered = totals is None or run.status != PayRun.Status.CALCULATED or (
+        totals.production_cost <= wage_balance and totals.training_cost <= training_balance
+    )
+    unapproved = TimeEntry.objects.filter(
+        date__range=(run.period_start, run.period_end), approved_at__isnull=True
+    ).count()
+    return {
+        "stubs": stubs,
+        "totals": totals,
+        "wage_balance": wage_balance,
+        "training_balance": training_balance,
+        "covered": covered,
+        "unapproved_entries": unapproved,
+    }
+
+
+def my_pay(employee: Employee) -> dict:
+    year = timezone.localdate().year
+    stubs = list(
+        PayStub.objects.filter(employee=employee, pay_run__status__in=COUNTED)
+        .select_related("pay_run")
+        .order_by("-pay_run__pay_date")
+    )
+    this_year = [s for s in stubs if s.pay_run.pay_date.year == year]
+    latest = this_year[0].ytd if this_year else {}
+    training = TimeEntry.objects.filter(employee=employee, kind=TimeEntry.Kind.TRAINING, date__year=year).aggregate(
+        h=Sum("hours")
+    )["h"] or Decimal("0")
+    return {"stubs": stubs, "ytd": latest, "training_hours": Decimal(training).quantize(Decimal("0.01")), "year": year}
+
+
+def payrun_list():
+    return PayRun.objects.prefetch_related(Prefetch("stubs", queryset=PayStub.objects.only("id", "pay_run_id", "gross"))).order_by("-pay_date", "-id")

@@ -1,0 +1,377 @@
+"""Pay runs: draft → calculated → approved (by someone else) → paid; void by reversal.
+
+Calculation reads everything it needs in a fixed number of queries (employees, rates,
+W-4s, time, bonuses, year-to-date) and computes gross to net in memory, so a run for
+500 people costs what a run for 5 does.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from payroll.models import Employee, PayAdjustment, PayRate, PayRun, PayStub, TimeEntry, WithholdingCertificate
+from payroll.services.ledger import Leg, entry_post
+from payroll.withholding import W4, period_taxes
+from shop.errors import DomainError
+from shop.money import ZERO, allocate, cents_sum, from_cents, quantize
+
+PAY_PERIODS_PER_YEAR = 26
+SUPPLEMENTAL_RATE = Decimal("0.22")  # Publication 15, optional flat rate for supplemental wages
+OVERTIME_AFTER = Decimal("40")
+YTD_FIELDS = ("gross", "federal_income_tax", "social_security", "medicare", "net", "training_pay")
+COUNTED = (PayRun.Status.APPROVED, PayRun.Status.PAID)
+S = PayRun.Status
+
+
+class PayRunError(DomainError):
+    pass
+
+
+def pay_period_containing(day: date) -> tuple[date, date, date]:
+    """(start, end, pay date) of the biweekly period that contains ``day``."""
+    anchor = settings.PAY_PERIOD_ANCHOR
+    start = anchor + timedelta(days=14 * ((day - anchor).days // 14))
+    end = start + timedelta(days=13)
+    return start, end, end + timedelta(days=settings.PAY_DATE_OFFSET_DAYS)
+
+
+@transaction.atomic
+def payrun_create(actor, period_start: date, period_end: date, pay_date: date, kind: str = PayRun.Kind.REGULAR,
+                  corrects: PayRun | None = None, note: str = "") -> PayRun:
+    if period_end < period_start:
+        raise PayRunError("The period must end on or after the day it starts.")
+    if kind == PayRun.Kind.REGULAR and PayRun.objects.filter(
+        kind=kind, period_start=period_start, period_end=period_end
+    ).exclude(status=S.VOID).exists():
+        raise PayRunError(f"There is already a regular pay run for {period_start:%b %-d}–{period_end:%b %-d, %Y}.")
+    return PayRun.objects.create(
+        kind=kind, period_start=period_start, period_end=period_end, pay_date=pay_date, corrects=corrects,
+        note=note, created_by=actor,
+    )
+
+
+# -- gross to net -------------------------------------------------------------------------
+
+
+def _rate(rates: list[PayRate], kind: str, day: date) -> Decimal:
+    for rate in rates:  # newest first
+        if rate.kind == kind and rate.effective_from <= day:
+            return rate.rate
+    raise PayRunError(f"There is no {kind} pay rate in force on {day:%b %-d, %Y}.")
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class Pay:
+    employee: Employee
+    production_hours: Decimal = ZERO
+    training_hours: Decimal = ZERO
+    pto_hours: Decimal = ZERO
+    overtime_hours: Decimal = ZERO
+    production_pay: Decimal = ZERO
+    training_pay: Decimal = ZERO
+    pto_pay: Decimal = ZERO
+    overtime_premium: Decimal = ZERO
+    bonus: Decimal = ZERO
+    production_rate: Decimal = ZERO
+    training_rate: Decimal = ZERO
+    entry_ids: list[int] = field(default_factory=list)
+
+    @property
+    def gross(self) -> Decimal:
+        return self.production_pay + self.training_pay + self.pto_pay + self.overtime_premium + self.bonus
+
+
+def gross_pay(employee: Employee, rates: list[PayRate], period: tuple[date, date], entries: list[TimeEntry],
+              week_entries: list[TimeEntry], bonus: Decimal = ZERO) -> Pay:
+    """Hours × rate by kind, plus the FLSA overtime premium, plus any bonus.
+
+    Overtime is counted per workweek (Monday to Sunday) over all hours worked that week,
+    including days in the neighbouring pay period: the hours past 40 that fall in this
+    period earn half the week's regular rate on top (the regular rate is the week's
+    straight-time pay over its hours, so mixed production and training rates are
+    weighted as the FLSA requires). Paid time off is not hours worked.
+    """
+    start, end = period
+    pay = Pay(employee)
+    exact = defaultdict(lambda: ZERO)  # unrounded pay by kind; rounded once at the end
+    for entry in entries:
+        kind = entry.kind
+        rate = _rate(rates, "production" if kind == TimeEntry.Kind.PTO else kind, entry.date)
+        exact[kind] += entry.hours * rate
+        setattr(pay, f"{kind}_hours", getattr(pay, f"{kind}_hours") + entry.hours)
+        pay.entry_ids.append(entry.pk)
+    premium = ZERO
+    by_week = defaultdict(list)
+    for entry in week_entries:
+        if entry.kind != TimeEntry.Kind.PTO:
+            by_week[_monday(entry.date)].append(entry)
+    for week in sorted(by_week):
+        worked = sorted(by_week[week], key=lambda e: (e.date, e.pk))
+        hours = sum((e.hours for e in worked), ZERO)
+        if hours <= OVERTIME_AFTER:
+            continue
+        straight = sum((e.hours * _rate(rates, e.kind, e.date) for e in worked), ZERO)
+        regular_rate = straight / hours
+        running = ZERO
+        for e in worked:
+            before, running = running, running + e.hours
+            over = max(ZERO, running - max(before, OVERTIME_AFTER))
+            if over and start <= e.date <= end:
+                pay.overtime_hours += over
+                premium += over * regular_rate / 2
+    pay.production_pay = quantize(exact[TimeEntry.Kind.PRODUCTION])
+    pay.training_pay = quantize(exact[TimeEntry.Kind.TRAINING])
+    pay.pto_pay = quantize(exact[TimeEntry.Kind.PTO])
+    pay.overtime_premium = quantize(premium)
+    pay.bonus = quantize(bonus)
+    pay.production_rate = _rate_or_zero(rates, "production", end)
+    pay.training_rate = _rate_or_zero(rates, "training", end)
+    return pay
+
+
+def _rate_or_zero(rates, kind, day):
+    try:
+        return _rate(rates, kind, day)
+    except PayRunError:
+        return ZERO
+
+
+def _w4(certificates: list[WithholdingCertificate], day: date) -> W4:
+    for c in certificates:  # newest first
+        if c.effective_from <= day:
+            return W4(
+                filing_status=c.filing_status, step2_checkbox=c.step2_checkbox, step3_credits=c.step3_credits,
+                step4a_other_income=c.step4a_other_income, step4b_deductions=c.step4b_deductions,
+                step4c_extra_withholding=c.step4c_extra_withholding, exempt=c.exempt,
+            )
+    return W4()  # no W-4 on file: single, nothing else (as the IRS says to withhold)
+
+
+def _year_to_date(run: PayRun, employee_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    rows = (
+        PayStub.objects.filter(
+            employee_id__in=employee_ids, pay_run__status__in=COUNTED, pay_run__pay_date__year=run.pay_date.year
+        )
+        # Runs paid before this one (or on the same day and created earlier).
+        .filter(Q(pay_run__pay_date__lt=run.pay_date) | Q(pay_run__pay_date=run.pay_date, pay_run_id__lt=run.pk))
+        .values("employee_id")
+        .annotate(**{f: cents_sum(f) for f in YTD_FIELDS})
+    )
+    return {r["employee_id"]: {f: from_cents(int(r[f] or 0)) for f in YTD_FIELDS} for r in rows}
+
+
+def _progress(run_id: int, done: int, total: int) -> None:
+    PayRun.objects.filter(pk=run_id).update(progress_done=done, progress_total=total)
+
+
+@transaction.atomic
+def payrun_calculate(run_id: int, actor) -> PayRun:
+    """Work out every employee's pay for the run and write the stubs (replacing a draft's)."""
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status not in (S.DRAFT, S.CALCULATING, S.CALCULATED):
+        raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
+    run.stubs.all().delete()
+    TimeEntry.objects.filter(pay_run=run).update(pay_run=None)
+
+    start, end = run.period_start, run.period_end
+    bonuses = defaultdict(lambda: ZERO)
+    for adjustment in PayAdjustment.objects.filter(pay_run=run):
+        bonuses[adjustment.employee_id] += adjustment.amount
+    employees = Employee.objects.filter(hire_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if run.kind == PayRun.Kind.BONUS:
+        employees = employees.filter(pk__in=list(bonuses))
+    employees = list(employees.order_by("pk"))
+    ids = [e.pk for e in employees]
+    rates, certificates, entries, week_entries = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+    for rate in PayRate.objects.filter(employee_id__in=ids).order_by("-effective_from", "-id"):
+        rates[rate.employee_id].append(rate)
+    for certificate in WithholdingCertificate.objects.filter(employee_id__in=ids).order_by("-effective_from", "-id"):
+        certificates[certificate.employee_id].append(certificate)
+    approved = TimeEntry.objects.filter(employee_id__in=ids, approved_at__isnull=False)
+    if run.kind != PayRun.Kind.BONUS:
+        for entry in approved.filter(date__range=(start, end), pay_run__isnull=True):
+            entries[entry.employee_id].append(entry)
+    for entry in approved.filter(date__range=(_monday(start), _monday(end) + timedelta(days=6))).exclude(
+        pay_run__status=S.VOID
+    ):
+        week_entries[entry.employee_id].append(entry)
+    ytd = _year_to_date(run, ids)
+
+    _progress(run.pk, 0, len(employees))
+    stubs, paid_entries, negative = [], [], []
+    step = max(1, len(employees) // 10)
+    for n, employee in enumerate(employees, start=1):
+        period_entries = entries.get(employee.pk, [])
+        week = week_entries.get(employee.pk, []) if run.kind != PayRun.Kind.BONUS else []
+        pay = gross_pay(employee, rates[employee.pk], (start, end), period_entries, week, bonuses[employee.pk])
+        if pay.gross == 0:
+            continue
+        before = ytd.get(employee.pk, {f: ZERO for f in YTD_FIELDS})
+        w4 = _w4(certificates[employee.pk], run.pay_date)
+        taxes = period_taxes(
+            pay.gross, PAY_PERIODS_PER_YEAR, w4, run.pay_date.year,
+            before["gross"], settings.STATE_UNEMPLOYMENT_RATE, settings.STATE_UNEMPLOYMENT_WAGE_BASE,
+        )
+        if run.kind == PayRun.Kind.BONUS:
+            # Supplemental wages paid alone: the IRS's optional flat rate, not a 26-a-year paycheck.
+            taxes = replace(taxes, federal_income_tax=ZERO if w4.exempt else quantize(pay.gross * SUPPLEMENTAL_RATE))
+        net = pay.gross - taxes.federal_income_tax - taxes.social_security - taxes.medicare
+        if net < 0:
+            negative.append(f"employee {employee.pk} (net {net})")
+            continue
+        stub = PayStub(
+            pay_run=run, employee=employee, production_hours=pay.production_hours, production_rate=pay.production_rate,
+            training_hours=pay.training_hours, training_rate=pay.training_rate, pto_hours=pay.pto_hours,
+            overtime_hours=pay.overtime_hours, production_pay=pay.production_pay, training_pay=pay.training_pay,
+            pto_pay=pay.pto_pay, overtime_premium=pay.overtime_premium, bonus=pay.bonus, gross=pay.gross,
+            federal_income_tax=taxes.federal_income_tax, social_security=taxes.social_security, medicare=taxes.medicare,
+            net=net, employer_social_security=taxes.employer_social_security, employer_medicare=taxes.employer_medicare,
+            state_unemployment=taxes.state_unemployment, paid_by_check=not employee.has_bank_account,
+            bank_masked=_masked_account(employee),
+        )
+        stub.ytd = {f: str(before[f] + getattr(stub, f)) for f in YTD_FIELDS}
+        stubs.append(stub)
+        paid_entries += pay.entry_ids
+        if n % step == 0:
+            _progress(run.pk, n, len(employees))
+    if negative:
+        raise PayRunError("The run would pay a negative net to " + ", ".join(negative) + "; fix their deductions or hours.")
+    PayStub.objects.bulk_create(stubs)
+    TimeEntry.objects.filter(pk__in=paid_entries).update(pay_run=run)
+    run.status, run.calculated_by, run.calculated_at, run.last_error = S.CALCULATED, actor, timezone.now(), ""
+    run.progress_done = run.progress_total = len(employees)
+    run.save(update_fields=["status", "calculated_by", "calculated_at", "last_error", "progress_done", "progress_total"])
+    return run
+
+
+def _masked_account(employee: Employee) -> str:
+    from payroll.bank import mask
+
+    return mask(employee.bank_account) if employee.has_bank_account else ""
+
+
+def payrun_start_calculation(run_id: int, actor) -> None:
+    """Mark the run as calculating and hand the work to a Celery task (the page polls)."""
+    from payroll.tasks import calculate_pay_run
+
+    with transaction.atomic():
+        run = PayRun.objects.select_for_update().get(pk=run_id)
+        if run.status not in (S.DRAFT, S.CALCULATED):
+            raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
+        run.status, run.progress_done, run.progress_total, run.last_error = S.CALCULATING, 0, 0, ""
+        run.save(update_fields=["status", "progress_done", "progress_total", "last_error"])
+        transaction.on_commit(lambda: calculate_pay_run.delay(run_id, getattr(actor, "pk", None)))
+
+
+def payrun_record_failure(run_id: int, message: str) -> None:
+    PayRun.objects.filter(pk=run_id, status=S.CALCULATING).update(status=S.DRAFT, last_error=message[:2000])
+
+
+# -- approval, funding, payment, void -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    gross: Decimal
+    employee_taxes: Decimal
+    employer_taxes: Decimal
+    net: Decimal
+    training_cost: Decimal
+    production_cost: Decimal
+
+    @property
+    def cost(self) -> Decimal:
+        return self.gross + self.employer_taxes
+
+
+def payrun_totals(run: PayRun) -> RunTotals:
+    stubs = list(run.stubs.all())
+    gross = sum((s.gross for s in stubs), ZERO)
+    employer = sum((s.employer_taxes for s in stubs), ZERO)
+    training_gross = sum((s.training_pay for s in stubs), ZERO)
+    # Employer taxes follow the wages they are on.
+    production_cost, training_cost = allocate(gross + employer, [gross - training_gross, training_gross]) if stubs else (ZERO, ZERO)
+    return RunTotals(
+        gross=gross,
+        employee_taxes=sum((s.employee_taxes for s in stubs), ZERO),
+        employer_taxes=employer,
+        net=sum((s.net for s in stubs), ZERO),
+        training_cost=training_cost,
+        production_cost=production_cost,
+    )
+
+
+@transaction.atomic
+def payrun_approve(run_id: int, actor) -> PayRun:
+    """A second payroll staff member approves: the run is frozen and its cost drawn from the funds."""
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status != S.CALCULATED:
+        raise PayRunError(f"Only a calculated run can be approved; this one is {run.get_status_display().lower()}.")
+    if run.calculated_by_id is not None and run.calculated_by_id == getattr(actor, "pk", None):
+        raise PayRunError("Someone other than the person who calculated the run must approve it.")
+    totals = payrun_totals(run)
+    on = run.pay_date
+    entry_post(
+        key=f"payrun:{run.pk}:wages", on=on, memo=f"Wages, {run}", source_type="payrun", source_id=run.pk,
+        legs=[
+            Leg("wage_expense", totals.gross),
+            Leg("employer_tax_expense", totals.employer_taxes),
+            Leg("payroll_liabilities", -(totals.employee_taxes + totals.employer_taxes)),
+            Leg("payroll_cash", -totals.net),
+        ],
+    )
+    entry_post(
+        key=f"payrun:{run.pk}:fund-draw", on=on, memo=f"Funds released for {run}", source_type="payrun", source_id=run.pk,
+        legs=[
+            Leg("wage_fund", totals.production_cost),
+            Leg("training_fund", totals.training_cost),
+            Leg("net_assets_released", -totals.cost),
+        ],
+    )
+    run.status, run.approved_by, run.approved_at = S.APPROVED, actor, timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    from payroll.tasks import generate_pay_stubs
+
+    transaction.on_commit(lambda: generate_pay_stubs.delay(run.pk))
+    return run
+
+
+@transaction.atomic
+def payrun_mark_paid(run_id: int, actor) -> PayRun:
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status != S.APPROVED:
+        raise PayRunError("Only an approved run can be marked paid.")
+    run.status, run.paid_at = S.PAID, timezone.now()
+    run.save(update_fields=["status", "paid_at"])
+    return run
+
+
+@transaction.atomic
+def payrun_void(run_id: int, actor, reason: str) -> PayRun:
+    """Void an approved or paid run by reversing its entries; its hours can be paid again."""
+    from payroll.models import JournalEntry
+
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status not in (S.APPROVED, S.PAID):
+        raise PayRunError("Only an approved or paid run can be voided; a draft can simply be recalculated.")
+    if not reason.strip():
+        raise PayRunError("Say why the run is voided.")
+    for entry in JournalEntry.objects.filter(source_type="payrun", source_id=run.pk, reverses__isnull=True).prefetch_related("postings__account"):
+        entry_post(
+            key=f"{entry.idempotency_key}:void", on=timezone.localdate(), memo=f"Void: {entry.memo} ({reason.strip()})",
+            source_type="payrun-void", source_id=run.pk, reverses=entry,
+            legs=[Leg(p.account.code, -p.amount) for p in entry.postings.all()],
+        )
+    TimeEntry.objects.filter(pay_run=run).update(pay_run=None)
+    run.status, run.voided_at, run.note = S.VOID, timezone.now(), (run.note + f" Voided: {reason.strip()}").strip()
+    run.save(update_fields=["status", "voided_at", "note"])
+    return run

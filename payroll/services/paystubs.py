@@ -1,0 +1,101 @@
+"""Pay stub PDFs (reportlab), kept in private storage, and the e-mail that points to them.
+
+The e-mail carries a link that needs a login, never the stub itself.
+"""
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from payroll.models import PayStub
+from shop.templatetags.money import usd
+
+
+def pay_stub_pdf(stub: PayStub) -> bytes:
+    org = settings.MENDED_ORG
+    run = stub.pay_run
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.7 * inch, rightMargin=0.7 * inch, topMargin=0.6 * inch,
+                            title=f"Pay stub {run.pay_date}", author=org["LEGAL_NAME"])
+    employee = stub.employee
+    story = [
+        Paragraph(f"<b>{org['LEGAL_NAME']}</b> · EIN {org['EIN']}", styles["Title"]),
+        Paragraph(org["ADDRESS"], styles["Normal"]),
+        Spacer(1, 12),
+        Paragraph(
+            f"Pay stub for <b>{employee.legal_name}</b> · pay period {run.period_start:%b %-d} – {run.period_end:%b %-d, %Y}"
+            f" · pay date {run.pay_date:%b %-d, %Y}",
+            styles["Normal"],
+        ),
+        Spacer(1, 12),
+    ]
+    ytd = stub.ytd or {}
+    earnings = [["Earnings", "Hours", "Rate", "This period"]]
+    if stub.production_hours:
+        earnings.append(["Production", stub.production_hours, usd(stub.production_rate), usd(stub.production_pay)])
+    if stub.training_hours:
+        earnings.append(["Training", stub.training_hours, usd(stub.training_rate), usd(stub.training_pay)])
+    if stub.pto_hours:
+        earnings.append(["Paid time off", stub.pto_hours, usd(stub.production_rate), usd(stub.pto_pay)])
+    if stub.overtime_premium:
+        earnings.append(["Overtime premium (half time)", stub.overtime_hours, "", usd(stub.overtime_premium)])
+    if stub.bonus:
+        earnings.append(["Bonus", "", "", usd(stub.bonus)])
+    summary = [
+        ["", "This period", "Year to date"],
+        ["Gross pay", usd(stub.gross), usd(ytd.get("gross"))],
+        ["Federal income tax", usd(stub.federal_income_tax), usd(ytd.get("federal_income_tax"))],
+        ["Social Security", usd(stub.social_security), usd(ytd.get("social_security"))],
+        ["Medicare", usd(stub.medicare), usd(ytd.get("medicare"))],
+        ["Net pay", usd(stub.net), usd(ytd.get("net"))],
+    ]
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ])
+    story += [Table(earnings, colWidths=[3 * inch, 1 * inch, 1.1 * inch, 1.4 * inch], style=style), Spacer(1, 14)]
+    story += [Table(summary, colWidths=[3 * inch, 1.6 * inch, 1.6 * inch], style=style), Spacer(1, 14)]
+    deposit = "Paid by paper check." if stub.paid_by_check else f"Deposited to account {stub.bank_masked}."
+    story.append(Paragraph(deposit, styles["Normal"]))
+    story.append(Spacer(1, 8))
+    story.append(Paragraph(
+        f"Employer taxes paid on your behalf (not taken from your pay): Social Security {usd(stub.employer_social_security)}, "
+        f"Medicare {usd(stub.employer_medicare)}, Florida reemployment tax {usd(stub.state_unemployment)}.",
+        styles["Italic"],
+    ))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def pay_stubs_generate(run_id: int) -> int:
+    """Write each stub's PDF once and tell its employee where to find it. Returns stubs made."""
+    made = 0
+    stubs = PayStub.objects.filter(pay_run_id=run_id, pdf="").select_related("pay_run", "employee__user")
+    for stub in stubs:
+        with transaction.atomic():
+            locked = PayStub.objects.select_for_update().get(pk=stub.pk)
+            if locked.pdf:
+                continue
+            locked.pdf.save(f"stub-{stub.pay_run_id}-{stub.employee_id}.pdf", ContentFile(pay_stub_pdf(stub)), save=True)
+            made += 1
+        user = stub.employee.user
+        if user is not None and user.email:
+            link = settings.SITE_URL.rstrip("/") + reverse("payroll:my_pay")
+            send_mail(
+                f"Your pay stub for {stub.pay_run.pay_date:%b %-d, %Y}",
+                f"Your pay stub is ready. Log in to see it: {link}\n\n{settings.MENDED_ORG['NAME']}",
+                None,
+                [user.email],
+            )
+    return made

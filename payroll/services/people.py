@@ -1,0 +1,129 @@
+"""Survivor employees: records, rates, W-4s, bank details, consents. Every change and
+every staff read of a record is audited (who, what, when, from where)."""
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from payroll.models import (
+    AuditEvent,
+    Consent,
+    Employee,
+    MakerAssignment,
+    MinimumWage,
+    PayRate,
+    WithholdingCertificate,
+)
+from payroll.validators import normalize_ssn
+from shop.errors import DomainError
+from shop.models import Product
+
+
+class EmployeeError(DomainError):
+    pass
+
+
+def audit(actor, action: str, employee: Employee | None = None, ip: str | None = None, **detail) -> None:
+    """Record who did what to (or saw) whose record. Details never hold the personal data itself."""
+    AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        employee=employee,
+        action=action,
+        detail=detail,
+        ip_address=ip,
+    )
+
+
+def minimum_wage_on(day: date) -> Decimal | None:
+    row = MinimumWage.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    return row.rate if row else None
+
+
+def rate_on(employee: Employee, kind: str, day: date) -> PayRate | None:
+    return employee.rates.filter(kind=kind, effective_from__lte=day).order_by("-effective_from", "-id").first()
+
+
+@transaction.atomic
+def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fields) -> Employee:
+    employee = Employee(legal_name=legal_name.strip(), ssn=normalize_ssn(ssn), hire_date=hire_date, **fields)
+    employee.full_clean()
+    employee.save()
+    audit(actor, "employee.created", employee)
+    return employee
+
+
+@transaction.atomic
+def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: date, actor) -> PayRate:
+    """A new hourly rate from a date. Below the minimum wage in force that day: refused."""
+    floor = minimum_wage_on(effective_from)
+    if floor is not None and rate < floor:
+        raise EmployeeError(f"${rate} an hour is below the minimum wage of ${floor} in force on {effective_from:%b %-d, %Y}.")
+    pay_rate, _ = PayRate.objects.update_or_create(
+        employee=employee, kind=kind, effective_from=effective_from, defaults={"rate": rate, "created_by": actor}
+    )
+    audit(actor, "pay_rate.set", employee, kind=kind, rate=str(rate), effective_from=effective_from.isoformat())
+    return pay_rate
+
+
+@transaction.atomic
+def w4_record(employee: Employee, effective_from: date, actor, **fields) -> WithholdingCertificate:
+    certificate = WithholdingCertificate(employee=employee, effective_from=effective_from, created_by=actor, **fields)
+    certificate.full_clean()
+    certificate.save()
+    audit(actor, "w4.recorded", employee, effective_from=effective_from.isoformat(), filing_status=certificate.filing_status)
+    return certificate
+
+
+def w4_on(employee: Employee, day: date) -> WithholdingCertificate | None:
+    return employee.w4s.filter(effective_from__lte=day).order_by("-effective_from", "-id").first()
+
+
+@transaction.atomic
+def bank_details_set(employee: Employee, routing: str, account: str, account_type: str, actor) -> Employee:
+    """New bank details: validated, encrypted, and a prenote is due before the first deposit."""
+    employee.bank_routing, employee.bank_account, employee.bank_account_type = routing.strip(), account.strip(), account_type
+    try:
+        employee.full_clean(exclude=["ssn"])
+    except ValidationError as error:
+        raise EmployeeError(" ".join(m for messages in error.message_dict.values() for m in messages)) from error
+    employee.bank_prenote_sent = False
+    employee.save(update_fields=["bank_routing", "bank_account", "bank_account_type", "bank_prenote_sent"])
+    audit(actor, "bank.changed", employee, account_type=account_type)
+    return employee
+
+
+def consent_in_force(employee: Employee, kind: str) -> bool:
+    latest = employee.consents.filter(kind=kind).order_by("-recorded_at", "-id").first()
+    return bool(latest and latest.granted)
+
+
+@transaction.atomic
+def consent_record(employee: Employee, kind: str, granted: bool, actor, note: str = "") -> Consent:
+    """Grant or revoke a consent. A name-credit change rewrites the products' credit in the
+    same transaction, so the shop never shows a name the survivor has withdrawn."""
+    consent = Consent.objects.create(employee=employee, kind=kind, granted=granted, recorded_by=actor, note=note)
+    if kind == Consent.Kind.NAME_CREDIT:
+        maker_credits_refresh(employee)
+    audit(actor, "consent.granted" if granted else "consent.revoked", employee, kind=kind)
+    return consent
+
+
+@transaction.atomic
+def maker_assign(employee: Employee, product: Product, actor) -> None:
+    MakerAssignment.objects.get_or_create(employee=employee, product=product)
+    maker_credits_refresh(employee)
+    audit(actor, "maker.assigned", employee, product=product.pk)
+
+
+def maker_credits_refresh(employee: Employee) -> None:
+    """Write (or clear) the first-name credit on every product the employee made."""
+    product_ids = MakerAssignment.objects.filter(employee=employee).values("product_id")
+    # Products made by several survivors show only the credit of those who consented.
+    for product in Product.objects.filter(pk__in=product_ids):
+        names = [
+            maker.employee.display_name
+            for maker in MakerAssignment.objects.filter(product=product).select_related("employee")
+            if consent_in_force(maker.employee, Consent.Kind.NAME_CREDIT)
+        ]
+        Product.objects.filter(pk=product.pk).update(maker_credit=" & ".join(sorted(names))[:60] if names else "")

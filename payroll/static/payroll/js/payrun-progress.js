@@ -1,0 +1,23 @@
+// Pay run calculation runs in a Celery task; this bar follows it and reloads when done.
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("progress");
+    if (!box) return;
+    var bar = document.getElementById("progress-bar");
+    var text = document.getElementById("progress-text");
+    var tries = 0;
+    function poll() {
+      tries += 1;
+      fetch(box.dataset.url, { headers: { Accept: "application/json" }, cache: "no-store" })
+        .then(function (r) { return r.json(); })
+        .then(function (state) {
+          bar.value = state.percent;
+          text.textContent = state.done + " of " + state.total;
+          if (state.status !== "calculating") { window.location.reload(); return; }
+          if (tries < 600) setTimeout(poll, 1000);
+        })
+        .catch(function () { if (tries < 600) setTimeout(poll, 3000); });
+    }
+    setTimeout(poll, 500);
+  });
+})();
