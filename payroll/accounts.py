@@ -8,6 +8,7 @@ CHART = [
     ("employer_tax_expense", "Employer payroll tax expense", "expense", "Employer Social Security, Medicare and state reemployment tax."),
     ("payroll_liabilities", "Payroll liabilities", "liability", "Taxes withheld and employer taxes owed, until paid."),
     ("payroll_cash", "Payroll cash", "asset", "The bank account payroll is paid from."),
+    ("opening_balance", "Opening balances", "net_assets", "Balances brought in when the books start (grants, past sales)."),
     ("net_assets_released", "Net assets released from restriction", "revenue", "Wage and training funds spent on the wages they are for."),
 ]
 

@@ -119,7 +119,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         employee = Employee.objects.filter(pk=object_id).first()
-        if employee is not None:
+        if employee is not None and self.has_view_or_change_permission(request, employee):
             audit(request.user, "employee.viewed", employee, ip=request.META.get("REMOTE_ADDR"))
         return super().change_view(request, object_id, form_url, extra_context)
 

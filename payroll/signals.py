@@ -1,7 +1,7 @@
 """payroll listens to what shop announces (shop never imports payroll)."""
 from django.dispatch import receiver
 
-from shop.events import order_paid, refund_confirmed
+from shop.events import demo_seeded, order_paid, refund_confirmed
 
 
 @receiver(order_paid, dispatch_uid="payroll_credit_paid_order")
@@ -16,3 +16,10 @@ def reverse_wage_share_of_refund(sender, refund_id, **kwargs):
     from payroll.tasks import reverse_confirmed_refund
 
     reverse_confirmed_refund.delay(refund_id)
+
+
+@receiver(demo_seeded, dispatch_uid="payroll_demo")
+def seed_payroll_demo(sender, **kwargs):
+    from payroll.demo import seed_payroll_demo as seed
+
+    return seed()

@@ -6,6 +6,8 @@ payroll listens to these (shop never imports payroll):
 - ``refund_confirmed(refund_id, order_id, line_amounts)``: Stripe confirmed a refund;
   ``line_amounts`` maps each order line id to the Decimal refunded on it.
 
+- ``demo_seeded()``: the demo catalog, orders and staff exist; other apps add theirs.
+
 Receivers must be idempotent: a sweeper may announce the same fact again.
 """
 from django.db import transaction
@@ -13,6 +15,8 @@ from django.dispatch import Signal
 
 order_paid = Signal()
 refund_confirmed = Signal()
+# Sent by ``seed_demo`` after the shop's demo data; receivers return lines to print.
+demo_seeded = Signal()
 
 
 def announce_on_commit(signal: Signal, **kwargs) -> None:

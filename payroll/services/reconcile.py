@@ -13,6 +13,8 @@ from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
 from shop.wages import wages_funded
 
+SALES_SOURCES = ("order_line", "refund")
+
 
 @dataclass(frozen=True)
 class AccountCheck:
@@ -66,9 +68,13 @@ class Reconciliation:
 def wage_fund_reconcile() -> Reconciliation:
     report = Reconciliation()
     held = wages_funded(OrderLine.objects.filter(order__state__in=PAID_STATES))
+    # Only what sales and refunds put in or took out: payroll draws and opening balances
+    # move the fund too, but the shop's records say nothing about them.
     actual = {
         code: from_cents(int(cents))
-        for code, cents in Posting.objects.values_list("account__code").annotate(cents=cents_sum("amount"))
+        for code, cents in Posting.objects.filter(entry__source_type__in=SALES_SOURCES)
+        .values_list("account__code")
+        .annotate(cents=cents_sum("amount"))
     }
     names = dict(Account.objects.filter(code__in=[WAGE_FUND, CLEARING]).values_list("code", "name"))
     # Signed as the ledger stores them: the fund is credited (negative), clearing debited.

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = {
     "catalog": ("tests.bench.catalog", "catalog page req/s next to a bare view, through gunicorn"),
     "wage_credits": ("tests.bench.wage_credits", "paid orders credited to the wage fund by a real Celery worker, next to one bulk insert"),
+    "payrun": ("tests.bench.payrun", "payrun_calculate() time and queries for 500 employees x 10 time entries, next to 50"),
 }
 
 _child: subprocess.Popen | None = None

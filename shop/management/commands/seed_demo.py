@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from shop.demo import DEMO_PASSWORD, seed_demo
+from shop.events import demo_seeded
 
 
 class Command(BaseCommand):
@@ -12,3 +13,6 @@ class Command(BaseCommand):
         self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
         for role, email in logins:
             self.stdout.write(f"  {role:<22} {email}")
+        for _receiver, lines in demo_seeded.send(sender="shop"):
+            for line in lines or []:
+                self.stdout.write(line)

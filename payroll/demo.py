@@ -1,0 +1,101 @@
+"""Demo payroll for the embedded default: a dozen fictional employees, two pay periods of
+time, one approved and paid pay run. Every name and number here is invented."""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from payroll.models import Employee, PayRun
+from payroll.services import payruns
+from payroll.services.ledger import Leg, entry_post
+from payroll.services.people import consent_record, employee_create, maker_assign, pay_rate_set, w4_record
+from payroll.services.time import time_entries_approve, time_entry_add
+from shop import roles
+from shop.models import Product, User
+
+DEMO_PASSWORD = "mended-demo-2026"
+SELF_SERVICE_EMAIL = "employee@mended.example"
+# (legal name, chosen name, filing status, production rate, bank?, names on products?)
+PEOPLE = [
+    ("Amara Okafor", "Amara", "single", "17.50", True, True),
+    ("Lucia Fernandez", "Lucy", "head_of_household", "17.00", True, True),
+    ("Mai Nguyen", "Mai", "single", "16.50", True, False),
+    ("Grace Mensah", "Grace", "married_jointly", "18.00", True, True),
+    ("Sofia Petrova", "Sofia", "single", "16.00", True, False),
+    ("Hana Tesfaye", "Hana", "head_of_household", "17.00", True, False),
+    ("Rosa Delgado", "Rosa", "single", "16.50", True, False),
+    ("Ines Baptiste", "Ines", "single", "16.00", True, False),
+    ("Priya Raman", "Priya", "married_jointly", "17.25", True, False),
+    ("Dara Kim", "Dara", "single", "16.00", True, False),
+    ("Noor Haddad", "Noor", "single", "15.50", False, False),
+    ("Eva Lindqvist", "Eva", "head_of_household", "15.50", False, False),
+]
+ROUTINGS = ["021000021", "011000015", "122105278"]
+
+
+@transaction.atomic
+def seed_payroll_demo() -> list[str]:
+    if Employee.objects.exists():
+        return []
+    calculator = User.objects.filter(groups__name=roles.PAYROLL_STAFF).first()
+    approver = User.objects.filter(is_superuser=True).first()
+    today = timezone.localdate()
+    current_start, _, _ = payruns.pay_period_containing(today - timedelta(days=1))
+    last_start, last_end, last_pay = payruns.pay_period_containing(current_start - timedelta(days=1))
+    hire = last_start - timedelta(days=120)
+
+    entry_post(  # what the fund held when these books began
+        key="demo:opening-balance", on=hire, memo="Opening balance: grants and earlier sales",
+        source_type="opening", source_id=None,
+        legs=[Leg("opening_balance", Decimal("60000.00")), Leg("wage_fund", Decimal("-52000.00")),
+              Leg("training_fund", Decimal("-8000.00"))],
+    )
+    products = list(Product.objects.order_by("pk"))
+    people = []
+    for n, (legal, chosen, status, rate, banked, credited) in enumerate(PEOPLE):
+        employee = employee_create(
+            actor=calculator, legal_name=legal, preferred_name=chosen, ssn=f"123-45-{6700 + n:04d}", hire_date=hire,
+            status=Employee.Status.ARTISAN if n < 8 else Employee.Status.TRAINEE,
+            date_of_birth=f"199{n % 10}-0{1 + n % 9}-1{n % 9}", address=f"{100 + n} Example Street, Tampa, FL 33602",
+            email=f"person{n + 1}@example.org", phone=f"813-555-01{n:02d}",
+            **({"bank_routing": ROUTINGS[n % 3], "bank_account": f"40012{n:04d}77", "bank_account_type": "checking" if n % 4 else "savings",
+                "bank_prenote_sent": True} if banked else {}),
+        )
+        pay_rate_set(employee, "production", Decimal(rate), hire, calculator)
+        pay_rate_set(employee, "training", Decimal("15.50"), hire, calculator)
+        w4_record(employee, hire, calculator, filing_status=status)
+        if credited and products:
+            for product in products[n::len(PEOPLE)][:2]:
+                maker_assign(employee, product, calculator)
+            consent_record(employee, "name_credit", True, calculator, note="Signed consent form on file (demo)")
+        people.append(employee)
+
+    employee_user, _ = User.objects.get_or_create(
+        email=SELF_SERVICE_EMAIL, defaults={"username": SELF_SERVICE_EMAIL, "first_name": "Amara"}
+    )
+    employee_user.set_password(DEMO_PASSWORD)
+    employee_user.save()
+    Employee.objects.filter(pk=people[0].pk).update(user=employee_user)
+
+    for start in (last_start, current_start):
+        ids = []
+        for n, employee in enumerate(people):
+            for offset in range(14):
+                day = start + timedelta(days=offset)
+                if day.weekday() >= 5 or day > today:
+                    continue
+                kind = "training" if (n >= 8 and day.weekday() in (1, 3)) or day.weekday() == 4 and n % 3 == 0 else "production"
+                hours = Decimal("8") if kind == "production" else Decimal("4")
+                ids.append(time_entry_add(employee, day, hours, kind, calculator, note="Demo").pk)
+        time_entries_approve(ids, calculator)
+
+    run = payruns.payrun_create(calculator, last_start, last_end, last_pay, note="Demo run")
+    payruns.payrun_calculate(run.pk, calculator)
+    payruns.payrun_approve(run.pk, approver)
+    if last_pay <= today:
+        payruns.payrun_mark_paid(run.pk, approver)
+    return [
+        f"  {'Employee (pay page)':<22} {SELF_SERVICE_EMAIL}",
+        f"Demo payroll: {len(people)} employees, pay run {run.pk} {PayRun.objects.get(pk=run.pk).get_status_display().lower()}.",
+    ]
