@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -232,6 +233,16 @@ def one_round(label: str, employees: int, entries: int, user) -> dict:
             "sql": [q["sql"] for q in captured.captured_queries], "cascaded": cascaded}
 
 
+def kinds(sqls: list[str]) -> dict[str, int]:
+    """Queries by their statement with numbers blanked ("UPDATE payroll_payrun SET progress_done = N ..."), in order."""
+    counts: dict[str, int] = {}
+    for sql in sqls:
+        head = re.sub(r"\d+", "N", sql.replace('"', ""))
+        head = head[:110] + " ..." if len(head) > 110 else head
+        counts[head] = counts.get(head, 0) + 1
+    return counts
+
+
 def profile(run, user, top: int = 25) -> None:
     import cProfile
     import pstats
@@ -299,13 +310,14 @@ def run(args) -> Row:
               f"{1000 * per:.2f} ms per employee, {r['employees'] / r['seconds']:.0f} employees/s; "
               f"{r['sql_s']:.3f} s of it in execute() ({100 * r['sql_s'] / r['seconds']:.0f}%)")
     print(f"time per employee at {big['employees']} / at {base['employees']} = {ratio:.2f}")
+    big_kinds, base_kinds = kinds(big["sql"]), kinds(base["sql"])
+    grown = [f"{k.split(' (')[0]} {base_kinds.get(k, 0)} -> {n}" for k, n in big_kinds.items() if n != base_kinds.get(k, 0)]
     if big["queries"] != base["queries"]:
-        print(f"The query count changes with the employees ({base['queries']} -> {big['queries']}); the big run's queries:")
-    else:
-        print(f"The same {big['queries']} queries at both sizes:")
-    for sql in big["sql"]:
-        print(f"    {sql[:150]}")
-    grows = "" if big["queries"] == base["queries"] else f"; queries grow {base['queries']} -> {big['queries']}"
+        print(f"The query count changes with the employees ({base['queries']} -> {big['queries']}: {'; '.join(grown)}).")
+    print(f"The {big['employees']}-employee run's {big['queries']} queries, in order (numbers shown as N):")
+    for kind, count in big_kinds.items():
+        print(f"  {count:>4} x {kind}")
+    grows = "" if big["queries"] == base["queries"] else f"; queries grow {base['queries']} -> {big['queries']} ({'; '.join(grown)})"
     return Row(
         NAME,
         figure=f"{big['employees']} employees in {big['seconds']:.2f} s ({big['queries']} queries)",
