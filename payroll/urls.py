@@ -12,6 +12,8 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/progress/", views.payrun_progress, name="payrun_progress"),
     path("staff/payroll/runs/<int:run_id>/nacha/", views.payrun_nacha_download, name="payrun_nacha"),
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", views.payrun_action, name="payrun_action"),
+    path("staff/payroll/reports/", views.payroll_reports, name="reports"),
+    path("staff/payroll/w2/<int:year>.csv", views.w2_export, name="w2_export"),
     path("me/pay/", views.my_pay_page, name="my_pay"),
     path("me/pay/stubs/<int:stub_id>/pdf/", views.pay_stub_pdf_download, name="pay_stub_pdf"),
 ]

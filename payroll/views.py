@@ -1,3 +1,4 @@
+import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from payroll.charts import flow_bars
 from payroll.forms import PayRunCreateForm, VoidForm
 from payroll.models import JournalEntry, PayRun, PayStub
 from payroll.selectors.payroll import my_pay, payrun_review
+from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
 from payroll.selectors.payroll import payrun_list as payrun_list_selector
 from payroll.selectors.wage_fund import entry_source, fund_balance, journal, payroll_outlook, weekly_flows
 from payroll.services import paystubs, payruns
@@ -156,3 +158,31 @@ def pay_stub_pdf_download(request, stub_id):
     response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=f"pay-stub-{stub.pay_run.pay_date}.pdf")
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- year end and reports ---------------------------------------------------------------
+
+
+@role_required(PAYROLL_STAFF)
+def w2_export(request, year):
+    """W-2 boxes 1 to 6 per employee, as CSV for the filing software (audited, never cached)."""
+    rows = w2_rows(year)
+    audit(request.user, "w2.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, employees=len(rows))
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="w2-{year}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(["employee_id", "legal_name", "ssn", "box1_wages", "box2_federal_income_tax", "box3_social_security_wages",
+                     "box4_social_security_tax", "box5_medicare_wages", "box6_medicare_tax"])
+    for row in rows:
+        writer.writerow([row.employee.pk, row.employee.legal_name, row.employee.ssn, row.box1_wages, row.box2_federal_tax,
+                         row.box3_ss_wages, row.box4_ss_tax, row.box5_medicare_wages, row.box6_medicare_tax])
+    return response
+
+
+@role_required(PAYROLL_STAFF)
+def payroll_reports(request):
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
+    context = {"year": year, "cost": cost_by_kind(year), "funding": funded_versus_paid(year)}
+    return render(request, "payroll/reports.html", context)

@@ -326,3 +326,8 @@ def period_taxes(
         employer_medicare=employer_medicare(wages, ytd_wages_before, year),
         state_unemployment=state_unemployment(wages, ytd_wages_before, state_rate, state_wage_base),
     )
+
+
+def social_security_wage_base(year: int) -> Decimal:
+    """The most wages Social Security taxes in ``year`` (W-2 box 3 stops there)."""
+    return _year_data(year).social_security["wage_base"]

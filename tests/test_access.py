@@ -97,6 +97,8 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/progress/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/nacha/": row(LOGIN, DENIED, DENIED, REDIRECT, DENIED, DENIED, REDIRECT),  # a draft has no file
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # only employees have a pay page
     "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
     "healthz": everyone(OK),
@@ -196,7 +198,7 @@ def objects(db):
         "format": {"image": image.image.name, "product": variant.product.pk,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
-        "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate",
+        "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
     }
 
 
@@ -221,7 +223,7 @@ def concrete_path(route, probe, objects):
         name = match.group(2)
         if name == "slug":
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
-        if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action"):
+        if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action", "year"):
             return str(objects[name])
         if name == "entry_id":
             return str(objects["ids"]["payroll/journalentry/"])

@@ -17,17 +17,22 @@ touched: no pay run here is approved). Set-up, not measured: bulk-created employ
 (encrypted legal name, a valid unique SSN, hire date 2025-06-02, routing 021000021 and an
 account number, status artisan), a production PayRate of $25 from 2026-01-01 and a default
 W-4 (single) each, and --entries approved production TimeEntry rows each on the weekdays of
-the period Mon 2026-10-05 .. Sun 2026-10-18 (8 h each up to 10 entries, i.e. 80 h = $2,000
-at 10; past 10, 80 h split evenly in quarter hours), then
+the period Mon 2026-10-05 .. Sun 2026-10-18, the two weeks in turn (8 h each up to 10
+entries, i.e. 80 h = $2,000 at 10; past 10, 80 h split evenly in quarter hours, an odd
+count putting a little overtime in the first week), then
 ``payroll.services.payruns.payrun_create(actor, start, end, pay_date 2026-10-23)``.
 
 Measured: ``payrun_calculate(run.pk, actor)`` wall time, and the SQL queries it ran
-(CaptureQueriesContext). Three rounds in the same process, each on a freshly truncated
-set of tables: a warm-up with 5 employees (imports, first queries, the tax tables' cache;
-printed, not counted), 50 employees (the baseline), then --employees (default 500).
+(CaptureQueriesContext). Three rounds in the same process: a warm-up with 5 employees
+(imports, first queries, the tax tables' cache; printed, not counted), 50 employees (the
+baseline), then --employees (default 500); each of the last two is tried --repeat times
+(default 3), every try on freshly truncated tables with a new set-up, and the median
+time counts (min..max shown).
 Each round is checked: one stub per employee, every entry linked to the run, the gross
-hours x $25 (and for 10 x 8 h the worked example of tests/payroll: gross 2000.00, net
-1690.85).
+hours x $25 plus any overtime premium (and for 10 x 8 h the worked example of
+tests/payroll: gross 2000.00, net 1690.85). The "in SQL s" column is the time inside the
+queries' execute() calls (CaptureQueriesContext's per-query times); the rest is Python:
+building model instances, the pay arithmetic, the ORM.
 
 Its row in the summary table: "N employees in X s (Q queries)", the baseline "50 employees
 in Y s (Q queries)", and the ratio of the time per employee at N to that at 50 (1.0 is
@@ -45,6 +50,7 @@ import argparse
 import os
 import re
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -63,7 +69,7 @@ START, END, PAY_DATE = date(2026, 10, 5), date(2026, 10, 18), date(2026, 10, 23)
 HIRED = date(2025, 6, 2)
 RATE = Decimal("25.00")
 RATE_FROM = date(2026, 1, 1)
-PERIOD_HOURS = Decimal("80")
+PERIOD_HOURS = Decimal(80)
 MAX_ENTRIES = 960  # 80 h in quarter hours, and no day past 24 h
 # Every payroll table this benchmark fills, children first (the order SQLite deletes in).
 # On PostgreSQL TRUNCATE ... CASCADE also empties the consents, maker assignments and
@@ -124,9 +130,14 @@ def ssn(n: int) -> str:
 
 
 def entry_plan(entries: int) -> list[tuple[date, Decimal]]:
-    """(day, hours) of each employee's entries: the period's weekdays in turn, about 80 h in all."""
-    weekdays = [START + timedelta(days=d) for d in range(14) if (START + timedelta(days=d)).weekday() < 5]
-    hours = Decimal("8") if entries <= len(weekdays) else (PERIOD_HOURS / entries * 4).to_integral_value(ROUND_DOWN) / 4
+    """(day, hours) of each employee's entries: the period's weekdays, the two weeks in turn, about 80 h in all.
+
+    8 h each up to 10 entries; past 10, 80 h / entries rounded down to the quarter hour (an
+    odd count puts a little overtime in the first week, which check() expects).
+    """
+    first = [START + timedelta(days=d) for d in range(5)]
+    weekdays = [day for pair in zip(first, (d + timedelta(days=7) for d in first)) for day in pair]  # Mon1, Mon2, Tue1, ...
+    hours = Decimal(8) if entries <= len(weekdays) else (PERIOD_HOURS / entries * 4).to_integral_value(ROUND_DOWN) / 4
     return [(weekdays[k % len(weekdays)], hours) for k in range(entries)]
 
 
@@ -189,8 +200,14 @@ def check(run, employees: int, entries: int) -> None:
 
     if run.status != PayRun.Status.CALCULATED:
         raise BenchError(f"the run is {run.status} after payrun_calculate, not calculated")
-    hours = sum((h for _, h in entry_plan(entries)), Decimal(0))
-    gross = (hours * RATE).quantize(Decimal("0.01"))
+    plan = entry_plan(entries)
+    hours = sum((h for _, h in plan), Decimal(0))
+    by_week: dict[date, Decimal] = {}
+    for day, h in plan:
+        monday = day - timedelta(days=day.weekday())
+        by_week[monday] = by_week.get(monday, Decimal(0)) + h
+    overtime = sum((max(Decimal(0), h - 40) for h in by_week.values()), Decimal(0))  # one rate: premium = half of it
+    gross = (hours * RATE + overtime * RATE / 2).quantize(Decimal("0.01"))
     stubs = run.stubs.aggregate(n=Count("id"), people=Count("employee", distinct=True), low=Min("gross"), high=Max("gross"),
                                 total_hours=Sum("production_hours"), net_low=Min("net"), net_high=Max("net"))
     linked = TimeEntry.objects.filter(pay_run=run).count()
@@ -200,7 +217,7 @@ def check(run, employees: int, entries: int) -> None:
     if linked != employees * entries:
         problems.append(f"{linked} time entries linked to the run, not {employees * entries}")
     if (stubs["low"], stubs["high"]) != (gross, gross):
-        problems.append(f"gross {stubs['low']}..{stubs['high']}, not {gross} ({hours} h x ${RATE})")
+        problems.append(f"gross {stubs['low']}..{stubs['high']}, not {gross} ({hours} h x ${RATE}, {overtime} h overtime)")
     if stubs["total_hours"] != hours * employees:
         problems.append(f"{stubs['total_hours']} production hours in all, not {hours * employees}")
     if gross == Decimal("2000.00") and (stubs["net_low"], stubs["net_high"]) != (Decimal("1690.85"),) * 2:
@@ -209,28 +226,35 @@ def check(run, employees: int, entries: int) -> None:
         raise BenchError("wrong pay run: " + "; ".join(problems))
 
 
-def one_round(label: str, employees: int, entries: int, user) -> dict:
+def one_round(label: str, employees: int, entries: int, user, repeat: int = 1) -> dict:
+    """`repeat` times: clear, set up, create the run and time its calculation; the median counts."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from payroll.services.payruns import payrun_calculate, payrun_create
 
-    began = time.perf_counter()
-    cascaded = clear()
-    made = populate(employees, entries, user)
-    run = payrun_create(user, START, END, PAY_DATE)
-    set_up = time.perf_counter() - began
-    with CaptureQueriesContext(connection) as captured:
+    times, sql_times, counts, set_up = [], [], set(), 0.0
+    for _ in range(repeat):
         began = time.perf_counter()
-        run = payrun_calculate(run.pk, user)
-        elapsed = time.perf_counter() - began
-    check(run, employees, made // employees)
-    queries = len(captured.captured_queries)
-    sql_s = sum(float(q["time"]) for q in captured.captured_queries)  # each query's execute(), rows fetched
-    print(f"  {label:<9} {employees:>7} {made:>8} {elapsed:>9.3f} {queries:>8} {employees / elapsed:>12.0f} {sql_s:>9.3f}"
-          f"   (set-up {set_up:.1f} s)", flush=True)
+        cascaded = clear()
+        made = populate(employees, entries, user)
+        run = payrun_create(user, START, END, PAY_DATE)
+        set_up += time.perf_counter() - began
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            run = payrun_calculate(run.pk, user)
+            times.append(time.perf_counter() - began)
+        check(run, employees, made // employees)
+        counts.add(len(captured.captured_queries))
+        sql_times.append(sum(float(q["time"]) for q in captured.captured_queries))  # inside execute()
+    if len(counts) > 1:
+        raise BenchError(f"{label}: the same calculation ran {sorted(counts)} queries on different tries")
+    elapsed, sql_s, queries = statistics.median(times), statistics.median(sql_times), counts.pop()
+    spread = f"{min(times):.3f}..{max(times):.3f}" if repeat > 1 else "-"
+    print(f"  {label:<9} {employees:>9} {made:>8} {elapsed:>9.3f} {spread:>13} {queries:>8} {employees / elapsed:>12.0f} "
+          f"{sql_s:>9.3f}   (set-up {set_up / repeat:.1f} s each)", flush=True)
     return {"employees": employees, "entries": made, "seconds": elapsed, "queries": queries, "run": run, "sql_s": sql_s,
-            "sql": [q["sql"] for q in captured.captured_queries], "cascaded": cascaded}
+            "sql": [q["sql"] for q in captured.captured_queries], "cascaded": cascaded, "spread": spread}
 
 
 def kinds(sqls: list[str]) -> dict[str, int]:
@@ -288,10 +312,11 @@ def run(args) -> Row:
               f"{'TRUNCATE ' + ', '.join(PAYROLL_TABLES) + ' CASCADE' if database_url else 'DELETE FROM the payroll tables'}"
               f", set-up, then payrun_calculate() for {START}..{END}, paid {PAY_DATE}.\n", flush=True)
         user = actor()
-        print(f"  {'round':<9} {'employees':>7} {'entries':>8} {'seconds':>9} {'queries':>8} {'employees/s':>12} {'in SQL s':>9}")
+        print(f"  {'round':<9} {'employees':>9} {'entries':>8} {'seconds':>9} {'min..max':>13} {'queries':>8} "
+              f"{'employees/s':>12} {'in SQL s':>9}   (median of {args.repeat} tries each but the warm-up)")
         one_round("warm-up", WARMUP_EMPLOYEES, args.entries, user)
-        base = one_round("baseline", BASELINE_EMPLOYEES, args.entries, user)
-        big = one_round("measured", args.employees, args.entries, user)
+        base = one_round("baseline", BASELINE_EMPLOYEES, args.entries, user, args.repeat)
+        big = one_round("measured", args.employees, args.entries, user, args.repeat)
         if big["cascaded"]:
             print(f"  (TRUNCATE cascaded to {', '.join(big['cascaded'])})")
         if args.profile:
@@ -332,11 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench payrun", description=__doc__.split("\n")[0])
     parser.add_argument("--employees", type=int, default=500, help="employees in the measured run (default 500)")
     parser.add_argument("--entries", type=int, default=10, help=f"approved time entries per employee (default 10, at most {MAX_ENTRIES})")
+    parser.add_argument("--repeat", type=int, default=3, help="tries per size, each on fresh tables; the median counts (default 3)")
     parser.add_argument("--sqlite", action="store_true", help="use a throw-away SQLite file even when PostgreSQL is there")
     parser.add_argument("--profile", action="store_true", help="profile a recalculation of the measured run with cProfile")
     args = parser.parse_args(argv)
-    if args.employees < 1 or not 1 <= args.entries <= MAX_ENTRIES:
-        parser.error(f"--employees must be positive and --entries 1 to {MAX_ENTRIES}")
+    if args.employees < 1 or args.repeat < 1 or not 1 <= args.entries <= MAX_ENTRIES:
+        parser.error(f"--employees and --repeat must be positive, --entries 1 to {MAX_ENTRIES}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: close the database, remove the temp file
     try:
         row = run(args)
