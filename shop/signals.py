@@ -22,8 +22,11 @@ def merge_guest_cart_on_login(sender, request, user, **kwargs):
         messages.warning(request, text)
 
 
-@receiver(post_save, dispatch_uid="shop_catalog_saved")
-@receiver(post_delete, dispatch_uid="shop_catalog_deleted")
 def retire_cached_catalog_pages(sender, **kwargs):
-    if sender in (Category, Product, ProductVariant, ProductImage):
-        catalog_changed()
+    catalog_changed()
+
+
+# Connected per model: a receiver for every model would slow every delete in the project.
+for _model in (Category, Product, ProductVariant, ProductImage):
+    post_save.connect(retire_cached_catalog_pages, sender=_model, dispatch_uid=f"shop_catalog_saved_{_model.__name__}")
+    post_delete.connect(retire_cached_catalog_pages, sender=_model, dispatch_uid=f"shop_catalog_deleted_{_model.__name__}")

@@ -18,6 +18,7 @@ from payroll.models import (
 from payroll.validators import normalize_ssn
 from shop.errors import DomainError
 from shop.models import Product
+from shop.services.catalog import catalog_changed
 
 
 class EmployeeError(DomainError):
@@ -127,3 +128,4 @@ def maker_credits_refresh(employee: Employee) -> None:
             if consent_in_force(maker.employee, Consent.Kind.NAME_CREDIT)
         ]
         Product.objects.filter(pk=product.pk).update(maker_credit=" & ".join(sorted(names))[:60] if names else "")
+    catalog_changed()
