@@ -14,8 +14,9 @@ from payroll.models import (
     TimeEntry,
     WithholdingCertificate,
 )
-from payroll.services.people import audit, maker_credits_refresh
-from payroll.services.time import time_entries_approve
+from payroll.services.people import audit, maker_credits_refresh, pay_rate_check
+from payroll.services.time import time_entries_approve, time_entry_check
+from shop.errors import DomainError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -77,8 +78,24 @@ class EmployeeForm(forms.ModelForm):
         }
 
 
+class PayRateForm(forms.ModelForm):
+    class Meta:
+        model = PayRate
+        fields = ["kind", "rate", "effective_from"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rate") is not None and data.get("effective_from"):
+            try:
+                pay_rate_check(data["rate"], data["effective_from"])
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return data
+
+
 class PayRateInline(admin.TabularInline):
     model = PayRate
+    form = PayRateForm
     extra = 0
     fields = ("kind", "rate", "effective_from", "created_by", "created_at")
     readonly_fields = ("created_by", "created_at")
@@ -140,11 +157,37 @@ class EmployeeAdmin(admin.ModelAdmin):
         maker_credits_refresh(form.instance)
 
 
+class TimeEntryForm(forms.ModelForm):
+    class Meta:
+        model = TimeEntry
+        fields = ["employee", "date", "hours", "kind", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.instance.locked:
+            raise forms.ValidationError("This entry was paid in an approved pay run; correct it with an off-cycle correction run.")
+        if all(data.get(f) is not None for f in ("employee", "date", "hours", "kind")):
+            try:
+                time_entry_check(data["employee"], data["date"], data["hours"], data["kind"])
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
+        return data
+
+
 @admin.register(TimeEntry)
 class TimeEntryAdmin(admin.ModelAdmin):
+    form = TimeEntryForm
     list_display = ("employee", "date", "hours", "kind", "approved_at", "pay_run")
     list_filter = ("kind", ("approved_at", admin.EmptyFieldListFilter), "date")
     actions = ["approve"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.locked)
 
     @admin.action(description="Approve selected time entries")
     def approve(self, request, queryset):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from shop.models import User
 from shop.roles import STAFF_ROLES
 from shop.selectors.cart import cart_item_count
 
@@ -23,6 +24,6 @@ def _roles(request) -> set[str]:
     names = set(user.groups.values_list("name", flat=True))
     if user.is_superuser:
         names |= set(STAFF_ROLES)
-    if type(user).objects.filter(pk=user.pk, employee__isnull=False).exists():
+    if User.objects.filter(pk=user.pk, employee__isnull=False).exists():
         names.add("employee")
     return names

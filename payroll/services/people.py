@@ -54,12 +54,17 @@ def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fiel
     return employee
 
 
-@transaction.atomic
-def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: date, actor) -> PayRate:
-    """A new hourly rate from a date. Below the minimum wage in force that day: refused."""
+def pay_rate_check(rate: Decimal, effective_from: date) -> None:
+    """Refuse a rate below the minimum wage in force on the day it starts."""
     floor = minimum_wage_on(effective_from)
     if floor is not None and rate < floor:
         raise EmployeeError(f"${rate} an hour is below the minimum wage of ${floor} in force on {effective_from:%b %-d, %Y}.")
+
+
+@transaction.atomic
+def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: date, actor) -> PayRate:
+    """A new hourly rate from a date. Below the minimum wage in force that day: refused."""
+    pay_rate_check(rate, effective_from)
     pay_rate, _ = PayRate.objects.update_or_create(
         employee=employee, kind=kind, effective_from=effective_from, defaults={"rate": rate, "created_by": actor}
     )

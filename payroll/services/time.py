@@ -20,8 +20,8 @@ def _rate_kind(kind: str) -> str:
     return "production" if kind == TimeEntry.Kind.PTO else kind
 
 
-@transaction.atomic
-def time_entry_add(employee: Employee, day: date, hours: Decimal, kind: str, actor, note: str = "", source: str = "") -> TimeEntry:
+def time_entry_check(employee: Employee, day: date, hours: Decimal, kind: str) -> None:
+    """The rules a time entry must meet, whoever enters it (service, admin or import)."""
     if day < employee.hire_date or (employee.end_date and day > employee.end_date):
         raise TimeEntryError(f"{day:%b %-d, %Y} is outside this person's employment.")
     if not (Decimal("0") < hours <= Decimal("24")):
@@ -34,6 +34,11 @@ def time_entry_add(employee: Employee, day: date, hours: Decimal, kind: str, act
         raise TimeEntryError(
             f"The {_rate_kind(kind)} rate ${rate.rate} is below the minimum wage of ${floor} in force on {day:%b %-d, %Y}; raise it first."
         )
+
+
+@transaction.atomic
+def time_entry_add(employee: Employee, day: date, hours: Decimal, kind: str, actor, note: str = "", source: str = "") -> TimeEntry:
+    time_entry_check(employee, day, hours, kind)
     entry = TimeEntry(employee=employee, date=day, hours=hours, kind=kind, note=note, entered_by=actor, source=source)
     entry.full_clean()
     entry.save()

@@ -170,3 +170,31 @@ def test_seed_demo_adds_a_paid_payroll_once(django_capture_on_commit_callbacks):
     assert PayStub.objects.exclude(pdf="").count() == 12
     assert Product.objects.exclude(maker_credit="").exists()
     assert Employee.objects.filter(user__email="employee@mended.example").exists()
+
+
+def test_the_header_links_employees_to_their_pay_and_payroll_staff_to_payroll(client):
+    employee_user = UserFactory()
+    EmployeeFactory(user=employee_user)
+    client.force_login(employee_user)
+    html = client.get(reverse("shop:home")).content.decode()
+    assert reverse("payroll:my_pay") in html and reverse("payroll:payruns") not in html
+    client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF]))
+    html = client.get(reverse("shop:home")).content.decode()
+    assert reverse("payroll:payruns") in html and reverse("payroll:my_pay") not in html
+
+
+def test_the_admin_applies_the_same_rules_as_the_services(client):
+    staff = UserFactory(roles=[roles.PAYROLL_STAFF])
+    client.force_login(staff)
+    employee = EmployeeFactory()
+    PayRateFactory(employee=employee, rate=Decimal("14.50"), effective_from=date(2026, 1, 1))
+    response = client.post(reverse("admin:payroll_timeentry_add"), {
+        "employee": employee.pk, "date": "2026-10-05", "hours": "8", "kind": "production", "note": "",
+    })
+    assert response.status_code == 200 and "below the minimum wage of $15.00" in response.content.decode()
+    assert not employee.time_entries.exists()
+    response = client.post(reverse("admin:payroll_timeentry_add"), {
+        "employee": employee.pk, "date": "2026-09-15", "hours": "8", "kind": "production", "note": "",
+    })
+    assert response.status_code == 302
+    assert employee.time_entries.get().entered_by == staff
