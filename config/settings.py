@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    "remind-training-followups": {
+        "task": "payroll.tasks.remind_training_followups",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 
 # Stripe. The embedded default points the API and Stripe.js at a local localstripe.

@@ -5,12 +5,15 @@ from payroll.bank import mask
 from payroll.models import (
     Account,
     AuditEvent,
+    Cohort,
+    Competency,
     Consent,
     Employee,
     JournalEntry,
     MinimumWage,
     PayRate,
     Posting,
+    Program,
     TimeEntry,
     WithholdingCertificate,
 )
@@ -203,3 +206,24 @@ class MinimumWageAdmin(admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "employee", "ip_address")
     list_filter = ("action",)
+
+
+# -- training (program staff): programs and cohorts; records go through the services ----
+
+
+class CompetencyInline(admin.TabularInline):
+    model = Competency
+    extra = 1
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("name", "required_hours", "active")
+    list_filter = ("active",)
+    inlines = [CompetencyInline]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "program", "start_date", "end_date")
+    list_filter = ("program",)

@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from payroll.services import paystubs, payruns, reconcile, wage_fund
+from payroll.services import paystubs, payruns, reconcile, training, wage_fund
 from shop.errors import DomainError
 
 RETRY = {
@@ -54,3 +54,11 @@ def calculate_pay_run(run_id: int, actor_id: int | None) -> None:
 @shared_task(**RETRY)
 def generate_pay_stubs(run_id: int) -> int:
     return paystubs.pay_stubs_generate(run_id)
+
+
+@shared_task(**RETRY)
+def remind_training_followups() -> int:
+    """Weekly: e-mail program staff the training follow-ups due this week."""
+    from django.utils import timezone
+
+    return training.follow_ups_due_remind(timezone.localdate())

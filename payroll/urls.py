@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll import views
+from payroll import views, views_training
 
 app_name = "payroll"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", views.payrun_action, name="payrun_action"),
     path("staff/payroll/reports/", views.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", views.w2_export, name="w2_export"),
+    path("staff/training/participants/", views_training.participants, name="training_participants"),
+    path("staff/training/participants/<int:employee_id>/", views_training.participant, name="training_participant"),
+    path("staff/training/participants/<int:employee_id>/transcript.pdf", views_training.participant_transcript,
+         name="training_transcript"),
+    path("staff/training/participants/<int:employee_id>/export.json", views_training.participant_export_json,
+         name="training_export"),
+    path("staff/training/dashboard/", views_training.dashboard, name="training_dashboard"),
+    path("staff/training/dashboard.csv", views_training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", views.my_pay_page, name="my_pay"),
     path("me/pay/stubs/<int:stub_id>/pdf/", views.pay_stub_pdf_download, name="pay_stub_pdf"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, clear_url_caches, get_resolver
 
-from payroll.models import Account, AuditEvent, MinimumWage, TimeEntry
+from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry
 from payroll.services.ledger import Leg, entry_post
 from shop import roles
 from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
@@ -69,6 +69,7 @@ def admin_model(prefix, managers, add=OK, delete=OK):
 
 CATALOG_MANAGERS = ("shop_staff",)
 PAYROLL_READERS = ("payroll_staff",)
+PROGRAM_MANAGERS = ("program_staff",)
 
 ACCESS = {
     # The shop: public.
@@ -99,6 +100,14 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    # Training records: program staff only (payroll staff see training hours as time entries).
+    "staff/training/participants/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/participants/<int:employee_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    # The sample participant consented to sharing the transcript (without it: 403 for everyone).
+    "staff/training/participants/<int:employee_id>/transcript.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/participants/<int:employee_id>/export.json": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/dashboard/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/dashboard.csv": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # only employees have a pay page
     "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
     "healthz": everyone(OK),
@@ -147,6 +156,8 @@ ACCESS = {
     **admin_model("admin/payroll/timeentry/", PAYROLL_READERS),
     **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS),
     **admin_model("admin/payroll/auditevent/", PAYROLL_READERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/payroll/program/", PROGRAM_MANAGERS),
+    **admin_model("admin/payroll/cohort/", PROGRAM_MANAGERS),
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -184,9 +195,13 @@ def objects(db):
     paid_run = PayRunFactory(status="approved")
     stub = PayStubFactory(pay_run=paid_run, employee=employee)
     audit_event = AuditEvent.objects.create(action="sample")
+    Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, granted=True)
+    program = Program.objects.create(name="Sample program")
+    cohort = Cohort.objects.create(program=program, name="Spring", start_date=employee.hire_date)
     ids = {
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
+        "payroll/program/": program.pk, "payroll/cohort/": cohort.pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
@@ -225,6 +240,8 @@ def concrete_path(route, probe, objects):
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
         if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action", "year"):
             return str(objects[name])
+        if name == "employee_id":
+            return str(objects["ids"]["payroll/employee/"])
         if name == "entry_id":
             return str(objects["ids"]["payroll/journalentry/"])
         if name in ("object_id", "id"):

@@ -2,6 +2,17 @@ from .ledger import Account, JournalEntry, Posting
 from .payruns import PayAdjustment, PayRun, PayStub
 from .people import AuditEvent, Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
 from .time import MinimumWage, TimeEntry
+from .training import (
+    Attendance,
+    Cohort,
+    Competency,
+    CompetencySignoff,
+    Credential,
+    Enrollment,
+    FollowUp,
+    Program,
+    TrainingSession,
+)
 
 __all__ = [
     "Account",
@@ -18,4 +29,13 @@ __all__ = [
     "WithholdingCertificate",
     "MinimumWage",
     "TimeEntry",
+    "Attendance",
+    "Cohort",
+    "Competency",
+    "CompetencySignoff",
+    "Credential",
+    "Enrollment",
+    "FollowUp",
+    "Program",
+    "TrainingSession",
 ]

@@ -110,6 +110,7 @@ class Consent(models.Model):
         NAME_CREDIT = "name_credit", "First-name credit on products"
         STORY = "story", "Story"
         PHOTO = "photo", "Photo"
+        TRANSCRIPT = "transcript", "Sharing the training transcript"
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -54,7 +54,7 @@ def time_entries_approve(entry_ids: list[int], actor) -> int:
 
 @transaction.atomic
 def time_entry_remove(entry_id: int) -> None:
-    entry = TimeEntry.objects.select_for_update().select_related("pay_run").get(pk=entry_id)
+    entry = TimeEntry.objects.select_for_update(of=("self",)).select_related("pay_run").get(pk=entry_id)
     if entry.pay_run_id and entry.pay_run.status in LOCKED_RUN_STATUSES:
         raise TimeEntryError("This time entry was paid in an approved pay run; correct it with an off-cycle correction run.")
     entry.delete()

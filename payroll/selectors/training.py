@@ -1,0 +1,234 @@
+"""Reads for the training pages and the funders' report. Constant query counts: each
+reader runs a fixed number of queries however many people, sessions or programs there are.
+
+Small numbers identify people: in anything shown outside a single record (dashboard and
+CSV), a count under ``SMALL_GROUP`` reads "fewer than 5", and so does a rate whose group
+or whose counted part is under it."""
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from payroll.models import (
+    Attendance,
+    CompetencySignoff,
+    Consent,
+    Credential,
+    Employee,
+    Enrollment,
+    FollowUp,
+    Program,
+)
+
+SMALL_GROUP = 5
+SUPPRESSED = "fewer than 5"
+
+
+# -- one participant --------------------------------------------------------------------
+
+
+def participant_record(employee_id: int) -> dict | None:
+    """Everything about one participant's training, in seven queries."""
+    employee = Employee.objects.filter(pk=employee_id).first()
+    if employee is None:
+        return None
+    enrollments = list(
+        Enrollment.objects.filter(employee=employee)
+        .select_related("program", "cohort")
+        .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date", "id")))
+        .order_by("-start_date", "-id")
+    )
+    hours = {
+        row["session__program"]: row
+        for row in Attendance.objects.filter(employee=employee, time_entry__isnull=False)
+        .values("session__program", "session__program__name", "session__program__required_hours")
+        .annotate(hours=Sum("time_entry__hours"))
+        .order_by("session__program__name")
+    }
+    counts = Attendance.objects.filter(employee=employee).aggregate(
+        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
+        excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
+    )
+    signoffs = list(
+        CompetencySignoff.objects.filter(employee=employee).select_related("competency__program", "assessor").order_by("-date", "-id")
+    )
+    credentials = list(Credential.objects.filter(employee=employee).order_by("-date", "-id"))
+    transcript_consent = (
+        Consent.objects.filter(employee=employee, kind=Consent.Kind.TRANSCRIPT).order_by("-recorded_at", "-id").first()
+    )
+    return {
+        "employee": employee,
+        "enrollments": enrollments,
+        "hours_by_program": [
+            {"program": row["session__program__name"], "hours": row["hours"],
+             "required_hours": row["session__program__required_hours"]}
+            for row in hours.values()
+        ],
+        "total_hours": sum((row["hours"] for row in hours.values()), Decimal("0.00")),
+        "attendance": counts,
+        "attendance_rate": attendance_rate(counts["present"], counts["absent"]),
+        "signoffs": signoffs,
+        "credentials": credentials,
+        "follow_ups": [f for e in enrollments for f in e.follow_ups.all()],
+        "transcript_shareable": bool(transcript_consent and transcript_consent.granted),
+    }
+
+
+def attendance_rate(present: int, absent: int) -> Decimal | None:
+    """Present ÷ (present + absent), as a percentage; excused sessions count for neither."""
+    expected = present + absent
+    if not expected:
+        return None
+    return (Decimal(100) * present / expected).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def participant_export(employee_id: int) -> dict | None:
+    """The complete training record, for a data-rights request (JSON-ready)."""
+    record = participant_record(employee_id)
+    if record is None:
+        return None
+    employee = record["employee"]
+    attendances = (
+        Attendance.objects.filter(employee=employee).select_related("session__program", "time_entry").order_by("session__date", "id")
+    )
+    return {
+        "employee_id": employee.pk,
+        "enrollments": [
+            {"id": e.pk, "program": e.program.name, "cohort": e.cohort.name if e.cohort else None,
+             "start_date": e.start_date, "target_end": e.target_end, "status": e.status, "exit_date": e.exit_date,
+             "exit_reason": e.exit_reason, "outcome": e.outcome,
+             "follow_ups": [
+                 {"due_months": f.due_months, "due_date": f.due_date, "done_at": f.done_at,
+                  "employment_status": f.employment_status, "hourly_wage_band": f.hourly_wage_band,
+                  "housing_stable": f.housing_stable, "note": f.note, "could_not_reach": f.could_not_reach}
+                 for f in e.follow_ups.all()
+             ]}
+            for e in record["enrollments"]
+        ],
+        "attendance": [
+            {"session_date": a.session.date, "program": a.session.program.name, "topic": a.session.topic,
+             "status": a.status, "minutes_attended": a.minutes_attended,
+             "paid_hours": a.time_entry.hours if a.time_entry else None}
+            for a in attendances
+        ],
+        "hours_by_program": record["hours_by_program"],
+        "competencies": [
+            {"program": s.competency.program.name, "competency": s.competency.name, "level": s.level, "date": s.date,
+             "note": s.note}
+            for s in record["signoffs"]
+        ],
+        "credentials": [
+            {"name": c.name, "issuer": c.issuer, "date": c.date, "expiry": c.expiry} for c in record["credentials"]
+        ],
+    }
+
+
+def participant_list() -> list[Employee]:
+    """Everyone with a training enrollment, with their enrollments (two queries)."""
+    return list(
+        Employee.objects.filter(enrollments__isnull=False)
+        .distinct()
+        .prefetch_related(Prefetch("enrollments", queryset=Enrollment.objects.select_related("program").order_by("-start_date")))
+        .order_by("id")
+    )
+
+
+# -- the dashboard (aggregates, small groups suppressed) -----------------------------------
+
+
+def shown_count(n: int) -> str:
+    return str(n) if n >= SMALL_GROUP else SUPPRESSED
+
+
+def shown_rate(part: int, whole: int) -> str:
+    if whole < SMALL_GROUP or part < SMALL_GROUP:
+        return SUPPRESSED
+    return f"{(Decimal(100) * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+
+
+@dataclass
+class DashboardRow:
+    label: str
+    enrolled_now: str
+    hours_this_year: str
+    exited: str
+    completed: str
+    completion_rate: str
+    reached_6: str
+    employed_6: str
+    employment_rate_6: str
+    reached_12: str
+    employed_12: str
+    employment_rate_12: str
+
+
+DASHBOARD_COLUMNS = [
+    ("label", "Program"), ("enrolled_now", "Enrolled now"), ("hours_this_year", "Training hours this year"),
+    ("exited", "Left the program"), ("completed", "Completed"), ("completion_rate", "Completion rate"),
+    ("reached_6", "Reached at 6 months"), ("employed_6", "Employed at 6 months"), ("employment_rate_6", "Employment rate at 6 months"),
+    ("reached_12", "Reached at 12 months"), ("employed_12", "Employed at 12 months"), ("employment_rate_12", "Employment rate at 12 months"),
+]
+
+
+def _row(label: str, figures: dict) -> DashboardRow:
+    hours, participants = figures.get("hours") or Decimal(0), figures.get("participants", 0)
+    return DashboardRow(
+        label=label,
+        enrolled_now=shown_count(figures.get("enrolled", 0)),
+        hours_this_year=f"{hours:.2f}" if participants >= SMALL_GROUP else SUPPRESSED,
+        exited=shown_count(figures.get("exited", 0)),
+        completed=shown_count(figures.get("completed", 0)),
+        completion_rate=shown_rate(figures.get("completed", 0), figures.get("exited", 0)),
+        reached_6=shown_count(figures.get("reached_6", 0)),
+        employed_6=shown_count(figures.get("employed_6", 0)),
+        employment_rate_6=shown_rate(figures.get("employed_6", 0), figures.get("reached_6", 0)),
+        reached_12=shown_count(figures.get("reached_12", 0)),
+        employed_12=shown_count(figures.get("employed_12", 0)),
+        employment_rate_12=shown_rate(figures.get("employed_12", 0), figures.get("reached_12", 0)),
+    )
+
+
+def training_dashboard(year: int) -> dict:
+    """Per program and in total: enrolled now (distinct people), training hours paid this
+    year (and how many people they went to), exits and completions, and employment among
+    those reached at the 6- and 12-month follow-ups. Eight queries."""
+    programs = list(Program.objects.order_by("name"))
+    figures: dict = {p.pk: {} for p in programs}
+    total: dict = {}
+
+    enrolled = Enrollment.objects.filter(status=Enrollment.Status.ACTIVE)
+    for r in enrolled.values("program").annotate(n=Count("employee", distinct=True)):
+        figures[r["program"]]["enrolled"] = r["n"]
+    total["enrolled"] = enrolled.aggregate(n=Count("employee", distinct=True))["n"]
+
+    paid = Attendance.objects.filter(time_entry__isnull=False, session__date__year=year)
+    hours = {"hours": Sum("time_entry__hours"), "participants": Count("employee", distinct=True)}
+    for r in paid.values("session__program").annotate(**hours):
+        figures[r["session__program"]].update(hours=r["hours"], participants=r["participants"])
+    total.update(paid.aggregate(**hours))
+
+    exits = Enrollment.objects.filter(exit_date__isnull=False)
+    exit_counts = {"exited": Count("id"), "completed": Count("id", filter=Q(status=Enrollment.Status.COMPLETED))}
+    for r in exits.values("program").annotate(**exit_counts):
+        figures[r["program"]].update(exited=r["exited"], completed=r["completed"])
+    total.update(exits.aggregate(**exit_counts))
+
+    reached = FollowUp.objects.filter(done_at__isnull=False, could_not_reach=False, due_months__in=(6, 12))
+    employed = Q(employment_status__in=FollowUp.EMPLOYED)
+    follow = {"reached": Count("id"), "employed": Count("id", filter=employed)}
+    for r in reached.values("enrollment__program", "due_months").annotate(**follow):
+        m = r["due_months"]
+        figures[r["enrollment__program"]].update({f"reached_{m}": r["reached"], f"employed_{m}": r["employed"]})
+    for r in reached.values("due_months").annotate(**follow).order_by():
+        m = r["due_months"]
+        total.update({f"reached_{m}": r["reached"], f"employed_{m}": r["employed"]})
+
+    credentials = Credential.objects.filter(date__year=year).count()
+    return {
+        "year": year,
+        "rows": [_row(p.name, figures[p.pk]) for p in programs],
+        "total": _row("All programs", total),
+        "credentials_this_year": shown_count(credentials),
+        "columns": DASHBOARD_COLUMNS,
+    }

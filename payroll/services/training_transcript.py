@@ -1,0 +1,49 @@
+"""The training transcript PDF (reportlab): programs, hours, competencies, credentials.
+Made only for a participant whose "transcript" consent is in force (the view checks)."""
+import io
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+STYLE = TableStyle([
+    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+])
+
+
+def transcript_pdf(record: dict) -> bytes:
+    org = settings.MENDED_ORG
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.7 * inch, rightMargin=0.7 * inch, topMargin=0.6 * inch,
+                            title="Training transcript", author=org["LEGAL_NAME"])
+    employee = record["employee"]
+    story = [
+        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · Training transcript", styles["Title"]),
+        Paragraph(f"Issued to <b>{escape(employee.legal_name)}</b> on {timezone.localdate():%b %-d, %Y}", styles["Normal"]),
+        Spacer(1, 12),
+    ]
+    programs = [["Program", "Started", "Status", "Ended"]]
+    programs += [[e.program.name, f"{e.start_date:%b %-d, %Y}", e.get_status_display(),
+                  f"{e.exit_date:%b %-d, %Y}" if e.exit_date else ""] for e in record["enrollments"]]
+    hours = [["Program", "Training hours", "Required"]]
+    hours += [[h["program"], f"{h['hours']:.2f}", f"{h['required_hours']:.2f}"] for h in record["hours_by_program"]]
+    competencies = [["Competency", "Program", "Level", "Date"]]
+    competencies += [[s.competency.name, s.competency.program.name, s.get_level_display(), f"{s.date:%b %-d, %Y}"]
+                     for s in record["signoffs"]]
+    credentials = [["Credential", "Issuer", "Earned", "Expires"]]
+    credentials += [[c.name, c.issuer, f"{c.date:%b %-d, %Y}", f"{c.expiry:%b %-d, %Y}" if c.expiry else ""]
+                    for c in record["credentials"]]
+    for title, table in (("Programs", programs), ("Hours", hours), ("Competencies", competencies), ("Credentials", credentials)):
+        story.append(Paragraph(title, styles["Heading2"]))
+        story.append(Table(table, style=STYLE, hAlign="LEFT") if len(table) > 1 else Paragraph("None recorded.", styles["Normal"]))
+        story.append(Spacer(1, 10))
+    doc.build(story)
+    return buffer.getvalue()

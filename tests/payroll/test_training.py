@@ -1,0 +1,383 @@
+"""Job-training records: attendance paid once as training hours, corrections until the
+hours are in an approved pay run, outcomes with small groups suppressed, audited reads,
+program staff only, constant query counts, and a transcript only with consent."""
+import csv
+import io
+import json
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from payroll.models import (
+    Attendance,
+    AuditEvent,
+    Competency,
+    Consent,
+    Enrollment,
+    FollowUp,
+    PayRate,
+    Program,
+    TimeEntry,
+    TrainingSession,
+)
+from payroll.services.people import consent_record
+from payroll.services.time import TimeEntryError
+from payroll.services.training import (
+    TrainingError,
+    attendance_record,
+    attendance_update,
+    competency_signoff,
+    credential_add,
+    enrollment_create,
+    enrollment_exit,
+    follow_up_record,
+    follow_ups_due_remind,
+    session_attendance_approve,
+)
+from shop import roles
+from tests.factories import UserFactory
+from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory
+
+pytestmark = pytest.mark.django_db
+
+SESSION_DAY = date(2026, 10, 6)  # after Florida's $15.00 minimum from Sep 30, 2026
+
+
+def trainee(rate="15.00"):
+    employee = EmployeeFactory()
+    PayRateFactory(employee=employee, kind=PayRate.Kind.TRAINING, rate=Decimal(rate), effective_from=date(2026, 1, 1))
+    return employee
+
+
+def program(name="Sewing foundations", required_hours="120"):
+    return Program.objects.create(name=name, required_hours=Decimal(required_hours))
+
+
+def session(prog, day=SESSION_DAY):
+    return TrainingSession.objects.create(program=prog, date=day, start_time=time(9), end_time=time(12), topic="Seams")
+
+
+@pytest.fixture
+def coordinator():
+    return UserFactory(roles=[roles.PROGRAM_STAFF])
+
+
+# -- paid hours from attendance ---------------------------------------------------------
+
+
+def test_approving_attendance_pays_training_hours_exactly_once(coordinator):
+    prog = program()
+    s = session(prog)
+    rosa, ana, absent, excused = trainee(), trainee(), trainee(), trainee()
+    attendance_record(s, rosa, Attendance.Status.PRESENT, 90, coordinator)
+    attendance_record(s, ana, Attendance.Status.EXCUSED, 50, coordinator)  # excused for part: paid for what she attended
+    attendance_record(s, absent, Attendance.Status.ABSENT, 0, coordinator)
+    attendance_record(s, excused, Attendance.Status.EXCUSED, 0, coordinator)
+
+    created = session_attendance_approve(s.pk, coordinator)
+
+    assert len(created) == 2
+    entries = {e.employee_id: e for e in TimeEntry.objects.all()}
+    assert set(entries) == {rosa.pk, ana.pk}
+    assert entries[rosa.pk].hours == Decimal("1.50")  # 90 / 60
+    assert entries[ana.pk].hours == Decimal("0.83")  # 50 / 60 = 0.8333… -> 0.83
+    for entry in entries.values():
+        assert (entry.kind, entry.date, entry.source) == ("training", SESSION_DAY, f"training-session:{s.pk}")
+        assert entry.approved_at is not None and entry.approved_by == coordinator
+    assert Attendance.objects.get(session=s, employee=rosa).time_entry == entries[rosa.pk]
+
+    assert session_attendance_approve(s.pk, coordinator) == []  # again: nothing new
+    assert TimeEntry.objects.count() == 2
+    s.refresh_from_db()
+    assert s.attendance_approved_at is not None and s.approved_by == coordinator
+
+
+def test_an_entry_made_but_not_linked_is_linked_not_duplicated(coordinator):
+    s = session(program())
+    rosa = trainee()
+    attendance = attendance_record(s, rosa, Attendance.Status.PRESENT, 60, coordinator)
+    session_attendance_approve(s.pk, coordinator)
+    Attendance.objects.filter(pk=attendance.pk).update(time_entry=None)  # as if the link were lost
+    session_attendance_approve(s.pk, coordinator)
+    assert TimeEntry.objects.filter(employee=rosa).count() == 1
+    assert Attendance.objects.get(pk=attendance.pk).time_entry is not None
+
+
+def test_attendance_is_paid_only_at_a_lawful_rate(coordinator):
+    s = session(program())
+    underpaid = trainee(rate="14.00")  # legal before Sep 30, 2026, below the $15.00 minimum on the session day
+    attendance_record(s, underpaid, Attendance.Status.PRESENT, 120, coordinator)
+    with pytest.raises(TimeEntryError, match="below the minimum wage"):
+        session_attendance_approve(s.pk, coordinator)
+    assert not TimeEntry.objects.exists()
+
+
+def test_correcting_attendance_changes_the_hours_until_an_approved_run_pays_them(coordinator):
+    s = session(program())
+    rosa = trainee()
+    attendance = attendance_record(s, rosa, Attendance.Status.PRESENT, 60, coordinator)
+    session_attendance_approve(s.pk, coordinator)
+
+    attendance_update(attendance.pk, Attendance.Status.PRESENT, 120, coordinator)
+    assert TimeEntry.objects.get(employee=rosa).hours == Decimal("2.00")
+
+    attendance_update(attendance.pk, Attendance.Status.ABSENT, 0, coordinator)
+    assert not TimeEntry.objects.exists()
+
+    attendance_update(attendance.pk, Attendance.Status.PRESENT, 45, coordinator)
+    entry = TimeEntry.objects.get(employee=rosa)
+    assert entry.hours == Decimal("0.75") and entry.approved_at is not None
+
+    draft = PayRunFactory(status="calculated")
+    TimeEntry.objects.filter(pk=entry.pk).update(pay_run=draft)  # in a run not yet approved: still correctable
+    attendance_update(attendance.pk, Attendance.Status.PRESENT, 60, coordinator)
+    assert TimeEntry.objects.get(pk=entry.pk).hours == Decimal("1.00")
+
+    TimeEntry.objects.filter(pk=entry.pk).update(pay_run=PayRunFactory(status="approved"))
+    with pytest.raises(TrainingError, match="paid in an approved pay run; correct it with an off-cycle correction run"):
+        attendance_update(attendance.pk, Attendance.Status.PRESENT, 180, coordinator)
+    assert TimeEntry.objects.get(pk=entry.pk).hours == Decimal("1.00")
+    assert Attendance.objects.get(pk=attendance.pk).minutes_attended == 60
+
+
+# -- enrollments, exits, follow-ups -----------------------------------------------------
+
+
+def test_an_exit_schedules_follow_ups_at_3_6_and_12_months(coordinator):
+    enrollment = enrollment_create(employee=trainee(), program=program(), start_date=date(2025, 8, 1), actor=coordinator)
+    enrollment_exit(enrollment.pk, status="completed", exit_date=date(2026, 1, 31), reason="Finished",
+                    outcome="employed_elsewhere", actor=coordinator)
+    due = list(FollowUp.objects.filter(enrollment=enrollment).values_list("due_months", "due_date"))
+    assert due == [(3, date(2026, 4, 30)), (6, date(2026, 7, 31)), (12, date(2027, 1, 31))]  # month ends clamp
+    with pytest.raises(TrainingError, match="already ended"):
+        enrollment_exit(enrollment.pk, status="withdrawn", exit_date=date(2026, 2, 1), reason="", outcome="", actor=coordinator)
+
+
+def build_cohort(prog, actor):
+    """12 leavers: 9 completed, 3 withdrew.
+    6 months: 10 reached (2 could not be reached), 6 of them employed.
+    12 months: 8 reached (4 not), 6 of them employed."""
+    enrollments = []
+    for i in range(12):
+        e = enrollment_create(employee=trainee(), program=prog, start_date=date(2025, 7, 1), actor=actor)
+        enrollment_exit(e.pk, status="completed" if i < 9 else "withdrawn", exit_date=date(2025, 12, 19),
+                        reason="", outcome="other", actor=actor)
+        enrollments.append(e)
+    for i, e in enumerate(enrollments):
+        six, twelve = e.follow_ups.get(due_months=6), e.follow_ups.get(due_months=12)
+        follow_up_record(six.pk, actor=actor, could_not_reach=i >= 10,
+                         employment_status="full_time" if i < 6 else "not_employed")
+        follow_up_record(twelve.pk, actor=actor, could_not_reach=i >= 8,
+                         employment_status="part_time" if i < 6 else "education")
+    return enrollments
+
+
+def test_completion_and_employment_rates_on_a_cohort(client, coordinator):
+    prog = program()
+    build_cohort(prog, coordinator)
+    for _ in range(5):  # five people enrolled now
+        enrollment_create(employee=trainee(), program=prog, start_date=date(2026, 9, 1), actor=coordinator)
+    from payroll.selectors.training import training_dashboard
+
+    data = training_dashboard(2026)
+    (row,) = data["rows"]
+    assert row.enrolled_now == "5"
+    assert (row.exited, row.completed) == ("12", "9")
+    assert row.completion_rate == "75%"  # 9 of 12 completed
+    assert (row.reached_6, row.employed_6, row.employment_rate_6) == ("10", "6", "60%")  # 6 of the 10 reached
+    assert (row.reached_12, row.employed_12, row.employment_rate_12) == ("8", "6", "75%")  # 6 of the 8 reached
+    assert data["total"].completion_rate == "75%"
+    client.force_login(coordinator)
+    page = client.get(reverse("payroll:training_dashboard") + "?year=2026").content.decode()
+    assert "75%" in page and "60%" in page
+
+
+def test_small_groups_are_suppressed_on_the_dashboard_and_in_the_csv(client, coordinator):
+    big, small = program("Sewing foundations"), program("Bookkeeping")
+    build_cohort(big, coordinator)
+    for i in range(3):  # three people in the small program; two have left, both completed
+        e = enrollment_create(employee=trainee(), program=small, start_date=date(2026, 1, 5), actor=coordinator)
+        if i < 2:
+            enrollment_exit(e.pk, status="completed", exit_date=date(2026, 6, 1), reason="", outcome="other", actor=coordinator)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("payroll:training_dashboard") + "?year=2026").content.decode()
+    assert "fewer than 5" in page
+
+    response = client.get(reverse("payroll:training_dashboard_csv") + "?year=2026")
+    assert response["Content-Type"] == "text/csv" and response["Cache-Control"] == "no-store"
+    rows = {r[0]: r for r in csv.reader(io.StringIO(response.content.decode())) if r}
+    bookkeeping = rows["Bookkeeping"]
+    assert bookkeeping[1:] == ["fewer than 5"] * 11  # 3 enrolled, 2 left, 2 completed, no follow-ups: all hidden
+    sewing = rows["Sewing foundations"]
+    assert sewing[4:6] == ["9", "75%"]
+    totals = rows["All programs"]
+    assert totals[3:6] == ["14", "11", "79%"]  # 11 of 14 completed = 78.6% -> 79%; the total is a group of 14
+    assert rows["Credentials earned this year"][1] == "fewer than 5"
+
+
+# -- pages: access, audit, queries, transcript, export ------------------------------------
+
+
+def training_urls(employee_id):
+    return [
+        reverse("payroll:training_participants"),
+        reverse("payroll:training_participant", args=[employee_id]),
+        reverse("payroll:training_transcript", args=[employee_id]),
+        reverse("payroll:training_export", args=[employee_id]),
+        reverse("payroll:training_dashboard"),
+        reverse("payroll:training_dashboard_csv"),
+    ]
+
+
+@pytest.mark.parametrize("role", [roles.SHOP_STAFF, roles.VOLUNTEER_COORDINATOR])
+def test_shop_staff_and_volunteer_coordinators_are_refused_every_training_url(client, role):
+    from payroll import urls
+
+    employee = trainee()
+    consent_record(employee, Consent.Kind.TRANSCRIPT, True, None)
+    urls_here = training_urls(employee.pk)
+    named = [p.name for p in urls.urlpatterns if p.name and p.name.startswith("training")]
+    assert len(named) == len(urls_here)  # a new training URL must join this test
+    client.force_login(UserFactory(roles=[role]))
+    for url in urls_here:
+        assert client.get(url).status_code == 403, url
+    assert not AuditEvent.objects.filter(action__startswith="training.").exclude(action="training.enrolled").exists()
+
+
+def test_each_view_of_a_record_is_logged(client, coordinator):
+    employee = trainee()
+    client.force_login(coordinator)
+    url = reverse("payroll:training_participant", args=[employee.pk])
+    assert client.get(url).status_code == 200
+    assert client.get(url, REMOTE_ADDR="10.0.0.7").status_code == 200
+    events = list(AuditEvent.objects.filter(action="training.viewed").order_by("id"))
+    assert [(e.actor, e.employee, e.ip_address) for e in events] == [
+        (coordinator, employee, "127.0.0.1"), (coordinator, employee, "10.0.0.7"),
+    ]
+    client.get(reverse("payroll:training_export", args=[employee.pk]))
+    assert AuditEvent.objects.filter(action="training.exported", employee=employee).count() == 1
+
+
+def test_the_record_shows_the_training_and_no_personal_data(client, coordinator):
+    employee = EmployeeFactory(legal_name="Rosa Martinez", preferred_name="Rosa", ssn="123-45-6789")
+    PayRateFactory(employee=employee, kind=PayRate.Kind.TRAINING, rate=Decimal("15.00"))
+    prog = program()
+    enrollment_create(employee=employee, program=prog, start_date=date(2026, 9, 1), actor=coordinator)
+    s = session(prog)
+    attendance_record(s, employee, Attendance.Status.PRESENT, 150, coordinator)
+    session_attendance_approve(s.pk, coordinator)
+    attendance_record(session(prog, date(2026, 10, 7)), employee, Attendance.Status.ABSENT, 0, coordinator)
+    competency_signoff(employee, Competency.objects.create(program=prog, name="Straight seam"), "competent", SESSION_DAY, coordinator)
+    credential_add(employee, "ServSafe Food Handler", "National Restaurant Association", SESSION_DAY, coordinator)
+    client.force_login(coordinator)
+    page = client.get(reverse("payroll:training_participant", args=[employee.pk])).content.decode()
+    assert "2.50" in page and "50.0%" in page  # 150 minutes; present once, absent once
+    assert "Straight seam" in page and "ServSafe Food Handler" in page
+    assert "123-45-6789" not in page and "Martinez" not in page
+    listing = client.get(reverse("payroll:training_participants")).content.decode()
+    assert "Ro••• M." in listing and "Rosa Martinez" not in listing
+
+
+def participant_with(n, actor):
+    """One participant with n of everything: sessions attended and paid, sign-offs,
+    credentials, and past enrollments with their follow-ups."""
+    employee = trainee()
+    prog = program(f"Program for {employee.pk}")
+    for i in range(n):
+        s = session(prog, date(2026, 9, 1 + i % 28))
+        entry = TimeEntry.objects.create(employee=employee, date=s.date, hours=Decimal("1.00"), kind="training",
+                                         source=f"training-session:{s.pk}")
+        Attendance.objects.create(session=s, employee=employee, minutes_attended=60, time_entry=entry)
+        competency_signoff(employee, Competency.objects.create(program=prog, name=f"Skill {i}"), "developing", SESSION_DAY, actor)
+        credential_add(employee, f"Credential {i}", "Issuer", SESSION_DAY, actor)
+        e = Enrollment.objects.create(employee=employee, program=prog, start_date=date(2025, 7, 1))
+        enrollment_exit(e.pk, status="completed", exit_date=date(2026, 1, 2), reason="", outcome="other", actor=actor)
+    return employee
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_participant_page_takes_the_same_queries_for_1_or_50_of_everything(client, coordinator):
+    client.force_login(coordinator)
+    one, fifty = participant_with(1, coordinator), participant_with(50, coordinator)
+    small = queries_for(client, reverse("payroll:training_participant", args=[one.pk]))
+    big = queries_for(client, reverse("payroll:training_participant", args=[fifty.pk]))
+    assert small == big
+    consent_record(one, Consent.Kind.TRANSCRIPT, True, None)
+    consent_record(fifty, Consent.Kind.TRANSCRIPT, True, None)
+    for name in ("payroll:training_export", "payroll:training_transcript"):
+        assert queries_for(client, reverse(name, args=[one.pk])) == queries_for(client, reverse(name, args=[fifty.pk]))
+
+
+def test_the_list_and_dashboard_take_the_same_queries_for_1_or_50_participants(client, coordinator):
+    client.force_login(coordinator)
+    urls = [reverse("payroll:training_participants"), reverse("payroll:training_dashboard"),
+            reverse("payroll:training_dashboard_csv")]
+    participant_with(1, coordinator)
+    small = [queries_for(client, url) for url in urls]
+    for _ in range(49):
+        participant_with(1, coordinator)
+    assert [queries_for(client, url) for url in urls] == small
+
+
+def test_the_transcript_needs_the_participants_consent(client, coordinator):
+    employee = trainee()
+    prog = program()
+    enrollment_create(employee=employee, program=prog, start_date=date(2026, 9, 1), actor=coordinator)
+    credential_add(employee, "Forklift", "OSHA trainer", SESSION_DAY, coordinator)
+    client.force_login(coordinator)
+    url = reverse("payroll:training_transcript", args=[employee.pk])
+
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "has not consented to sharing their training transcript" in refused.content.decode()
+
+    consent_record(employee, Consent.Kind.TRANSCRIPT, True, coordinator)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and b"%%EOF" in response.content[-1024:]
+    assert AuditEvent.objects.filter(action="training.transcript", employee=employee).exists()
+
+    consent_record(employee, Consent.Kind.TRANSCRIPT, False, coordinator)  # revoked: refused again
+    assert client.get(url).status_code == 403
+
+
+def test_the_export_holds_the_complete_record(client, coordinator):
+    employee = participant_with(2, coordinator)
+    client.force_login(coordinator)
+    data = json.loads(client.get(reverse("payroll:training_export", args=[employee.pk])).content)
+    assert data["employee_id"] == employee.pk
+    assert len(data["enrollments"]) == 2 and len(data["enrollments"][0]["follow_ups"]) == 3
+    assert len(data["attendance"]) == 2 and data["attendance"][0]["paid_hours"] == "1.00"
+    assert len(data["competencies"]) == 2 and len(data["credentials"]) == 2
+
+
+def test_program_staff_hear_of_the_follow_ups_due_this_week(coordinator):
+    UserFactory(roles=[roles.PAYROLL_STAFF])  # not told
+    employee = EmployeeFactory(legal_name="Rosa Martinez", preferred_name="Rosa")
+    e = enrollment_create(employee=employee, program=program(), start_date=date(2026, 1, 5), actor=coordinator)
+    enrollment_exit(e.pk, status="completed", exit_date=date(2026, 8, 26), reason="", outcome="other", actor=coordinator)
+    # the 3-month follow-up is due Thu Nov 26, 2026; the week of Mon Nov 23
+    assert follow_ups_due_remind(date(2026, 11, 23)) == 1
+    (message,) = mail.outbox
+    assert message.to == [coordinator.email]
+    assert "3-month follow-up due Thu Nov 26" in message.body
+    assert "Rosa" not in message.body and "Martinez" not in message.body
+    assert follow_ups_due_remind(date(2026, 11, 30)) == 0
+
+
+def test_the_weekly_reminder_is_scheduled(settings):
+    from payroll.tasks import remind_training_followups
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["remind-training-followups"]
+    assert schedule["task"] == remind_training_followups.name
