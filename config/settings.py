@@ -208,6 +208,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "release-expired-reservations": {"task": "shop.tasks.release_expired_reservations", "schedule": 300.0},
     "sweep-stripe-events": {"task": "shop.tasks.sweep_stripe_events", "schedule": 120.0},
     "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
+    "anonymise-training-records": {"task": "payroll.tasks.anonymise_training_records", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
@@ -306,3 +307,5 @@ FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations p
 # Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
 PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
 PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")
+# Years after a training exit before the record's free text is removed (counts are kept).
+TRAINING_RETENTION_YEARS = env.int("TRAINING_RETENTION_YEARS", default=7)

@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from payroll.bank import mask
 from payroll.models import (
     Account,
+    Attendance,
     AuditEvent,
     Cohort,
     Competency,
@@ -15,10 +16,12 @@ from payroll.models import (
     Posting,
     Program,
     TimeEntry,
+    TrainingSession,
     WithholdingCertificate,
 )
 from payroll.services.people import audit, maker_credits_refresh, pay_rate_check
 from payroll.services.time import time_entries_approve, time_entry_check
+from payroll.services.training import attendance_record, attendance_update, session_attendance_approve
 from shop.errors import DomainError
 
 
@@ -227,3 +230,49 @@ class ProgramAdmin(admin.ModelAdmin):
 class CohortAdmin(admin.ModelAdmin):
     list_display = ("name", "program", "start_date", "end_date")
     list_filter = ("program",)
+
+
+class AttendanceInline(admin.TabularInline):
+    """Attendance is saved through the training services, so paid hours follow it."""
+
+    model = Attendance
+    extra = 3
+    fields = ("employee", "status", "minutes_attended", "time_entry")
+    readonly_fields = ("time_entry",)
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ("date", "program", "topic", "trainer", "attendance_approved_at")
+    list_filter = ("program", ("attendance_approved_at", admin.EmptyFieldListFilter))
+    fields = ("program", "date", "start_time", "end_time", "topic", "trainer", "attendance_approved_at", "approved_by")
+    readonly_fields = ("attendance_approved_at", "approved_by")
+    inlines = [AttendanceInline]
+    actions = ["approve_attendance"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attendance:
+            return super().save_formset(request, form, formset, change)
+        try:
+            for row in formset.forms:
+                if not row.has_changed() or not row.cleaned_data or row.cleaned_data.get("DELETE"):
+                    continue
+                data = row.cleaned_data
+                if row.instance.pk:
+                    attendance_update(row.instance.pk, data["status"], data["minutes_attended"], request.user)
+                else:
+                    attendance_record(form.instance, data["employee"], data["status"], data["minutes_attended"], request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+        # What the admin's change message reads (the services did the saving).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    @admin.action(description="Approve attendance: pay the training hours")
+    def approve_attendance(self, request, queryset):
+        for session in queryset:
+            try:
+                created = session_attendance_approve(session.pk, request.user)
+            except DomainError as error:
+                self.message_user(request, f"{session}: {error.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{session}: {len(created)} training time entr{'y' if len(created) == 1 else 'ies'} added.")

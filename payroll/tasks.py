@@ -62,3 +62,12 @@ def remind_training_followups() -> int:
     from django.utils import timezone
 
     return training.follow_ups_due_remind(timezone.localdate())
+
+
+@shared_task(**RETRY)
+def anonymise_training_records() -> int:
+    from django.utils import timezone
+
+    from payroll.services.training import training_records_anonymise
+
+    return training_records_anonymise(timezone.localdate())

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, clear_url_caches, get_resolver
 
-from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry
+from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry, TrainingSession
 from payroll.services.ledger import Leg, entry_post
 from shop import roles
 from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
@@ -158,6 +158,7 @@ ACCESS = {
     **admin_model("admin/payroll/auditevent/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/program/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/cohort/", PROGRAM_MANAGERS),
+    **admin_model("admin/payroll/trainingsession/", PROGRAM_MANAGERS),
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -198,10 +199,12 @@ def objects(db):
     Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, granted=True)
     program = Program.objects.create(name="Sample program")
     cohort = Cohort.objects.create(program=program, name="Spring", start_date=employee.hire_date)
+    training_session = TrainingSession.objects.create(program=program, date=employee.hire_date, start_time="09:00",
+                                                      end_time="10:00", topic="Sample")
     ids = {
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
-        "payroll/program/": program.pk, "payroll/cohort/": cohort.pk,
+        "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,

@@ -73,6 +73,7 @@ class Enrollment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     exit_date = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, help_text="Free text removed after the retention period.")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

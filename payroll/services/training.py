@@ -292,3 +292,22 @@ def follow_ups_due_remind(today: date) -> int:
         recipients,
     )
     return len(due)
+
+
+@transaction.atomic
+def training_records_anonymise(today: date) -> int:
+    """Remove the free text of training records whose exit is older than the retention period.
+
+    Dates, statuses, outcomes, hours, sign-off levels and credentials stay, so every count
+    and rate on the dashboard is unchanged; notes and reasons, which may describe a person,
+    go. Returns how many enrollments were anonymised.
+    """
+    cutoff = add_months(today, -12 * settings.TRAINING_RETENTION_YEARS)
+    due = list(Enrollment.objects.select_for_update().filter(exit_date__lt=cutoff, anonymised_at__isnull=True))
+    for enrollment in due:
+        FollowUp.objects.filter(enrollment=enrollment).update(note="")
+        CompetencySignoff.objects.filter(employee_id=enrollment.employee_id, competency__program_id=enrollment.program_id).update(note="")
+    Enrollment.objects.filter(pk__in=[e.pk for e in due]).update(exit_reason="", anonymised_at=timezone.now())
+    if due:
+        audit(None, "training.anonymised", None, enrollments=len(due))
+    return len(due)

@@ -381,3 +381,45 @@ def test_the_weekly_reminder_is_scheduled(settings):
 
     schedule = settings.CELERY_BEAT_SCHEDULE["remind-training-followups"]
     assert schedule["task"] == remind_training_followups.name
+
+
+def test_old_records_lose_their_free_text_but_keep_every_count(coordinator, settings):
+    from payroll.models import Enrollment, FollowUp
+    from payroll.selectors.training import training_dashboard
+    from payroll.services.training import training_records_anonymise
+
+    settings.TRAINING_RETENTION_YEARS = 7
+    prog = program()
+    enrollments = build_cohort(prog, coordinator)  # exits on Dec 19, 2025
+    Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(exit_reason="Moved to be near family")
+    FollowUp.objects.update(note="Said she is doing well at the bakery")
+    before = training_dashboard(2026)["rows"][0]
+    assert training_records_anonymise(date(2032, 12, 19)) == 0  # not yet seven years
+    assert training_records_anonymise(date(2032, 12, 20)) == 12
+    assert not Enrollment.objects.exclude(exit_reason="").exists()
+    assert not FollowUp.objects.exclude(note="").exists()
+    assert Enrollment.objects.filter(anonymised_at__isnull=False).count() == 12
+    assert training_dashboard(2026)["rows"][0] == before  # the funders' figures do not change
+    assert training_records_anonymise(date(2033, 1, 1)) == 0  # done once
+
+
+def test_program_staff_record_and_approve_attendance_in_the_admin(client, coordinator):
+    prog = program()
+    person = trainee()
+    enrollment_create(employee=person, program=prog, start_date=date(2026, 9, 1), actor=coordinator)
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:payroll_trainingsession_add"), {
+        "program": prog.pk, "date": "2026-10-07", "start_time": "09:00", "end_time": "11:00", "topic": "Seams", "trainer": "Jo",
+        "attendances-TOTAL_FORMS": "1", "attendances-INITIAL_FORMS": "0", "attendances-MIN_NUM_FORMS": "0",
+        "attendances-MAX_NUM_FORMS": "1000",
+        "attendances-0-employee": person.pk, "attendances-0-status": "present", "attendances-0-minutes_attended": "90",
+    })
+    assert response.status_code == 302
+    saved = TrainingSession.objects.get(topic="Seams")
+    assert saved.attendances.get().minutes_attended == 90
+    client.post(reverse("admin:payroll_trainingsession_changelist"),
+                {"action": "approve_attendance", "_selected_action": [saved.pk]})
+    client.post(reverse("admin:payroll_trainingsession_changelist"),
+                {"action": "approve_attendance", "_selected_action": [saved.pk]})
+    entry = person.time_entries.get()  # once, however often it is approved
+    assert (entry.kind, entry.hours, entry.approved_at is not None) == ("training", Decimal("1.50"), True)
