@@ -90,6 +90,7 @@ def seed_payroll_demo() -> list[str]:
                 ids.append(time_entry_add(employee, day, hours, kind, calculator, note="Demo").pk)
         time_entries_approve(ids, calculator)
 
+    _seed_training(people, calculator, hire, today)
     run = payruns.payrun_create(calculator, last_start, last_end, last_pay, note="Demo run")
     payruns.payrun_calculate(run.pk, calculator)
     payruns.payrun_approve(run.pk, approver)
@@ -99,3 +100,34 @@ def seed_payroll_demo() -> list[str]:
         f"  {'Employee (pay page)':<22} {SELF_SERVICE_EMAIL}",
         f"Demo payroll: {len(people)} employees, pay run {run.pk} {PayRun.objects.get(pk=run.pk).get_status_display().lower()}.",
     ]
+
+
+def _seed_training(people, actor, hire, today) -> None:
+    """Two programs, enrollments, two sessions with paid attendance, a finished trainee."""
+    from payroll.models import Competency, Program, TrainingSession
+    from payroll.services import training
+
+    sewing = Program.objects.create(name="Sewing and production", required_hours=120,
+                                    description="Machine and hand sewing, pattern work, quality checks.")
+    money = Program.objects.create(name="Financial literacy", required_hours=24,
+                                   description="Budgets, banking, credit and saving.")
+    seams = Competency.objects.create(program=sewing, name="Straight and curved seams")
+    Competency.objects.create(program=sewing, name="Quality inspection")
+    Competency.objects.create(program=money, name="Monthly budget")
+    for employee in people[8:]:
+        training.enrollment_create(employee=employee, program=sewing, start_date=hire, actor=actor)
+    for employee in people[:4]:
+        training.enrollment_create(employee=employee, program=money, start_date=hire, actor=actor)
+    finished = training.enrollment_create(employee=people[4], program=sewing, start_date=hire, actor=actor)
+    training.enrollment_exit(finished.pk, status="completed", exit_date=hire + timedelta(days=90), reason="",
+                             outcome="continuing_with_us", actor=actor)
+    training.competency_signoff(people[4], seams, "competent", hire + timedelta(days=60), actor)
+    training.credential_add(people[4], "Industrial sewing certificate", "Tampa Bay Technical College",
+                            hire + timedelta(days=85), actor)
+    monday = today - timedelta(days=today.weekday() + 7)
+    for offset, topic in ((2, "Reading a monthly statement"), (4, "Building a budget")):
+        session = TrainingSession.objects.create(program=money, date=monday + timedelta(days=offset), start_time="14:00",
+                                                 end_time="15:30", topic=topic, trainer="Community bank volunteer")
+        for employee in people[:4]:
+            training.attendance_record(session, employee, "present", 90, actor)
+        training.session_attendance_approve(session.pk, actor)

@@ -20,6 +20,8 @@ urlpatterns = [
          name="training_transcript"),
     path("staff/training/participants/<int:employee_id>/export.json", views_training.participant_export_json,
          name="training_export"),
+    path("staff/training/participants/<int:employee_id>/<slug:action>/", views_training.participant_action,
+         name="training_participant_action"),
     path("staff/training/dashboard/", views_training.dashboard, name="training_dashboard"),
     path("staff/training/dashboard.csv", views_training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", views.my_pay_page, name="my_pay"),

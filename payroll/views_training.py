@@ -4,9 +4,11 @@ import csv
 import io
 import json
 
+from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 
 from payroll.admin import masked_name
@@ -17,8 +19,17 @@ from payroll.selectors.training import (
     participant_record,
     training_dashboard,
 )
+from payroll.forms_training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
 from payroll.services.people import audit
+from payroll.services.training import (
+    competency_signoff,
+    credential_add,
+    enrollment_create,
+    enrollment_exit,
+    follow_up_record,
+)
 from payroll.services.training_transcript import transcript_pdf
+from shop.errors import DomainError
 from shop.roles import PROGRAM_STAFF, role_required
 
 
@@ -49,7 +60,7 @@ def participants(request):
 def participant(request, employee_id):
     record = _record_or_404(employee_id)
     audit(request.user, "training.viewed", record["employee"], ip=_ip(request))
-    return _private(render(request, "payroll/training/participant.html", record))
+    return _private(render(request, "payroll/training/participant.html", {**record, **_forms(record["employee"])}))
 
 
 @role_required(PROGRAM_STAFF)
@@ -99,3 +110,59 @@ def dashboard_csv(request):
     response = HttpResponse(buffer.getvalue(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="training-outcomes-{data["year"]}.csv"'
     return _private(response)
+
+
+def _forms(employee, data=None, which=None):
+    """The record page's forms; the one named ``which`` is bound to ``data``."""
+    def bound(name):
+        return data if name == which else None
+
+    return {
+        "enroll_form": EnrollForm(bound("enroll"), prefix="enroll"),
+        "exit_form": ExitForm(bound("exit"), prefix="exit", employee=employee),
+        "signoff_form": SignoffForm(bound("signoff"), prefix="signoff"),
+        "credential_form": CredentialForm(bound("credential"), prefix="credential"),
+        "follow_up_form": FollowUpForm(bound("follow-up"), prefix="follow-up", employee=employee),
+    }
+
+
+def _apply(action, employee, data, actor):
+    if action == "enroll":
+        enrollment_create(employee=employee, program=data["program"], cohort=data["cohort"], start_date=data["start_date"],
+                          target_end=data["target_end"], actor=actor)
+    elif action == "exit":
+        enrollment_exit(data["enrollment"].pk, status=data["status"], exit_date=data["exit_date"], reason=data["reason"],
+                        outcome=data["outcome"], actor=actor)
+    elif action == "signoff":
+        competency_signoff(employee, data["competency"], data["level"], data["date"], actor, note=data["note"])
+    elif action == "credential":
+        credential_add(employee, data["name"], data["issuer"], data["date"], actor, expiry=data["expiry"])
+    elif action == "follow-up":
+        follow_up_record(data["follow_up"].pk, actor=actor, could_not_reach=data["could_not_reach"],
+                         employment_status=data["employment_status"], hourly_wage_band=data["hourly_wage_band"],
+                         housing_stable=data["housing_stable"], note=data["note"])
+
+
+ACTION_FORMS = {"enroll": "enroll_form", "exit": "exit_form", "signoff": "signoff_form", "credential": "credential_form",
+                "follow-up": "follow_up_form"}
+
+
+@role_required(PROGRAM_STAFF)
+@require_POST
+def participant_action(request, employee_id, action):
+    """Enroll, record an exit, sign off a competency, add a credential or record a follow-up."""
+    employee = Employee.objects.filter(pk=employee_id).first()
+    if employee is None or action not in ACTION_FORMS:
+        raise Http404("No such participant or action")
+    forms = _forms(employee, request.POST, action)
+    form = forms[ACTION_FORMS[action]]
+    if form.is_valid():
+        try:
+            _apply(action, employee, form.cleaned_data, request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("payroll:training_participant", employee.pk)
+    record = _record_or_404(employee_id)
+    return _private(render(request, "payroll/training/participant.html", {**record, **forms}, status=400))

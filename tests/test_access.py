@@ -103,6 +103,7 @@ ACCESS = {
     # Training records: program staff only (payroll staff see training hours as time entries).
     "staff/training/participants/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/participants/<int:employee_id>/<slug:action>/": row(LOGIN, DENIED, DENIED, DENIED, NO_GET, DENIED, NO_GET),
     # The sample participant consented to sharing the transcript (without it: 403 for everyone).
     "staff/training/participants/<int:employee_id>/transcript.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/export.json": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),

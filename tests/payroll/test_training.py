@@ -230,6 +230,7 @@ def training_urls(employee_id):
         reverse("payroll:training_participant", args=[employee_id]),
         reverse("payroll:training_transcript", args=[employee_id]),
         reverse("payroll:training_export", args=[employee_id]),
+        reverse("payroll:training_participant_action", args=[employee_id, "enroll"]),
         reverse("payroll:training_dashboard"),
         reverse("payroll:training_dashboard_csv"),
     ]
@@ -423,3 +424,33 @@ def test_program_staff_record_and_approve_attendance_in_the_admin(client, coordi
                 {"action": "approve_attendance", "_selected_action": [saved.pk]})
     entry = person.time_entries.get()  # once, however often it is approved
     assert (entry.kind, entry.hours, entry.approved_at is not None) == ("training", Decimal("1.50"), True)
+
+
+
+def test_program_staff_record_training_on_the_participant_page_with_field_errors(client, coordinator):
+    from payroll.models import Competency, Credential, Enrollment
+
+    prog = program()
+    competency = Competency.objects.create(program=prog, name="Straight seams")
+    person = trainee()
+    client.force_login(coordinator)
+    action = lambda name: reverse("payroll:training_participant_action", args=[person.pk, name])  # noqa: E731
+    assert client.post(action("enroll"), {"enroll-program": prog.pk, "enroll-start_date": "2026-09-01"}).status_code == 302
+    again = client.post(action("enroll"), {"enroll-program": prog.pk, "enroll-start_date": "2026-09-02"})
+    assert again.status_code == 400 and "already enrolled" in again.content.decode()
+    bad = client.post(action("credential"), {"credential-name": "", "credential-issuer": "City College", "credential-date": "x"})
+    assert bad.status_code == 400 and "This field is required." in bad.content.decode()
+    client.post(action("credential"), {"credential-name": "Industrial sewing", "credential-issuer": "City College",
+                                       "credential-date": "2026-10-01"})
+    client.post(action("signoff"), {"signoff-competency": competency.pk, "signoff-level": "competent",
+                                    "signoff-date": "2026-10-02"})
+    enrollment = Enrollment.objects.get(employee=person)
+    client.post(action("exit"), {"exit-enrollment": enrollment.pk, "exit-status": "completed", "exit-exit_date": "2026-11-01",
+                                 "exit-outcome": "continuing_with_us"})
+    enrollment.refresh_from_db()
+    assert enrollment.status == "completed" and enrollment.follow_ups.count() == 3
+    assert Credential.objects.get(employee=person).issuer == "City College"
+    from payroll.models import CompetencySignoff
+
+    assert CompetencySignoff.objects.get(employee=person).level == "competent"
+    assert client.post(action("nonsense"), {}).status_code == 404
