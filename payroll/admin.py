@@ -22,20 +22,8 @@ from payroll.models import (
 from payroll.services.people import audit, maker_credits_refresh, pay_rate_check
 from payroll.services.time import time_entries_approve, time_entry_check
 from payroll.services.training import attendance_record, attendance_update, session_attendance_approve
+from shop.admin import ReadOnlyAdmin, ReadOnlyInline
 from shop.errors import DomainError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger is append-only: staff read it here; services write it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
@@ -43,17 +31,9 @@ class AccountAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "kind")
 
 
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyInline):
     model = Posting
     fields = readonly_fields = ("account", "amount")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JournalEntry)

@@ -99,6 +99,19 @@ class PaidAmountFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (ledgers, logs, Stripe's events): staff read them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -215,17 +228,8 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts")
     list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("stripe_id",)
     readonly_fields = ("stripe_id", "type", "payload", "received_at", "processed_at", "attempts", "last_error")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the event table is the outbox and the record of what Stripe told us
-
-    def has_change_permission(self, request, obj=None):
-        return False
