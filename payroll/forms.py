@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from payroll.models import PayRun
@@ -19,3 +21,12 @@ class PayRunCreateForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(max_length=200)
+
+
+class OwnTimeEntryForm(forms.Form):
+    """What an employee may record for themselves (paid time off is for payroll staff)."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24"))
+    kind = forms.ChoiceField(choices=[("production", "Production"), ("training", "Training")])
+    note = forms.CharField(max_length=200, required=False)

@@ -20,10 +20,13 @@ urlpatterns = [
          name="training_transcript"),
     path("staff/training/participants/<int:employee_id>/export.json", views_training.participant_export_json,
          name="training_export"),
+    path("staff/training/participants/<int:employee_id>/export.pdf", views_training.participant_export_pdf,
+         name="training_export_pdf"),
     path("staff/training/participants/<int:employee_id>/<slug:action>/", views_training.participant_action,
          name="training_participant_action"),
     path("staff/training/dashboard/", views_training.dashboard, name="training_dashboard"),
     path("staff/training/dashboard.csv", views_training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", views.my_pay_page, name="my_pay"),
+    path("me/time/", views.my_time, name="my_time"),
     path("me/pay/stubs/<int:stub_id>/pdf/", views.pay_stub_pdf_download, name="pay_stub_pdf"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from payroll.charts import flow_bars
-from payroll.forms import PayRunCreateForm, VoidForm
+from payroll.forms import OwnTimeEntryForm, PayRunCreateForm, VoidForm
 from payroll.models import JournalEntry, PayRun, PayStub
 from payroll.selectors.payroll import my_pay, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
@@ -20,6 +20,7 @@ from payroll.selectors.wage_fund import entry_source, fund_balance, journal, pay
 from payroll.services import paystubs, payruns
 from payroll.services.direct_deposit import payrun_nacha
 from payroll.services.people import audit
+from payroll.services.time import time_entry_add
 from shop.errors import DomainError
 from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
@@ -186,3 +187,25 @@ def payroll_reports(request):
     year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
     context = {"year": year, "cost": cost_by_kind(year), "funding": funded_versus_paid(year)}
     return render(request, "payroll/reports.html", context)
+
+
+@login_required
+def my_time(request):
+    """Employees allowed to enter their own hours do it here; payroll staff approve them."""
+    employee = getattr(request.user, "employee", None)
+    if employee is None or not employee.employee_can_enter_time:
+        raise Http404("Your hours are entered by staff")
+    form = OwnTimeEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            time_entry_add(employee, form.cleaned_data["date"], form.cleaned_data["hours"], form.cleaned_data["kind"],
+                           request.user, note=form.cleaned_data["note"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved. Payroll staff will approve it.")
+            return redirect("payroll:my_time")
+    entries = employee.time_entries.select_related("pay_run").order_by("-date", "-id")[:40]
+    response = render(request, "payroll/my_time.html", {"form": form, "entries": entries}, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response

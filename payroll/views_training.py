@@ -87,6 +87,16 @@ def participant_export_json(request, employee_id):
     return _private(response)
 
 
+@role_required(PROGRAM_STAFF)
+def participant_export_pdf(request, employee_id):
+    """The complete record as a PDF, for the participant's own request (no consent needed: it is theirs)."""
+    record = _record_or_404(employee_id)
+    audit(request.user, "training.exported", record["employee"], ip=_ip(request), format="pdf")
+    response = HttpResponse(transcript_pdf(record, complete=True), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.pdf"'
+    return _private(response)
+
+
 def _year(request):
     asked = request.GET.get("year", "")
     return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year

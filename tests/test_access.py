@@ -107,8 +107,10 @@ ACCESS = {
     # The sample participant consented to sharing the transcript (without it: 403 for everyone).
     "staff/training/participants/<int:employee_id>/transcript.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/export.json": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/participants/<int:employee_id>/export.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/dashboard/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/dashboard.csv": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "me/time/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # employees who may enter hours
     "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # only employees have a pay page
     "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
     "healthz": everyone(OK),

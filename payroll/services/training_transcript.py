@@ -18,7 +18,8 @@ STYLE = TableStyle([
 ])
 
 
-def transcript_pdf(record: dict) -> bytes:
+def transcript_pdf(record: dict, complete: bool = False) -> bytes:
+    """The transcript; ``complete`` adds everything else held (for a data request)."""
     org = settings.MENDED_ORG
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
@@ -26,7 +27,8 @@ def transcript_pdf(record: dict) -> bytes:
                             title="Training transcript", author=org["LEGAL_NAME"])
     employee = record["employee"]
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · Training transcript", styles["Title"]),
+        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · "
+                  f"{'Complete training record' if complete else 'Training transcript'}", styles["Title"]),
         Paragraph(f"Issued to <b>{escape(employee.legal_name)}</b> on {timezone.localdate():%b %-d, %Y}", styles["Normal"]),
         Spacer(1, 12),
     ]
@@ -41,7 +43,17 @@ def transcript_pdf(record: dict) -> bytes:
     credentials = [["Credential", "Issuer", "Earned", "Expires"]]
     credentials += [[c.name, c.issuer, f"{c.date:%b %-d, %Y}", f"{c.expiry:%b %-d, %Y}" if c.expiry else ""]
                     for c in record["credentials"]]
-    for title, table in (("Programs", programs), ("Hours", hours), ("Competencies", competencies), ("Credentials", credentials)):
+    sections = [("Programs", programs), ("Hours", hours), ("Competencies", competencies), ("Credentials", credentials)]
+    if complete:
+        follow_ups = [["Milestone", "Due", "Reached", "Employment", "Housing stable", "Note"]]
+        follow_ups += [[f.get_due_months_display(), f"{f.due_date:%b %-d, %Y}",
+                        "no" if f.could_not_reach else ("yes" if f.done_at else "not yet"),
+                        f.get_employment_status_display(), {True: "yes", False: "no"}.get(f.housing_stable, ""), f.note]
+                       for f in record["follow_ups"]]
+        exits = [["Program", "Exit reason", "Outcome"]]
+        exits += [[e.program.name, e.exit_reason, e.get_outcome_display()] for e in record["enrollments"] if e.exit_date]
+        sections += [("Exits", exits), ("Follow-ups", follow_ups)]
+    for title, table in sections:
         story.append(Paragraph(title, styles["Heading2"]))
         story.append(Table(table, style=STYLE, hAlign="LEFT") if len(table) > 1 else Paragraph("None recorded.", styles["Normal"]))
         story.append(Spacer(1, 10))

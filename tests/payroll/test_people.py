@@ -198,3 +198,19 @@ def test_the_admin_applies_the_same_rules_as_the_services(client):
     })
     assert response.status_code == 302
     assert employee.time_entries.get().entered_by == staff
+
+
+def test_employees_enter_their_own_hours_only_when_allowed(client):
+    user = UserFactory()
+    employee = EmployeeFactory(user=user, employee_can_enter_time=False)
+    PayRateFactory(employee=employee)
+    client.force_login(user)
+    assert client.get(reverse("payroll:my_time")).status_code == 404
+    Employee.objects.filter(pk=employee.pk).update(employee_can_enter_time=True)
+    bad = client.post(reverse("payroll:my_time"), {"date": "2026-10-05", "hours": "30", "kind": "production"})
+    assert bad.status_code == 400 and "less than or equal to 24" in bad.content.decode()
+    early = client.post(reverse("payroll:my_time"), {"date": "2020-01-01", "hours": "8", "kind": "production"})
+    assert early.status_code == 400 and "is outside this person" in early.content.decode()
+    assert client.post(reverse("payroll:my_time"), {"date": "2026-10-05", "hours": "8", "kind": "production"}).status_code == 302
+    entry = employee.time_entries.get()
+    assert entry.entered_by == user and entry.approved_at is None  # payroll staff approve it

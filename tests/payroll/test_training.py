@@ -230,6 +230,7 @@ def training_urls(employee_id):
         reverse("payroll:training_participant", args=[employee_id]),
         reverse("payroll:training_transcript", args=[employee_id]),
         reverse("payroll:training_export", args=[employee_id]),
+        reverse("payroll:training_export_pdf", args=[employee_id]),
         reverse("payroll:training_participant_action", args=[employee_id, "enroll"]),
         reverse("payroll:training_dashboard"),
         reverse("payroll:training_dashboard_csv"),
@@ -454,3 +455,26 @@ def test_program_staff_record_training_on_the_participant_page_with_field_errors
 
     assert CompetencySignoff.objects.get(employee=person).level == "competent"
     assert client.post(action("nonsense"), {}).status_code == 404
+
+
+
+def test_the_complete_record_pdf_answers_a_data_request_without_transcript_consent(client, coordinator):
+    import io as _io
+
+    from pypdf import PdfReader
+
+    from payroll.models import Enrollment
+
+    prog = program()
+    person = trainee()
+    enrollment = enrollment_create(employee=person, program=prog, start_date=date(2026, 1, 5), actor=coordinator)
+    enrollment_exit(enrollment.pk, status="completed", exit_date=date(2026, 6, 1), reason="Finished early",
+                    outcome="employed_elsewhere", actor=coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("payroll:training_export_pdf", args=[person.pk]))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    pages = PdfReader(_io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())  # line breaks fold to spaces
+    for expected in ("Complete training record", person.legal_name, prog.name, "Finished early", "3 months", "12 months"):
+        assert expected in text, expected
+    assert Enrollment.objects.get().exit_reason == "Finished early"
