@@ -309,3 +309,13 @@ PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
 PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")
 # Years after a training exit before the record's free text is removed (counts are kept).
 TRAINING_RETENTION_YEARS = env.int("TRAINING_RETENTION_YEARS", default=7)
+
+# Corporate gift boxes.
+GIFT_LOGO_FEE = Decimal(env("GIFT_LOGO_FEE", default="3.00"))  # per box
+GIFT_INITIALS_FEE = Decimal(env("GIFT_INITIALS_FEE", default="2.00"))  # per box
+GIFT_ASSEMBLY_WAGE = Decimal(env("GIFT_ASSEMBLY_WAGE", default="4.00"))  # survivor labour per box, credited to the wage fund
+GIFT_SHIPPING_PER_RECIPIENT = Decimal(env("GIFT_SHIPPING_PER_RECIPIENT", default="12.00"))
+GIFT_BULK_SHIPPING_BASE = Decimal(env("GIFT_BULK_SHIPPING_BASE", default="40.00"))
+GIFT_BULK_SHIPPING_PER_BOX = Decimal(env("GIFT_BULK_SHIPPING_PER_BOX", default="1.50"))
+GIFT_PRODUCTION_DAYS = env.int("GIFT_PRODUCTION_DAYS", default=10)  # working days after proof approval
+GIFT_EXTRA_DAYS_PER_100 = env.int("GIFT_EXTRA_DAYS_PER_100", default=2)  # more for larger orders

@@ -8,9 +8,15 @@ from django.urls import path
 from shop.errors import DomainError
 from shop.forms import RefundForm, ShipOrderForm
 from shop.models import (
+    BoxSize,
     Category,
+    ClassicBox,
+    ClassicBoxItem,
     Order,
     OrderLine,
+    Organisation,
+    OrganisationMember,
+    PaletteColour,
     Payment,
     Product,
     ProductImage,
@@ -20,6 +26,7 @@ from shop.models import (
     StripeEvent,
     TaxRate,
     User,
+    VolumeTier,
 )
 from shop.services.images import product_image_schedule_thumbnail
 from shop.services.orders import order_complete, order_mark_picked_up, order_mark_shipped
@@ -233,3 +240,45 @@ class StripeEventAdmin(ReadOnlyAdmin):
     list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("stripe_id",)
     readonly_fields = ("stripe_id", "type", "payload", "received_at", "processed_at", "attempts", "last_error")
+
+
+@admin.register(BoxSize)
+class BoxSizeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slots", "base_price", "position")
+
+
+@admin.register(PaletteColour)
+class PaletteColourAdmin(admin.ModelAdmin):
+    list_display = ("name", "hex", "use", "active")
+
+
+@admin.register(VolumeTier)
+class VolumeTierAdmin(admin.ModelAdmin):
+    list_display = ("min_quantity", "discount_percent")
+
+
+class ClassicBoxItemInline(admin.TabularInline):
+    model = ClassicBoxItem
+    extra = 1
+
+
+@admin.register(ClassicBox)
+class ClassicBoxAdmin(admin.ModelAdmin):
+    list_display = ("name", "size", "active")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [ClassicBoxItemInline]
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    raw_id_fields = ("user",)  # invitations by e-mail come with the builder; until then staff enter the id
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "payment_terms", "billing_email")
+    list_filter = ("payment_terms",)
+    search_fields = ("name", "billing_email")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [OrganisationMemberInline]

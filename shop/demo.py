@@ -13,10 +13,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shop import roles
 from shop.models import (
+    BoxSize,
     Cart,
     CartLine,
     Category,
+    ClassicBox,
+    ClassicBoxItem,
     Order,
+    Organisation,
+    OrganisationMember,
+    PaletteColour,
     Payment,
     Product,
     ProductVariant,
@@ -25,6 +31,7 @@ from shop.models import (
     ShippingMethod,
     TaxRate,
     User,
+    VolumeTier,
 )
 from shop.services.images import product_image_create
 from shop.services.orders import CheckoutDetails, order_mark_paid, order_place
@@ -254,9 +261,44 @@ def _demo_refund(order: Order, confirmed_at, rng) -> None:
     refund_apply_stripe_status(refund.pk, "succeeded", confirmed_at=confirmed_at)
 
 
+CORPORATE = ("gifts@acme-demo.example", "Cora", "Corporate")
+
+
+def seed_gifts() -> tuple[str, str]:
+    """The gift-box catalogue (sizes, palette, volume tiers, a classic box) and one client."""
+    sizes = {}
+    for position, (name, slots, price) in enumerate((("Small", 3, "8.00"), ("Medium", 6, "12.00"), ("Large", 10, "18.00"))):
+        sizes[name], _ = BoxSize.objects.update_or_create(
+            name=name, defaults={"slots": slots, "base_price": Decimal(price), "position": position}
+        )
+    for name, hex_ in (("Berry", "#7a2e3a"), ("Sage", "#7d9a7a"), ("Oat", "#d9c9a8"), ("Ink", "#1f2a44"), ("Gold", "#c8912f")):
+        PaletteColour.objects.update_or_create(name=name, defaults={"hex": hex_})
+    for minimum, percent in ((25, "5"), (100, "10"), (250, "15")):
+        VolumeTier.objects.update_or_create(min_quantity=minimum, defaults={"discount_percent": Decimal(percent)})
+    box, created = ClassicBox.objects.get_or_create(
+        slug="thank-you-classic",
+        defaults={"name": "Thank-you classic", "size": sizes["Medium"],
+                  "description": "A candle, a journal and a zip pouch, tied with a berry ribbon."},
+    )
+    if created:
+        for slug in ("cedar-sage-candle", "hand-bound-journal", "zip-pouch"):
+            variant = ProductVariant.objects.filter(product__slug=slug).order_by("pk").first()
+            if variant:
+                ClassicBoxItem.objects.create(box=box, variant=variant, quantity=1)
+    organisation, _ = Organisation.objects.get_or_create(
+        slug="acme-demo", defaults={"name": "Acme Demo Corp", "billing_contact": "Cora Corporate",
+                                    "billing_email": CORPORATE[0], "payment_terms": Organisation.Terms.NET30},
+    )
+    member = _demo_user(*CORPORATE, is_staff=False, is_superuser=False)
+    OrganisationMember.objects.get_or_create(organisation=organisation, user=member,
+                                             defaults={"role": OrganisationMember.Role.ADMIN})
+    return ("Corporate client", CORPORATE[0])
+
+
 @transaction.atomic
 def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     seed_rates()
     products = seed_catalog()
     people = seed_people()
+    people.append(seed_gifts())
     return products, seed_orders(), people

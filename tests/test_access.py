@@ -17,7 +17,18 @@ from django.urls import URLResolver, clear_url_caches, get_resolver
 from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry, TrainingSession
 from payroll.services.ledger import Leg, entry_post
 from shop import roles
-from shop.models import Cart, CartLine, Order, ProductImage, StripeEvent
+from shop.models import (
+    BoxSize,
+    Cart,
+    CartLine,
+    ClassicBox,
+    Order,
+    Organisation,
+    PaletteColour,
+    ProductImage,
+    StripeEvent,
+    VolumeTier,
+)
 from shop.selectors.orders import order_token
 from tests.factories import OrderFactory, UserFactory, VariantFactory
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
@@ -153,6 +164,11 @@ ACCESS = {
     "admin/shop/order/<int:order_id>/ship/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     "admin/shop/order/<int:order_id>/refund/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     **admin_model("admin/shop/stripeevent/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/boxsize/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/palettecolour/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/volumetier/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/classicbox/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/organisation/", CATALOG_MANAGERS),
     **admin_model("admin/payroll/account/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/journalentry/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/employee/", PAYROLL_READERS),
@@ -204,7 +220,16 @@ def objects(db):
     cohort = Cohort.objects.create(program=program, name="Spring", start_date=employee.hire_date)
     training_session = TrainingSession.objects.create(program=program, date=employee.hire_date, start_time="09:00",
                                                       end_time="10:00", topic="Sample")
+    size = BoxSize.objects.create(name="Medium", slots=6, base_price=Decimal("12.00"))
+    gift_ids = {
+        "shop/boxsize/": size.pk,
+        "shop/palettecolour/": PaletteColour.objects.create(name="Rose", hex="#c9828d").pk,
+        "shop/volumetier/": VolumeTier.objects.create(min_quantity=25, discount_percent=Decimal("5")).pk,
+        "shop/classicbox/": ClassicBox.objects.create(name="Thank you", slug="thank-you", size=size).pk,
+        "shop/organisation/": Organisation.objects.create(name="Acme", slug="acme").pk,
+    }
     ids = {
+        **gift_ids,
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,

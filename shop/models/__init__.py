@@ -1,6 +1,17 @@
 from .accounts import User
 from .cart import Cart, CartLine
 from .catalog import Category, Product, ProductImage, ProductVariant
+from .gifts import (
+    BoxSize,
+    ClassicBox,
+    ClassicBoxItem,
+    GiftDesign,
+    GiftDesignItem,
+    Organisation,
+    OrganisationMember,
+    PaletteColour,
+    VolumeTier,
+)
 from .orders import Order, OrderLine
 from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
@@ -13,6 +24,15 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductVariant",
+    "BoxSize",
+    "ClassicBox",
+    "ClassicBoxItem",
+    "GiftDesign",
+    "GiftDesignItem",
+    "Organisation",
+    "OrganisationMember",
+    "PaletteColour",
+    "VolumeTier",
     "Order",
     "OrderLine",
     "Payment",

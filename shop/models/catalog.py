@@ -43,6 +43,9 @@ class Product(models.Model):
         help_text="Part of each unit's price that funds survivor wages (USD).",
     )
     maker_credit = models.CharField(max_length=60, blank=True, editable=False)
+    gift_slots = models.PositiveSmallIntegerField(
+        default=1, help_text="Slots one piece takes in a gift box (0: not offered in gift boxes)."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,155 @@
+"""Corporate gift boxes: organisations and their members, the box catalogue, designs."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from .catalog import MONEY, ProductVariant
+
+
+class Organisation(models.Model):
+    """A corporate client. Everything a member makes belongs to exactly one organisation."""
+
+    class Terms(models.TextChoices):
+        CARD = "card", "Card only"
+        NET30 = "net30", "Invoice, net 30"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    billing_contact = models.CharField(max_length=120, blank=True)
+    billing_email = models.EmailField(blank=True)
+    billing_address = models.TextField(blank=True)
+    payment_terms = models.CharField(max_length=8, choices=Terms.choices, default=Terms.CARD,
+                                     help_text="Set by shop staff; invoices only after approval.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationMember(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        MEMBER = "member", "Member"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_memberships")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership")]
+
+
+class BoxSize(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+    slots = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], help_text="How many slots of products fit.")
+    base_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slots"]
+
+    def __str__(self):
+        return f"{self.name} ({self.slots} slots)"
+
+
+class PaletteColour(models.Model):
+    class Use(models.TextChoices):
+        RIBBON = "ribbon", "Ribbon"
+        TISSUE = "tissue", "Tissue"
+        BOTH = "both", "Ribbon and tissue"
+
+    name = models.CharField(max_length=40, unique=True)
+    hex = models.CharField(max_length=7, validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #7a2e3a.")])
+    use = models.CharField(max_length=8, choices=Use.choices, default=Use.BOTH)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VolumeTier(models.Model):
+    """A discount on every box from a quantity on (demo: 25+ 5%, 100+ 10%, 250+ 15%)."""
+
+    min_quantity = models.PositiveIntegerField(unique=True, validators=[MinValueValidator(2)])
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2,
+                                           validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["min_quantity"]
+        constraints = [models.CheckConstraint(condition=models.Q(discount_percent__lt=100), name="tier_discount_below_100")]
+
+    def __str__(self):
+        return f"{self.min_quantity}+ boxes: {self.discount_percent}% off"
+
+
+class ClassicBox(models.Model):
+    """A named combination, ordered as it is or opened in the builder as a start."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    size = models.ForeignKey(BoxSize, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="classic-boxes/", blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "classic boxes"
+
+    def __str__(self):
+        return self.name
+
+
+class ClassicBoxItem(models.Model):
+    box = models.ForeignKey(ClassicBox, on_delete=models.CASCADE, related_name="items")
+    variant = models.ForeignKey(ProductVariant, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+
+
+def private_storage():
+    return storages["private"]
+
+
+initials_validator = RegexValidator(r"^[A-Za-z]{1,3}$", "Initials are 1 to 3 letters.")
+
+
+class GiftDesign(models.Model):
+    """A box a member designed: size, products, colours, logo, monogram and card message."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="designs")
+    name = models.CharField(max_length=120)
+    size = models.ForeignKey(BoxSize, on_delete=models.PROTECT, related_name="+")
+    ribbon = models.ForeignKey(PaletteColour, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tissue = models.ForeignKey(PaletteColour, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    logo = models.FileField(upload_to="logos/", blank=True, storage=private_storage,
+                            help_text="Stored under a generated name; served only to the organisation and staff.")
+    initials = models.CharField(max_length=3, blank=True, validators=[initials_validator])
+    message = models.TextField(blank=True, validators=[MaxLengthValidator(300)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class GiftDesignItem(models.Model):
+    design = models.ForeignKey(GiftDesign, on_delete=models.CASCADE, related_name="items")
+    variant = models.ForeignKey(ProductVariant, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["design", "variant"], name="design_variant_once")]
