@@ -1,7 +1,7 @@
 """payroll listens to what shop announces (shop never imports payroll)."""
 from django.dispatch import receiver
 
-from shop.events import demo_seeded, order_paid, refund_confirmed
+from shop.events import demo_seeded, gift_order_paid, order_paid, refund_confirmed
 
 
 @receiver(order_paid, dispatch_uid="payroll_credit_paid_order")
@@ -23,3 +23,10 @@ def seed_payroll_demo(sender, **kwargs):
     from payroll.demo import seed_payroll_demo as seed
 
     return seed()
+
+
+@receiver(gift_order_paid, dispatch_uid="payroll_credit_gift_order")
+def credit_wage_fund_for_gift_order(sender, gift_order_id, **kwargs):
+    from payroll.tasks import credit_paid_gift_order
+
+    credit_paid_gift_order.delay(gift_order_id)

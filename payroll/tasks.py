@@ -33,6 +33,8 @@ def sweep_wage_fund() -> None:
         credit_paid_order.delay(order_id)
     for refund_id in refunds:
         reverse_confirmed_refund.delay(refund_id)
+    for gift_order_id in wage_fund.gift_orders_unposted():
+        credit_paid_gift_order.delay(gift_order_id)
 
 
 @shared_task(**RETRY)
@@ -71,3 +73,8 @@ def anonymise_training_records() -> int:
     from payroll.services.training import training_records_anonymise
 
     return training_records_anonymise(timezone.localdate())
+
+
+@shared_task(**RETRY)
+def credit_paid_gift_order(gift_order_id: int) -> int:
+    return wage_fund.wage_fund_credit_gift_order(gift_order_id)

@@ -15,6 +15,8 @@ from django.dispatch import Signal
 
 order_paid = Signal()
 refund_confirmed = Signal()
+# A gift-box order was paid (card captured on proof approval, or its invoice paid).
+gift_order_paid = Signal()
 # Sent by ``seed_demo`` after the shop's demo data; receivers return lines to print.
 demo_seeded = Signal()
 

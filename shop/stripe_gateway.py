@@ -69,6 +69,10 @@ def confirm_payment_intent(payment_intent_id: str, payment_method_id: str):
     return _call(client.v1.payment_intents.confirm, payment_intent_id)
 
 
+def capture_payment_intent(payment_intent_id: str):
+    return _call(_client().v1.payment_intents.capture, payment_intent_id)
+
+
 def cancel_payment_intent(payment_intent_id: str):
     return _call(_client().v1.payment_intents.cancel, payment_intent_id)
 

@@ -58,3 +58,12 @@ def wages_funded(lines: QuerySet) -> Decimal:
         funded -= refunded_wage_share(wages[line_id], gross[line_id], refunded_so_far[line_id], amount)
         refunded_so_far[line_id] += amount
     return funded
+
+
+def gift_wages_funded(orders) -> Decimal:
+    """The wages paid gift orders fund: every line's wage content per box, and assembly labour."""
+    funded = ZERO
+    for order in orders.prefetch_related("lines"):
+        funded += sum((line_wage_total(line.wage_content, line.per_box * order.quantity) for line in order.lines.all()), ZERO)
+        funded += line_wage_total(order.assembly_wage, order.quantity)
+    return funded

@@ -6,14 +6,14 @@ from decimal import Decimal
 from django.core.mail import send_mail
 
 from payroll.models import Account, Posting
-from payroll.services.wage_fund import CLEARING, WAGE_FUND, wage_fund_unposted
-from shop.models import OrderLine
+from payroll.services.wage_fund import CLEARING, WAGE_FUND, gift_orders_unposted, wage_fund_unposted
+from shop.models import GiftOrder, OrderLine
 from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
-from shop.wages import wages_funded
+from shop.wages import gift_wages_funded, wages_funded
 
-SALES_SOURCES = ("order_line", "refund")
+SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Reconciliation:
     accounts: list[AccountCheck] = field(default_factory=list)
     unbalanced_entries: list[tuple[int, Decimal]] = field(default_factory=list)
     uncredited_orders: list[int] = field(default_factory=list)
+    uncredited_gift_orders: list[int] = field(default_factory=list)
     unreversed_refunds: list[int] = field(default_factory=list)
 
     @property
@@ -48,6 +49,7 @@ class Reconciliation:
             any(a.difference for a in self.accounts)
             or self.unbalanced_entries
             or self.uncredited_orders
+            or self.uncredited_gift_orders
             or self.unreversed_refunds
         )
 
@@ -59,6 +61,8 @@ class Reconciliation:
             out.append(f"Entry {entry_id} does not balance: its postings sum to {total}")
         if self.uncredited_orders:
             out.append(f"Paid orders not yet credited: {', '.join(map(str, self.uncredited_orders[:50]))}")
+        if self.uncredited_gift_orders:
+            out.append(f"Paid gift orders not yet credited: {', '.join(map(str, self.uncredited_gift_orders[:50]))}")
         if self.unreversed_refunds:
             out.append(f"Confirmed refunds not yet reversed: {', '.join(map(str, self.unreversed_refunds[:50]))}")
         out.append("The wage fund reconciles." if self.ok else "The wage fund does NOT reconcile.")
@@ -68,6 +72,7 @@ class Reconciliation:
 def wage_fund_reconcile() -> Reconciliation:
     report = Reconciliation()
     held = wages_funded(OrderLine.objects.filter(order__state__in=PAID_STATES))
+    held += gift_wages_funded(GiftOrder.objects.filter(paid_at__isnull=False))
     # Only what sales and refunds put in or took out: payroll draws and opening balances
     # move the fund too, but the shop's records say nothing about them.
     actual = {
@@ -85,6 +90,7 @@ def wage_fund_reconcile() -> Reconciliation:
         for row in Posting.objects.values("entry").annotate(cents=cents_sum("amount")).exclude(cents=0).order_by("entry")
     ]
     report.uncredited_orders, report.unreversed_refunds = wage_fund_unposted()
+    report.uncredited_gift_orders = gift_orders_unposted()
     return report
 
 

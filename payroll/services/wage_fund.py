@@ -100,3 +100,38 @@ def wage_fund_unposted() -> tuple[list[int], list[int]]:
     reversed_ = JournalEntry.objects.filter(source_type="refund").values("source_id")
     refunds = Refund.objects.filter(status=Refund.Status.SUCCEEDED).exclude(pk__in=reversed_).values_list("pk", flat=True)
     return sorted(set(orders)), sorted(refunds)
+
+
+@transaction.atomic
+def wage_fund_credit_gift_order(gift_order_id: int) -> int:
+    """Credit a paid gift order: each line's wage content for every box, and the assembly labour."""
+    from shop.models import GiftOrder
+
+    order = GiftOrder.objects.filter(pk=gift_order_id, paid_at__isnull=False).prefetch_related("lines").first()
+    if order is None:
+        return 0
+    on = timezone.localdate(order.paid_at)
+    posted = 0
+    credits = [
+        (f"gift-line:{line.pk}:credit", "gift_line", line.pk, line_wage_total(line.wage_content, line.per_box * order.quantity),
+         f"Wage content, gift order {order.number}: {order.quantity} boxes × {line.per_box} × {line.title}")
+        for line in order.lines.all()
+    ] + [
+        (f"gift-order:{order.pk}:assembly", "gift_assembly", order.pk, line_wage_total(order.assembly_wage, order.quantity),
+         f"Assembly labour, gift order {order.number}: {order.quantity} boxes")
+    ]
+    for key, source_type, source_id, wages, memo in credits:
+        if wages <= 0:
+            continue
+        _, created = entry_post(key=key, on=on, memo=memo, source_type=source_type, source_id=source_id,
+                                legs=[Leg(CLEARING, wages), Leg(WAGE_FUND, -wages)])
+        posted += created
+    return posted
+
+
+def gift_orders_unposted() -> list[int]:
+    """Paid gift orders whose assembly credit (posted with their lines) is missing."""
+    from shop.models import GiftOrder
+
+    credited = JournalEntry.objects.filter(source_type="gift_assembly").values("source_id")
+    return sorted(GiftOrder.objects.filter(paid_at__isnull=False).exclude(pk__in=credited).values_list("pk", flat=True))

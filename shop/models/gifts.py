@@ -153,3 +153,109 @@ class GiftDesignItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["design", "variant"], name="design_variant_once")]
+
+
+def new_gift_order_number() -> str:
+    import secrets
+
+    from .orders import NUMBER_ALPHABET
+
+    return "GB-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(7))
+
+
+class GiftOrder(models.Model):
+    """An order for many boxes of one design: quote snapshot, proof, payment, production."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed: waiting for the proof"
+        PROOF_READY = "proof_ready", "Proof ready for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Proof approved"
+        IN_PRODUCTION = "in_production", "In production"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Payment(models.TextChoices):
+        CARD = "card", "Card (authorised now, charged on proof approval)"
+        INVOICE = "invoice", "Invoice, net 30"
+
+    number = models.CharField(max_length=20, unique=True, default=new_gift_order_number, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="gift_orders")
+    design = models.ForeignKey(GiftDesign, on_delete=models.PROTECT, related_name="orders")
+    design_name = models.CharField(max_length=120)
+    size_name = models.CharField(max_length=40)
+    initials = models.CharField(max_length=3, blank=True)
+    message = models.TextField(blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    shipping_mode = models.CharField(max_length=16)
+    destination_state = models.CharField(max_length=2, blank=True)
+    in_hand_date = models.DateField()
+    box_price = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    boxes_subtotal = models.DecimalField(**MONEY)
+    shipping = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    assembly_wage = models.DecimalField(**MONEY, help_text="Survivor assembly labour per box, at the time of the order.")
+    payment = models.CharField(max_length=8, choices=Payment.choices)
+    stripe_payment_intent_id = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class GiftOrderLine(models.Model):
+    """One product in every box of the order, frozen at the price and wage content of the day."""
+
+    order = models.ForeignKey(GiftOrder, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(ProductVariant, null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200)
+    per_box = models.PositiveSmallIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    wage_content = models.DecimalField(**MONEY)
+
+
+class Proof(models.Model):
+    order = models.ForeignKey(GiftOrder, on_delete=models.CASCADE, related_name="proofs")
+    file = models.FileField(upload_to="proofs/", storage=private_storage)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=10, blank=True, choices=[("approved", "Approved"), ("changes", "Changes requested")])
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class InvoiceSequence(models.Model):
+    """One row: the last invoice number issued. Locked while a number is taken, so none is skipped."""
+
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Invoice(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    order = models.OneToOneField(GiftOrder, on_delete=models.PROTECT, related_name="invoice")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
+    amount = models.DecimalField(**MONEY)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Invoice {self.number:06d}"

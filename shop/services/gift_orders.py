@@ -1,0 +1,127 @@
+"""Gift-box orders: placed from a design and a quote → proof → approved (card captured,
+or a net-30 invoice issued) → production → shipped. Paid orders are announced like shop
+orders, so payroll credits their wage content and assembly labour to the wage fund."""
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.events import announce_on_commit, gift_order_paid
+from shop.models import GiftDesign, GiftOrder, GiftOrderLine, Invoice, InvoiceSequence, Organisation, Proof
+from shop.services.gifts import design_check_stock, gift_quote, in_hand_date_check
+
+S = GiftOrder.Status
+INVOICE_DAYS = 30
+
+
+class GiftOrderError(DomainError):
+    pass
+
+
+@transaction.atomic
+def gift_order_place(design: GiftDesign, quantity: int, *, shipping_mode: str, state: str | None, in_hand_date: date,
+                     actor, today: date | None = None) -> GiftOrder:
+    """Freeze the quote into an order. Card orders get a PaymentIntent to authorise (manual
+    capture: nothing is charged before the proof is approved)."""
+    today = today or timezone.localdate()
+    if not design.items.exists():
+        raise GiftOrderError("Add at least one item to the box first.")
+    design_check_stock(design, quantity)
+    in_hand_date_check(in_hand_date, quantity, today)
+    quote = gift_quote(design, quantity, shipping_mode, state)
+    organisation = design.organisation
+    payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
+    order = GiftOrder.objects.create(
+        organisation=organisation, design=design, design_name=design.name, size_name=design.size.name,
+        initials=design.initials, message=design.message, quantity=quantity, shipping_mode=shipping_mode,
+        destination_state=state or "", in_hand_date=in_hand_date, box_price=quote.box_price, discount=quote.discount,
+        boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
+        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor,
+    )
+    GiftOrderLine.objects.bulk_create(
+        GiftOrderLine(order=order, variant=item.variant, title=str(item.variant), per_box=item.quantity,
+                      unit_price=item.variant.price, wage_content=item.variant.product.wage_content)
+        for item in design.items.select_related("variant__product")
+    )
+    if payment == GiftOrder.Payment.CARD:
+        intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
+        order.stripe_payment_intent_id = intent["id"]
+        order.save(update_fields=["stripe_payment_intent_id"])
+    return order
+
+
+@transaction.atomic
+def proof_upload(order_id: int, file, actor) -> Proof:
+    order = GiftOrder.objects.select_for_update().get(pk=order_id)
+    if order.status not in (S.PLACED, S.CHANGES_REQUESTED, S.PROOF_READY):
+        raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; it takes no new proof.")
+    proof = Proof.objects.create(order=order, file=file, uploaded_by=actor)
+    order.status = S.PROOF_READY
+    order.save(update_fields=["status"])
+    return proof
+
+
+def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOrder:
+    """The client approves the latest proof or asks for changes (with a comment); history kept.
+
+    Approving a card order captures the authorised amount at Stripe first; an invoice
+    order gets its numbered invoice."""
+    order = GiftOrder.objects.get(pk=order_id)
+    if order.status != S.PROOF_READY:
+        raise GiftOrderError(f"Order {order.number} has no proof waiting for review.")
+    if not approve and not comment.strip():
+        raise GiftOrderError("Say what should change.")
+    if approve and order.payment == GiftOrder.Payment.CARD:
+        intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+        if intent["status"] == "requires_capture":
+            intent = gateway.capture_payment_intent(order.stripe_payment_intent_id)
+        if intent["status"] != "succeeded":
+            raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
+    with transaction.atomic():
+        order = GiftOrder.objects.select_for_update().get(pk=order_id)
+        if order.status != S.PROOF_READY:
+            raise GiftOrderError(f"Order {order.number} has no proof waiting for review.")
+        proof = order.proofs.order_by("-uploaded_at", "-id").first()
+        proof.decision, proof.comment = ("approved" if approve else "changes"), comment.strip()
+        proof.decided_by, proof.decided_at = actor, timezone.now()
+        proof.save(update_fields=["decision", "comment", "decided_by", "decided_at"])
+        if not approve:
+            order.status = S.CHANGES_REQUESTED
+            order.save(update_fields=["status"])
+            return order
+        order.status, order.approved_at = S.APPROVED, timezone.now()
+        if order.payment == GiftOrder.Payment.CARD:
+            order.paid_at = timezone.now()
+            announce_on_commit(gift_order_paid, gift_order_id=order.pk)
+        else:
+            invoice_issue(order)
+        order.save(update_fields=["status", "approved_at", "paid_at"])
+    return order
+
+
+def invoice_issue(order: GiftOrder) -> Invoice:
+    """Number the invoice from the locked sequence, so numbers never skip or repeat."""
+    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(pk=1)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
+        issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_paid(invoice_id: int, actor) -> Invoice:
+    invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
+    if invoice.paid_at is not None:
+        return invoice
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["paid_at"])
+    GiftOrder.objects.filter(pk=invoice.order_id).update(paid_at=invoice.paid_at)
+    announce_on_commit(gift_order_paid, gift_order_id=invoice.order_id)
+    return invoice
