@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, checkout, orders, pages, webhooks
+from shop.views import cart, catalog, checkout, gifts, orders, pages, webhooks
 
 app_name = "shop"
 
@@ -21,5 +21,12 @@ urlpatterns = [
     path("order-link/<str:token>/", orders.order_by_link, name="order_by_link"),
     path("order-link/<str:token>/status/", orders.order_status, name="order_status"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("gifts/", gifts.gifts_home, name="gifts"),
+    path("gifts/designs/<int:design_id>/", gifts.design_detail, name="gift_design"),
+    path("gifts/designs/<int:design_id>/items/", gifts.design_item, name="gift_design_item"),
+    path("gifts/designs/<int:design_id>/details/", gifts.design_details, name="gift_design_details"),
+    path("gifts/designs/<int:design_id>/logo/", gifts.design_logo, name="gift_design_logo"),
+    path("gifts/designs/<int:design_id>/logo/file/", gifts.design_logo_file, name="gift_design_logo_file"),
+    path("gifts/designs/<int:design_id>/duplicate/", gifts.design_duplicate, name="gift_design_duplicate"),
     path("weather/", pages.weather, name="weather"),
 ]

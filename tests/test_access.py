@@ -22,6 +22,7 @@ from shop.models import (
     Cart,
     CartLine,
     ClassicBox,
+    GiftDesign,
     Order,
     Organisation,
     PaletteColour,
@@ -92,6 +93,14 @@ ACCESS = {
     "cart/lines/<int:line_id>/": everyone(NO_GET),
     "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
     "weather/": everyone(OK),
+    # Gift boxes: the sample design belongs to an organisation none of these roles is in.
+    "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/designs/<int:design_id>/items/": everyone(NO_GET),
+    "gifts/designs/<int:design_id>/details/": everyone(NO_GET),
+    "gifts/designs/<int:design_id>/logo/": everyone(NO_GET),
+    "gifts/designs/<int:design_id>/logo/file/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/designs/<int:design_id>/duplicate/": everyone(NO_GET),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
     "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
     "checkout/pay/<str:token>/setup/": everyone(NO_GET),
@@ -228,6 +237,8 @@ def objects(db):
         "shop/classicbox/": ClassicBox.objects.create(name="Thank you", slug="thank-you", size=size).pk,
         "shop/organisation/": Organisation.objects.create(name="Acme", slug="acme").pk,
     }
+    design = GiftDesign.objects.create(organisation_id=gift_ids["shop/organisation/"], name="Sample", size=size,
+                                       logo="logos/sample.png")
     ids = {
         **gift_ids,
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
@@ -244,6 +255,7 @@ def objects(db):
         "format": {"image": image.image.name, "product": variant.product.pk,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
+        "design_id": design.pk,
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
     }
 
@@ -269,7 +281,7 @@ def concrete_path(route, probe, objects):
         name = match.group(2)
         if name == "slug":
             return next(v for k, v in objects["slug"].items() if route.startswith(k))
-        if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action", "year"):
+        if name in ("line_id", "token", "number", "order_id", "run_id", "stub_id", "action", "year", "design_id"):
             return str(objects[name])
         if name == "employee_id":
             return str(objects["ids"]["payroll/employee/"])

@@ -1,0 +1,105 @@
+"""The gift builder pages: members work on their organisation's designs; nobody else can."""
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from shop.models import BoxSize, GiftDesign, Organisation, OrganisationMember, PaletteColour
+from tests.factories import ProductFactory, UserFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def member_of(org):
+    user = UserFactory()
+    OrganisationMember.objects.create(organisation=org, user=user)
+    return user
+
+
+@pytest.fixture
+def setup():
+    a = Organisation.objects.create(name="Acme", slug="acme")
+    b = Organisation.objects.create(name="Beta", slug="beta")
+    size = BoxSize.objects.create(name="Small", slots=3, base_price=D("8.00"))
+    BoxSize.objects.create(name="Large", slots=10, base_price=D("18.00"))
+    design = GiftDesign.objects.create(organisation=a, name="Speakers", size=size, logo="logos/x.png")
+    variant = VariantFactory(product=ProductFactory(name="Candle", gift_slots=1), price=D("20.00"), stock=50)
+    return a, b, design, variant
+
+
+def png(width, height):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#7a2e3a").save(buffer, format="PNG")
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+
+def design_urls(design):
+    return {
+        "GET": [reverse("shop:gift_design", args=[design.pk]), reverse("shop:gift_design_logo_file", args=[design.pk])],
+        "POST": [reverse(name, args=[design.pk]) for name in
+                 ("shop:gift_design_item", "shop:gift_design_details", "shop:gift_design_logo", "shop:gift_design_duplicate")],
+    }
+
+
+def test_a_member_of_another_organisation_gets_404_on_every_design_url(client, setup):
+    _, b, design, variant = setup
+    client.force_login(member_of(b))
+    urls = design_urls(design)
+    for url in urls["GET"]:
+        assert client.get(url).status_code == 404, url
+    for url in urls["POST"]:
+        assert client.post(url, {"variant": variant.pk, "quantity": 1, "name": "x"}).status_code == 404, url
+    assert not design.items.exists() and GiftDesign.objects.count() == 1
+    assert "Speakers" not in client.get(reverse("shop:gifts")).content.decode()
+
+
+def test_members_build_and_price_a_box(client, setup):
+    a, _, design, variant = setup
+    client.force_login(member_of(a))
+    assert client.post(reverse("shop:gift_design_item", args=[design.pk]), {"variant": variant.pk, "quantity": 2}).status_code == 302
+    too_many = client.post(reverse("shop:gift_design_item", args=[design.pk]), {"variant": variant.pk, "quantity": 4})
+    assert too_many.status_code == 400 and "does not fit" in too_many.content.decode()
+    berry = PaletteColour.objects.create(name="Berry", hex="#7a2e3a")
+    bad = client.post(reverse("shop:gift_design_details", args=[design.pk]),
+                      {"name": "Speakers", "size": design.size.pk, "initials": "A1", "message": "x" * 301})
+    assert bad.status_code == 400
+    assert "1 to 3 letters" in bad.content.decode() and "at most 300 characters" in bad.content.decode()
+    ok = client.post(reverse("shop:gift_design_details", args=[design.pk]),
+                     {"name": "Speakers", "size": design.size.pk, "ribbon": berry.pk, "initials": "mt", "message": "Thank you"})
+    assert ok.status_code == 302
+    page = client.get(reverse("shop:gift_design", args=[design.pk]), {"quantity": 30, "shipping": "bulk", "state": ""})
+    html = page.content.decode()
+    assert "#7a2e3a" in html and ">MT<" in html  # the preview shows the ribbon and the monogram
+    # per box 8.00 + 2 x 20.00 + logo 3.00 + initials 2.00 = 53.00
+    assert page.context["quote"].box_price == D("53.00")
+
+
+def test_logo_uploads_are_checked_and_served_only_to_members(client, setup):
+    a, b, design, _ = setup
+    member = member_of(a)
+    client.force_login(member)
+    small = client.post(reverse("shop:gift_design_logo", args=[design.pk]), {"logo": png(100, 80)})
+    assert small.status_code == 400 and "at least 300" in small.content.decode()
+    assert client.post(reverse("shop:gift_design_logo", args=[design.pk]), {"logo": png(400, 320)}).status_code == 302
+    design.refresh_from_db()
+    assert design.logo.name.endswith(".png") and "logo" not in design.logo.name.rsplit("/", 1)[-1]  # a generated name
+    served = client.get(reverse("shop:gift_design_logo_file", args=[design.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    client.force_login(member_of(b))
+    assert client.get(reverse("shop:gift_design_logo_file", args=[design.pk])).status_code == 404
+
+
+def test_new_designs_and_duplicates_belong_to_the_members_organisation(client, setup):
+    a, b, design, variant = setup
+    client.force_login(member_of(a))
+    response = client.post(reverse("shop:gifts"), {"organisation": b.pk, "name": "Sneaky", "size": design.size.pk})
+    assert response.status_code == 400 and not GiftDesign.objects.filter(organisation=b).exists()
+    assert client.post(reverse("shop:gifts"), {"organisation": a.pk, "name": "Holiday", "size": design.size.pk}).status_code == 302
+    client.post(reverse("shop:gift_design_duplicate", args=[design.pk]))
+    assert set(GiftDesign.objects.values_list("name", "organisation__slug")) == {
+        ("Speakers", "acme"), ("Holiday", "acme"), ("Speakers (copy)", "acme"),
+    }
