@@ -28,5 +28,6 @@ urlpatterns = [
     path("gifts/designs/<int:design_id>/logo/", gifts.design_logo, name="gift_design_logo"),
     path("gifts/designs/<int:design_id>/logo/file/", gifts.design_logo_file, name="gift_design_logo_file"),
     path("gifts/designs/<int:design_id>/duplicate/", gifts.design_duplicate, name="gift_design_duplicate"),
+    path("gifts/designs/<int:design_id>/quote.pdf", gifts.design_quote_pdf, name="gift_design_quote_pdf"),
     path("weather/", pages.weather, name="weather"),
 ]

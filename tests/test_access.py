@@ -101,6 +101,7 @@ ACCESS = {
     "gifts/designs/<int:design_id>/logo/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/logo/file/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "gifts/designs/<int:design_id>/duplicate/": everyone(NO_GET),
+    "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
     "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
     "checkout/pay/<str:token>/setup/": everyone(NO_GET),

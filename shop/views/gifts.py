@@ -1,7 +1,7 @@
 """Corporate gift pages (`/gifts/`): members see and change only their organisation's designs."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +10,7 @@ from shop.forms_gifts import DesignDetailsForm, DesignItemForm, LogoForm, NewDes
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
 from shop.services import gift_designs
+from shop.services.gift_documents import quote_pdf
 from shop.services.gifts import design_slots_used, gift_quote
 
 
@@ -124,3 +125,19 @@ def design_duplicate(request, design_id):
     return redirect("shop:gift_design", copy.pk)
 
 
+
+
+@login_required
+def design_quote_pdf(request, design_id):
+    design = _design_or_404(request, design_id)
+    form = QuoteForm(request.GET)
+    if not form.is_valid():
+        return _builder(request, design, status=400, quote_form=form)
+    try:
+        quote = gift_quote(design, form.cleaned_data["quantity"], form.cleaned_data["shipping"], form.cleaned_data["state"] or None)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _builder(request, design, status=400, quote_form=form)
+    response = HttpResponse(quote_pdf(design, quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="quote-{design.pk}-{quote.quantity}.pdf"'
+    return response

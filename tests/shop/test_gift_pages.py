@@ -39,7 +39,8 @@ def png(width, height):
 
 def design_urls(design):
     return {
-        "GET": [reverse("shop:gift_design", args=[design.pk]), reverse("shop:gift_design_logo_file", args=[design.pk])],
+        "GET": [reverse("shop:gift_design", args=[design.pk]), reverse("shop:gift_design_logo_file", args=[design.pk]),
+                reverse("shop:gift_design_quote_pdf", args=[design.pk]) + "?quantity=10&shipping=bulk"],
         "POST": [reverse(name, args=[design.pk]) for name in
                  ("shop:gift_design_item", "shop:gift_design_details", "shop:gift_design_logo", "shop:gift_design_duplicate")],
     }
@@ -103,3 +104,19 @@ def test_new_designs_and_duplicates_belong_to_the_members_organisation(client, s
     assert set(GiftDesign.objects.values_list("name", "organisation__slug")) == {
         ("Speakers", "acme"), ("Holiday", "acme"), ("Speakers (copy)", "acme"),
     }
+
+
+def test_the_quote_downloads_as_a_pdf_with_the_same_figures(client, setup):
+    from pypdf import PdfReader
+
+    a, _, design, variant = setup
+    client.force_login(member_of(a))
+    client.post(reverse("shop:gift_design_item", args=[design.pk]), {"variant": variant.pk, "quantity": 2})
+    url = reverse("shop:gift_design_quote_pdf", args=[design.pk])
+    response = client.get(url, {"quantity": 30, "shipping": "bulk", "state": ""})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
+    # per box 8.00 + 40.00 + logo 3.00 = 51.00; 30 boxes = 1530.00; bulk 40 + 45 = 85.00; total 1615.00
+    for expected in ("Acme", "$51.00", "$1,530.00", "$85.00", "$1,615.00"):
+        assert expected in text, expected
+    assert client.get(url, {"quantity": "0", "shipping": "bulk"}).status_code == 400
