@@ -61,3 +61,17 @@ class QuoteForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=5000, initial=25)
     shipping = forms.ChoiceField(choices=[("per_recipient", "To each recipient"), ("bulk", "One bulk shipment")])
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
+
+
+class GiftOrderForm(QuoteForm):
+    in_hand_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Needed in hand by")
+
+
+class ProofReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve the proof"), ("changes", "Ask for changes")],
+                                 widget=forms.RadioSelect)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class ProofUploadForm(forms.Form):
+    file = forms.FileField(help_text="An image or PDF of the finished box.")

@@ -29,5 +29,12 @@ urlpatterns = [
     path("gifts/designs/<int:design_id>/logo/file/", gifts.design_logo_file, name="gift_design_logo_file"),
     path("gifts/designs/<int:design_id>/duplicate/", gifts.design_duplicate, name="gift_design_duplicate"),
     path("gifts/designs/<int:design_id>/quote.pdf", gifts.design_quote_pdf, name="gift_design_quote_pdf"),
+    path("gifts/designs/<int:design_id>/order/", gifts.design_order, name="gift_design_order"),
+    path("gifts/orders/<str:number>/", gifts.gift_order_detail, name="gift_order"),
+    path("gifts/orders/<str:number>/review/", gifts.gift_order_review, name="gift_order_review"),
+    path("gifts/orders/<str:number>/pay/setup/", gifts.gift_order_pay_setup, name="gift_order_pay_setup"),
+    path("gifts/orders/<str:number>/pay/confirm/", gifts.gift_order_pay_confirm, name="gift_order_pay_confirm"),
+    path("staff/gifts/", gifts.gift_pipeline_page, name="gift_pipeline"),
+    path("staff/gifts/orders/<str:number>/proof/", gifts.gift_order_proof_upload, name="gift_order_proof"),
     path("weather/", pages.weather, name="weather"),
 ]

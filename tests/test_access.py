@@ -23,6 +23,7 @@ from shop.models import (
     CartLine,
     ClassicBox,
     GiftDesign,
+    GiftOrder,
     Order,
     Organisation,
     PaletteColour,
@@ -101,6 +102,13 @@ ACCESS = {
     "gifts/designs/<int:design_id>/logo/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/logo/file/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "gifts/designs/<int:design_id>/duplicate/": everyone(NO_GET),
+    "gifts/designs/<int:design_id>/order/": everyone(NO_GET),
+    "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, probe="/gifts/orders/{gift_order}/"),
+    "gifts/orders/<str:number>/review/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/review/"),
+    "gifts/orders/<str:number>/pay/setup/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/setup/"),
+    "gifts/orders/<str:number>/pay/confirm/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/confirm/"),
+    "staff/gifts/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/gifts/orders/<str:number>/proof/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/proof/"),
     "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
     "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
@@ -240,6 +248,12 @@ def objects(db):
     }
     design = GiftDesign.objects.create(organisation_id=gift_ids["shop/organisation/"], name="Sample", size=size,
                                        logo="logos/sample.png")
+    gift_order = GiftOrder.objects.create(
+        organisation=design.organisation, design=design, design_name="Sample", size_name="Medium", quantity=25,
+        shipping_mode="bulk", in_hand_date=employee.hire_date, box_price=Decimal("12.00"), discount=Decimal("0"),
+        boxes_subtotal=Decimal("300.00"), shipping=Decimal("77.50"), tax=Decimal("0"), total=Decimal("377.50"),
+        assembly_wage=Decimal("4.00"), payment="invoice",
+    )
     ids = {
         **gift_ids,
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
@@ -253,7 +267,7 @@ def objects(db):
     }
     return {
         "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
-        "format": {"image": image.image.name, "product": variant.product.pk,
+        "format": {"gift_order": gift_order.number, "image": image.image.name, "product": variant.product.pk,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": design.pk,

@@ -53,6 +53,23 @@ def gift_order_place(design: GiftDesign, quantity: int, *, shipping_mode: str, s
     return order
 
 
+def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
+    """Attach the member's card to the order's PaymentIntent and confirm it (manual capture:
+    the amount is held, not charged). Returns Stripe's status (and the 3-D Secure secret)."""
+    order = GiftOrder.objects.get(pk=order_id)
+    if order.payment != GiftOrder.Payment.CARD or not order.stripe_payment_intent_id:
+        raise GiftOrderError(f"Order {order.number} is paid by invoice.")
+    if not payment_method_id.startswith("pm_"):
+        raise GiftOrderError("The card details did not come through. Please enter them again.")
+    intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+    if intent["status"] in ("requires_capture", "succeeded"):
+        return {"status": intent["status"]}
+    intent = gateway.confirm_payment_intent(order.stripe_payment_intent_id, payment_method_id)
+    if intent["status"] == "requires_payment_method":
+        raise GiftOrderError("Your card was declined. Please try another card.")
+    return {"status": intent["status"], "client_secret": intent.get("client_secret") if intent["status"] == "requires_action" else None}
+
+
 @transaction.atomic
 def proof_upload(order_id: int, file, actor) -> Proof:
     order = GiftOrder.objects.select_for_update().get(pk=order_id)

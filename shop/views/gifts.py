@@ -1,16 +1,34 @@
 """Corporate gift pages (`/gifts/`): members see and change only their organisation's designs."""
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shop.errors import DomainError
-from shop.forms_gifts import DesignDetailsForm, DesignItemForm, LogoForm, NewDesignForm, QuoteForm
+from shop import stripe_gateway as gateway
+from shop.forms_gifts import (
+    DesignDetailsForm,
+    DesignItemForm,
+    GiftOrderForm,
+    LogoForm,
+    NewDesignForm,
+    ProofReviewForm,
+    ProofUploadForm,
+    QuoteForm,
+)
+from shop.models import GiftOrder
+from shop.roles import SHOP_STAFF, role_required
+from shop.selectors.gift_orders import gift_order_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
 from shop.services import gift_designs
 from shop.services.gift_documents import quote_pdf
+from shop.services.gift_orders import gift_order_authorise, gift_order_place, proof_review, proof_upload
 from shop.services.gifts import design_slots_used, gift_quote
 
 
@@ -56,6 +74,7 @@ def _builder(request, design, status=200, **bound):
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
         "logo_form": bound.get("logo_form") or LogoForm(),
         "quote_form": quote_form, "quote": quote, **builder_choices(),
+        "order_form": bound.get("order_form") or GiftOrderForm(initial={"quantity": 25}),
     }
     return render(request, "shop/gifts/design.html", context, status=status)
 
@@ -141,3 +160,113 @@ def design_quote_pdf(request, design_id):
     response = HttpResponse(quote_pdf(design, quote), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="quote-{design.pk}-{quote.quantity}.pdf"'
     return response
+
+
+# -- orders --------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def design_order(request, design_id):
+    design = _design_or_404(request, design_id)
+    form = GiftOrderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = gift_order_place(design, data["quantity"], shipping_mode=data["shipping"], state=data["state"] or None,
+                                     in_hand_date=data["in_hand_date"], actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Order {order.number} placed. We will send a proof for your approval.")
+            return redirect("shop:gift_order", order.number)
+    return _builder(request, design, status=400, order_form=form)
+
+
+def _order_or_404(request, number):
+    order = gift_order_for_member(request.user, number)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+@login_required
+def gift_order_detail(request, number, review_form=None, status=200):
+    order = _order_or_404(request, number)
+    context = {
+        "order": order, "proofs": list(order.proofs.all()), "review_form": review_form or ProofReviewForm(),
+        "needs_card": order.payment == order.Payment.CARD and order.status in (order.Status.PLACED, order.Status.PROOF_READY,
+                                                                                 order.Status.CHANGES_REQUESTED),
+        "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    }
+    return render(request, "shop/gifts/order.html", context, status=status)
+
+
+@require_POST
+@login_required
+def gift_order_review(request, number):
+    order = _order_or_404(request, number)
+    form = ProofReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            proof_review(order.pk, approve=form.cleaned_data["decision"] == "approve", comment=form.cleaned_data["comment"],
+                         actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("shop:gift_order", order.number)
+    return gift_order_detail(request, number, review_form=form, status=400)
+
+
+@require_POST
+@login_required
+def gift_order_pay_setup(request, number):
+    _order_or_404(request, number)
+    try:
+        return JsonResponse({"client_secret": gateway.create_setup_intent()["client_secret"]})
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=503)
+
+
+@require_POST
+@login_required
+def gift_order_pay_confirm(request, number):
+    """Authorise the card for the order's total; it is charged only when the proof is approved."""
+    order = _order_or_404(request, number)
+    try:
+        payment_method = str(json.loads(request.body or b"{}").get("payment_method", ""))
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "The request was not understood."}, status=400)
+    try:
+        result = gift_order_authorise(order.pk, payment_method)
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=402)
+    return JsonResponse({"status": result["status"], "client_secret": result.get("client_secret"),
+                         "next": reverse("shop:gift_order", args=[order.number])})
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+@role_required(SHOP_STAFF)
+def gift_pipeline_page(request):
+    return render(request, "shop/gifts/pipeline.html", {"orders": gift_pipeline(), "upload_form": ProofUploadForm()})
+
+
+@require_POST
+@role_required(SHOP_STAFF)
+def gift_order_proof_upload(request, number):
+    order = GiftOrder.objects.filter(number=number).first()
+    if order is None:
+        raise Http404("No such order")
+    form = ProofUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the proof file to upload.")
+    else:
+        try:
+            proof_upload(order.pk, form.cleaned_data["file"], request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Proof uploaded for {order.number}; the client can review it now.")
+    return redirect("shop:gift_pipeline")

@@ -120,3 +120,50 @@ def test_the_quote_downloads_as_a_pdf_with_the_same_figures(client, setup):
     for expected in ("Acme", "$51.00", "$1,530.00", "$85.00", "$1,615.00"):
         assert expected in text, expected
     assert client.get(url, {"quantity": "0", "shipping": "bulk"}).status_code == 400
+
+
+def test_order_proof_and_approval_through_the_pages(client, setup, settings, localstripe_server):
+    import stripe
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop import roles
+    from shop.models import GiftOrder
+    from tests.stripe_helpers import card
+
+    a, b, design, variant = setup
+    member = member_of(a)
+    client.force_login(member)
+    client.post(reverse("shop:gift_design_item", args=[design.pk]), {"variant": variant.pk, "quantity": 2})
+    too_soon = client.post(reverse("shop:gift_design_order", args=[design.pk]),
+                           {"quantity": 10, "shipping": "bulk", "state": "", "in_hand_date": "2026-01-02"})
+    assert too_soon.status_code == 400 and "earliest in-hand date" in too_soon.content.decode()
+    placed = client.post(reverse("shop:gift_design_order", args=[design.pk]),
+                         {"quantity": 10, "shipping": "bulk", "state": "", "in_hand_date": "2027-06-01"})
+    order = GiftOrder.objects.get()
+    assert placed.url == reverse("shop:gift_order", args=[order.number]) and order.payment == "card"
+
+    # Authorise the card: held, not charged.
+    confirm = client.post(reverse("shop:gift_order_pay_confirm", args=[order.number]), {"payment_method": card()},
+                          content_type="application/json")
+    assert confirm.json()["status"] == "requires_capture"
+
+    # Another organisation sees none of it.
+    client.force_login(member_of(b))
+    assert client.get(reverse("shop:gift_order", args=[order.number])).status_code == 404
+    assert client.post(reverse("shop:gift_order_review", args=[order.number]), {"decision": "approve"}).status_code == 404
+    assert client.post(reverse("shop:gift_order_pay_confirm", args=[order.number]), {}, content_type="application/json").status_code == 404
+
+    # Staff upload the proof; customers cannot.
+    proof = SimpleUploadedFile("proof.png", b"\\x89PNG proof", content_type="image/png")
+    assert client.post(reverse("shop:gift_order_proof", args=[order.number]), {"file": proof}).status_code == 403
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    assert order.number in client.get(reverse("shop:gift_pipeline")).content.decode()
+    proof = SimpleUploadedFile("proof.png", b"\\x89PNG proof", content_type="image/png")
+    client.post(reverse("shop:gift_order_proof", args=[order.number]), {"file": proof})
+
+    client.force_login(member)
+    assert client.post(reverse("shop:gift_order_review", args=[order.number]), {"decision": "changes", "comment": ""}).status_code == 400
+    assert client.post(reverse("shop:gift_order_review", args=[order.number]), {"decision": "approve"}).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "approved" and order.paid_at is not None
+    assert stripe.PaymentIntent.retrieve(order.stripe_payment_intent_id).status == "succeeded"
