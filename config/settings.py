@@ -209,6 +209,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-stripe-events": {"task": "shop.tasks.sweep_stripe_events", "schedule": 120.0},
     "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
     "anonymise-training-records": {"task": "payroll.tasks.anonymise_training_records", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
+    "remind-overdue-invoices": {"task": "shop.tasks.remind_overdue_invoices", "schedule": crontab(hour=9, minute=0)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),

@@ -42,3 +42,19 @@ def send_order_confirmation(order_id: int) -> None:
 def send_order_shipped(order_id: int) -> None:
     emails.order_send_email(order_id, "shipped")
 
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_invoice(invoice_id: int) -> None:
+    from shop.services.gift_orders import invoice_send
+
+    invoice_send(invoice_id)
+
+
+@shared_task(**RETRY)
+def remind_overdue_invoices() -> None:
+    from django.utils import timezone
+
+    from shop.services.gift_orders import invoices_remind_overdue
+
+    invoices_remind_overdue(timezone.localdate())

@@ -34,7 +34,9 @@ urlpatterns = [
     path("gifts/orders/<str:number>/review/", gifts.gift_order_review, name="gift_order_review"),
     path("gifts/orders/<str:number>/pay/setup/", gifts.gift_order_pay_setup, name="gift_order_pay_setup"),
     path("gifts/orders/<str:number>/pay/confirm/", gifts.gift_order_pay_confirm, name="gift_order_pay_confirm"),
+    path("gifts/orders/<str:number>/invoice.pdf", gifts.gift_order_invoice_pdf, name="gift_order_invoice"),
     path("staff/gifts/", gifts.gift_pipeline_page, name="gift_pipeline"),
+    path("staff/gifts/invoices/<int:invoice_id>/paid/", gifts.gift_invoice_mark_paid, name="gift_invoice_paid"),
     path("staff/gifts/orders/<str:number>/proof/", gifts.gift_order_proof_upload, name="gift_order_proof"),
     path("weather/", pages.weather, name="weather"),
 ]

@@ -108,6 +108,9 @@ ACCESS = {
     "gifts/orders/<str:number>/pay/setup/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/setup/"),
     "gifts/orders/<str:number>/pay/confirm/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/confirm/"),
     "staff/gifts/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "gifts/orders/<str:number>/invoice.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                 probe="/gifts/orders/{gift_order}/invoice.pdf"),
+    "staff/gifts/invoices/<int:invoice_id>/paid/": everyone(NO_GET, probe="/staff/gifts/invoices/1/paid/"),
     "staff/gifts/orders/<str:number>/proof/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/proof/"),
     "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart

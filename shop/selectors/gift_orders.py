@@ -20,4 +20,6 @@ def gift_orders_for_member(user):
 
 def gift_pipeline():
     """Every gift order by stage, soonest in-hand date first (staff)."""
-    return GiftOrder.objects.select_related("organisation").prefetch_related("proofs").order_by("in_hand_date", "id")
+    return (
+        GiftOrder.objects.select_related("organisation", "invoice").prefetch_related("proofs").order_by("in_hand_date", "id")
+    )

@@ -50,3 +50,38 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def invoice_pdf(invoice) -> bytes:
+    org = settings.MENDED_ORG
+    order = invoice.order
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
+                            title=f"Invoice {invoice.number:06d}", author=org["LEGAL_NAME"])
+    client = invoice.organisation
+    rows = [
+        ["", "Amount"],
+        [f"{order.quantity} gift boxes “{escape(order.design_name)}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
+        ["Shipping", usd(order.shipping)],
+        ["Sales tax", usd(order.tax)],
+        ["Total due", usd(invoice.amount)],
+    ]
+    style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
+                        ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+    story = [
+        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · Invoice {invoice.number:06d}", styles["Title"]),
+        Paragraph(f"{escape(org['ADDRESS'])} · EIN {escape(org['EIN'])} · {escape(org['SUPPORT_EMAIL'])}", styles["Normal"]),
+        Spacer(1, 10),
+        Paragraph(f"Bill to: <b>{escape(client.name)}</b><br/>{escape(client.billing_contact)}<br/>"
+                  f"{escape(client.billing_address).replace(chr(10), '<br/>')}", styles["Normal"]),
+        Spacer(1, 10),
+        Paragraph(f"Issued {invoice.issued_on:%b %-d, %Y} · <b>due {invoice.due_on:%b %-d, %Y}</b> (net 30)", styles["Normal"]),
+        Spacer(1, 12),
+        Table(rows, colWidths=[4.8 * inch, 1.3 * inch], style=style),
+        Spacer(1, 12),
+        Paragraph(f"Please quote invoice {invoice.number:06d} with your payment.", styles["Normal"]),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

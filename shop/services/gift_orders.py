@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
@@ -129,7 +130,50 @@ def invoice_issue(order: GiftOrder) -> Invoice:
         number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
         issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
     )
+    from shop.tasks import send_gift_invoice
+
+    transaction.on_commit(lambda: send_gift_invoice.delay(invoice.pk))
     return invoice
+
+
+def _billing_recipients(invoice: Invoice) -> list[str]:
+    organisation = invoice.organisation
+    if organisation.billing_email:
+        return [organisation.billing_email]
+    placed_by = invoice.order.placed_by
+    return [placed_by.email] if placed_by and placed_by.email else []
+
+
+def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
+    """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
+    from django.core.mail import EmailMessage
+
+    from shop.services.gift_documents import invoice_pdf
+
+    invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
+    to = _billing_recipients(invoice)
+    if not to or invoice.paid_at is not None:
+        return False
+    subject = (f"Reminder: invoice {invoice.number:06d} was due {invoice.due_on:%b %-d, %Y}" if reminder
+               else f"Invoice {invoice.number:06d} for your gift boxes")
+    message = EmailMessage(subject, f"Please find invoice {invoice.number:06d} for {invoice.amount} attached, due "
+                                    f"{invoice.due_on:%b %-d, %Y}.\n\n{settings.MENDED_ORG['LEGAL_NAME']}", to=to)
+    message.attach(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")
+    message.send()
+    return True
+
+
+def invoices_remind_overdue(today: date) -> list[int]:
+    """Remind each overdue, unpaid invoice at most once a week. Returns the invoices reminded."""
+    due = Invoice.objects.filter(paid_at__isnull=True, due_on__lt=today).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lt=timezone.now() - timedelta(days=7))
+    )
+    reminded = []
+    for invoice in due:
+        if invoice_send(invoice.pk, reminder=True):
+            Invoice.objects.filter(pk=invoice.pk).update(reminded_at=timezone.now())
+            reminded.append(invoice.pk)
+    return reminded
 
 
 @transaction.atomic

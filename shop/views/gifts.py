@@ -21,14 +21,20 @@ from shop.forms_gifts import (
     ProofUploadForm,
     QuoteForm,
 )
-from shop.models import GiftOrder
+from shop.models import GiftOrder, Invoice
 from shop.roles import SHOP_STAFF, role_required
 from shop.selectors.gift_orders import gift_order_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
 from shop.services import gift_designs
-from shop.services.gift_documents import quote_pdf
-from shop.services.gift_orders import gift_order_authorise, gift_order_place, proof_review, proof_upload
+from shop.services.gift_documents import invoice_pdf, quote_pdf
+from shop.services.gift_orders import (
+    gift_order_authorise,
+    gift_order_place,
+    invoice_mark_paid,
+    proof_review,
+    proof_upload,
+)
 from shop.services.gifts import design_slots_used, gift_quote
 
 
@@ -269,4 +275,26 @@ def gift_order_proof_upload(request, number):
             messages.error(request, error.message)
         else:
             messages.success(request, f"Proof uploaded for {order.number}; the client can review it now.")
+    return redirect("shop:gift_pipeline")
+
+
+@login_required
+def gift_order_invoice_pdf(request, number):
+    order = _order_or_404(request, number)
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is None:
+        raise Http404("No invoice for this order yet")
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number:06d}.pdf"'
+    return response
+
+
+@require_POST
+@role_required(SHOP_STAFF)
+def gift_invoice_mark_paid(request, invoice_id):
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        raise Http404("No such invoice")
+    invoice_mark_paid(invoice.pk, request.user)
+    messages.success(request, f"Invoice {invoice.number:06d} marked paid.")
     return redirect("shop:gift_pipeline")

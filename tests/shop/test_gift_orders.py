@@ -109,3 +109,34 @@ def test_an_order_needs_items_stock_and_time(settings):
     with pytest.raises(GiftOrderError, match="at least one item"):
         gift_order_place(design, 10, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=None, today=TODAY)
     assert not GiftOrder.objects.exists()
+
+
+def test_invoices_are_emailed_with_the_pdf_and_overdue_ones_reminded_weekly(settings, mailoutbox, django_capture_on_commit_callbacks):
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from shop.services.gift_orders import invoices_remind_overdue
+
+    design = design_for("net30", settings)
+    design.organisation.billing_email = "ap@org.example"
+    design.organisation.save()
+    order = gift_order_place(design, 25, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=None, today=TODAY)
+    proof_upload(order.pk, ContentFile(b"proof", name="p.png"), None)
+    with django_capture_on_commit_callbacks(execute=True):
+        proof_review(order.pk, approve=True, comment="", actor=None)
+    invoice = Invoice.objects.get()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ap@org.example"]
+    name, content, mimetype = mailoutbox[0].attachments[0]
+    assert name == f"invoice-{invoice.number:06d}.pdf" and mimetype == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert f"Invoice {invoice.number:06d}" in text and f"${invoice.amount:,}" in text and "net 30" in text
+    # Not due yet: no reminder. Overdue: one reminder, then none for a week.
+    assert invoices_remind_overdue(invoice.due_on) == []
+    assert invoices_remind_overdue(invoice.due_on + timedelta(days=1)) == [invoice.pk]
+    assert invoices_remind_overdue(invoice.due_on + timedelta(days=2)) == []
+    assert "Reminder" in mailoutbox[-1].subject and len(mailoutbox) == 2
+    Invoice.objects.filter(pk=invoice.pk).update(reminded_at=timezone.now() - timedelta(days=8))
+    invoice_mark_paid(invoice.pk, None)
+    assert invoices_remind_overdue(invoice.due_on + timedelta(days=10)) == []  # paid: never reminded again

@@ -1,5 +1,6 @@
 """The gift builder pages: members work on their organisation's designs; nobody else can."""
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from shop.models import BoxSize, GiftDesign, Organisation, OrganisationMember, PaletteColour
+from shop.services.gifts import design_set_item
 from tests.factories import ProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,35 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
     order.refresh_from_db()
     assert order.status == "approved" and order.paid_at is not None
     assert stripe.PaymentIntent.retrieve(order.stripe_payment_intent_id).status == "succeeded"
+
+
+def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from payroll.models import Posting
+    from shop import roles
+    from shop.models import Invoice
+    from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
+
+    a, b, design, variant = setup
+    a.payment_terms = "net30"
+    a.save()
+    design.refresh_from_db()
+    design_set_item(design, variant.pk, 1)
+    order = gift_order_place(design, 25, shipping_mode="bulk", state=None, in_hand_date=date(2027, 6, 1),
+                             actor=None)
+    proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
+    proof_review(order.pk, approve=True, comment="", actor=None)
+    invoice = Invoice.objects.get()
+    client.force_login(member_of(a))
+    pdf = client.get(reverse("shop:gift_order_invoice", args=[order.number]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    client.force_login(member_of(b))
+    assert client.get(reverse("shop:gift_order_invoice", args=[order.number])).status_code == 404
+    assert client.post(reverse("shop:gift_invoice_paid", args=[invoice.pk])).status_code == 403
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("shop:gift_invoice_paid", args=[invoice.pk])).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.paid_at is not None
+    assert Posting.objects.filter(account__code="wage_fund", entry__source_type="gift_assembly").exists()
