@@ -156,11 +156,9 @@ class GiftDesignItem(models.Model):
 
 
 def new_gift_order_number() -> str:
-    import secrets
+    from .orders import random_number
 
-    from .orders import NUMBER_ALPHABET
-
-    return "GB-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(7))
+    return random_number("GB-", 7)
 
 
 class GiftOrder(models.Model):

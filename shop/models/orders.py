@@ -11,8 +11,13 @@ from .rates import US_STATES, ShippingMethod
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+def random_number(prefix: str, length: int) -> str:
+    """A human-friendly reference: a prefix and characters that cannot be misread (no 0/O, 1/I)."""
+    return prefix + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(length))
+
+
 def new_order_number() -> str:
-    return "MT-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return random_number("MT-", 8)
 
 
 class Order(models.Model):

@@ -19,10 +19,6 @@ def design_create(organisation, name: str, size, actor, classic: ClassicBox | No
     return design
 
 
-def design_set_item_for_member(design: GiftDesign, variant, quantity: int):
-    return design_set_item(design, variant.pk, quantity)
-
-
 @transaction.atomic
 def design_set_logo(design: GiftDesign, name: str, content: bytes) -> GiftDesign:
     """Check the upload (type from content, size, dimensions, safe SVG) and store it under a new name."""

@@ -64,6 +64,14 @@ def pay(request, token):
     return render(request, "shop/pay.html", context, status=503 if error else 200)
 
 
+def payment_method_from(request) -> str | None:
+    """The ``pm_...`` id the card page posts as JSON; None when the body is not that JSON."""
+    try:
+        return str(json.loads(request.body or b"{}").get("payment_method", ""))
+    except (ValueError, AttributeError):
+        return None
+
+
 @require_POST
 def pay_setup(request, token):
     """A fresh SetupIntent for each attempt, so a failed card can be replaced by another."""
@@ -82,12 +90,11 @@ def pay_confirm(request, token):
     order = order_from_token(token)
     if order is None:
         return JsonResponse({"error": "This payment link is not valid."}, status=404)
-    try:
-        payment_method = json.loads(request.body or b"{}").get("payment_method", "")
-    except (ValueError, AttributeError):
+    payment_method = payment_method_from(request)
+    if payment_method is None:
         return JsonResponse({"error": "The request was not understood."}, status=400)
     try:
-        result = payment_confirm(order, str(payment_method))
+        result = payment_confirm(order, payment_method)
     except DomainError as error:
         return JsonResponse({"error": error.message}, status=402)
     return JsonResponse(

@@ -1,6 +1,4 @@
 """Corporate gift pages (`/gifts/`): members see and change only their organisation's designs."""
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +21,7 @@ from shop.forms_gifts import (
 )
 from shop.models import GiftOrder, Invoice
 from shop.roles import SHOP_STAFF, role_required
+from shop.views.checkout import payment_method_from
 from shop.selectors.gift_orders import gift_order_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
@@ -35,7 +34,7 @@ from shop.services.gift_orders import (
     proof_review,
     proof_upload,
 )
-from shop.services.gifts import design_slots_used, gift_quote
+from shop.services.gifts import design_set_item, design_slots_used, gift_quote
 
 
 def _design_or_404(request, design_id):
@@ -92,7 +91,7 @@ def design_item(request, design_id):
     form = DesignItemForm(request.POST)
     if form.is_valid():
         try:
-            gift_designs.design_set_item_for_member(design, form.cleaned_data["variant"], form.cleaned_data["quantity"])
+            design_set_item(design, form.cleaned_data["variant"].pk, form.cleaned_data["quantity"])
         except DomainError as error:
             form.add_error("quantity", error.message)
         else:
@@ -239,9 +238,8 @@ def gift_order_pay_setup(request, number):
 def gift_order_pay_confirm(request, number):
     """Authorise the card for the order's total; it is charged only when the proof is approved."""
     order = _order_or_404(request, number)
-    try:
-        payment_method = str(json.loads(request.body or b"{}").get("payment_method", ""))
-    except (ValueError, AttributeError):
+    payment_method = payment_method_from(request)
+    if payment_method is None:
         return JsonResponse({"error": "The request was not understood."}, status=400)
     try:
         result = gift_order_authorise(order.pk, payment_method)
