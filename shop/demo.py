@@ -292,7 +292,40 @@ def seed_gifts() -> tuple[str, str]:
     member = _demo_user(*CORPORATE, is_staff=False, is_superuser=False)
     OrganisationMember.objects.get_or_create(organisation=organisation, user=member,
                                              defaults={"role": OrganisationMember.Role.ADMIN})
+    if not organisation.recipient_lists.exists():
+        _seed_recipient_list(organisation, member)
     return ("Corporate client", CORPORATE[0])
+
+
+DEMO_RECIPIENTS = [
+    ("Jordan Lee", "Harbor Analytics", "200 Water St", "Tampa", "FL", "33602", ""),
+    ("Sam Rivera", "Northwind Legal", "45 State St", "Boston", "MA", "02109", "Thank you for speaking at our summit!"),
+    ("Priya Shah", "", "1201 Elm St", "Dallas", "TX", "75270", ""),
+    ("Alex Kim", "Cascade Health", "400 Pine St", "Seattle", "WA", "98101", ""),
+    ("Morgan Diaz", "Lakeside Bank", "77 W Wacker Dr", "Chicago", "IL", "60601", ""),
+    ("Taylor Brooks", "", "350 5th Ave", "New York", "NY", "10118", "With gratitude for a wonderful year."),
+]
+
+
+def _seed_recipient_list(organisation, member) -> None:
+    """A checked list of six recipients, imported the way an upload is."""
+    import csv
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from shop.models import RecipientList
+    from shop.services.gift_recipients import recipient_list_import
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "company", "address_line1", "address_line2", "city", "state", "zip", "country", "message"])
+    for name, company, line1, city, state, zip_, message in DEMO_RECIPIENTS:
+        writer.writerow([name, company, line1, "", city, state, zip_, "US", message])
+    recipient_list = RecipientList(organisation=organisation, name="Speakers and partners 2026", uploaded_by=member)
+    recipient_list.source.save("recipients.csv", ContentFile(out.getvalue().encode()), save=False)
+    recipient_list.save()
+    recipient_list_import(recipient_list.pk)
 
 
 @transaction.atomic

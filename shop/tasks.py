@@ -58,3 +58,24 @@ def remind_overdue_invoices() -> None:
     from shop.services.gift_orders import invoices_remind_overdue
 
     invoices_remind_overdue(timezone.localdate())
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def import_recipient_list(list_id: int) -> None:
+    from shop.services.gift_recipients import recipient_list_import
+
+    recipient_list_import(list_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_order_update(order_id: int, event: str) -> None:
+    from shop.services.gift_fulfilment import gift_order_send_update
+
+    gift_order_send_update(order_id, event)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_organisation_invitation(invitation_id: int) -> None:
+    from shop.services.organisations import invitation_email
+
+    invitation_email(invitation_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, checkout, gifts, orders, pages, webhooks
+from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, orders, pages, webhooks
 
 app_name = "shop"
 
@@ -35,8 +35,26 @@ urlpatterns = [
     path("gifts/orders/<str:number>/pay/setup/", gifts.gift_order_pay_setup, name="gift_order_pay_setup"),
     path("gifts/orders/<str:number>/pay/confirm/", gifts.gift_order_pay_confirm, name="gift_order_pay_confirm"),
     path("gifts/orders/<str:number>/invoice.pdf", gifts.gift_order_invoice_pdf, name="gift_order_invoice"),
+    path("gifts/orders/<str:number>/proofs/<int:proof_id>/", gift_fulfilment.gift_order_proof_file, name="gift_proof_file"),
+    path("gifts/orders/<str:number>/impact.pdf", gift_fulfilment.gift_order_certificate, name="gift_order_certificate"),
+    path("gifts/recipients/", gift_fulfilment.recipient_lists, name="gift_recipients"),
+    path("gifts/recipients/template.csv", gift_fulfilment.recipients_template, name="gift_recipients_template"),
+    path("gifts/recipients/<int:list_id>/", gift_fulfilment.recipient_list_detail, name="gift_recipient_list"),
+    path("gifts/recipients/<int:list_id>/progress/", gift_fulfilment.recipient_list_progress,
+         name="gift_recipient_list_progress"),
+    path("gifts/organisations/<slug:slug>/members/", gift_fulfilment.organisation_members, name="gift_members"),
+    path("gifts/organisations/<slug:slug>/members/<int:member_id>/remove/", gift_fulfilment.organisation_member_remove,
+         name="gift_member_remove"),
+    path("gifts/organisations/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+         gift_fulfilment.organisation_invitation_withdraw, name="gift_invitation_withdraw"),
+    path("gifts/invitations/<str:token>/", gift_fulfilment.invitation_accept, name="gift_invitation"),
     path("staff/gifts/", gifts.gift_pipeline_page, name="gift_pipeline"),
+    path("staff/gifts/orders/<str:number>/", gift_fulfilment.staff_gift_order, name="gift_order_staff"),
+    path("staff/gifts/orders/<str:number>/export/<slug:kind>.csv", gift_fulfilment.staff_gift_order_export,
+         name="gift_order_export"),
     path("staff/gifts/invoices/<int:invoice_id>/paid/", gifts.gift_invoice_mark_paid, name="gift_invoice_paid"),
     path("staff/gifts/orders/<str:number>/proof/", gifts.gift_order_proof_upload, name="gift_order_proof"),
+    path("staff/gifts/orders/<str:number>/<slug:action>/", gift_fulfilment.staff_gift_order_action,
+         name="gift_order_step"),
     path("weather/", pages.weather, name="weather"),
 ]

@@ -101,3 +101,26 @@ class OrderFactory(factory.django.DjangoModelFactory):
                 unit_price=Decimal("20.00"), quantity=1, wage_content=variant.product.wage_content,
                 line_total=Decimal("20.00"), tax=Decimal("1.20"),
             )
+
+
+def bulk_address(state: str = "FL"):
+    from shop.services.gift_orders import ShipTo
+
+    return ShipTo(name="Pat Receiver", company="Acme Demo Corp", line1="1 Harbor Way", city="Tampa", state=state,
+                  zip="33602")
+
+
+def recipient_list_for(organisation, states=("FL",), count: int | None = None):
+    """A checked (ready) recipient list: ``count`` recipients cycling through ``states``."""
+    from shop.models import GiftRecipient, RecipientList
+
+    count = count or len(states)
+    recipient_list = RecipientList.objects.create(organisation=organisation, name="Clients", source="recipients.csv",
+                                                  status=RecipientList.Status.READY, total_rows=count,
+                                                  processed_rows=count)
+    GiftRecipient.objects.bulk_create(
+        GiftRecipient(recipient_list=recipient_list, row=n + 2, name=f"Recipient {n}", address_line1=f"{n} Main St",
+                      city="Springfield", state=states[n % len(states)], zip="62701")
+        for n in range(count)
+    )
+    return recipient_list

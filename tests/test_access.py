@@ -26,13 +26,16 @@ from shop.models import (
     GiftOrder,
     Order,
     Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
     PaletteColour,
     ProductImage,
+    Proof,
     StripeEvent,
     VolumeTier,
 )
 from shop.selectors.orders import order_token
-from tests.factories import OrderFactory, UserFactory, VariantFactory
+from tests.factories import OrderFactory, UserFactory, VariantFactory, recipient_list_for
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
 OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
@@ -83,6 +86,7 @@ def admin_model(prefix, managers, add=OK, delete=OK):
 CATALOG_MANAGERS = ("shop_staff",)
 PAYROLL_READERS = ("payroll_staff",)
 PROGRAM_MANAGERS = ("program_staff",)
+VOLUNTEER_MANAGERS = ("volunteer_coordinator",)
 
 ACCESS = {
     # The shop: public.
@@ -113,6 +117,29 @@ ACCESS = {
     "staff/gifts/invoices/<int:invoice_id>/paid/": everyone(NO_GET, probe="/staff/gifts/invoices/1/paid/"),
     "staff/gifts/orders/<str:number>/proof/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/proof/"),
     "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/orders/<str:number>/proofs/<int:proof_id>/": row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK,
+                                                            probe="/gifts/orders/{gift_order}/proofs/{proof}/"),
+    "gifts/orders/<str:number>/impact.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                probe="/gifts/orders/{gift_order}/impact.pdf"),
+    "gifts/recipients/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/recipients/template.csv": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/recipients/<int:list_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                           probe="/gifts/recipients/{recipient_list}/"),
+    "gifts/recipients/<int:list_id>/progress/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                    probe="/gifts/recipients/{recipient_list}/progress/"),
+    "gifts/organisations/<slug:slug>/members/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                    probe="/gifts/organisations/acme/members/"),
+    "gifts/organisations/<slug:slug>/members/<int:member_id>/remove/": everyone(
+        NO_GET, probe="/gifts/organisations/acme/members/{member}/remove/"),
+    "gifts/organisations/<slug:slug>/invitations/<int:invitation_id>/withdraw/": everyone(
+        NO_GET, probe="/gifts/organisations/acme/invitations/{invitation}/withdraw/"),
+    # Whoever holds the secret link sees which organisation invites them; only the addressee can accept.
+    "gifts/invitations/<str:token>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/gifts/invitations/{invitation_token}/"),
+    "staff/gifts/orders/<str:number>/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                            probe="/staff/gifts/orders/{gift_order}/"),
+    "staff/gifts/orders/<str:number>/export/<slug:kind>.csv": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                                                  probe="/staff/gifts/orders/{gift_order}/export/labels.csv"),
+    "staff/gifts/orders/<str:number>/<slug:action>/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/production/"),
     "checkout/": everyone(REDIRECT),  # the prober's cart is empty: back to the cart
     "checkout/pay/<str:token>/": everyone(REDIRECT),  # the sample order is paid: on to its page
     "checkout/pay/<str:token>/setup/": everyone(NO_GET),
@@ -199,6 +226,42 @@ ACCESS = {
     **admin_model("admin/payroll/program/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/cohort/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/trainingsession/", PROGRAM_MANAGERS),
+    # -- volunteers --
+    # Volunteers' own pages: none of the probing roles has a volunteer profile, so the
+    # profile-only pages send them to make one; the sample shift is open to everyone.
+    "volunteer/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/profile/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "volunteer/waiver/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/shifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "volunteer/shifts/<int:shift_id>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/"),
+    "volunteer/shifts/<int:shift_id>/sign-up/": everyone(NO_GET, probe="/volunteer/shifts/{shift}/sign-up/"),
+    "volunteer/shifts/<int:shift_id>/shift.ics": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/shift.ics"),
+    "volunteer/sign-ups/<int:signup_id>/cancel/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/cancel/"),
+    "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
+    "volunteer/calendar/new-link/": everyone(NO_GET),
+    # Coordinators' pages: volunteer coordinators only.
+    "staff/volunteers/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/shifts/new/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/shifts/<int:shift_id>/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                   probe="/staff/volunteers/shifts/{shift}/"),
+    "staff/volunteers/shifts/<int:shift_id>/edit/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                        probe="/staff/volunteers/shifts/{shift}/edit/"),
+    "staff/volunteers/shifts/<int:shift_id>/copy/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                        probe="/staff/volunteers/shifts/{shift}/copy/"),
+    "staff/volunteers/shifts/<int:shift_id>/kiosk/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                         probe="/staff/volunteers/shifts/{shift}/kiosk/"),
+    "staff/volunteers/shifts/<int:shift_id>/cancel/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/cancel/"),
+    "staff/volunteers/shifts/<int:shift_id>/message/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/message/"),
+    "staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/": everyone(
+        NO_GET, probe="/staff/volunteers/sign-ups/{signup}/check-in/"),
+    "staff/volunteers/reports/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/hours.csv": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    **admin_model("admin/payroll/skill/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/waiverversion/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/volunteer/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/shift/", VOLUNTEER_MANAGERS, add=DENIED, delete=DENIED),  # made on the coordinators' pages
+    # -- end volunteers --
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -257,8 +320,14 @@ def objects(db):
         boxes_subtotal=Decimal("300.00"), shipping=Decimal("77.50"), tax=Decimal("0"), total=Decimal("377.50"),
         assembly_wage=Decimal("4.00"), payment="invoice",
     )
+    proof = Proof.objects.create(order=gift_order, file=ContentFile(b"proof", name="proof.png"))
+    recipient_list = recipient_list_for(design.organisation)
+    owner = OrganisationMember.objects.create(organisation=design.organisation, user=UserFactory(), role="admin")
+    invitation = OrganisationInvitation.objects.create(organisation=design.organisation, email="new@acme.example")
+    volunteer_objects = _volunteer_objects()
     ids = {
         **gift_ids,
+        **volunteer_objects["ids"],
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
@@ -271,10 +340,31 @@ def objects(db):
     return {
         "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
         "format": {"gift_order": gift_order.number, "image": image.image.name, "product": variant.product.pk,
-                   "product_ct": ContentType.objects.get_for_model(variant.product).pk},
+                   "proof": proof.pk, "recipient_list": recipient_list.pk, "member": owner.pk,
+                   "invitation": invitation.pk, "invitation_token": invitation.token,
+                   "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"]},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": design.pk,
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
+    }
+
+
+def _volunteer_objects():
+    """-- volunteers --: an open shift with a role, a volunteer (not a probing role) signed up."""
+    from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
+
+    from payroll.models import Skill
+    from payroll.services.volunteers import signup_create, waiver_accept
+
+    waiver = publish_waiver()
+    volunteer = VolunteerFactory()
+    waiver_accept(volunteer, version_id=waiver.pk, signed_name=volunteer.full_name, ip=None)
+    shift = make_shift()
+    signup = signup_create(volunteer.pk, shift.roles.get().pk)
+    return {
+        "ids": {"payroll/skill/": Skill.objects.create(name="First aid").pk, "payroll/waiverversion/": waiver.pk,
+                "payroll/volunteer/": volunteer.pk, "payroll/shift/": shift.pk},
+        "format": {"shift": shift.pk, "signup": signup.pk, "calendar_token": volunteer.calendar_token},
     }
 
 

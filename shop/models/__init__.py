@@ -9,12 +9,16 @@ from .gifts import (
     GiftDesignItem,
     GiftOrder,
     GiftOrderLine,
+    GiftRecipient,
     Invoice,
     InvoiceSequence,
     Organisation,
+    OrganisationInvitation,
     OrganisationMember,
     PaletteColour,
     Proof,
+    RecipientList,
+    Shipment,
     VolumeTier,
 )
 from .orders import Order, OrderLine
@@ -22,6 +26,10 @@ from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
+    "GiftRecipient",
+    "OrganisationInvitation",
+    "RecipientList",
+    "Shipment",
     "User",
     "Cart",
     "CartLine",

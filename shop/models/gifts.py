@@ -188,6 +188,16 @@ class GiftOrder(models.Model):
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     shipping_mode = models.CharField(max_length=16)
     destination_state = models.CharField(max_length=2, blank=True)
+    recipient_list = models.ForeignKey("RecipientList", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    ship_to_name = models.CharField(max_length=120, blank=True, help_text="Bulk shipment: who receives the boxes.")
+    ship_to_company = models.CharField(max_length=120, blank=True)
+    ship_to_line1 = models.CharField(max_length=200, blank=True)
+    ship_to_line2 = models.CharField(max_length=200, blank=True)
+    ship_to_city = models.CharField(max_length=100, blank=True)
+    ship_to_zip = models.CharField(max_length=10, blank=True)
+    ribbon_name = models.CharField(max_length=40, blank=True)
+    tissue_name = models.CharField(max_length=40, blank=True)
+    has_logo = models.BooleanField(default=False)
     in_hand_date = models.DateField()
     box_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
@@ -203,6 +213,9 @@ class GiftOrder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    production_started_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -257,3 +270,92 @@ class Invoice(models.Model):
 
     def __str__(self):
         return f"Invoice {self.number:06d}"
+
+
+def invitation_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class OrganisationInvitation(models.Model):
+    """An e-mailed invitation to join an organisation; accepted by a user with that e-mail."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=8, choices=OrganisationMember.Role.choices, default=OrganisationMember.Role.MEMBER)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class RecipientList(models.Model):
+    """A recipient CSV uploaded by a member; checked all-or-nothing by a Celery task."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Checking"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Not imported"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="recipient_lists")
+    name = models.CharField(max_length=120)
+    source = models.FileField(upload_to="recipient-lists/", storage=private_storage)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    row_errors = models.JSONField(default=list, blank=True, help_text="Every bad row: row number, column, reason.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def progress_percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+
+class GiftRecipient(models.Model):
+    recipient_list = models.ForeignKey(RecipientList, on_delete=models.CASCADE, related_name="recipients")
+    row = models.PositiveIntegerField(help_text="The row in the uploaded file (the header is row 1).")
+    name = models.CharField(max_length=120)
+    company = models.CharField(max_length=120, blank=True)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    zip = models.CharField(max_length=10)
+    country = models.CharField(max_length=2, default="US")
+    message = models.TextField(blank=True, help_text="Replaces the default card message when set.")
+
+    class Meta:
+        ordering = ["row"]
+        constraints = [models.UniqueConstraint(fields=["recipient_list", "row"], name="recipient_row_once")]
+
+
+class Shipment(models.Model):
+    """A parcel on its way: to one recipient, or boxes in bulk, with the carrier's tracking."""
+
+    order = models.ForeignKey(GiftOrder, on_delete=models.CASCADE, related_name="shipments")
+    recipient = models.ForeignKey(GiftRecipient, null=True, blank=True, on_delete=models.PROTECT, related_name="shipments")
+    boxes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    carrier = models.CharField(max_length=40)
+    tracking_number = models.CharField(max_length=60)
+    shipped_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "recipient"], name="one_shipment_per_recipient",
+                                               condition=models.Q(recipient__isnull=False))]

@@ -1,7 +1,20 @@
 """Reads for the gift-box pages. Every read is scoped to the member's organisations."""
+from decimal import Decimal
+
 from django.db.models import Prefetch
 
-from shop.models import BoxSize, ClassicBox, GiftDesign, GiftDesignItem, Organisation, PaletteColour, ProductVariant
+from shop.models import (
+    BoxSize,
+    ClassicBox,
+    GiftDesign,
+    GiftDesignItem,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    PaletteColour,
+    ProductVariant,
+    RecipientList,
+)
 
 
 def member_organisations(user) -> list[Organisation]:
@@ -39,5 +52,38 @@ def builder_choices() -> dict:
             .select_related("product")
             .order_by("product__name", "position")
         ),
-        "classics": list(ClassicBox.objects.filter(active=True).select_related("size")),
+        "classics": classic_boxes_priced(),
+    }
+
+
+def classic_boxes_priced() -> list[ClassicBox]:
+    """Active classic boxes, each with ``price``: the box and its products, before fees and tiers."""
+    boxes = list(ClassicBox.objects.filter(active=True).select_related("size").prefetch_related("items__variant"))
+    for box in boxes:
+        box.price = box.size.base_price + sum((i.variant.price * i.quantity for i in box.items.all()), Decimal("0"))
+    return boxes
+
+
+def recipient_lists_for_member(user):
+    return (RecipientList.objects.filter(organisation__members__user=user)
+            .select_related("organisation").order_by("-created_at", "-id"))
+
+
+def recipient_list_for_member(user, list_id: int) -> RecipientList | None:
+    if not user.is_authenticated:
+        return None
+    return recipient_lists_for_member(user).filter(pk=list_id).first()
+
+
+def organisation_for_member(user, slug: str) -> Organisation | None:
+    if not user.is_authenticated:
+        return None
+    return Organisation.objects.filter(slug=slug, members__user=user).first()
+
+
+def organisation_people(organisation: Organisation) -> dict:
+    return {
+        "members": list(OrganisationMember.objects.filter(organisation=organisation).select_related("user")
+                        .order_by("user__email")),
+        "invitations": list(OrganisationInvitation.objects.filter(organisation=organisation, accepted_at__isnull=True)),
     }

@@ -85,3 +85,87 @@ def invoice_pdf(invoice) -> bytes:
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def impact_certificate_pdf(order) -> bytes:
+    """For the client: boxes made and hours of paid survivor work funded. No personal data:
+    no maker, no recipient, only the order's totals."""
+    from reportlab.lib.pagesizes import landscape
+
+    from shop.models import GiftOrder
+    from shop.wages import gift_wages_funded, hours_funded
+
+    org = settings.MENDED_ORG
+    wages = gift_wages_funded(GiftOrder.objects.filter(pk=order.pk))
+    hours = hours_funded(wages)
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(letter), topMargin=1 * inch,
+                            title=f"Impact certificate, order {order.number}", author=org["LEGAL_NAME"])
+    centred = styles["Normal"].clone("centred", alignment=1, fontSize=13, leading=19)
+    big = styles["Title"].clone("big", fontSize=30, leading=36)
+    story = [
+        Paragraph("Certificate of impact", big),
+        Spacer(1, 18),
+        Paragraph(f"presented to <b>{escape(order.organisation.name)}</b>", centred),
+        Spacer(1, 18),
+        Paragraph(f"Your order of <b>{order.quantity:,} gift box{'es' if order.quantity != 1 else ''}</b> "
+                  f"(“{escape(order.design_name)}”, order {order.number}) funded "
+                  f"<b>{hours:,} hours of paid work</b> by survivors of human trafficking: "
+                  f"{usd(wages)} in wages for making the goods and assembling every box.", centred),
+        Spacer(1, 18),
+        Paragraph("A steady wage is the ground a new life is built on. Thank you for choosing gifts that pay it.", centred),
+        Spacer(1, 30),
+        Paragraph(f"{escape(org['LEGAL_NAME'])} · {escape(org['ADDRESS'])} · {timezone.localdate():%B %-d, %Y}", centred),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+PACKING_COLUMNS = ["order", "parcel", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
+                   "country", "boxes", "card_message", "initials", "ribbon", "tissue", "logo", "contents"]
+LABEL_COLUMNS = ["order", "reference", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
+                 "country", "boxes"]
+
+
+def _destinations(order):
+    """One row per parcel destination: each recipient of the list, or the bulk address."""
+    if order.recipient_list_id:
+        for r in order.recipient_list.recipients.all().iterator():
+            yield (f"R{r.row}", r.name, r.company, r.address_line1, r.address_line2, r.city, r.state, r.zip, r.country,
+                   1, r.message or order.message)
+    else:
+        yield ("BULK", order.ship_to_name, order.ship_to_company, order.ship_to_line1, order.ship_to_line2,
+               order.ship_to_city, order.destination_state, order.ship_to_zip, "US", order.quantity, order.message)
+
+
+def _csv(header, rows) -> str:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_spreadsheet_safe(v) for v in row])
+    return out.getvalue()
+
+
+def _spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def packing_list_csv(order) -> str:
+    contents = "; ".join(f"{line.per_box} × {line.title}" for line in order.lines.all())
+    rows = ((order.number, ref, name, company, l1, l2, city, state, zip_, country, boxes, message, order.initials,
+             order.ribbon_name, order.tissue_name, "yes" if order.has_logo else "no", contents)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, message in _destinations(order))
+    return _csv(PACKING_COLUMNS, rows)
+
+
+def shipping_labels_csv(order) -> str:
+    rows = ((order.number, f"{order.number}-{ref}", name, company, l1, l2, city, state, zip_, country, boxes)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, _message in _destinations(order))
+    return _csv(LABEL_COLUMNS, rows)

@@ -1,6 +1,7 @@
 """Gift-box orders: placed from a design and a quote → proof → approved (card captured,
 or a net-30 invoice issued) → production → shipped. Paid orders are announced like shop
 orders, so payroll credits their wage content and assembly labour to the wage fund."""
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -11,7 +12,17 @@ from django.utils import timezone
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.events import announce_on_commit, gift_order_paid
-from shop.models import GiftDesign, GiftOrder, GiftOrderLine, Invoice, InvoiceSequence, Organisation, Proof
+from shop.models import (
+    GiftDesign,
+    GiftOrder,
+    GiftOrderLine,
+    Invoice,
+    InvoiceSequence,
+    Organisation,
+    Proof,
+    RecipientList,
+)
+from shop.services.gift_recipients import recipients_per_state
 from shop.services.gifts import design_check_stock, gift_quote, in_hand_date_check
 
 S = GiftOrder.Status
@@ -22,25 +33,64 @@ class GiftOrderError(DomainError):
     pass
 
 
+@dataclass(frozen=True)
+class ShipTo:
+    """The one address a bulk shipment goes to."""
+
+    name: str
+    line1: str
+    city: str
+    state: str
+    zip: str
+    company: str = ""
+    line2: str = ""
+
+
 @transaction.atomic
-def gift_order_place(design: GiftDesign, quantity: int, *, shipping_mode: str, state: str | None, in_hand_date: date,
-                     actor, today: date | None = None) -> GiftOrder:
-    """Freeze the quote into an order. Card orders get a PaymentIntent to authorise (manual
-    capture: nothing is charged before the proof is approved)."""
+def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shipping_mode: str, in_hand_date: date, actor,
+                     ship_to: ShipTo | None = None, recipient_list: RecipientList | None = None,
+                     today: date | None = None) -> GiftOrder:
+    """Freeze the quote into an order. Boxes go to every recipient of a checked list (one
+    box each, taxed by each recipient's state) or in bulk to one address. Card orders get a
+    PaymentIntent to authorise (manual capture: nothing is charged before proof approval)."""
     today = today or timezone.localdate()
     if not design.items.exists():
         raise GiftOrderError("Add at least one item to the box first.")
+    destinations = None
+    if shipping_mode == "per_recipient":
+        if recipient_list is None:
+            raise GiftOrderError("Choose a recipient list, or ship in bulk to one address.")
+        if recipient_list.organisation_id != design.organisation_id or recipient_list.status != RecipientList.Status.READY:
+            raise GiftOrderError("That recipient list is not ready to use.")
+        destinations = recipients_per_state(recipient_list)
+        quantity = sum(destinations.values())
+        ship_to = None
+    elif shipping_mode == "bulk":
+        if ship_to is None:
+            raise GiftOrderError("Give the address for the bulk shipment.")
+        recipient_list = None
+    else:
+        raise GiftOrderError("Choose shipping to each recipient or one bulk shipment.")
+    if not quantity or quantity < 1:
+        raise GiftOrderError("Order at least one box.")
     design_check_stock(design, quantity)
     in_hand_date_check(in_hand_date, quantity, today)
-    quote = gift_quote(design, quantity, shipping_mode, state)
+    quote = gift_quote(design, quantity, shipping_mode, ship_to.state if ship_to else None, destinations=destinations)
     organisation = design.organisation
     payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
+    address = {}
+    if ship_to:
+        address = {"ship_to_name": ship_to.name, "ship_to_company": ship_to.company, "ship_to_line1": ship_to.line1,
+                   "ship_to_line2": ship_to.line2, "ship_to_city": ship_to.city, "ship_to_zip": ship_to.zip,
+                   "destination_state": ship_to.state}
     order = GiftOrder.objects.create(
         organisation=organisation, design=design, design_name=design.name, size_name=design.size.name,
         initials=design.initials, message=design.message, quantity=quantity, shipping_mode=shipping_mode,
-        destination_state=state or "", in_hand_date=in_hand_date, box_price=quote.box_price, discount=quote.discount,
+        recipient_list=recipient_list, ribbon_name=design.ribbon.name if design.ribbon else "",
+        tissue_name=design.tissue.name if design.tissue else "", has_logo=bool(design.logo),
+        in_hand_date=in_hand_date, box_price=quote.box_price, discount=quote.discount,
         boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
-        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor,
+        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor, **address,
     )
     GiftOrderLine.objects.bulk_create(
         GiftOrderLine(order=order, variant=item.variant, title=str(item.variant), per_box=item.quantity,
@@ -79,6 +129,9 @@ def proof_upload(order_id: int, file, actor) -> Proof:
     proof = Proof.objects.create(order=order, file=file, uploaded_by=actor)
     order.status = S.PROOF_READY
     order.save(update_fields=["status"])
+    from shop.services.gift_fulfilment import email_client
+
+    transaction.on_commit(lambda: email_client(order.pk, "proof"))
     return proof
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shop.errors import DomainError
 from shop.models import GiftDesign, GiftDesignItem, ProductVariant, TaxRate, VolumeTier
-from shop.money import ZERO, quantize
+from shop.money import ZERO, allocate, quantize
 
 
 class GiftError(DomainError):
@@ -77,12 +77,15 @@ class GiftQuote:
     total: Decimal
 
 
-def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None) -> GiftQuote:
+def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
+               destinations: dict[str, int] | None = None) -> GiftQuote:
     """Everything a buyer pays for ``quantity`` boxes, to the cent.
 
     Per box: the size's base price, the products, and the logo and initials fees. The
     volume tier in force for the quantity comes off the boxes (not the shipping). Shipping
-    is per recipient or one bulk shipment; sales tax follows the destination state.
+    is per recipient or one bulk shipment; sales tax follows the destination state, or,
+    for a recipient list (``destinations``: boxes per state), each recipient's state: the
+    boxes and the shipping are split across the states to the cent before taxing.
     """
     if quantity < 1:
         raise GiftError("Order at least one box.")
@@ -100,15 +103,33 @@ def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient
         shipping_cost = quantize(settings.GIFT_SHIPPING_PER_RECIPIENT * quantity)
     else:
         shipping_cost = quantize(settings.GIFT_BULK_SHIPPING_BASE + settings.GIFT_BULK_SHIPPING_PER_BOX * quantity)
-    rate_row = TaxRate.objects.filter(state=state).first() if state else None
-    tax = quantize(boxes_subtotal * rate_row.rate) if rate_row else ZERO
-    if rate_row and rate_row.applies_to_shipping:
-        tax += quantize(shipping_cost * rate_row.rate)
+    if destinations:
+        if sum(destinations.values()) != quantity:
+            raise GiftError("The recipient list and the number of boxes disagree.")
+        tax = _tax_by_state(boxes_subtotal, shipping_cost, destinations)
+    else:
+        tax = _tax_by_state(boxes_subtotal, shipping_cost, {state: quantity}) if state else ZERO
     return GiftQuote(
         quantity=quantity, box_price=box_price, items_price=quantize(items_price), customisation=quantize(customisation),
         discount_percent=percent, discount=discount, boxes_subtotal=boxes_subtotal, shipping=shipping_cost,
-        tax_state=state, tax=tax, total=boxes_subtotal + shipping_cost + tax,
+        tax_state="each recipient's state" if destinations else state, tax=tax,
+        total=boxes_subtotal + shipping_cost + tax,
     )
+
+
+def _tax_by_state(boxes_subtotal: Decimal, shipping: Decimal, boxes_per_state: dict[str, int]) -> Decimal:
+    states = sorted(boxes_per_state)
+    weights = [boxes_per_state[s] for s in states]
+    rates = {row.state: row for row in TaxRate.objects.filter(state__in=states)}
+    tax = ZERO
+    for state, boxes_part, shipping_part in zip(states, allocate(boxes_subtotal, weights), allocate(shipping, weights)):
+        rate = rates.get(state)
+        if rate is None:
+            continue
+        tax += quantize(boxes_part * rate.rate)
+        if rate.applies_to_shipping:
+            tax += quantize(shipping_part * rate.rate)
+    return tax
 
 
 def production_days(quantity: int) -> int:

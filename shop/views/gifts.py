@@ -22,7 +22,7 @@ from shop.forms_gifts import (
 from shop.models import GiftOrder, Invoice
 from shop.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
-from shop.selectors.gift_orders import gift_order_for_member, gift_pipeline
+from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
 from shop.services import gift_designs
@@ -53,7 +53,8 @@ def gifts_home(request):
                                             form.cleaned_data["size"], request.user, classic=form.cleaned_data["start_from"])
         return redirect("shop:gift_design", design.pk)
     context = {"organisations": organisations, "designs": designs_for_member(request.user) if organisations else [],
-               "form": form, **builder_choices()}
+               "orders": gift_orders_for_member(request.user) if organisations else [], "form": form,
+               **builder_choices()}
     return render(request, "shop/gifts/home.html", context, status=400 if form.errors else 200)
 
 
@@ -65,6 +66,8 @@ def design_detail(request, design_id):
 
 def _builder(request, design, status=200, **bound):
     items = list(design.items.all())
+    for item in items:
+        item.line_price = item.variant.price * item.quantity
     quote_form = bound.get("quote_form") or QuoteForm(request.GET or None)
     quote = None
     if quote_form.is_bound and quote_form.is_valid():
@@ -73,13 +76,14 @@ def _builder(request, design, status=200, **bound):
                                quote_form.cleaned_data["state"] or None)
         except DomainError as error:
             quote_form.add_error(None, error.message)
+    choices = builder_choices()
     context = {
-        "design": design, "items": items, "slots_used": design_slots_used(design, items),
+        "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": design_slots_used(design, items),
         "item_form": bound.get("item_form") or DesignItemForm(),
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
         "logo_form": bound.get("logo_form") or LogoForm(),
-        "quote_form": quote_form, "quote": quote, **builder_choices(),
-        "order_form": bound.get("order_form") or GiftOrderForm(initial={"quantity": 25}),
+        "quote_form": quote_form, "quote": quote, **choices,
+        "order_form": bound.get("order_form") or GiftOrderForm(organisation=design.organisation),
     }
     return render(request, "shop/gifts/design.html", context, status=status)
 
@@ -174,12 +178,13 @@ def design_quote_pdf(request, design_id):
 @login_required
 def design_order(request, design_id):
     design = _design_or_404(request, design_id)
-    form = GiftOrderForm(request.POST)
+    form = GiftOrderForm(request.POST, organisation=design.organisation)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            order = gift_order_place(design, data["quantity"], shipping_mode=data["shipping"], state=data["state"] or None,
-                                     in_hand_date=data["in_hand_date"], actor=request.user)
+            order = gift_order_place(design, data["quantity"], shipping_mode=data["shipping"], ship_to=form.ship_to(),
+                                     recipient_list=data["recipient_list"], in_hand_date=data["in_hand_date"],
+                                     actor=request.user)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -254,7 +259,7 @@ def gift_order_pay_confirm(request, number):
 
 @role_required(SHOP_STAFF)
 def gift_pipeline_page(request):
-    return render(request, "shop/gifts/pipeline.html", {"orders": gift_pipeline(), "upload_form": ProofUploadForm()})
+    return render(request, "shop/gifts/pipeline.html", {"stages": gift_pipeline()})
 
 
 @require_POST
@@ -273,7 +278,7 @@ def gift_order_proof_upload(request, number):
             messages.error(request, error.message)
         else:
             messages.success(request, f"Proof uploaded for {order.number}; the client can review it now.")
-    return redirect("shop:gift_pipeline")
+    return redirect("shop:gift_order_staff", order.number)
 
 
 @login_required

@@ -17,7 +17,13 @@ from shop.services.gift_orders import (
     proof_upload,
 )
 from shop.services.gifts import GiftError, design_set_item
-from tests.factories import ProductFactory, UserFactory, VariantFactory
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+    bulk_address,
+    recipient_list_for,
+)
 from tests.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +49,7 @@ def fund():
 def test_card_orders_are_authorised_then_captured_on_proof_approval(settings, localstripe_server, django_capture_on_commit_callbacks):
     design = design_for("card", settings)
     member, staff = UserFactory(), UserFactory()
-    order = gift_order_place(design, 30, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=member, today=TODAY)
+    order = gift_order_place(design, 30, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=member, today=TODAY)
     assert order.payment == GiftOrder.Payment.CARD and order.lines.get().per_box == 2
     intent = stripe.PaymentIntent.retrieve(order.stripe_payment_intent_id)
     assert intent.capture_method == "manual" and intent.amount == int(order.total * 100)
@@ -66,7 +72,7 @@ def test_card_orders_are_authorised_then_captured_on_proof_approval(settings, lo
 def test_changes_requested_keep_their_history(settings, localstripe_server):
     design = design_for("card", settings)
     member, staff = UserFactory(), UserFactory()
-    order = gift_order_place(design, 10, shipping_mode="per_recipient", state=None, in_hand_date=LATER, actor=member, today=TODAY)
+    order = gift_order_place(design, shipping_mode="per_recipient", recipient_list=recipient_list_for(design.organisation, count=10), in_hand_date=LATER, actor=member, today=TODAY)
     proof_upload(order.pk, ContentFile(b"first", name="p1.png"), staff)
     with pytest.raises(GiftOrderError, match="Say what should change"):
         proof_review(order.pk, approve=False, comment=" ", actor=member)
@@ -82,7 +88,7 @@ def test_invoices_are_numbered_without_gaps_and_credit_wages_when_paid(settings,
     member, staff = UserFactory(), UserFactory()
     numbers = []
     for _ in range(3):
-        order = gift_order_place(design, 25, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=member, today=TODAY)
+        order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=member, today=TODAY)
         assert order.payment == GiftOrder.Payment.INVOICE and not order.stripe_payment_intent_id
         proof_upload(order.pk, ContentFile(b"proof", name="p.png"), staff)
         proof_review(order.pk, approve=True, comment="", actor=member)
@@ -100,14 +106,14 @@ def test_invoices_are_numbered_without_gaps_and_credit_wages_when_paid(settings,
 def test_an_order_needs_items_stock_and_time(settings):
     design = design_for("net30", settings)
     with pytest.raises(GiftError, match="earliest in-hand date"):
-        gift_order_place(design, 10, shipping_mode="bulk", state=None, in_hand_date=TODAY + timedelta(days=3),
+        gift_order_place(design, 10, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=TODAY + timedelta(days=3),
                          actor=None, today=TODAY)
     with pytest.raises(GiftError, match="Not enough stock for 300 boxes"):
-        gift_order_place(design, 300, shipping_mode="bulk", state=None, in_hand_date=LATER + timedelta(days=60),
+        gift_order_place(design, 300, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER + timedelta(days=60),
                          actor=None, today=TODAY)
     design.items.all().delete()
     with pytest.raises(GiftOrderError, match="at least one item"):
-        gift_order_place(design, 10, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=None, today=TODAY)
+        gift_order_place(design, 10, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=None, today=TODAY)
     assert not GiftOrder.objects.exists()
 
 
@@ -122,7 +128,7 @@ def test_invoices_are_emailed_with_the_pdf_and_overdue_ones_reminded_weekly(sett
     design = design_for("net30", settings)
     design.organisation.billing_email = "ap@org.example"
     design.organisation.save()
-    order = gift_order_place(design, 25, shipping_mode="bulk", state=None, in_hand_date=LATER, actor=None, today=TODAY)
+    order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=None, today=TODAY)
     proof_upload(order.pk, ContentFile(b"proof", name="p.png"), None)
     with django_capture_on_commit_callbacks(execute=True):
         proof_review(order.pk, approve=True, comment="", actor=None)

@@ -8,12 +8,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from shop.models import BoxSize, GiftDesign, Organisation, OrganisationMember, PaletteColour
+from shop.models import (
+    BoxSize,
+    GiftDesign,
+    Organisation,
+    OrganisationMember,
+    PaletteColour,
+)
 from shop.services.gifts import design_set_item
-from tests.factories import ProductFactory, UserFactory, VariantFactory
+from tests.factories import (
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+    bulk_address,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+BULK_FORM = {"shipping": "bulk", "quantity": 10, "ship_to_name": "Pat Receiver", "ship_to_line1": "1 Harbor Way",
+             "ship_to_city": "Tampa", "ship_to_state": "FL", "ship_to_zip": "33602"}
 
 
 def member_of(org):
@@ -137,10 +150,10 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
     client.force_login(member)
     client.post(reverse("shop:gift_design_item", args=[design.pk]), {"variant": variant.pk, "quantity": 2})
     too_soon = client.post(reverse("shop:gift_design_order", args=[design.pk]),
-                           {"quantity": 10, "shipping": "bulk", "state": "", "in_hand_date": "2026-01-02"})
+                           dict(BULK_FORM, in_hand_date="2026-01-02"))
     assert too_soon.status_code == 400 and "earliest in-hand date" in too_soon.content.decode()
     placed = client.post(reverse("shop:gift_design_order", args=[design.pk]),
-                         {"quantity": 10, "shipping": "bulk", "state": "", "in_hand_date": "2027-06-01"})
+                         dict(BULK_FORM, in_hand_date="2027-06-01"))
     order = GiftOrder.objects.get()
     assert placed.url == reverse("shop:gift_order", args=[order.number]) and order.payment == "card"
 
@@ -184,7 +197,7 @@ def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings
     a.save()
     design.refresh_from_db()
     design_set_item(design, variant.pk, 1)
-    order = gift_order_place(design, 25, shipping_mode="bulk", state=None, in_hand_date=date(2027, 6, 1),
+    order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
                              actor=None)
     proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
     proof_review(order.pk, approve=True, comment="", actor=None)

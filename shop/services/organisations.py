@@ -1,0 +1,107 @@
+"""Corporate organisations' membership: administrators invite colleagues by e-mail; the
+invitation is accepted by a signed-in user with that address."""
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shop.errors import DomainError
+from shop.models import Organisation, OrganisationInvitation, OrganisationMember
+
+ADMIN = OrganisationMember.Role.ADMIN
+
+
+class MembershipError(DomainError):
+    pass
+
+
+def is_organisation_admin(user, organisation: Organisation) -> bool:
+    return OrganisationMember.objects.filter(organisation=organisation, user=user, role=ADMIN).exists()
+
+
+def _require_admin(actor, organisation: Organisation) -> None:
+    if not is_organisation_admin(actor, organisation):
+        raise MembershipError("Only the organisation's administrators can change its members.")
+
+
+@transaction.atomic
+def invitation_send(organisation: Organisation, email: str, role: str, actor) -> OrganisationInvitation:
+    """Invite (or re-invite) an address; the e-mail goes out on commit."""
+    _require_admin(actor, organisation)
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise MembershipError("Enter a valid e-mail address.") from None
+    if role not in OrganisationMember.Role.values:
+        raise MembershipError("Choose administrator or member.")
+    if OrganisationMember.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise MembershipError(f"{email} is already a member of {organisation.name}.")
+    invitation = OrganisationInvitation.objects.filter(organisation=organisation, email__iexact=email,
+                                                       accepted_at__isnull=True).first()
+    if invitation is None:
+        invitation = OrganisationInvitation.objects.create(organisation=organisation, email=email, role=role,
+                                                           invited_by=actor)
+    elif invitation.role != role:
+        invitation.role = role
+        invitation.save(update_fields=["role"])
+    from shop.tasks import send_organisation_invitation
+
+    transaction.on_commit(lambda: send_organisation_invitation.delay(invitation.pk))
+    return invitation
+
+
+def invitation_email(invitation_id: int) -> None:
+    invitation = OrganisationInvitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    if invitation.accepted_at:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse("shop:gift_invitation", args=[invitation.token])
+    inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email if invitation.invited_by else "A colleague"
+    send_mail(
+        f"Join {invitation.organisation.name} on {settings.MENDED_ORG['NAME']}",
+        f"{inviter} invited you to order gift boxes for {invitation.organisation.name}: boxes made by survivors of "
+        f"human trafficking who are paid a steady wage.\n\nAccept the invitation (sign in or create an account with "
+        f"this e-mail address):\n{link}\n",
+        None, [invitation.email],
+    )
+
+
+def invitation_pending(token: str) -> OrganisationInvitation | None:
+    return (OrganisationInvitation.objects.select_related("organisation")
+            .filter(token=token, accepted_at__isnull=True).first())
+
+
+@transaction.atomic
+def invitation_accept(token: str, user) -> OrganisationMember:
+    invitation = OrganisationInvitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise MembershipError("This invitation has been used or withdrawn. Ask your administrator for a new one.")
+    if user.email.lower() != invitation.email.lower():
+        raise MembershipError("This invitation was sent to another e-mail address. Sign in with that address to accept it.")
+    member, _ = OrganisationMember.objects.get_or_create(organisation=invitation.organisation, user=user,
+                                                         defaults={"role": invitation.role})
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return member
+
+
+@transaction.atomic
+def invitation_withdraw(invitation_id: int, organisation: Organisation, actor) -> None:
+    _require_admin(actor, organisation)
+    OrganisationInvitation.objects.filter(pk=invitation_id, organisation=organisation, accepted_at__isnull=True).delete()
+
+
+@transaction.atomic
+def member_remove(organisation: Organisation, member_id: int, actor) -> None:
+    """Take someone out of the organisation; the last administrator stays."""
+    _require_admin(actor, organisation)
+    member = OrganisationMember.objects.select_for_update().filter(pk=member_id, organisation=organisation).first()
+    if member is None:
+        raise MembershipError("No such member.")
+    admins = OrganisationMember.objects.select_for_update().filter(organisation=organisation, role=ADMIN)
+    if member.role == ADMIN and admins.count() == 1:
+        raise MembershipError("An organisation needs at least one administrator; make someone else one first.")
+    member.delete()

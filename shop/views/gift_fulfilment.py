@@ -1,0 +1,250 @@
+"""Gift pages around an order: recipient lists, the organisation's members and invitations,
+proofs and the impact certificate for members; fulfilment steps and exports for staff."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shop.errors import DomainError
+from shop.forms_gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
+from shop.models import Proof
+from shop.roles import SHOP_STAFF, role_required, user_has_role
+from shop.selectors.gift_orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
+from shop.selectors.gifts import (
+    member_organisations,
+    organisation_for_member,
+    organisation_people,
+    recipient_list_for_member,
+    recipient_lists_for_member,
+)
+from shop.services import gift_fulfilment, organisations
+from shop.services.gift_documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
+from shop.services.gift_recipients import recipient_list_upload
+from shop.services.recipients_import import TEMPLATE_CSV
+
+
+def _private_file(field, content_type=None):
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _download(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- recipient lists -----------------------------------------------------------------------
+
+
+@login_required
+def recipient_lists(request):
+    organisations_ = member_organisations(request.user)
+    if not organisations_:
+        raise Http404("Not a member of an organisation")
+    form = RecipientListForm(request.POST or None, request.FILES or None)
+    organisation = organisations_[0]
+    if len(organisations_) > 1:
+        chosen = request.POST.get("organisation") if request.method == "POST" else None
+        organisation = next((o for o in organisations_ if str(o.pk) == chosen), organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recipient_list = recipient_list_upload(organisation, form.cleaned_data["name"], form.cleaned_data["file"],
+                                                   request.user)
+        except DomainError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("shop:gift_recipient_list", recipient_list.pk)
+    return render(request, "shop/gifts/recipients.html",
+                  {"form": form, "lists": recipient_lists_for_member(request.user), "organisations": organisations_},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def recipients_template(request):
+    return _download(TEMPLATE_CSV, "text/csv; charset=utf-8", "recipients-template.csv")
+
+
+def _list_or_404(request, list_id):
+    recipient_list = recipient_list_for_member(request.user, list_id)
+    if recipient_list is None:
+        raise Http404("No such recipient list")
+    return recipient_list
+
+
+@login_required
+def recipient_list_detail(request, list_id):
+    recipient_list = _list_or_404(request, list_id)
+    recipients = list(recipient_list.recipients.all()[:200])
+    return render(request, "shop/gifts/recipient_list.html",
+                  {"list": recipient_list, "recipients": recipients, "count": recipient_list.recipients.count()})
+
+
+@login_required
+def recipient_list_progress(request, list_id):
+    recipient_list = _list_or_404(request, list_id)
+    return JsonResponse({"status": recipient_list.status, "done": recipient_list.processed_rows,
+                         "total": recipient_list.total_rows, "percent": recipient_list.progress_percent})
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+def _organisation_or_404(request, slug):
+    organisation = organisation_for_member(request.user, slug)
+    if organisation is None:
+        raise Http404("No such organisation")
+    return organisation
+
+
+@login_required
+def organisation_members(request, slug):
+    organisation = _organisation_or_404(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisations.invitation_send(organisation, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("shop:gift_members", organisation.slug)
+    context = {"organisation": organisation, "form": form,
+               "is_admin": organisations.is_organisation_admin(request.user, organisation),
+               **organisation_people(organisation)}
+    return render(request, "shop/gifts/members.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def organisation_member_remove(request, slug, member_id):
+    organisation = _organisation_or_404(request, slug)
+    try:
+        organisations.member_remove(organisation, member_id, request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("shop:gift_members", organisation.slug)
+
+
+@require_POST
+@login_required
+def organisation_invitation_withdraw(request, slug, invitation_id):
+    organisation = _organisation_or_404(request, slug)
+    try:
+        organisations.invitation_withdraw(invitation_id, organisation, request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("shop:gift_members", organisation.slug)
+
+
+@login_required
+def invitation_accept(request, token):
+    invitation = organisations.invitation_pending(token)
+    if invitation is None:
+        raise Http404("This invitation has been used or withdrawn")
+    error = None
+    if request.method == "POST":
+        try:
+            organisations.invitation_accept(token, request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Welcome to {invitation.organisation.name}.")
+            return redirect("shop:gifts")
+    return render(request, "shop/gifts/invitation.html", {"invitation": invitation, "error": error},
+                  status=400 if error else 200)
+
+
+# -- proofs and certificate ----------------------------------------------------------------
+
+
+@login_required
+def gift_order_proof_file(request, number, proof_id):
+    """A proof, to the organisation's members and shop staff only."""
+    if user_has_role(request.user, SHOP_STAFF):
+        proof = Proof.objects.filter(pk=proof_id, order__number=number).first()
+    else:
+        order = gift_order_for_member(request.user, number)
+        proof = Proof.objects.filter(pk=proof_id, order=order).first() if order else None
+    if proof is None:
+        raise Http404("No such proof")
+    content_type = "application/pdf" if proof.file.name.lower().endswith(".pdf") else None
+    return _private_file(proof.file, content_type)
+
+
+@login_required
+def gift_order_certificate(request, number):
+    order = gift_order_for_member(request.user, number)
+    if order is None or order.paid_at is None:
+        raise Http404("The certificate is ready once the order is paid")
+    return _download(impact_certificate_pdf(order), "application/pdf", f"impact-{order.number}.pdf")
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+def _staff_order_or_404(number):
+    order = gift_order_for_staff(number)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+@role_required(SHOP_STAFF)
+def staff_gift_order(request, number, status=200, **forms):
+    order = _staff_order_or_404(number)
+    context = {
+        "order": order, "recipients": list(order.recipient_list.recipients.all()[:100]) if order.recipient_list else [],
+        "recipient_count": order.recipient_list.recipients.count() if order.recipient_list else 0,
+        "upload_form": ProofUploadForm(), "shipment_form": forms.get("shipment_form") or ShipmentForm(),
+        "tracking_form": TrackingImportForm(), **gift_order_progress(order),
+    }
+    return render(request, "shop/gifts/staff_order.html", context, status=status)
+
+
+@require_POST
+@role_required(SHOP_STAFF)
+def staff_gift_order_action(request, number, action):
+    order = _staff_order_or_404(number)
+    try:
+        if action == "production":
+            gift_fulfilment.order_start_production(order.pk, request.user)
+            messages.success(request, f"{order.number} is in production.")
+        elif action == "shipment":
+            form = ShipmentForm(request.POST)
+            if not form.is_valid():
+                return staff_gift_order(request, number, status=400, shipment_form=form)
+            d = form.cleaned_data
+            gift_fulfilment.shipment_record(order.pk, carrier=d["carrier"], tracking_number=d["tracking_number"],
+                                            boxes=d["boxes"], recipient_row=d["recipient_row"], actor=request.user)
+            messages.success(request, "Shipment recorded.")
+        elif action == "tracking":
+            form = TrackingImportForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise gift_fulfilment.FulfilmentError("Choose the tracking CSV to upload.")
+            count = gift_fulfilment.shipments_import_tracking(order.pk, form.cleaned_data["file"].read(), request.user)
+            messages.success(request, f"{count} shipments recorded.")
+        elif action == "delivered":
+            gift_fulfilment.order_mark_delivered(order.pk, request.user)
+            messages.success(request, f"{order.number} marked delivered.")
+        else:
+            raise Http404("No such step")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("shop:gift_order_staff", order.number)
+
+
+@role_required(SHOP_STAFF)
+def staff_gift_order_export(request, number, kind):
+    order = _staff_order_or_404(number)
+    if kind == "packing-list":
+        return _download(packing_list_csv(order), "text/csv; charset=utf-8", f"packing-list-{order.number}.csv")
+    if kind == "labels":
+        return _download(shipping_labels_csv(order), "text/csv; charset=utf-8", f"labels-{order.number}.csv")
+    raise Http404("No such export")
+
+
