@@ -15,6 +15,7 @@ from shop.models import (
     Order,
     OrderLine,
     Organisation,
+    OrganisationInvitation,
     OrganisationMember,
     PaletteColour,
     Payment,
@@ -29,6 +30,7 @@ from shop.models import (
     VolumeTier,
 )
 from shop.services.images import product_image_schedule_thumbnail
+from shop.services.organisations import invitation_send
 from shop.services.orders import order_complete, order_mark_picked_up, order_mark_shipped
 from shop.services.refunds import refund_create
 
@@ -272,7 +274,20 @@ class ClassicBoxAdmin(admin.ModelAdmin):
 class OrganisationMemberInline(admin.TabularInline):
     model = OrganisationMember
     extra = 0
-    raw_id_fields = ("user",)  # invitations by e-mail come with the builder; until then staff enter the id
+    raw_id_fields = ("user",)
+    readonly_fields = ("joined_at",)
+
+
+class OrganisationInvitationInline(admin.TabularInline):
+    """Staff invite a new client's first administrator here; the e-mail goes out on save."""
+
+    model = OrganisationInvitation
+    extra = 1
+    fields = ("email", "role", "created_at", "accepted_at")
+    readonly_fields = ("created_at", "accepted_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -281,4 +296,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ("payment_terms",)
     search_fields = ("name", "billing_email")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [OrganisationMemberInline]
+    inlines = [OrganisationMemberInline, OrganisationInvitationInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrganisationInvitation:
+            return super().save_formset(request, form, formset, change)
+        for invitation in formset.save(commit=False):
+            try:
+                invitation_send(form.instance, invitation.email, invitation.role, request.user)
+            except DomainError as error:
+                messages.error(request, error.message)
+        for gone in formset.deleted_objects:
+            gone.delete()

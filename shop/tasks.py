@@ -79,3 +79,10 @@ def send_organisation_invitation(invitation_id: int) -> None:
     from shop.services.organisations import invitation_email
 
     invitation_email(invitation_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_pledge_confirmation(pledge_id: int) -> None:
+    from shop.services.pledges import pledge_send_confirmation
+
+    pledge_send_confirmation(pledge_id)

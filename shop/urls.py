@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, orders, pages, webhooks
+from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, orders, pages, pledge, webhooks
 
 app_name = "shop"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("order-link/<str:token>/", orders.order_by_link, name="order_by_link"),
     path("order-link/<str:token>/status/", orders.order_status, name="order_status"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("pledge/", pledge.pledge, name="pledge"),
+    path("pledge/thanks/", pledge.pledge_thanks, name="pledge_thanks"),
+    path("pledge/badge/<str:badge>/", pledge.pledge_badge, name="pledge_badge"),
+    path("pledge/badge/<str:badge>.svg", pledge.pledge_badge_svg, name="pledge_badge_svg"),
     path("gifts/", gifts.gifts_home, name="gifts"),
     path("gifts/designs/<int:design_id>/", gifts.design_detail, name="gift_design"),
     path("gifts/designs/<int:design_id>/items/", gifts.design_item, name="gift_design_item"),

@@ -22,10 +22,12 @@ from .gifts import (
     VolumeTier,
 )
 from .orders import Order, OrderLine
+from .pledge import Pledge
 from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
+    "Pledge",
     "GiftRecipient",
     "OrganisationInvitation",
     "RecipientList",

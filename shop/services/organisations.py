@@ -23,7 +23,10 @@ def is_organisation_admin(user, organisation: Organisation) -> bool:
 
 
 def _require_admin(actor, organisation: Organisation) -> None:
-    if not is_organisation_admin(actor, organisation):
+    """The organisation's administrators, and shop staff (who set up a new client's first admin)."""
+    from shop.roles import SHOP_STAFF, user_has_role
+
+    if not (is_organisation_admin(actor, organisation) or user_has_role(actor, SHOP_STAFF)):
         raise MembershipError("Only the organisation's administrators can change its members.")
 
 

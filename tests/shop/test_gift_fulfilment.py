@@ -390,3 +390,19 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_shop_staff_invite_a_new_clients_first_administrator_from_the_admin(client, django_capture_on_commit_callbacks):
+    org = Organisation.objects.create(name="Newco", slug="newco")
+    client.force_login(UserFactory(roles=[SHOP_STAFF], is_staff=True))
+    url = reverse("admin:shop_organisation_change", args=[org.pk])
+    form = {"name": "Newco", "slug": "newco", "payment_terms": "card", "billing_contact": "", "billing_email": "",
+            "billing_address": "",
+            "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0",
+            "invitations-TOTAL_FORMS": "1", "invitations-INITIAL_FORMS": "0",
+            "invitations-0-email": "boss@newco.example", "invitations-0-role": "admin"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    invitation = OrganisationInvitation.objects.get(organisation=org)
+    assert invitation.role == "admin" and mail.outbox[-1].to == ["boss@newco.example"]
