@@ -119,26 +119,25 @@ def organisation_members(request, slug):
     return render(request, "shop/gifts/members.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
-@login_required
-def organisation_member_remove(request, slug, member_id):
+def _members_change(request, slug, change):
     organisation = _organisation_or_404(request, slug)
     try:
-        organisations.member_remove(organisation, member_id, request.user)
+        change(organisation)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("shop:gift_members", organisation.slug)
+
+
+@require_POST
+@login_required
+def organisation_member_remove(request, slug, member_id):
+    return _members_change(request, slug, lambda org: organisations.member_remove(org, member_id, request.user))
 
 
 @require_POST
 @login_required
 def organisation_invitation_withdraw(request, slug, invitation_id):
-    organisation = _organisation_or_404(request, slug)
-    try:
-        organisations.invitation_withdraw(invitation_id, organisation, request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("shop:gift_members", organisation.slug)
+    return _members_change(request, slug, lambda org: organisations.invitation_withdraw(invitation_id, org, request.user))
 
 
 @login_required

@@ -235,7 +235,8 @@ def test_staff_step_through_the_order_page_and_members_see_tracking(client, acme
     assert order.status == GiftOrder.Status.DELIVERED
     client.force_login(member)
     page = client.get(reverse("shop:gift_order", args=[order.number])).content.decode()
-    assert "1ZTRACK" in page and "Delivered" in page
+    assert "1ZTRACK" in page and "Delivered" in page and page.count("<h2>Shipments</h2>") == 1
+    assert re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip().startswith(f"Gift order {order.number} ")
 
 
 # -- exports and the certificate -------------------------------------------------------------
