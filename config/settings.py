@@ -218,6 +218,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payroll.tasks.remind_training_followups",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    "send-volunteer-shift-reminders": {"task": "payroll.tasks.send_shift_reminders", "schedule": 600.0},
+    "auto-check-out-volunteers": {"task": "payroll.tasks.auto_check_out_volunteers", "schedule": 900.0},
 }
 
 # Stripe. The embedded default points the API and Stripe.js at a local localstripe.
@@ -320,3 +322,9 @@ GIFT_BULK_SHIPPING_BASE = Decimal(env("GIFT_BULK_SHIPPING_BASE", default="40.00"
 GIFT_BULK_SHIPPING_PER_BOX = Decimal(env("GIFT_BULK_SHIPPING_PER_BOX", default="1.50"))
 GIFT_PRODUCTION_DAYS = env.int("GIFT_PRODUCTION_DAYS", default=10)  # working days after proof approval
 GIFT_EXTRA_DAYS_PER_100 = env.int("GIFT_EXTRA_DAYS_PER_100", default=2)  # more for larger orders
+
+# Volunteer work days.
+VOLUNTEER_WAIVER_VALID_DAYS = env.int("VOLUNTEER_WAIVER_VALID_DAYS", default=365)  # then it must be signed again
+VOLUNTEER_ADULT_AGE = env.int("VOLUNTEER_ADULT_AGE", default=18)  # younger volunteers need a guardian's co-signature
+VOLUNTEER_AUTO_CHECKOUT_HOURS = env.int("VOLUNTEER_AUTO_CHECKOUT_HOURS", default=12)  # then signed out and flagged
+

@@ -16,7 +16,13 @@ from payroll.models import (
     Posting,
     Program,
     TimeEntry,
+    Shift,
+    ShiftRole,
+    Skill,
     TrainingSession,
+    Volunteer,
+    WaiverAcceptance,
+    WaiverVersion,
     WithholdingCertificate,
 )
 from payroll.services.people import audit, maker_credits_refresh, pay_rate_check
@@ -256,3 +262,81 @@ class TrainingSessionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{session}: {error.message}", level=messages.ERROR)
             else:
                 self.message_user(request, f"{session}: {len(created)} training time entr{'y' if len(created) == 1 else 'ies'} added.")
+
+
+# -- volunteer work days (volunteer coordinators): shifts are made on the coordinators' pages ----
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(WaiverVersion)
+class WaiverVersionAdmin(admin.ModelAdmin):
+    """A version's text is frozen once anyone accepted it: publish a new version instead."""
+
+    list_display = ("version", "published_at", "acceptance_count")
+
+    @admin.display(description="Accepted by")
+    def acceptance_count(self, obj):
+        return obj.acceptances.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("version", "text", "published_at") if obj is not None and obj.acceptances.exists() else ()
+
+
+class WaiverAcceptanceInline(ReadOnlyInline):
+    model = WaiverAcceptance
+    fields = readonly_fields = ("version", "signed_name", "accepted_at", "ip_address", "expires_at", "minor_at_signing",
+                                "guardian_name", "guardian_email", "guardian_signed_at")
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "email", "phone", "created_at")
+    search_fields = ("full_name", "email")
+    readonly_fields = ("user", "created_at")
+    filter_horizontal = ("skills",)
+    inlines = [WaiverAcceptanceInline]
+
+
+class ShiftRoleInline(ReadOnlyInline):
+    model = ShiftRole
+    fields = readonly_fields = ("name", "capacity")
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """Shifts are made, edited and copied on the coordinators' pages (which keep the capacity
+    and waitlist rules); here staff fix wording and cancel through the service."""
+
+    list_display = ("title", "starts_at", "location", "status", "organisation")
+    list_filter = ("status", "organisation")
+    search_fields = ("title", "location")
+    date_hierarchy = "starts_at"
+    fields = ("title", "description", "location", "time_zone", "starts_at", "ends_at", "minimum_age", "organisation",
+              "series", "signup_cutoff_hours", "cancel_deadline_hours", "status", "cancelled_at", "cancel_reason")
+    readonly_fields = ("time_zone", "starts_at", "ends_at", "minimum_age", "organisation", "series", "signup_cutoff_hours",
+                       "cancel_deadline_hours", "status", "cancelled_at", "cancel_reason")
+    inlines = [ShiftRoleInline]
+    actions = ["cancel_shifts"]
+    # (the action checks nothing itself: the service does)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Cancel selected shifts (e-mails everyone signed up)", permissions=["change"])
+    def cancel_shifts(self, request, queryset):
+        from payroll.services.volunteer_shifts import shift_cancel
+
+        for shift in queryset:
+            try:
+                told = shift_cancel(shift.pk, request.user, "")
+            except DomainError as error:
+                self.message_user(request, f"{shift}: {error.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{shift}: cancelled, {told} told.")

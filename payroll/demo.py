@@ -3,6 +3,7 @@ time, one approved and paid pay run. Every name and number here is invented."""
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,3 +132,65 @@ def _seed_training(people, actor, hire, today) -> None:
         for employee in people[:4]:
             training.attendance_record(session, employee, "present", 90, actor)
         training.session_attendance_approve(session.pk, actor)
+
+
+VOLUNTEER_EMAIL = "volunteer@mended.example"
+DEMO_WAIVER = """I am volunteering with Mended Threads of my own free will and without pay.
+
+I will follow the coordinator's safety instructions, wear closed shoes in the warehouse and lift only what I safely can.
+I understand that the people who make our goods are not part of volunteer days; I will not ask about, photograph or share
+anything about them. I release Mended Threads from claims for injury or loss except where caused by its negligence.
+Mended Threads may contact my emergency contact if I am hurt or unwell."""
+
+
+@transaction.atomic
+def seed_volunteer_demo() -> list[str]:
+    """A waiver, a few upcoming work days (one nearly full, one weekly series) and a
+    volunteer login with a signed waiver and a sign-up. Runs once."""
+    from datetime import date, time
+
+    from payroll.models import Skill, Volunteer, WaiverVersion
+    from payroll.services.volunteer_shifts import ShiftDetails, shift_create
+    from payroll.services.volunteers import signup_create, volunteer_save, waiver_accept
+
+    if WaiverVersion.objects.exists():
+        return []
+    coordinator = User.objects.filter(groups__name=roles.VOLUNTEER_COORDINATOR).first()
+    now = timezone.now()
+    waiver = WaiverVersion.objects.create(version=1, text=DEMO_WAIVER, published_at=now - timedelta(days=30))
+    forklift = Skill.objects.create(name="Forklift certificate")
+    Skill.objects.create(name="Retail till")
+    today = timezone.localdate()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    sorting = shift_create(ShiftDetails(
+        title="Warehouse sorting day", location=settings.MENDED_ORG["ADDRESS"], day=saturday, start_time=time(9),
+        end_time=time(13), description="Sort donated fabric and pack orders. Closed shoes, please.",
+        roles=[("Warehouse sorting", 10), ("Packing", 4)]), coordinator,
+        repeat_until=saturday + timedelta(days=28), except_dates=[saturday + timedelta(days=14)])
+    popup = shift_create(ShiftDetails(
+        title="Pop-up shop at the farmers' market", location="Hyde Park Village, Tampa", day=saturday + timedelta(days=1),
+        start_time=time(10), end_time=time(15), minimum_age=16, roles=[("Pop-up shop", 3)]), coordinator)[0]
+    shift_create(ShiftDetails(
+        title="Loading the delivery van", location=settings.MENDED_ORG["ADDRESS"], day=saturday + timedelta(days=3),
+        start_time=time(17), end_time=time(19), minimum_age=18, required_skills=(forklift,), roles=[("Loading", 2)]),
+        coordinator)
+
+    people = []
+    for n, (name, email) in enumerate([("Robin Ortiz", VOLUNTEER_EMAIL), ("Jordan Lee", "jordan@example.org"),
+                                       ("Casey Brooks", "casey@example.org"), ("Morgan Diaz", "morgan@example.org")]):
+        user, _ = User.objects.get_or_create(email=email, defaults={"username": email, "first_name": name.split()[0]})
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        volunteer = volunteer_save(user, full_name=name, email=email, phone=f"813-555-02{n:02d}",
+                                   emergency_contact_name="A. Friend", emergency_contact_phone="813-555-0299",
+                                   date_of_birth=date(1985 + n, n + 3, 10 + n))
+        waiver_accept(volunteer, version_id=waiver.pk, signed_name=name, ip="127.0.0.1", now=now - timedelta(days=n + 1))
+        people.append(volunteer)
+    robin = people[0]
+    signup_create(robin.pk, sorting[0].roles.get(name="Warehouse sorting").pk)
+    for volunteer in people[1:]:  # the pop-up shop is full: the next person is offered the waitlist
+        signup_create(volunteer.pk, popup.roles.get().pk)
+    return [
+        f"  {'Volunteer':<22} {VOLUNTEER_EMAIL}",
+        f"Demo volunteering: {Volunteer.objects.count()} volunteers, {len(sorting) + 2} upcoming work days.",
+    ]

@@ -25,6 +25,13 @@ def seed_payroll_demo(sender, **kwargs):
     return seed()
 
 
+@receiver(demo_seeded, dispatch_uid="payroll_volunteer_demo")
+def seed_volunteer_demo(sender, **kwargs):
+    from payroll.demo import seed_volunteer_demo as seed
+
+    return seed()
+
+
 @receiver(gift_order_paid, dispatch_uid="payroll_credit_gift_order")
 def credit_wage_fund_for_gift_order(sender, gift_order_id, **kwargs):
     from payroll.tasks import credit_paid_gift_order

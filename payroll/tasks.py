@@ -78,3 +78,36 @@ def anonymise_training_records() -> int:
 @shared_task(**RETRY)
 def credit_paid_gift_order(gift_order_id: int) -> int:
     return wage_fund.wage_fund_credit_gift_order(gift_order_id)
+
+
+# -- volunteer work days ----------------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def send_volunteer_notice(signup_id: int, event: str) -> bool:
+    from payroll.services.volunteers import signup_notify
+
+    return signup_notify(signup_id, event)
+
+
+@shared_task(**RETRY)
+def send_shift_message(message_id: int) -> int:
+    from payroll.services.volunteer_shifts import shift_message_send
+
+    return shift_message_send(message_id)
+
+
+@shared_task(**RETRY)
+def send_shift_reminders() -> int:
+    """Every 10 minutes: 48-hour and 2-hour reminders, each recorded once (unique key)."""
+    from payroll.services.volunteer_shifts import reminders_send
+
+    return reminders_send()
+
+
+@shared_task(**RETRY)
+def auto_check_out_volunteers() -> int:
+    """Sign out volunteers still checked in after VOLUNTEER_AUTO_CHECKOUT_HOURS; flag for review."""
+    from payroll.services.volunteer_shifts import auto_check_out
+
+    return auto_check_out()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll import views, views_training
+from payroll import views, views_coordinators, views_training, views_volunteers
 
 app_name = "payroll"
 
@@ -29,4 +29,28 @@ urlpatterns = [
     path("me/pay/", views.my_pay_page, name="my_pay"),
     path("me/time/", views.my_time, name="my_time"),
     path("me/pay/stubs/<int:stub_id>/pdf/", views.pay_stub_pdf_download, name="pay_stub_pdf"),
+    # Volunteer work days: volunteers' own pages, then the coordinators'.
+    path("volunteer/", views_volunteers.home, name="volunteer_home"),
+    path("volunteer/profile/", views_volunteers.profile, name="volunteer_profile"),
+    path("volunteer/waiver/", views_volunteers.waiver, name="volunteer_waiver"),
+    path("volunteer/shifts/", views_volunteers.shifts, name="volunteer_shifts"),
+    path("volunteer/shifts/<int:shift_id>/", views_volunteers.shift_detail, name="volunteer_shift"),
+    path("volunteer/shifts/<int:shift_id>/sign-up/", views_volunteers.signup, name="volunteer_signup"),
+    path("volunteer/shifts/<int:shift_id>/shift.ics", views_volunteers.shift_calendar, name="volunteer_shift_ics"),
+    path("volunteer/sign-ups/<int:signup_id>/cancel/", views_volunteers.cancel, name="volunteer_cancel"),
+    path("volunteer/hours.pdf", views_volunteers.certificate, name="volunteer_certificate"),
+    path("volunteer/calendar/<str:token>.ics", views_volunteers.feed, name="volunteer_feed"),
+    path("volunteer/calendar/new-link/", views_volunteers.feed_reset, name="volunteer_feed_reset"),
+    path("staff/volunteers/", views_coordinators.week, name="coordinator_week"),
+    path("staff/volunteers/shifts/new/", views_coordinators.shift_new, name="coordinator_shift_new"),
+    path("staff/volunteers/shifts/<int:shift_id>/", views_coordinators.shift_roster, name="coordinator_shift"),
+    path("staff/volunteers/shifts/<int:shift_id>/edit/", views_coordinators.shift_edit, name="coordinator_shift_edit"),
+    path("staff/volunteers/shifts/<int:shift_id>/copy/", views_coordinators.shift_copy, name="coordinator_shift_copy"),
+    path("staff/volunteers/shifts/<int:shift_id>/cancel/", views_coordinators.shift_cancel, name="coordinator_shift_cancel"),
+    path("staff/volunteers/shifts/<int:shift_id>/message/", views_coordinators.shift_message, name="coordinator_shift_message"),
+    path("staff/volunteers/shifts/<int:shift_id>/kiosk/", views_coordinators.kiosk, name="coordinator_kiosk"),
+    path("staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/", views_coordinators.signup_action,
+         name="coordinator_signup_action"),
+    path("staff/volunteers/reports/", views_coordinators.reports, name="coordinator_reports"),
+    path("staff/volunteers/hours.csv", views_coordinators.hours_csv, name="coordinator_hours_csv"),
 ]

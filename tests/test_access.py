@@ -87,6 +87,7 @@ def admin_model(prefix, managers, add=OK, delete=OK):
 CATALOG_MANAGERS = ("shop_staff",)
 PAYROLL_READERS = ("payroll_staff",)
 PROGRAM_MANAGERS = ("program_staff",)
+VOLUNTEER_MANAGERS = ("volunteer_coordinator",)
 
 ACCESS = {
     # The shop: public.
@@ -231,6 +232,42 @@ ACCESS = {
     **admin_model("admin/payroll/program/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/cohort/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/trainingsession/", PROGRAM_MANAGERS),
+    # -- volunteers --
+    # Volunteers' own pages: none of the probing roles has a volunteer profile, so the
+    # profile-only pages send them to make one; the sample shift is open to everyone.
+    "volunteer/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/profile/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "volunteer/waiver/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/shifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "volunteer/shifts/<int:shift_id>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/"),
+    "volunteer/shifts/<int:shift_id>/sign-up/": everyone(NO_GET, probe="/volunteer/shifts/{shift}/sign-up/"),
+    "volunteer/shifts/<int:shift_id>/shift.ics": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/shift.ics"),
+    "volunteer/sign-ups/<int:signup_id>/cancel/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/cancel/"),
+    "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
+    "volunteer/calendar/new-link/": everyone(NO_GET),
+    # Coordinators' pages: volunteer coordinators only.
+    "staff/volunteers/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/shifts/new/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/shifts/<int:shift_id>/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                   probe="/staff/volunteers/shifts/{shift}/"),
+    "staff/volunteers/shifts/<int:shift_id>/edit/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                        probe="/staff/volunteers/shifts/{shift}/edit/"),
+    "staff/volunteers/shifts/<int:shift_id>/copy/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                        probe="/staff/volunteers/shifts/{shift}/copy/"),
+    "staff/volunteers/shifts/<int:shift_id>/kiosk/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                         probe="/staff/volunteers/shifts/{shift}/kiosk/"),
+    "staff/volunteers/shifts/<int:shift_id>/cancel/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/cancel/"),
+    "staff/volunteers/shifts/<int:shift_id>/message/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/message/"),
+    "staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/": everyone(
+        NO_GET, probe="/staff/volunteers/sign-ups/{signup}/check-in/"),
+    "staff/volunteers/reports/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/hours.csv": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    **admin_model("admin/payroll/skill/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/waiverversion/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/volunteer/", VOLUNTEER_MANAGERS),
+    **admin_model("admin/payroll/shift/", VOLUNTEER_MANAGERS, add=DENIED, delete=DENIED),  # made on the coordinators' pages
+    # -- end volunteers --
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -293,8 +330,10 @@ def objects(db):
     recipient_list = recipient_list_for(design.organisation)
     owner = OrganisationMember.objects.create(organisation=design.organisation, user=UserFactory(), role="admin")
     invitation = OrganisationInvitation.objects.create(organisation=design.organisation, email="new@acme.example")
+    volunteer_objects = _volunteer_objects()
     ids = {
         **gift_ids,
+        **volunteer_objects["ids"],
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
@@ -311,10 +350,29 @@ def objects(db):
                    "invitation": invitation.pk, "invitation_token": invitation.token,
                    "pledge_badge": Pledge.objects.create(kind="business", name="Sam", email="sam@biz.example",
                                                          business_name="Biz").badge,
-                   "product_ct": ContentType.objects.get_for_model(variant.product).pk},
+                   "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"]},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": design.pk,
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
+    }
+
+
+def _volunteer_objects():
+    """-- volunteers --: an open shift with a role, a volunteer (not a probing role) signed up."""
+    from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
+
+    from payroll.models import Skill
+    from payroll.services.volunteers import signup_create, waiver_accept
+
+    waiver = publish_waiver()
+    volunteer = VolunteerFactory()
+    waiver_accept(volunteer, version_id=waiver.pk, signed_name=volunteer.full_name, ip=None)
+    shift = make_shift()
+    signup = signup_create(volunteer.pk, shift.roles.get().pk)
+    return {
+        "ids": {"payroll/skill/": Skill.objects.create(name="First aid").pk, "payroll/waiverversion/": waiver.pk,
+                "payroll/volunteer/": volunteer.pk, "payroll/shift/": shift.pk},
+        "format": {"shift": shift.pk, "signup": signup.pk, "calendar_token": volunteer.calendar_token},
     }
 
 

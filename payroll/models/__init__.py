@@ -13,6 +13,18 @@ from .training import (
     Program,
     TrainingSession,
 )
+from .volunteers import (
+    ReminderSent,
+    Shift,
+    ShiftMessage,
+    ShiftRole,
+    ShiftSeries,
+    SignUp,
+    Skill,
+    Volunteer,
+    WaiverAcceptance,
+    WaiverVersion,
+)
 
 __all__ = [
     "Account",
@@ -38,4 +50,14 @@ __all__ = [
     "FollowUp",
     "Program",
     "TrainingSession",
+    "ReminderSent",
+    "Shift",
+    "ShiftMessage",
+    "ShiftRole",
+    "ShiftSeries",
+    "SignUp",
+    "Skill",
+    "Volunteer",
+    "WaiverAcceptance",
+    "WaiverVersion",
 ]

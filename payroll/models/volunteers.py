@@ -1,0 +1,309 @@
+"""Volunteer work days: volunteers (people, unpaid), the waiver they accept, shifts with
+roles and capacities, sign-ups (individuals or a leader with a party), the waitlist,
+check-in and check-out, and the reminders already sent.
+
+Volunteers are not employees: nothing here links to payroll's people, time or pay."""
+import secrets
+import zoneinfo
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class WallClock(datetime):
+    """A time in a shift's own zone; templates show it as it is (never converted to the
+    site's zone, which ``convert_to_local_time = False`` tells Django's template engine)."""
+
+    convert_to_local_time = False
+
+
+def wall_clock(moment: datetime, zone) -> WallClock:
+    local = moment.astimezone(zone)
+    return WallClock(local.year, local.month, local.day, local.hour, local.minute, local.second, local.microsecond,
+                     local.tzinfo, fold=local.fold)
+
+
+def calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"“{value}” is not a time zone name such as America/New_York.") from error
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Skill(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Volunteer(models.Model):
+    """A volunteer's profile, one per user account."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer")
+    full_name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30)
+    emergency_contact_name = models.CharField(max_length=120)
+    emergency_contact_phone = models.CharField(max_length=30)
+    date_of_birth = models.DateField()
+    skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers")
+    reminder_channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.EMAIL)
+    calendar_token = models.CharField(max_length=64, unique=True, default=calendar_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name", "id"]
+
+    def __str__(self):
+        return self.full_name
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+
+class WaiverVersion(models.Model):
+    """The waiver's text; the newest published version is the one volunteers accept."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    published_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-version"]
+
+    def __str__(self):
+        return f"Waiver v{self.version}"
+
+
+class WaiverAcceptance(models.Model):
+    """One acceptance of one waiver version; a minor's carries a guardian's co-signature."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="waivers")
+    version = models.ForeignKey(WaiverVersion, on_delete=models.PROTECT, related_name="acceptances")
+    signed_name = models.CharField(max_length=120)
+    accepted_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    minor_at_signing = models.BooleanField(default=False)
+    guardian_name = models.CharField(max_length=120, blank=True)
+    guardian_email = models.EmailField(blank=True)
+    guardian_signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minor_at_signing=False)
+                | (~models.Q(guardian_name="") & ~models.Q(guardian_email="") & models.Q(guardian_signed_at__isnull=False)),
+                name="minor_waiver_has_guardian",
+            ),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("accepted_at")), name="waiver_expires_after_acceptance"),
+        ]
+
+
+class ShiftSeries(models.Model):
+    """A weekly series: one shift each week from the first date until ``until``, except
+    the listed dates. The shifts are created up front and edited one by one."""
+
+    title = models.CharField(max_length=120)
+    first_date = models.DateField()
+    until = models.DateField()
+    exceptions = models.JSONField(default=list, blank=True, help_text="ISO dates with no shift.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "shift series"
+        constraints = [models.CheckConstraint(condition=models.Q(until__gte=models.F("first_date")), name="series_until_after_first")]
+
+    def __str__(self):
+        return f"{self.title} (weekly to {self.until})"
+
+
+class Shift(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    location = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone],
+                                 help_text="The location's time zone; times are shown and exported in it.")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    minimum_age = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(99)])
+    required_skills = models.ManyToManyField(Skill, blank=True, related_name="shifts")
+    organisation = models.ForeignKey("shop.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="volunteer_shifts", help_text="Only this organisation's members may sign up.")
+    series = models.ForeignKey(ShiftSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts")
+    signup_cutoff_hours = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(24 * 30)],
+                                                           help_text="Sign-ups close this many hours before the start.")
+    cancel_deadline_hours = models.PositiveSmallIntegerField(default=24, validators=[MaxValueValidator(24 * 30)],
+                                                             help_text="Volunteers may cancel until this many hours before the start.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.title} · {self.local_start:%a %b %-d, %Y %-I:%M %p}"
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self) -> WallClock:
+        return wall_clock(self.starts_at, self.zone)
+
+    @property
+    def local_end(self) -> WallClock:
+        return wall_clock(self.ends_at, self.zone)
+
+    @property
+    def signup_closes_at(self) -> WallClock:
+        return wall_clock(self.starts_at - timedelta(hours=self.signup_cutoff_hours), self.zone)
+
+    @property
+    def cancel_deadline(self) -> WallClock:
+        return wall_clock(self.starts_at - timedelta(hours=self.cancel_deadline_hours), self.zone)
+
+    @property
+    def cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class ShiftRole(models.Model):
+    """A job on a shift with its capacity (places, counting every member of a party)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=80)
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+
+    class Meta:
+        ordering = ["shift", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "name"], name="one_role_name_per_shift"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="role_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.capacity})"
+
+
+class SignUp(models.Model):
+    """A volunteer (alone, or leading a party of ``party_size``) on one role of a shift."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", "Not marked"
+        PRESENT = "present", "Present"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="signups")
+    party_size = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(50)])
+    party_note = models.CharField(max_length=200, blank=True, help_text="Who is in the party (optional).")
+    organisation = models.ForeignKey("shop.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     help_text="Whose hours these are in reports (the shift's or the volunteer's, at sign-up).")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attendance = models.CharField(max_length=8, choices=Attendance.choices, default=Attendance.UNKNOWN, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    needs_review = models.BooleanField(default=False, help_text="Signed out automatically: check the hours.")
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["shift", "status", "waitlisted_at", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "shift"], condition=~models.Q(status="cancelled"),
+                                    name="one_active_signup_per_shift"),
+            models.CheckConstraint(condition=models.Q(party_size__gte=1), name="signup_party_positive"),
+            models.CheckConstraint(
+                condition=models.Q(checked_out_at__isnull=True) | models.Q(checked_in_at__isnull=False, checked_out_at__gte=models.F("checked_in_at")),
+                name="signup_checkout_after_checkin",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} · {self.role.name} · {self.get_status_display()}"
+
+    @property
+    def hours(self) -> Decimal:
+        """Hours on site, from check-in to check-out (0 until both are recorded)."""
+        if self.checked_in_at is None or self.checked_out_at is None:
+            return Decimal("0.00")
+        seconds = Decimal(int((self.checked_out_at - self.checked_in_at).total_seconds()))
+        return (seconds / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def person_hours(self) -> Decimal:
+        """Hours for the whole party (every member was there as long as the leader)."""
+        return self.hours * self.party_size
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out; the unique key makes a second beat run send nothing."""
+
+    class Kind(models.TextChoices):
+        H48 = "48h", "48 hours before"
+        H2 = "2h", "2 hours before"
+
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    channel = models.CharField(max_length=12, default="email")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["signup", "kind"], name="one_reminder_per_kind")]
+
+
+class ShiftMessage(models.Model):
+    """A coordinator's message to everyone on a shift (kept for the record)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]

@@ -1,0 +1,176 @@
+"""Reads for the volunteer pages and the coordinators' pages and reports (fixed query counts)."""
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from payroll.models import Shift, ShiftRole, SignUp, Volunteer
+from shop.models import OrganisationMember
+
+ZERO = Decimal("0.00")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _roles_with_fill():
+    return Prefetch("roles", queryset=ShiftRole.objects.annotate(
+        taken=Sum("signups__party_size", filter=Q(signups__status=SignUp.Status.CONFIRMED), default=0),
+        waiting=Count("signups", filter=Q(signups__status=SignUp.Status.WAITLISTED)),
+    ).order_by("id"))
+
+
+def _fill(shift: Shift) -> Shift:
+    roles = list(shift.roles.all())
+    shift.capacity_total = sum(r.capacity for r in roles)
+    shift.taken_total = sum(r.taken for r in roles)
+    shift.waiting_total = sum(r.waiting for r in roles)
+    shift.fill_percent = round(100 * shift.taken_total / shift.capacity_total) if shift.capacity_total else 0
+    for role in roles:
+        role.openings = max(role.capacity - role.taken, 0)
+    return shift
+
+
+def visible_shifts(user):
+    """Shifts a volunteer may see: open to all, or for an organisation the user belongs to."""
+    orgs = OrganisationMember.objects.filter(user_id=user.pk).values("organisation_id")
+    return Shift.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=orgs))
+
+
+def open_shifts(user, now: datetime | None = None, weeks: int = 12) -> list[Shift]:
+    now = now or timezone.now()
+    shifts = (visible_shifts(user).filter(status=Shift.Status.SCHEDULED, starts_at__gt=now,
+                                          starts_at__lte=now + timedelta(weeks=weeks))
+              .select_related("organisation").prefetch_related(_roles_with_fill(), "required_skills").order_by("starts_at"))
+    return [_fill(s) for s in shifts]
+
+
+def shift_for_volunteer(shift_id: int, user) -> Shift | None:
+    shift = (visible_shifts(user).filter(pk=shift_id).select_related("organisation")
+             .prefetch_related(_roles_with_fill(), "required_skills").first())
+    return _fill(shift) if shift else None
+
+
+def my_signups(volunteer: Volunteer):
+    return SignUp.objects.filter(volunteer=volunteer).select_related("shift", "role")
+
+
+@dataclass
+class VolunteerPage:
+    upcoming: list = field(default_factory=list)
+    history: list = field(default_factory=list)
+    total_hours: Decimal = ZERO
+
+
+def volunteer_page(volunteer: Volunteer, now: datetime | None = None) -> VolunteerPage:
+    now = now or timezone.now()
+    page = VolunteerPage()
+    for signup in my_signups(volunteer).exclude(status=SignUp.Status.CANCELLED).order_by("shift__starts_at"):
+        if signup.shift.ends_at >= now:
+            page.upcoming.append(signup)
+        elif signup.status == SignUp.Status.CONFIRMED and not signup.shift.cancelled:
+            page.history.append(signup)
+    page.history.reverse()
+    page.total_hours = sum((s.hours for s in page.history), ZERO)
+    return page
+
+
+def hours_history(volunteer: Volunteer) -> tuple[list[SignUp], Decimal]:
+    """Shifts with recorded hours, oldest first, and their total (for the certificate)."""
+    rows = list(my_signups(volunteer).filter(status=SignUp.Status.CONFIRMED, checked_out_at__isnull=False)
+                .order_by("shift__starts_at"))
+    return rows, sum((s.hours for s in rows), ZERO)
+
+
+# -- coordinators -----------------------------------------------------------------------
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_view(monday: date) -> OrderedDict:
+    """Monday to Sunday, each day's shifts with their fill levels."""
+    shifts = (Shift.objects.filter(starts_at__gte=_day_start(monday), starts_at__lt=_day_start(monday + timedelta(days=7)))
+              .select_related("organisation").prefetch_related(_roles_with_fill()).order_by("starts_at"))
+    days = OrderedDict((monday + timedelta(days=n), []) for n in range(7))
+    for shift in shifts:
+        days.setdefault(shift.local_start.date(), []).append(_fill(shift))
+    return days
+
+
+def roster(shift_id: int) -> dict | None:
+    shift = (Shift.objects.filter(pk=shift_id).select_related("organisation", "series")
+             .prefetch_related(_roles_with_fill(), "required_skills").first())
+    if shift is None:
+        return None
+    signups = list(shift.signups.select_related("volunteer", "role").order_by("role_id", "waitlisted_at", "created_at", "id"))
+    return {
+        "shift": _fill(shift),
+        "confirmed": [s for s in signups if s.status == SignUp.Status.CONFIRMED],
+        "waitlisted": sorted((s for s in signups if s.status == SignUp.Status.WAITLISTED), key=lambda s: (s.waitlisted_at, s.pk)),
+        "cancelled": [s for s in signups if s.status == SignUp.Status.CANCELLED],
+        "shift_messages": list(shift.messages.select_related("sender")[:10]),
+    }
+
+
+def kiosk(shift_id: int, query: str = "") -> list[SignUp]:
+    signups = (SignUp.objects.filter(shift_id=shift_id, status=SignUp.Status.CONFIRMED)
+               .select_related("volunteer", "role").order_by("volunteer__full_name", "id"))
+    if query.strip():
+        signups = signups.filter(volunteer__full_name__icontains=query.strip())
+    return list(signups)
+
+
+def _in_range(start: date, end: date):
+    return SignUp.objects.filter(shift__starts_at__gte=_day_start(start), shift__starts_at__lt=_day_start(end + timedelta(days=1)))
+
+
+def no_shows(start: date, end: date) -> list[dict]:
+    """Volunteers marked no-show in the range, most no-shows first, with their shifts."""
+    rows = (_in_range(start, end).filter(status=SignUp.Status.CONFIRMED, attendance=SignUp.Attendance.NO_SHOW)
+            .select_related("volunteer", "shift", "role").order_by("volunteer__full_name", "shift__starts_at"))
+    people = OrderedDict()
+    for signup in rows:
+        person = people.setdefault(signup.volunteer_id, {"volunteer": signup.volunteer, "signups": []})
+        person["signups"].append(signup)
+    return sorted(people.values(), key=lambda p: (-len(p["signups"]), p["volunteer"].full_name))
+
+
+def needs_review() -> list[SignUp]:
+    return list(SignUp.objects.filter(needs_review=True).select_related("volunteer", "shift", "role")
+                .order_by("shift__starts_at"))
+
+
+@dataclass
+class HoursRow:
+    name: str
+    email: str = ""
+    shifts: int = 0
+    hours: Decimal = ZERO
+    person_hours: Decimal = ZERO
+
+
+def hours_report(start: date, end: date) -> dict:
+    """Hours from check-in to check-out, by volunteer and by organisation. A party leader's
+    ``hours`` are their own; ``person_hours`` count every member of the party."""
+    rows = (_in_range(start, end).filter(status=SignUp.Status.CONFIRMED, checked_out_at__isnull=False)
+            .select_related("volunteer", "organisation"))
+    by_volunteer, by_org = {}, defaultdict(lambda: HoursRow(name=""))
+    for signup in rows:
+        person = by_volunteer.setdefault(signup.volunteer_id, HoursRow(signup.volunteer.full_name, signup.volunteer.email))
+        org = by_org[signup.organisation.name if signup.organisation else "(no organisation)"]
+        for row in (person, org):
+            row.shifts += 1
+            row.hours += signup.hours
+            row.person_hours += signup.person_hours
+    for name, row in by_org.items():
+        row.name = name
+    return {
+        "volunteers": sorted(by_volunteer.values(), key=lambda r: r.name.casefold()),
+        "organisations": sorted(by_org.values(), key=lambda r: r.name.casefold()),
+    }

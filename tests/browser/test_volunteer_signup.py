@@ -1,0 +1,75 @@
+"""A volunteer signs the waiver, finds the shift full, joins the waitlist, moves up when
+someone cancels, and the coordinator checks them in at the kiosk."""
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from payroll.models import SignUp
+from payroll.services.volunteers import signup_create
+from shop import roles
+from tests.factories import UserFactory
+from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver, signed_volunteer
+
+pytestmark = pytest.mark.browser
+
+
+def logged_in_page(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context, context.new_page()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiver_waitlist_promotion_and_kiosk_check_in(browser, live_server, screenshots):
+    publish_waiver(text="I volunteer at my own risk and follow the safety instructions.")
+    shift = make_shift(starts_in=timedelta(hours=1), roles=(("Pop-up shop", 1),), title="Holiday pop-up",
+                       signup_cutoff_hours=0, cancel_deadline_hours=0)
+    holder = signed_volunteer(full_name="Hana Holder")
+    signup_create(holder.pk, shift.roles.get().pk)
+    robin = VolunteerFactory(full_name="Robin Ortiz")
+    coordinator = UserFactory(roles=[roles.VOLUNTEER_COORDINATOR])
+
+    robin_context, page = logged_in_page(browser, live_server, robin.user)
+    page.goto(live_server.url + "/volunteer/waiver/")
+    page.get_by_label("Type your full name to sign").fill("Robin Ortiz")
+    page.get_by_label("I have read the waiver and agree to it").check()
+    page.get_by_role("button", name="Sign the waiver").click()
+    page.wait_for_selector("text=your waiver is signed")
+
+    page.goto(live_server.url + f"/volunteer/shifts/{shift.pk}/")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_selector("text=Pop-up shop is full")
+    page.screenshot(path=str(screenshots / "volunteer-full-offers-waitlist.png"), full_page=True)
+    page.get_by_role("button", name="Join the waitlist").click()
+    page.wait_for_selector("text=You are on the waitlist for Pop-up shop")
+    assert page.locator(".status-waitlisted").inner_text() == "Waitlisted"
+    page.screenshot(path=str(screenshots / "volunteer-waitlisted.png"), full_page=True)
+
+    mail.outbox.clear()
+    holder_context, holder_page = logged_in_page(browser, live_server, holder.user)
+    holder_page.goto(live_server.url + "/volunteer/")
+    holder_page.get_by_role("button", name="Cancel").click()
+    holder_page.wait_for_selector("text=Cancelled. Thank you")
+    holder_context.close()
+
+    page.reload()
+    assert page.locator(".status-confirmed").inner_text() == "Confirmed"
+    page.screenshot(path=str(screenshots / "volunteer-promoted.png"), full_page=True)
+    promoted = [m for m in mail.outbox if m.to == [robin.email]]
+    assert len(promoted) == 1 and "A place opened" in promoted[0].subject
+    robin_context.close()
+
+    kiosk_context, kiosk = logged_in_page(browser, live_server, coordinator)
+    kiosk.goto(live_server.url + f"/staff/volunteers/shifts/{shift.pk}/kiosk/")
+    kiosk.get_by_label("Find your name").fill("rob")  # filters as you type (kiosk.js)
+    kiosk.get_by_role("button", name="Check in Robin Ortiz").click()
+    kiosk.wait_for_selector("text=Robin Ortiz checked in")
+    assert "Here since" in kiosk.locator(".kiosk-row").first.inner_text()
+    kiosk.screenshot(path=str(screenshots / "volunteer-kiosk-checked-in.png"), full_page=True)
+    kiosk_context.close()
+    signup = SignUp.objects.get(volunteer=robin)
+    assert signup.status == SignUp.Status.CONFIRMED and signup.checked_in_at is not None
