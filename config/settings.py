@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "send-volunteer-shift-reminders": {"task": "payroll.tasks.send_shift_reminders", "schedule": 600.0},
     "auto-check-out-volunteers": {"task": "payroll.tasks.auto_check_out_volunteers", "schedule": 900.0},
+    "year-end-giving-statements": {
+        "task": "shop.tasks.start_year_end_statements",
+        "schedule": crontab(month_of_year=1, day_of_month=15, hour=6, minute=0),
+    },
 }
 
 # Stripe. The embedded default points the API and Stripe.js at a local localstripe.
@@ -328,3 +332,10 @@ VOLUNTEER_WAIVER_VALID_DAYS = env.int("VOLUNTEER_WAIVER_VALID_DAYS", default=365
 VOLUNTEER_ADULT_AGE = env.int("VOLUNTEER_ADULT_AGE", default=18)  # younger volunteers need a guardian's co-signature
 VOLUNTEER_AUTO_CHECKOUT_HOURS = env.int("VOLUNTEER_AUTO_CHECKOUT_HOURS", default=12)  # then signed out and flagged
 
+# Giving: the card fee a donor may cover (percent + fixed), failed monthly charges before a
+# monthly gift is cancelled, and the Florida charitable-solicitation registration number.
+DONATION_FEE_PERCENT = Decimal(env("DONATION_FEE_PERCENT", default="2.9"))
+DONATION_FEE_FIXED = Decimal(env("DONATION_FEE_FIXED", default="0.30"))
+DONATION_MAX_FAILED_CHARGES = env.int("DONATION_MAX_FAILED_CHARGES", default=3)
+DONATION_PRESETS = [Decimal(a) for a in env.list("DONATION_PRESETS", default=["25", "50", "100", "250"])]
+FL_SOLICITATION_REGISTRATION = env("FL_SOLICITATION_REGISTRATION", default="CH00000")

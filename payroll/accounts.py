@@ -3,6 +3,7 @@ that are missing (a wiped or flushed database), so posting never fails for want 
 CHART = [
     ("wage_fund", "Survivor wage fund", "net_assets", "Restricted fund that pays survivor wages; credited with each sale's wage content."),
     ("training_fund", "Training fund", "net_assets", "Restricted fund that pays for training hours."),
+    ("designated_donations", "Designated donations (wage fund)", "revenue", "Gifts designated for survivor wages and job training, moved to the wage fund."),
     ("shop_revenue_clearing", "Shop revenue clearing (wage content)", "revenue", "The wage content of sales, moved from shop revenue to the wage fund."),
     ("wage_expense", "Wage expense", "expense", "Gross wages paid to survivor employees."),
     ("employer_tax_expense", "Employer payroll tax expense", "expense", "Employer Social Security, Medicare and state reemployment tax."),

@@ -1,7 +1,7 @@
 """payroll listens to what shop announces (shop never imports payroll)."""
 from django.dispatch import receiver
 
-from shop.events import demo_seeded, gift_order_paid, order_paid, refund_confirmed
+from shop.events import demo_seeded, donation_received, donation_refunded, gift_order_paid, order_paid, refund_confirmed
 
 
 @receiver(order_paid, dispatch_uid="payroll_credit_paid_order")
@@ -37,3 +37,17 @@ def credit_wage_fund_for_gift_order(sender, gift_order_id, **kwargs):
     from payroll.tasks import credit_paid_gift_order
 
     credit_paid_gift_order.delay(gift_order_id)
+
+
+@receiver(donation_received, dispatch_uid="payroll_credit_designated_donation")
+def credit_wage_fund_for_donation(sender, donation_id, fund=None, **kwargs):
+    from payroll.tasks import credit_designated_donation
+
+    credit_designated_donation.delay(donation_id)
+
+
+@receiver(donation_refunded, dispatch_uid="payroll_reverse_designated_donation")
+def reverse_wage_fund_for_donation(sender, donation_id, fund=None, **kwargs):
+    from payroll.tasks import reverse_designated_donation
+
+    reverse_designated_donation.delay(donation_id)

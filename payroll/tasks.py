@@ -35,6 +35,11 @@ def sweep_wage_fund() -> None:
         reverse_confirmed_refund.delay(refund_id)
     for gift_order_id in wage_fund.gift_orders_unposted():
         credit_paid_gift_order.delay(gift_order_id)
+    uncredited, unreversed = wage_fund.donations_unposted()
+    for donation_id in uncredited:
+        credit_designated_donation.delay(donation_id)
+    for donation_id in unreversed:
+        reverse_designated_donation.delay(donation_id)
 
 
 @shared_task(**RETRY)
@@ -111,3 +116,13 @@ def auto_check_out_volunteers() -> int:
     from payroll.services.volunteer_shifts import auto_check_out
 
     return auto_check_out()
+
+
+@shared_task(**RETRY)
+def credit_designated_donation(donation_id: int) -> bool:
+    return wage_fund.wage_fund_credit_donation(donation_id)
+
+
+@shared_task(**RETRY)
+def reverse_designated_donation(donation_id: int) -> bool:
+    return wage_fund.wage_fund_reverse_donation(donation_id)

@@ -334,4 +334,7 @@ def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     products = seed_catalog()
     people = seed_people()
     people.append(seed_gifts())
+    from shop.demo_giving import seed_giving
+
+    seed_giving()  # donations, a monthly gift and their receipts
     return products, seed_orders(), people

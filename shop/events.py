@@ -6,6 +6,10 @@ payroll listens to these (shop never imports payroll):
 - ``refund_confirmed(refund_id, order_id, line_amounts)``: Stripe confirmed a refund;
   ``line_amounts`` maps each order line id to the Decimal refunded on it.
 
+- ``donation_received(donation_id, fund)``: Stripe confirmed a gift; designated gifts
+  (survivor wages and job training) are credited to the wage fund by payroll.
+- ``donation_refunded(donation_id, fund)``: a paid gift was refunded in full.
+
 - ``demo_seeded()``: the demo catalog, orders and staff exist; other apps add theirs.
 
 Receivers must be idempotent: a sweeper may announce the same fact again.
@@ -17,6 +21,9 @@ order_paid = Signal()
 refund_confirmed = Signal()
 # A gift-box order was paid (card captured on proof approval, or its invoice paid).
 gift_order_paid = Signal()
+# Giving: a gift was paid / refunded (payroll credits or reverses designated gifts).
+donation_received = Signal()
+donation_refunded = Signal()
 # Sent by ``seed_demo`` after the shop's demo data; receivers return lines to print.
 demo_seeded = Signal()
 

@@ -102,3 +102,63 @@ def construct_event(payload: bytes, signature_header: str) -> dict:
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise WebhookSignatureError(str(error)) from error
     return event.to_dict()
+
+
+# -- giving: donations and monthly gifts --
+
+def create_donation_intent(amount: Decimal, donation_number: str, idempotency_key: str):
+    params = {"amount": to_cents(amount), "currency": "usd", "metadata": {"donation": donation_number}}
+    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key})
+
+
+def create_customer(email: str, name: str, payment_method_id: str, metadata: dict):
+    """A customer whose default card is the one Stripe.js collected (monthly gifts charge it)."""
+    client = _client()
+    customer = _call(client.v1.customers.create, {"email": email, "name": name, "metadata": metadata})
+    set_default_payment_method(customer["id"], payment_method_id)
+    return customer
+
+
+def set_default_payment_method(customer_id: str, payment_method_id: str):
+    client = _client()
+    _call(client.v1.payment_methods.attach, payment_method_id, {"customer": customer_id})
+    return _call(client.v1.customers.update, customer_id,
+                 {"invoice_settings": {"default_payment_method": payment_method_id}})
+
+
+def create_cent_plan(product_name: str):
+    """A monthly plan of one cent a unit: the subscription's quantity is the amount in cents."""
+    return _call(_client().v1.plans.create,
+                 {"amount": 1, "currency": "usd", "interval": "month", "product": {"name": product_name}})
+
+
+def create_subscription(customer_id: str, plan_id: str, cents: int, metadata: dict):
+    return _call(_client().v1.subscriptions.create,
+                 {"customer": customer_id, "items": [{"plan": plan_id, "quantity": cents}], "metadata": metadata})
+
+
+def retrieve_subscription(subscription_id: str):
+    return _call(_client().v1.subscriptions.retrieve, subscription_id)
+
+
+def update_subscription_quantity(subscription_id: str, cents: int):
+    subscription = retrieve_subscription(subscription_id)
+    item_id = subscription["items"]["data"][0]["id"]
+    return _call(_client().v1.subscriptions.update, subscription_id, {"items": [{"id": item_id, "quantity": cents}]})
+
+
+def cancel_subscription(subscription_id: str):
+    return _call(_client().v1.subscriptions.cancel, subscription_id)
+
+
+def retrieve_invoice(invoice_id: str):
+    return _call(_client().v1.invoices.retrieve, invoice_id)
+
+
+def pay_invoice(invoice_id: str):
+    return _call(_client().v1.invoices.pay, invoice_id)
+
+
+def list_open_invoices(customer_id: str) -> list[dict]:
+    found = _call(_client().v1.invoices.list, {"customer": customer_id, "limit": 10})
+    return [invoice for invoice in found.get("data", []) if invoice.get("status") == "open"]

@@ -86,3 +86,50 @@ def send_pledge_confirmation(pledge_id: int) -> None:
     from shop.services.pledges import pledge_send_confirmation
 
     pledge_send_confirmation(pledge_id)
+
+
+# -- giving --
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def issue_donation_receipt(donation_id: int) -> None:
+    from shop.services.receipts import receipt_issue_and_send
+
+    receipt_issue_and_send(donation_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_donation_receipt(receipt_id: int) -> None:
+    from shop.services.receipts import receipt_send
+
+    receipt_send(receipt_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_tribute_notice(donation_id: int) -> None:
+    from shop.services.donations import tribute_notify
+
+    tribute_notify(donation_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_charge_failed_email(failure_id: int) -> None:
+    from shop.services.donations import charge_failed_email
+
+    charge_failed_email(failure_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_year_end_statement_batch(run_id: int, donor_ids: list[int]) -> None:
+    from shop.services.statements import statements_batch
+
+    statements_batch(run_id, donor_ids)
+
+
+@shared_task(**RETRY)
+def start_year_end_statements() -> None:
+    """January beat: statements for last year (re-running sends nothing twice)."""
+    from django.utils import timezone
+
+    from shop.services.statements import statements_start
+
+    statements_start(timezone.localdate().year - 1)

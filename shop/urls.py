@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, orders, pages, pledge, webhooks
+from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, giving, orders, pages, pledge, webhooks
 
 app_name = "shop"
 
@@ -61,4 +61,24 @@ urlpatterns = [
     path("staff/gifts/orders/<str:number>/<slug:action>/", gift_fulfilment.staff_gift_order_action,
          name="gift_order_step"),
     path("weather/", pages.weather, name="weather"),
+    # -- giving --
+    path("donate/", giving.donate, name="donate"),
+    path("donate/pay/<str:token>/", giving.donate_pay, name="donate_pay"),
+    path("donate/pay/<str:token>/setup/", giving.donate_pay_setup, name="donate_pay_setup"),
+    path("donate/pay/<str:token>/confirm/", giving.donate_pay_confirm, name="donate_pay_confirm"),
+    path("donate/thanks/<str:token>/", giving.donate_thanks, name="donate_thanks"),
+    path("giving/", giving.my_giving, name="my_giving"),
+    path("giving/receipts/<str:number>.pdf", giving.my_receipt_pdf, name="my_receipt_pdf"),
+    path("giving/monthly/<str:number>/<slug:action>/", giving.my_monthly_action, name="my_monthly_action"),
+    path("giving/card/<str:token>/", giving.card_update, name="giving_card"),
+    path("giving/card/<str:token>/setup/", giving.card_update_setup, name="giving_card_setup"),
+    path("giving/card/<str:token>/confirm/", giving.card_update_confirm, name="giving_card_confirm"),
+    path("staff/giving/", giving.staff_giving, name="staff_giving"),
+    path("staff/giving/gifts.csv", giving.staff_giving_csv, name="staff_giving_csv"),
+    path("staff/giving/gifts/<str:number>/", giving.staff_donation, name="staff_donation"),
+    path("staff/giving/gifts/<str:number>/<slug:action>/", giving.staff_donation_action, name="staff_donation_action"),
+    path("staff/giving/receipts/<str:number>.pdf", giving.staff_receipt_pdf, name="staff_receipt_pdf"),
+    path("staff/giving/statements/", giving.staff_statements, name="staff_statements"),
+    path("staff/giving/statements/<int:run_id>/progress/", giving.staff_statements_progress,
+         name="staff_statements_progress"),
 ]

@@ -268,6 +268,35 @@ ACCESS = {
     **admin_model("admin/payroll/volunteer/", VOLUNTEER_MANAGERS),
     **admin_model("admin/payroll/shift/", VOLUNTEER_MANAGERS, add=DENIED, delete=DENIED),  # made on the coordinators' pages
     # -- end volunteers --
+    # -- giving --
+    # Donating is public; the signed link is the key to a gift's pay, thanks and card pages.
+    "donate/": everyone(OK),
+    "donate/pay/<str:token>/": everyone(OK, probe="/donate/pay/{donation_token}/"),  # the sample gift is waiting for payment
+    "donate/pay/<str:token>/setup/": everyone(NO_GET, probe="/donate/pay/{donation_token}/setup/"),
+    "donate/pay/<str:token>/confirm/": everyone(NO_GET, probe="/donate/pay/{donation_token}/confirm/"),
+    "donate/thanks/<str:token>/": everyone(OK, probe="/donate/thanks/{paid_token}/"),
+    # The donor's own pages: the sample receipt and monthly gift belong to a donor none of these roles is.
+    "giving/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "giving/receipts/<str:number>.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                            probe="/giving/receipts/{receipt_number}.pdf"),
+    "giving/monthly/<str:number>/<slug:action>/": row(LOGIN, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET,
+                                                      probe="/giving/monthly/{monthly_number}/pause/"),
+    "giving/card/<str:token>/": everyone(OK, probe="/giving/card/{monthly_token}/"),
+    "giving/card/<str:token>/setup/": everyone(NO_GET, probe="/giving/card/{monthly_token}/setup/"),
+    "giving/card/<str:token>/confirm/": everyone(NO_GET, probe="/giving/card/{monthly_token}/confirm/"),
+    # Shop staff: the giving report, gifts, receipts and year-end statements.
+    "staff/giving/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/giving/gifts.csv": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/giving/gifts/<str:number>/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                            probe="/staff/giving/gifts/{gift_number}/"),
+    "staff/giving/gifts/<str:number>/<slug:action>/": row(LOGIN, DENIED, NO_GET, DENIED, DENIED, DENIED, NO_GET,
+                                                          probe="/staff/giving/gifts/{gift_number}/refund/"),
+    "staff/giving/receipts/<str:number>.pdf": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                                  probe="/staff/giving/receipts/{receipt_number}.pdf"),
+    "staff/giving/statements/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/giving/statements/<int:run_id>/progress/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                                          probe="/staff/giving/statements/{statement_run}/progress/"),
+    # -- end giving --
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
@@ -350,7 +379,8 @@ def objects(db):
                    "invitation": invitation.pk, "invitation_token": invitation.token,
                    "pledge_badge": Pledge.objects.create(kind="business", name="Sam", email="sam@biz.example",
                                                          business_name="Biz").badge,
-                   "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"]},
+                   "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"],
+                   **_giving_objects()},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": design.pk,
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
@@ -374,6 +404,19 @@ def _volunteer_objects():
                 "payroll/volunteer/": volunteer.pk, "payroll/shift/": shift.pk},
         "format": {"shift": shift.pk, "signup": signup.pk, "calendar_token": volunteer.calendar_token},
     }
+
+
+def _giving_objects():
+    """-- giving --: a gift waiting for payment, a paid one with its receipt, a monthly gift, a statement run."""
+    from tests.giving.factories import make_paid_donation, make_pending_donation, make_recurring
+
+    from shop.models import StatementRun
+    from shop.services.donations import gift_token
+
+    pending, paid, monthly = make_pending_donation(), make_paid_donation(), make_recurring()
+    return {"donation_token": gift_token(pending), "paid_token": gift_token(paid), "gift_number": paid.number,
+            "receipt_number": paid.receipts.get().number, "monthly_token": gift_token(monthly),
+            "monthly_number": monthly.number, "statement_run": StatementRun.objects.create(year=2025).pk}
 
 
 def _shipping():

@@ -135,3 +135,70 @@ def gift_orders_unposted() -> list[int]:
 
     credited = JournalEntry.objects.filter(source_type="gift_assembly").values("source_id")
     return sorted(GiftOrder.objects.filter(paid_at__isnull=False).exclude(pk__in=credited).values_list("pk", flat=True))
+
+
+# -- designated gifts (giving) --
+DONATIONS = "designated_donations"
+
+
+def donation_credit_key(donation_id: int) -> str:
+    return f"donation:{donation_id}:credit"
+
+
+def donation_reversal_key(donation_id: int) -> str:
+    return f"donation:{donation_id}:reversal"
+
+
+def _designated(donation) -> bool:
+    from shop.models.giving import WAGE_FUND_DESIGNATIONS
+
+    return donation.fund in WAGE_FUND_DESIGNATIONS
+
+
+def wage_fund_credit_donation(donation_id: int) -> bool:
+    """Credit the wage fund with a paid gift designated for survivor wages and job training, once.
+
+    The gift the organisation nets is credited (fees a donor covered pay the card fees)."""
+    from shop.models import Donation
+
+    donation = Donation.objects.filter(pk=donation_id, paid_at__isnull=False).first()
+    if donation is None or not _designated(donation):
+        return False
+    _, created = entry_post(
+        key=donation_credit_key(donation.pk), on=timezone.localdate(donation.paid_at),
+        memo=f"Designated gift {donation.number}: {donation.get_fund_display()}", source_type="donation",
+        source_id=donation.pk, legs=[Leg(DONATIONS, donation.amount), Leg(WAGE_FUND, -donation.amount)],
+    )
+    return created
+
+
+def wage_fund_reverse_donation(donation_id: int) -> bool:
+    """Take back a refunded designated gift's credit, once (only if it was credited)."""
+    from shop.models import Donation
+
+    donation = Donation.objects.filter(pk=donation_id, status=Donation.Status.REFUNDED).first()
+    if donation is None or not _designated(donation):
+        return False
+    credit = JournalEntry.objects.filter(idempotency_key=donation_credit_key(donation.pk)).first()
+    if credit is None:
+        return False
+    on = timezone.localdate(donation.refunded_at) if donation.refunded_at else timezone.localdate()
+    _, created = entry_post(
+        key=donation_reversal_key(donation.pk), on=on, memo=f"Refund of designated gift {donation.number}",
+        source_type="donation_refund", source_id=donation.pk, reverses=credit,
+        legs=[Leg(WAGE_FUND, donation.amount), Leg(DONATIONS, -donation.amount)],
+    )
+    return created
+
+
+def donations_unposted() -> tuple[list[int], list[int]]:
+    """Designated gifts paid (or paid then refunded) but not credited; refunded ones credited but not reversed."""
+    from shop.models import Donation
+    from shop.models.giving import WAGE_FUND_DESIGNATIONS
+
+    credited = JournalEntry.objects.filter(source_type="donation").values("source_id")
+    designated = Donation.objects.filter(fund__in=WAGE_FUND_DESIGNATIONS, paid_at__isnull=False)
+    uncredited = designated.filter(status=Donation.Status.PAID).exclude(pk__in=credited)
+    reversed_ = JournalEntry.objects.filter(source_type="donation_refund").values("source_id")
+    unreversed = designated.filter(status=Donation.Status.REFUNDED, pk__in=credited).exclude(pk__in=reversed_)
+    return sorted(uncredited.values_list("pk", flat=True)), sorted(unreversed.values_list("pk", flat=True))

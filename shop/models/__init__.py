@@ -21,12 +21,32 @@ from .gifts import (
     Shipment,
     VolumeTier,
 )
+from .giving import (
+    Donation,
+    DonationChargeFailure,
+    Donor,
+    Fund,
+    Receipt,
+    ReceiptSequence,
+    RecurringGift,
+    StatementRun,
+    YearEndStatement,
+)
 from .orders import Order, OrderLine
 from .pledge import Pledge
 from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
+    "Donation",
+    "DonationChargeFailure",
+    "Donor",
+    "Fund",
+    "Receipt",
+    "ReceiptSequence",
+    "RecurringGift",
+    "StatementRun",
+    "YearEndStatement",
     "Pledge",
     "GiftRecipient",
     "OrganisationInvitation",

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop.models import StripeEvent
+from shop.models import Donation, StripeEvent
+from shop.services import donations
 from shop.services.payments import payment_intent_sync
 from shop.services.refunds import refund_sync
 
@@ -26,6 +27,8 @@ PAYMENT_INTENT_EVENTS = {
     "payment_intent.amount_capturable_updated",
 }
 REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
+# Monthly gifts (giving): the invoice is fetched again and decides.
+INVOICE_EVENTS = {"invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"}
 
 
 def stripe_event_record(event: dict) -> tuple[StripeEvent, bool]:
@@ -60,10 +63,20 @@ def stripe_event_process(event_id: int) -> bool:
     obj = event.payload.get("data", {}).get("object", {})
     try:
         if event.type in PAYMENT_INTENT_EVENTS:
-            payment_intent_sync(obj["id"])
+            if Donation.objects.filter(stripe_payment_intent_id=obj["id"]).exists():
+                donations.donation_payment_sync(obj["id"])
+            elif not (obj.get("metadata") or {}).get("donation") and not obj.get("invoice"):
+                payment_intent_sync(obj["id"])
         elif event.type == "charge.refunded" or event.type in REFUND_EVENTS:
             for refund_id in _refund_ids(event):
-                refund_sync(refund_id)
+                if Donation.objects.filter(stripe_refund_id=refund_id).exists():
+                    donations.donation_refund_sync(refund_id)
+                else:
+                    refund_sync(refund_id)
+        elif event.type in INVOICE_EVENTS:
+            donations.donation_invoice_sync(obj["id"])
+        elif event.type == "customer.subscription.deleted":
+            donations.subscription_sync(obj["id"])
         # Any other type is stored and acknowledged, and needs nothing more.
     except Exception as error:
         StripeEvent.objects.filter(pk=event.pk).update(last_error=f"{type(error).__name__}: {error}"[:2000])

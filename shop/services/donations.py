@@ -1,0 +1,516 @@
+"""Donations: one-time gifts (a PaymentIntent confirmed on the server) and monthly gifts
+(a Stripe customer, its default card and a subscription).
+
+Nothing is marked paid on the browser's word: only a verified webhook's object fetched
+again from Stripe (``donation_payment_sync``, ``donation_invoice_sync``) makes a gift
+paid. Every effect is idempotent, so a replayed or re-swept event changes nothing.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
+from decimal import ROUND_CEILING, Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.events import announce_on_commit, donation_received, donation_refunded
+from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
+from shop.models.giving import Tribute
+from shop.money import CENT, from_cents, quantize, to_cents
+
+log = logging.getLogger(__name__)
+R = RecurringGift.Status
+
+MIN_GIFT = Decimal("1.00")
+MAX_GIFT = Decimal("100000.00")
+TOKEN_SALT = "shop.giving.token"
+
+
+class DonationError(DomainError):
+    pass
+
+
+# -- fees -------------------------------------------------------------------------------
+
+def processing_fee(charged: Decimal) -> Decimal:
+    """What the card processor keeps of a charge: a percentage plus a fixed amount, to the cent."""
+    rate = settings.DONATION_FEE_PERCENT / Decimal(100)
+    return quantize(charged * rate + settings.DONATION_FEE_FIXED)
+
+
+def fee_cover(gift: Decimal) -> Decimal:
+    """The smallest extra that, charged on top of ``gift``, leaves the organisation the whole gift.
+
+    Grossed up: total = (gift + fixed) / (1 - rate), rounded up to the cent, then nudged by
+    whole cents so that total - fee(total) >= gift and one cent less would not be.
+    """
+    gift = quantize(gift)
+    rate = settings.DONATION_FEE_PERCENT / Decimal(100)
+    total = ((gift + settings.DONATION_FEE_FIXED) / (1 - rate)).quantize(CENT, rounding=ROUND_CEILING)
+    while total - processing_fee(total) < gift:
+        total += CENT
+    while total - CENT >= gift and (total - CENT) - processing_fee(total - CENT) >= gift:
+        total -= CENT
+    return total - gift
+
+
+# -- starting a gift ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GiftDetails:
+    amount: Decimal
+    monthly: bool
+    fund: str
+    cover_fees: bool
+    anonymous: bool
+    name: str
+    email: str
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    tribute: str = ""
+    tribute_name: str = ""
+    tribute_notify_email: str = ""
+
+
+def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
+    amount = quantize(details.amount)
+    if amount < MIN_GIFT or amount > MAX_GIFT:
+        raise DonationError(f"Please give between ${MIN_GIFT} and ${MAX_GIFT:,}.")
+    if details.fund not in Fund.values:
+        raise DonationError("Choose where your gift should go.")
+    if details.tribute and (details.tribute not in Tribute.values or not details.tribute_name.strip()):
+        raise DonationError("Give the name of the person the gift honours or remembers.")
+    fee = fee_cover(amount) if details.cover_fees else Decimal("0.00")
+    return amount, fee
+
+
+def donor_upsert(details: GiftDetails) -> Donor:
+    """The donor with this e-mail, with the name and address just given."""
+    email = details.email.strip().lower()
+    fields = {"name": details.name.strip(), "address_line1": details.address_line1, "address_line2": details.address_line2,
+              "city": details.city, "state": details.state.upper(), "postal_code": details.postal_code}
+    donor, created = Donor.objects.get_or_create(email=email, defaults=fields)
+    if not created:
+        Donor.objects.filter(pk=donor.pk).update(**fields)
+        donor.refresh_from_db()
+    return donor
+
+
+def _tribute_fields(details: GiftDetails) -> dict:
+    if not details.tribute:
+        return {}
+    return {"tribute": details.tribute, "tribute_name": details.tribute_name.strip(),
+            "tribute_notify_email": details.tribute_notify_email.strip()}
+
+
+def donation_start(details: GiftDetails) -> Donation:
+    """A pending one-time gift with its PaymentIntent opened at Stripe for the exact total."""
+    amount, fee = _check(details)
+    with transaction.atomic():
+        donor = donor_upsert(details)
+        donation = Donation.objects.create(
+            donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount, fee_covered=fee,
+            total=amount + fee, fund=details.fund, anonymous=details.anonymous, **_tribute_fields(details),
+        )
+    intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
+    Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
+    donation.stripe_payment_intent_id = intent["id"]
+    return donation
+
+
+def recurring_start(details: GiftDetails) -> RecurringGift:
+    """A monthly gift waiting for its card; Stripe is asked only once the card is in."""
+    amount, fee = _check(details)
+    with transaction.atomic():
+        donor = donor_upsert(details)
+        return RecurringGift.objects.create(
+            donor=donor, amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
+            fund=details.fund, anonymous=details.anonymous, **_tribute_fields(details),
+        )
+
+
+# -- links ------------------------------------------------------------------------------
+
+def gift_token(obj) -> str:
+    """A signed reference (``GIFT-...`` or ``MONTHLY-...``): the pay and card pages' key."""
+    return signing.Signer(salt=TOKEN_SALT).sign(obj.number)
+
+
+def gift_from_token(token: str):
+    try:
+        number = signing.Signer(salt=TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    model = RecurringGift if number.startswith("MONTHLY-") else Donation
+    return model.objects.select_related("donor").filter(number=number).first()
+
+
+def card_update_link(recurring: RecurringGift) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("shop:giving_card", args=[gift_token(recurring)])
+
+
+# -- paying -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    status: str
+    client_secret: str | None = None
+
+
+def _pm(payment_method_id: str) -> str:
+    if not payment_method_id.startswith("pm_"):
+        raise DonationError("The card details did not come through. Please enter them again.")
+    return payment_method_id
+
+
+def donation_confirm(donation: Donation, payment_method_id: str) -> ConfirmResult:
+    """Charge the card for a one-time gift. The gift becomes paid only when Stripe's webhook says so."""
+    _pm(payment_method_id)
+    if donation.status != Donation.Status.PENDING or not donation.stripe_payment_intent_id:
+        raise DonationError("This gift is not waiting for payment.")
+    intent = gateway.confirm_payment_intent(donation.stripe_payment_intent_id, payment_method_id)
+    if intent["status"] == "requires_action":
+        return ConfirmResult(intent["status"], intent["client_secret"])
+    if intent["status"] == "requires_payment_method":
+        error = (intent.get("last_payment_error") or {}).get("message") or "Your card was declined. Please try another card."
+        Donation.objects.filter(pk=donation.pk).update(last_error=error[:300])
+        raise DonationError(error)
+    return ConfirmResult(intent["status"])
+
+
+def recurring_confirm(recurring: RecurringGift, payment_method_id: str) -> ConfirmResult:
+    """Set up the monthly gift at Stripe: a customer with this card as default, a plan, a subscription.
+
+    The first month's gift is recorded when Stripe's ``invoice.paid`` webhook arrives.
+    """
+    _pm(payment_method_id)
+    recurring = RecurringGift.objects.select_related("donor").get(pk=recurring.pk)
+    if recurring.status != R.INCOMPLETE or recurring.stripe_subscription_id:
+        raise DonationError("This monthly gift is already set up.")
+    donor = recurring.donor
+    metadata = {"monthly_gift": recurring.number}
+    if recurring.stripe_customer_id:
+        gateway.set_default_payment_method(recurring.stripe_customer_id, payment_method_id)
+    else:
+        customer = gateway.create_customer(donor.email, donor.name, payment_method_id, metadata)
+        RecurringGift.objects.filter(pk=recurring.pk).update(stripe_customer_id=customer["id"])
+        recurring.stripe_customer_id = customer["id"]
+    if not recurring.stripe_plan_id:
+        plan = gateway.create_cent_plan(f"Monthly gift {recurring.number} ({recurring.get_fund_display()})")
+        RecurringGift.objects.filter(pk=recurring.pk).update(stripe_plan_id=plan["id"])
+        recurring.stripe_plan_id = plan["id"]
+    subscription = gateway.create_subscription(recurring.stripe_customer_id, recurring.stripe_plan_id,
+                                               to_cents(recurring.total), metadata)
+    status = R.ACTIVE if subscription["status"] in ("active", "trialing") else R.INCOMPLETE
+    RecurringGift.objects.filter(pk=recurring.pk).update(stripe_subscription_id=subscription["id"], status=status,
+                                                        updated_at=timezone.now())
+    if status != R.ACTIVE:
+        gateway.cancel_subscription(subscription["id"])
+        RecurringGift.objects.filter(pk=recurring.pk).update(stripe_subscription_id=None)
+        raise DonationError("Your card was declined. Please try another card.")
+    return ConfirmResult("succeeded")
+
+
+@transaction.atomic
+def donation_mark_paid(donation_id: int, paid_at=None) -> bool:
+    """Mark a gift paid once; announce it and issue its receipt when the row commits."""
+    donation = Donation.objects.select_for_update().get(pk=donation_id)
+    if donation.status != Donation.Status.PENDING:
+        return False
+    donation.status = Donation.Status.PAID
+    donation.paid_at = paid_at or timezone.now()
+    donation.last_error = ""
+    donation.save(update_fields=["status", "paid_at", "last_error"])
+    announce_on_commit(donation_received, donation_id=donation.pk, fund=donation.fund)
+    from shop.tasks import issue_donation_receipt, send_tribute_notice
+
+    transaction.on_commit(lambda: issue_donation_receipt.delay(donation.pk))
+    if donation.tribute_notify_email:
+        transaction.on_commit(lambda: send_tribute_notice.delay(donation.pk))
+    return True
+
+
+def donation_payment_sync(payment_intent_id: str) -> Donation | None:
+    """Bring a one-time gift in line with its PaymentIntent as Stripe reports it now."""
+    donation = Donation.objects.filter(stripe_payment_intent_id=payment_intent_id).first()
+    if donation is None or donation.recurring_id:  # a monthly gift's charge: its invoice decides
+        return donation
+    intent = gateway.retrieve_payment_intent(payment_intent_id)
+    if intent["status"] == "succeeded":
+        if intent["currency"] != "usd" or intent["amount"] != to_cents(donation.total):
+            log.error("PaymentIntent %s amount %s does not match donation %s", intent["id"], intent["amount"], donation.number)
+            return donation
+        donation_mark_paid(donation.pk)
+    elif intent["status"] == "canceled" and donation.status == Donation.Status.PENDING:
+        Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(status=Donation.Status.CANCELLED)
+    elif intent.get("last_payment_error"):
+        Donation.objects.filter(pk=donation.pk).update(last_error=(intent["last_payment_error"].get("message") or "")[:300])
+    donation.refresh_from_db()
+    return donation
+
+
+# -- monthly gifts: Stripe's invoices ---------------------------------------------------
+
+def _recurring_for_invoice(invoice: dict) -> RecurringGift | None:
+    return RecurringGift.objects.select_related("donor").filter(stripe_customer_id=invoice.get("customer")).first()
+
+
+def _invoice_paid_at(invoice: dict):
+    paid = (invoice.get("status_transitions") or {}).get("paid_at")
+    return datetime.fromtimestamp(paid, tz=dt_timezone.utc) if paid else timezone.now()
+
+
+def donation_invoice_sync(invoice_id: str) -> Donation | None:
+    """A monthly charge as Stripe reports it now: paid → one gift (once per invoice); open after
+    a failed attempt → the failure is counted once, the donor told, the gift cancelled after
+    ``DONATION_MAX_FAILED_CHARGES`` failures in a row."""
+    invoice = gateway.retrieve_invoice(invoice_id)
+    recurring = _recurring_for_invoice(invoice)
+    if recurring is None:
+        log.info("Invoice %s is not for a monthly gift of ours", invoice_id)
+        return None
+    if invoice.get("status") == "paid":
+        return _invoice_paid(recurring, invoice)
+    if invoice.get("status") in ("open", "uncollectible") and invoice.get("attempted"):
+        _invoice_failed(recurring, invoice)
+    return None
+
+
+def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
+    cents = invoice.get("amount_paid") or 0
+    if cents <= 0 or invoice.get("currency") != "usd":
+        return None
+    total = from_cents(int(cents))
+    fee = recurring.fee_covered if total == recurring.total else Decimal("0.00")
+    first = not recurring.donations.exists()
+    tribute = {"tribute": recurring.tribute, "tribute_name": recurring.tribute_name,
+               "tribute_notify_email": recurring.tribute_notify_email} if first else {}
+    try:
+        with transaction.atomic():
+            donation, _ = Donation.objects.get_or_create(
+                stripe_invoice_id=invoice["id"],
+                defaults={"donor": recurring.donor, "donor_name": recurring.donor.name,
+                          "donor_address": recurring.donor.address, "recurring": recurring, "amount": total - fee,
+                          "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
+                          "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},
+            )
+    except IntegrityError:  # the same invoice at the same moment in another worker
+        donation = Donation.objects.get(stripe_invoice_id=invoice["id"])
+    donation_mark_paid(donation.pk, paid_at=_invoice_paid_at(invoice))
+    with transaction.atomic():
+        locked = RecurringGift.objects.select_for_update().get(pk=recurring.pk)
+        if locked.status in (R.INCOMPLETE, R.PAST_DUE, R.ACTIVE):
+            locked.status = R.ACTIVE
+            locked.failed_charges = 0
+            locked.save(update_fields=["status", "failed_charges", "updated_at"])
+    return donation
+
+
+def _invoice_failed(recurring: RecurringGift, invoice: dict) -> None:
+    error = ""
+    with transaction.atomic():
+        locked = RecurringGift.objects.select_for_update().get(pk=recurring.pk)
+        failure, created = DonationChargeFailure.objects.get_or_create(
+            stripe_invoice_id=invoice["id"], attempt=invoice.get("attempt_count") or 1,
+            defaults={"recurring": locked, "message": error},
+        )
+        if not created or locked.status not in (R.ACTIVE, R.PAST_DUE, R.INCOMPLETE):
+            return
+        locked.failed_charges += 1
+        cancel = locked.failed_charges >= settings.DONATION_MAX_FAILED_CHARGES
+        locked.status = R.CANCELLED if cancel else R.PAST_DUE
+        if cancel:
+            locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["failed_charges", "status", "cancelled_at", "updated_at"])
+        from shop.tasks import send_charge_failed_email
+
+        transaction.on_commit(lambda: send_charge_failed_email.delay(failure.pk))
+    if cancel and locked.stripe_subscription_id:
+        try:
+            gateway.cancel_subscription(locked.stripe_subscription_id)
+        except gateway.PaymentGatewayError:
+            log.warning("Could not cancel subscription %s at Stripe", locked.stripe_subscription_id)
+
+
+@transaction.atomic
+def charge_failed_email(failure_id: int) -> bool:
+    """Tell the donor a monthly charge failed, with the link to update the card. Sent once."""
+    failure = DonationChargeFailure.objects.select_for_update().select_related("recurring__donor").get(pk=failure_id)
+    if failure.emailed_at is not None:
+        return False
+    recurring = failure.recurring
+    if recurring.status == R.CANCELLED:
+        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
+                f"${recurring.total} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
+                "monthly gift has been cancelled. Thank you for everything you have given. You can start a new "
+                f"monthly gift at any time: {settings.SITE_URL.rstrip('/')}{reverse('shop:donate')}\n")
+        subject = "Your monthly gift has been cancelled"
+    else:
+        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
+                f"${recurring.total} ({recurring.get_fund_display()}). Please update your card here:\n\n"
+                f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
+                "charges in a row the monthly gift is cancelled.\n")
+        subject = "Please update the card for your monthly gift"
+    send_mail(subject, body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n", None, [recurring.donor.email])
+    failure.emailed_at = timezone.now()
+    failure.save(update_fields=["emailed_at"])
+    return True
+
+
+def subscription_sync(subscription_id: str) -> None:
+    """A subscription Stripe deleted (not by our pause) cancels the monthly gift."""
+    recurring = RecurringGift.objects.filter(stripe_subscription_id=subscription_id).first()
+    if recurring is None:
+        return
+    subscription = gateway.retrieve_subscription(subscription_id)
+    if subscription.get("status") == "canceled" and recurring.status in (R.ACTIVE, R.PAST_DUE, R.INCOMPLETE):
+        RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now())
+
+
+# -- monthly gifts: the donor's changes -------------------------------------------------
+
+def _own(recurring: RecurringGift, *allowed) -> RecurringGift:
+    recurring = RecurringGift.objects.select_related("donor").get(pk=recurring.pk)
+    if recurring.status not in allowed:
+        raise DonationError(f"This monthly gift is {recurring.get_status_display().lower()}; that cannot be done now.")
+    return recurring
+
+
+def recurring_change_amount(recurring: RecurringGift, amount: Decimal) -> RecurringGift:
+    recurring = _own(recurring, R.ACTIVE, R.PAST_DUE, R.PAUSED)
+    amount = quantize(amount)
+    if amount < MIN_GIFT or amount > MAX_GIFT:
+        raise DonationError(f"Please give between ${MIN_GIFT} and ${MAX_GIFT:,}.")
+    fee = fee_cover(amount) if recurring.cover_fees else Decimal("0.00")
+    if recurring.stripe_subscription_id and recurring.status != R.PAUSED:
+        gateway.update_subscription_quantity(recurring.stripe_subscription_id, to_cents(amount + fee))
+    RecurringGift.objects.filter(pk=recurring.pk).update(amount=amount, fee_covered=fee, total=amount + fee,
+                                                        updated_at=timezone.now())
+    recurring.refresh_from_db()
+    return recurring
+
+
+def recurring_pause(recurring: RecurringGift) -> RecurringGift:
+    """Stop charging until resumed: the Stripe subscription ends; customer and card stay."""
+    recurring = _own(recurring, R.ACTIVE, R.PAST_DUE)
+    subscription_id = recurring.stripe_subscription_id
+    RecurringGift.objects.filter(pk=recurring.pk).update(status=R.PAUSED, stripe_subscription_id=None,
+                                                        updated_at=timezone.now())
+    if subscription_id:
+        gateway.cancel_subscription(subscription_id)
+    recurring.refresh_from_db()
+    return recurring
+
+
+def recurring_resume(recurring: RecurringGift) -> RecurringGift:
+    """Start charging again (today, then monthly) on the same customer and card."""
+    recurring = _own(recurring, R.PAUSED)
+    subscription = gateway.create_subscription(recurring.stripe_customer_id, recurring.stripe_plan_id,
+                                               to_cents(recurring.total), {"monthly_gift": recurring.number})
+    if subscription["status"] not in ("active", "trialing"):
+        gateway.cancel_subscription(subscription["id"])
+        raise DonationError("Your card was declined. Please update your card, then resume.")
+    RecurringGift.objects.filter(pk=recurring.pk).update(status=R.ACTIVE, stripe_subscription_id=subscription["id"],
+                                                        failed_charges=0, updated_at=timezone.now())
+    recurring.refresh_from_db()
+    return recurring
+
+
+def recurring_cancel(recurring: RecurringGift) -> RecurringGift:
+    recurring = _own(recurring, R.ACTIVE, R.PAST_DUE, R.PAUSED, R.INCOMPLETE)
+    subscription_id = recurring.stripe_subscription_id
+    RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now(),
+                                                        updated_at=timezone.now())
+    if subscription_id:
+        gateway.cancel_subscription(subscription_id)
+    recurring.refresh_from_db()
+    return recurring
+
+
+def recurring_update_card(recurring: RecurringGift, payment_method_id: str) -> ConfirmResult:
+    """Make a new card the default and retry any charge left open by a failure."""
+    _pm(payment_method_id)
+    recurring = _own(recurring, R.ACTIVE, R.PAST_DUE, R.PAUSED)
+    if not recurring.stripe_customer_id:
+        raise DonationError("This monthly gift has no card on file yet.")
+    gateway.set_default_payment_method(recurring.stripe_customer_id, payment_method_id)
+    for invoice in gateway.list_open_invoices(recurring.stripe_customer_id):
+        try:
+            gateway.pay_invoice(invoice["id"])
+        except gateway.CardDeclined as error:
+            raise DonationError(error.message) from error
+        except gateway.PaymentGatewayError:
+            pass  # Stripe retries on its schedule; the webhook will tell us
+    return ConfirmResult("succeeded")
+
+
+# -- refunds ----------------------------------------------------------------------------
+
+def donation_refund(donation_id: int, reason: str = "") -> Donation:
+    """Refund a paid gift in full. Its receipt is voided and payroll reverses any fund credit."""
+    donation = Donation.objects.get(pk=donation_id)
+    if donation.status != Donation.Status.PAID:
+        raise DonationError(f"Gift {donation.number} is {donation.get_status_display().lower()}; only a paid gift is refunded.")
+    if not donation.stripe_payment_intent_id:
+        raise DonationError(f"Gift {donation.number} has no card payment to refund.")
+    refund = gateway.create_refund(donation.stripe_payment_intent_id, donation.total, f"donation-{donation.number}-refund")
+    Donation.objects.filter(pk=donation.pk).update(stripe_refund_id=refund["id"])
+    if refund["status"] == "succeeded":
+        donation_mark_refunded(donation.pk, reason or "Refunded")
+    donation.refresh_from_db()
+    return donation
+
+
+def donation_refund_sync(refund_id: str) -> None:
+    donation = Donation.objects.filter(stripe_refund_id=refund_id).first()
+    if donation is None:
+        return
+    if gateway.retrieve_refund(refund_id)["status"] == "succeeded":
+        donation_mark_refunded(donation.pk, "Refunded")
+
+
+@transaction.atomic
+def donation_mark_refunded(donation_id: int, reason: str) -> bool:
+    from shop.services.receipts import receipt_void
+
+    donation = Donation.objects.select_for_update().get(pk=donation_id)
+    if donation.status != Donation.Status.PAID:
+        return False
+    donation.status = Donation.Status.REFUNDED
+    donation.refunded_at = timezone.now()
+    donation.save(update_fields=["status", "refunded_at"])
+    for receipt in donation.receipts.filter(voided_at__isnull=True):
+        receipt_void(receipt.pk, reason)
+    announce_on_commit(donation_refunded, donation_id=donation.pk, fund=donation.fund)
+    return True
+
+
+# -- tribute ----------------------------------------------------------------------------
+
+@transaction.atomic
+def tribute_notify(donation_id: int) -> bool:
+    """Tell the person named for the notice that a gift was made in honour or memory. Once; no amount."""
+    donation = Donation.objects.select_for_update().get(pk=donation_id)
+    if donation.tribute_notified_at or not donation.tribute_notify_email or donation.status != Donation.Status.PAID:
+        return False
+    giver = "Someone who wishes to remain anonymous" if donation.anonymous else donation.donor_name
+    words = "in honour of" if donation.tribute == Tribute.HONOUR else "in memory of"
+    org = settings.MENDED_ORG
+    send_mail(
+        f"A gift {words} {donation.tribute_name}",
+        f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
+        None, [donation.tribute_notify_email],
+    )
+    donation.tribute_notified_at = timezone.now()
+    donation.save(update_fields=["tribute_notified_at"])
+    return True

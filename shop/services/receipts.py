@@ -1,0 +1,198 @@
+"""Tax receipts: numbered from a gap-free yearly sequence, frozen when issued, never edited.
+
+A correction voids the receipt and issues a new one (a new number); a refund voids it;
+a copy sent again is marked COPY. The PDF is drawn from the receipt's own snapshot, so
+it reads the same however often it is drawn.
+"""
+import io
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from shop.errors import DomainError
+from shop.models import Donation, Receipt, ReceiptSequence
+from shop.money import ZERO
+from shop.templatetags.money import usd
+
+NO_GOODS = "No goods or services were provided in exchange for this contribution."
+QUID_PRO_QUO = (
+    "The amount of the contribution that is deductible for federal income tax purposes is limited to the "
+    "excess of the amount contributed over the value of the goods or services provided by {org}."
+)
+FL_DISCLOSURE = (
+    "A COPY OF THE OFFICIAL REGISTRATION AND FINANCIAL INFORMATION MAY BE OBTAINED FROM THE DIVISION OF "
+    "CONSUMER SERVICES BY CALLING TOLL-FREE (800-435-7352) WITHIN THE STATE. REGISTRATION DOES NOT IMPLY "
+    "ENDORSEMENT, APPROVAL, OR RECOMMENDATION BY THE STATE."
+)
+
+
+class ReceiptError(DomainError):
+    pass
+
+
+def fl_disclosure() -> str:
+    """The Florida solicitation disclosure (F.S. 496.411), with the registration number, in capitals."""
+    return f"FLORIDA REGISTRATION NO. {settings.FL_SOLICITATION_REGISTRATION}. {FL_DISCLOSURE}".upper()
+
+
+def _next_number(year: int) -> int:
+    """Take the year's next number with its sequence row locked: none skipped, none twice."""
+    ReceiptSequence.objects.get_or_create(year=year)
+    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def _snapshot(donation: Donation, year: int, number: int) -> Receipt:
+    org = settings.MENDED_ORG
+    return Receipt.objects.create(
+        number=f"{year}-{number:06d}", year=year, sequence=number, donation=donation,
+        donor_name=donation.donor_name, donor_address=donation.donor_address, org_legal_name=org["LEGAL_NAME"],
+        org_address=org["ADDRESS"], org_ein=org["EIN"], received_on=timezone.localdate(donation.paid_at),
+        amount=donation.total, designation=donation.get_fund_display(),
+        goods_description=donation.goods_description if donation.goods_value > 0 else "",
+        goods_value=donation.goods_value, deductible=max(donation.total - donation.goods_value, ZERO),
+        fl_registration=settings.FL_SOLICITATION_REGISTRATION, issued_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def receipt_issue(donation_id: int) -> Receipt:
+    """The paid gift's receipt, issued now if it has none that is valid. Numbered in the year the gift was received."""
+    donation = Donation.objects.select_for_update().get(pk=donation_id)
+    existing = donation.receipts.filter(voided_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    if donation.status != Donation.Status.PAID:
+        raise ReceiptError(f"Gift {donation.number} is not paid; it gets no receipt.")
+    year = timezone.localdate(donation.paid_at).year
+    return _snapshot(donation, year, _next_number(year))
+
+
+@transaction.atomic
+def receipt_void(receipt_id: int, reason: str) -> Receipt:
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.voided_at is None:
+        Receipt.objects.filter(pk=receipt.pk).update(voided_at=timezone.now(), void_reason=(reason or "Void")[:200])
+        receipt.refresh_from_db()
+    return receipt
+
+
+@transaction.atomic
+def receipt_correct(receipt_id: int, *, donor_name: str, donor_address: str, reason: str) -> Receipt:
+    """Correct the donor's name or address: the old receipt is voided, a new one issued with a new number."""
+    receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.voided_at is not None:
+        raise ReceiptError(f"Receipt {receipt.number} is void already.")
+    if not donor_name.strip():
+        raise ReceiptError("Give the donor's name as it should read.")
+    Donation.objects.filter(pk=receipt.donation_id).update(donor_name=donor_name.strip(), donor_address=donor_address.strip())
+    receipt_void(receipt.pk, f"Corrected: {reason}" if reason else "Corrected")
+    new = receipt_issue(receipt.donation_id)
+    Receipt.objects.filter(pk=receipt.pk).update(replaced_by=new)
+    from shop.tasks import send_donation_receipt
+
+    transaction.on_commit(lambda: send_donation_receipt.delay(new.pk))
+    return new
+
+
+def receipt_send(receipt_id: int, copy: bool = False) -> bool:
+    """E-mail the receipt as a PDF. The original goes once; each copy asked for is sent, marked COPY."""
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().select_related("donation__donor").get(pk=receipt_id)
+        if receipt.voided_at is not None:
+            raise ReceiptError(f"Receipt {receipt.number} is void; send its replacement instead.")
+        if not copy and receipt.emailed_at is not None:
+            return False
+        org = settings.MENDED_ORG
+        message = EmailMessage(
+            subject=f"{'Copy of your' if copy else 'Your'} receipt {receipt.number} from {org['NAME']}",
+            body=(f"Dear {receipt.donor_name},\n\nThank you for your gift of {usd(receipt.amount)} to "
+                  f"{receipt.designation.lower()}. Your tax receipt {receipt.number} is attached"
+                  f"{' (a copy)' if copy else ''}; please keep it for your records.\n\n{org['LEGAL_NAME']}\n"
+                  f"EIN {org['EIN']}\n"),
+            to=[receipt.donation.donor.email],
+        )
+        message.attach(f"receipt-{receipt.number}{'-copy' if copy else ''}.pdf", receipt_pdf(receipt, copy=copy), "application/pdf")
+        message.send()
+        if copy:
+            Receipt.objects.filter(pk=receipt.pk).update(copies_sent=receipt.copies_sent + 1)
+        else:
+            Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now())
+    return True
+
+
+def receipt_issue_and_send(donation_id: int) -> Receipt:
+    receipt = receipt_issue(donation_id)
+    receipt_send(receipt.pk)
+    return receipt
+
+
+def _styles():
+    styles = getSampleStyleSheet()
+    return styles
+
+
+def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
+    styles = _styles()
+    buffer = io.BytesIO()
+    title = f"Receipt {receipt.number}" + (" (COPY)" if copy else "") + (" VOID" if receipt.voided_at else "")
+    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
+                            title=title, author=receipt.org_legal_name)
+    story = []
+    if copy:
+        story.append(Paragraph("<b>COPY</b> — a copy of the receipt issued on "
+                               f"{timezone.localtime(receipt.issued_at):%B %-d, %Y}", styles["Heading2"]))
+    if receipt.voided_at:
+        story.append(Paragraph(f"<b>VOID</b> — {escape(receipt.void_reason)}", styles["Heading2"]))
+    story += [
+        Paragraph(f"<b>{escape(receipt.org_legal_name)}</b>", styles["Title"]),
+        Paragraph(f"{escape(receipt.org_address)} · EIN {escape(receipt.org_ein)}", styles["Normal"]),
+        Paragraph("A tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code.", styles["Normal"]),
+        Spacer(1, 12),
+        Paragraph(f"Official donation receipt <b>{escape(receipt.number)}</b>", styles["Heading2"]),
+        Paragraph(f"Donor: <b>{escape(receipt.donor_name)}</b><br/>{escape(receipt.donor_address).replace(chr(10), '<br/>')}",
+                  styles["Normal"]),
+        Spacer(1, 10),
+    ]
+    rows = [
+        ["Date received", f"{receipt.received_on:%B %-d, %Y}"],
+        ["Amount received", usd(receipt.amount)],
+        ["Designation", receipt.designation],
+    ]
+    if receipt.goods_value > 0:
+        rows += [
+            ["Goods or services provided", receipt.goods_description or "Goods or services"],
+            ["Good-faith estimate of their value", usd(receipt.goods_value)],
+            ["Deductible amount", usd(receipt.deductible)],
+        ]
+    else:
+        rows.append(["Deductible amount", usd(receipt.deductible)])
+    story.append(Table(rows, colWidths=[2.6 * inch, 3.8 * inch], style=TableStyle([
+        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.grey)])))
+    story.append(Spacer(1, 12))
+    if receipt.goods_value > 0:
+        story.append(Paragraph(
+            f"In exchange for this contribution you received {escape(receipt.goods_description or 'goods or services')} "
+            f"with a good-faith estimated value of {usd(receipt.goods_value)}. "
+            + escape(QUID_PRO_QUO.format(org=receipt.org_legal_name)), styles["Normal"]))
+    else:
+        story.append(Paragraph(NO_GOODS, styles["Normal"]))
+    story += [
+        Spacer(1, 10),
+        Paragraph("Please keep this receipt for your tax records. Thank you for your generosity.", styles["Italic"]),
+        Spacer(1, 16),
+        Paragraph(escape(f"FLORIDA REGISTRATION NO. {receipt.fl_registration}. {FL_DISCLOSURE}".upper()), styles["Normal"]),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

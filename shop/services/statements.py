@@ -1,0 +1,133 @@
+"""Year-end giving statements: one per donor and year, every gift of the year with its
+deductible amount, PDF + e-mail. A run sends in batches through Celery and can be run
+again: a statement already sent (one row per donor and year) is never sent twice."""
+import io
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from shop.models import Donation, Donor, StatementRun, YearEndStatement
+from shop.money import ZERO
+from shop.services.receipts import FL_DISCLOSURE, NO_GOODS
+from shop.templatetags.money import usd
+
+BATCH_SIZE = 50
+
+
+def _year_gifts(donor_id: int, year: int):
+    return list(
+        Donation.objects.filter(donor_id=donor_id, status=Donation.Status.PAID, paid_at__year=year)
+        .prefetch_related("receipts").order_by("paid_at", "id")
+    )
+
+
+def donors_for_year(year: int) -> list[int]:
+    return sorted(set(Donation.objects.filter(status=Donation.Status.PAID, paid_at__year=year).values_list("donor_id", flat=True)))
+
+
+def statements_start(year: int, actor=None) -> StatementRun:
+    """Start a run for ``year``: every donor with a paid gift that year, in batches of ``BATCH_SIZE``."""
+    from shop.tasks import send_year_end_statement_batch
+
+    donor_ids = donors_for_year(year)
+    run = StatementRun.objects.create(year=year, total=len(donor_ids), started_by=actor)
+    if not donor_ids:
+        StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, finished_at=timezone.now())
+        run.refresh_from_db()
+        return run
+    batches = [donor_ids[i:i + BATCH_SIZE] for i in range(0, len(donor_ids), BATCH_SIZE)]
+    transaction.on_commit(lambda: [send_year_end_statement_batch.delay(run.pk, batch) for batch in batches])
+    return run
+
+
+def statements_batch(run_id: int, donor_ids: list[int]) -> int:
+    """Send each donor's statement (unless sent already); count progress. Returns how many were sent now."""
+    run = StatementRun.objects.get(pk=run_id)
+    sent = 0
+    for donor_id in donor_ids:
+        if statement_send(donor_id, run.year):
+            sent += 1
+            StatementRun.objects.filter(pk=run.pk).update(sent=F("sent") + 1)
+        StatementRun.objects.filter(pk=run.pk).update(done=F("done") + 1)
+    StatementRun.objects.filter(pk=run.pk, done__gte=F("total"), status=StatementRun.Status.RUNNING).update(
+        status=StatementRun.Status.DONE, finished_at=timezone.now()
+    )
+    return sent
+
+
+def statement_send(donor_id: int, year: int) -> bool:
+    """One donor's statement for the year, e-mailed once: the row (unique per donor and year) is locked while sending."""
+    YearEndStatement.objects.get_or_create(donor_id=donor_id, year=year)
+    with transaction.atomic():
+        statement = YearEndStatement.objects.select_for_update().select_related("donor").get(donor_id=donor_id, year=year)
+        if statement.sent_at is not None:
+            return False
+        gifts = _year_gifts(donor_id, year)
+        if not gifts:
+            return False
+        statement.gifts = len(gifts)
+        statement.total = sum((g.total for g in gifts), ZERO)
+        statement.deductible = sum((g.deductible for g in gifts), ZERO)
+        org = settings.MENDED_ORG
+        message = EmailMessage(
+            subject=f"Your {year} giving statement from {org['NAME']}",
+            body=(f"Dear {statement.donor.name},\n\nThank you for your {len(gifts)} gift{'s' if len(gifts) != 1 else ''} "
+                  f"in {year}, {usd(statement.total)} in all. Your statement for your tax records is attached.\n\n"
+                  f"{org['LEGAL_NAME']} · EIN {org['EIN']}\n"),
+            to=[statement.donor.email],
+        )
+        message.attach(f"giving-statement-{year}.pdf", statement_pdf(statement.donor, year, gifts), "application/pdf")
+        message.send()
+        statement.sent_at = timezone.now()
+        statement.save(update_fields=["gifts", "total", "deductible", "sent_at"])
+    return True
+
+
+def statement_pdf(donor: Donor, year: int, gifts: list[Donation]) -> bytes:
+    org = settings.MENDED_ORG
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
+                            title=f"{year} giving statement", author=org["LEGAL_NAME"])
+    rows = [["Date", "Receipt", "Designation", "Amount", "Deductible"]]
+    for gift in gifts:
+        receipt = next((r for r in gift.receipts.all() if r.voided_at is None), None)
+        rows.append([f"{timezone.localdate(gift.paid_at):%b %-d, %Y}", receipt.number if receipt else "–",
+                     gift.get_fund_display(), usd(gift.total), usd(gift.deductible)])
+    rows.append(["", "", "Total", usd(sum((g.total for g in gifts), ZERO)), usd(sum((g.deductible for g in gifts), ZERO))])
+    goods = [g for g in gifts if g.goods_value > 0]
+    story = [
+        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b>", styles["Title"]),
+        Paragraph(f"{escape(org['ADDRESS'])} · EIN {escape(org['EIN'])}", styles["Normal"]),
+        Spacer(1, 10),
+        Paragraph(f"Giving statement for {year}: <b>{escape(donor.name)}</b><br/>{escape(donor.address).replace(chr(10), '<br/>')}",
+                  styles["Heading2"]),
+        Spacer(1, 8),
+        Table(rows, colWidths=[1.1 * inch, 1.2 * inch, 2.2 * inch, 0.9 * inch, 0.9 * inch], style=TableStyle([
+            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
+            ("ALIGN", (3, 0), (-1, -1), "RIGHT")])),
+        Spacer(1, 10),
+    ]
+    if goods:
+        for gift in goods:
+            story.append(Paragraph(
+                f"Gift {escape(gift.number)}: you received {escape(gift.goods_description or 'goods or services')}, "
+                f"good-faith estimated value {usd(gift.goods_value)}; the deductible amount is limited to the excess "
+                "of your payment over that value.", styles["Normal"]))
+        story.append(Paragraph("For the other gifts: " + NO_GOODS, styles["Normal"]))
+    else:
+        story.append(Paragraph(NO_GOODS, styles["Normal"]))
+    story += [Spacer(1, 14), Paragraph(escape(f"FLORIDA REGISTRATION NO. {settings.FL_SOLICITATION_REGISTRATION}. {FL_DISCLOSURE}"),
+                                       styles["Normal"])]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,54 @@
+"""Year-end statements: one per donor and year, every gift listed; a re-run sends nothing twice."""
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from shop.models import StatementRun, YearEndStatement
+from tests.giving.factories import make_donor, make_paid_donation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statements_list_each_gift_and_a_rerun_sends_nothing_twice(django_capture_on_commit_callbacks):
+    dana, lee = make_donor(name="Dana Donor"), make_donor(name="Lee Giver")
+    make_paid_donation(dana, "50.00", paid_at=(2025, 2, 1, 9))
+    make_paid_donation(dana, "150.00", paid_at=(2025, 11, 1, 9), goods_description="Gala ticket", goods_value=Decimal("60.00"))
+    make_paid_donation(lee, "20.00", paid_at=(2025, 5, 1, 9))
+    make_paid_donation(lee, "99.00", paid_at=(2026, 1, 2, 9))  # another year
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_year_end_statements", "2025")
+    assert len(mail.outbox) == 2
+    run = StatementRun.objects.get()
+    assert (run.status, run.total, run.done, run.sent) == ("done", 2, 2, 2)
+    dana_mail = next(m for m in mail.outbox if m.to == [dana.email])
+    body = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(dana_mail.attachments[0][1])).pages)
+    for expected in ("Dana Donor", "2025-000001", "2025-000002", "$50.00", "$150.00", "$90.00", "$140.00", "Gala ticket"):
+        assert expected in body, expected
+    assert "$99.00" not in body
+    statement = YearEndStatement.objects.get(donor=dana, year=2025)
+    assert statement.total == Decimal("200.00") and statement.deductible == Decimal("140.00") and statement.sent_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_year_end_statements", "2025")
+    assert len(mail.outbox) == 2  # nothing twice
+    rerun = StatementRun.objects.order_by("-id").first()
+    assert (rerun.done, rerun.sent) == (2, 0)
+    assert YearEndStatement.objects.filter(year=2025).count() == 2
+
+
+def test_staff_start_a_run_from_the_page_and_see_progress(client, django_capture_on_commit_callbacks):
+    from shop import roles
+    from tests.factories import UserFactory
+
+    make_paid_donation(paid_at=(2024, 3, 1, 9))
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    assert client.post("/staff/giving/statements/", {"year": "abc"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/staff/giving/statements/", {"year": "2024"}).status_code == 302
+    run = StatementRun.objects.get()
+    assert client.get(f"/staff/giving/statements/{run.pk}/progress/").json() == {"status": "done", "done": 1, "total": 1, "percent": 100}
+    assert len(mail.outbox) == 1
