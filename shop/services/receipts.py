@@ -185,7 +185,7 @@ def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
         story.append(Paragraph(
             f"In exchange for this contribution you received {escape(receipt.goods_description or 'goods or services')} "
             f"with a good-faith estimated value of {usd(receipt.goods_value)}. "
-            + escape(QUID_PRO_QUO.format(org=receipt.org_legal_name)), styles["Normal"]))
+            + escape(QUID_PRO_QUO.format(org=receipt.org_legal_name.rstrip("."))), styles["Normal"]))
     else:
         story.append(Paragraph(NO_GOODS, styles["Normal"]))
     story += [
