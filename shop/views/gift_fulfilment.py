@@ -2,7 +2,7 @@
 proofs and the impact certificate for members; fulfilment steps and exports for staff."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,20 +22,7 @@ from shop.services import gift_fulfilment, organisations
 from shop.services.gift_documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
 from shop.services.gift_recipients import recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV
-
-
-def _private_file(field, content_type=None):
-    response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
-
-
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+from shop.views.files import download_response, private_file_response
 
 
 # -- recipient lists -----------------------------------------------------------------------
@@ -66,7 +53,7 @@ def recipient_lists(request):
 
 @login_required
 def recipients_template(request):
-    return _download(TEMPLATE_CSV, "text/csv; charset=utf-8", "recipients-template.csv")
+    return download_response(TEMPLATE_CSV, "text/csv; charset=utf-8", "recipients-template.csv")
 
 
 def _list_or_404(request, list_id):
@@ -172,7 +159,7 @@ def gift_order_proof_file(request, number, proof_id):
     if proof is None:
         raise Http404("No such proof")
     content_type = "application/pdf" if proof.file.name.lower().endswith(".pdf") else None
-    return _private_file(proof.file, content_type)
+    return private_file_response(proof.file, content_type)
 
 
 @login_required
@@ -180,7 +167,7 @@ def gift_order_certificate(request, number):
     order = gift_order_for_member(request.user, number)
     if order is None or order.paid_at is None:
         raise Http404("The certificate is ready once the order is paid")
-    return _download(impact_certificate_pdf(order), "application/pdf", f"impact-{order.number}.pdf")
+    return download_response(impact_certificate_pdf(order), "application/pdf", f"impact-{order.number}.pdf")
 
 
 # -- staff ---------------------------------------------------------------------------------
@@ -241,9 +228,9 @@ def staff_gift_order_action(request, number, action):
 def staff_gift_order_export(request, number, kind):
     order = _staff_order_or_404(number)
     if kind == "packing-list":
-        return _download(packing_list_csv(order), "text/csv; charset=utf-8", f"packing-list-{order.number}.csv")
+        return download_response(packing_list_csv(order), "text/csv; charset=utf-8", f"packing-list-{order.number}.csv")
     if kind == "labels":
-        return _download(shipping_labels_csv(order), "text/csv; charset=utf-8", f"labels-{order.number}.csv")
+        return download_response(shipping_labels_csv(order), "text/csv; charset=utf-8", f"labels-{order.number}.csv")
     raise Http404("No such export")
 
 

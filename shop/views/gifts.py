@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from shop.forms_gifts import (
 from shop.models import GiftOrder, Invoice
 from shop.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
+from shop.views.files import download_response, private_file_response
 from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
@@ -138,10 +139,7 @@ def design_logo_file(request, design_id):
     design = _design_or_404(request, design_id)
     if not design.logo:
         raise Http404("No logo")
-    response = FileResponse(design.logo.open("rb"), content_type=gift_designs.logo_content_type(design.logo.name))
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"  # an SVG runs nothing
-    return response
+    return private_file_response(design.logo, gift_designs.logo_content_type(design.logo.name))
 
 
 @require_POST
@@ -166,9 +164,7 @@ def design_quote_pdf(request, design_id):
     except DomainError as error:
         form.add_error(None, error.message)
         return _builder(request, design, status=400, quote_form=form)
-    response = HttpResponse(quote_pdf(design, quote), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="quote-{design.pk}-{quote.quantity}.pdf"'
-    return response
+    return download_response(quote_pdf(design, quote), "application/pdf", f"quote-{design.pk}-{quote.quantity}.pdf")
 
 
 # -- orders --------------------------------------------------------------------------------
@@ -287,9 +283,7 @@ def gift_order_invoice_pdf(request, number):
     invoice = Invoice.objects.filter(order=order).first()
     if invoice is None:
         raise Http404("No invoice for this order yet")
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number:06d}.pdf"'
-    return response
+    return download_response(invoice_pdf(invoice), "application/pdf", f"invoice-{invoice.number:06d}.pdf")
 
 
 @require_POST
