@@ -1,5 +1,7 @@
 from .accounts import User
 from .cart import Cart, CartLine
+from .circles import CircleInvitation, GivingCircle
+from .events import Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 from .catalog import Category, Product, ProductImage, ProductVariant
 from .gifts import (
     BoxSize,
@@ -38,6 +40,14 @@ from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
+    "CircleInvitation",
+    "GivingCircle",
+    "Event",
+    "EventTicket",
+    "HostingRequest",
+    "Sponsorship",
+    "SponsorshipTier",
+    "TicketType",
     "Donation",
     "DonationChargeFailure",
     "Donor",

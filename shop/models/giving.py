@@ -88,6 +88,8 @@ class RecurringGift(models.Model):
     tribute_name = models.CharField(max_length=120, blank=True)
     tribute_notify_email = models.EmailField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.INCOMPLETE)
+    circle = models.ForeignKey("shop.GivingCircle", null=True, blank=True, on_delete=models.PROTECT, related_name="monthly_gifts",
+                               help_text="The giving circle this monthly gift counts toward.")
     stripe_customer_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
     stripe_plan_id = models.CharField(max_length=80, blank=True)
     stripe_subscription_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
@@ -142,6 +144,7 @@ class Donation(models.Model):
     goods_description = models.CharField(max_length=300, blank=True)
     goods_value = models.DecimalField(**MONEY, default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    circle = models.ForeignKey("shop.GivingCircle", null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
     stripe_payment_intent_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
     stripe_refund_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
