@@ -4,6 +4,7 @@
     python3 dev.py run     set up, migrate, load demo data, start localstripe, serve :8000
     python3 dev.py test    set up and run the whole test suite (extra args go to pytest)
     python3 dev.py bench   run the benchmarks in tests/bench (not part of the test suite)
+    python3 dev.py load    the load run: locust against gunicorn, PostgreSQL, Redis, a worker
 
 Both create ``.venv`` and install the project's dependencies from pyproject.toml the
 first time (and again whenever pyproject.toml changes). Standard library only.
@@ -32,17 +33,17 @@ def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
 
 
-def requirements(with_dev: bool) -> list[str]:
+def requirements(with_dev: bool, extras: tuple[str, ...] = ()) -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(project["dependencies"])
-    if with_dev:
-        reqs += project["optional-dependencies"]["dev"]
+    for extra in (("dev",) if with_dev else ()) + extras:
+        reqs += project["optional-dependencies"][extra]
     return reqs
 
 
-def ensure_venv(with_dev: bool) -> None:
+def ensure_venv(with_dev: bool, extras: tuple[str, ...] = ()) -> None:
     """Create the virtual environment and install what pyproject.toml asks for, once."""
-    wanted = hashlib.sha256(((ROOT / "pyproject.toml").read_bytes() + str(with_dev).encode())).hexdigest()
+    wanted = hashlib.sha256(((ROOT / "pyproject.toml").read_bytes() + str((with_dev, *extras)).encode())).hexdigest()
     installed = STAMP.read_text().split() if STAMP.exists() else []
     if wanted in installed:
         return
@@ -50,7 +51,7 @@ def ensure_venv(with_dev: bool) -> None:
         say(f"Creating a virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     say("Installing dependencies (first run only)")
-    subprocess.run([str(PY), "-m", "pip", "install", "-qq", *requirements(with_dev)], check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", "-qq", *requirements(with_dev, extras)], check=True)
     STAMP.write_text(" ".join(installed + [wanted]))
 
 
@@ -115,6 +116,12 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "tests.bench", *args], cwd=ROOT)
 
 
+def load(args: list[str]) -> int:
+    ensure_venv(with_dev=True, extras=("load",))  # locust is needed only here
+    say("The load run (PostgreSQL, Redis, gunicorn, a Celery worker, localstripe, locust)")
+    return subprocess.call([str(PY), "-m", "tests.load", *args], cwd=ROOT)
+
+
 def main() -> None:
     os.chdir(ROOT)
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
@@ -124,6 +131,8 @@ def main() -> None:
         sys.exit(test(rest))
     elif command == "bench":
         sys.exit(bench(rest))
+    elif command == "load":
+        sys.exit(load(rest))
     else:
         sys.exit(__doc__)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,6 +20,8 @@ env = environ.Env()
 
 DJANGO_ENV = env("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto/-For by default.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=PRODUCTION)
 
 PRODUCTION_REQUIRED = (
     "DJANGO_SECRET_KEY",
@@ -52,23 +55,35 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # django-csp: the Content-Security-Policy header (shop.security adds Stripe.js)
     # shop comes before allauth so its templates restyle allauth's pages.
     "shop",
     "payroll",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shop.security.ContentSecurityPolicyMiddleware",
+    "shop.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff are logged out after SESSION_STAFF_IDLE_SECONDS without a request.
+    "shop.security.StaffIdleTimeoutMiddleware",
+    # Cache-Control: no-store on every logged-in response and on secret-link pages.
+    "shop.security.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The audit trail learns who is acting and from where (shop/audit.py).
+    "shop.audit.AuditContextMiddleware",
+    # Payroll and program staff reach nothing until their login passed two-factor authentication.
+    "shop.mfa.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +140,16 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
 }
+# Logs a login refused by the limits above (failed logins are logged by shop.security too).
+ACCOUNT_ADAPTER = "shop.security.AccountAdapter"
+# Behind a proxy, the client IP for the per-IP limits is the last X-Forwarded-For hop the
+# proxies we run added (0: REMOTE_ADDR, no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+# Two-factor authentication (django-allauth MFA): an authenticator app with recovery codes.
+# Payroll and program staff (and superusers) must use it (shop/mfa.py); others may.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default=env("ORG_NAME", default="Mended Threads"))
+MFA_ADAPTER = "shop.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
@@ -220,6 +245,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "send-volunteer-shift-reminders": {"task": "payroll.tasks.send_shift_reminders", "schedule": 600.0},
     "auto-check-out-volunteers": {"task": "payroll.tasks.auto_check_out_volunteers", "schedule": 900.0},
+    "release-expired-event-holds": {"task": "shop.tasks.release_expired_event_holds", "schedule": 300.0},
     "year-end-giving-statements": {
         "task": "shop.tasks.start_year_end_statements",
         "schedule": crontab(month_of_year=1, day_of_month=15, hour=6, minute=0),
@@ -273,19 +299,49 @@ QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="/weather/")
 
 SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
 
-# Security. Production is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
+# Security (README "Security"). Production is HTTPS-only, by default behind a proxy that
+# sets X-Forwarded-Proto (BEHIND_PROXY=false when gunicorn terminates TLS itself).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(self)"
+# Staff (any staff role, is_staff or superuser) are logged out after this long without a
+# request; customers keep the normal session age.
+SESSION_STAFF_IDLE_SECONDS = env.int("SESSION_STAFF_IDLE_SECONDS", default=30 * 60)
+# Content-Security-Policy (django-csp 4): no inline script without the page's nonce, no
+# eval, no inline style attributes. shop.security adds the Stripe.js origins, derived from
+# STRIPE_JS_URL and STRIPE_API_BASE at each request (Stripe, or localstripe locally).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:", "blob:"],  # data: the MFA QR code; blob: the gift logo preview
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "frame-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if BEHIND_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Error reports (mail_admins, debug pages) carry code and names, never variable values, form
+# fields, query strings, cookies or the signed-in person's address; every log record is masked
+# for SSNs, bank and card numbers and e-mail addresses as it is made (shop/redact.py).
+DEFAULT_EXCEPTION_REPORTER = "shop.redact.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "shop.redact.PrivateExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -294,6 +350,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Failed and throttled logins, staff sessions ended for inactivity (shop/security.py).
+        "security": {"level": "INFO"},
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
         # With eager tasks there is no broker; kombu would warn that the memory one has no host.
         "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
@@ -339,3 +397,8 @@ DONATION_FEE_FIXED = Decimal(env("DONATION_FEE_FIXED", default="0.30"))
 DONATION_MAX_FAILED_CHARGES = env.int("DONATION_MAX_FAILED_CHARGES", default=3)
 DONATION_PRESETS = [Decimal(a) for a in env.list("DONATION_PRESETS", default=["25", "50", "100", "250"])]
 FL_SOLICITATION_REGISTRATION = env("FL_SOLICITATION_REGISTRATION", default="CH00000")
+
+# Events: an unpaid ticket or sponsorship holds its place this long, then is released;
+# hosting requests are announced to this address (the shop staff's).
+EVENT_HOLD_MINUTES = env.int("EVENT_HOLD_MINUTES", default=30)
+SHOP_STAFF_EMAIL = env("SHOP_STAFF_EMAIL", default=MENDED_ORG["SUPPORT_EMAIL"])

@@ -4,10 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shop.security import throttle_failed_logins
 from shop.views.pages import healthz
 
-# Staff sign in through the same throttled login as everyone else.
-admin.site.login = login_required(admin.site.login)
+# Staff sign in through the same throttled login as everyone else; the admin's own form
+# (shown to someone logged in without staff access) counts against the same limits.
+admin.site.login = login_required(throttle_failed_logins(admin.site.login))
 admin.site.site_header = "Mended staff"
 admin.site.site_title = "Mended staff"
 

@@ -5,7 +5,6 @@ from payroll.bank import mask
 from payroll.models import (
     Account,
     Attendance,
-    AuditEvent,
     Cohort,
     Competency,
     Consent,
@@ -128,14 +127,23 @@ class EmployeeAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         employee = Employee.objects.filter(pk=object_id).first()
-        if employee is not None and self.has_view_or_change_permission(request, employee):
+        if request.method == "GET" and employee is not None and self.has_view_or_change_permission(request, employee):
             audit(request.user, "employee.viewed", employee, ip=request.META.get("REMOTE_ADDR"))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit(request.user, "employee.changed" if change else "employee.created", obj,
-              ip=request.META.get("REMOTE_ADDR"), fields=sorted(form.changed_data))
+        ip = request.META.get("REMOTE_ADDR")
+        if not change:
+            audit(request.user, "employee.created", obj, ip=ip)
+            return
+        # Which fields changed (never their values); bank details are their own event.
+        bank = sorted(f for f in form.changed_data if f in BANK_FIELDS)
+        other = sorted(f for f in form.changed_data if f not in BANK_FIELDS)
+        if other:
+            audit(request.user, "employee.changed", obj, ip=ip, fields=other)
+        if bank:
+            audit(request.user, "bank.changed", obj, ip=ip, fields=bank, account_type=obj.bank_account_type)
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
@@ -144,9 +152,23 @@ class EmployeeAdmin(admin.ModelAdmin):
             if hasattr(instance, "recorded_by_id") and not instance.recorded_by_id:
                 instance.recorded_by = request.user
             instance.save()
-            audit(request.user, f"{instance._meta.model_name}.saved", form.instance, ip=request.META.get("REMOTE_ADDR"))
+            audit(request.user, _inline_event(instance), form.instance, ip=request.META.get("REMOTE_ADDR"), target=instance)
         formset.save_m2m()
         maker_credits_refresh(form.instance)
+
+
+BANK_FIELDS = ("bank_routing", "bank_account", "bank_account_type", "bank_prenote_sent")
+
+
+def _inline_event(instance) -> str:
+    """The audit action for a row saved on the employee page: the same names the services use."""
+    if isinstance(instance, PayRate):
+        return "pay_rate.set"
+    if isinstance(instance, WithholdingCertificate):
+        return "w4.recorded"
+    if isinstance(instance, Consent):
+        return "consent.granted" if instance.granted else "consent.revoked"
+    return f"{instance._meta.model_name}.saved"
 
 
 class TimeEntryForm(forms.ModelForm):
@@ -177,6 +199,17 @@ class TimeEntryAdmin(admin.ModelAdmin):
         if not change:
             obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+        audit(request.user, "time.changed" if change else "time.entered", obj.employee, ip=request.META.get("REMOTE_ADDR"),
+              target=obj, fields=sorted(form.changed_data), day=obj.date, hours=obj.hours, kind=obj.kind)
+
+    def delete_model(self, request, obj):
+        audit(request.user, "time.removed", obj.employee, ip=request.META.get("REMOTE_ADDR"), target=obj,
+              day=obj.date, hours=obj.hours, kind=obj.kind)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.locked)
@@ -190,11 +223,10 @@ class TimeEntryAdmin(admin.ModelAdmin):
 class MinimumWageAdmin(admin.ModelAdmin):
     list_display = ("effective_from", "rate", "note")
 
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "employee", "ip_address")
-    list_filter = ("action",)
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(request.user, "minimum_wage.set", None, ip=request.META.get("REMOTE_ADDR"), target=obj,
+              rate=obj.rate, effective_from=obj.effective_from)
 
 
 # -- training (program staff): programs and cohorts; records go through the services ----

@@ -114,7 +114,9 @@ def _record(*fields: str) -> str:
 
 def _routing(value, *, what: str) -> str:
     if not isinstance(value, str) or not aba_routing_valid(value):
-        raise NachaError(f"{what} {value!r} is not a valid 9-digit ABA routing number (check digit).")
+        # The number itself stays out of the message (it may reach a page or a log): masked.
+        shown = mask(value) if isinstance(value, str) and value else repr(value)
+        raise NachaError(f"{what} {shown} is not a valid 9-digit ABA routing number (check digit).")
     return value
 
 
@@ -238,7 +240,7 @@ def build_ppd_file(
         cents = _entry_cents(entry, who)
         name = _alpha(entry.name, 22, what="Individual name", truncate=True)
         if not name.strip():
-            raise NachaError(f"{who}: the name {entry.name!r} has no letters that can be written in a NACHA file.")
+            raise NachaError(f"{who}: the name has no letters that can be written in a NACHA file.")
         entry_hash += int(routing[:8])
         total_cents += cents
         lines.append(

@@ -76,6 +76,9 @@ def _next_period_initial():
 def payrun_detail(request, run_id):
     run = get_object_or_404(PayRun, pk=run_id)
     context = {"run": run, "void_form": VoidForm(), **payrun_review(run)}
+    # The register lists every employee's pay: a read of their records.
+    audit(request.user, "payrun.viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
+          employees=[stub.employee_id for stub in context["stubs"]][:500])
     return render(request, "payroll/payrun.html", context)
 
 
@@ -122,7 +125,8 @@ def payrun_nacha_download(request, run_id):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("payroll:payrun", run.pk)
-    audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), run=run.pk)
+    audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), target=run,
+          prenotes=request.GET.get("prenotes") == "1")
     response = HttpResponse(text, content_type="text/plain")
     response["Content-Disposition"] = f'attachment; filename="payroll-{run.pay_date:%Y%m%d}-run{run.pk}.ach"'
     response["Cache-Control"] = "no-store"
@@ -155,7 +159,7 @@ def pay_stub_pdf_download(request, stub_id):
         paystubs.pay_stubs_generate(stub.pay_run_id)
         stub.refresh_from_db()
     if not own:
-        audit(request.user, "paystub.viewed", stub.employee, ip=request.META.get("REMOTE_ADDR"), stub=stub.pk)
+        audit(request.user, "paystub.viewed", stub.employee, ip=request.META.get("REMOTE_ADDR"), target=stub)
     response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=f"pay-stub-{stub.pay_run.pay_date}.pdf")
     response["Cache-Control"] = "no-store"
     return response

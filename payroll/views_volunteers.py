@@ -28,6 +28,7 @@ from payroll.services.volunteers import (
     waiver_problem,
 )
 from shop.errors import DomainError
+from shop.security import private_page
 
 
 def _private(response):
@@ -190,6 +191,7 @@ def certificate(request):
     return _private(response)
 
 
+@private_page
 def feed(request, token):
     """The volunteer's shifts for their calendar app: the secret link is the key."""
     volunteer = Volunteer.objects.filter(calendar_token=token).first()

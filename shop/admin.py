@@ -308,3 +308,9 @@ class OrganisationAdmin(admin.ModelAdmin):
                 messages.error(request, error.message)
         for gone in formset.deleted_objects:
             gone.delete()
+
+
+from shop import admin_circles  # noqa: E402,F401  (giving circles: shop/admin_circles.py)
+from shop import admin_events  # noqa: E402,F401  (events: shop/admin_events.py)
+from shop import admin_giving  # noqa: E402,F401  (donors, gifts, receipts, statements: shop/admin_giving.py)
+from shop import admin_audit  # noqa: E402,F401  (the audit trail: shop/admin_audit.py)

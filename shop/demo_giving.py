@@ -52,3 +52,53 @@ def _gift(donor, amount, fund, paid_at, **fields) -> int:
     receipt = receipt_issue(donation.pk)
     Receipt.objects.filter(pk=receipt.pk).update(emailed_at=paid_at)  # historical: it went out when paid
     return 1
+
+
+# -- giving circles ----------------------------------------------------------------------
+DEMO_CIRCLES = [  # (name, slug, goal, leader's e-mail (a demo user), description, members)
+    ("Women's Giving Circle", "womens-circle", "24000.00", "customer@mended.example",
+     ("Women who give monthly together toward counselling, care and steady wages for survivors, and meet each "
+      "season to hear how the year is going."),
+     [("Rosa Alvarez", "50.00", "general", False), ("Grace Kim", "30.00", "counselling", False),
+      ("Hannah Price", "100.00", "general", True), ("Leah Brooks", "25.00", "care", False)]),
+    ("Men's Giving Circle", "mens-circle", "12000.00", "shop@mended.example",
+     "Men who give monthly together and speak up about trafficking where they work and play.",
+     [("Marcus Bell", "40.00", "general", False), ("Daniel Ortiz", "75.00", "counselling", False),
+      ("Owen Hart", "20.00", "general", True)]),
+]
+
+
+def seed_circles() -> int:
+    """Two circles with a few members' monthly gifts (three months paid each, with receipts), a
+    cancelled member and a couple of invitations. Created once; returns the gifts made."""
+    from shop.models import CircleInvitation, GivingCircle, User
+
+    if GivingCircle.objects.filter(slug__in=[c[1] for c in DEMO_CIRCLES]).exists():
+        return 0
+    now = timezone.now()
+    made = 0
+    for c, (name, slug, goal, leader_email, description, members) in enumerate(DEMO_CIRCLES):
+        circle = GivingCircle.objects.create(name=name, slug=slug, yearly_goal=Decimal(goal), description=description)
+        leader = User.objects.filter(email=leader_email).first()
+        if leader is not None:
+            circle.leaders.add(leader)
+        for m, (member, amount, fund, anonymous) in enumerate(members):
+            donor, amount, ref = _donor(member), Decimal(amount), f"circle_{c}_{m}"
+            last = len(members) - 1
+            recurring = RecurringGift.objects.create(
+                donor=donor, amount=amount, total=amount, fund=fund, anonymous=anonymous, circle=circle,
+                status=RecurringGift.Status.CANCELLED if m == last and c == 0 else RecurringGift.Status.ACTIVE,
+                cancelled_at=now - timedelta(days=10) if m == last and c == 0 else None,
+                stripe_customer_id=f"cus_demo_{ref}", stripe_subscription_id=f"sub_demo_{ref}",
+            )
+            for months_ago in (2, 1, 0):
+                if m == last and c == 0 and months_ago == 0:
+                    continue  # the cancelled member's gift stopped last month
+                made += _gift(donor, amount, fund, now - timedelta(days=30 * months_ago + 2 + m), recurring=recurring,
+                              circle=circle, anonymous=anonymous, stripe_invoice_id=f"in_demo_{ref}_{months_ago}")
+        CircleInvitation.objects.create(circle=circle, email=f"friend.{slug}{DEMO_DONOR_DOMAIN}", invited_by=leader,
+                                        sent_at=now - timedelta(days=3))
+        first = members[0][0].lower().replace(" ", ".") + DEMO_DONOR_DOMAIN
+        CircleInvitation.objects.create(circle=circle, email=first, invited_by=leader, sent_at=now - timedelta(days=75),
+                                        joined_at=now - timedelta(days=62))
+    return made

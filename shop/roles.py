@@ -10,8 +10,29 @@ STAFF_ROLES = (SHOP_STAFF, PAYROLL_STAFF, PROGRAM_STAFF, VOLUNTEER_COORDINATOR)
 SHOP_STAFF_MODELS = ("category", "product", "productvariant", "productimage", "shippingmethod", "taxrate")
 
 
+ROLE_CACHE = "_mended_role_names"
+
+
+def user_role_names(user) -> frozenset[str]:
+    """The staff roles (group names) of ``user``, read once per user object (one query per request).
+
+    ``shop.apps`` clears it when the user's groups change (``m2m_changed``)."""
+    if not user.is_authenticated:
+        return frozenset()
+    names = getattr(user, ROLE_CACHE, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, ROLE_CACHE, names)
+    return names
+
+
+def forget_role_names(sender, instance, **kwargs) -> None:
+    """m2m_changed receiver: a user's groups changed, so read them again next time."""
+    instance.__dict__.pop(ROLE_CACHE, None)
+
+
 def user_has_role(user, role: str) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=role).exists())
+    return user.is_authenticated and (user.is_superuser or role in user_role_names(user))
 
 
 def role_required(role: str):

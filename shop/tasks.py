@@ -82,6 +82,13 @@ def send_organisation_invitation(invitation_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def send_circle_invitation(invitation_id: int, requested_at: str | None = None) -> None:
+    from shop.services.circles import invitation_email
+
+    invitation_email(invitation_id, requested_at)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def send_pledge_confirmation(pledge_id: int) -> None:
     from shop.services.pledges import pledge_send_confirmation
 
@@ -133,3 +140,33 @@ def start_year_end_statements() -> None:
     from shop.services.statements import statements_start
 
     statements_start(timezone.localdate().year - 1)
+
+
+# -- events --
+
+@shared_task(**RETRY)
+def release_expired_event_holds() -> None:
+    from shop.services.events import holds_release_expired
+
+    holds_release_expired()
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_hosting_acknowledgement(request_id: int) -> None:
+    from shop.services.events import hosting_acknowledge
+
+    hosting_acknowledge(request_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_hosting_notification(request_id: int) -> None:
+    from shop.services.events import hosting_notify_staff
+
+    hosting_notify_staff(request_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_hosting_decision(request_id: int) -> None:
+    from shop.services.events import hosting_decision_email
+
+    hosting_decision_email(request_id)

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from shop.views import events as event_views
+from shop.views import circles as circle_views
+from shop.views import data_rights as data_rights_views
+from shop.views import audit as audit_views
 from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, giving, orders, pages, pledge, webhooks
 
 app_name = "shop"
@@ -81,4 +85,34 @@ urlpatterns = [
     path("staff/giving/statements/", giving.staff_statements, name="staff_statements"),
     path("staff/giving/statements/<int:run_id>/progress/", giving.staff_statements_progress,
          name="staff_statements_progress"),
+    # -- giving circles --
+    path("circles/", circle_views.circle_list, name="circles"),
+    path("circles/<slug:slug>/", circle_views.circle_detail, name="circle"),
+    path("circles/<slug:slug>/join/", circle_views.circle_join, name="circle_join"),
+    path("circles/<slug:slug>/lead/", circle_views.circle_lead, name="circle_lead"),
+    path("staff/giving/circles/", circle_views.staff_circles, name="staff_circles"),
+    path("staff/giving/circles.csv", circle_views.staff_circles_csv, name="staff_circles_csv"),
+    # -- end giving circles --
+    # -- events --
+    path("events/", event_views.event_list, name="events"),
+    path("events/host/", event_views.host_request, name="event_host"),
+    path("events/host/thanks/", event_views.host_thanks, name="event_host_thanks"),
+    path("events/<slug:slug>/", event_views.event_detail, name="event"),
+    path("events/<slug:slug>/tickets/", event_views.event_tickets, name="event_tickets"),
+    path("events/<slug:slug>/sponsor/", event_views.event_sponsor, name="event_sponsor"),
+    path("staff/events/", event_views.staff_events, name="staff_events"),
+    path("staff/events/requests/<int:request_id>/<slug:action>/", event_views.staff_hosting_decide,
+         name="staff_hosting_decide"),
+    path("staff/events/<slug:slug>/", event_views.staff_event, name="staff_event"),
+    path("staff/events/<slug:slug>/tickets.csv", event_views.staff_event_tickets_csv, name="staff_event_tickets_csv"),
+    # -- end events --
+    # -- data rights --
+    path("account/data/export.json", data_rights_views.my_data_export, name="my_data_export"),
+    path("staff/data-rights/", data_rights_views.staff_data_rights, name="staff_data_rights"),
+    path("staff/data-rights/export/", data_rights_views.staff_data_export, name="staff_data_export"),
+    path("staff/data-rights/erase/", data_rights_views.staff_data_erase, name="staff_data_erase"),
+    # -- end data rights --
+    # -- audit trail --
+    path("staff/audit/", audit_views.audit_log, name="audit_log"),
+    # -- end audit trail --
 ]

@@ -8,6 +8,7 @@ are missing, the tests that need them are not collected and the run says so;
 import os
 import shutil
 
+import django.test
 import pytest
 from django.test import override_settings
 
@@ -42,6 +43,26 @@ def pytest_report_header(config):
     lines = [f"mended: database={db} broker={settings.CELERY_BROKER_URL.split('://')[0]}"]
     lines += [f"mended: NOT RUN {line}" for line in _not_run]
     return lines
+
+
+class Client(django.test.Client):
+    """Django's test client; ``force_login`` of a user with an authenticator app counts as a
+    login that entered its code (the site refuses payroll and program staff otherwise).
+    ``force_login(user, mfa=False)`` is a password-only login, for the MFA tests."""
+
+    def force_login(self, user, backend=None, mfa=None):
+        from shop.mfa import has_authenticator_app, mark_session_mfa
+
+        super().force_login(user, backend)
+        if mfa if mfa is not None else has_authenticator_app(user):
+            session = self.session
+            mark_session_mfa(session, user)
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture(scope="session", autouse=True)

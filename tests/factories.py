@@ -1,6 +1,10 @@
+import secrets
+from base64 import b32encode
 from decimal import Decimal
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt, encrypt
 from django.contrib.auth.models import Group
 
 from shop.models import Category, Order, OrderLine, Product, ProductVariant, ShippingMethod, TaxRate, User
@@ -22,6 +26,49 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.is_staff = True
         if create:
             self.save()
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """An authenticator app and recovery codes: by default for those who must use them
+        (payroll and program staff, superusers); ``mfa=False`` leaves them off, ``mfa=True``
+        gives them to anyone. ``client.force_login`` (tests/conftest.py) counts a login of a
+        user with an authenticator app as having entered its code."""
+        if not create:
+            return
+        from shop.mfa import mfa_required
+
+        if extracted if extracted is not None else mfa_required(self):
+            add_totp(self)
+            add_recovery_codes(self)
+
+
+def add_totp(user, secret: str | None = None) -> str:
+    """Activate an authenticator app (TOTP) for ``user``; returns its base32 secret."""
+    secret = secret or b32encode(secrets.token_bytes(20)).decode()
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)})
+    return secret
+
+
+def add_recovery_codes(user) -> list[str]:
+    """Recovery codes for ``user`` (allauth derives them from a stored seed); returns them."""
+    authenticator = Authenticator.objects.create(
+        user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": encrypt(secrets.token_hex(40)), "used_mask": 0}
+    )
+    return authenticator.wrap().generate_codes()
+
+
+def totp_secret(user) -> str:
+    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+
+
+def login_with_mfa(client, user) -> None:
+    """Log ``user`` in on a test client as after password and second factor (any Client)."""
+    from shop.mfa import mark_session_mfa
+
+    client.force_login(user)
+    session = client.session
+    mark_session_mfa(session, user)
+    session.save()
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

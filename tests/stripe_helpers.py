@@ -42,12 +42,16 @@ def card(number: str = "4242424242424242") -> str:
     return pm.id
 
 
-def deliver_webhooks_to(localstripe_base: str, url: str, endpoint_id: str = "mended-test") -> None:
-    """Have localstripe sign and POST its events to ``url`` (our webhook view)."""
+def deliver_webhooks_to(localstripe_base: str, url: str, endpoint_id: str = "mended-test",
+                        events: list[str] | None = None) -> None:
+    """Have localstripe sign and POST its events to ``url`` (our webhook view).
+
+    ``events`` limits the endpoint to those types (all of them otherwise). Registering the
+    same ``endpoint_id`` again replaces the earlier registration.
+    """
     import requests
 
-    requests.post(
-        f"{localstripe_base}/_config/webhooks/{endpoint_id}",
-        data={"url": url, "secret": settings.STRIPE_WEBHOOK_SECRET},
-        timeout=5,
-    ).raise_for_status()
+    data = {"url": url, "secret": settings.STRIPE_WEBHOOK_SECRET}
+    if events:
+        data["events[]"] = list(events)
+    requests.post(f"{localstripe_base}/_config/webhooks/{endpoint_id}", data=data, timeout=5).raise_for_status()

@@ -1,22 +1,31 @@
 """The access table: every URL pattern of the project, every role, the expected answer.
 
 A URL pattern missing from ``ACCESS`` fails the test, so each new URL arrives with its
-row. Object URLs are resolved with real objects. The answers:
+row; a row that leaves a role undecided fails too. Object URLs are resolved with real
+objects, each owned by one role: the customer's order, organisation A's design, order,
+proof, recipient list, members and invitation (corporate_a is its administrator;
+corporate_b administers organisation B), the donor's receipt, monthly gift and circle,
+the volunteer's sign-up, the employee's pay stub. The other roles probe them across
+owners; ``tests/test_idor.py`` also probes each owned object's twin. The answers:
 
 OK 200 · LOGIN a redirect to a login page · REDIRECT another redirect · DENIED 403 ·
 NOT_FOUND 404 · NO_GET 405 (the URL takes POST only).
+
+The fourteen roles: anonymous, customer, customer_b, corporate_a, corporate_b, donor,
+volunteer, employee (survivor self-service), employee_b, shop_staff, payroll_staff,
+program_staff, volunteer_coordinator, superuser (tests/access_harness.py).
 """
 import re
 from decimal import Decimal
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.urls import URLResolver, clear_url_caches, get_resolver
+from django.urls import clear_url_caches
 
 from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry, TrainingSession
 from payroll.services.ledger import Leg, entry_post
-from shop import roles
 from shop.models import (
     BoxSize,
     Cart,
@@ -36,53 +45,42 @@ from shop.models import (
     VolumeTier,
 )
 from shop.selectors.orders import order_token
-from tests.factories import OrderFactory, UserFactory, VariantFactory, recipient_list_for
+from tests.factories import (
+    OrderFactory, UserFactory, VariantFactory, add_recovery_codes, add_totp,
+    recipient_list_for,
+)
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
-OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
-ROLES = ("anonymous", "customer", "shop_staff", "payroll_staff", "program_staff", "volunteer_coordinator", "superuser")
-STAFF_GROUPS = {
-    "shop_staff": roles.SHOP_STAFF,
-    "payroll_staff": roles.PAYROLL_STAFF,
-    "program_staff": roles.PROGRAM_STAFF,
-    "volunteer_coordinator": roles.VOLUNTEER_COORDINATOR,
-}
-
-
-def row(anonymous, customer, shop_staff, payroll_staff, program_staff, volunteer_coordinator, superuser, probe=None):
-    answers = (anonymous, customer, shop_staff, payroll_staff, program_staff, volunteer_coordinator, superuser)
-    return dict(zip(ROLES, answers)), probe
-
-
-def everyone(answer, probe=None):
-    return row(*[answer] * len(ROLES), probe=probe)
-
-
-def staff(staff_answer, superuser_answer=None, probe=None, **overrides):
-    """Admin pages: anonymous and customers are sent to log in; staff get ``staff_answer``."""
-    answers = {r: staff_answer for r in ROLES}
-    answers.update(anonymous=LOGIN, customer=LOGIN, superuser=superuser_answer or staff_answer)
-    answers.update(overrides)
-    return row(*(answers[r] for r in ROLES), probe=probe)
-
-
-def admin_model(prefix, managers, add=OK, delete=OK):
-    """The rows of one admin model; ``managers`` are the roles with its permissions.
-
-    ``add``/``delete`` say what managers get there (DENIED where nobody may add or delete).
-    """
-    def by_role(allowed):
-        return staff(DENIED, superuser_answer=allowed, **{r: allowed for r in managers})
-
-    return {
-        prefix: by_role(OK),
-        prefix + "add/": by_role(add),
-        prefix + "<path:object_id>/history/": by_role(OK),
-        prefix + "<path:object_id>/delete/": by_role(delete),
-        prefix + "<path:object_id>/change/": by_role(OK),
-        prefix + "<path:object_id>/": staff(REDIRECT),  # redirects to change/, which checks permissions
-    }
-
+# The table's vocabulary and machinery live in tests/access_harness.py: ``row()`` takes the
+# seven required columns positionally (anonymous, customer, shop staff, payroll staff, program
+# staff, volunteer coordinator, superuser); the other logged-in roles (customer_b, corporate_a,
+# corporate_b, donor, volunteer, employee, employee_b) answer as the customer does unless a row
+# names them: ``row(LOGIN, NOT_FOUND, ..., corporate_a=OK)``.
+from tests.access_harness import (  # noqa: F401  (the names rows are written with)
+    COLUMNS,
+    DENIED,
+    LOGIN,
+    NO_GET,
+    NON_STAFF,
+    NOT_FOUND,
+    OK,
+    REDIRECT,
+    ROLES,
+    SESSION_ENGINE,
+    STAFF_GROUPS,
+    USER_ROLES,
+    admin_model,
+    answer,
+    check_coverage,
+    check_rows,
+    everyone,
+    row,
+    staff,
+    url_patterns,
+    users,
+    walk,
+)
+from tests.access_harness import clients as logged_in_clients
 
 CATALOG_MANAGERS = ("shop_staff",)
 PAYROLL_READERS = ("payroll_staff",)
@@ -104,41 +102,50 @@ ACCESS = {
     "pledge/thanks/": everyone(REDIRECT),
     "pledge/badge/<str:badge>/": everyone(OK, probe="/pledge/badge/{pledge_badge}/"),
     "pledge/badge/<str:badge>.svg": everyone(OK, probe="/pledge/badge/{pledge_badge}.svg"),
-    # Gift boxes: the sample design belongs to an organisation none of these roles is in.
+    # Gift boxes: the sample design, order, proof, recipient list, members and invitation are
+    # organisation A's: its member corporate_a reaches them, corporate_b (a member of B) does not.
     "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
-    "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                          corporate_a=OK),
     "gifts/designs/<int:design_id>/items/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/details/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/logo/": everyone(NO_GET),
-    "gifts/designs/<int:design_id>/logo/file/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/designs/<int:design_id>/logo/file/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                    corporate_a=OK),
     "gifts/designs/<int:design_id>/duplicate/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/order/": everyone(NO_GET),
-    "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, probe="/gifts/orders/{gift_order}/"),
+    "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                      probe="/gifts/orders/{gift_order}/", corporate_a=OK),
     "gifts/orders/<str:number>/review/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/review/"),
     "gifts/orders/<str:number>/pay/setup/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/setup/"),
     "gifts/orders/<str:number>/pay/confirm/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/confirm/"),
     "staff/gifts/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
     "gifts/orders/<str:number>/invoice.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                                 probe="/gifts/orders/{gift_order}/invoice.pdf"),
+                                                 probe="/gifts/orders/{gift_order}/invoice.pdf", corporate_a=OK),
     "staff/gifts/invoices/<int:invoice_id>/paid/": everyone(NO_GET, probe="/staff/gifts/invoices/1/paid/"),
     "staff/gifts/orders/<str:number>/proof/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/proof/"),
-    "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                   probe="/gifts/designs/{design_id}/quote.pdf?quantity=25&shipping=bulk",
+                                                   corporate_a=OK),
     "gifts/orders/<str:number>/proofs/<int:proof_id>/": row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK,
-                                                            probe="/gifts/orders/{gift_order}/proofs/{proof}/"),
+                                                            probe="/gifts/orders/{gift_order}/proofs/{proof}/",
+                                                            corporate_a=OK),
     "gifts/orders/<str:number>/impact.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                                probe="/gifts/orders/{gift_order}/impact.pdf"),
-    "gifts/recipients/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+                                                probe="/gifts/orders/{gift_order}/impact.pdf", corporate_a=OK),
+    # Members of any organisation see their own organisations' lists.
+    "gifts/recipients/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                             corporate_a=OK, corporate_b=OK),
     "gifts/recipients/template.csv": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "gifts/recipients/<int:list_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                           probe="/gifts/recipients/{recipient_list}/"),
+                                           probe="/gifts/recipients/{recipient_list}/", corporate_a=OK),
     "gifts/recipients/<int:list_id>/progress/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                                    probe="/gifts/recipients/{recipient_list}/progress/"),
+                                                    probe="/gifts/recipients/{recipient_list}/progress/", corporate_a=OK),
     "gifts/organisations/<slug:slug>/members/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                                    probe="/gifts/organisations/acme/members/"),
+                                                    probe="/gifts/organisations/{organisation}/members/", corporate_a=OK),
     "gifts/organisations/<slug:slug>/members/<int:member_id>/remove/": everyone(
-        NO_GET, probe="/gifts/organisations/acme/members/{member}/remove/"),
+        NO_GET, probe="/gifts/organisations/{organisation}/members/{member}/remove/"),
     "gifts/organisations/<slug:slug>/invitations/<int:invitation_id>/withdraw/": everyone(
-        NO_GET, probe="/gifts/organisations/acme/invitations/{invitation}/withdraw/"),
+        NO_GET, probe="/gifts/organisations/{organisation}/invitations/{invitation}/withdraw/"),
     # Whoever holds the secret link sees which organisation invites them; only the addressee can accept.
     "gifts/invitations/<str:token>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/gifts/invitations/{invitation_token}/"),
     "staff/gifts/orders/<str:number>/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
@@ -151,7 +158,8 @@ ACCESS = {
     "checkout/pay/<str:token>/setup/": everyone(NO_GET),
     "checkout/pay/<str:token>/confirm/": everyone(NO_GET),
     "orders/": row(LOGIN, OK, OK, OK, OK, OK, OK),
-    "orders/<str:number>/": row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # the customer's own
+    "orders/<str:number>/": row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                **users(NOT_FOUND)),  # the customer's own: nobody else's
     "order-link/<str:token>/": everyone(OK),  # the signed link is the key
     "order-link/<str:token>/status/": everyone(OK),
     "stripe/webhook/": everyone(NO_GET),
@@ -175,9 +183,12 @@ ACCESS = {
     "staff/training/participants/<int:employee_id>/export.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/dashboard/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/dashboard.csv": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
-    "me/time/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # employees who may enter hours
-    "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),  # only employees have a pay page
-    "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
+    # Survivor self-service: an employee's own pay page and stubs; hours for those allowed to
+    # enter them (employee_b's are entered by staff). The sample stub is employee's: payroll
+    # staff see it too (audited), employee_b does not.
+    "me/time/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK),
+    "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK, employee_b=OK),
+    "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK, employee=OK),
     "healthz": everyone(OK),
     "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
     # Accounts (django-allauth).
@@ -207,7 +218,7 @@ ACCESS = {
     "admin/autocomplete/": staff(DENIED),  # a bare request names no field to complete
     "admin/jsi18n/": staff(OK),
     "admin/r/<path:content_type_id>/<path:object_id>/": staff(REDIRECT, probe="/admin/r/{product_ct}/{product}/"),
-    "admin/^(?P<app_label>auth|shop|payroll|account)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
+    "admin/^(?P<app_label>auth|shop|payroll|account|mfa)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
     "admin/(?P<url>.*)$": staff(NOT_FOUND, probe="/admin/no-such-page/"),
     "admin/shop/user/<id>/password/": staff(DENIED, superuser_answer=OK),
     **admin_model("admin/shop/category/", CATALOG_MANAGERS),
@@ -228,22 +239,25 @@ ACCESS = {
     **admin_model("admin/payroll/employee/", PAYROLL_READERS),
     **admin_model("admin/payroll/timeentry/", PAYROLL_READERS),
     **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS),
-    **admin_model("admin/payroll/auditevent/", PAYROLL_READERS, add=DENIED, delete=DENIED),
+    # -- audit trail -- (moved to shop: superusers read it; nobody adds, changes or deletes)
+    "staff/audit/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK),
+    **admin_model("admin/shop/auditevent/", (), add=DENIED, delete=DENIED),
+    # -- end audit trail --
     **admin_model("admin/payroll/program/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/cohort/", PROGRAM_MANAGERS),
     **admin_model("admin/payroll/trainingsession/", PROGRAM_MANAGERS),
     # -- volunteers --
-    # Volunteers' own pages: none of the probing roles has a volunteer profile, so the
-    # profile-only pages send them to make one; the sample shift is open to everyone.
-    "volunteer/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # Volunteers' own pages: only the volunteer role has a volunteer profile; the others are sent
+    # to make one. The sample shift is open to everyone; the sample sign-up is the volunteer's.
+    "volunteer/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/profile/": row(LOGIN, OK, OK, OK, OK, OK, OK),
-    "volunteer/waiver/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/waiver/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/shifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "volunteer/shifts/<int:shift_id>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/"),
     "volunteer/shifts/<int:shift_id>/sign-up/": everyone(NO_GET, probe="/volunteer/shifts/{shift}/sign-up/"),
     "volunteer/shifts/<int:shift_id>/shift.ics": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/shift.ics"),
     "volunteer/sign-ups/<int:signup_id>/cancel/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/cancel/"),
-    "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),
     # Coordinators' pages: volunteer coordinators only.
@@ -275,10 +289,11 @@ ACCESS = {
     "donate/pay/<str:token>/setup/": everyone(NO_GET, probe="/donate/pay/{donation_token}/setup/"),
     "donate/pay/<str:token>/confirm/": everyone(NO_GET, probe="/donate/pay/{donation_token}/confirm/"),
     "donate/thanks/<str:token>/": everyone(OK, probe="/donate/thanks/{paid_token}/"),
-    # The donor's own pages: the sample receipt and monthly gift belong to a donor none of these roles is.
+    # The donor's own pages: the sample receipt and monthly gift are the donor role's (matched
+    # through its verified e-mail address); nobody else's, staff included (they have their own pages).
     "giving/": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "giving/receipts/<str:number>.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
-                                            probe="/giving/receipts/{receipt_number}.pdf"),
+                                            probe="/giving/receipts/{receipt_number}.pdf", donor=OK),
     "giving/monthly/<str:number>/<slug:action>/": row(LOGIN, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET,
                                                       probe="/giving/monthly/{monthly_number}/pause/"),
     "giving/card/<str:token>/": everyone(OK, probe="/giving/card/{monthly_token}/"),
@@ -296,43 +311,107 @@ ACCESS = {
     "staff/giving/statements/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
     "staff/giving/statements/<int:run_id>/progress/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
                                                           probe="/staff/giving/statements/{statement_run}/progress/"),
+    # Giving circles: public pages for an open circle; the leaders' page is its leaders' only (the
+    # sample circle's leader is the donor role; staff use the report); the report is shop staff's.
+    "circles/": everyone(OK),
+    "circles/<slug:slug>/": everyone(OK, probe="/circles/{circle_slug}/"),
+    "circles/<slug:slug>/join/": everyone(OK, probe="/circles/{circle_slug}/join/"),
+    "circles/<slug:slug>/lead/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                     probe="/circles/{circle_slug}/lead/", donor=OK),
+    "staff/giving/circles/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/giving/circles.csv": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    **admin_model("admin/shop/givingcircle/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/circleinvitation/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # leaders send them
+    # Giving in the admin: shop staff look (by role); only a donor's name and address can change there.
+    **admin_model("admin/shop/donor/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/donation/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/recurringgift/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/receipt/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/statementrun/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/yearendstatement/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     # -- end giving --
+    # -- two-factor authentication (django-allauth MFA) --
+    # The sample payroll and program staff and the superuser have an authenticator app and
+    # recovery codes (UserFactory's default for them); the others have none. Changing any of
+    # it asks for the password again first (a REDIRECT to accounts/reauthenticate/).
+    "accounts/2fa/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "accounts/2fa/authenticate/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # only halfway through a login
+    "accounts/2fa/reauthenticate/": row(LOGIN, REDIRECT, REDIRECT, OK, OK, REDIRECT, OK),  # with an app only
+    "accounts/2fa/totp/activate/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/2fa/totp/deactivate/": row(LOGIN, NOT_FOUND, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, REDIRECT),
+    "accounts/2fa/recovery-codes/": row(LOGIN, NOT_FOUND, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, REDIRECT),
+    "accounts/2fa/recovery-codes/generate/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "accounts/2fa/recovery-codes/download/": row(LOGIN, NOT_FOUND, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, REDIRECT),
+    **admin_model("admin/mfa/authenticator/", ()),  # superusers remove a lost authenticator app
+    # -- end two-factor --
+    # -- events --
+    # Public: upcoming events, an event's page, the hosting request form (its thank-you sends anyone
+    # who has not just asked back to the form); buying and sponsoring are POSTs that lead to the pay page.
+    "events/": everyone(OK),
+    "events/host/": everyone(OK),
+    "events/host/thanks/": everyone(REDIRECT),
+    "events/<slug:slug>/": everyone(OK, probe="/events/{event_slug}/"),
+    "events/<slug:slug>/tickets/": everyone(NO_GET, probe="/events/{event_slug}/tickets/"),
+    "events/<slug:slug>/sponsor/": everyone(NO_GET, probe="/events/{event_slug}/sponsor/"),
+    # Shop staff: events with sold/capacity and money raised, ticket buyers (CSV), hosting decisions.
+    "staff/events/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "staff/events/requests/<int:request_id>/<slug:action>/": row(LOGIN, DENIED, NO_GET, DENIED, DENIED, DENIED, NO_GET,
+                                                                probe="/staff/events/requests/{hosting_request}/accept/"),
+    "staff/events/<slug:slug>/": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK, probe="/staff/events/{event_slug}/"),
+    "staff/events/<slug:slug>/tickets.csv": row(LOGIN, DENIED, OK, DENIED, DENIED, DENIED, OK,
+                                                probe="/staff/events/{event_slug}/tickets.csv"),
+    **admin_model("admin/shop/event/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/eventticket/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # written by the service
+    **admin_model("admin/shop/sponsorship/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # written by the service
+    **admin_model("admin/shop/hostingrequest/", CATALOG_MANAGERS, add=DENIED),  # decided on the staff page
+    # -- end events --
+    # -- data rights --
+    # Everyone logged in downloads their own data; the staff page is shop staff's and volunteer
+    # coordinators' (each exports their own sections) and superusers'; only superusers erase.
+    "account/data/export.json": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "staff/data-rights/": row(LOGIN, DENIED, OK, DENIED, DENIED, OK, OK),
+    "staff/data-rights/export/": row(LOGIN, DENIED, NO_GET, DENIED, DENIED, NO_GET, NO_GET),
+    "staff/data-rights/erase/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, NO_GET),
+    # -- end data rights --
     **admin_model("admin/shop/user/", ()),
     **admin_model("admin/auth/group/", ()),
     **admin_model("admin/account/emailaddress/", ()),
 }
 
 
-def url_patterns(patterns=None, prefix=""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 @pytest.fixture
 def objects(db):
+    return sample_objects()
+
+
+def sample_objects():
+    """Every role's users and the objects the table's URLs name (the ``objects`` fixture)."""
     variant = VariantFactory(product__slug="market-tote", product__category__slug="bags")
     image = ProductImage.objects.create(product=variant.product, image=ContentFile(b"png", name="t.png"), alt_text="t")
-    line = CartLine.objects.create(cart=Cart.objects.create(), variant=variant, quantity=1)
+    line = CartLine.objects.create(cart=Cart.objects.create(), variant=variant, quantity=1)  # a guest's
+    other_line = CartLine.objects.create(cart=Cart.objects.create(), variant=variant, quantity=2)  # another guest's
     people = {r: UserFactory(roles=[STAFF_GROUPS[r]] if r in STAFF_GROUPS else []) for r in ROLES[1:]}
     people["superuser"].is_superuser = people["superuser"].is_staff = True
     people["superuser"].save()
+    add_totp(people["superuser"])  # superusers must use two-factor authentication, like payroll staff
+    add_recovery_codes(people["superuser"])
     from allauth.account.models import EmailAddress
     from django.contrib.contenttypes.models import ContentType
 
     email = EmailAddress.objects.create(user=people["customer"], email=people["customer"].email)
     order = OrderFactory(user=people["customer"], state=Order.State.PAID)
+    other_order = OrderFactory(user=people["customer_b"], state=Order.State.PAID)
     event = StripeEvent.objects.create(stripe_id="evt_sample", type="charge.succeeded", payload={})
     entry, _ = entry_post(
         key="sample", on=order.created_at.date(), memo="sample", source_type="order_line", source_id=None,
         legs=[Leg("shop_revenue_clearing", Decimal("1.00")), Leg("wage_fund", Decimal("-1.00"))],
     )
-    employee = EmployeeFactory()
+    # The employee's own pay page (and hours), and another employee's (whose hours staff enter).
+    employee = EmployeeFactory(user=people["employee"], employee_can_enter_time=True)
     time_entry = TimeEntry.objects.create(employee=employee, date=employee.hire_date, hours=Decimal("8"))
     paid_run = PayRunFactory(status="approved")
     stub = PayStubFactory(pay_run=paid_run, employee=employee)
+    other_stub = PayStubFactory(pay_run=paid_run, employee=EmployeeFactory(user=people["employee_b"]))
     audit_event = AuditEvent.objects.create(action="sample")
     Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, granted=True)
     program = Program.objects.create(name="Sample program")
@@ -347,24 +426,24 @@ def objects(db):
         "shop/classicbox/": ClassicBox.objects.create(name="Thank you", slug="thank-you", size=size).pk,
         "shop/organisation/": Organisation.objects.create(name="Acme", slug="acme").pk,
     }
-    design = GiftDesign.objects.create(organisation_id=gift_ids["shop/organisation/"], name="Sample", size=size,
-                                       logo="logos/sample.png")
-    gift_order = GiftOrder.objects.create(
-        organisation=design.organisation, design=design, design_name="Sample", size_name="Medium", quantity=25,
-        shipping_mode="bulk", in_hand_date=employee.hire_date, box_price=Decimal("12.00"), discount=Decimal("0"),
-        boxes_subtotal=Decimal("300.00"), shipping=Decimal("77.50"), tax=Decimal("0"), total=Decimal("377.50"),
-        assembly_wage=Decimal("4.00"), payment="invoice",
-    )
-    proof = Proof.objects.create(order=gift_order, file=ContentFile(b"proof", name="proof.png"))
-    recipient_list = recipient_list_for(design.organisation)
-    owner = OrganisationMember.objects.create(organisation=design.organisation, user=UserFactory(), role="admin")
-    invitation = OrganisationInvitation.objects.create(organisation=design.organisation, email="new@acme.example")
-    volunteer_objects = _volunteer_objects()
+    # Organisation A (corporate_a is its administrator) and B (corporate_b): each with a design,
+    # an invoiced and paid order with a proof, a recipient list and an open invitation.
+    gifts_a = _organisation_objects(Organisation.objects.get(pk=gift_ids["shop/organisation/"]), people["corporate_a"],
+                                    size, employee.hire_date)
+    gifts_b = _organisation_objects(Organisation.objects.create(name="Bravo", slug="bravo"), people["corporate_b"],
+                                    size, employee.hire_date)
+    volunteer_objects = _volunteer_objects(people)
+    giving_objects = _giving_objects(people)
+    circle_objects = _circle_objects(people)
+    event_objects = _events_objects()
     ids = {
         **gift_ids,
         **volunteer_objects["ids"],
+        **circle_objects["ids"],
+        **event_objects["ids"],
+        **_giving_admin_ids(),
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
-        "payroll/minimumwage/": MinimumWage.objects.first().pk, "payroll/auditevent/": audit_event.pk,
+        "payroll/minimumwage/": MinimumWage.objects.first().pk, "shop/auditevent/": audit_event.pk,
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
@@ -372,23 +451,60 @@ def objects(db):
         "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk, "shop/user/": people["customer"].pk,
         "auth/group/": Group.objects.first().pk, "account/emailaddress/": email.pk,
     }
+    ids["mfa/authenticator/"] = Authenticator.objects.filter(user=people["superuser"]).first().pk
     return {
         "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
-        "format": {"gift_order": gift_order.number, "image": image.image.name, "product": variant.product.pk,
-                   "proof": proof.pk, "recipient_list": recipient_list.pk, "member": owner.pk,
-                   "invitation": invitation.pk, "invitation_token": invitation.token,
+        "format": {"image": image.image.name, "product": variant.product.pk, **gifts_a,
                    "pledge_badge": Pledge.objects.create(kind="business", name="Sam", email="sam@biz.example",
                                                          business_name="Biz").badge,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"],
-                   **_giving_objects()},
+                   **giving_objects["format"], **circle_objects["format"],
+                   **event_objects["format"]},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
-        "design_id": design.pk,
+        "design_id": gifts_a["design_id"],
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
+        # Who owns each private sample object (probed in the table), and its twin that someone else
+        # owns (the IDOR probes): a key names a value of "format" or of the top level, or both.
+        "owned": {
+            "number": ("customer", "customer_b"),  # a shop order
+            "line_id": (None, None),  # a line in a guest's cart
+            # an organisation's objects (its invitation's secret link is a key anyone may hold)
+            **{key: ("corporate_a", "corporate_b") for key in gifts_a if key != "invitation_token"},
+            "stub_id": ("employee", "employee_b"),
+            **volunteer_objects["owned"],
+            **giving_objects["owned"],
+            **circle_objects["owned"],
+        },
+        "twins": {"number": other_order.number, "line_id": other_line.pk, **gifts_b, "stub_id": other_stub.pk,
+                  **volunteer_objects["twins"], **giving_objects["twins"], **circle_objects["twins"]},
     }
 
 
-def _volunteer_objects():
-    """-- volunteers --: an open shift with a role, a volunteer (not a probing role) signed up."""
+def _organisation_objects(organisation, admin, size, in_hand_date):
+    """One organisation's gift objects, ``admin`` its administrator (the values the probes use)."""
+    from django.utils import timezone
+
+    from shop.services.gift_orders import invoice_issue
+
+    member = OrganisationMember.objects.create(organisation=organisation, user=admin, role="admin")
+    design = GiftDesign.objects.create(organisation=organisation, name="Sample", size=size,
+                                       logo=ContentFile(b"png", name="logo.png"))
+    gift_order = GiftOrder.objects.create(
+        organisation=organisation, design=design, design_name="Sample", size_name="Medium", quantity=25,
+        shipping_mode="bulk", in_hand_date=in_hand_date, box_price=Decimal("12.00"), discount=Decimal("0"),
+        boxes_subtotal=Decimal("300.00"), shipping=Decimal("77.50"), tax=Decimal("0"), total=Decimal("377.50"),
+        assembly_wage=Decimal("4.00"), payment="invoice", paid_at=timezone.now(),
+    )
+    invoice_issue(gift_order)
+    proof = Proof.objects.create(order=gift_order, file=ContentFile(b"proof", name="proof.png"))
+    invitation = OrganisationInvitation.objects.create(organisation=organisation, email=f"new@{organisation.slug}.example")
+    return {"organisation": organisation.slug, "design_id": design.pk, "gift_order": gift_order.number,
+            "proof": proof.pk, "recipient_list": recipient_list_for(organisation).pk, "member": member.pk,
+            "invitation": invitation.pk, "invitation_token": invitation.token}
+
+
+def _volunteer_objects(people):
+    """-- volunteers --: an open shift with a role; the volunteer role and another volunteer signed up."""
     from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
 
     from payroll.models import Skill
@@ -399,24 +515,92 @@ def _volunteer_objects():
     waiver_accept(volunteer, version_id=waiver.pk, signed_name=volunteer.full_name, ip=None)
     shift = make_shift()
     signup = signup_create(volunteer.pk, shift.roles.get().pk)
+    own = VolunteerFactory(user=people["volunteer"])
+    waiver_accept(own, version_id=waiver.pk, signed_name=own.full_name, ip=None)
+    own_signup = signup_create(own.pk, shift.roles.get().pk)
     return {
+        "owned": {"signup": ("volunteer", None)}, "twins": {"signup": signup.pk},
         "ids": {"payroll/skill/": Skill.objects.create(name="First aid").pk, "payroll/waiverversion/": waiver.pk,
                 "payroll/volunteer/": volunteer.pk, "payroll/shift/": shift.pk},
-        "format": {"shift": shift.pk, "signup": signup.pk, "calendar_token": volunteer.calendar_token},
+        "format": {"shift": shift.pk, "signup": own_signup.pk, "calendar_token": own.calendar_token},
     }
 
 
-def _giving_objects():
-    """-- giving --: a gift waiting for payment, a paid one with its receipt, a monthly gift, a statement run."""
-    from tests.giving.factories import make_paid_donation, make_pending_donation, make_recurring
+def _giving_objects(people):
+    """-- giving --: a gift waiting for payment; the donor role's paid gift (with its receipt) and
+    monthly gift, found through the donor's verified e-mail address; another donor's; a statement run."""
+    from allauth.account.models import EmailAddress
+    from tests.giving.factories import make_donor, make_paid_donation, make_pending_donation, make_recurring
 
     from shop.models import StatementRun
     from shop.services.donations import gift_token
 
-    pending, paid, monthly = make_pending_donation(), make_paid_donation(), make_recurring()
-    return {"donation_token": gift_token(pending), "paid_token": gift_token(paid), "gift_number": paid.number,
-            "receipt_number": paid.receipts.get().number, "monthly_token": gift_token(monthly),
-            "monthly_number": monthly.number, "statement_run": StatementRun.objects.create(year=2025).pk}
+    EmailAddress.objects.create(user=people["donor"], email=people["donor"].email, verified=True, primary=True)
+    donor = make_donor(email=people["donor"].email)
+    pending, paid, monthly = make_pending_donation(), make_paid_donation(donor), make_recurring(donor)
+    other_paid, other_monthly = make_paid_donation(), make_recurring()
+    return {
+        "format": {"donation_token": gift_token(pending), "paid_token": gift_token(paid), "gift_number": paid.number,
+                   "receipt_number": paid.receipts.get().number, "monthly_token": gift_token(monthly),
+                   "monthly_number": monthly.number, "statement_run": StatementRun.objects.create(year=2025).pk},
+        "owned": {"receipt_number": ("donor", None), "monthly_number": ("donor", None)},
+        "twins": {"receipt_number": other_paid.receipts.get().number, "monthly_number": other_monthly.number},
+    }
+
+
+def _giving_admin_ids():
+    """-- giving --: one of each giving model for the admin rows."""
+    from tests.giving.factories import make_paid_donation, make_recurring
+
+    from shop.models import StatementRun, YearEndStatement
+
+    gift = make_paid_donation()
+    return {"shop/donor/": gift.donor.pk, "shop/donation/": gift.pk, "shop/recurringgift/": make_recurring().pk,
+            "shop/receipt/": gift.receipts.get().pk, "shop/statementrun/": StatementRun.objects.create(year=2024).pk,
+            "shop/yearendstatement/": YearEndStatement.objects.create(donor=gift.donor, year=2024).pk}
+
+
+def _circle_objects(people):
+    """-- giving circles --: an open circle led by the donor role, with an invitation; another
+    circle led by someone who is none of the probing roles."""
+    from shop.models import CircleInvitation, GivingCircle
+
+    circle = GivingCircle.objects.create(name="Sample circle", slug="sample-circle", yearly_goal=Decimal("1000.00"))
+    circle.leaders.add(people["donor"])
+    invitation = CircleInvitation.objects.create(circle=circle, email="friend@example.org")
+    other = GivingCircle.objects.create(name="Other circle", slug="other-circle", yearly_goal=Decimal("500.00"))
+    other.leaders.add(UserFactory())
+    return {"ids": {"shop/givingcircle/": circle.pk, "shop/circleinvitation/": invitation.pk},
+            "format": {"circle_slug": circle.slug},
+            "owned": {"circle_slug": ("donor", None)}, "twins": {"circle_slug": other.slug}}
+
+
+def _events_objects():
+    """-- events --: a published event with a ticket type and a sponsorship tier, a paid ticket
+    purchase and a paid sponsorship (by someone who is none of the probing roles), a hosting request."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop.models import Event, EventTicket, HostingRequest, Sponsorship
+    from tests.giving.factories import make_paid_donation
+
+    starts = timezone.now() + timedelta(days=30)
+    event = Event.objects.create(title="Sample gala", slug="sample-gala", starts_at=starts, ends_at=starts + timedelta(hours=3),
+                                 venue="The hall", capacity=50, is_published=True)
+    ticket_type = event.ticket_types.create(name="Dinner", price=Decimal("100.00"), fair_market_value=Decimal("40.00"))
+    tier = event.sponsorship_tiers.create(name="Gold", amount=Decimal("1000.00"), benefits="A table",
+                                          fair_market_value=Decimal("200.00"))
+    ticket = EventTicket.objects.create(ticket_type=ticket_type, event=event, quantity=1, buyer_name="Tess Ticket",
+                                        buyer_email="tess@example.org",
+                                        donation=make_paid_donation(amount="100.00", goods_value=Decimal("40.00")))
+    sponsorship = Sponsorship.objects.create(tier=tier, event=event, sponsor_name="Acme Bank",
+                                             donation=make_paid_donation(amount="1000.00", goods_value=Decimal("200.00")))
+    hosting = HostingRequest.objects.create(organisation="Mentors", contact_name="Jo", email="jo@example.org",
+                                            date=starts.date(), expected_guests=20, purpose="Training")
+    return {"ids": {"shop/event/": event.pk, "shop/eventticket/": ticket.pk, "shop/sponsorship/": sponsorship.pk,
+                    "shop/hostingrequest/": hosting.pk},
+            "format": {"event_slug": event.slug, "hosting_request": hosting.pk}}
 
 
 def _shipping():
@@ -431,7 +615,13 @@ def _tax():
     return TaxRateFactory()
 
 
-def concrete_path(route, probe, objects):
+def concrete_path(route, probe, objects, twin_keys=()):
+    """The path probed for a row: its ``probe`` filled in, or the pattern with sample values;
+    with ``twin_keys``, those owned objects are swapped for their twins (someone else's)."""
+    if twin_keys:
+        twins = {key: objects["twins"][key] for key in twin_keys}
+        objects = {**objects, **{k: v for k, v in twins.items() if k in objects},
+                   "format": {**objects["format"], **{k: v for k, v in twins.items() if k in objects["format"]}}}
     if probe:
         return probe.format(**objects["format"])
     path = "/" + route
@@ -453,34 +643,21 @@ def concrete_path(route, probe, objects):
     return re.sub(r"<(?:(\w+):)?(\w+)>", value, path)
 
 
-def answer(response):
-    if response.status_code in (301, 302):
-        target = response["Location"]
-        return LOGIN if ("/accounts/login/" in target or "/admin/login/" in target) else REDIRECT
-    return {200: OK, 403: DENIED, 404: NOT_FOUND, 405: NO_GET}.get(response.status_code, str(response.status_code))
-
-
 def test_every_url_pattern_has_a_row():
-    routes = list(url_patterns())
-    missing = [r for r in routes if r not in ACCESS]
-    stale = [r for r in ACCESS if r not in routes]
-    assert not missing, f"URL patterns with no row in the access table: {missing}"
-    assert not stale, f"Rows for URL patterns that no longer exist: {stale}"
+    check_coverage(ACCESS)
+
+
+def test_every_row_answers_for_every_role():
+    check_rows(ACCESS)
 
 
 @pytest.mark.django_db
-def test_access_table(client, objects):
-    wrong = []
-    for role in ROLES:
-        client.logout()
-        if role != "anonymous":
-            client.force_login(objects["people"][role])
-        for route, (expected, probe) in ACCESS.items():
-            path = concrete_path(route, probe, objects)
-            got = answer(client.get(path))
-            if got != expected[role]:
-                wrong.append(f"{role:<22} GET {path}: expected {expected[role]}, got {got}")
-    assert not wrong, "\n".join(wrong)
+def test_access_table(client, objects, settings):
+    """Every row, as every role (one logged-in client each), against the table."""
+    settings.SESSION_ENGINE = SESSION_ENGINE
+    by_role = logged_in_clients(objects["people"], type(client))
+    wrong = walk(ACCESS, by_role, lambda route, probe: concrete_path(route, probe, objects))
+    assert not wrong, f"{len(wrong)} answers differ from the access table:\n" + "\n".join(wrong)
 
 
 def test_the_table_catches_an_unlisted_url(monkeypatch):
@@ -497,3 +674,26 @@ def test_the_table_catches_an_unlisted_url(monkeypatch):
     finally:
         monkeypatch.undo()
         clear_url_caches()
+
+
+def test_the_table_catches_a_row_missing_a_role(monkeypatch):
+    """The harness itself: the seven columns of ``row()`` are required (a row without one does
+    not build), the other roles derive the customer's answer or are named (a misspelt one does
+    not build), and a row made any other way that leaves a role undecided fails the table check."""
+    with pytest.raises(TypeError):
+        row(LOGIN, OK, OK, OK, OK, OK)  # no superuser column
+    with pytest.raises(TypeError, match="corporate_c"):
+        row(LOGIN, OK, OK, OK, OK, OK, OK, corporate_c=OK)
+    answers, _ = row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, corporate_a=OK)
+    assert set(answers) == set(ROLES)
+    assert answers["corporate_a"] == OK and answers["corporate_b"] == NOT_FOUND and answers["employee"] == NOT_FOUND
+
+    route = next(iter(ACCESS))
+    undecided = dict(ACCESS[route][0])
+    del undecided["employee_b"]
+    monkeypatch.setitem(ACCESS, route, (undecided, ACCESS[route][1]))
+    with pytest.raises(AssertionError, match=r"no answer for \['employee_b'\]"):
+        test_every_row_answers_for_every_role()
+    monkeypatch.setitem(ACCESS, route, ({**undecided, "employee_b": "MAYBE"}, None))
+    with pytest.raises(AssertionError, match="MAYBE"):
+        test_every_row_answers_for_every_role()

@@ -71,3 +71,37 @@ def test_s3_storage_when_a_bucket_is_configured():
     result = manage("shell", "-c", code, env={"AWS_STORAGE_BUCKET_NAME": "mended-media", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "storages.backends.s3.S3Storage mended-media"
+
+
+def test_production_headers_hsts_and_the_proxy():
+    """A production request over plain HTTP is redirected; over HTTPS (as the proxy says) it
+    gets HSTS for a year with subdomains and preload, and the CSP allows Stripe itself."""
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='shop.example.org');"
+        "r = c.get('/weather/'); print(r.status_code, r['Location']);"
+        "r = c.get('/weather/', HTTP_X_FORWARDED_PROTO='https');"
+        "print(r.status_code, r['Strict-Transport-Security']);"
+        "csp = dict((p.split()[0], p.split()[1:]) for p in r['Content-Security-Policy'].split(';'));"
+        "print(' '.join(x for x in csp['script-src'] if 'nonce' not in x), ' '.join(csp['connect-src']),"
+        " r['Permissions-Policy'])"
+    )
+    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-3:] == [
+        "301 https://shop.example.org/weather/",
+        "200 max-age=31536000; includeSubDomains; preload",
+        "'self' https://js.stripe.com https://*.js.stripe.com 'self' https://js.stripe.com https://api.stripe.com "
+        "camera=(), microphone=(), geolocation=(), payment=(self)",
+    ]
+
+
+def test_the_proxy_is_a_setting():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_PROXY_SSL_HEADER, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    behind = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    direct = manage("shell", "-c", code, env={**PRODUCTION_ENV, "BEHIND_PROXY": "false"})
+    assert behind.returncode == direct.returncode == 0, behind.stderr + direct.stderr
+    assert behind.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https') 1 True True"
+    assert direct.stdout.strip().splitlines()[-1] == "None 0 True True"

@@ -132,16 +132,3 @@ class MakerAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "product"], name="one_assignment")]
 
-
-class AuditEvent(models.Model):
-    """Who read or changed a survivor's record, when and from where. Append-only."""
-
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    employee = models.ForeignKey(Employee, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=40)
-    detail = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]

@@ -1,8 +1,8 @@
 """Job training: programs, cohorts, enrollments, sessions and attendance (paid through
 time entries), competencies, credentials, and follow-ups after a participant leaves.
 
-Reads of a participant's training record are audited as ``AuditEvent`` rows with the
-action ``training.viewed`` (payroll staff read the log in the admin)."""
+Reads of a participant's training record are audited (``shop.audit``) with the action
+``training.viewed``; superusers search the trail at /staff/audit/."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

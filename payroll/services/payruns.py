@@ -17,6 +17,7 @@ from django.utils import timezone
 from payroll.models import Employee, PayAdjustment, PayRate, PayRun, PayStub, TimeEntry, WithholdingCertificate
 from payroll.services.ledger import Leg, entry_post
 from payroll.withholding import W4, period_taxes
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize
 
@@ -49,10 +50,13 @@ def payrun_create(actor, period_start: date, period_end: date, pay_date: date, k
         kind=kind, period_start=period_start, period_end=period_end
     ).exclude(status=S.VOID).exists():
         raise PayRunError(f"There is already a regular pay run for {period_start:%b %-d}–{period_end:%b %-d, %Y}.")
-    return PayRun.objects.create(
+    run = PayRun.objects.create(
         kind=kind, period_start=period_start, period_end=period_end, pay_date=pay_date, corrects=corrects,
         note=note, created_by=actor,
     )
+    audit_record("payrun.created", actor=actor, target=run, kind=kind, period_start=period_start,
+                 period_end=period_end, pay_date=pay_date)
+    return run
 
 
 # -- gross to net -------------------------------------------------------------------------
@@ -250,6 +254,7 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
     run.status, run.calculated_by, run.calculated_at, run.last_error = S.CALCULATED, actor, timezone.now(), ""
     run.progress_done = run.progress_total = len(employees)
     run.save(update_fields=["status", "calculated_by", "calculated_at", "last_error", "progress_done", "progress_total"])
+    audit_record("payrun.calculated", actor=actor, target=run, stubs=len(stubs), gross=sum((s.gross for s in stubs), ZERO))
     return run
 
 
@@ -269,6 +274,7 @@ def payrun_start_calculation(run_id: int, actor) -> None:
             raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
         run.status, run.progress_done, run.progress_total, run.last_error = S.CALCULATING, 0, 0, ""
         run.save(update_fields=["status", "progress_done", "progress_total", "last_error"])
+        audit_record("payrun.calculation_started", actor=actor, target=run)
         transaction.on_commit(lambda: calculate_pay_run.delay(run_id, getattr(actor, "pk", None)))
 
 
@@ -339,6 +345,7 @@ def payrun_approve(run_id: int, actor) -> PayRun:
     )
     run.status, run.approved_by, run.approved_at = S.APPROVED, actor, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record("payrun.approved", actor=actor, target=run, gross=totals.gross, net=totals.net, cost=totals.cost)
     from payroll.tasks import generate_pay_stubs
 
     transaction.on_commit(lambda: generate_pay_stubs.delay(run.pk))
@@ -352,6 +359,7 @@ def payrun_mark_paid(run_id: int, actor) -> PayRun:
         raise PayRunError("Only an approved run can be marked paid.")
     run.status, run.paid_at = S.PAID, timezone.now()
     run.save(update_fields=["status", "paid_at"])
+    audit_record("payrun.paid", actor=actor, target=run)
     return run
 
 
@@ -374,4 +382,5 @@ def payrun_void(run_id: int, actor, reason: str) -> PayRun:
     TimeEntry.objects.filter(pay_run=run).update(pay_run=None)
     run.status, run.voided_at, run.note = S.VOID, timezone.now(), (run.note + f" Voided: {reason.strip()}").strip()
     run.save(update_fields=["status", "voided_at", "note"])
+    audit_record("payrun.voided", actor=actor, target=run)
     return run

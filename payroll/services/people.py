@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from payroll.models import (
-    AuditEvent,
     Consent,
     Employee,
     MakerAssignment,
@@ -16,6 +15,7 @@ from payroll.models import (
     WithholdingCertificate,
 )
 from payroll.validators import normalize_ssn
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.models import Product
 from shop.services.catalog import catalog_changed
@@ -25,15 +25,10 @@ class EmployeeError(DomainError):
     pass
 
 
-def audit(actor, action: str, employee: Employee | None = None, ip: str | None = None, **detail) -> None:
-    """Record who did what to (or saw) whose record. Details never hold the personal data itself."""
-    AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        employee=employee,
-        action=action,
-        detail=detail,
-        ip_address=ip,
-    )
+def audit(actor, action: str, employee: Employee | None = None, ip: str | None = None, target=None, **detail) -> None:
+    """Record who did what to (or saw) whose record, in the shop's audit trail (``shop.audit``).
+    Details never hold the personal data itself: ids, choices, counts."""
+    audit_record(action, actor=actor, employee=employee, ip=ip, target=target, **detail)
 
 
 def minimum_wage_on(day: date) -> Decimal | None:

@@ -6,14 +6,23 @@ from decimal import Decimal
 from django.core.mail import send_mail
 
 from payroll.models import Account, Posting
-from payroll.services.wage_fund import CLEARING, WAGE_FUND, gift_orders_unposted, wage_fund_unposted
-from shop.models import GiftOrder, OrderLine
+from payroll.services.wage_fund import (
+    CLEARING,
+    DONATIONS,
+    WAGE_FUND,
+    donations_unposted,
+    gift_orders_unposted,
+    wage_fund_unposted,
+)
+from shop.models import Donation, GiftOrder, OrderLine
+from shop.models.giving import WAGE_FUND_DESIGNATIONS
 from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
 from shop.wages import gift_wages_funded, wages_funded
 
 SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly")
+DONATION_SOURCES = ("donation", "donation_refund")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class Reconciliation:
     uncredited_orders: list[int] = field(default_factory=list)
     uncredited_gift_orders: list[int] = field(default_factory=list)
     unreversed_refunds: list[int] = field(default_factory=list)
+    uncredited_donations: list[int] = field(default_factory=list)
+    unreversed_donations: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,6 +62,8 @@ class Reconciliation:
             or self.uncredited_orders
             or self.uncredited_gift_orders
             or self.unreversed_refunds
+            or self.uncredited_donations
+            or self.unreversed_donations
         )
 
     def lines(self) -> list[str]:
@@ -65,6 +78,10 @@ class Reconciliation:
             out.append(f"Paid gift orders not yet credited: {', '.join(map(str, self.uncredited_gift_orders[:50]))}")
         if self.unreversed_refunds:
             out.append(f"Confirmed refunds not yet reversed: {', '.join(map(str, self.unreversed_refunds[:50]))}")
+        if self.uncredited_donations:
+            out.append(f"Paid designated wage gifts with no credit entry: {', '.join(self.uncredited_donations[:50])}")
+        if self.unreversed_donations:
+            out.append(f"Refunded designated wage gifts with no reversal: {', '.join(self.unreversed_donations[:50])}")
         out.append("The wage fund reconciles." if self.ok else "The wage fund does NOT reconcile.")
         return out
 
@@ -91,7 +108,33 @@ def wage_fund_reconcile() -> Reconciliation:
     ]
     report.uncredited_orders, report.unreversed_refunds = wage_fund_unposted()
     report.uncredited_gift_orders = gift_orders_unposted()
+    _reconcile_designated_gifts(report, names)
     return report
+
+
+def _reconcile_designated_gifts(report: Reconciliation, names: dict) -> None:
+    """Gifts designated for survivor wages and job training against their own ledger entries.
+
+    Each paid one must have its credit (``donation:<id>:credit``); each refunded one that
+    was credited, its reversal. The designated-gift part of the wage fund must hold the
+    gifts still kept, and the ``designated_donations`` account the same on the other side.
+    """
+    kept = Donation.objects.filter(fund__in=WAGE_FUND_DESIGNATIONS, status=Donation.Status.PAID, paid_at__isnull=False)
+    held = from_cents(int(kept.aggregate(cents=cents_sum("amount"))["cents"] or 0))
+    actual = {
+        code: from_cents(int(cents))
+        for code, cents in Posting.objects.filter(entry__source_type__in=DONATION_SOURCES)
+        .values_list("account__code")
+        .annotate(cents=cents_sum("amount"))
+    }
+    names = {**names, **dict(Account.objects.filter(code=DONATIONS).values_list("code", "name"))}
+    report.accounts.append(AccountCheck(WAGE_FUND, f"{names.get(WAGE_FUND, WAGE_FUND)} (designated gifts)", -held,
+                                        actual.get(WAGE_FUND) or ZERO, True))
+    report.accounts.append(AccountCheck(DONATIONS, names.get(DONATIONS, DONATIONS), held, actual.get(DONATIONS) or ZERO))
+    uncredited, unreversed = donations_unposted()
+    numbers = dict(Donation.objects.filter(pk__in=uncredited + unreversed).values_list("pk", "number"))
+    report.uncredited_donations = [numbers[pk] for pk in uncredited]
+    report.unreversed_donations = [numbers[pk] for pk in unreversed]
 
 
 def wage_fund_reconcile_and_alert() -> bool:

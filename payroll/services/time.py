@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payroll.models import Employee, TimeEntry
-from payroll.services.people import EmployeeError, minimum_wage_on, rate_on
+from payroll.services.people import EmployeeError, audit, minimum_wage_on, rate_on
 
 LOCKED_RUN_STATUSES = ("approved", "paid")
 
@@ -42,14 +42,18 @@ def time_entry_add(employee: Employee, day: date, hours: Decimal, kind: str, act
     entry = TimeEntry(employee=employee, date=day, hours=hours, kind=kind, note=note, entered_by=actor, source=source)
     entry.full_clean()
     entry.save()
+    audit(actor, "time.entered", employee, target=entry, day=day, hours=hours, kind=kind)
     return entry
 
 
 @transaction.atomic
 def time_entries_approve(entry_ids: list[int], actor) -> int:
-    return TimeEntry.objects.filter(pk__in=entry_ids, approved_at__isnull=True).update(
-        approved_by=actor, approved_at=timezone.now()
-    )
+    waiting = TimeEntry.objects.filter(pk__in=entry_ids, approved_at__isnull=True)
+    approved = sorted(waiting.values_list("pk", flat=True))
+    count = waiting.update(approved_by=actor, approved_at=timezone.now())
+    if count:
+        audit(actor, "time.approved", None, entries=approved[:200], count=count)
+    return count
 
 
 @transaction.atomic
@@ -57,4 +61,5 @@ def time_entry_remove(entry_id: int) -> None:
     entry = TimeEntry.objects.select_for_update(of=("self",)).select_related("pay_run").get(pk=entry_id)
     if entry.pay_run_id and entry.pay_run.status in LOCKED_RUN_STATUSES:
         raise TimeEntryError("This time entry was paid in an approved pay run; correct it with an off-cycle correction run.")
+    audit(None, "time.removed", entry.employee_id, target=entry, day=entry.date, hours=entry.hours, kind=entry.kind)
     entry.delete()

@@ -1,4 +1,5 @@
 from .accounts import User
+from .audit import AuditEvent, AuditLogIsAppendOnly
 from .cart import Cart, CartLine
 from .circles import CircleInvitation, GivingCircle
 from .events import Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier, TicketType
@@ -40,6 +41,8 @@ from .payments import Payment, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
     "CircleInvitation",
     "GivingCircle",
     "Event",

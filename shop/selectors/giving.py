@@ -1,4 +1,5 @@
 """Reads for the giving pages and reports. Sums are taken in whole cents (exact on SQLite too)."""
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -91,8 +92,40 @@ def monthly_totals(year: int) -> list[tuple[int, int, Decimal]]:
 
 
 def monthly_recurring_revenue() -> tuple[int, Decimal]:
+    """Monthly gifts still charging (active, or past due and being retried): how many, and their monthly gifts."""
     active = RecurringGift.objects.filter(status__in=(RecurringGift.Status.ACTIVE, RecurringGift.Status.PAST_DUE))
     return active.count(), sum_money(active, "amount")
+
+
+NO_CIRCLE = "No circle"
+
+
+@dataclass(frozen=True)
+class CircleTotal:
+    name: str
+    gifts: int
+    amount: Decimal
+
+
+def circle_totals(year: int) -> list[CircleTotal]:
+    """Paid gifts of the year (refunded ones left out) by giving circle, by name; "No circle" last.
+
+    ``amount`` is the gift the organisation nets, as for the funds. Circles with no gift that
+    year are not listed.
+    """
+    rows = (
+        Donation.objects.filter(status=PAID, paid_at__year=year)
+        .values("circle_id", "circle__name").annotate(n=Count("id"), cents=cents_sum("amount"))
+    )
+    named, none = [], None
+    for r in rows:
+        total = CircleTotal(r["circle__name"] or NO_CIRCLE, r["n"], from_cents(int(r["cents"] or 0)))
+        if r["circle_id"] is None:
+            none = total
+        else:
+            named.append(total)
+    named.sort(key=lambda t: (t.name.lower(), t.name))
+    return named + ([none] if none else [])
 
 
 def donor_retention(year: int) -> dict:
@@ -108,13 +141,17 @@ def donor_retention(year: int) -> dict:
 
 def giving_report(year: int) -> dict:
     mrr_count, mrr = monthly_recurring_revenue()
+    months = monthly_totals(year)
     return {
         "year": year,
         "funds": fund_totals(year),
         "all_time_funds": fund_totals(),
-        "months": monthly_totals(year),
+        "months": months,
+        "month_rows": [(calendar.month_name[m], n, total) for m, n, total in months],
+        "circles": circle_totals(year),
         "mrr_count": mrr_count,
         "mrr": mrr,
+        "arr": mrr * 12,
         "retention": donor_retention(year),
         "year_total": sum_money(Donation.objects.filter(status=PAID, paid_at__year=year), "total"),
     }
@@ -123,7 +160,7 @@ def giving_report(year: int) -> dict:
 def report_rows(year: int):
     """Every gift paid in the year, for the CSV export."""
     return (
-        Donation.objects.filter(paid_at__year=year, paid_at__isnull=False).select_related("donor")
+        Donation.objects.filter(paid_at__year=year, paid_at__isnull=False).select_related("donor", "circle")
         .prefetch_related("receipts").order_by("paid_at", "id")
     )
 

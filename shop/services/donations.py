@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
@@ -80,6 +81,7 @@ class GiftDetails:
     tribute: str = ""
     tribute_name: str = ""
     tribute_notify_email: str = ""
+    circle_id: int | None = None  # a monthly gift credited to a giving circle (see services.circles.circle_join)
 
 
 def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
@@ -135,7 +137,7 @@ def recurring_start(details: GiftDetails) -> RecurringGift:
         donor = donor_upsert(details)
         return RecurringGift.objects.create(
             donor=donor, amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
-            fund=details.fund, anonymous=details.anonymous, **_tribute_fields(details),
+            fund=details.fund, anonymous=details.anonymous, circle_id=details.circle_id, **_tribute_fields(details),
         )
 
 
@@ -231,6 +233,7 @@ def donation_mark_paid(donation_id: int, paid_at=None) -> bool:
     donation.paid_at = paid_at or timezone.now()
     donation.last_error = ""
     donation.save(update_fields=["status", "paid_at", "last_error"])
+    audit_record("donation.paid", target=donation, total=donation.total, fund=donation.fund)
     announce_on_commit(donation_received, donation_id=donation.pk, fund=donation.fund)
     from shop.tasks import issue_donation_receipt, send_tribute_notice
 
@@ -302,6 +305,7 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
                 defaults={"donor": recurring.donor, "donor_name": recurring.donor.name,
                           "donor_address": recurring.donor.address, "recurring": recurring, "amount": total - fee,
                           "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
+                          "circle_id": recurring.circle_id,
                           "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},
             )
     except IntegrityError:  # the same invoice at the same moment in another worker
@@ -313,6 +317,10 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
             locked.status = R.ACTIVE
             locked.failed_charges = 0
             locked.save(update_fields=["status", "failed_charges", "updated_at"])
+    if recurring.circle_id:
+        from shop.services.circles import invitation_mark_joined
+
+        invitation_mark_joined(recurring.circle_id, recurring.donor.email, _invoice_paid_at(invoice))
     return donation
 
 
@@ -394,8 +402,10 @@ def recurring_change_amount(recurring: RecurringGift, amount: Decimal) -> Recurr
     fee = fee_cover(amount) if recurring.cover_fees else Decimal("0.00")
     if recurring.stripe_subscription_id and recurring.status != R.PAUSED:
         gateway.update_subscription_quantity(recurring.stripe_subscription_id, to_cents(amount + fee))
-    RecurringGift.objects.filter(pk=recurring.pk).update(amount=amount, fee_covered=fee, total=amount + fee,
-                                                        updated_at=timezone.now())
+    with transaction.atomic():
+        RecurringGift.objects.filter(pk=recurring.pk).update(amount=amount, fee_covered=fee, total=amount + fee,
+                                                            updated_at=timezone.now())
+        audit_record("monthly_gift.amount_changed", target=recurring, old=recurring.total, new=amount + fee)
     recurring.refresh_from_db()
     return recurring
 
@@ -429,8 +439,10 @@ def recurring_resume(recurring: RecurringGift) -> RecurringGift:
 def recurring_cancel(recurring: RecurringGift) -> RecurringGift:
     recurring = _own(recurring, R.ACTIVE, R.PAST_DUE, R.PAUSED, R.INCOMPLETE)
     subscription_id = recurring.stripe_subscription_id
-    RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now(),
-                                                        updated_at=timezone.now())
+    with transaction.atomic():
+        RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now(),
+                                                            updated_at=timezone.now())
+        audit_record("monthly_gift.cancelled", target=recurring, total=recurring.total)
     if subscription_id:
         gateway.cancel_subscription(subscription_id)
     recurring.refresh_from_db()
@@ -464,7 +476,9 @@ def donation_refund(donation_id: int, reason: str = "") -> Donation:
     if not donation.stripe_payment_intent_id:
         raise DonationError(f"Gift {donation.number} has no card payment to refund.")
     refund = gateway.create_refund(donation.stripe_payment_intent_id, donation.total, f"donation-{donation.number}-refund")
-    Donation.objects.filter(pk=donation.pk).update(stripe_refund_id=refund["id"])
+    with transaction.atomic():
+        Donation.objects.filter(pk=donation.pk).update(stripe_refund_id=refund["id"])
+        audit_record("donation.refund_requested", target=donation, total=donation.total)
     if refund["status"] == "succeeded":
         donation_mark_refunded(donation.pk, reason or "Refunded")
     donation.refresh_from_db()
@@ -489,6 +503,7 @@ def donation_mark_refunded(donation_id: int, reason: str) -> bool:
     donation.status = Donation.Status.REFUNDED
     donation.refunded_at = timezone.now()
     donation.save(update_fields=["status", "refunded_at"])
+    audit_record("donation.refunded", target=donation, total=donation.total, fund=donation.fund)
     for receipt in donation.receipts.filter(voided_at__isnull=True):
         receipt_void(receipt.pk, reason)
     announce_on_commit(donation_refunded, donation_id=donation.pk, fund=donation.fund)

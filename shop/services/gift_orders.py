@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, gift_order_paid
 from shop.models import (
@@ -166,6 +167,7 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
         order.status, order.approved_at = S.APPROVED, timezone.now()
         if order.payment == GiftOrder.Payment.CARD:
             order.paid_at = timezone.now()
+            audit_record("gift_order.paid", actor=actor, target=order, total=order.total, payment="card")
             announce_on_commit(gift_order_paid, gift_order_id=order.pk)
         else:
             invoice_issue(order)
@@ -183,6 +185,7 @@ def invoice_issue(order: GiftOrder) -> Invoice:
         number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
         issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
     )
+    audit_record("gift_invoice.issued", target=invoice, number=invoice.number, order=order.number, amount=invoice.amount)
     from shop.tasks import send_gift_invoice
 
     transaction.on_commit(lambda: send_gift_invoice.delay(invoice.pk))
@@ -237,5 +240,6 @@ def invoice_mark_paid(invoice_id: int, actor) -> Invoice:
     invoice.paid_at = timezone.now()
     invoice.save(update_fields=["paid_at"])
     GiftOrder.objects.filter(pk=invoice.order_id).update(paid_at=invoice.paid_at)
+    audit_record("gift_invoice.paid", actor=actor, target=invoice, number=invoice.number, amount=invoice.amount)
     announce_on_commit(gift_order_paid, gift_order_id=invoice.order_id)
     return invoice

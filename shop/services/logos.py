@@ -102,8 +102,11 @@ def generated_name(kind: str) -> str:
     return f"{uuid.uuid4().hex}{extension}"
 
 
-def check_logo(name: str, content: bytes) -> CheckedLogo:
-    """Validate an uploaded logo; return it with its detected kind and size, or raise LogoError."""
+def check_logo(name: str, content: bytes, *, min_short_side: int = MIN_SHORT_SIDE) -> CheckedLogo:
+    """Validate an uploaded logo; return it with its detected kind and size, or raise LogoError.
+
+    ``min_short_side``: the smallest raster logo accepted (print needs 300 px; a web page less).
+    """
     content = bytes(content)
     if not content:
         raise LogoError(
@@ -117,10 +120,10 @@ def check_logo(name: str, content: bytes) -> CheckedLogo:
 
     if content.startswith(PNG_MAGIC):
         _check_extension(name, "png")
-        return _check_raster(content, "png")
+        return _check_raster(content, "png", min_short_side)
     if content.startswith(JPEG_MAGIC):
         _check_extension(name, "jpeg")
-        return _check_raster(content, "jpeg")
+        return _check_raster(content, "jpeg", min_short_side)
     if _looks_like_xml(content):
         root = _parse_svg(content)
         if root is not None:
@@ -216,7 +219,7 @@ def _corrupt(label: str) -> LogoError:
     )
 
 
-def _check_raster(content: bytes, kind: LogoKind) -> CheckedLogo:
+def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHORT_SIDE) -> CheckedLogo:
     label = LABELS[kind]
     header = _header_size(content, kind)
     if header is not None and header[0] * header[1] > MAX_PIXELS:
@@ -255,9 +258,10 @@ def _check_raster(content: bytes, kind: LogoKind) -> CheckedLogo:
 
     if width == 0 or height == 0:
         raise _corrupt(label)
-    if min(width, height) < MIN_SHORT_SIDE:
+    if min(width, height) < min_short_side:
         raise LogoError(
-            f"The logo must be at least {MIN_SHORT_SIDE} px on its shorter side for print; "
+            f"The logo must be at least {min_short_side} px on its shorter side"
+            f"{' for print' if min_short_side >= MIN_SHORT_SIDE else ''}; "
             f"this one is {width} × {height} px. Please upload a larger version."
         )
     return CheckedLogo(

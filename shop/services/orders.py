@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
@@ -143,6 +144,7 @@ def order_mark_paid(order_id: int, paid_at=None) -> bool:
     order.paid_at = paid_at or timezone.now()
     order.reserved_until = None
     order.save(update_fields=["state", "paid_at", "reserved_until"])
+    audit_record("order.paid", target=order, total=order.total)
     from shop.tasks import send_order_confirmation
 
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))

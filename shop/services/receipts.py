@@ -5,6 +5,7 @@ a copy sent again is marked COPY. The PDF is drawn from the receipt's own snapsh
 it reads the same however often it is drawn.
 """
 import io
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.models import Donation, Receipt, ReceiptSequence
 from shop.money import ZERO
@@ -34,8 +36,22 @@ FL_DISCLOSURE = (
 )
 
 
+# IRC 6115 (IRS Publication 1771): a quid pro quo contribution *in excess of $75* (the
+# payment, not the deductible part) needs the written disclosure statement.
+QUID_PRO_QUO_OVER = Decimal("75.00")
+
+
 class ReceiptError(DomainError):
     pass
+
+
+def quid_pro_quo_statement_required(amount: Decimal, goods_value: Decimal) -> bool:
+    """Whether a payment that bought something must carry the IRC 6115 statement: only over $75.
+
+    A smaller payment with goods or services still shows them, their value and the
+    deductible amount (the donor needs that to deduct), just not the statement.
+    """
+    return goods_value > 0 and amount > QUID_PRO_QUO_OVER
 
 
 def fl_disclosure() -> str:
@@ -75,7 +91,9 @@ def receipt_issue(donation_id: int) -> Receipt:
     if donation.status != Donation.Status.PAID:
         raise ReceiptError(f"Gift {donation.number} is not paid; it gets no receipt.")
     year = timezone.localdate(donation.paid_at).year
-    return _snapshot(donation, year, _next_number(year))
+    receipt = _snapshot(donation, year, _next_number(year))
+    audit_record("receipt.issued", target=receipt, number=receipt.number, donation=donation.number, amount=receipt.amount)
+    return receipt
 
 
 @transaction.atomic
@@ -84,6 +102,7 @@ def receipt_void(receipt_id: int, reason: str) -> Receipt:
     if receipt.voided_at is None:
         Receipt.objects.filter(pk=receipt.pk).update(voided_at=timezone.now(), void_reason=(reason or "Void")[:200])
         receipt.refresh_from_db()
+        audit_record("receipt.voided", target=receipt, number=receipt.number, amount=receipt.amount)
     return receipt
 
 
@@ -99,6 +118,7 @@ def receipt_correct(receipt_id: int, *, donor_name: str, donor_address: str, rea
     receipt_void(receipt.pk, f"Corrected: {reason}" if reason else "Corrected")
     new = receipt_issue(receipt.donation_id)
     Receipt.objects.filter(pk=receipt.pk).update(replaced_by=new)
+    audit_record("receipt.corrected", target=receipt, number=receipt.number, replaced_by=new.number)
     from shop.tasks import send_donation_receipt
 
     transaction.on_commit(lambda: send_donation_receipt.delay(new.pk))
@@ -171,21 +191,25 @@ def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
     ]
     if receipt.goods_value > 0:
         rows += [
-            ["Goods or services provided", receipt.goods_description or "Goods or services"],
+            # A Paragraph wraps within its column (a plain string would run off the page).
+            ["Goods or services provided", Paragraph(escape(receipt.goods_description or "Goods or services"),
+                                                     styles["Normal"])],
             ["Good-faith estimate of their value", usd(receipt.goods_value)],
             ["Deductible amount", usd(receipt.deductible)],
         ]
     else:
         rows.append(["Deductible amount", usd(receipt.deductible)])
     story.append(Table(rows, colWidths=[2.6 * inch, 3.8 * inch], style=TableStyle([
-        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.grey)])))
     story.append(Spacer(1, 12))
     if receipt.goods_value > 0:
+        statement = (escape(QUID_PRO_QUO.format(org=receipt.org_legal_name.rstrip(".")))
+                     if quid_pro_quo_statement_required(receipt.amount, receipt.goods_value)
+                     else f"The deductible amount is {usd(receipt.deductible)}.")
         story.append(Paragraph(
             f"In exchange for this contribution you received {escape(receipt.goods_description or 'goods or services')} "
-            f"with a good-faith estimated value of {usd(receipt.goods_value)}. "
-            + escape(QUID_PRO_QUO.format(org=receipt.org_legal_name.rstrip("."))), styles["Normal"]))
+            f"with a good-faith estimated value of {usd(receipt.goods_value)}. " + statement, styles["Normal"]))
     else:
         story.append(Paragraph(NO_GOODS, styles["Normal"]))
     story += [

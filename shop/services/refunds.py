@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
+from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, refund_confirmed
 from shop.models import Order, Refund, RefundLine
@@ -67,10 +68,13 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
         RefundLine.objects.bulk_create(
             RefundLine(refund=refund, order_line_id=line_id, amount=part) for line_id, part in by_line.items()
         )
+        audit_record("refund.requested", actor=staff_user, target=refund, order=order.number, amount=amount)
     try:
         stripe_refund = gateway.create_refund(payment.stripe_payment_intent_id, amount, f"refund-{refund.pk}")
     except DomainError:
-        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+            audit_record("refund.failed", actor=staff_user, target=refund, amount=amount)
         raise
     Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=stripe_refund["id"])
     refund_apply_stripe_status(refund.pk, stripe_refund["status"])
@@ -87,6 +91,7 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=
     if stripe_status in ("failed", "canceled"):
         refund.status = Refund.Status.FAILED
         refund.save(update_fields=["status"])
+        audit_record("refund.failed", target=refund, amount=refund.amount, stripe_status=stripe_status)
         return False
     if stripe_status != "succeeded":
         return False
@@ -97,6 +102,7 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=
     refund.status = Refund.Status.SUCCEEDED
     refund.confirmed_at = confirmed_at or timezone.now()
     refund.save(update_fields=["status", "confirmed_at"])
+    audit_record("refund.confirmed", target=refund, order=order.number, amount=refund.amount)
     line_amounts = {line.order_line_id: line.amount for line in refund.lines.all()}
     announce_on_commit(refund_confirmed, refund_id=refund.pk, order_id=order.pk, line_amounts=line_amounts)
     return True

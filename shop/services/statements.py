@@ -52,12 +52,10 @@ def statements_start(year: int, actor=None) -> StatementRun:
 def statements_batch(run_id: int, donor_ids: list[int]) -> int:
     """Send each donor's statement (unless sent already); count progress. Returns how many were sent now."""
     run = StatementRun.objects.get(pk=run_id)
-    sent = 0
-    for donor_id in donor_ids:
-        if statement_send(donor_id, run.year):
-            sent += 1
-            StatementRun.objects.filter(pk=run.pk).update(sent=F("sent") + 1)
-        StatementRun.objects.filter(pk=run.pk).update(done=F("done") + 1)
+    already = set(YearEndStatement.objects.filter(donor_id__in=donor_ids, year=run.year, sent_at__isnull=False)
+                  .values_list("donor_id", flat=True))
+    sent = sum(statement_send(donor_id, run.year) for donor_id in donor_ids if donor_id not in already)
+    StatementRun.objects.filter(pk=run.pk).update(sent=F("sent") + sent, done=F("done") + len(donor_ids))
     StatementRun.objects.filter(pk=run.pk, done__gte=F("total"), status=StatementRun.Status.RUNNING).update(
         status=StatementRun.Status.DONE, finished_at=timezone.now()
     )

@@ -3,12 +3,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shop.forms import CartEstimateForm, CartQuantityForm
+from shop.security import private_page
 from shop.selectors.cart import cart_summary, default_shipping_method
 from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
 
 ESTIMATE_SESSION_KEY = "cart_estimate"
 
 
+@private_page
 def cart_detail(request):
     """The cart with shipping and sales tax for the chosen delivery and state."""
     data = request.GET if "shipping_method" in request.GET else request.session.get(ESTIMATE_SESSION_KEY)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.forms import CheckoutForm
+from shop.security import private_page
 from shop.selectors.cart import cart_summary, default_shipping_method
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
@@ -17,6 +18,7 @@ from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
 
 
+@private_page
 def checkout(request):
     """Details and delivery; placing the order holds the stock and opens a payment."""
     cart = cart_get_or_create(request)
@@ -42,6 +44,7 @@ def checkout(request):
     return render(request, "shop/checkout.html", {"form": form, "summary": summary}, status=400 if form.errors else 200)
 
 
+@private_page
 def pay(request, token):
     """The card form. It collects a card through Stripe.js; the server charges it."""
     order = order_from_token(token)
@@ -73,6 +76,7 @@ def payment_method_from(request) -> str | None:
 
 
 @require_POST
+@private_page
 def pay_setup(request, token):
     """A fresh SetupIntent for each attempt, so a failed card can be replaced by another."""
     order = order_from_token(token)
@@ -85,6 +89,7 @@ def pay_setup(request, token):
 
 
 @require_POST
+@private_page
 def pay_confirm(request, token):
     """Charge the collected card: JSON in, JSON out. Never marks the order paid itself."""
     order = order_from_token(token)

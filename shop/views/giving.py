@@ -16,8 +16,11 @@ from shop.errors import DomainError
 from shop.forms_giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
 from shop.models import Donation, Receipt, RecurringGift, StatementRun
 from shop.roles import SHOP_STAFF, role_required
+from shop.security import private_page
 from shop.selectors import giving as selectors
+from shop.selectors.events import event_purchase, hold_expired, hold_expires_at
 from shop.services import donations as service
+from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
 from shop.services.statements import statements_start
 from shop.views.checkout import payment_method_from
@@ -62,6 +65,7 @@ def _is_monthly(gift) -> bool:
     return isinstance(gift, RecurringGift)
 
 
+@private_page
 def donate_pay(request, token):
     """The card page (pay.js): the exact total, fees included, is shown before the card is charged."""
     gift = _gift_or_404(token)
@@ -69,7 +73,7 @@ def donate_pay(request, token):
     if not waiting:
         return redirect("shop:donate_thanks", token=token)
     context = {"gift": gift, "monthly": _is_monthly(gift), "token": token, "stripe_js_url": settings.STRIPE_JS_URL,
-               "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+               "publishable_key": settings.STRIPE_PUBLISHABLE_KEY, **_event_purchase(gift),
                "setup_url": reverse("shop:donate_pay_setup", args=[token]),
                "confirm_url": reverse("shop:donate_pay_confirm", args=[token]), "fl_disclosure": fl_disclosure()}
     return render(request, "shop/giving/pay.html", context)
@@ -83,6 +87,7 @@ def _setup_intent():
 
 
 @require_POST
+@private_page
 def donate_pay_setup(request, token):
     if service.gift_from_token(token) is None:
         return JsonResponse({"error": "This gift link is not valid."}, status=404)
@@ -90,6 +95,7 @@ def donate_pay_setup(request, token):
 
 
 @require_POST
+@private_page
 def donate_pay_confirm(request, token):
     """Charge the collected card (one time) or set up the subscription (monthly). Never marks anything paid."""
     gift = service.gift_from_token(token)
@@ -102,6 +108,7 @@ def donate_pay_confirm(request, token):
         if _is_monthly(gift):
             result = service.recurring_confirm(gift, payment_method)
         else:
+            event_hold_check(gift)  # tickets and sponsorships: only while their places are held
             result = service.donation_confirm(gift, payment_method)
     except DomainError as error:
         return JsonResponse({"error": error.message}, status=402)
@@ -109,6 +116,7 @@ def donate_pay_confirm(request, token):
                          "next": reverse("shop:donate_thanks", args=[token])})
 
 
+@private_page
 def donate_thanks(request, token):
     """Thanks. A one-time gift still waiting is checked with Stripe (a server-side retrieval)."""
     gift = _gift_or_404(token)
@@ -117,7 +125,16 @@ def donate_thanks(request, token):
             gift = service.donation_payment_sync(gift.stripe_payment_intent_id) or gift
         except DomainError:
             pass
-    return render(request, "shop/giving/thanks.html", {"gift": gift, "monthly": _is_monthly(gift)})
+    return render(request, "shop/giving/thanks.html", {"gift": gift, "monthly": _is_monthly(gift), **_event_purchase(gift)})
+
+
+def _event_purchase(gift) -> dict:
+    """The tickets or sponsorship a payment is for (the pay and thanks pages say so), and the hold's end."""
+    purchase = event_purchase(gift)
+    if purchase is None:
+        return {}
+    return {"purchase": purchase, "is_tickets": hasattr(purchase, "quantity"), "hold_until": hold_expires_at(gift),
+            "hold_expired": hold_expired(gift)}
 
 
 # -- the donor's own pages --------------------------------------------------------------
@@ -175,6 +192,7 @@ def my_monthly_action(request, number, action):
     return redirect("shop:my_giving")
 
 
+@private_page
 def card_update(request, token):
     """The signed link a failed-charge e-mail carries: a new card for the monthly gift."""
     recurring = service.gift_from_token(token)
@@ -188,6 +206,7 @@ def card_update(request, token):
 
 
 @require_POST
+@private_page
 def card_update_setup(request, token):
     if not isinstance(service.gift_from_token(token), RecurringGift):
         return JsonResponse({"error": "This link is not valid."}, status=404)
@@ -195,6 +214,7 @@ def card_update_setup(request, token):
 
 
 @require_POST
+@private_page
 def card_update_confirm(request, token):
     recurring = service.gift_from_token(token)
     if not isinstance(recurring, RecurringGift):
@@ -211,7 +231,8 @@ def card_update_confirm(request, token):
 
 # -- shop staff ---------------------------------------------------------------------------
 
-def _year(request) -> int:
+def year_from_request(request) -> int:
+    """The ``?year=`` of a staff report (this year when missing or absurd)."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -221,24 +242,24 @@ def _year(request) -> int:
 
 @role_required(SHOP_STAFF)
 def staff_giving(request):
-    year = _year(request)
+    year = year_from_request(request)
     recent = Donation.objects.exclude(status=Donation.Status.PENDING).select_related("donor")[:50]
     return render(request, "shop/giving/staff_report.html", {**selectors.giving_report(year), "recent": recent})
 
 
 @role_required(SHOP_STAFF)
 def staff_giving_csv(request):
-    year = _year(request)
+    year = year_from_request(request)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="gifts-{year}.csv"'
     writer = csv.writer(response)
     writer.writerow(["gift", "paid_on", "donor", "email", "fund", "monthly", "gift_amount", "fees_covered", "total",
-                     "goods_value", "deductible", "status", "receipt"])
+                     "goods_value", "deductible", "status", "receipt", "circle"])
     for d in selectors.report_rows(year):
         receipt = next((r.number for r in d.receipts.all() if r.voided_at is None), "")
         writer.writerow([d.number, timezone.localdate(d.paid_at).isoformat(), _csv_safe(d.donor_name), d.donor.email,
                          d.get_fund_display(), "yes" if d.recurring_id else "no", d.amount, d.fee_covered, d.total,
-                         d.goods_value, d.deductible, d.status, receipt])
+                         d.goods_value, d.deductible, d.status, receipt, _csv_safe(d.circle.name if d.circle else "")])
     return response
 
 

@@ -3,6 +3,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from shop.security import private_page
 from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_for_customer, order_from_token, orders_for_customer
 
@@ -21,6 +22,7 @@ def order_detail(request, number):
 
 
 @never_cache
+@private_page
 def order_by_link(request, token):
     """The confirmation page, and the guest's link from the e-mail."""
     order = order_from_token(token)
@@ -30,6 +32,7 @@ def order_by_link(request, token):
 
 
 @never_cache
+@private_page
 def order_status(request, token):
     order = order_from_token(token)
     if order is None:

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from shop.errors import DomainError
 from shop.forms_pledge import PledgeForm
 from shop.models import Pledge
+from shop.security import private_page
 from shop.services.pledges import LEARNING_RESOURCES, pledge_count, pledge_take
 
 
@@ -27,6 +28,7 @@ def pledge(request):
                   status=400 if form.errors else 200)
 
 
+@private_page
 def pledge_thanks(request):
     ack = request.session.get("pledge_ack")
     if ack is None:

@@ -33,6 +33,8 @@ BENCHMARKS = {
     "catalog": ("tests.bench.catalog", "catalog page req/s next to a bare view, through gunicorn"),
     "wage_credits": ("tests.bench.wage_credits", "paid orders credited to the wage fund by a real Celery worker, next to one bulk insert"),
     "payrun": ("tests.bench.payrun", "payrun_calculate() time and queries for 500 employees x 10 time entries, next to 50"),
+    "statements": ("tests.bench.statements", "5,000 year-end giving statements (PDF + e-mail), next to their PDFs alone"),
+    "volunteer_signups": ("tests.bench.volunteer_signups", "100 concurrent sign-ups for 10 places, next to one by one"),
 }
 
 _child: subprocess.Popen | None = None

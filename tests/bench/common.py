@@ -60,3 +60,69 @@ def print_table(rows: list[Row]) -> None:
     print("  ".join("-" * w for w in widths) + "  " + "-" * 4)
     for c in cells[1:]:
         print(line(c))
+
+
+def main_for(name: str, description: str, add_options, run) -> int:
+    """A benchmark module's ``main``: parse options, run, report the row (a failed row on an error)."""
+    import argparse
+    import signal
+    import sys
+    import traceback
+
+    parser = argparse.ArgumentParser(prog=f"python -m tests.bench {name}", description=description)
+    add_options(parser)
+    parser.add_argument("--sqlite", action="store_true", help="use a throw-away SQLite file even when PostgreSQL is there")
+    args = parser.parse_args(sys.argv[1:])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with django_database(name, args.sqlite) as where:
+            row = run(args, where)
+    except Exception as exc:
+        traceback.print_exc()
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"FAILED: {message}", flush=True)
+        report(Row(name, note=message, status=FAILED))
+        return 1
+    report(row)
+    return 0
+
+
+class django_database:
+    """Set Django up on the benchmarks' PostgreSQL database (or a throw-away SQLite file), migrated.
+
+    ``with django_database("statements", force_sqlite) as where:`` gives a label naming it."""
+
+    def __init__(self, name: str, force_sqlite: bool):
+        self.name, self.force_sqlite, self.tmp = name, force_sqlite, None
+
+    def __enter__(self) -> str:
+        import tempfile
+        from urllib.parse import urlparse
+
+        from tests.bench.payrun import choose_database
+
+        url, why = choose_database(self.force_sqlite)
+        if url:
+            os.environ["DATABASE_URL"] = url
+            where = f"PostgreSQL {urlparse(url).path.lstrip('/')}"
+        else:
+            os.environ.pop("DATABASE_URL", None)
+            self.tmp = tempfile.TemporaryDirectory(prefix=f"mended-bench-{self.name}-")
+            os.environ["MENDED_BENCH_DB"] = os.path.join(self.tmp.name, "bench.sqlite3")
+            where = f"SQLite (temp file; {why})"
+        os.environ.update({"DJANGO_SETTINGS_MODULE": "tests.bench.settings", "LOG_LEVEL": "WARNING"})
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        print(f"Database: {where}", flush=True)
+        return where
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp is not None:
+            from django.db import connections
+
+            connections.close_all()
+            self.tmp.cleanup()

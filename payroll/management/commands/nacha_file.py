@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from payroll.models import PayRun
 from payroll.services.direct_deposit import payrun_nacha
+from shop.audit import audit_record
 from shop.errors import DomainError
 
 
@@ -24,4 +25,5 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         Path(output).write_text(text)
+        audit_record("nacha.generated", target=run, prenotes=prenotes, via="manage.py nacha_file")
         self.stdout.write(f"Wrote {len(text.splitlines())} records to {output}")

@@ -6,7 +6,8 @@ from payroll.services.reconcile import wage_fund_reconcile
 
 
 class Command(BaseCommand):
-    help = "Compare the wage fund in the ledger with what paid orders and refunds say it must hold. Exits 1 on any difference."
+    help = ("Compare the wage fund in the ledger with what paid orders, refunds and designated wage gifts say it must "
+            "hold. Exits 1 on any difference.")
 
     def handle(self, *args, **options):
         report = wage_fund_reconcile()

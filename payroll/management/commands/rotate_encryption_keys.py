@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -23,3 +24,22 @@ class Command(BaseCommand):
                     cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*new, pk])
                     count += 1
         self.stdout.write(f"Re-encrypted {count} employee record(s) with the newest key.")
+        self.stdout.write(f"Re-encrypted {rotate_authenticators()} two-factor authenticator(s) with the newest key.")
+
+
+def rotate_authenticators() -> int:
+    """Authenticator-app secrets and recovery-code seeds (shop.mfa.MendedMFAAdapter encrypts them)."""
+    count = 0
+    with transaction.atomic():
+        for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+            data = dict(authenticator.data)
+            for key in ("secret", "seed"):
+                if data.get(key):
+                    data[key] = rotate(data[key])
+            if data.get("migrated_codes"):
+                data["migrated_codes"] = [rotate(code) for code in data["migrated_codes"]]
+            if data != authenticator.data:
+                authenticator.data = data
+                authenticator.save(update_fields=["data"])
+                count += 1
+    return count

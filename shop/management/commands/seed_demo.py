@@ -13,6 +13,10 @@ class Command(BaseCommand):
         self.stdout.write("Logins (password for all: %s):" % DEMO_PASSWORD)
         for role, email in logins:
             self.stdout.write(f"  {role:<22} {email}")
+        self.stdout.write(
+            "  Payroll staff, program staff and the superuser must use two-factor authentication: at their first"
+            " login they are asked to set up an authenticator app (see the README)."
+        )
         for _receiver, lines in demo_seeded.send(sender="shop"):
             for line in lines or []:
                 self.stdout.write(line)

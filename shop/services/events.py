@@ -1,0 +1,345 @@
+"""Events: tickets and sponsorships paid like one-time gifts, and hosting requests.
+
+A ticket purchase or a sponsorship is a one-time ``Donation`` (fund: general operating)
+whose ``goods_value`` is the fair market value of what the payer receives, so the
+existing pay page, webhook, receipt task and receipt PDF do the rest, and the receipt
+shows the deductible part. Places are counted with the event's row locked: paid
+purchases, plus pending ones younger than ``EVENT_HOLD_MINUTES``, so two buyers cannot
+take the same last place. A hold that runs out is released (its PaymentIntent cancelled
+at Stripe, so it can no longer be paid).
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import stripe_gateway as gateway
+from shop.errors import DomainError
+from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
+from shop.money import quantize
+from shop.selectors import events as selectors
+from shop.services.donations import MAX_GIFT, GiftDetails, donation_payment_sync, donor_upsert
+from shop.services.logos import LogoError, check_logo, generated_name
+
+log = logging.getLogger(__name__)
+
+MAX_TICKETS_PER_PURCHASE = 20
+SPONSOR_LOGO_MAX_BYTES = 2 * 1024 * 1024
+SPONSOR_LOGO_MIN_SIDE = 60
+MAX_EXPECTED_GUESTS = 5000
+
+
+class EventError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who pays: the receipt is made out to ``name`` (and the address, if given)."""
+
+    name: str
+    email: str
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+
+
+def _donor(buyer: Buyer, amount):
+    return donor_upsert(GiftDetails(
+        amount=amount, monthly=False, fund=Fund.GENERAL, cover_fees=False, anonymous=False, name=buyer.name,
+        email=buyer.email, address_line1=buyer.address_line1, address_line2=buyer.address_line2, city=buyer.city,
+        state=buyer.state, postal_code=buyer.postal_code,
+    ))
+
+
+def _check_buyer(buyer: Buyer) -> None:
+    if not buyer.name.strip() or not buyer.email.strip():
+        raise EventError("Give your name and e-mail for the receipt.")
+
+
+def _locked_event(event_id: int) -> Event:
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if not selectors.on_sale(event):
+        raise EventError(f"{event.title} is no longer taking bookings.")
+    return event
+
+
+def _open_payment(donation: Donation) -> Donation:
+    """The PaymentIntent for the exact total, as for a one-time gift. If Stripe cannot be
+    reached the purchase is cancelled at once, so it holds no place."""
+    try:
+        intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
+    except DomainError:
+        Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(status=Donation.Status.CANCELLED)
+        raise
+    Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
+    donation.stripe_payment_intent_id = intent["id"]
+    return donation
+
+
+def _places(n: int) -> str:
+    return f"{n} place{'' if n == 1 else 's'}"
+
+
+# -- tickets ------------------------------------------------------------------------------
+
+def ticket_description(ticket_type: TicketType, quantity: int) -> str:
+    """What the receipt says the payment bought, e.g. "2 × Spring Gala, Gala dinner ticket: dinner and drinks"."""
+    text = f"{quantity} × {ticket_type.event.title}, {ticket_type.name} ticket"
+    if ticket_type.benefit_description:
+        text += f": {ticket_type.benefit_description}"
+    return text[:300]
+
+
+def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer) -> EventTicket:
+    """Hold ``quantity`` places of an event and open the payment for them.
+
+    Refused, with nothing written, when fewer places are left than asked for.
+    """
+    if not isinstance(quantity, int) or quantity < 1 or quantity > MAX_TICKETS_PER_PURCHASE:
+        raise EventError(f"Choose between 1 and {MAX_TICKETS_PER_PURCHASE} tickets.")
+    _check_buyer(buyer)
+    with transaction.atomic():
+        event = _locked_event(ticket_type.event_id)
+        ticket_type = TicketType.objects.select_related("event").get(pk=ticket_type.pk)
+        if not ticket_type.is_active:
+            raise EventError(f"{ticket_type.name} tickets are no longer on sale.")
+        left = selectors.places_left(event)
+        if left == 0:
+            raise EventError(f"{event.title} is sold out.")
+        if quantity > left:
+            raise EventError(f"Only {_places(left)} left for {event.title}; you asked for {quantity}. "
+                             "Please choose fewer tickets.")
+        total = quantize(ticket_type.price * quantity)
+        if total > MAX_GIFT:
+            raise EventError("That is more than we can take in one payment; please buy fewer tickets at a time.")
+        donor = _donor(buyer, total)
+        donation = Donation.objects.create(
+            donor=donor, donor_name=buyer.name.strip(), donor_address=donor.address, amount=total, total=total,
+            fund=Fund.GENERAL, goods_value=quantize(ticket_type.fair_market_value * quantity),
+            goods_description=ticket_description(ticket_type, quantity),
+        )
+        ticket = EventTicket.objects.create(ticket_type=ticket_type, event=event, donation=donation, quantity=quantity,
+                                            buyer_name=buyer.name.strip(), buyer_email=donor.email)
+    _open_payment(donation)
+    return ticket
+
+
+# -- sponsorships -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sponsor:
+    name: str  # as shown on the event page and the receipt: usually a business
+    contact_name: str
+    email: str
+    link: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+
+
+def sponsor_logo_check(filename: str, content: bytes):
+    """A sponsor's logo for the public event page: a PNG or JPEG, at most 2 MB, that really is one."""
+    if len(content) > SPONSOR_LOGO_MAX_BYTES:
+        raise LogoError("This file is larger than 2 MB, the most a sponsor logo can be. Please upload a smaller version.")
+    checked = check_logo(filename, content, min_short_side=SPONSOR_LOGO_MIN_SIDE)
+    if checked.kind not in ("png", "jpeg"):
+        raise LogoError("Please upload the logo as a PNG or JPEG image.")
+    return checked
+
+
+def sponsorship_description(tier: SponsorshipTier) -> str:
+    benefits = "; ".join(line.strip() for line in tier.benefits.splitlines() if line.strip())
+    return f"{tier.event.title}, {tier.name} sponsorship: {benefits}"[:300]
+
+
+def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, bytes] | None = None) -> Sponsorship:
+    """Take a place in a sponsorship tier and open its payment. The logo and link appear on
+    the event page once the payment is confirmed."""
+    if not sponsor.name.strip():
+        raise EventError("Give the sponsor's name as it should appear on the event page.")
+    if sponsor.link and not sponsor.link.lower().startswith(("https://", "http://")):
+        raise EventError("The link must be a web address starting with https://.")
+    _check_buyer(Buyer(sponsor.contact_name, sponsor.email))
+    checked = sponsor_logo_check(*logo) if logo else None
+    with transaction.atomic():
+        event = _locked_event(tier.event_id)
+        tier = SponsorshipTier.objects.select_related("event").get(pk=tier.pk)
+        left = selectors.sponsorships_left(tier)
+        if left == 0:
+            raise EventError(f"The {tier.name} sponsorships of {event.title} are all taken.")
+        donor = _donor(Buyer(sponsor.contact_name, sponsor.email, sponsor.address_line1, sponsor.address_line2,
+                             sponsor.city, sponsor.state, sponsor.postal_code), tier.amount)
+        donation = Donation.objects.create(
+            donor=donor, donor_name=sponsor.name.strip(), donor_address=donor.address, amount=tier.amount,
+            total=tier.amount, fund=Fund.GENERAL, goods_value=tier.fair_market_value,
+            goods_description=sponsorship_description(tier),
+        )
+        sponsorship = Sponsorship(tier=tier, event=event, donation=donation, sponsor_name=sponsor.name.strip(),
+                                  link=sponsor.link.strip())
+        if checked is not None:
+            sponsorship.logo.save(generated_name(checked.kind), ContentFile(checked.content), save=False)
+        sponsorship.save()
+    _open_payment(donation)
+    return sponsorship
+
+
+# -- holds --------------------------------------------------------------------------------
+
+def _event_donations():
+    return Donation.objects.filter(Q(event_ticket__isnull=False) | Q(sponsorship__isnull=False))
+
+
+def hold_release(donation_id: int) -> Donation:
+    """Release a pending purchase whose hold ran out: its PaymentIntent is cancelled at Stripe
+    first, so it can no longer be paid. One that succeeded meanwhile is made paid instead."""
+    donation = Donation.objects.get(pk=donation_id)
+    if donation.status != Donation.Status.PENDING:
+        return donation
+    if donation.stripe_payment_intent_id:
+        try:
+            gateway.cancel_payment_intent(donation.stripe_payment_intent_id)
+        except DomainError:
+            return donation_payment_sync(donation.stripe_payment_intent_id) or donation  # perhaps it was paid
+    Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
+        status=Donation.Status.CANCELLED, last_error="The hold on these places ran out before payment.")
+    donation.refresh_from_db()
+    return donation
+
+
+def holds_release_expired(now=None) -> list[int]:
+    """Release every event purchase still unpaid after its hold; returns their donation ids."""
+    expired = list(_event_donations().filter(status=Donation.Status.PENDING, created_at__lt=selectors.hold_cutoff(now))
+                   .values_list("pk", flat=True))
+    for donation_id in expired:
+        try:
+            hold_release(donation_id)
+        except DomainError as error:
+            log.warning("Could not release event hold %s yet: %s", donation_id, error.message)
+    return expired
+
+
+def hold_check(donation: Donation) -> None:
+    """Before a card is charged for an event purchase: its hold must not have run out."""
+    if selectors.event_purchase(donation) is None or not selectors.hold_expired(donation):
+        return
+    hold_release(donation.pk)
+    raise EventError(f"Your places were held for {settings.EVENT_HOLD_MINUTES} minutes and the hold has run out, "
+                     "so nothing was charged. Please choose your tickets again on the event page.")
+
+
+# -- hosting requests ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HostingDetails:
+    organisation: str
+    contact_name: str
+    email: str
+    date: date
+    expected_guests: int
+    purpose: str
+    phone: str = ""
+
+
+def hosting_request_create(details: HostingDetails) -> HostingRequest:
+    """Record a request to host an event at the space; the requester and the staff are told."""
+    if details.date <= timezone.localdate():
+        raise EventError("Choose a date in the future.")
+    if not 1 <= details.expected_guests <= MAX_EXPECTED_GUESTS:
+        raise EventError(f"Expected guests must be between 1 and {MAX_EXPECTED_GUESTS:,}.")
+    if not (details.organisation.strip() and details.contact_name.strip() and details.purpose.strip()):
+        raise EventError("Give the organisation, a contact name and the purpose of the event.")
+    with transaction.atomic():
+        request = HostingRequest.objects.create(
+            organisation=details.organisation.strip(), contact_name=details.contact_name.strip(),
+            email=details.email.strip().lower(), phone=details.phone.strip(), date=details.date,
+            expected_guests=details.expected_guests, purpose=details.purpose.strip(),
+        )
+        from shop.tasks import send_hosting_acknowledgement, send_hosting_notification
+
+        transaction.on_commit(lambda: send_hosting_acknowledgement.delay(request.pk))
+        transaction.on_commit(lambda: send_hosting_notification.delay(request.pk))
+    return request
+
+
+def _signature() -> str:
+    org = settings.MENDED_ORG
+    return f"\n{org['NAME']}\n{org['ADDRESS']}\n{org['SUPPORT_EMAIL']}\n"
+
+
+def hosting_acknowledge(request_id: int) -> None:
+    request = HostingRequest.objects.get(pk=request_id)
+    send_mail(
+        f"We received your request to host an event on {request.date:%B %-d, %Y}",
+        f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
+        f"{request.date:%A, %B %-d, %Y} for about {request.expected_guests} guests. We will look at our calendar and "
+        "write to you with our answer.\n" + _signature(),
+        None, [request.email],
+    )
+
+
+def hosting_notify_staff(request_id: int) -> None:
+    request = HostingRequest.objects.get(pk=request_id)
+    link = settings.SITE_URL.rstrip("/") + reverse("shop:staff_events") + "#hosting"
+    send_mail(
+        f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
+        f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
+        f"{', ' + request.phone if request.phone else ''}\nDate: {request.date:%A, %B %-d, %Y}\n"
+        f"Expected guests: {request.expected_guests}\n\nPurpose:\n{request.purpose}\n\nAccept or decline it here: {link}\n",
+        None, [settings.SHOP_STAFF_EMAIL],
+    )
+
+
+def hosting_decide(request_id: int, accept: bool, message: str, user) -> HostingRequest:
+    """Accept or decline a request, once; the requester is e-mailed the decision after commit."""
+    with transaction.atomic():
+        request = HostingRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != HostingRequest.Status.NEW:
+            who = f" by {request.decided_by.get_full_name() or request.decided_by.email}" if request.decided_by else ""
+            when = f" on {timezone.localtime(request.decided_at):%B %-d, %Y}" if request.decided_at else ""
+            raise EventError(f"The request from {request.organisation} was already {request.get_status_display().lower()}"
+                             f"{when}{who}, and the requester was told. Nothing was changed.")
+        request.status = HostingRequest.Status.ACCEPTED if accept else HostingRequest.Status.DECLINED
+        request.staff_message = message.strip()
+        request.decided_by = user
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "staff_message", "decided_by", "decided_at"])
+        from shop.tasks import send_hosting_decision
+
+        transaction.on_commit(lambda: send_hosting_decision.delay(request.pk))
+    return request
+
+
+@transaction.atomic
+def hosting_decision_email(request_id: int) -> bool:
+    """Tell the requester the decision. Sent once: the row records when it went out."""
+    request = HostingRequest.objects.select_for_update().get(pk=request_id)
+    if request.decision_emailed_at is not None or request.status == HostingRequest.Status.NEW:
+        return False
+    day = f"{request.date:%A, %B %-d, %Y}"
+    if request.status == HostingRequest.Status.ACCEPTED:
+        subject = f"Yes, we can host {request.organisation}'s event on {request.date:%B %-d, %Y}"
+        body = (f"Dear {request.contact_name},\n\nWe are glad to host {request.organisation}'s event at our space on "
+                f"{day}. We will be in touch about the details.\n")
+    else:
+        subject = f"Your request to host an event on {request.date:%B %-d, %Y}"
+        body = (f"Dear {request.contact_name},\n\nThank you for thinking of us. We are sorry that we cannot host "
+                f"{request.organisation}'s event at our space on {day}.\n")
+    if request.staff_message:
+        body += f"\n{request.staff_message}\n"
+    send_mail(subject, body + _signature(), None, [request.email])
+    request.decision_emailed_at = timezone.now()
+    request.save(update_fields=["decision_emailed_at"])
+    return True
+

@@ -1,0 +1,124 @@
+"""Giving circles: the public circles and circle pages (totals and member counts only), joining
+(a monthly gift credited to the circle), the leaders' page, and the shop staff's circle report."""
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from shop.errors import DomainError
+from shop.views.giving import year_from_request
+from shop.forms_circles import CircleJoinForm, InviteForm
+from shop.roles import SHOP_STAFF, role_required
+from shop.selectors import circles as selectors
+from shop.services import circles as service
+from shop.services import donations
+from shop.services.receipts import fl_disclosure
+
+
+def circle_list(request):
+    return render(request, "shop/circles/list.html", {"circles": selectors.public_circles(),
+                                                      "year": timezone.localdate().year})
+
+
+def _public_circle_or_404(slug):
+    circle = selectors.public_circle(slug)
+    if circle is None:
+        raise Http404("No such circle")
+    return circle
+
+
+def circle_detail(request, slug):
+    """A circle's public page: what it is, who leads it (first names), its goal, progress and member count."""
+    circle = _public_circle_or_404(slug)
+    context = {"circle": circle, "progress": selectors.circle_progress(circle),
+               "leaders": selectors.leader_first_names(circle),
+               "is_leader": selectors.circle_for_leader(request.user, slug) is not None}
+    return render(request, "shop/circles/detail.html", context)
+
+
+def circle_join(request, slug):
+    """Join by starting a monthly gift credited to the circle; then the usual card page."""
+    circle = _public_circle_or_404(slug)
+    invitation = service.invitation_for_token(circle, request.GET.get("invite", ""))
+    initial = {"email": request.user.email if request.user.is_authenticated else "",
+               "name": request.user.get_full_name() if request.user.is_authenticated else ""}
+    if invitation is not None:
+        initial["email"] = invitation.email
+    form = CircleJoinForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = ("fund", "cover_fees", "anonymous", "name", "email", "address_line1", "address_line2", "city", "state",
+                  "postal_code", "tribute", "tribute_name", "tribute_notify_email")
+        details = donations.GiftDetails(amount=data["amount"], monthly=True, **{f: data[f] for f in fields})
+        try:
+            gift = service.circle_join(circle, details)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("shop:donate_pay", token=donations.gift_token(gift))
+    inviter = invitation.invited_by.first_name if invitation and invitation.invited_by else ""
+    context = {"circle": circle, "form": form, "invitation": invitation, "inviter": inviter,
+               "fee_examples": [(a, donations.fee_cover(a)) for a in settings.DONATION_PRESETS],
+               "fee_percent": settings.DONATION_FEE_PERCENT, "fee_fixed": settings.DONATION_FEE_FIXED,
+               "fl_disclosure": fl_disclosure()}
+    return render(request, "shop/circles/join.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def circle_lead(request, slug):
+    """The circle's leaders only (404 for anyone else): members without amounts, and invitations."""
+    circle = selectors.circle_for_leader(request.user, slug)
+    if circle is None:
+        raise Http404("No such circle")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = service.invitations_send(circle, form.cleaned_data["addresses"], request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if result.sent:
+                messages.success(request, f"Invitation sent to {', '.join(result.sent)}.")
+            if result.already_members:
+                messages.info(request, f"Already members (not invited again): {', '.join(result.already_members)}.")
+            return redirect("shop:circle_lead", slug=slug)
+    members = selectors.circle_members(circle)
+    context = {"circle": circle, "progress": selectors.circle_progress(circle), "members": members,
+               "current": sum(1 for m in members if m.is_member), "form": form,
+               "invitations": selectors.circle_invitations(circle)}
+    return render(request, "shop/circles/lead.html", context, status=400 if form.errors else 200)
+
+
+# -- shop staff ---------------------------------------------------------------------------
+
+@role_required(SHOP_STAFF)
+def staff_circles(request):
+    year = year_from_request(request)
+    return render(request, "shop/circles/staff_report.html", {"year": year, "rows": selectors.circle_report(year)})
+
+
+@role_required(SHOP_STAFF)
+def staff_circles_csv(request):
+    year = year_from_request(request)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="circles-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["circle", "active", "yearly_goal", "raised", "percent_of_goal", "gifts", "refunded", "donors",
+                     "members", "new_members", "cancelled", "monthly_gifts", "monthly_total", "average_monthly_gift",
+                     "invited", "invitations_joined", "leaders"])
+    for r in selectors.circle_report(year):
+        p = r.progress
+        writer.writerow([_csv_safe(r.circle.name), "yes" if r.circle.is_active else "no", p.goal, p.raised, p.percent,
+                         r.gifts, r.refunded, p.donors, p.members, r.new_members, r.cancelled, r.monthly_gifts,
+                         r.monthly_total, r.average_monthly, r.invited, r.joined,
+                         _csv_safe("; ".join(r.leaders))])
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """No spreadsheet formulas from what people typed."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
