@@ -107,6 +107,18 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The embedded default (SQLite) serves a browser and localstripe's webhooks at the same time.
+# WAL lets readers run beside the one writer; the timeout makes a second writer wait for the
+# lock instead of failing; BEGIN IMMEDIATE takes the write lock when a transaction starts, so a
+# transaction that read first never has to upgrade its lock, which SQLite refuses at once with
+# "database is locked" whatever the timeout (tests/test_sqlite_concurrency.py).
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DATABASES["default"].setdefault("TEST", {})
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME")
@@ -135,6 +147,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Before a sensitive change (two-factor settings) allauth asks the person to prove it is them
+# again: by password or authenticator app only, never by a code e-mailed to them (allauth's
+# default since 65.22), which would let whoever reads the mailbox stand in for the password.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Login throttling: failed logins are limited per IP and per account (cache-backed).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),

@@ -197,6 +197,11 @@ ACCESS = {
     "accounts/logout/": row(REDIRECT, OK, OK, OK, OK, OK, OK),
     "accounts/inactive/": everyone(OK),
     "accounts/reauthenticate/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    # Reauthenticating by an e-mailed code (allauth 65.22+) is switched off
+    # (ACCOUNT_REAUTHENTICATION_METHODS): both pages refuse everyone signed in, and the password
+    # (or authenticator app) is the way back in (tests/test_mfa.py checks that no code is sent).
+    "accounts/reauthenticate/code/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "accounts/reauthenticate/code/confirm/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "accounts/email/": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "accounts/confirm-email/": everyone(OK),
     "accounts/password/change/": row(LOGIN, OK, OK, OK, OK, OK, OK),

@@ -245,3 +245,23 @@ def test_rotating_encryption_keys_keeps_authenticators_working(client, settings)
     password_login(client, user)
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     assert client.get(PAYROLL_PAGES[0]).status_code == 200
+
+
+@pytest.mark.parametrize("role", [roles.PAYROLL_STAFF, roles.PROGRAM_STAFF, None])
+def test_reauthenticating_by_e_mailed_code_is_off_the_password_is_the_way(client, mailoutbox, role):
+    """allauth 65.22 added reauthenticate/code/ and its confirm page. Whoever reads the mailbox
+    must not stand in for the password: both pages refuse, no code is ever e-mailed (even to a
+    verified address), and the password page is what reauthentication offers."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(roles=[role] if role else [], mfa=role is not None)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    client.force_login(user)
+    assert client.get(reverse("account_request_reauthentication_code")).status_code == 403
+    assert client.post(reverse("account_request_reauthentication_code"), {"email": user.email}).status_code == 403
+    assert client.get(reverse("account_confirm_reauthentication_code")).status_code == 403
+    assert mailoutbox == []
+    page = client.get(reverse("account_reauthenticate"))
+    assert page.status_code == 200
+    assert "Send me a sign-in code" not in page.content.decode()
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302

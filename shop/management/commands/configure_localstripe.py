@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Point a local localstripe server's webhooks at this site (development and tests only)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--site", default="http://127.0.0.1:8000", help="Base URL of this running site.")
+        parser.add_argument("--site", default=settings.SITE_URL, help="Base URL of this running site (SITE_URL).")
 
     def handle(self, *args, site, **options):
         base = settings.STRIPE_API_BASE.rstrip("/")
