@@ -77,6 +77,9 @@ def main() -> None:
             fail(proc, f"GET {path} answered {status}")
 
     printed = LOG.read_text(errors="replace")
+    for line in printed.splitlines():  # dev.py's own steps: the lock install, migrate, demo, serve
+        if "==> " in line:
+            print("  dev.py run: " + re.sub(r"\x1b\[[0-9;]*m", "", line).split("==> ", 1)[1], flush=True)
     for expected in ("Logins (password for all:", f"Serving Mended at {site}/"):
         if expected not in printed:
             fail(proc, f"dev.py run did not print {expected!r}")
