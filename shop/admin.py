@@ -32,7 +32,7 @@ from shop.models import (
 from shop.services.images import product_image_schedule_thumbnail
 from shop.services.organisations import invitation_send
 from shop.services.orders import order_complete, order_mark_picked_up, order_mark_shipped
-from shop.services.refunds import refund_create
+from shop.services.refunds import DEMO_REFUND_NOTE, refund_create
 
 
 @admin.register(User)
@@ -209,13 +209,21 @@ class OrderAdmin(admin.ModelAdmin):
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                outcome = "confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED else "sent to Stripe; waiting for its confirmation"
-                self.message_user(request, f"Refund of ${refund.amount} {outcome}.")
+                if refund.payment.demo:
+                    self.message_user(request, f"Refund of ${refund.amount} recorded. {DEMO_REFUND_NOTE}",
+                                      level=messages.WARNING)
+                else:
+                    outcome = ("confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED
+                               else "sent to Stripe; waiting for its confirmation")
+                    self.message_user(request, f"Refund of ${refund.amount} {outcome}.")
                 return redirect("admin:shop_order_change", order.pk)
         note = (
             "The refund is split across the order lines to the cent and is final when Stripe confirms it. "
             f"Up to ${order.refundable} can be refunded."
         )
+        if order.payments.filter(demo=True).exists():
+            return self._form_page(request, order, form, f"Refund order {order.number}", f"{DEMO_REFUND_NOTE} {note}",
+                                   "Record the refund")
         return self._form_page(request, order, form, f"Refund order {order.number}", note, "Refund through Stripe")
 
     @admin.action(description="Mark selected local pickups as picked up")

@@ -14,7 +14,9 @@ runs every registered section for one request:
 - ``erase(subject, erasure)``: anonymise, inside one transaction shared by every section;
   note what was anonymised and what was retained (and why) on ``erasure``;
 - ``notes(subject) -> [str, ...]``: what an erasure would do beyond anonymising (shown to
-  staff on the confirmation page).
+  staff on the confirmation page);
+- ``accounts(emails) -> [user id, ...]``: the accounts the section's records under these
+  addresses belong to (a volunteer profile's login), so a staff request covers them too.
 
 Sections run in the order they were registered, each erasing inside the same transaction;
 a section that finds records through another's (events find sponsorships through the donor)
@@ -91,14 +93,16 @@ class Section:
     refuse: Callable[[Subject], list[str]] | None = None
     prepare: Callable[[Subject, Erasure], None] | None = None
     notes: Callable[[Subject], list[str]] | None = None
+    accounts: Callable[[frozenset[str]], Any] | None = None
 
 
 _sections: dict[str, Section] = {}
 
 
-def register(name: str, *, title: str, role: str, export, erase=None, refuse=None, prepare=None, notes=None) -> None:
+def register(name: str, *, title: str, role: str, export, erase=None, refuse=None, prepare=None, notes=None,
+             accounts=None) -> None:
     """Add (or replace, so a reloaded app registers once) one section of a person's data."""
-    _sections[name] = Section(name, title, role, export, erase, refuse, prepare, notes)
+    _sections[name] = Section(name, title, role, export, erase, refuse, prepare, notes, accounts)
 
 
 def sections() -> list[Section]:

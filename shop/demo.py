@@ -239,7 +239,8 @@ def seed_orders(weeks: int = 8) -> int:
             # Historical orders: their confirmation went out when they were paid.
             Order.objects.filter(pk=order.pk).update(created_at=paid_at, confirmation_sent_at=paid_at)
             Payment.objects.create(
-                order=order, stripe_payment_intent_id=f"pi_demo_{order.number}", amount=order.total, status="succeeded"
+                order=order, stripe_payment_intent_id=f"pi_demo_{order.number}", amount=order.total, status="succeeded",
+                demo=True,  # seed_demo runs before localstripe starts: this payment was never made there
             )
             order_mark_paid(order.pk, paid_at=paid_at)
             if rng.random() < 0.2:

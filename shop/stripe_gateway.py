@@ -35,16 +35,25 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def _call(function, *args, **kwargs) -> dict:
-    """Call the SDK; hand back a plain dict (the SDK's objects are not dicts)."""
+# What a failed call means depends on the call: only one that could not have charged a
+# card may say "Nothing was charged".
+NOTHING_CHARGED = "The payment service did not answer as expected. Nothing was charged; please try again."
+NOT_ANSWERED = "The payment service did not answer as expected; please try again in a moment."
+NOT_REFUNDED = ("The payment service did not make the refund, so it is recorded as failed; please try again, "
+                "or check the payment in the Stripe dashboard.")
+NOT_CONFIRMED = ("The payment service did not answer as expected, so we cannot yet say whether the card was charged. "
+                 "Please check your order page before trying again.")
+
+
+def _call(function, *args, failure: str = NOT_ANSWERED, **kwargs) -> dict:
+    """Call the SDK; hand back a plain dict (the SDK's objects are not dicts). ``failure``
+    is what the person is told if the call fails: true for that call."""
     try:
         return function(*args, **kwargs).to_dict()
     except stripe.CardError as error:
         raise CardDeclined(error.user_message or "Your card was declined.") from error
     except stripe.StripeError as error:
-        raise PaymentGatewayError(
-            "The payment service did not answer as expected. Nothing was charged; please try again."
-        ) from error
+        raise PaymentGatewayError(failure) from error
 
 
 def create_payment_intent(amount: Decimal, order_number: str, idempotency_key: str, manual_capture: bool = False):
@@ -55,7 +64,7 @@ def create_payment_intent(amount: Decimal, order_number: str, idempotency_key: s
     }
     if manual_capture:
         params["capture_method"] = "manual"
-    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key})
+    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key}, failure=NOTHING_CHARGED)
 
 
 def retrieve_payment_intent(payment_intent_id: str):
@@ -65,8 +74,8 @@ def retrieve_payment_intent(payment_intent_id: str):
 def confirm_payment_intent(payment_intent_id: str, payment_method_id: str):
     """Attach the card collected by Stripe.js and confirm, in two calls both Stripe and localstripe accept."""
     client = _client()
-    _call(client.v1.payment_intents.update, payment_intent_id, {"payment_method": payment_method_id})
-    return _call(client.v1.payment_intents.confirm, payment_intent_id)
+    _call(client.v1.payment_intents.update, payment_intent_id, {"payment_method": payment_method_id}, failure=NOTHING_CHARGED)
+    return _call(client.v1.payment_intents.confirm, payment_intent_id, failure=NOT_CONFIRMED)
 
 
 def capture_payment_intent(payment_intent_id: str):
@@ -78,7 +87,7 @@ def cancel_payment_intent(payment_intent_id: str):
 
 
 def create_setup_intent():
-    return _call(_client().v1.setup_intents.create, {"usage": "on_session"})
+    return _call(_client().v1.setup_intents.create, {"usage": "on_session"}, failure=NOTHING_CHARGED)
 
 
 def create_refund(payment_intent_id: str, amount: Decimal, idempotency_key: str):
@@ -86,6 +95,7 @@ def create_refund(payment_intent_id: str, amount: Decimal, idempotency_key: str)
         _client().v1.refunds.create,
         {"payment_intent": payment_intent_id, "amount": to_cents(amount)},
         {"idempotency_key": idempotency_key},
+        failure=NOT_REFUNDED,
     )
 
 
@@ -108,22 +118,23 @@ def construct_event(payload: bytes, signature_header: str) -> dict:
 
 def create_donation_intent(amount: Decimal, donation_number: str, idempotency_key: str):
     params = {"amount": to_cents(amount), "currency": "usd", "metadata": {"donation": donation_number}}
-    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key})
+    return _call(_client().v1.payment_intents.create, params, {"idempotency_key": idempotency_key}, failure=NOTHING_CHARGED)
 
 
 def create_customer(email: str, name: str, payment_method_id: str, metadata: dict):
     """A customer whose default card is the one Stripe.js collected (monthly gifts charge it)."""
     client = _client()
-    customer = _call(client.v1.customers.create, {"email": email, "name": name, "metadata": metadata})
+    customer = _call(client.v1.customers.create, {"email": email, "name": name, "metadata": metadata},
+                     failure=NOTHING_CHARGED)
     set_default_payment_method(customer["id"], payment_method_id)
     return customer
 
 
 def set_default_payment_method(customer_id: str, payment_method_id: str):
     client = _client()
-    _call(client.v1.payment_methods.attach, payment_method_id, {"customer": customer_id})
+    _call(client.v1.payment_methods.attach, payment_method_id, {"customer": customer_id}, failure=NOTHING_CHARGED)
     return _call(client.v1.customers.update, customer_id,
-                 {"invoice_settings": {"default_payment_method": payment_method_id}})
+                 {"invoice_settings": {"default_payment_method": payment_method_id}}, failure=NOTHING_CHARGED)
 
 
 def create_cent_plan(product_name: str):

@@ -349,6 +349,47 @@ def test_erasing_twice_is_fine(client, people):
     assert scan(["erased.invalid"]) == snapshot
 
 
+def test_an_account_whose_address_was_never_verified_is_found_and_can_no_longer_log_in(client):
+    """A volunteer who signed up and never clicked the link: the address is the account's own."""
+    from django.test import Client
+
+    user = UserFactory(email="sam.unverified@example.org", username="sam.unverified@example.org")
+    user.set_password("a long volunteer password")
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    volunteer = VolunteerFactory(user=user, email=user.email)
+    logged_in = Client()
+    logged_in.force_login(user)
+    claimant = UserFactory(email="someone.else@example.org")  # lists the address unverified beside their own
+    EmailAddress.objects.create(user=claimant, email="Sam.Unverified@example.org", verified=False)
+
+    response = erase(client, "SAM.Unverified@Example.org")  # typed in another case
+
+    assert response.status_code == 200
+    assert f"Account #{user.pk}: name and e-mail replaced" in response.content.decode()
+    user.refresh_from_db()
+    volunteer.refresh_from_db()
+    assert (user.is_active, user.has_usable_password()) == (False, False)
+    assert user.email.endswith("@erased.invalid") and volunteer.full_name == f"Erased volunteer #{volunteer.pk}"
+    assert not EmailAddress.objects.filter(user=user).exists()
+    assert not Client().login(email="sam.unverified@example.org", password="a long volunteer password")
+    assert not Client().login(username=f"erased-user-{user.pk}", password="a long volunteer password")
+    page = logged_in.get("/volunteer/")
+    assert page.status_code == 302 and "/login/" in page.url  # the session open before the erasure is over
+    claimant.refresh_from_db()
+    assert claimant.is_active and claimant.email == "someone.else@example.org"
+
+
+def test_a_volunteer_profiles_login_is_erased_with_it(client):
+    """The profile's address is not the account's: the account is found through the profile."""
+    user = UserFactory(email="login.address@example.org")
+    volunteer = VolunteerFactory(user=user, email="profile.address@example.org")
+    assert erase(client, "profile.address@example.org").status_code == 200
+    user.refresh_from_db()
+    volunteer.refresh_from_db()
+    assert not user.is_active and volunteer.email.endswith("@erased.invalid")
+
+
 def test_the_address_must_be_typed_twice_alike(client, people):
     response = erase(client, ALEX["email"], BART["email"])
     assert response.status_code == 400 and "The two addresses differ" in response.content.decode()

@@ -123,7 +123,10 @@ class Attendance(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="training_attendances")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendances")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PRESENT)
-    minutes_attended = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
+    minutes_attended = models.PositiveIntegerField(
+        default=0, blank=True, validators=[MaxValueValidator(24 * 60)],
+        help_text="Leave blank (or 0) for someone present for the whole session: they are paid its scheduled length.",
+    )
     time_entry = models.OneToOneField(
         TimeEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="training_attendance"
     )

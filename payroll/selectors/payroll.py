@@ -1,10 +1,9 @@
 """Reads for the payroll pages and the employee's own pay page."""
-from decimal import Decimal
-
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from payroll.models import Employee, PayRun, PayStub, TimeEntry
+from payroll.selectors.training import training_hours
 from payroll.selectors.wage_fund import fund_balance
 from payroll.services.payruns import COUNTED, payrun_totals
 
@@ -39,10 +38,8 @@ def my_pay(employee: Employee) -> dict:
     )
     this_year = [s for s in stubs if s.pay_run.pay_date.year == year]
     latest = this_year[0].ytd if this_year else {}
-    training = TimeEntry.objects.filter(employee=employee, kind=TimeEntry.Kind.TRAINING, date__year=year).aggregate(
-        h=Sum("hours")
-    )["h"] or Decimal("0")
-    return {"stubs": stubs, "ytd": latest, "training_hours": Decimal(training).quantize(Decimal("0.01")), "year": year}
+    training = training_hours(employee_id=employee.pk, year=year).total
+    return {"stubs": stubs, "ytd": latest, "training_hours": training, "year": year}
 
 
 def payrun_list():

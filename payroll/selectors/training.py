@@ -4,10 +4,12 @@ reader runs a fixed number of queries however many people, sessions or programs 
 Small numbers identify people: in anything shown outside a single record (dashboard and
 CSV), a count under ``SMALL_GROUP`` reads "fewer than 5", and so does a rate whose group
 or whose counted part is under it."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, Sum
 
 from payroll.models import (
     Attendance,
@@ -18,17 +20,82 @@ from payroll.models import (
     Enrollment,
     FollowUp,
     Program,
+    TimeEntry,
 )
 
 SMALL_GROUP = 5
 SUPPRESSED = "fewer than 5"
+NOT_FROM_A_SESSION = "Training not recorded at a session"
+HUNDREDTH = Decimal("0.01")
+
+
+# -- training hours: the one source ---------------------------------------------------------
+
+
+def scheduled_minutes(session) -> int:
+    """How long a session is scheduled to run, in minutes."""
+    to_time = models.TimeField().to_python  # a session made in code may still hold "14:00" strings
+    start = datetime.combine(session.date, to_time(session.start_time))
+    end = datetime.combine(session.date, to_time(session.end_time))
+    return max(0, int((end - start).total_seconds()) // 60)
+
+
+def attendance_hours(attendance: Attendance) -> Decimal | None:
+    """The training hours one attendance earns, or None when it earns none.
+
+    Present with no minutes recorded means present for the whole session: its scheduled
+    length. Excused counts only the minutes recorded (someone excused for part of it);
+    absent earns nothing. The pay-run time entry of an attendance is made from this."""
+    if attendance.status == Attendance.Status.ABSENT:
+        return None
+    minutes = attendance.minutes_attended or 0
+    if not minutes and attendance.status == Attendance.Status.PRESENT:
+        minutes = scheduled_minutes(attendance.session)
+    if not minutes:
+        return None
+    return (Decimal(minutes) / Decimal(60)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class TrainingHours:
+    """Training hours by program (``None``: training time not recorded at a session), with
+    how many people they went to, and the totals (a person counts once in ``participants``)."""
+
+    by_program: dict = field(default_factory=dict)
+    total: Decimal = Decimal("0.00")
+    participants: int = 0
+
+
+def training_hours(*, employee_id: int | None = None, year: int | None = None) -> TrainingHours:
+    """The training hours payroll pays: approved training time entries (those made from
+    attendance and any entered directly). The participant record, the dashboard and the
+    employee's pay page all read them here, so they agree with what pay runs pay. Two queries."""
+    entries = TimeEntry.objects.filter(kind=TimeEntry.Kind.TRAINING, approved_at__isnull=False)
+    if employee_id is not None:
+        entries = entries.filter(employee_id=employee_id)
+    if year is not None:
+        entries = entries.filter(date__year=year)
+    program = "training_attendance__session__program"
+    result = TrainingHours()
+    rows = (entries.values(program, f"{program}__name", f"{program}__required_hours")
+            .annotate(hours=Sum("hours"), participants=Count("employee", distinct=True))
+            .order_by(F(f"{program}__name").asc(nulls_last=True)))
+    for row in rows:
+        result.by_program[row[program]] = {
+            "program": row[f"{program}__name"] or NOT_FROM_A_SESSION, "hours": row["hours"].quantize(HUNDREDTH),
+            "required_hours": row[f"{program}__required_hours"], "participants": row["participants"],
+        }
+    totals = entries.aggregate(hours=Sum("hours"), participants=Count("employee", distinct=True))
+    result.total = (totals["hours"] or Decimal(0)).quantize(HUNDREDTH)
+    result.participants = totals["participants"]
+    return result
 
 
 # -- one participant --------------------------------------------------------------------
 
 
 def participant_record(employee_id: int) -> dict | None:
-    """Everything about one participant's training, in seven queries."""
+    """Everything about one participant's training, in eight queries."""
     employee = Employee.objects.filter(pk=employee_id).first()
     if employee is None:
         return None
@@ -38,13 +105,7 @@ def participant_record(employee_id: int) -> dict | None:
         .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date", "id")))
         .order_by("-start_date", "-id")
     )
-    hours = {
-        row["session__program"]: row
-        for row in Attendance.objects.filter(employee=employee, time_entry__isnull=False)
-        .values("session__program", "session__program__name", "session__program__required_hours")
-        .annotate(hours=Sum("time_entry__hours"))
-        .order_by("session__program__name")
-    }
+    hours = training_hours(employee_id=employee.pk)
     counts = Attendance.objects.filter(employee=employee).aggregate(
         present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
         absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
@@ -61,11 +122,10 @@ def participant_record(employee_id: int) -> dict | None:
         "employee": employee,
         "enrollments": enrollments,
         "hours_by_program": [
-            {"program": row["session__program__name"], "hours": row["hours"],
-             "required_hours": row["session__program__required_hours"]}
-            for row in hours.values()
+            {"program": row["program"], "hours": row["hours"], "required_hours": row["required_hours"]}
+            for row in hours.by_program.values()
         ],
-        "total_hours": sum((row["hours"] for row in hours.values()), Decimal("0.00")),
+        "total_hours": hours.total,
         "attendance": counts,
         "attendance_rate": attendance_rate(counts["present"], counts["absent"]),
         "signoffs": signoffs,
@@ -192,7 +252,7 @@ def _row(label: str, figures: dict) -> DashboardRow:
 def training_dashboard(year: int) -> dict:
     """Per program and in total: enrolled now (distinct people), training hours paid this
     year (and how many people they went to), exits and completions, and employment among
-    those reached at the 6- and 12-month follow-ups. Eight queries."""
+    those reached at the 6- and 12-month follow-ups. Nine queries."""
     programs = list(Program.objects.order_by("name"))
     figures: dict = {p.pk: {} for p in programs}
     total: dict = {}
@@ -202,11 +262,11 @@ def training_dashboard(year: int) -> dict:
         figures[r["program"]]["enrolled"] = r["n"]
     total["enrolled"] = enrolled.aggregate(n=Count("employee", distinct=True))["n"]
 
-    paid = Attendance.objects.filter(time_entry__isnull=False, session__date__year=year)
-    hours = {"hours": Sum("time_entry__hours"), "participants": Count("employee", distinct=True)}
-    for r in paid.values("session__program").annotate(**hours):
-        figures[r["session__program"]].update(hours=r["hours"], participants=r["participants"])
-    total.update(paid.aggregate(**hours))
+    hours = training_hours(year=year)
+    for program_id, row in hours.by_program.items():
+        if program_id is not None:
+            figures[program_id].update(hours=row["hours"], participants=row["participants"])
+    total.update(hours=hours.total, participants=hours.participants)
 
     exits = Enrollment.objects.filter(exit_date__isnull=False)
     exit_counts = {"exited": Count("id"), "completed": Count("id", filter=Q(status=Enrollment.Status.COMPLETED))}
@@ -227,7 +287,8 @@ def training_dashboard(year: int) -> dict:
     credentials = Credential.objects.filter(date__year=year).count()
     return {
         "year": year,
-        "rows": [_row(p.name, figures[p.pk]) for p in programs],
+        "rows": [_row(p.name, figures[p.pk]) for p in programs] + (
+            [_row(NOT_FROM_A_SESSION, hours.by_program[None])] if None in hours.by_program else []),
         "total": _row("All programs", total),
         "credentials_this_year": shown_count(credentials),
         "columns": DASHBOARD_COLUMNS,

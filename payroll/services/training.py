@@ -5,7 +5,7 @@ Attendance becomes pay only through ``payroll.services.time``, so the employment
 minimum-wage checks apply, and each attendance is linked to the one entry it made."""
 import calendar
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from payroll.models import (
     TimeEntry,
     TrainingSession,
 )
+from payroll.selectors.training import attendance_hours
 from payroll.services.people import audit
 from payroll.services.time import (
     LOCKED_RUN_STATUSES,
@@ -56,13 +57,6 @@ def add_months(day: date, months: int) -> date:
 
 def session_source(session_id: int) -> str:
     return f"training-session:{session_id}"
-
-
-def attendance_hours(attendance: Attendance) -> Decimal | None:
-    """The paid hours an attendance earns, or None: present, or excused with minutes."""
-    if attendance.status == Attendance.Status.ABSENT or not attendance.minutes_attended:
-        return None
-    return (Decimal(attendance.minutes_attended) / Decimal(60)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # -- enrollments ------------------------------------------------------------------------
@@ -126,9 +120,11 @@ def follow_up_record(follow_up_id: int, *, actor, could_not_reach: bool = False,
 
 
 @transaction.atomic
-def attendance_record(session: TrainingSession, employee: Employee, status: str, minutes: int, actor,
+def attendance_record(session: TrainingSession, employee: Employee, status: str, minutes: int | None, actor,
                       enrollment: Enrollment | None = None) -> Attendance:
-    """Record one person's attendance. After the session's approval it is paid at once."""
+    """Record one person's attendance (present with no minutes: the whole session). After
+    the session's approval it is paid at once."""
+    minutes = minutes or 0
     if Attendance.objects.filter(session=session, employee=employee).exists():
         raise TrainingError("This person's attendance at the session is already recorded; change it instead.")
     attendance = Attendance(session=session, employee=employee, status=status, minutes_attended=minutes, enrollment=enrollment)
@@ -210,8 +206,9 @@ def _sync_time_entry(attendance: Attendance, actor) -> None:
 
 
 @transaction.atomic
-def attendance_update(attendance_id: int, status: str, minutes: int, actor) -> Attendance:
+def attendance_update(attendance_id: int, status: str, minutes: int | None, actor) -> Attendance:
     """Correct an attendance. Once its hours are in an approved or paid pay run, refused."""
+    minutes = minutes or 0
     attendance = (
         Attendance.objects.select_for_update(of=("self",))
         .select_related("session", "employee", "time_entry__pay_run")

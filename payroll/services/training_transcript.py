@@ -36,7 +36,8 @@ def transcript_pdf(record: dict, complete: bool = False) -> bytes:
     programs += [[e.program.name, f"{e.start_date:%b %-d, %Y}", e.get_status_display(),
                   f"{e.exit_date:%b %-d, %Y}" if e.exit_date else ""] for e in record["enrollments"]]
     hours = [["Program", "Training hours", "Required"]]
-    hours += [[h["program"], f"{h['hours']:.2f}", f"{h['required_hours']:.2f}"] for h in record["hours_by_program"]]
+    hours += [[h["program"], f"{h['hours']:.2f}", "—" if h["required_hours"] is None else f"{h['required_hours']:.2f}"]
+              for h in record["hours_by_program"]]
     competencies = [["Competency", "Program", "Level", "Date"]]
     competencies += [[s.competency.name, s.competency.program.name, s.get_level_display(), f"{s.date:%b %-d, %Y}"]
                      for s in record["signoffs"]]

@@ -39,6 +39,11 @@ def _volunteers(subject: Subject):
     return Volunteer.objects.filter(Q(user_id__in=subject.user_ids) | iexact_any("email", subject.emails)).order_by("pk")
 
 
+def volunteer_accounts(emails) -> list[int]:
+    """The logins of the volunteer profiles held under these addresses."""
+    return list(Volunteer.objects.filter(iexact_any("email", emails), user__isnull=False).values_list("user_id", flat=True))
+
+
 def volunteer_export(subject: Subject):
     out = []
     for volunteer in _volunteers(subject).prefetch_related("skills"):
@@ -131,4 +136,5 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
 
 def register_volunteer_section() -> None:
     register("volunteer", title="Volunteer profile, waivers, sign-ups and hours", role=VOLUNTEER_COORDINATOR,
-             export=volunteer_export, erase=volunteer_erase, refuse=volunteer_refuse, notes=volunteer_notes)
+             export=volunteer_export, erase=volunteer_erase, refuse=volunteer_refuse, notes=volunteer_notes,
+             accounts=volunteer_accounts)

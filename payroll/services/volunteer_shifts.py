@@ -100,7 +100,9 @@ def shift_create(details: ShiftDetails, actor, *, repeat_until: date | None = No
 
 def shift_update(shift_id: int, details: ShiftDetails, actor) -> Shift:
     """Edit one shift. A role keeps its sign-ups; capacity never drops below those signed
-    up; a role with sign-ups cannot be removed; more places go to the waitlist at once."""
+    up; a role with sign-ups cannot be removed; more places go to the waitlist at once.
+    A new time or place is e-mailed to everyone signed up or waitlisted (a save that
+    changes neither sends nothing)."""
     _check_roles(details.roles)
     with one_writer(), transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=shift_id)
@@ -130,12 +132,23 @@ def shift_update(shift_id: int, details: ShiftDetails, actor) -> Shift:
             role.save(update_fields=["name", "capacity"])
             if grew and now < starts:
                 waitlist_promote(role, now)
+        before = (shift.starts_at, shift.ends_at, shift.location)
         for field, value in _fields(details).items():
             setattr(shift, field, value)
         shift.starts_at, shift.ends_at = starts, ends
         shift.save()
         shift.required_skills.set(details.required_skills)
+        if before != (shift.starts_at, shift.ends_at, shift.location) and now < max(before[1], shift.ends_at):
+            _tell_everyone(shift, "shift_changed")
         return shift
+
+
+def _tell_everyone(shift: Shift, event: str) -> int:
+    """Queue ``event``'s e-mail to everyone signed up or waitlisted, sent once the change commits."""
+    ids = list(shift.signups.filter(status__in=SignUp.ACTIVE).values_list("pk", flat=True))
+    for signup_id in ids:
+        enqueue_notice(signup_id, event)
+    return len(ids)
 
 
 @transaction.atomic
@@ -166,10 +179,7 @@ def shift_cancel(shift_id: int, actor, reason: str = "") -> int:
         if day not in series.exceptions:
             series.exceptions = sorted([*series.exceptions, day])
             series.save(update_fields=["exceptions"])
-    ids = list(shift.signups.filter(status__in=SignUp.ACTIVE).values_list("pk", flat=True))
-    for signup_id in ids:
-        enqueue_notice(signup_id, "shift_cancelled")
-    return len(ids)
+    return _tell_everyone(shift, "shift_cancelled")
 
 
 @transaction.atomic

@@ -291,6 +291,9 @@ NOTICES = {
     "shift_cancelled": ("Cancelled: {title} on {day}",
                         "We are sorry: {title} ({start} to {end}, {location}) has been cancelled.{reason}\n\n"
                         "Other work days: {shifts_link}"),
+    "shift_changed": ("Changed: {title} is now {day} at {time}",
+                      "{title} has changed. {place_status}\n\nWhen: {start} to {end}\nWhere: {location}{party}\n\n"
+                      "If you can no longer come, please cancel at {link} so someone else can have the place."),
     "reminder_48h": ("Reminder: {title} on {day}",
                      "See you soon! You are signed up for {title} ({role}).\n\nWhen: {start} to {end}\nWhere: {location}"
                      "{party}\n\nCan't make it? Cancel at {link}."),
@@ -300,8 +303,8 @@ NOTICES = {
 
 
 def signup_notify(signup_id: int, event: str) -> bool:
-    """Tell the volunteer about their sign-up. Promotions and cancellations go by e-mail;
-    reminders by the volunteer's preferred channel."""
+    """Tell the volunteer about their sign-up. Promotions, changes of time or place and
+    cancellations go by e-mail; reminders by the volunteer's preferred channel."""
     signup = SignUp.objects.select_related("volunteer", "shift", "role").filter(pk=signup_id).first()
     if signup is None or event not in NOTICES:
         return False
@@ -311,6 +314,8 @@ def signup_notify(signup_id: int, event: str) -> bool:
         "start": when(shift.starts_at, shift), "end": f"{shift.local_end:%-I:%M %p}", "day": f"{shift.local_start:%a %b %-d}",
         "time": f"{shift.local_start:%-I:%M %p}",
         "party": f"\nYour party: {signup.party_size} people." if signup.party_size > 1 else "",
+        "place_status": ("You are on the waitlist for it." if signup.status == SignUp.Status.WAITLISTED
+                         else f"You are signed up ({signup.role.name})."),
         "reason": f"\n\n{shift.cancel_reason}" if shift.cancel_reason else "",
         "link": site_link(reverse("payroll:volunteer_home")), "shifts_link": site_link(reverse("payroll:volunteer_shifts")),
     }

@@ -96,6 +96,14 @@ class Order(models.Model):
         return self.state in PAID_STATES
 
     @property
+    def status_label(self) -> str:
+        """The order's status as customers read it: the one label both the order list and the
+        order page show, so they never disagree (staff pages show the state's own name)."""
+        if self.state == self.State.PENDING:
+            return "Waiting for the payment to be confirmed"
+        return self.get_state_display()
+
+    @property
     def wage_content(self):
         return sum((line.wage_content * line.quantity for line in self.lines.all()), 0)
 

@@ -14,6 +14,9 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=40)
     last_error = models.CharField(max_length=300, blank=True)
+    demo = models.BooleanField(
+        default=False, help_text="Demo data (seed_demo): never charged at Stripe, so a refund moves no money."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -109,16 +109,24 @@ def subject_for_user(user) -> Subject:
 
 
 def subject_for_email(email: str) -> Subject:
-    """For staff: the address, the accounts it belongs to (verified on them, or their e-mail
-    with no allauth record, as for accounts staff made) and those accounts' other verified addresses."""
+    """For staff: the address, every account tied to it and those accounts' other verified addresses.
+
+    An account is tied to the address when it is the account's own e-mail, verified or not
+    (a volunteer who signs up and never clicks the link still logs in with it), when the
+    address is verified on it, or when a section finds the account through a record held
+    under the address (``accounts``: payroll's volunteer profile). Not followed: someone
+    else's account that merely lists the address, unverified, beside its own; adding an
+    address proves nothing, so it must not pull that account into another person's request."""
     from allauth.account.models import EmailAddress
 
     email = email.strip().lower()
     if not email:
         return Subject(frozenset())
     users = set(EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True))
-    users |= set(get_user_model().objects.filter(email__iexact=email).exclude(emailaddress__email__iexact=email)
-                 .values_list("pk", flat=True))
+    users |= set(get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True))
+    for section in sections():
+        if section.accounts:
+            users |= set(section.accounts(frozenset({email})))
     return Subject(emails=frozenset({email} | _verified(users)), user_ids=frozenset(users))
 
 

@@ -69,6 +69,8 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
             RefundLine(refund=refund, order_line_id=line_id, amount=part) for line_id, part in by_line.items()
         )
         audit_record("refund.requested", actor=staff_user, target=refund, order=order.number, amount=amount)
+    if payment.demo:
+        return _demo_refund_confirm(refund)
     try:
         stripe_refund = gateway.create_refund(payment.stripe_payment_intent_id, amount, f"refund-{refund.pk}")
     except DomainError:
@@ -78,6 +80,19 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
         raise
     Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=stripe_refund["id"])
     refund_apply_stripe_status(refund.pk, stripe_refund["status"])
+    refund.refresh_from_db()
+    return refund
+
+
+DEMO_REFUND_NOTE = ("This is a demo order: it was never charged at Stripe, so no money moved. "
+                    "The refund is recorded here as if Stripe had confirmed it.")
+
+
+def _demo_refund_confirm(refund: Refund) -> Refund:
+    """A demo payment (``Payment.demo``) has nothing at Stripe to refund: record the refund
+    as Stripe would confirm it, through the same confirmation as a real one."""
+    Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=f"re_demo_{refund.pk}")
+    refund_apply_stripe_status(refund.pk, "succeeded")
     refund.refresh_from_db()
     return refund
 

@@ -145,6 +145,59 @@ def test_correcting_attendance_changes_the_hours_until_an_approved_run_pays_them
     assert Attendance.objects.get(pk=attendance.pk).minutes_attended == 60
 
 
+def test_present_with_minutes_left_blank_is_paid_the_sessions_scheduled_length(client, coordinator):
+    """The admin's attendance rows: "Present" with minutes blank (or left at 0) means the whole session."""
+    prog = program()
+    blank, zero, part = trainee(), trainee(), trainee()
+    client.force_login(coordinator)
+    rows = {"attendances-TOTAL_FORMS": "3", "attendances-INITIAL_FORMS": "0", "attendances-MIN_NUM_FORMS": "0",
+            "attendances-MAX_NUM_FORMS": "1000"}
+    for n, (person, minutes) in enumerate([(blank, ""), (zero, "0"), (part, "45")]):
+        rows.update({f"attendances-{n}-employee": person.pk, f"attendances-{n}-status": "present",
+                     f"attendances-{n}-minutes_attended": minutes})
+    response = client.post(reverse("admin:payroll_trainingsession_add"), {
+        "program": prog.pk, "date": "2026-10-07", "start_time": "09:00", "end_time": "11:30", "topic": "Seams", **rows})
+    assert response.status_code == 302
+    saved = TrainingSession.objects.get(topic="Seams")
+    response = client.post(reverse("admin:payroll_trainingsession_changelist"),
+                           {"action": "approve_attendance", "_selected_action": [saved.pk]}, follow=True)
+    assert "3 training time entries added" in response.content.decode()
+    hours = {e.employee_id: e.hours for e in TimeEntry.objects.filter(kind="training")}
+    assert hours == {blank.pk: Decimal("2.50"), zero.pk: Decimal("2.50"), part.pk: Decimal("0.75")}  # 9:00-11:30
+
+    page = client.get(reverse("payroll:training_participant", args=[blank.pk]))
+    assert page.context["total_hours"] == Decimal("2.50") and page.context["attendance_rate"] == Decimal("100.0")
+
+
+def test_training_hours_on_the_record_dashboard_and_pay_run_agree(client, coordinator):
+    """Training time entered directly (not at a session) is paid, so it shows on the record too."""
+    from payroll.services.payruns import payrun_calculate
+    from payroll.services.time import time_entries_approve, time_entry_add
+
+    prog = program()
+    s = session(prog)  # 9:00 to 12:00
+    people = [trainee() for _ in range(5)]
+    for person in people:
+        attendance_record(s, person, Attendance.Status.PRESENT, 0, coordinator)
+    session_attendance_approve(s.pk, coordinator)
+    direct = time_entry_add(people[0], date(2026, 10, 8), Decimal("4"), "training", coordinator, note="Workshop")
+    time_entries_approve([direct.pk], coordinator)
+
+    client.force_login(coordinator)
+    record = client.get(reverse("payroll:training_participant", args=[people[0].pk]))
+    assert record.context["total_hours"] == Decimal("7.00")  # 3 at the session + 4 entered directly
+    assert [(h["program"], h["hours"]) for h in record.context["hours_by_program"]] == [
+        ("Sewing foundations", Decimal("3.00")), ("Training not recorded at a session", Decimal("4.00"))]
+    dashboard = client.get(reverse("payroll:training_dashboard"), {"year": 2026}).context
+    assert dashboard["total"].hours_this_year == "19.00"  # 5 × 3 + 4
+    assert [r.hours_this_year for r in dashboard["rows"]] == ["15.00", "fewer than 5"]
+
+    run = PayRunFactory(kind="regular", period_start=date(2026, 10, 5), period_end=date(2026, 10, 18))
+    payrun_calculate(run.pk, coordinator)
+    assert run.stubs.get(employee=people[0]).training_hours == Decimal("7.00")
+    assert sum(stub.training_hours for stub in run.stubs.all()) == Decimal("19.00")
+
+
 # -- enrollments, exits, follow-ups -----------------------------------------------------
 
 

@@ -116,6 +116,29 @@ def test_a_guest_link_shows_only_its_order_and_cannot_be_forged(client):
     assert client.get(reverse("shop:order_by_link", args=[other.number])).status_code == 404
 
 
+def test_the_order_list_and_the_order_page_show_the_same_status(client):
+    import re
+
+    def status_on_list():
+        page = client.get(reverse("shop:order_list")).content.decode()
+        return re.search(rf"{order.number}</a></td><td>[^<]*</td><td>([^<]*)</td>", page).group(1)
+
+    def status_on_page(url):
+        page = client.get(url).content.decode()
+        return re.search(r'id="order-state"[^>]*>\s*([^<]*?)\s*</p>', page).group(1)
+
+    customer = UserFactory()
+    order = OrderFactory(user=customer)
+    client.force_login(customer)
+    pages = [reverse("shop:order_detail", args=[order.number]), reverse("shop:order_by_link", args=[order_token(order)])]
+    for url in pages:
+        assert status_on_page(url).startswith(status_on_list())
+    assert status_on_list() == "Waiting for the payment to be confirmed"
+    order_mark_paid(order.pk)  # right after paying
+    assert status_on_list() == "Paid"
+    assert all(status_on_page(url) == "Paid: thank you! We are preparing your order." for url in pages)
+
+
 def test_the_confirmation_page_polls_until_paid(client):
     order = OrderFactory()
     token = order_token(order)

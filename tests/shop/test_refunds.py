@@ -135,3 +135,44 @@ def test_staff_refund_from_the_admin(client, localstripe_server):
     assert client.post(url, {"amount": "15.00", "reason": "Late"}).status_code == 302
     order.refresh_from_db()
     assert order.amount_refunded == D("15.00")
+
+
+def test_a_refund_stripe_refuses_does_not_say_nothing_was_charged(client, localstripe_server):
+    """The order was charged; the refund failed. "Nothing was charged" would be untrue here."""
+    from shop.models import Payment
+
+    order = paid_order(THREE_LINES)
+    Payment.objects.filter(order=order).update(stripe_payment_intent_id="pi_unknown_to_stripe")
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    response = client.post(reverse("admin:shop_order_refund", args=[order.pk]), {"amount": "10.00", "reason": ""})
+    text = response.content.decode()
+    assert response.status_code == 400 and "did not make the refund" in text
+    assert "Nothing was charged" not in text
+    assert order.refunds.get().status == Refund.Status.FAILED
+
+
+def test_a_seeded_demo_order_refunds_with_a_clear_note_and_no_call_to_stripe(client, settings, django_capture_on_commit_callbacks):
+    """seed_demo runs before localstripe starts (dev.py run), so its payments are marked demo."""
+    from django.core.management import call_command
+
+    from shop.models import Payment
+
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing answers: a call to Stripe would fail the refund
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    assert Payment.objects.exists() and not Payment.objects.filter(demo=False).exists()
+    order = Order.objects.filter(state=Order.State.PAID, email__endswith="@demo.mended.example").first()
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    url = reverse("admin:shop_order_refund", args=[order.pk])
+    assert "This is a demo order" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as announced:
+        response = client.post(url, {"amount": "5.00", "reason": "Demo"}, follow=True)
+    text = response.content.decode()
+    assert "Refund of $5.00 recorded. This is a demo order: it was never charged at Stripe" in text
+    assert "Nothing was charged" not in text
+    order.refresh_from_db()
+    refund = order.refunds.get(reason="Demo")
+    assert refund.status == Refund.Status.SUCCEEDED and refund.stripe_refund_id == f"re_demo_{refund.pk}"
+    assert order.amount_refunded == D("5.00") and order.state == Order.State.PARTIALLY_REFUNDED
+    assert sum(line.amount for line in refund.lines.all()) + refund.shipping_amount == D("5.00")
+    assert announced  # the wage fund hears of it like any confirmed refund

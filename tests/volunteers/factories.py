@@ -1,5 +1,5 @@
 """Volunteers, waivers and shifts for the volunteer tests (all times relative to now)."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -35,6 +35,13 @@ def signed_volunteer(**kwargs) -> Volunteer:
         guardian = {"guardian_name": "Pat Parent", "guardian_email": "pat@example.org", "guardian_agrees": True}
     waiver_accept(volunteer, version_id=current.pk, signed_name=volunteer.full_name, ip="127.0.0.1", **guardian)
     return volunteer
+
+
+def ten_am_in(days: int) -> timedelta:
+    """``starts_in`` for a shift at 10:00 local time ``days`` from today: a 4-hour shift then
+    stays inside one day whatever the time the tests run (a copy or an edit needs that)."""
+    ten = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(10)))
+    return ten - timezone.now()
 
 
 def make_shift(*, starts_in=timedelta(days=7), hours=4, roles=(("Warehouse sorting", 10),), **fields) -> Shift:

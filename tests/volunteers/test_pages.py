@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.models import Shift, ShiftSeries, SignUp, Volunteer
-from payroll.services.volunteers import signup_create
+from payroll.services.volunteers import signup_cancel, signup_create
 from shop import roles
 from shop.models import Organisation, OrganisationMember
 from tests.factories import UserFactory
-from tests.volunteers.factories import make_shift, publish_waiver, signed_volunteer
+from tests.volunteers.factories import make_shift, publish_waiver, signed_volunteer, ten_am_in
 
 pytestmark = pytest.mark.django_db
 
@@ -175,13 +175,14 @@ def test_bad_shift_input_is_a_form_error(client, coordinator, bad):
 
 
 def test_editing_keeps_the_sign_ups_and_more_places_promote_the_waitlist(client, coordinator, django_capture_on_commit_callbacks):
-    shift = make_shift(roles=(("Pop-up shop", 1),))
+    shift = make_shift(roles=(("Pop-up shop", 1),), starts_in=ten_am_in(7))
     role = shift.roles.get()
     signup_create(signed_volunteer().pk, role.pk)
     waiting = signup_create(signed_volunteer().pk, role.pk, waitlist=True)
     url = reverse("payroll:coordinator_shift_edit", args=[shift.pk])
     day = shift.local_start.date().isoformat()
-    base = shift_form(day=day, start_time=f"{shift.local_start:%H:%M}", end_time=f"{shift.local_end:%H:%M}")
+    base = shift_form(day=day, start_time=f"{shift.local_start:%H:%M}", end_time=f"{shift.local_end:%H:%M}",
+                      location=shift.location, time_zone=shift.time_zone)  # same time and place: only the roles change
     assert client.post(url, {**base, "roles": "Warehouse sorting: 4"}).status_code == 400  # Pop-up shop has sign-ups
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,8 +192,40 @@ def test_editing_keeps_the_sign_ups_and_more_places_promote_the_waitlist(client,
     assert client.post(url, {**base, "roles": "Pop-up shop: 1"}).status_code == 400  # below those signed up
 
 
+def test_a_new_time_or_place_is_emailed_to_everyone_on_the_shift_once(client, coordinator, django_capture_on_commit_callbacks):
+    day = timezone.localdate() + timedelta(days=10)
+    form = shift_form(day=day.isoformat(), start_time="18:00", end_time="20:00", roles="Pop-up shop: 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("payroll:coordinator_shift_new"), form).status_code == 302
+    shift = Shift.objects.get()
+    on, waiting, left = signed_volunteer(), signed_volunteer(), signed_volunteer()
+    role = shift.roles.get()
+    signup_create(on.pk, role.pk)
+    signup_create(waiting.pk, role.pk, waitlist=True)
+    signup_cancel(signup_create(left.pk, role.pk, waitlist=True).pk)
+    url = reverse("payroll:coordinator_shift_edit", args=[shift.pk])
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert client.post(url, {**form, "start_time": "17:00"}).status_code == 302
+    assert len(callbacks) == 2  # sent after the change commits, by the Celery task
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([on.email, waiting.email])
+    assert all("at 5:00 PM" in m.subject and "When: " in m.body and "5:00 PM" in m.body for m in mail.outbox)
+    assert "You are on the waitlist" in next(m.body for m in mail.outbox if m.to == [waiting.email])
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**form, "start_time": "17:00", "title": "Evening sort"}).status_code == 302
+    assert mail.outbox == []  # saved again without a new time or place: nobody is e-mailed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**form, "start_time": "17:00", "location": "Harbor St pop-up"}).status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([on.email, waiting.email])
+    assert all("Where: Harbor St pop-up" in m.body for m in mail.outbox)
+
+
 def test_copy_and_cancel(client, coordinator, django_capture_on_commit_callbacks):
-    shift = make_shift(roles=(("Pop-up shop", 3),))
+    shift = make_shift(roles=(("Pop-up shop", 3),), starts_in=ten_am_in(7))
     volunteer = signed_volunteer()
     signup_create(volunteer.pk, shift.roles.get().pk)
     new_day = shift.local_start.date() + timedelta(days=7)
