@@ -53,7 +53,7 @@ def payrun_nacha(run_id: int) -> str:
     caught by the bank as a duplicate, not paid twice.
     """
     run = PayRun.objects.get(pk=run_id)
-    if run.status not in COUNTED or run.approved_at is None:
+    if run.status not in COUNTED:
         raise PayRunError("A direct-deposit file is made only for an approved run.")
     deposits, _, prenotes = deposit_plan(run)
     entries = [_entry(stub.employee, stub.net) for stub in deposits] + [
@@ -61,7 +61,7 @@ def payrun_nacha(run_id: int) -> str:
     ]
     if not entries:
         raise PayRunError("Nobody in this run is paid by direct deposit; see the paper-check list.")
-    created = timezone.localtime(run.approved_at)
+    created = timezone.localtime(run.approved_at or run.created_at)
     try:
         return build_ppd_file(
             immediate_destination=settings.PAYROLL_BANK_ROUTING,

@@ -351,7 +351,9 @@ def payrun_start_calculation(run_id: int, actor) -> None:
 
     with transaction.atomic():
         run = PayRun.objects.select_for_update().get(pk=run_id)
-        if run.status not in RECALCULABLE:
+        # "Calculating" too: a calculation whose worker was lost can always be started again (the
+        # calculation locks the run and replaces its stubs, so two in a row give the same result).
+        if run.status not in RECALCULABLE + (S.CALCULATING,):
             raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
         run.status, run.progress_done, run.progress_total, run.last_error = S.CALCULATING, 0, 0, ""
         run.save(update_fields=["status", "progress_done", "progress_total", "last_error"])

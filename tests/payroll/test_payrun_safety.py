@@ -220,6 +220,7 @@ def test_a_new_account_is_paid_by_check_on_the_register_the_stub_the_list_and_th
 
     pdf = client.get(reverse("payroll:pay_stub_pdf", args=[stub.pk])).getvalue()
     assert "Paid by paper check." in pdf_text(pdf) and "Deposited" not in pdf_text(pdf)
+    assert "checking your new account" in pdf_text(pdf)
 
 
 # -- 4. a GET never writes ---------------------------------------------------------------------
@@ -319,3 +320,15 @@ def test_amounts_for_someone_not_employed_in_the_period_are_refused(staff):
     with pytest.raises(PayRunError, match="dollars and cents"):
         payruns.payrun_adjustments_set(run.pk, staff[0], {gone.pk: 100.0})
     assert not PayStub.objects.exists() and not PayAdjustment.objects.exists()
+
+
+def test_a_run_left_calculating_by_a_lost_worker_can_be_started_again(staff):
+    calculator, _ = staff
+    employee = worker()
+    work(employee, calculator, [START], D("8"))
+    run = payruns.payrun_create(calculator, START, END, PAY_DATE)
+    PayRun.objects.filter(pk=run.pk).update(status=PayRun.Status.CALCULATING)  # the worker died mid-way
+    payruns.payrun_start_calculation(run.pk, calculator)  # eager here: calculated at commit
+    payruns.payrun_calculate(run.pk, calculator)
+    run.refresh_from_db()
+    assert run.status == PayRun.Status.CALCULATED and run.stubs.count() == 1
