@@ -87,11 +87,10 @@ def payrun_detail(request, run_id):
 def payrun_checks(request, run_id):
     """The run's paper checks, to print: who, how much, and where to send it (audited)."""
     run = get_object_or_404(PayRun, pk=run_id)
-    checks = payrun_paper_checks(run)
+    checks, total = payrun_paper_checks(run)
     audit(request.user, "payrun.checks_viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
           employees=[stub.employee_id for stub in checks][:500])
-    response = render(request, "payroll/payrun_checks.html", {"run": run, "checks": checks,
-                                                               "total": sum((s.net for s in checks), 0)})
+    response = render(request, "payroll/payrun_checks.html", {"run": run, "checks": checks, "total": total})
     response["Cache-Control"] = "no-store"
     return response
 

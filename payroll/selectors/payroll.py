@@ -29,9 +29,10 @@ def payrun_review(run: PayRun) -> dict:
     }
 
 
-def payrun_paper_checks(run: PayRun) -> list[PayStub]:
-    """The stubs of a run paid by paper check, with the people to write the checks to."""
-    return list(run.stubs.filter(paid_by_check=True).select_related("employee").order_by("employee_id"))
+def payrun_paper_checks(run: PayRun) -> tuple[list[PayStub], Decimal]:
+    """The stubs of a run paid by paper check, with the people to write the checks to, and their total."""
+    checks = list(run.stubs.filter(paid_by_check=True).select_related("employee").order_by("employee_id"))
+    return checks, sum((stub.net for stub in checks), Decimal("0.00"))
 
 
 def my_pay(employee: Employee) -> dict:
