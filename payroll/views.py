@@ -138,8 +138,9 @@ def payrun_action(request, run_id, action):
             messages.info(request, "Calculating… this page shows the progress.")
         elif action == "approve":
             form = ApproveForm(request.POST)
-            reason = form.cleaned_data["override_reason"] if form.is_valid() else ""
-            payruns.payrun_approve(run.pk, request.user, override_reason=reason)
+            if not form.is_valid():
+                raise DomainError("Keep the reason for approving to 500 characters or fewer.")
+            payruns.payrun_approve(run.pk, request.user, override_reason=form.cleaned_data["override_reason"])
             messages.success(request, "Approved. The cost is drawn from the funds and the pay stubs are being made.")
         elif action == "bank-file-sent":
             payrun_bank_file_sent(run.pk, request.user)

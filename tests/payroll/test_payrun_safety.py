@@ -146,6 +146,9 @@ def test_approving_a_run_the_funds_do_not_cover_needs_a_reason_kept_in_the_audit
     assert "short of this run" in response.content.decode()
     run.refresh_from_db()
     assert run.status == PayRun.Status.CALCULATED and not JournalEntry.objects.filter(source_type="payrun").exists()
+    response = client.post(reverse("payroll:payrun_action", args=[run.pk, "approve"]), {"override_reason": "x" * 501},
+                           follow=True)
+    assert "500 characters or fewer" in response.content.decode()
     with pytest.raises(PayRunError, match=r"\$220.70 short"):  # 200 + employer 12.40 + 2.90 + 5.40 (2.7% SUTA)
         payruns.payrun_approve(run.pk, approver, override_reason="   ")
 
