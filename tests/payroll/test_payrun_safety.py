@@ -325,12 +325,14 @@ def test_amounts_for_someone_not_employed_in_the_period_are_refused(staff):
     assert not PayStub.objects.exists() and not PayAdjustment.objects.exists()
 
 
-def test_a_run_left_calculating_by_a_lost_worker_can_be_started_again(staff):
+def test_a_run_left_calculating_by_a_lost_worker_can_be_started_again(client, staff):
     calculator, _ = staff
     employee = worker()
     work(employee, calculator, [START], D("8"))
     run = payruns.payrun_create(calculator, START, END, PAY_DATE)
     PayRun.objects.filter(pk=run.pk).update(status=PayRun.Status.CALCULATING)  # the worker died mid-way
+    client.force_login(calculator)
+    assert "Start the calculation again" in client.get(reverse("payroll:payrun", args=[run.pk])).content.decode()
     payruns.payrun_start_calculation(run.pk, calculator)  # eager here: calculated at commit
     payruns.payrun_calculate(run.pk, calculator)
     run.refresh_from_db()
