@@ -388,6 +388,8 @@ FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations p
 # Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
 PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
 PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")
+# A new bank account first gets a zero-dollar test entry (a prenote) and that pay goes by paper check.
+PAYROLL_PRENOTES = env.bool("PAYROLL_PRENOTES", default=True)
 # Years after a training exit before the record's free text is removed (counts are kept).
 TRAINING_RETENTION_YEARS = env.int("TRAINING_RETENTION_YEARS", default=7)
 

@@ -1,9 +1,13 @@
 """Payroll's Celery tasks: thin, idempotent wrappers around services."""
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
 from payroll.services import paystubs, payruns, reconcile, training, wage_fund
 from shop.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 RETRY = {
     "acks_late": True,
@@ -47,8 +51,10 @@ def reconcile_wage_fund_nightly() -> bool:
     return reconcile.wage_fund_reconcile_and_alert()
 
 
-@shared_task(**RETRY)
-def calculate_pay_run(run_id: int, actor_id: int | None) -> None:
+@shared_task(bind=True, **RETRY)
+def calculate_pay_run(self, run_id: int, actor_id: int | None) -> None:
+    """Calculate the run; whatever stops the calculation leaves it "calculation failed" with the
+    reason (never stuck in "calculating"), except a database hiccup, which is retried first."""
     from shop.models import User
 
     actor = User.objects.filter(pk=actor_id).first()
@@ -56,6 +62,16 @@ def calculate_pay_run(run_id: int, actor_id: int | None) -> None:
         payruns.payrun_calculate(run_id, actor)
     except DomainError as error:
         payruns.payrun_record_failure(run_id, error.message)
+    except OperationalError:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise  # retried with backoff (RETRY)
+        logger.exception("Pay run %s: the calculation could not reach the database", run_id)
+        payruns.payrun_record_failure(run_id, "The calculation could not reach the database. Try calculating again.")
+    except Exception as error:  # noqa: BLE001 (recorded for staff, logged for developers)
+        logger.exception("Pay run %s: the calculation stopped", run_id)
+        payruns.payrun_record_failure(
+            run_id, f"The calculation stopped on an unexpected problem ({type(error).__name__}). Check the run's "
+                    "dates, rates and W-4s and calculate again; if it happens again, tell the developers.")
 
 
 @shared_task(**RETRY)

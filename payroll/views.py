@@ -11,16 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from payroll.charts import flow_bars
-from payroll.forms import OwnTimeEntryForm, PayRunCreateForm, VoidForm
-from payroll.models import JournalEntry, PayRun, PayStub
-from payroll.selectors.payroll import my_pay, payrun_review
+from payroll.forms import AdjustmentsForm, ApproveForm, OwnTimeEntryForm, PayRunCreateForm, VoidForm
+from payroll.models import JournalEntry, PayAdjustment, PayRun, PayStub
+from payroll.selectors.payroll import my_pay, payrun_paper_checks, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
 from payroll.selectors.payroll import payrun_list as payrun_list_selector
 from payroll.selectors.wage_fund import entry_source, fund_balance, journal, payroll_outlook, weekly_flows
 from payroll.services import paystubs, payruns
-from payroll.services.direct_deposit import payrun_nacha
+from payroll.services.direct_deposit import payrun_bank_file_sent, payrun_nacha
 from payroll.services.people import audit
 from payroll.services.time import time_entry_add
+from payroll.withholding import UnknownTaxYear
 from shop.errors import DomainError
 from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
@@ -75,11 +76,48 @@ def _next_period_initial():
 @role_required(PAYROLL_STAFF)
 def payrun_detail(request, run_id):
     run = get_object_or_404(PayRun, pk=run_id)
-    context = {"run": run, "void_form": VoidForm(), **payrun_review(run)}
-    # The register lists every employee's pay: a read of their records.
+    context = {"run": run, "void_form": VoidForm(), "approve_form": ApproveForm(), **payrun_review(run)}
+    # The register lists every employee's pay (and the paper checks their names): a read of their records.
     audit(request.user, "payrun.viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
           employees=[stub.employee_id for stub in context["stubs"]][:500])
     return render(request, "payroll/payrun.html", context)
+
+
+@role_required(PAYROLL_STAFF)
+def payrun_checks(request, run_id):
+    """The run's paper checks, to print: who, how much, and where to send it (audited)."""
+    run = get_object_or_404(PayRun, pk=run_id)
+    checks, total = payrun_paper_checks(run)
+    audit(request.user, "payrun.checks_viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
+          employees=[stub.employee_id for stub in checks][:500])
+    response = render(request, "payroll/payrun_checks.html", {"run": run, "checks": checks, "total": total})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(PAYROLL_STAFF)
+def payrun_amounts(request, run_id):
+    """Bonus or extra pay per person for a run not yet approved; saving sends it back to draft."""
+    run = get_object_or_404(PayRun, pk=run_id)
+    employees = payruns.payrun_employees(run)
+    current = dict(PayAdjustment.objects.filter(pay_run=run).values_list("employee_id", "amount"))
+    form = AdjustmentsForm(request.POST or None, employees=employees, current=current,
+                           initial={"note": PayAdjustment.objects.filter(pay_run=run).values_list("note", flat=True).first()})
+    editable = run.status in payruns.RECALCULABLE
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            payruns.payrun_adjustments_set(run.pk, request.user, form.amounts(), note=form.cleaned_data["note"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Amounts saved. Calculate the run to work out the pay.")
+            return redirect("payroll:payrun", run.pk)
+    elif request.method == "POST" and not editable:
+        form.add_error(None, f"This pay run is {run.get_status_display().lower()}; its amounts can no longer change.")
+    audit(request.user, "payrun.amounts_viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
+          employees=[e.pk for e in form.employees][:500])
+    return render(request, "payroll/payrun_amounts.html", {"run": run, "form": form, "editable": editable},
+                  status=400 if form.errors else 200)
 
 
 @never_cache
@@ -99,8 +137,14 @@ def payrun_action(request, run_id, action):
             payruns.payrun_start_calculation(run.pk, request.user)
             messages.info(request, "Calculating… this page shows the progress.")
         elif action == "approve":
-            payruns.payrun_approve(run.pk, request.user)
+            form = ApproveForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Keep the reason for approving to 500 characters or fewer.")
+            payruns.payrun_approve(run.pk, request.user, override_reason=form.cleaned_data["override_reason"])
             messages.success(request, "Approved. The cost is drawn from the funds and the pay stubs are being made.")
+        elif action == "bank-file-sent":
+            payrun_bank_file_sent(run.pk, request.user)
+            messages.success(request, "Recorded: the direct-deposit file went to the bank.")
         elif action == "mark-paid":
             payruns.payrun_mark_paid(run.pk, request.user)
             messages.success(request, "Marked paid.")
@@ -121,12 +165,11 @@ def payrun_action(request, run_id, action):
 def payrun_nacha_download(request, run_id):
     run = get_object_or_404(PayRun, pk=run_id)
     try:
-        text = payrun_nacha(run.pk, include_prenotes=request.GET.get("prenotes") == "1")
+        text = payrun_nacha(run.pk)  # only reads: the same file every time
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("payroll:payrun", run.pk)
-    audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), target=run,
-          prenotes=request.GET.get("prenotes") == "1")
+    audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), target=run)
     response = HttpResponse(text, content_type="text/plain")
     response["Content-Disposition"] = f'attachment; filename="payroll-{run.pay_date:%Y%m%d}-run{run.pk}.ach"'
     response["Cache-Control"] = "no-store"
@@ -155,12 +198,14 @@ def pay_stub_pdf_download(request, stub_id):
         raise Http404("No such pay stub")
     if stub.pay_run.status not in payruns.COUNTED:
         raise Http404("This pay stub is not final")
-    if not stub.pdf:  # made on demand if the task has not run yet
-        paystubs.pay_stubs_generate(stub.pay_run_id)
-        stub.refresh_from_db()
     if not own:
         audit(request.user, "paystub.viewed", stub.employee, ip=request.META.get("REMOTE_ADDR"), target=stub)
-    response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=f"pay-stub-{stub.pay_run.pay_date}.pdf")
+    filename = f"pay-stub-{stub.pay_run.pay_date}.pdf"
+    if stub.pdf:
+        response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=filename)
+    else:  # the stub task has not run yet: drawn for this request only (it saves and mails nothing)
+        response = HttpResponse(paystubs.pay_stub_pdf(stub), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -171,7 +216,15 @@ def pay_stub_pdf_download(request, stub_id):
 @role_required(PAYROLL_STAFF)
 def w2_export(request, year):
     """W-2 boxes 1 to 6 per employee, as CSV for the filing software (audited, never cached)."""
-    rows = w2_rows(year)
+    try:
+        rows = w2_rows(year)
+    except UnknownTaxYear:
+        from payroll.withholding import tax_years_text
+
+        error = (f"There is no W-2 data for {year}: there are no payroll tax tables for that year. "
+                 f"Tax tables exist for {tax_years_text()}.")
+        return render(request, "payroll/reports.html", {**_reports_context(timezone.localdate().year), "error": error},
+                      status=404)
     audit(request.user, "w2.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, employees=len(rows))
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="w2-{year}.csv"'
@@ -189,8 +242,11 @@ def w2_export(request, year):
 def payroll_reports(request):
     asked = request.GET.get("year", "")
     year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
-    context = {"year": year, "cost": cost_by_kind(year), "funding": funded_versus_paid(year)}
-    return render(request, "payroll/reports.html", context)
+    return render(request, "payroll/reports.html", _reports_context(year))
+
+
+def _reports_context(year):
+    return {"year": year, "cost": cost_by_kind(year), "funding": funded_versus_paid(year)}
 
 
 @login_required

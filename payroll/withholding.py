@@ -110,6 +110,17 @@ def _parse_rows(raw_rows: list, where: str) -> tuple[_Row, ...]:
     return rows
 
 
+def tax_years() -> list[int]:
+    """The years that have tax tables (``payroll/tax_tables/<year>.json``), oldest first."""
+    return sorted(int(p.stem) for p in TABLES_DIR.glob("*.json") if p.stem.isdigit())
+
+
+def tax_years_text() -> str:
+    """'2026' or '2025 and 2026': for messages that say which years can be used."""
+    years = [str(y) for y in tax_years()]
+    return " and ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else (years[0] if years else "no year")
+
+
 @cache
 def _year_data(year: int) -> _YearData:
     if isinstance(year, bool) or not isinstance(year, int):

@@ -214,6 +214,49 @@ def writes_recorded():
         transaction.set_rollback(True)
 
 
+# What a GET may write (``get_writes``): the session is framework state (a login or a flash
+# message saves it), and an audit-trail row recording that staff *read* a survivor's record
+# (or exported one) is a required privacy feature. Nothing else: no update, no delete.
+GET_WRITES_ALLOWED = {("INSERT", "shop_auditevent"), ("INSERT", "django_session"), ("UPDATE", "django_session"),
+                      ("DELETE", "django_session")}
+_VERB = re.compile(r'^\s*(INSERT|UPDATE|DELETE)\b(?:\s+INTO|\s+FROM)?\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def statements_written():
+    """Every INSERT, UPDATE or DELETE statement run, as (verb, table), whether or not it touched a
+    row (a GET that *tries* to write is already wrong); then everything is rolled back."""
+    written: list[tuple[str, str]] = []
+
+    def record(execute, sql, params, many, context):
+        match = _VERB.match(sql)
+        if match:
+            written.append((match.group(1).upper(), match.group(2)))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        with connection.execute_wrapper(record):
+            yield written
+        transaction.set_rollback(True)
+
+
+def get_writes(access, clients_, path_for) -> list[str]:
+    """GET every row's path as every role (logged in beforehand); each request that wrote to
+    the database beyond ``GET_WRITES_ALLOWED``, one line each, naming the URL and the tables."""
+    wrong = []
+    paths = {route: path_for(route, probe) for route, (_, probe) in access.items()}
+    with refusals_unlogged():
+        for role in ROLES:
+            client = clients_[role]
+            for route in access:
+                with statements_written() as written:
+                    client.get(paths[route])
+                bad = sorted({f"{verb} {table}" for verb, table in written if (verb, table) not in GET_WRITES_ALLOWED})
+                if bad:
+                    wrong.append(f"{role:<22} GET {paths[route]} wrote: {', '.join(bad)}")
+    return wrong
+
+
 def keys_on(route, probe, path_for, owned) -> list[str]:
     """The owned keys a row's path uses: those whose twin changes the path."""
     sample = path_for(route, probe, twin_keys=set())

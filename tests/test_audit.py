@@ -156,6 +156,10 @@ def test_approving_a_pay_run_and_downloading_its_bank_file_are_recorded(client):
     calculator, approver = UserFactory(roles=[roles.PAYROLL_STAFF]), UserFactory(roles=[roles.PAYROLL_STAFF])
     run = PayRunFactory(status="calculated", calculated_by=calculator, calculated_at=timezone.now())
     stub = PayStubFactory(pay_run=run)
+    from payroll.services.ledger import Leg, entry_post
+
+    entry_post(key="seed-fund", on=run.pay_date, memo="seed", source_type="test", source_id=None,  # the funds cover it
+               legs=[Leg("shop_revenue_clearing", Decimal("5000.00")), Leg("wage_fund", Decimal("-5000.00"))])
     client.force_login(approver)
     new = NewEvents()
     assert client.post(reverse("payroll:payrun_action", args=[run.pk, "approve"]), REMOTE_ADDR=IP).status_code == 302
@@ -168,7 +172,7 @@ def test_approving_a_pay_run_and_downloading_its_bank_file_are_recorded(client):
     response = client.get(reverse("payroll:payrun_nacha", args=[run.pk]), REMOTE_ADDR=IP)
     assert response.status_code == 200 and stub.employee.bank_account in response.content.decode()
     [downloaded] = new()
-    assert (downloaded.action, downloaded.object_id, downloaded.detail) == ("nacha.downloaded", str(run.pk), {"prenotes": False})
+    assert (downloaded.action, downloaded.object_id, downloaded.detail) == ("nacha.downloaded", str(run.pk), {})
     assert who(downloaded) == by(approver)
     assert stub.employee.bank_account not in str(downloaded.detail)
 

@@ -23,6 +23,7 @@ class PayRun(models.Model):
         DRAFT = "draft", "Draft"
         CALCULATING = "calculating", "Calculating"
         CALCULATED = "calculated", "Calculated"
+        FAILED = "failed", "Calculation failed"  # last_error says why; it can be calculated again
         APPROVED = "approved", "Approved"
         PAID = "paid", "Paid"
         VOID = "void", "Void"
@@ -43,6 +44,10 @@ class PayRun(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When staff said the direct-deposit file went to the bank (that is when prenotes count as sent).
+    bank_file_sent_at = models.DateTimeField(null=True, blank=True)
+    bank_file_sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
     voided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -92,6 +97,8 @@ class PayStub(models.Model):
     ytd = models.JSONField(default=dict)
     bank_masked = models.CharField(max_length=30, blank=True)
     paid_by_check = models.BooleanField(default=False)
+    # The account is new: the bank file carries a zero-dollar test entry for it and the pay goes by check.
+    prenote = models.BooleanField(default=False)
     pdf = models.FileField(upload_to="paystubs/%Y/", storage=private_storage, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,6 +107,8 @@ class PayStub(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pay_run", "employee"], name="one_stub_per_employee_per_run"),
             models.CheckConstraint(condition=models.Q(net__gte=0), name="paystub_net_not_negative"),
+            models.CheckConstraint(condition=models.Q(prenote=False) | models.Q(paid_by_check=True),
+                                   name="paystub_prenote_paid_by_check"),
         ]
 
     @property

@@ -5,28 +5,33 @@ from django.utils import timezone
 from payroll.models import Employee, PayRun, PayStub, TimeEntry
 from payroll.selectors.training import training_hours
 from payroll.selectors.wage_fund import fund_balance
-from payroll.services.payruns import COUNTED, payrun_totals
+from payroll.services.payruns import COUNTED, payrun_funding, payrun_totals
 
 
 def payrun_review(run: PayRun) -> dict:
-    """Totals, the register and whether the funds cover the run."""
+    """Totals, the register, whether the funds cover the run and who is paid by paper check."""
     stubs = list(run.stubs.select_related("employee").order_by("employee_id"))
     totals = payrun_totals(run) if stubs else None
-    wage_balance, training_balance = fund_balance("wage_fund"), fund_balance("training_fund")
-    covered = totals is None or run.status != PayRun.Status.CALCULATED or (
-        totals.production_cost <= wage_balance and totals.training_cost <= training_balance
-    )
+    funding = payrun_funding(totals) if totals is not None else None
     unapproved = TimeEntry.objects.filter(
         date__range=(run.period_start, run.period_end), approved_at__isnull=True
     ).count()
     return {
         "stubs": stubs,
         "totals": totals,
-        "wage_balance": wage_balance,
-        "training_balance": training_balance,
-        "covered": covered,
+        "wage_balance": funding.wage_balance if funding else fund_balance("wage_fund"),
+        "training_balance": funding.training_balance if funding else fund_balance("training_fund"),
+        "funding": funding,
+        "covered": funding is None or run.status != PayRun.Status.CALCULATED or funding.covered,
         "unapproved_entries": unapproved,
+        "paper_checks": [stub for stub in stubs if stub.paid_by_check],
     }
+
+
+def payrun_paper_checks(run: PayRun) -> tuple[list[PayStub], Decimal]:
+    """The stubs of a run paid by paper check, with the people to write the checks to, and their total."""
+    checks = list(run.stubs.filter(paid_by_check=True).select_related("employee").order_by("employee_id"))
+    return checks, sum((stub.net for stub in checks), Decimal("0.00"))
 
 
 def my_pay(employee: Employee) -> dict:

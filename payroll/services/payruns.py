@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from payroll.models import Employee, PayAdjustment, PayRate, PayRun, PayStub, TimeEntry, WithholdingCertificate
 from payroll.services.ledger import Leg, entry_post
-from payroll.withholding import W4, period_taxes
+from payroll.withholding import W4, period_taxes, tax_years, tax_years_text
 from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize
+from shop.templatetags.money import usd
 
 PAY_PERIODS_PER_YEAR = 26
 SUPPLEMENTAL_RATE = Decimal("0.22")  # Publication 15, optional flat rate for supplemental wages
@@ -27,6 +28,7 @@ OVERTIME_AFTER = Decimal("40")
 YTD_FIELDS = ("gross", "federal_income_tax", "social_security", "medicare", "net", "training_pay")
 COUNTED = (PayRun.Status.APPROVED, PayRun.Status.PAID)
 S = PayRun.Status
+RECALCULABLE = (S.DRAFT, S.CALCULATED, S.FAILED)  # and the states whose bonus amounts may change
 
 
 class PayRunError(DomainError):
@@ -41,11 +43,38 @@ def pay_period_containing(day: date) -> tuple[date, date, date]:
     return start, end, end + timedelta(days=settings.PAY_DATE_OFFSET_DAYS)
 
 
+MAX_SPAN = timedelta(days=366)  # a period, and the time from its end to the pay date, are at most a year
+
+
+def payrun_date_problems(period_start: date, period_end: date, pay_date: date) -> dict[str, str]:
+    """What is wrong with a run's dates, by field (empty when they are fine).
+
+    The pay date's year must have tax tables, the pay date cannot come before the period
+    ends and neither gap is more than a year: so no date is far from a year the calculation
+    knows, and a mistyped year (0001, 9999) is caught here, not halfway through a calculation.
+    """
+    problems = {}
+    if period_end < period_start:
+        problems["period_end"] = "The period must end on or after the day it starts."
+    elif period_end - period_start > MAX_SPAN:
+        problems["period_start"] = (f"A pay period is at most a year long; this one is {(period_end - period_start).days + 1}"
+                                    " days. Check the years.")
+    if pay_date < period_end:
+        problems["pay_date"] = f"The pay date cannot be before the period ends ({period_end:%b %-d, %Y})."
+    elif pay_date - period_end > MAX_SPAN:
+        problems["pay_date"] = "The pay date must be within a year after the period ends. Check the years."
+    elif pay_date.year not in tax_years():
+        problems["pay_date"] = (f"There are no tax tables for {pay_date.year}, so pay dated then cannot be worked out. "
+                                f"Tax tables exist for {tax_years_text()}.")
+    return problems
+
+
 @transaction.atomic
 def payrun_create(actor, period_start: date, period_end: date, pay_date: date, kind: str = PayRun.Kind.REGULAR,
                   corrects: PayRun | None = None, note: str = "") -> PayRun:
-    if period_end < period_start:
-        raise PayRunError("The period must end on or after the day it starts.")
+    problems = payrun_date_problems(period_start, period_end, pay_date)
+    if problems:
+        raise PayRunError(" ".join(problems.values()))
     if kind == PayRun.Kind.REGULAR and PayRun.objects.filter(
         kind=kind, period_start=period_start, period_end=period_end
     ).exclude(status=S.VOID).exists():
@@ -56,6 +85,46 @@ def payrun_create(actor, period_start: date, period_end: date, pay_date: date, k
     )
     audit_record("payrun.created", actor=actor, target=run, kind=kind, period_start=period_start,
                  period_end=period_end, pay_date=pay_date)
+    return run
+
+
+def payrun_employees(run: PayRun):
+    """The people employed at some point of the run's period (who can be paid in it)."""
+    return Employee.objects.filter(hire_date__lte=run.period_end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=run.period_start)
+    ).order_by("pk")
+
+
+MAX_ADJUSTMENT = Decimal("50000.00")
+
+
+@transaction.atomic
+def payrun_adjustments_set(run_id: int, actor, amounts: dict[int, Decimal], note: str = "") -> PayRun:
+    """Replace the bonus (or extra pay) amounts of a run not yet approved: ``{employee id: amount}``,
+    an amount of zero or none leaving that person out. The run goes back to draft, to be calculated."""
+    run = PayRun.objects.select_for_update().get(pk=run_id)
+    if run.status not in RECALCULABLE:
+        raise PayRunError(f"This pay run is {run.get_status_display().lower()}; its amounts can no longer change.")
+    allowed = set(payrun_employees(run).filter(pk__in=list(amounts)).values_list("pk", flat=True))
+    rows = []
+    for employee_id, amount in amounts.items():
+        if amount in (None, ZERO):
+            continue
+        if isinstance(amount, float) or not isinstance(amount, Decimal) or not amount.is_finite():
+            raise PayRunError("Amounts are dollars and cents, like 250.00.")
+        if amount < 0 or amount != quantize(amount) or amount > MAX_ADJUSTMENT:
+            raise PayRunError(f"Each amount is between $0.01 and {usd(MAX_ADJUSTMENT)}, to the cent.")
+        if employee_id not in allowed:
+            raise PayRunError("Someone in the list was not employed during this run's period.")
+        rows.append(PayAdjustment(pay_run=run, employee_id=employee_id, amount=amount, note=note[:200]))
+    PayAdjustment.objects.filter(pay_run=run).delete()
+    PayAdjustment.objects.bulk_create(rows)
+    # Stubs worked out from the old amounts are no longer right.
+    run.stubs.all().delete()
+    TimeEntry.objects.filter(pay_run=run).update(pay_run=None)
+    run.status, run.last_error, run.progress_done, run.progress_total = S.DRAFT, "", 0, 0
+    run.save(update_fields=["status", "last_error", "progress_done", "progress_total"])
+    audit_record("payrun.amounts_set", actor=actor, target=run, people=len(rows), total=sum((r.amount for r in rows), ZERO))
     return run
 
 
@@ -181,8 +250,11 @@ def _progress(run_id: int, done: int, total: int) -> None:
 def payrun_calculate(run_id: int, actor) -> PayRun:
     """Work out every employee's pay for the run and write the stubs (replacing a draft's)."""
     run = PayRun.objects.select_for_update().get(pk=run_id)
-    if run.status not in (S.DRAFT, S.CALCULATING, S.CALCULATED):
+    if run.status not in RECALCULABLE + (S.CALCULATING,):
         raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
+    problems = payrun_date_problems(run.period_start, run.period_end, run.pay_date)
+    if problems:  # a run made before these checks, or through the admin
+        raise PayRunError(" ".join(problems.values()) + " Void this run and create it again with the right dates.")
     run.stubs.all().delete()
     TimeEntry.objects.filter(pay_run=run).update(pay_run=None)
 
@@ -190,10 +262,10 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
     bonuses = defaultdict(lambda: ZERO)
     for adjustment in PayAdjustment.objects.filter(pay_run=run):
         bonuses[adjustment.employee_id] += adjustment.amount
-    employees = Employee.objects.filter(hire_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    employees = payrun_employees(run)
     if run.kind == PayRun.Kind.BONUS:
         employees = employees.filter(pk__in=list(bonuses))
-    employees = list(employees.order_by("pk"))
+    employees = list(employees)
     ids = [e.pk for e in employees]
     rates, certificates, entries, week_entries = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     for rate in PayRate.objects.filter(employee_id__in=ids).order_by("-effective_from", "-id"):
@@ -239,8 +311,7 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
             pto_pay=pay.pto_pay, overtime_premium=pay.overtime_premium, bonus=pay.bonus, gross=pay.gross,
             federal_income_tax=taxes.federal_income_tax, social_security=taxes.social_security, medicare=taxes.medicare,
             net=net, employer_social_security=taxes.employer_social_security, employer_medicare=taxes.employer_medicare,
-            state_unemployment=taxes.state_unemployment, paid_by_check=not employee.has_bank_account,
-            bank_masked=_masked_account(employee),
+            state_unemployment=taxes.state_unemployment, **_payment_method(employee),
         )
         stub.ytd = {f: str(before[f] + getattr(stub, f)) for f in YTD_FIELDS}
         stubs.append(stub)
@@ -258,10 +329,20 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
     return run
 
 
-def _masked_account(employee: Employee) -> str:
+def _payment_method(employee: Employee) -> dict:
+    """How this pay reaches the employee, fixed on the stub when it is calculated.
+
+    No bank details: a paper check. A new account (no prenote yet, with prenotes on): the bank
+    file carries a zero-dollar test entry for it and this pay goes by paper check. Otherwise a
+    deposit to the account, shown masked.
+    """
     from payroll.bank import mask
 
-    return mask(employee.bank_account) if employee.has_bank_account else ""
+    if not employee.has_bank_account:
+        return {"paid_by_check": True, "prenote": False, "bank_masked": ""}
+    if settings.PAYROLL_PRENOTES and not employee.bank_prenote_sent:
+        return {"paid_by_check": True, "prenote": True, "bank_masked": ""}
+    return {"paid_by_check": False, "prenote": False, "bank_masked": mask(employee.bank_account)}
 
 
 def payrun_start_calculation(run_id: int, actor) -> None:
@@ -270,7 +351,9 @@ def payrun_start_calculation(run_id: int, actor) -> None:
 
     with transaction.atomic():
         run = PayRun.objects.select_for_update().get(pk=run_id)
-        if run.status not in (S.DRAFT, S.CALCULATED):
+        # "Calculating" too: a calculation whose worker was lost can always be started again (the
+        # calculation locks the run and replaces its stubs, so two in a row give the same result).
+        if run.status not in RECALCULABLE + (S.CALCULATING,):
             raise PayRunError(f"This pay run is {run.get_status_display().lower()}; it cannot be recalculated.")
         run.status, run.progress_done, run.progress_total, run.last_error = S.CALCULATING, 0, 0, ""
         run.save(update_fields=["status", "progress_done", "progress_total", "last_error"])
@@ -279,7 +362,11 @@ def payrun_start_calculation(run_id: int, actor) -> None:
 
 
 def payrun_record_failure(run_id: int, message: str) -> None:
-    PayRun.objects.filter(pk=run_id, status=S.CALCULATING).update(status=S.DRAFT, last_error=message[:2000])
+    """A calculation that stopped: the run is "calculation failed" with the reason, and can be
+    calculated again (the failed attempt's writes were rolled back with its transaction)."""
+    updated = PayRun.objects.filter(pk=run_id, status=S.CALCULATING).update(status=S.FAILED, last_error=message[:2000])
+    if updated:
+        audit_record("payrun.calculation_failed", target=("payroll.payrun", run_id), reason=message[:200])
 
 
 # -- approval, funding, payment, void -------------------------------------------------
@@ -316,15 +403,61 @@ def payrun_totals(run: PayRun) -> RunTotals:
     )
 
 
+@dataclass(frozen=True)
+class Funding:
+    wage_balance: Decimal
+    training_balance: Decimal
+    wage_short: Decimal  # how much the wage fund lacks for this run (zero when it covers it)
+    training_short: Decimal
+
+    @property
+    def covered(self) -> bool:
+        return not (self.wage_short or self.training_short)
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.wage_short + self.training_short
+
+
+def payrun_funding(totals: RunTotals) -> Funding:
+    """Whether the wage and training funds cover a run's cost (the run page and approval agree)."""
+    from payroll.selectors.wage_fund import fund_balance
+
+    wage, training = fund_balance("wage_fund"), fund_balance("training_fund")
+    return Funding(wage, training, max(ZERO, totals.production_cost - wage), max(ZERO, totals.training_cost - training))
+
+
 @transaction.atomic
-def payrun_approve(run_id: int, actor) -> PayRun:
-    """A second payroll staff member approves: the run is frozen and its cost drawn from the funds."""
+def payrun_approve(run_id: int, actor, override_reason: str = "") -> PayRun:
+    """A second payroll staff member approves: the run is frozen and its cost drawn from the funds.
+
+    A run the funds do not cover is approved only with ``override_reason`` (why it is paid
+    anyway), which goes into the audit trail; without it the approval is refused.
+    """
+    from payroll.models import Account
+
     run = PayRun.objects.select_for_update().get(pk=run_id)
     if run.status != S.CALCULATED:
         raise PayRunError(f"Only a calculated run can be approved; this one is {run.get_status_display().lower()}.")
     if run.calculated_by_id is not None and run.calculated_by_id == getattr(actor, "pk", None):
         raise PayRunError("Someone other than the person who calculated the run must approve it.")
     totals = payrun_totals(run)
+    if totals.gross <= 0:
+        what = "enter the bonus amounts" if run.kind == PayRun.Kind.BONUS else "approve the hours or enter the amounts"
+        raise PayRunError(f"This run pays nobody yet, so there is nothing to approve: {what}, then recalculate it.")
+    # Two approvals at once must not both spend the same balance: the fund accounts are locked.
+    list(Account.objects.select_for_update().filter(code__in=("wage_fund", "training_fund")).order_by("pk"))
+    funding = payrun_funding(totals)
+    reason = (override_reason or "").strip()
+    if not funding.covered:
+        if not reason:
+            raise PayRunError(
+                f"The funds are {usd(funding.shortfall)} short of this run's cost. To approve it anyway, "
+                "say why in the box next to Approve; that reason is kept in the audit trail."
+            )
+        audit_record("payrun.approved_over_shortfall", actor=actor, target=run, reason=reason[:500],
+                     shortfall=funding.shortfall, wage_fund_short=funding.wage_short,
+                     training_fund_short=funding.training_short)
     on = run.pay_date
     entry_post(
         key=f"payrun:{run.pk}:wages", on=on, memo=f"Wages, {run}", source_type="payrun", source_id=run.pk,

@@ -67,6 +67,8 @@ def pay_stub_pdf(stub: PayStub) -> bytes:
     story += [Table(earnings, colWidths=[3 * inch, 1 * inch, 1.1 * inch, 1.4 * inch], style=style), Spacer(1, 14)]
     story += [Table(summary, colWidths=[3 * inch, 1.6 * inch, 1.6 * inch], style=style), Spacer(1, 14)]
     deposit = "Paid by paper check." if stub.paid_by_check else f"Deposited to account {stub.bank_masked}."
+    if stub.prenote:
+        deposit += " Your bank is checking your new account; your next pay goes to it."
     story.append(Paragraph(deposit, styles["Normal"]))
     story.append(Spacer(1, 8))
     story.append(Paragraph(

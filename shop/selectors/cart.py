@@ -26,8 +26,17 @@ class CartSummary:
         return getattr(self.pricing, name)
 
 
-def cart_lines(cart: Cart) -> list[CartLine]:
-    return list(cart.lines.select_related("variant__product"))
+def cart_lines(cart: Cart | None) -> list[CartLine]:
+    return list(cart.lines.select_related("variant__product")) if cart is not None else []
+
+
+def cart_of_request(request) -> Cart | None:
+    """The request's cart if it has one, without making one (a GET never writes; the cart is
+    made by the first POST that adds to it, ``shop.services.cart.cart_get_or_create``)."""
+    if request.user.is_authenticated:
+        return Cart.objects.filter(user=request.user).first()
+    cart_id = request.session.get(SESSION_CART_KEY)
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
 
 
 def cart_item_count(request) -> int:
@@ -47,6 +56,6 @@ def default_shipping_method() -> ShippingMethod | None:
     return ShippingMethod.objects.filter(is_active=True).first()
 
 
-def cart_summary(cart: Cart, shipping_method: ShippingMethod | None = None, state: str | None = None) -> CartSummary:
+def cart_summary(cart: Cart | None, shipping_method: ShippingMethod | None = None, state: str | None = None) -> CartSummary:
     lines = cart_lines(cart)
     return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state))

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_POST
 
 from shop.forms import CartEstimateForm, CartQuantityForm
 from shop.security import private_page
-from shop.selectors.cart import cart_summary, default_shipping_method
+from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
 from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
 
 ESTIMATE_SESSION_KEY = "cart_estimate"
@@ -21,7 +21,7 @@ def cart_detail(request):
     elif estimate.is_valid():
         method, state = estimate.cleaned_data["shipping_method"], estimate.cleaned_data["state"] or None
         request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or ""}
-    summary = cart_summary(cart_get_or_create(request), method, state)
+    summary = cart_summary(cart_of_request(request), method, state)
     return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate})
 
 

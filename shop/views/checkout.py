@@ -11,7 +11,7 @@ from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.forms import CheckoutForm
 from shop.security import private_page
-from shop.selectors.cart import cart_summary, default_shipping_method
+from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
 from shop.services.orders import CheckoutDetails, order_place
@@ -21,7 +21,7 @@ from shop.services.payments import payment_confirm, payment_start
 @private_page
 def checkout(request):
     """Details and delivery; placing the order holds the stock and opens a payment."""
-    cart = cart_get_or_create(request)
+    cart = cart_get_or_create(request) if request.method == "POST" else cart_of_request(request)
     initial = {"email": request.user.email if request.user.is_authenticated else "", "shipping_method": default_shipping_method()}
     form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -48,9 +48,10 @@ def weekdays(start, end):
         day += timedelta(days=1)
 
 
-def fund(amount=D("100000.00")):
+def fund(amount=D("100000.00"), training=D("10000.00")):
     entry_post(key="seed-fund", on=START, memo="seed", source_type="test", source_id=None,
-               legs=[Leg("shop_revenue_clearing", amount), Leg("wage_fund", -amount)])
+               legs=[Leg("shop_revenue_clearing", amount + training), Leg("wage_fund", -amount),
+                     Leg("training_fund", -training)])
 
 
 def calculated_run(calculator, start=START, end=END, pay_date=PAY_DATE, kind=PayRun.Kind.REGULAR):

@@ -14,16 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("run_id", type=int)
         parser.add_argument("--output", required=True, help="Where to write the file.")
-        parser.add_argument("--prenotes", action="store_true", help="Send prenotes for accounts not yet tested.")
 
-    def handle(self, *args, run_id, output, prenotes, **options):
+    def handle(self, *args, run_id, output, **options):
         run = PayRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"There is no pay run {run_id}.")
         try:
-            text = payrun_nacha(run.pk, include_prenotes=prenotes)
+            text = payrun_nacha(run.pk)
         except DomainError as error:
             raise CommandError(error.message) from error
         Path(output).write_text(text)
-        audit_record("nacha.generated", target=run, prenotes=prenotes, via="manage.py nacha_file")
+        audit_record("nacha.generated", target=run, via="manage.py nacha_file")
         self.stdout.write(f"Wrote {len(text.splitlines())} records to {output}")
