@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payroll', '0012_audit_moved_to_shop'),
+        ('payroll', '0013_train16_attendance_minutes_blank'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
