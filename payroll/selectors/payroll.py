@@ -1,4 +1,6 @@
 """Reads for the payroll pages and the employee's own pay page."""
+from decimal import Decimal
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
