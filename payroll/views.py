@@ -20,7 +20,7 @@ from payroll.selectors.wage_fund import entry_source, fund_balance, journal, pay
 from payroll.services import paystubs, payruns
 from payroll.services.direct_deposit import payrun_nacha
 from payroll.services.people import audit
-from payroll.services.time import time_entry_add
+from payroll.services.time import TimeEntryNeedsConfirmation, time_entry_add
 from shop.errors import DomainError
 from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
@@ -200,16 +200,25 @@ def my_time(request):
     if employee is None or not employee.employee_can_enter_time:
         raise Http404("Your hours are entered by staff")
     form = OwnTimeEntryForm(request.POST or None)
+    ask_confirm = False
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            time_entry_add(employee, form.cleaned_data["date"], form.cleaned_data["hours"], form.cleaned_data["kind"],
-                           request.user, note=form.cleaned_data["note"])
+            entry = time_entry_add(employee, data["date"], data["hours"], data["kind"], request.user, note=data["note"],
+                                   confirmed_long_day=data["confirm_long_day"])
+        except TimeEntryNeedsConfirmation as warning:
+            ask_confirm = True
+            form.add_error("confirm_long_day", warning.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Saved. Payroll staff will approve it.")
+            if entry.after_period_paid:
+                messages.success(request, "Saved. The pay period of that day is already paid, so these hours will be "
+                                          "paid in the next pay run once payroll staff approve them.")
+            else:
+                messages.success(request, "Saved. Payroll staff will approve it.")
             return redirect("payroll:my_time")
     entries = employee.time_entries.select_related("pay_run").order_by("-date", "-id")[:40]
-    response = render(request, "payroll/my_time.html", {"form": form, "entries": entries}, status=400 if form.errors else 200)
+    response = render(request, "payroll/my_time.html", {"form": form, "entries": entries, "ask_confirm": ask_confirm}, status=400 if form.errors else 200)
     response["Cache-Control"] = "no-store"
     return response
