@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # A fund below zero, or short of the next payroll's draw: logged and e-mailed to payroll staff.
+    "check-fund-levels-nightly": {"task": "payroll.tasks.check_fund_levels_nightly", "schedule": crontab(hour=2, minute=40)},
     "remind-training-followups": {
         "task": "payroll.tasks.remind_training_followups",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),

@@ -48,6 +48,12 @@ def reconcile_wage_fund_nightly() -> bool:
 
 
 @shared_task(**RETRY)
+def check_fund_levels_nightly() -> int:
+    """Warn payroll staff of a fund below zero or short of the next payroll (count of warnings)."""
+    return len(reconcile.fund_levels_check_and_alert())
+
+
+@shared_task(**RETRY)
 def calculate_pay_run(run_id: int, actor_id: int | None) -> None:
     from shop.models import User
 

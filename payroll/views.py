@@ -10,13 +10,22 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from payroll.charts import flow_bars
+from payroll.charts import balance_line, flow_bars
 from payroll.forms import OwnTimeEntryForm, PayRunCreateForm, VoidForm
 from payroll.models import JournalEntry, PayRun, PayStub
 from payroll.selectors.payroll import my_pay, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
 from payroll.selectors.payroll import payrun_list as payrun_list_selector
-from payroll.selectors.wage_fund import entry_source, fund_balance, journal, payroll_outlook, weekly_flows
+from payroll.selectors.wage_fund import (
+    SOURCES,
+    entry_source,
+    fund_balance,
+    fund_warnings,
+    journal,
+    next_payroll,
+    payroll_outlook,
+    weekly_flows,
+)
 from payroll.services import paystubs, payruns
 from payroll.services.direct_deposit import payrun_nacha
 from payroll.services.people import audit
@@ -27,16 +36,20 @@ from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
 @role_required(PAYROLL_STAFF)
 def wage_fund(request):
-    balance = fund_balance()
+    balance, training_balance = fund_balance(), fund_balance("training_fund")
     today = timezone.localdate()
     flows = weekly_flows(today)
+    scheduled = next_payroll(today)
     page = Paginator(journal(), 25).get_page(request.GET.get("page"))
     context = {
         "balance": balance,
-        "training_balance": fund_balance("training_fund"),
+        "training_balance": training_balance,
         "flows": flows,
+        "sources": SOURCES,
         "chart": flow_bars(flows),
-        "outlook": payroll_outlook(balance, today),
+        "balance_chart": balance_line(flows),
+        "outlook": payroll_outlook(balance, today, scheduled),
+        "warnings": fund_warnings(balance, training_balance, scheduled),
         "page": page,
     }
     return render(request, "payroll/wage_fund.html", context)
@@ -64,7 +77,9 @@ def payrun_list(request):
         else:
             messages.success(request, f"{run} created. Calculate it when the hours are approved.")
             return redirect("payroll:payrun", run.pk)
-    return render(request, "payroll/payruns.html", {"runs": payrun_list_selector(), "form": form}, status=400 if form.errors else 200)
+    warnings = fund_warnings(fund_balance(), fund_balance("training_fund"), next_payroll(timezone.localdate()))
+    return render(request, "payroll/payruns.html", {"runs": payrun_list_selector(), "form": form, "warnings": warnings},
+                  status=400 if form.errors else 200)
 
 
 def _next_period_initial():
