@@ -274,3 +274,15 @@ def test_a_paid_sessions_day_and_times_cannot_change_in_the_admin(client):
     client.force_login(UserFactory(roles=[roles.PROGRAM_STAFF]))
     page = client.get(reverse("admin:payroll_trainingsession_change", args=[session.pk])).content.decode()
     assert 'name="date"' not in page and 'name="topic"' in page
+
+
+def test_an_employee_added_in_the_admin_is_created_by_the_service(client, payroll_staff):
+    from payroll.models import Employee
+
+    blank = Employee(legal_name="Ana Example", preferred_name="", ssn="123-45-6799", hire_date=date(2026, 3, 2),
+                     bank_routing="011000015", bank_account="44556677", bank_account_type="checking", status="trainee")
+    response = client.post(reverse("admin:payroll_employee_add"), employee_form(blank, bank_prenote_sent="on"))
+    assert response.status_code == 302
+    employee = Employee.objects.get()
+    assert employee.bank_account == "44556677" and employee.bank_prenote_sent is False
+    assert AuditEvent.objects.filter(action="employee.created", employee_id=employee.pk, actor_id=payroll_staff.pk).exists()
