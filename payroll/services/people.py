@@ -143,12 +143,15 @@ def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: d
     """A new hourly rate from a date. Below the minimum wage in force that day: refused.
     Far above the others: refused unless ``confirmed`` (the confirmation is audited)."""
     pay_rate_check(rate, effective_from, kind, employee, confirmed)
+    # The same day again replaces that day's row (the only way to correct a typo before it is
+    # used); the audit keeps what it was.
+    replaced = PayRate.objects.filter(employee=employee, kind=kind, effective_from=effective_from).values_list("rate", flat=True).first()
     pay_rate, _ = PayRate.objects.update_or_create(
         employee=employee, kind=kind, effective_from=effective_from, defaults={"rate": rate, "created_by": actor}
     )
     unusual = bool(confirmed and pay_rate_unusual(rate, kind, employee))
     audit(actor, "pay_rate.set", employee, target=pay_rate, kind=kind, rate=str(rate), effective_from=effective_from.isoformat(),
-          **({"confirmed_unusual": True} if unusual else {}))
+          **({"confirmed_unusual": True} if unusual else {}), **({"replaced": str(replaced)} if replaced is not None else {}))
     return pay_rate
 
 
