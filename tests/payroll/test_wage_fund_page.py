@@ -138,7 +138,7 @@ def test_the_runway_uses_the_calculated_run_not_an_average_of_past_draws(payroll
     assert outlook.weekly_rate == D("1103.50")
     assert page.context["balance"] == D("49000.00") and outlook.weeks_covered == D("44.4")  # 49,000 ÷ 1,103.50
     html = page.content.decode()
-    assert "From the calculated pay run waiting for approval" in html and "$2,207.00" in html
+    assert "From the calculated pay run waiting for approval" in html and "1 person): wages and employer taxes of $2,207.00" in html
 
 
 def test_without_a_calculated_run_the_next_payroll_is_estimated_from_rates_and_typical_hours(payroll_client):
