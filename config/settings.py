@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # A fund below zero, or short of the next payroll's draw: logged and e-mailed to payroll staff.
+    "check-fund-levels-nightly": {"task": "payroll.tasks.check_fund_levels_nightly", "schedule": crontab(hour=2, minute=40)},
     "remind-training-followups": {
         "task": "payroll.tasks.remind_training_followups",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
@@ -384,6 +386,8 @@ PAY_PERIOD_ANCHOR = date.fromisoformat(env("PAY_PERIOD_ANCHOR", default="2026-01
 PAY_DATE_OFFSET_DAYS = env.int("PAY_DATE_OFFSET_DAYS", default=5)
 STATE_UNEMPLOYMENT_RATE = Decimal(env("STATE_UNEMPLOYMENT_RATE", default="0.027"))  # Florida reemployment tax
 STATE_UNEMPLOYMENT_WAGE_BASE = Decimal(env("STATE_UNEMPLOYMENT_WAGE_BASE", default="7000"))
+# A pay rate above this (or over three times the median current rate) must be confirmed: typos like $155.00.
+PAY_RATE_CONFIRM_ABOVE = Decimal(env("PAY_RATE_CONFIRM_ABOVE", default="60.00"))
 FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations pay no FUTA
 # Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
 PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")

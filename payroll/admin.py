@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from payroll.bank import mask
 from payroll.models import (
@@ -24,9 +25,32 @@ from payroll.models import (
     WaiverVersion,
     WithholdingCertificate,
 )
-from payroll.services.people import audit, maker_credits_refresh, pay_rate_check
-from payroll.services.time import time_entries_approve, time_entry_check
-from payroll.services.training import attendance_record, attendance_update, session_attendance_approve
+from payroll.services.people import (
+    PayRateNeedsConfirmation,
+    audit,
+    consent_record,
+    employee_save,
+    minimum_wage_set,
+    pay_rate_check,
+    pay_rate_set,
+    w4_record,
+)
+from payroll.services.time import (
+    TimeEntryNeedsConfirmation,
+    time_entries_approve,
+    time_entry_add,
+    time_entry_change,
+    time_entry_check,
+    time_entry_remove,
+)
+from payroll.services.training import (
+    SESSION_TIMING,
+    attendance_record,
+    attendance_update,
+    session_attendance_approve,
+    session_delete,
+    session_save,
+)
 from shop.admin import ReadOnlyAdmin, ReadOnlyInline
 from shop.errors import DomainError
 
@@ -62,7 +86,7 @@ def masked_name(name: str) -> str:
 class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
-        exclude = ["created_at"]
+        exclude = ["created_at", "bank_prenote_sent"]  # the prenote state follows the bank details (services)
         widgets = {
             field: forms.TextInput(attrs={"autocomplete": "off"})
             for field in ("legal_name", "preferred_name", "date_of_birth", "ssn", "email", "phone", "bank_routing", "bank_account")
@@ -70,48 +94,78 @@ class EmployeeForm(forms.ModelForm):
 
 
 class PayRateForm(forms.ModelForm):
+    confirm_unusual = forms.BooleanField(required=False, label="Yes, this rate is right",
+                                         help_text="Only needed for a rate far above the others.")
+
     class Meta:
         model = PayRate
         fields = ["kind", "rate", "effective_from"]
 
     def clean(self):
         data = super().clean()
-        if data.get("rate") is not None and data.get("effective_from"):
+        if data.get("rate") is not None and data.get("effective_from") and data.get("kind"):
+            employee = self.instance.employee if self.instance.employee_id else None
             try:
-                pay_rate_check(data["rate"], data["effective_from"])
+                pay_rate_check(data["rate"], data["effective_from"], data["kind"], employee, data.get("confirm_unusual", False))
+            except PayRateNeedsConfirmation as warning:
+                self.add_error("confirm_unusual", f"{warning.message} Tick “Yes, this rate is right” to keep it.")
             except DomainError as error:
                 raise forms.ValidationError(error.message) from error
         return data
 
 
-class PayRateInline(admin.TabularInline):
+class HistoryInline(admin.TabularInline):
+    """Dated history rows (rates, W-4s, consents): a new row is added through its service
+    (``EmployeeAdmin.save_formset``); a saved row is never changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PayRateInline(HistoryInline):
     model = PayRate
     form = PayRateForm
-    extra = 0
-    fields = ("kind", "rate", "effective_from", "created_by", "created_at")
+    fields = ("kind", "rate", "effective_from", "confirm_unusual", "created_by", "created_at")
     readonly_fields = ("created_by", "created_at")
+    admin_writes_through = ("payroll.services.people.pay_rate_set",)
 
 
-class W4Inline(admin.StackedInline):
+W4_FIELDS = ("effective_from", "filing_status", "step2_checkbox", "step3_credits", "step4a_other_income", "step4b_deductions",
+             "step4c_extra_withholding", "exempt")
+
+
+class W4Inline(HistoryInline):
+    template = "admin/edit_inline/stacked.html"
     model = WithholdingCertificate
-    extra = 0
+    fields = (*W4_FIELDS, "created_by", "created_at")
     readonly_fields = ("created_by", "created_at")
+    admin_writes_through = ("payroll.services.people.w4_record",)
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(HistoryInline):
     model = Consent
-    extra = 0
+    fields = ("kind", "granted", "note", "recorded_by", "recorded_at")
     readonly_fields = ("recorded_by", "recorded_at")
+    admin_writes_through = ("payroll.services.people.consent_record",)
 
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
-    """Lists show masked names only; opening a record is written to the audit log."""
+    """Lists show masked names only; opening a record is written to the audit log. Saves go
+    through the people services: bank details reset the prenote, history rows are only added."""
 
     form = EmployeeForm
     list_display = ("id", "masked_name", "status", "hire_date", "ssn_masked", "bank_masked")
     list_filter = ("status",)
+    readonly_fields = ("bank_prenote_sent",)
     inlines = [PayRateInline, W4Inline, ConsentInline]
+    admin_writes_through = ("payroll.services.people.employee_save", "payroll.services.people.bank_details_set")
 
     @admin.display(description="Name")
     def masked_name(self, obj):
@@ -132,46 +186,37 @@ class EmployeeAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        ip = request.META.get("REMOTE_ADDR")
-        if not change:
-            audit(request.user, "employee.created", obj, ip=ip)
-            return
-        # Which fields changed (never their values); bank details are their own event.
-        bank = sorted(f for f in form.changed_data if f in BANK_FIELDS)
-        other = sorted(f for f in form.changed_data if f not in BANK_FIELDS)
-        if other:
-            audit(request.user, "employee.changed", obj, ip=ip, fields=other)
-        if bank:
-            audit(request.user, "bank.changed", obj, ip=ip, fields=bank, account_type=obj.bank_account_type)
+        employee_save(obj, request.user, form.changed_data if change else [])
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied  # has_delete_permission says no; this is the backstop
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # pay history, W-2s and the audit trail point at the record; set an end date instead
 
     def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            if hasattr(instance, "created_by_id") and not instance.created_by_id:
-                instance.created_by = request.user
-            if hasattr(instance, "recorded_by_id") and not instance.recorded_by_id:
-                instance.recorded_by = request.user
-            instance.save()
-            audit(request.user, _inline_event(instance), form.instance, ip=request.META.get("REMOTE_ADDR"), target=instance)
-        formset.save_m2m()
-        maker_credits_refresh(form.instance)
-
-
-BANK_FIELDS = ("bank_routing", "bank_account", "bank_account_type", "bank_prenote_sent")
-
-
-def _inline_event(instance) -> str:
-    """The audit action for a row saved on the employee page: the same names the services use."""
-    if isinstance(instance, PayRate):
-        return "pay_rate.set"
-    if isinstance(instance, WithholdingCertificate):
-        return "w4.recorded"
-    if isinstance(instance, Consent):
-        return "consent.granted" if instance.granted else "consent.revoked"
-    return f"{instance._meta.model_name}.saved"
+        """Only new rows reach here (saved rows are read-only): each through its service."""
+        employee, created = form.instance, []
+        for row in formset.forms:
+            if row.instance.pk or not row.has_changed() or not row.cleaned_data:
+                continue
+            data = row.cleaned_data
+            if formset.model is PayRate:
+                created.append(pay_rate_set(employee, data["kind"], data["rate"], data["effective_from"], request.user,
+                                            confirmed=data.get("confirm_unusual", False)))
+            elif formset.model is WithholdingCertificate:
+                created.append(w4_record(employee, data["effective_from"], request.user,
+                                         **{f: data[f] for f in W4_FIELDS if f != "effective_from"}))
+            elif formset.model is Consent:
+                created.append(consent_record(employee, data["kind"], data["granted"], request.user, note=data.get("note", "")))
+        # What the admin's change message reads (the services did the saving).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
 class TimeEntryForm(forms.ModelForm):
+    confirm_long_day = forms.BooleanField(required=False, label="Yes, these hours are right",
+                                          help_text="Only needed past 12 hours in a day.")
+
     class Meta:
         model = TimeEntry
         fields = ["employee", "date", "hours", "kind", "note"]
@@ -182,7 +227,10 @@ class TimeEntryForm(forms.ModelForm):
             raise forms.ValidationError("This entry was paid in an approved pay run; correct it with an off-cycle correction run.")
         if all(data.get(f) is not None for f in ("employee", "date", "hours", "kind")):
             try:
-                time_entry_check(data["employee"], data["date"], data["hours"], data["kind"])
+                time_entry_check(data["employee"], data["date"], data["hours"], data["kind"], exclude_entry_id=self.instance.pk,
+                                 confirmed_long_day=data.get("confirm_long_day", False))
+            except TimeEntryNeedsConfirmation as warning:
+                self.add_error("confirm_long_day", warning.message)
             except DomainError as error:
                 raise forms.ValidationError(error.message) from error
         return data
@@ -190,22 +238,33 @@ class TimeEntryForm(forms.ModelForm):
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(admin.ModelAdmin):
+    """Hours are added, changed and removed through the time services (the same rules as
+    the employee's page); an entry paid in an approved run cannot be changed here."""
+
     form = TimeEntryForm
-    list_display = ("employee", "date", "hours", "kind", "approved_at", "pay_run")
-    list_filter = ("kind", ("approved_at", admin.EmptyFieldListFilter), "date")
+    list_display = ("employee", "date", "hours", "kind", "approved_at", "pay_run", "after_period_paid")
+    list_filter = ("kind", ("approved_at", admin.EmptyFieldListFilter), "date", "after_period_paid")
+    readonly_fields = ("after_period_paid", "pay_run", "approved_by", "approved_at", "entered_by", "source")
     actions = ["approve"]
+    admin_writes_through = ("payroll.services.time.time_entry_add", "payroll.services.time.time_entry_change",
+                            "payroll.services.time.time_entry_remove")
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.entered_by = request.user
-        super().save_model(request, obj, form, change)
-        audit(request.user, "time.changed" if change else "time.entered", obj.employee, ip=request.META.get("REMOTE_ADDR"),
-              target=obj, fields=sorted(form.changed_data), day=obj.date, hours=obj.hours, kind=obj.kind)
+        data, confirmed = form.cleaned_data, form.cleaned_data.get("confirm_long_day", False)
+        if change:
+            saved = time_entry_change(obj.pk, request.user, confirmed_long_day=confirmed,
+                                      **{f: data[f] for f in ("date", "hours", "kind", "note")})
+        else:
+            saved = time_entry_add(data["employee"], data["date"], data["hours"], data["kind"], request.user,
+                                   note=data["note"], confirmed_long_day=confirmed)
+        obj.pk, obj.after_period_paid = saved.pk, saved.after_period_paid
+        obj._state.adding = False
+        if saved.after_period_paid:
+            self.message_user(request, "That day's pay period is already paid: these hours will be paid in the next regular run.",
+                              level=messages.WARNING)
 
     def delete_model(self, request, obj):
-        audit(request.user, "time.removed", obj.employee, ip=request.META.get("REMOTE_ADDR"), target=obj,
-              day=obj.date, hours=obj.hours, kind=obj.kind)
-        super().delete_model(request, obj)
+        time_entry_remove(obj.pk, request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -222,11 +281,16 @@ class TimeEntryAdmin(admin.ModelAdmin):
 @admin.register(MinimumWage)
 class MinimumWageAdmin(admin.ModelAdmin):
     list_display = ("effective_from", "rate", "note")
+    admin_writes_through = ("payroll.services.people.minimum_wage_set",)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit(request.user, "minimum_wage.set", None, ip=request.META.get("REMOTE_ADDR"), target=obj,
-              rate=obj.rate, effective_from=obj.effective_from)
+        minimum_wage_set(obj.effective_from, obj.rate, request.user, note=obj.note, row=obj)
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # past pay was checked against it; add a new dated row instead
 
 
 # -- training (program staff): programs and cohorts; records go through the services ----
@@ -255,6 +319,8 @@ class AttendanceInline(admin.TabularInline):
 
     model = Attendance
     extra = 3
+    can_delete = False  # mark the person absent instead: the paid entry follows (attendance_update)
+    admin_writes_through = ("payroll.services.training.attendance_record", "payroll.services.training.attendance_update")
     fields = ("employee", "status", "minutes_attended", "time_entry")
     readonly_fields = ("time_entry",)
 
@@ -267,6 +333,26 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("attendance_approved_at", "approved_by")
     inlines = [AttendanceInline]
     actions = ["approve_attendance"]
+    admin_writes_through = ("payroll.services.training.session_save", "payroll.services.training.session_delete",
+                            "payroll.services.training.attendance_record", "payroll.services.training.attendance_update")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.attendance_approved_at:  # paid by these: see session_save
+            return (*self.readonly_fields, *SESSION_TIMING)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        session_save(obj, request.user, form.changed_data if change else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.attendance_approved_at)
+
+    def delete_model(self, request, obj):
+        session_delete(obj.pk, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            self.delete_model(request, session)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attendance:

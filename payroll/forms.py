@@ -64,3 +64,5 @@ class OwnTimeEntryForm(forms.Form):
     hours = forms.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24"))
     kind = forms.ChoiceField(choices=[("production", "Production"), ("training", "Training")])
     note = forms.CharField(max_length=200, required=False)
+    # Shown only after the "more than 12 hours" warning (see the template).
+    confirm_long_day = forms.BooleanField(required=False, label="Yes, I worked these hours that day")

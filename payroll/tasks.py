@@ -51,6 +51,12 @@ def reconcile_wage_fund_nightly() -> bool:
     return reconcile.wage_fund_reconcile_and_alert()
 
 
+@shared_task(**RETRY)
+def check_fund_levels_nightly() -> int:
+    """Warn payroll staff of a fund below zero or short of the next payroll (count of warnings)."""
+    return len(reconcile.fund_levels_check_and_alert())
+
+
 @shared_task(bind=True, **RETRY)
 def calculate_pay_run(self, run_id: int, actor_id: int | None) -> None:
     """Calculate the run; whatever stops the calculation leaves it "calculation failed" with the

@@ -10,17 +10,26 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from payroll.charts import flow_bars
+from payroll.charts import balance_line, flow_bars
 from payroll.forms import AdjustmentsForm, ApproveForm, OwnTimeEntryForm, PayRunCreateForm, VoidForm
 from payroll.models import JournalEntry, PayAdjustment, PayRun, PayStub
 from payroll.selectors.payroll import my_pay, payrun_paper_checks, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
 from payroll.selectors.payroll import payrun_list as payrun_list_selector
-from payroll.selectors.wage_fund import entry_source, fund_balance, journal, payroll_outlook, weekly_flows
+from payroll.selectors.wage_fund import (
+    SOURCES,
+    entry_source,
+    fund_balance,
+    fund_warnings,
+    journal,
+    next_payroll,
+    payroll_outlook,
+    weekly_flows,
+)
 from payroll.services import paystubs, payruns
 from payroll.services.direct_deposit import payrun_bank_file_sent, payrun_nacha
 from payroll.services.people import audit
-from payroll.services.time import time_entry_add
+from payroll.services.time import TimeEntryNeedsConfirmation, time_entry_add
 from payroll.withholding import UnknownTaxYear
 from shop.errors import DomainError
 from shop.roles import PAYROLL_STAFF, role_required, user_has_role
@@ -28,16 +37,20 @@ from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
 @role_required(PAYROLL_STAFF)
 def wage_fund(request):
-    balance = fund_balance()
+    balance, training_balance = fund_balance(), fund_balance("training_fund")
     today = timezone.localdate()
     flows = weekly_flows(today)
+    scheduled = next_payroll(today)
     page = Paginator(journal(), 25).get_page(request.GET.get("page"))
     context = {
         "balance": balance,
-        "training_balance": fund_balance("training_fund"),
+        "training_balance": training_balance,
         "flows": flows,
+        "sources": SOURCES,
         "chart": flow_bars(flows),
-        "outlook": payroll_outlook(balance, today),
+        "balance_chart": balance_line(flows),
+        "outlook": payroll_outlook(balance, today, scheduled),
+        "warnings": fund_warnings(balance, training_balance, scheduled),
         "page": page,
     }
     return render(request, "payroll/wage_fund.html", context)
@@ -65,7 +78,9 @@ def payrun_list(request):
         else:
             messages.success(request, f"{run} created. Calculate it when the hours are approved.")
             return redirect("payroll:payrun", run.pk)
-    return render(request, "payroll/payruns.html", {"runs": payrun_list_selector(), "form": form}, status=400 if form.errors else 200)
+    warnings = fund_warnings(fund_balance(), fund_balance("training_fund"), next_payroll(timezone.localdate()))
+    return render(request, "payroll/payruns.html", {"runs": payrun_list_selector(), "form": form, "warnings": warnings},
+                  status=400 if form.errors else 200)
 
 
 def _next_period_initial():
@@ -256,16 +271,25 @@ def my_time(request):
     if employee is None or not employee.employee_can_enter_time:
         raise Http404("Your hours are entered by staff")
     form = OwnTimeEntryForm(request.POST or None)
+    ask_confirm = False
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            time_entry_add(employee, form.cleaned_data["date"], form.cleaned_data["hours"], form.cleaned_data["kind"],
-                           request.user, note=form.cleaned_data["note"])
+            entry = time_entry_add(employee, data["date"], data["hours"], data["kind"], request.user, note=data["note"],
+                                   confirmed_long_day=data["confirm_long_day"])
+        except TimeEntryNeedsConfirmation as warning:
+            ask_confirm = True
+            form.add_error("confirm_long_day", warning.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Saved. Payroll staff will approve it.")
+            if entry.after_period_paid:
+                messages.success(request, "Saved. The pay period of that day is already paid, so these hours will be "
+                                          "paid in the next pay run once payroll staff approve them.")
+            else:
+                messages.success(request, "Saved. Payroll staff will approve it.")
             return redirect("payroll:my_time")
     entries = employee.time_entries.select_related("pay_run").order_by("-date", "-id")[:40]
-    response = render(request, "payroll/my_time.html", {"form": form, "entries": entries}, status=400 if form.errors else 200)
+    response = render(request, "payroll/my_time.html", {"form": form, "entries": entries, "ask_confirm": ask_confirm}, status=400 if form.errors else 200)
     response["Cache-Control"] = "no-store"
     return response

@@ -83,3 +83,6 @@ class HostingRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the staff events page records every decision; a request is kept

@@ -244,9 +244,9 @@ ACCESS = {
     **admin_model("admin/shop/organisation/", CATALOG_MANAGERS),
     **admin_model("admin/payroll/account/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/journalentry/", PAYROLL_READERS, add=DENIED, delete=DENIED),
-    **admin_model("admin/payroll/employee/", PAYROLL_READERS),
+    **admin_model("admin/payroll/employee/", PAYROLL_READERS, delete=DENIED),  # pay history points at the record
     **admin_model("admin/payroll/timeentry/", PAYROLL_READERS),
-    **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS),
+    **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS, delete=DENIED),  # past pay was checked against it
     # -- audit trail -- (moved to shop: superusers read it; nobody adds, changes or deletes)
     "staff/audit/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK),
     **admin_model("admin/shop/auditevent/", (), add=DENIED, delete=DENIED),
@@ -371,7 +371,7 @@ ACCESS = {
     **admin_model("admin/shop/event/", CATALOG_MANAGERS),
     **admin_model("admin/shop/eventticket/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # written by the service
     **admin_model("admin/shop/sponsorship/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # written by the service
-    **admin_model("admin/shop/hostingrequest/", CATALOG_MANAGERS, add=DENIED),  # decided on the staff page
+    **admin_model("admin/shop/hostingrequest/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),  # decided on the staff page
     # -- end events --
     # -- data rights --
     # Everyone logged in downloads their own data; the staff page is shop staff's and volunteer

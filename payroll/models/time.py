@@ -40,6 +40,9 @@ class TimeEntry(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     pay_run = models.ForeignKey("payroll.PayRun", null=True, blank=True, on_delete=models.PROTECT, related_name="time_entries")
     source = models.CharField(max_length=40, blank=True, help_text="e.g. training session attendance")
+    after_period_paid = models.BooleanField(
+        default=False, help_text="Dated in a pay period already paid: paid in the next regular run instead.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -274,7 +274,10 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
         certificates[certificate.employee_id].append(certificate)
     approved = TimeEntry.objects.filter(employee_id__in=ids, approved_at__isnull=False)
     if run.kind != PayRun.Kind.BONUS:
-        for entry in approved.filter(date__range=(start, end), pay_run__isnull=True):
+        in_period = Q(date__range=(start, end))
+        if run.kind == PayRun.Kind.REGULAR:  # hours entered after their own period was paid
+            in_period |= Q(date__lt=start, after_period_paid=True)
+        for entry in approved.filter(in_period, pay_run__isnull=True):
             entries[entry.employee_id].append(entry)
     for entry in approved.filter(date__range=(_monday(start), _monday(end) + timedelta(days=6))).exclude(
         pay_run__status=S.VOID

@@ -3,8 +3,10 @@ every staff read of a record is audited (who, what, when, from where)."""
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from payroll.models import (
     Consent,
@@ -40,6 +42,41 @@ def rate_on(employee: Employee, kind: str, day: date) -> PayRate | None:
     return employee.rates.filter(kind=kind, effective_from__lte=day).order_by("-effective_from", "-id").first()
 
 
+BANK_FIELDS = ("bank_routing", "bank_account", "bank_account_type")
+
+
+@transaction.atomic
+def employee_save(employee: Employee, actor, changed: list[str]) -> Employee:
+    """Save a record edited as a whole (the admin's form) under the services' rules: new bank
+    details go through ``bank_details_set`` (validated, prenote due again, audited as their
+    own event); other changes are audited by field name, never by value."""
+    if employee.pk is None:
+        employee.bank_prenote_sent = False
+        employee.full_clean()
+        employee.save()
+        audit(actor, "employee.created", employee)
+        return employee
+    bank = [f for f in changed if f in BANK_FIELDS]
+    other = sorted(f for f in changed if f not in BANK_FIELDS and f != "bank_prenote_sent")
+    if other:
+        employee.save(update_fields=other)
+        audit(actor, "employee.changed", employee, fields=other)
+    if bank:
+        bank_details_set(employee, employee.bank_routing, employee.bank_account, employee.bank_account_type, actor, fields=bank)
+    return employee
+
+
+@transaction.atomic
+def minimum_wage_set(effective_from: date, rate: Decimal, actor, note: str = "", row: MinimumWage | None = None) -> MinimumWage:
+    """Add (or correct) a row of the dated minimum-wage table, audited."""
+    row = row or MinimumWage()
+    row.effective_from, row.rate, row.note = effective_from, rate, note
+    row.full_clean()
+    row.save()
+    audit(actor, "minimum_wage.set", None, target=row, rate=rate, effective_from=effective_from)
+    return row
+
+
 @transaction.atomic
 def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fields) -> Employee:
     employee = Employee(legal_name=legal_name.strip(), ssn=normalize_ssn(ssn), hire_date=hire_date, **fields)
@@ -49,21 +86,72 @@ def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fiel
     return employee
 
 
-def pay_rate_check(rate: Decimal, effective_from: date) -> None:
-    """Refuse a rate below the minimum wage in force on the day it starts."""
+class PayRateNeedsConfirmation(EmployeeError):
+    """The rate looks like a typo (far above the others): kept only when someone confirms it."""
+
+
+UNUSUAL_RATE_MULTIPLE = Decimal("3")  # "far above": more than this many times the median current rate
+
+
+def current_rates(kind: str, today: date | None = None, exclude_employee: Employee | None = None) -> list[Decimal]:
+    """The rate in force today for each employee (one kind), in one query."""
+    today = today or timezone.localdate()
+    rows = PayRate.objects.filter(kind=kind, effective_from__lte=today).order_by("employee_id", "-effective_from", "-id")
+    if exclude_employee is not None and exclude_employee.pk:
+        rows = rows.exclude(employee_id=exclude_employee.pk)
+    latest = {}
+    for employee_id, rate in rows.values_list("employee_id", "rate"):
+        latest.setdefault(employee_id, rate)
+    return list(latest.values())
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def pay_rate_unusual(rate: Decimal, kind: str, employee: Employee | None = None) -> str:
+    """Why a rate looks like a typo ("" if it does not): above the ceiling in settings, or
+    more than three times the median of everyone else's current rate of that kind."""
+    ceiling = settings.PAY_RATE_CONFIRM_ABOVE
+    if rate > ceiling:
+        return f"${rate} an hour is more than ${ceiling}, the highest rate we expect to pay."
+    median = _median(current_rates(kind, exclude_employee=employee))
+    if median and rate > UNUSUAL_RATE_MULTIPLE * median:
+        return f"${rate} an hour is more than three times the usual {kind} rate (${median.quantize(Decimal('0.01'))})."
+    return ""
+
+
+def pay_rate_check(rate: Decimal, effective_from: date, kind: str = "production", employee: Employee | None = None,
+                   confirmed: bool = False) -> None:
+    """Refuse a rate below the minimum wage in force on the day it starts; ask for
+    confirmation of one far above the others (a typo like $155.00 for $15.50)."""
     floor = minimum_wage_on(effective_from)
     if floor is not None and rate < floor:
         raise EmployeeError(f"${rate} an hour is below the minimum wage of ${floor} in force on {effective_from:%b %-d, %Y}.")
+    if not confirmed:
+        why = pay_rate_unusual(rate, kind, employee)
+        if why:
+            raise PayRateNeedsConfirmation(f"{why} Check it for a typo; if it is right, confirm it.")
 
 
 @transaction.atomic
-def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: date, actor) -> PayRate:
-    """A new hourly rate from a date. Below the minimum wage in force that day: refused."""
-    pay_rate_check(rate, effective_from)
+def pay_rate_set(employee: Employee, kind: str, rate: Decimal, effective_from: date, actor, confirmed: bool = False) -> PayRate:
+    """A new hourly rate from a date. Below the minimum wage in force that day: refused.
+    Far above the others: refused unless ``confirmed`` (the confirmation is audited)."""
+    pay_rate_check(rate, effective_from, kind, employee, confirmed)
+    # The same day again replaces that day's row (the only way to correct a typo before it is
+    # used); the audit keeps what it was.
+    replaced = PayRate.objects.filter(employee=employee, kind=kind, effective_from=effective_from).values_list("rate", flat=True).first()
     pay_rate, _ = PayRate.objects.update_or_create(
         employee=employee, kind=kind, effective_from=effective_from, defaults={"rate": rate, "created_by": actor}
     )
-    audit(actor, "pay_rate.set", employee, kind=kind, rate=str(rate), effective_from=effective_from.isoformat())
+    unusual = bool(confirmed and pay_rate_unusual(rate, kind, employee))
+    audit(actor, "pay_rate.set", employee, target=pay_rate, kind=kind, rate=str(rate), effective_from=effective_from.isoformat(),
+          **({"confirmed_unusual": True} if unusual else {}), **({"replaced": str(replaced)} if replaced is not None else {}))
     return pay_rate
 
 
@@ -72,7 +160,7 @@ def w4_record(employee: Employee, effective_from: date, actor, **fields) -> With
     certificate = WithholdingCertificate(employee=employee, effective_from=effective_from, created_by=actor, **fields)
     certificate.full_clean()
     certificate.save()
-    audit(actor, "w4.recorded", employee, effective_from=effective_from.isoformat(), filing_status=certificate.filing_status)
+    audit(actor, "w4.recorded", employee, target=certificate, effective_from=effective_from.isoformat(), filing_status=certificate.filing_status)
     return certificate
 
 
@@ -81,8 +169,12 @@ def w4_on(employee: Employee, day: date) -> WithholdingCertificate | None:
 
 
 @transaction.atomic
-def bank_details_set(employee: Employee, routing: str, account: str, account_type: str, actor) -> Employee:
-    """New bank details: validated, encrypted, and a prenote is due before the first deposit."""
+def bank_details_set(employee: Employee, routing: str, account: str, account_type: str, actor,
+                     fields: list[str] | None = None) -> Employee:
+    """New bank details: validated, encrypted, and a prenote is due before the first deposit.
+    ``fields``: which of them changed, when the caller already applied them (the admin)."""
+    if fields is None:
+        fields = [f for f, new in zip(BANK_FIELDS, (routing.strip(), account.strip(), account_type)) if getattr(employee, f) != new]
     employee.bank_routing, employee.bank_account, employee.bank_account_type = routing.strip(), account.strip(), account_type
     try:
         employee.full_clean(exclude=["ssn"])
@@ -90,7 +182,7 @@ def bank_details_set(employee: Employee, routing: str, account: str, account_typ
         raise EmployeeError(" ".join(m for messages in error.message_dict.values() for m in messages)) from error
     employee.bank_prenote_sent = False
     employee.save(update_fields=["bank_routing", "bank_account", "bank_account_type", "bank_prenote_sent"])
-    audit(actor, "bank.changed", employee, account_type=account_type)
+    audit(actor, "bank.changed", employee, fields=sorted(fields), account_type=account_type)
     return employee
 
 
@@ -106,7 +198,7 @@ def consent_record(employee: Employee, kind: str, granted: bool, actor, note: st
     consent = Consent.objects.create(employee=employee, kind=kind, granted=granted, recorded_by=actor, note=note)
     if kind == Consent.Kind.NAME_CREDIT:
         maker_credits_refresh(employee)
-    audit(actor, "consent.granted" if granted else "consent.revoked", employee, kind=kind)
+    audit(actor, "consent.granted" if granted else "consent.revoked", employee, target=consent, kind=kind)
     return consent
 
 

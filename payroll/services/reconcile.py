@@ -1,8 +1,10 @@
 """Reconciliation: what the wage fund must hold, from shop's paid lines and refunds,
 against what the ledger holds, account by account."""
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.mail import send_mail
 
 from payroll.models import Account, Posting
@@ -20,6 +22,8 @@ from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
 from shop.wages import gift_wages_funded, wages_funded
+
+logger = logging.getLogger(__name__)
 
 SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly")
 DONATION_SOURCES = ("donation", "donation_refund")
@@ -137,20 +141,41 @@ def _reconcile_designated_gifts(report: Reconciliation, names: dict) -> None:
     report.unreversed_donations = [numbers[pk] for pk in unreversed]
 
 
+def _email_payroll_staff(subject: str, body: str) -> None:
+    from shop.models import User
+
+    recipients = list(
+        User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if recipients:
+        send_mail(subject, body, None, recipients)
+
+
 def wage_fund_reconcile_and_alert() -> bool:
     """Run the reconciliation; e-mail payroll staff when it does not hold. Returns ok."""
     report = wage_fund_reconcile()
     if not report.ok:
-        from shop.models import User
-
-        recipients = list(
-            User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
+        _email_payroll_staff(
+            "Wage fund reconciliation found differences",
+            "\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.",
         )
-        if recipients:
-            send_mail(
-                "Wage fund reconciliation found differences",
-                "\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.",
-                None,
-                recipients,
-            )
     return report.ok
+
+
+def fund_levels_check_and_alert(today=None) -> list[str]:
+    """The nightly look at the funds: below zero, or short of the next payroll's draw, is
+    logged and e-mailed to payroll staff (the same warnings the staff pages show)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from payroll.selectors.wage_fund import fund_balance, fund_warnings, next_payroll
+
+    today = today or timezone.localdate()
+    warnings = fund_warnings(fund_balance("wage_fund"), fund_balance("training_fund"), next_payroll(today))
+    if warnings:
+        logger.warning("Fund levels need attention: %s", " ".join(warnings))
+        _email_payroll_staff(
+            "The wage and training funds need attention",
+            "\n".join(warnings) + f"\n\nThe wage fund page: {settings.SITE_URL}{reverse('payroll:wage_fund')}",
+        )
+    return warnings

@@ -33,7 +33,8 @@ from payroll.services.time import (
     LOCKED_RUN_STATUSES,
     time_entries_approve,
     time_entry_add,
-    time_entry_check,
+    time_entry_change,
+    time_entry_remove,
 )
 from shop.errors import DomainError
 
@@ -116,7 +117,35 @@ def follow_up_record(follow_up_id: int, *, actor, could_not_reach: bool = False,
     return follow_up
 
 
-# -- attendance and paid hours ----------------------------------------------------------
+# -- sessions, attendance and paid hours ------------------------------------------------
+
+SESSION_TIMING = ("date", "start_time", "end_time")
+
+
+@transaction.atomic
+def session_save(session: TrainingSession, actor, changed: list[str] = ()) -> TrainingSession:
+    """Create or correct a session. Once its attendance is paid, its day and times are fixed
+    (the paid entries carry them): correct the attendance instead."""
+    if session.pk and session.attendance_approved_at and set(changed) & set(SESSION_TIMING):
+        raise TrainingError("This session's attendance is approved and paid by its date and times; they can no longer change.")
+    try:
+        session.full_clean()
+    except ValidationError as error:
+        raise TrainingError(_messages(error)) from error
+    session.save()
+    audit(actor, "training.session_saved", None, session=session.pk, fields=sorted(changed))
+    return session
+
+
+@transaction.atomic
+def session_delete(session_id: int, actor) -> None:
+    """Remove a session recorded by mistake; one whose attendance is approved (paid) stays."""
+    session = TrainingSession.objects.select_for_update().get(pk=session_id)
+    if session.attendance_approved_at is not None:
+        raise TrainingError("This session's attendance is approved and paid; it cannot be removed.")
+    audit(actor, "training.session_removed", None, session=session.pk)
+    session.delete()
+
 
 
 @transaction.atomic
@@ -143,8 +172,11 @@ def _create_entry(attendance: Attendance, hours: Decimal, actor) -> TimeEntry:
     if hours < Decimal("0.25"):
         raise TrainingError(f"Attendance of {attendance.minutes_attended} minutes is too short to pay; record at least 15 minutes.")
     try:
+        # A session's length bounds its hours and staff recorded it: past 12 in a day needs no
+        # second confirmation here (24 is still the limit, and every other rule holds).
         return time_entry_add(attendance.employee, session.date, hours, TimeEntry.Kind.TRAINING, actor,
-                              note=f"Training: {session.topic}"[:200], source=session_source(session.pk))
+                              note=f"Training: {session.topic}"[:200], source=session_source(session.pk),
+                              confirmed_long_day=True)
     except ValidationError as error:
         raise TrainingError(_messages(error)) from error
 
@@ -190,7 +222,7 @@ def _sync_time_entry(attendance: Attendance, actor) -> None:
         if entry is not None:
             attendance.time_entry = None
             attendance.save(update_fields=["time_entry"])
-            entry.delete()
+            time_entry_remove(entry.pk, actor)
         return
     if entry is None:
         entry = _create_entry(attendance, hours, actor)
@@ -200,9 +232,7 @@ def _sync_time_entry(attendance: Attendance, actor) -> None:
         return
     if hours < Decimal("0.25"):
         raise TrainingError(f"Attendance of {attendance.minutes_attended} minutes is too short to pay; record at least 15 minutes.")
-    time_entry_check(attendance.employee, entry.date, hours, entry.kind)
-    entry.hours = hours
-    entry.save(update_fields=["hours"])
+    time_entry_change(entry.pk, actor, confirmed_long_day=True, hours=hours)
 
 
 @transaction.atomic
