@@ -15,6 +15,7 @@ from payroll.services.training import attendance_record, session_attendance_appr
 from shop import roles
 from tests.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory
+from tests.payroll.test_payruns import fund
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def post_hours(client, day, hours, **extra):
 
 
 def paid_regular_run(start=date(2026, 10, 5), end=date(2026, 10, 18), pay_date=date(2026, 10, 23)):
+    fund()  # approval needs the funds to cover the run
     run = payruns.payrun_create(None, start, end, pay_date)
     payruns.payrun_calculate(run.pk, UserFactory())
     payruns.payrun_approve(run.pk, UserFactory())
@@ -99,6 +101,8 @@ def test_hours_in_a_paid_period_are_paid_in_the_next_run_and_say_so(client, self
 
 def test_training_attendance_in_an_approved_runs_period_goes_to_the_next_run(self_service):
     PayRateFactory(employee=self_service, kind=PayRate.Kind.TRAINING, rate=Decimal("16.00"))
+    worked = time_entry_add(self_service, DAY - timedelta(days=1), Decimal("8"), "production", actor=None)
+    time_entries_approve([worked.pk], actor=None)  # an empty run cannot be approved
     paid_regular_run()
     program = Program.objects.create(name="Sewing foundations", required_hours=Decimal("120"))
     session = TrainingSession.objects.create(program=program, date=DAY, start_time=time(9), end_time=time(12), topic="Seams")
