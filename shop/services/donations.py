@@ -82,6 +82,7 @@ class GiftDetails:
     tribute_name: str = ""
     tribute_notify_email: str = ""
     circle_id: int | None = None  # a monthly gift credited to a giving circle (see services.circles.circle_join)
+    user: object = None  # the signed-in account making the gift: the gift is theirs (see ``selectors.giving``)
 
 
 def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
@@ -96,16 +97,40 @@ def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
     return amount, fee
 
 
-def donor_upsert(details: GiftDetails) -> Donor:
-    """The donor with this e-mail, with the name and address just given."""
+def given_address(line1="", line2="", city="", state="", postal_code="") -> str:
+    """An address as typed with a gift, in the lines a receipt prints (as ``Donor.address``)."""
+    parts = [line1.strip(), line2.strip(), " ".join(p for p in (city.strip(), state.strip().upper(), postal_code.strip()) if p)]
+    return "\n".join(p for p in parts if p)
+
+
+def donor_for_gift(details: GiftDetails) -> Donor:
+    """The donor with this e-mail (any case), created with the details given if there is none.
+
+    An existing donor's name and address are never changed by a gift: anyone can type anyone's
+    e-mail into a form, and neither a pending nor a paid gift proves the e-mail is theirs. The
+    details given stay on the gift itself (``donor_name``/``donor_address``) and its receipt
+    prints them; the donor record (the year-end statement's name and address) keeps the details
+    it was created with.
+    """
     email = details.email.strip().lower()
-    fields = {"name": details.name.strip(), "address_line1": details.address_line1, "address_line2": details.address_line2,
-              "city": details.city, "state": details.state.upper(), "postal_code": details.postal_code}
-    donor, created = Donor.objects.get_or_create(email=email, defaults=fields)
-    if not created:
-        Donor.objects.filter(pk=donor.pk).update(**fields)
-        donor.refresh_from_db()
+    fields = {"name": details.name.strip(), "address_line1": details.address_line1.strip(),
+              "address_line2": details.address_line2.strip(), "city": details.city.strip(),
+              "state": details.state.strip().upper(), "postal_code": details.postal_code.strip()}
+    try:
+        with transaction.atomic():
+            donor, _ = Donor.objects.get_or_create(email=email, defaults=fields)
+    except IntegrityError:  # the same new e-mail at the same moment in another request
+        donor = Donor.objects.get(email=email)
     return donor
+
+
+def _details_address(details: GiftDetails) -> str:
+    return given_address(details.address_line1, details.address_line2, details.city, details.state, details.postal_code)
+
+
+def _user(details: GiftDetails):
+    user = details.user
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _tribute_fields(details: GiftDetails) -> dict:
@@ -119,10 +144,11 @@ def donation_start(details: GiftDetails) -> Donation:
     """A pending one-time gift with its PaymentIntent opened at Stripe for the exact total."""
     amount, fee = _check(details)
     with transaction.atomic():
-        donor = donor_upsert(details)
+        donor = donor_for_gift(details)
         donation = Donation.objects.create(
-            donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount, fee_covered=fee,
-            total=amount + fee, fund=details.fund, anonymous=details.anonymous, **_tribute_fields(details),
+            donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
+            amount=amount, fee_covered=fee, total=amount + fee, fund=details.fund, anonymous=details.anonymous,
+            **_tribute_fields(details),
         )
     intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
     Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
@@ -134,9 +160,10 @@ def recurring_start(details: GiftDetails) -> RecurringGift:
     """A monthly gift waiting for its card; Stripe is asked only once the card is in."""
     amount, fee = _check(details)
     with transaction.atomic():
-        donor = donor_upsert(details)
+        donor = donor_for_gift(details)
         return RecurringGift.objects.create(
-            donor=donor, amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
+            donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
+            amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
             fund=details.fund, anonymous=details.anonymous, circle_id=details.circle_id, **_tribute_fields(details),
         )
 
@@ -204,7 +231,7 @@ def recurring_confirm(recurring: RecurringGift, payment_method_id: str) -> Confi
     if recurring.stripe_customer_id:
         gateway.set_default_payment_method(recurring.stripe_customer_id, payment_method_id)
     else:
-        customer = gateway.create_customer(donor.email, donor.name, payment_method_id, metadata)
+        customer = gateway.create_customer(donor.email, recurring.donor_name or donor.name, payment_method_id, metadata)
         RecurringGift.objects.filter(pk=recurring.pk).update(stripe_customer_id=customer["id"])
         recurring.stripe_customer_id = customer["id"]
     if not recurring.stripe_plan_id:
@@ -302,8 +329,9 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
         with transaction.atomic():
             donation, _ = Donation.objects.get_or_create(
                 stripe_invoice_id=invoice["id"],
-                defaults={"donor": recurring.donor, "donor_name": recurring.donor.name,
-                          "donor_address": recurring.donor.address, "recurring": recurring, "amount": total - fee,
+                defaults={"donor": recurring.donor, "donor_name": recurring.donor_name or recurring.donor.name,
+                          "donor_address": recurring.donor_address if recurring.donor_name else recurring.donor.address,
+                          "user": recurring.user, "recurring": recurring, "amount": total - fee,
                           "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
                           "circle_id": recurring.circle_id,
                           "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},
@@ -358,13 +386,13 @@ def charge_failed_email(failure_id: int) -> bool:
         return False
     recurring = failure.recurring
     if recurring.status == R.CANCELLED:
-        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
+        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
                 f"${recurring.total} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
                 "monthly gift has been cancelled. Thank you for everything you have given. You can start a new "
                 f"monthly gift at any time: {settings.SITE_URL.rstrip('/')}{reverse('shop:donate')}\n")
         subject = "Your monthly gift has been cancelled"
     else:
-        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
+        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
                 f"${recurring.total} ({recurring.get_fund_display()}). Please update your card here:\n\n"
                 f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
                 "charges in a row the monthly gift is cancelled.\n")

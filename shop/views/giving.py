@@ -41,7 +41,7 @@ def donate(request):
             amount=data["amount"], monthly=data["frequency"] == "monthly", fund=data["fund"], cover_fees=data["cover_fees"],
             anonymous=data["anonymous"], name=data["name"], email=data["email"], address_line1=data["address_line1"],
             address_line2=data["address_line2"], city=data["city"], state=data["state"], postal_code=data["postal_code"],
-            tribute=data["tribute"], tribute_name=data["tribute_name"], tribute_notify_email=data["tribute_notify_email"],
+            tribute=data["tribute"], tribute_name=data["tribute_name"], tribute_notify_email=data["tribute_notify_email"], user=request.user,
         )
         try:
             gift = service.recurring_start(details) if details.monthly else service.donation_start(details)
