@@ -2,12 +2,13 @@
 deductible amount, PDF + e-mail. A run sends in batches through Celery and can be run
 again: a statement already sent (one row per donor and year) is never sent twice."""
 import io
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
@@ -15,8 +16,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shop.audit import audit_record
+from shop.errors import DomainError
 from shop.models import Donation, Donor, StatementRun, YearEndStatement
-from shop.money import ZERO
+from shop.money import ZERO, cents_sum, from_cents
 from shop.services.receipts import FL_DISCLOSURE, NO_GOODS
 from shop.templatetags.money import usd
 
@@ -34,18 +37,61 @@ def donors_for_year(year: int) -> list[int]:
     return sorted(set(Donation.objects.filter(status=Donation.Status.PAID, paid_at__year=year).values_list("donor_id", flat=True)))
 
 
+class StatementError(DomainError):
+    pass
+
+
+SAMPLE_SIZE = 5
+
+
+def year_check(year: int, today=None) -> None:
+    """Statements go out only for a year that has ended: until December 31 more gifts can arrive,
+    and a statement already sent is never sent again, so they would never reach the donor."""
+    today = today or timezone.localdate()
+    if year >= today.year:
+        raise StatementError(f"{year} has not ended yet. Gifts can still arrive until December 31, and they would be "
+                             f"missing from statements sent now. Statements for {year} can be sent from January 1, {year + 1}.")
+
+
+@dataclass(frozen=True)
+class StatementPreview:
+    year: int
+    donors: int  # donors with a paid gift that year
+    to_send: int  # of them, those whose statement has not been sent yet
+    sample: list  # up to SAMPLE_SIZE (name, e-mail, gifts, total) of the statements about to go
+
+
+def statements_preview(year: int) -> StatementPreview:
+    """What a run for ``year`` would send, for the staff to check before confirming. Writes nothing."""
+    year_check(year)
+    donor_ids = donors_for_year(year)
+    sent = set(YearEndStatement.objects.filter(year=year, sent_at__isnull=False).values_list("donor_id", flat=True))
+    unsent = [d for d in donor_ids if d not in sent]
+    sample_ids = unsent[:SAMPLE_SIZE]
+    rows = (Donation.objects.filter(donor_id__in=sample_ids, status=Donation.Status.PAID, paid_at__year=year)
+            .values("donor_id").annotate(n=Count("id"), cents=cents_sum("total")))
+    by_donor = {r["donor_id"]: (r["n"], from_cents(int(r["cents"] or 0))) for r in rows}
+    donors = Donor.objects.in_bulk(sample_ids)
+    sample = [(donors[d].name, donors[d].email, *by_donor.get(d, (0, ZERO))) for d in sample_ids]
+    return StatementPreview(year, len(donor_ids), len(unsent), sample)
+
+
 def statements_start(year: int, actor=None) -> StatementRun:
-    """Start a run for ``year``: every donor with a paid gift that year, in batches of ``BATCH_SIZE``."""
+    """Start a run for ``year`` (an ended year only): every donor with a paid gift that year, in
+    batches of ``BATCH_SIZE``. Recorded in the audit trail with who started it."""
     from shop.tasks import send_year_end_statement_batch
 
+    year_check(year)
     donor_ids = donors_for_year(year)
-    run = StatementRun.objects.create(year=year, total=len(donor_ids), started_by=actor)
-    if not donor_ids:
-        StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, finished_at=timezone.now())
-        run.refresh_from_db()
-        return run
-    batches = [donor_ids[i:i + BATCH_SIZE] for i in range(0, len(donor_ids), BATCH_SIZE)]
-    transaction.on_commit(lambda: [send_year_end_statement_batch.delay(run.pk, batch) for batch in batches])
+    with transaction.atomic():
+        run = StatementRun.objects.create(year=year, total=len(donor_ids), started_by=actor)
+        audit_record("statements.run_started", actor=actor, target=run, year=year, donors=len(donor_ids))
+        if not donor_ids:
+            StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, finished_at=timezone.now())
+            run.refresh_from_db()
+            return run
+        batches = [donor_ids[i:i + BATCH_SIZE] for i in range(0, len(donor_ids), BATCH_SIZE)]
+        transaction.on_commit(lambda: [send_year_end_statement_batch.delay(run.pk, batch) for batch in batches])
     return run
 
 

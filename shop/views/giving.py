@@ -22,7 +22,7 @@ from shop.selectors.events import event_purchase, hold_expired, hold_expires_at
 from shop.services import donations as service
 from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
-from shop.services.statements import statements_start
+from shop.services.statements import statements_preview, statements_start
 from shop.views.checkout import payment_method_from
 
 
@@ -326,14 +326,23 @@ def staff_receipt_pdf(request, number):
 
 @role_required(SHOP_STAFF)
 def staff_statements(request):
+    """Choose a year (an ended one), see how many statements would go and to whom, then confirm."""
     form = StatementRunForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    preview = None
     if request.method == "POST" and form.is_valid():
-        run = statements_start(form.cleaned_data["year"], request.user)
-        messages.success(request, f"Sending {run.total} statements for {run.year}; statements already sent are skipped.")
-        return redirect("shop:staff_statements")
+        data = form.cleaned_data
+        preview = statements_preview(data["year"])
+        if data["confirm"] and data["expected"] == preview.to_send:
+            run = statements_start(data["year"], request.user)
+            messages.success(request, f"Sending {preview.to_send} statements for {run.year}; statements already sent "
+                                      "are skipped.")
+            return redirect("shop:staff_statements")
+        if data["confirm"]:
+            messages.error(request, "The number of statements to send changed since you looked. Please check again.")
     runs = StatementRun.objects.all()[:20]
     running = next((r for r in runs if r.status == StatementRun.Status.RUNNING), None)
-    return render(request, "shop/giving/staff_statements.html", {"form": form, "runs": runs, "running": running},
+    return render(request, "shop/giving/staff_statements.html", {"form": form, "runs": runs, "running": running,
+                                                                 "preview": preview},
                   status=400 if form.errors else 200)
 
 
