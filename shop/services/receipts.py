@@ -9,7 +9,6 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from reportlab.lib import colors
@@ -18,6 +17,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shop import mail
 from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.models import Donation, Receipt, ReceiptSequence
@@ -77,7 +77,7 @@ def _snapshot(donation: Donation, year: int, number: int) -> Receipt:
         amount=donation.total, designation=donation.get_fund_display(),
         goods_description=donation.goods_description if donation.goods_value > 0 else "",
         goods_value=donation.goods_value, deductible=max(donation.total - donation.goods_value, ZERO),
-        fl_registration=settings.FL_SOLICITATION_REGISTRATION, issued_at=timezone.now(),
+        tribute=tribute_line(donation)[:140], fl_registration=settings.FL_SOLICITATION_REGISTRATION, issued_at=timezone.now(),
     )
 
 
@@ -125,6 +125,46 @@ def receipt_correct(receipt_id: int, *, donor_name: str, donor_address: str, rea
     return new
 
 
+def tribute_line(donation: Donation) -> str:
+    """"In memory of Rose Diaz" (or in honour of), as the receipt prints it; empty if none."""
+    if not donation.tribute or not donation.tribute_name:
+        return ""
+    return f"{donation.get_tribute_display()} {donation.tribute_name}"
+
+
+def receipt_message(receipt: Receipt, copy: bool = False) -> dict:
+    """What the receipt's e-mail says, by what was paid for: a gift gets thanks for the gift; a
+    ticket purchase its ticket confirmation; a sponsorship its sponsorship confirmation. The
+    receipt PDF is attached to each. Returns ``mail.send`` arguments."""
+    from shop.selectors.events import event_purchase
+
+    org = settings.MENDED_ORG
+    donation = receipt.donation
+    purchase = event_purchase(donation)
+    context = {"receipt": receipt, "copy": copy, "org": org}
+    prefix = "Copy: " if copy else ""
+    if purchase is None:
+        tribute = receipt.tribute[:1].lower() + receipt.tribute[1:]
+        template, subject = "receipt_gift", f"{'Copy of your' if copy else 'Your'} receipt {receipt.number} from {org['NAME']}"
+        context["tribute"] = tribute
+    else:
+        event = purchase.event
+        context.update(event=event, starts=timezone.localtime(event.starts_at), ends=timezone.localtime(event.ends_at))
+        if hasattr(purchase, "quantity"):
+            template = "receipt_tickets"
+            subject = (f"{prefix}Your tickets for {event.title}, {timezone.localtime(event.starts_at):%B %-d, %Y} "
+                       f"(receipt {receipt.number})")
+            context["ticket"] = purchase
+        else:
+            template = "receipt_sponsorship"
+            subject = f"{prefix}Your {purchase.tier.name} sponsorship of {event.title} (receipt {receipt.number})"
+            context.update(sponsorship=purchase,
+                           benefits=[line.strip() for line in purchase.tier.benefits.splitlines() if line.strip()])
+    return {"to": [donation.donor.email], "subject": subject, "template": f"shop/email/{template}", "context": context,
+            "attachments": [(f"receipt-{receipt.number}{'-copy' if copy else ''}.pdf", receipt_pdf(receipt, copy=copy),
+                             "application/pdf")]}
+
+
 def receipt_send(receipt_id: int, copy: bool = False) -> bool:
     """E-mail the receipt as a PDF. The original goes once; each copy asked for is sent, marked COPY."""
     with transaction.atomic():
@@ -133,17 +173,7 @@ def receipt_send(receipt_id: int, copy: bool = False) -> bool:
             raise ReceiptError(f"Receipt {receipt.number} is void; send its replacement instead.")
         if not copy and receipt.emailed_at is not None:
             return False
-        org = settings.MENDED_ORG
-        message = EmailMessage(
-            subject=f"{'Copy of your' if copy else 'Your'} receipt {receipt.number} from {org['NAME']}",
-            body=(f"Dear {receipt.donor_name},\n\nThank you for your gift of {usd(receipt.amount)} to "
-                  f"{receipt.designation.lower()}. Your tax receipt {receipt.number} is attached"
-                  f"{' (a copy)' if copy else ''}; please keep it for your records.\n\n{org['LEGAL_NAME']}\n"
-                  f"EIN {org['EIN']}\n"),
-            to=[receipt.donation.donor.email],
-        )
-        message.attach(f"receipt-{receipt.number}{'-copy' if copy else ''}.pdf", receipt_pdf(receipt, copy=copy), "application/pdf")
-        message.send()
+        mail.send(**receipt_message(receipt, copy=copy))
         if copy:
             Receipt.objects.filter(pk=receipt.pk).update(copies_sent=receipt.copies_sent + 1)
         else:
@@ -189,6 +219,8 @@ def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
         ["Amount received", usd(receipt.amount)],
         ["Designation", receipt.designation],
     ]
+    if receipt.tribute:
+        rows.append(["Tribute", receipt.tribute])
     if receipt.goods_value > 0:
         rows += [
             # A Paragraph wraps within its column (a plain string would run off the page).
