@@ -3,8 +3,6 @@ against what the ledger holds, account by account."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.mail import send_mail
-
 from payroll.models import Account, Posting
 from payroll.services.wage_fund import (
     CLEARING,
@@ -14,6 +12,7 @@ from payroll.services.wage_fund import (
     gift_orders_unposted,
     wage_fund_unposted,
 )
+from shop import mail
 from shop.models import Donation, GiftOrder, OrderLine
 from shop.models.giving import WAGE_FUND_DESIGNATIONS
 from shop.models.orders import PAID_STATES
@@ -147,10 +146,6 @@ def wage_fund_reconcile_and_alert() -> bool:
             User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
         )
         if recipients:
-            send_mail(
-                "Wage fund reconciliation found differences",
-                "\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.",
-                None,
-                recipients,
-            )
+            mail.send(to=recipients, subject="Wage fund reconciliation found differences",
+                      text="\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.")
     return report.ok

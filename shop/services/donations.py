@@ -13,11 +13,11 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
@@ -397,7 +397,7 @@ def charge_failed_email(failure_id: int) -> bool:
                 f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
                 "charges in a row the monthly gift is cancelled.\n")
         subject = "Please update the card for your monthly gift"
-    send_mail(subject, body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n", None, [recurring.donor.email])
+    mail.send(to=[recurring.donor.email], subject=subject, text=body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n")
     failure.emailed_at = timezone.now()
     failure.save(update_fields=["emailed_at"])
     return True
@@ -549,10 +549,9 @@ def tribute_notify(donation_id: int) -> bool:
     giver = "Someone who wishes to remain anonymous" if donation.anonymous else donation.donor_name
     words = "in honour of" if donation.tribute == Tribute.HONOUR else "in memory of"
     org = settings.MENDED_ORG
-    send_mail(
-        f"A gift {words} {donation.tribute_name}",
-        f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
-        None, [donation.tribute_notify_email],
+    mail.send(
+        to=[donation.tribute_notify_email], subject=f"A gift {words} {donation.tribute_name}",
+        text=f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
     )
     donation.tribute_notified_at = timezone.now()
     donation.save(update_fields=["tribute_notified_at"])

@@ -14,12 +14,12 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
@@ -293,24 +293,22 @@ def _signature() -> str:
 
 def hosting_acknowledge(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
-    send_mail(
-        f"We received your request to host an event on {request.date:%B %-d, %Y}",
-        f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
+    mail.send(
+        to=[request.email], subject=f"We received your request to host an event on {request.date:%B %-d, %Y}",
+        text=f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
         f"{request.date:%A, %B %-d, %Y} for about {request.expected_guests} guests. We will look at our calendar and "
         "write to you with our answer.\n" + _signature(),
-        None, [request.email],
     )
 
 
 def hosting_notify_staff(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
     link = settings.SITE_URL.rstrip("/") + reverse("shop:staff_events") + "#hosting"
-    send_mail(
-        f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
-        f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
+    mail.send(
+        to=[settings.SHOP_STAFF_EMAIL], subject=f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
+        text=f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
         f"{', ' + request.phone if request.phone else ''}\nDate: {request.date:%A, %B %-d, %Y}\n"
         f"Expected guests: {request.expected_guests}\n\nPurpose:\n{request.purpose}\n\nAccept or decline it here: {link}\n",
-        None, [settings.SHOP_STAFF_EMAIL],
     )
 
 
@@ -351,7 +349,7 @@ def hosting_decision_email(request_id: int) -> bool:
                 f"{request.organisation}'s event at our space on {day}.\n")
     if request.staff_message:
         body += f"\n{request.staff_message}\n"
-    send_mail(subject, body + _signature(), None, [request.email])
+    mail.send(to=[request.email], subject=subject, text=body + _signature())
     request.decision_emailed_at = timezone.now()
     request.save(update_fields=["decision_emailed_at"])
     return True
