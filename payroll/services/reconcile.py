@@ -18,6 +18,7 @@ from shop.models.giving import WAGE_FUND_DESIGNATIONS
 from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
+from shop.templatetags.money import usd
 from shop.wages import gift_wages_funded, wages_funded
 
 SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly")
@@ -68,9 +69,10 @@ class Reconciliation:
     def lines(self) -> list[str]:
         out = [f"{'account (balance)':<38}{'expected':>14}{'ledger':>14}{'difference':>14}"]
         for a in self.accounts:
-            out.append(f"{a.name:<38}{a.shown(a.expected):>14}{a.shown(a.actual):>14}{a.shown(a.difference):>14}")
+            out.append(f"{a.name:<38}{usd(a.shown(a.expected)):>14}{usd(a.shown(a.actual)):>14}"
+                       f"{usd(a.shown(a.difference)):>14}")
         for entry_id, total in self.unbalanced_entries:
-            out.append(f"Entry {entry_id} does not balance: its postings sum to {total}")
+            out.append(f"Entry {entry_id} does not balance: its postings sum to {usd(total)}")
         if self.uncredited_orders:
             out.append(f"Paid orders not yet credited: {', '.join(map(str, self.uncredited_orders[:50]))}")
         if self.uncredited_gift_orders:
