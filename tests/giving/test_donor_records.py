@@ -81,6 +81,12 @@ def test_tickets_and_sponsorships_do_not_rewrite_the_donor(localstripe_server):
     assert sponsorship.donation.donor_address == "666 Evil Rd"
 
 
+def test_the_pay_page_tells_a_donor_who_is_not_signed_in_how_to_manage_a_monthly_gift(client):
+    response = client.post(reverse("shop:donate"), {**ATTACK, "frequency": "monthly", "email": "new@example.org"})
+    pay = client.get(response.url).content.decode()
+    assert "sign in (or create an account) with new@example.org and confirm that address" in pay
+
+
 def test_a_new_email_makes_a_new_donor_with_the_details_given():
     recurring_start(details(monthly=True, email="New@Example.org", name="Nia New"))
     assert Donor.objects.get(email="new@example.org").name == "Nia New"
@@ -94,6 +100,8 @@ def test_a_monthly_gift_made_signed_in_is_on_the_giving_page_before_the_email_is
     assert response.status_code == 302
     recurring = RecurringGift.objects.get()
     assert recurring.user == user
+    pay = client.get(response.url).content.decode()
+    assert "change, pause or cancel it from" in pay and reverse("shop:my_giving") in pay
     RecurringGift.objects.filter(pk=recurring.pk).update(status=RecurringGift.Status.ACTIVE)
     page = client.get(reverse("shop:my_giving")).content.decode()
     assert recurring.number in page
