@@ -82,6 +82,7 @@ class RecurringGift(models.Model):
     donor_address = models.TextField(blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              help_text="The account signed in when the gift was made: it is theirs to change, pause or cancel.")
+    given_details = models.JSONField(default=dict, blank=True, help_text="Name and address parts as typed (see donor_update_from_gift).")
     amount = models.DecimalField(**MONEY, help_text="The monthly gift the organisation nets.")
     fee_covered = models.DecimalField(**MONEY, default=0)
     total = models.DecimalField(**MONEY, help_text="Charged each month: the gift plus any fees covered.")
@@ -137,6 +138,7 @@ class Donation(models.Model):
     donor_address = models.TextField(blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              help_text="The account signed in when the gift was made (it sees the gift on its giving page).")
+    given_details = models.JSONField(default=dict, blank=True, help_text="Name and address parts as typed (see donor_update_from_gift).")
     recurring = models.ForeignKey(RecurringGift, null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
     amount = models.DecimalField(**MONEY)
     fee_covered = models.DecimalField(**MONEY, default=0)

@@ -321,9 +321,9 @@ def giving_erase(subject: Subject, erasure: Erasure) -> None:
             city="", state="", postal_code="",
         )
         Donation.objects.filter(donor=donor).update(donor_name=f"Erased donor #{donor.pk}", donor_address="",
-                                                    tribute_name="", tribute_notify_email="")
+                                                    given_details={}, tribute_name="", tribute_notify_email="")
         RecurringGift.objects.filter(donor=donor).update(donor_name=f"Erased donor #{donor.pk}", donor_address="",
-                                                         tribute_name="", tribute_notify_email="")
+                                                         given_details={}, tribute_name="", tribute_notify_email="")
     ids = [d.pk for d in donors]
     gifts = Donation.objects.filter(donor_id__in=ids).count()
     monthly = RecurringGift.objects.filter(donor_id__in=ids).count()

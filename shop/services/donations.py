@@ -103,25 +103,58 @@ def given_address(line1="", line2="", city="", state="", postal_code="") -> str:
     return "\n".join(p for p in parts if p)
 
 
+DETAIL_FIELDS = ("name", "address_line1", "address_line2", "city", "state", "postal_code")
+
+
+def details_given(details) -> dict:
+    """The donor details typed with a gift (``GiftDetails``, or an event ``Buyer``), tidied."""
+    given = {f: (getattr(details, f, "") or "").strip() for f in DETAIL_FIELDS}
+    given["state"] = given["state"].upper()
+    return given
+
+
 def donor_for_gift(details: GiftDetails) -> Donor:
     """The donor with this e-mail (any case), created with the details given if there is none.
 
-    An existing donor's name and address are never changed by a gift: anyone can type anyone's
-    e-mail into a form, and neither a pending nor a paid gift proves the e-mail is theirs. The
-    details given stay on the gift itself (``donor_name``/``donor_address``) and its receipt
-    prints them; the donor record (the year-end statement's name and address) keeps the details
-    it was created with.
+    An existing donor's name and address are never changed when a gift starts: anyone can
+    type anyone's e-mail into a form, and an unpaid gift proves nothing. The details stay on
+    the gift (``donor_name``, ``donor_address``, ``given_details``); its receipt prints them,
+    and ``donor_update_from_gift`` decides, once it is paid, whether the donor record (the
+    year-end statement's name and address) takes them.
     """
     email = details.email.strip().lower()
-    fields = {"name": details.name.strip(), "address_line1": details.address_line1.strip(),
-              "address_line2": details.address_line2.strip(), "city": details.city.strip(),
-              "state": details.state.strip().upper(), "postal_code": details.postal_code.strip()}
     try:
         with transaction.atomic():
-            donor, _ = Donor.objects.get_or_create(email=email, defaults=fields)
+            donor, _ = Donor.objects.get_or_create(email=email, defaults=details_given(details))
     except IntegrityError:  # the same new e-mail at the same moment in another request
         donor = Donor.objects.get(email=email)
     return donor
+
+
+def _owns_email(user, email: str) -> bool:
+    """Whether ``user`` has confirmed ``email`` is theirs (a verified allauth address)."""
+    if user is None:
+        return False
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def donor_update_from_gift(donation: Donation) -> bool:
+    """Once a gift is paid: the donor record takes the details given with it only if the gift
+    was made signed in to an account that has confirmed the donor's e-mail, or if the donor has
+    no other paid gift (its details then came from an unpaid gift, which proves nothing: someone
+    typing a new donor's e-mail first must not name that donor). Returns True if updated."""
+    given = donation.given_details or {}
+    if not given.get("name"):
+        return False
+    donor = donation.donor
+    others_paid = Donation.objects.filter(donor=donor, status=Donation.Status.PAID).exclude(pk=donation.pk).exists()
+    if others_paid and not _owns_email(donation.user, donor.email):
+        return False
+    fields = {f: str(given.get(f, ""))[:Donor._meta.get_field(f).max_length] for f in DETAIL_FIELDS}
+    Donor.objects.filter(pk=donor.pk).update(**fields)
+    return True
 
 
 def _details_address(details: GiftDetails) -> str:
@@ -147,7 +180,8 @@ def donation_start(details: GiftDetails) -> Donation:
         donor = donor_for_gift(details)
         donation = Donation.objects.create(
             donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
-            amount=amount, fee_covered=fee, total=amount + fee, fund=details.fund, anonymous=details.anonymous,
+            given_details=details_given(details), amount=amount, fee_covered=fee, total=amount + fee, fund=details.fund,
+            anonymous=details.anonymous,
             **_tribute_fields(details),
         )
     intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
@@ -163,7 +197,8 @@ def recurring_start(details: GiftDetails) -> RecurringGift:
         donor = donor_for_gift(details)
         return RecurringGift.objects.create(
             donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
-            amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
+            given_details=details_given(details), amount=amount, fee_covered=fee, total=amount + fee,
+            cover_fees=details.cover_fees,
             fund=details.fund, anonymous=details.anonymous, circle_id=details.circle_id, **_tribute_fields(details),
         )
 
@@ -260,6 +295,7 @@ def donation_mark_paid(donation_id: int, paid_at=None) -> bool:
     donation.paid_at = paid_at or timezone.now()
     donation.last_error = ""
     donation.save(update_fields=["status", "paid_at", "last_error"])
+    donor_update_from_gift(donation)
     audit_record("donation.paid", target=donation, total=donation.total, fund=donation.fund)
     announce_on_commit(donation_received, donation_id=donation.pk, fund=donation.fund)
     from shop.tasks import issue_donation_receipt, send_tribute_notice
@@ -331,7 +367,7 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
                 stripe_invoice_id=invoice["id"],
                 defaults={"donor": recurring.donor, "donor_name": recurring.donor_name or recurring.donor.name,
                           "donor_address": recurring.donor_address if recurring.donor_name else recurring.donor.address,
-                          "user": recurring.user, "recurring": recurring, "amount": total - fee,
+                          "user": recurring.user, "given_details": recurring.given_details, "recurring": recurring, "amount": total - fee,
                           "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
                           "circle_id": recurring.circle_id,
                           "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},

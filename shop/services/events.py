@@ -25,7 +25,14 @@ from shop.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 from shop.money import quantize
 from shop.selectors import events as selectors
-from shop.services.donations import MAX_GIFT, GiftDetails, donation_payment_sync, donor_for_gift, given_address
+from shop.services.donations import (
+    MAX_GIFT,
+    GiftDetails,
+    details_given,
+    donation_payment_sync,
+    donor_for_gift,
+    given_address,
+)
 from shop.services.logos import LogoError, check_logo, generated_name
 
 log = logging.getLogger(__name__)
@@ -134,6 +141,7 @@ def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer, user=N
         donor = _donor(buyer, total)
         donation = Donation.objects.create(
             donor=donor, donor_name=buyer.name.strip(), donor_address=buyer.address, user=_signed_in(user),
+            given_details=details_given(buyer),
             amount=total, total=total,
             fund=Fund.GENERAL, goods_value=quantize(ticket_type.fair_market_value * quantity),
             goods_description=ticket_description(ticket_type, quantity),
@@ -195,6 +203,7 @@ def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, 
         donor = _donor(contact, tier.amount)
         donation = Donation.objects.create(
             donor=donor, donor_name=sponsor.name.strip(), donor_address=contact.address, user=_signed_in(user),
+            given_details=details_given(contact),
             amount=tier.amount,
             total=tier.amount, fund=Fund.GENERAL, goods_value=tier.fair_market_value,
             goods_description=sponsorship_description(tier),

@@ -48,11 +48,60 @@ def test_an_unpaid_gift_with_someone_elses_email_changes_nothing(client, localst
     assert "Attacker" not in mail.outbox[0].body
 
 
+ATTACKER = {"name": "Attacker Overwrote", "address_line1": "666 Evil Rd", "address_line2": "", "city": "Miami",
+            "state": "FL", "postal_code": "33101"}
+
+
+def pending(donor, user=None, given=ATTACKER):
+    return Donation.objects.create(donor=donor, donor_name=given["name"], donor_address=given["address_line1"],
+                                   given_details=given, user=user, amount="5.00", total="5.00")
+
+
 def test_a_paid_gift_from_someone_else_does_not_rewrite_the_record_either():
     donor = victim()
-    pending = Donation.objects.create(donor=donor, donor_name="Attacker Overwrote", donor_address="666 Evil Rd",
-                                      amount="5.00", total="5.00")
-    donation_mark_paid(pending.pk)
+    make_paid_donation(donor)
+    donation_mark_paid(pending(donor).pk)
+    assert_untouched(donor)
+    # Signed in, but to an account that never confirmed the address: no more than anyone else.
+    donation_mark_paid(pending(donor, user=UserFactory(email="victim@example.org")).pk)
+    assert_untouched(donor)
+
+
+def test_the_signed_in_owner_of_the_email_updates_the_record_with_a_paid_gift():
+    from allauth.account.models import EmailAddress
+
+    donor = victim()
+    make_paid_donation(donor)
+    owner = UserFactory(email="victim@example.org")
+    EmailAddress.objects.create(user=owner, email="Victim@Example.org", verified=True)
+    moved = {"name": "Vera Victim-Moss", "address_line1": "9 New Rd", "address_line2": "Apt 2", "city": "Orlando",
+             "state": "FL", "postal_code": "32801"}
+    gift = pending(donor, user=owner, given=moved)
+    donor.refresh_from_db()
+    assert donor.name == "Vera Victim"  # not while the gift is unpaid
+    donation_mark_paid(gift.pk)
+    donor.refresh_from_db()
+    assert (donor.name, donor.address) == ("Vera Victim-Moss", "9 New Rd\nApt 2\nOrlando FL 32801")
+
+
+def test_typing_a_new_donors_email_first_does_not_name_that_donor(client, localstripe_server):
+    """Someone starts (and never pays) a gift with an e-mail that has no donor yet; the real
+    owner's first paid gift then gives the record its name and address."""
+    response = client.post(reverse("shop:donate"), ATTACK)
+    assert response.status_code == 302
+    donor = Donor.objects.get(email="victim@example.org")
+    real = Donation.objects.create(donor=donor, donor_name="Vera Victim", donor_address="1 Main St\nTampa FL 33602",
+                                   given_details={"name": "Vera Victim", "address_line1": "1 Main St", "city": "Tampa",
+                                                  "state": "FL", "postal_code": "33602"},
+                                   amount="50.00", total="50.00")
+    donation_mark_paid(real.pk)
+    Donation.objects.filter(pk=real.pk).update(paid_at=timezone.now().replace(year=timezone.now().year - 1))
+    assert_untouched(donor)
+    mail.outbox.clear()
+    assert statement_send(donor.pk, timezone.now().year - 1)
+    assert "Dear Vera Victim" in mail.outbox[0].body
+    # A later paid gift by whoever typed the e-mail first changes nothing.
+    donation_mark_paid(pending(donor).pk)
     assert_untouched(donor)
 
 
