@@ -25,6 +25,7 @@ from shop.events import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
 from shop.models.giving import Tribute
 from shop.money import CENT, from_cents, quantize, to_cents
+from shop.templatetags.money import usd
 
 log = logging.getLogger(__name__)
 R = RecurringGift.Status
@@ -423,13 +424,13 @@ def charge_failed_email(failure_id: int) -> bool:
     recurring = failure.recurring
     if recurring.status == R.CANCELLED:
         body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
-                f"${recurring.total} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
+                f"{usd(recurring.total)} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
                 "monthly gift has been cancelled. Thank you for everything you have given. You can start a new "
                 f"monthly gift at any time: {settings.SITE_URL.rstrip('/')}{reverse('shop:donate')}\n")
         subject = "Your monthly gift has been cancelled"
     else:
         body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
-                f"${recurring.total} ({recurring.get_fund_display()}). Please update your card here:\n\n"
+                f"{usd(recurring.total)} ({recurring.get_fund_display()}). Please update your card here:\n\n"
                 f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
                 "charges in a row the monthly gift is cancelled.\n")
         subject = "Please update the card for your monthly gift"
