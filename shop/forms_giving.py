@@ -75,4 +75,21 @@ class CorrectReceiptForm(forms.Form):
 
 
 class StatementRunForm(forms.Form):
+    """Step one asks for the year and shows what would be sent; step two (``confirm``) sends.
+
+    ``expected`` is how many statements the preview showed: if that changed meanwhile, the
+    page shows the new preview instead of sending."""
+
     year = forms.IntegerField(min_value=2000, max_value=2100)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    expected = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean_year(self):
+        from shop.services.statements import StatementError, year_check
+
+        year = self.cleaned_data["year"]
+        try:
+            year_check(year)
+        except StatementError as error:
+            raise forms.ValidationError(error.message) from error
+        return year

@@ -74,9 +74,10 @@ def seed(p, *, circle, event, waiver, past_shift, future_shift, n):
     donor = Donor.objects.create(email=p["email"], name=name, address_line1=p["street"], city="Springfield", state="FL",
                                  postal_code="33602")
     gift = make_paid_donation(donor, f"{40 + n}.25", tribute="honour", tribute_name=f"Grandma {p['last']}",
-                              tribute_notify_email=p["tribute"])
+                              tribute_notify_email=p["tribute"], given_details={"name": name, "address_line1": p["street"]})
     monthly = make_recurring(donor, "15.00", status=RecurringGift.Status.CANCELLED, tribute="memory",
-                             tribute_name=f"Grandpa {p['last']}")
+                             tribute_name=f"Grandpa {p['last']}", donor_name=name, donor_address=p["street"],
+                             given_details={"name": name, "address_line1": p["street"]})
     YearEndStatement.objects.create(donor=donor, year=gift.paid_at.year, gifts=1, total=gift.total, deductible=gift.total)
     Pledge.objects.create(name=name, email=p["email"], city="Springfield", state="FL")
     CircleInvitation.objects.create(circle=circle, email=p["email"])

@@ -2,40 +2,30 @@
 
 The e-mail carries a link that needs a login, never the stub itself.
 """
-import io
-
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from payroll.models import PayStub
+from shop import mail
+from shop.documents import paragraph, pdf, text
 from shop.templatetags.money import usd
 
 
 def pay_stub_pdf(stub: PayStub) -> bytes:
     org = settings.MENDED_ORG
     run = stub.pay_run
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.7 * inch, rightMargin=0.7 * inch, topMargin=0.6 * inch,
-                            title=f"Pay stub {run.pay_date}", author=org["LEGAL_NAME"])
     employee = stub.employee
     story = [
-        Paragraph(f"<b>{org['LEGAL_NAME']}</b> · EIN {org['EIN']}", styles["Title"]),
-        Paragraph(org["ADDRESS"], styles["Normal"]),
+        paragraph("<b>{org}</b> · EIN {ein}", "Title", org=org["LEGAL_NAME"], ein=org["EIN"]),
+        text(org["ADDRESS"]),
         Spacer(1, 12),
-        Paragraph(
-            f"Pay stub for <b>{employee.legal_name}</b> · pay period {run.period_start:%b %-d} – {run.period_end:%b %-d, %Y}"
-            f" · pay date {run.pay_date:%b %-d, %Y}",
-            styles["Normal"],
-        ),
+        paragraph("Pay stub for <b>{name}</b> · pay period {start} – {end} · pay date {paid}", name=employee.legal_name,
+                  start=f"{run.period_start:%b %-d}", end=f"{run.period_end:%b %-d, %Y}", paid=f"{run.pay_date:%b %-d, %Y}"),
         Spacer(1, 12),
     ]
     ytd = stub.ytd or {}
@@ -69,15 +59,15 @@ def pay_stub_pdf(stub: PayStub) -> bytes:
     deposit = "Paid by paper check." if stub.paid_by_check else f"Deposited to account {stub.bank_masked}."
     if stub.prenote:
         deposit += " Your bank is checking your new account; your next pay goes to it."
-    story.append(Paragraph(deposit, styles["Normal"]))
+    story.append(text(deposit))
     story.append(Spacer(1, 8))
-    story.append(Paragraph(
+    story.append(text(
         f"Employer taxes paid on your behalf (not taken from your pay): Social Security {usd(stub.employer_social_security)}, "
         f"Medicare {usd(stub.employer_medicare)}, Florida reemployment tax {usd(stub.state_unemployment)}.",
-        styles["Italic"],
+        "Italic",
     ))
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title=f"Pay stub {run.pay_date}", author=org["LEGAL_NAME"], left=0.7 * inch, right=0.7 * inch,
+               top=0.6 * inch)
 
 
 def pay_stubs_generate(run_id: int) -> int:
@@ -94,10 +84,6 @@ def pay_stubs_generate(run_id: int) -> int:
         user = stub.employee.user
         if user is not None and user.email:
             link = settings.SITE_URL.rstrip("/") + reverse("payroll:my_pay")
-            send_mail(
-                f"Your pay stub for {stub.pay_run.pay_date:%b %-d, %Y}",
-                f"Your pay stub is ready. Log in to see it: {link}\n\n{settings.MENDED_ORG['NAME']}",
-                None,
-                [user.email],
-            )
+            mail.send(to=[user.email], subject=f"Your pay stub for {stub.pay_run.pay_date:%b %-d, %Y}",
+                      text=f"Your pay stub is ready. Log in to see it: {link}\n\n{settings.MENDED_ORG['NAME']}")
     return made

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import send_mail
 
 from payroll.models import Account, Posting
 from payroll.services.wage_fund import (
@@ -16,11 +15,13 @@ from payroll.services.wage_fund import (
     gift_orders_unposted,
     wage_fund_unposted,
 )
+from shop import mail
 from shop.models import Donation, GiftOrder, OrderLine
 from shop.models.giving import WAGE_FUND_DESIGNATIONS
 from shop.models.orders import PAID_STATES
 from shop.money import ZERO, cents_sum, from_cents
 from shop.roles import PAYROLL_STAFF
+from shop.templatetags.money import usd
 from shop.wages import gift_wages_funded, wages_funded
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,10 @@ class Reconciliation:
     def lines(self) -> list[str]:
         out = [f"{'account (balance)':<38}{'expected':>14}{'ledger':>14}{'difference':>14}"]
         for a in self.accounts:
-            out.append(f"{a.name:<38}{a.shown(a.expected):>14}{a.shown(a.actual):>14}{a.shown(a.difference):>14}")
+            out.append(f"{a.name:<38}{usd(a.shown(a.expected)):>14}{usd(a.shown(a.actual)):>14}"
+                       f"{usd(a.shown(a.difference)):>14}")
         for entry_id, total in self.unbalanced_entries:
-            out.append(f"Entry {entry_id} does not balance: its postings sum to {total}")
+            out.append(f"Entry {entry_id} does not balance: its postings sum to {usd(total)}")
         if self.uncredited_orders:
             out.append(f"Paid orders not yet credited: {', '.join(map(str, self.uncredited_orders[:50]))}")
         if self.uncredited_gift_orders:
@@ -148,7 +150,7 @@ def _email_payroll_staff(subject: str, body: str) -> None:
         User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
     )
     if recipients:
-        send_mail(subject, body, None, recipients)
+        mail.send(to=recipients, subject=subject, text=body)
 
 
 def wage_fund_reconcile_and_alert() -> bool:

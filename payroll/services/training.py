@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +35,7 @@ from payroll.services.time import (
     time_entry_change,
     time_entry_remove,
 )
+from shop import mail
 from shop.errors import DomainError
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
@@ -312,12 +312,8 @@ def follow_ups_due_remind(today: date) -> int:
         f"{base}{reverse('payroll:training_participant', args=[f.enrollment.employee_id])}"
         for f in due
     ]
-    send_mail(
-        f"Training follow-ups due this week ({len(due)})",
-        "These follow-ups are due this week:\n\n" + "\n".join(lines) + f"\n\n{settings.MENDED_ORG['NAME']}",
-        None,
-        recipients,
-    )
+    mail.send(to=recipients, subject=f"Training follow-ups due this week ({len(due)})",
+              text="These follow-ups are due this week:\n\n" + "\n".join(lines) + f"\n\n{settings.MENDED_ORG['NAME']}")
     return len(due)
 
 

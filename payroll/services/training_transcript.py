@@ -1,15 +1,12 @@
 """The training transcript PDF (reportlab): programs, hours, competencies, credentials.
 Made only for a participant whose "transcript" consent is in force (the view checks)."""
-import io
-from xml.sax.saxutils import escape
-
 from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
+
+from shop.documents import paragraph, pdf, text
 
 STYLE = TableStyle([
     ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
@@ -21,15 +18,11 @@ STYLE = TableStyle([
 def transcript_pdf(record: dict, complete: bool = False) -> bytes:
     """The transcript; ``complete`` adds everything else held (for a data request)."""
     org = settings.MENDED_ORG
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.7 * inch, rightMargin=0.7 * inch, topMargin=0.6 * inch,
-                            title="Training transcript", author=org["LEGAL_NAME"])
     employee = record["employee"]
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · "
-                  f"{'Complete training record' if complete else 'Training transcript'}", styles["Title"]),
-        Paragraph(f"Issued to <b>{escape(employee.legal_name)}</b> on {timezone.localdate():%b %-d, %Y}", styles["Normal"]),
+        paragraph("<b>{org}</b> · {kind}", "Title", org=org["LEGAL_NAME"],
+                  kind="Complete training record" if complete else "Training transcript"),
+        paragraph("Issued to <b>{name}</b> on {day}", name=employee.legal_name, day=f"{timezone.localdate():%b %-d, %Y}"),
         Spacer(1, 12),
     ]
     programs = [["Program", "Started", "Status", "Ended"]]
@@ -55,8 +48,8 @@ def transcript_pdf(record: dict, complete: bool = False) -> bytes:
         exits += [[e.program.name, e.exit_reason, e.get_outcome_display()] for e in record["enrollments"] if e.exit_date]
         sections += [("Exits", exits), ("Follow-ups", follow_ups)]
     for title, table in sections:
-        story.append(Paragraph(title, styles["Heading2"]))
-        story.append(Table(table, style=STYLE, hAlign="LEFT") if len(table) > 1 else Paragraph("None recorded.", styles["Normal"]))
+        story.append(text(title, "Heading2"))
+        story.append(Table(table, style=STYLE, hAlign="LEFT") if len(table) > 1 else text("None recorded."))
         story.append(Spacer(1, 10))
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title="Training transcript", author=org["LEGAL_NAME"], left=0.7 * inch, right=0.7 * inch,
+               top=0.6 * inch)

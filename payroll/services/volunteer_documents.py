@@ -1,20 +1,17 @@
 """Documents for volunteers: the iCalendar feed and per-shift .ics (``icalendar``), and
 the hours certificate PDF (reportlab). Times are written in each shift's own time zone,
 with its VTIMEZONE, so calendar apps show the local time of the work day."""
-import io
 from urllib.parse import urlparse
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from payroll.models import Shift, SignUp, Volunteer
+from shop.documents import paragraph, pdf, text
 
 
 def _calendar(name: str) -> Calendar:
@@ -78,23 +75,18 @@ STYLE = TableStyle([
 
 def hours_certificate_pdf(volunteer: Volunteer, history: list[SignUp], total) -> bytes:
     org = settings.MENDED_ORG
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch, topMargin=0.7 * inch,
-                            title="Volunteer hours certificate", author=org["LEGAL_NAME"])
     rows = [["Date", "Work day", "Role", "Hours"]]
     rows += [[f"{s.shift.local_start:%b %-d, %Y}", s.shift.title, s.role.name, f"{s.hours:.2f}"] for s in history]
     rows.append(["", "", "Total", f"{total:.2f}"])
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b>", styles["Title"]),
-        Paragraph("Certificate of volunteer hours", styles["Heading2"]),
-        Paragraph(f"This certifies that <b>{escape(volunteer.full_name)}</b> gave <b>{total:.2f} hours</b> of volunteer "
-                  f"service to {escape(org['NAME'])}, as recorded at check-in and check-out, up to "
-                  f"{timezone.localdate():%B %-d, %Y}.", styles["Normal"]),
+        paragraph("<b>{org}</b>", "Title", org=org["LEGAL_NAME"]),
+        text("Certificate of volunteer hours", "Heading2"),
+        paragraph("This certifies that <b>{name}</b> gave <b>{hours} hours</b> of volunteer service to {org}, as recorded "
+                  "at check-in and check-out, up to {day}.", name=volunteer.full_name, hours=f"{total:.2f}",
+                  org=org["NAME"], day=f"{timezone.localdate():%B %-d, %Y}"),
         Spacer(1, 14),
         Table(rows, style=STYLE, hAlign="LEFT", colWidths=[1.2 * inch, 2.6 * inch, 1.8 * inch, 0.8 * inch]),
         Spacer(1, 24),
-        Paragraph(f"{escape(org['LEGAL_NAME'])} · EIN {escape(org['EIN'])} · {escape(org['ADDRESS'])}", styles["Normal"]),
+        text(f"{org['LEGAL_NAME']} · EIN {org['EIN']} · {org['ADDRESS']}"),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title="Volunteer hours certificate", author=org["LEGAL_NAME"], top=0.7 * inch)

@@ -3,16 +3,15 @@
 E-mail is the only channel today. Another (say SMS) is a class with ``send(volunteer,
 subject, body)`` registered in ``CHANNELS`` plus a choice on ``Volunteer.Channel``."""
 from django.conf import settings
-from django.core.mail import send_mail
-
 from payroll.models import Volunteer
+from shop import mail
 
 
 class EmailChannel:
     name = "email"
 
     def send(self, volunteer: Volunteer, subject: str, body: str) -> None:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [volunteer.email])
+        mail.send(to=[volunteer.email], subject=subject, text=body, from_email=settings.DEFAULT_FROM_EMAIL)
 
 
 CHANNELS = {"email": EmailChannel()}

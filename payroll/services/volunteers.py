@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from payroll.models import Shift, ShiftRole, SignUp, Volunteer, WaiverAcceptance, WaiverVersion
 from payroll.services.volunteer_notify import email, notify, site_link
+from shop import mail
 from shop.errors import DomainError
 from shop.models import OrganisationMember
 
@@ -136,15 +137,13 @@ def waiver_accept(volunteer: Volunteer, *, version_id: int, signed_name: str, ip
 
 
 def _send_guardian_copy(acceptance_id: int) -> None:
-    from django.core.mail import send_mail
-
     acceptance = WaiverAcceptance.objects.select_related("volunteer", "version").get(pk=acceptance_id)
-    send_mail(
-        f"You co-signed {acceptance.volunteer.full_name}'s volunteer waiver",
-        f"Dear {acceptance.guardian_name},\n\nYou co-signed version {acceptance.version.version} of our volunteer waiver "
+    mail.send(
+        to=[acceptance.guardian_email], subject=f"You co-signed {acceptance.volunteer.full_name}'s volunteer waiver",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        text=f"Dear {acceptance.guardian_name},\n\nYou co-signed version {acceptance.version.version} of our volunteer waiver "
         f"for {acceptance.volunteer.full_name} on {timezone.localtime(acceptance.guardian_signed_at):%b %-d, %Y at %-I:%M %p}. "
         f"It is valid until {timezone.localtime(acceptance.expires_at):%b %-d, %Y}.\n\n{acceptance.version.text}\n",
-        settings.DEFAULT_FROM_EMAIL, [acceptance.guardian_email],
     )
 
 

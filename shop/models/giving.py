@@ -78,6 +78,11 @@ class RecurringGift(models.Model):
 
     number = models.CharField(max_length=20, unique=True, default=new_monthly_number, editable=False)
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="recurring_gifts")
+    donor_name = models.CharField(max_length=120, blank=True, help_text="As given with this gift (each month's receipt shows it).")
+    donor_address = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             help_text="The account signed in when the gift was made: it is theirs to change, pause or cancel.")
+    given_details = models.JSONField(default=dict, blank=True, help_text="Name and address parts as typed (see donor_update_from_gift).")
     amount = models.DecimalField(**MONEY, help_text="The monthly gift the organisation nets.")
     fee_covered = models.DecimalField(**MONEY, default=0)
     total = models.DecimalField(**MONEY, help_text="Charged each month: the gift plus any fees covered.")
@@ -131,6 +136,9 @@ class Donation(models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
     donor_name = models.CharField(max_length=120, help_text="As given with this gift (the receipt shows it).")
     donor_address = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             help_text="The account signed in when the gift was made (it sees the gift on its giving page).")
+    given_details = models.JSONField(default=dict, blank=True, help_text="Name and address parts as typed (see donor_update_from_gift).")
     recurring = models.ForeignKey(RecurringGift, null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
     amount = models.DecimalField(**MONEY)
     fee_covered = models.DecimalField(**MONEY, default=0)
@@ -195,7 +203,7 @@ class ReceiptImmutable(Exception):
 RECEIPT_CONTENT_FIELDS = (
     "number", "year", "sequence", "donation_id", "donor_name", "donor_address", "org_legal_name", "org_address",
     "org_ein", "received_on", "amount", "designation", "goods_description", "goods_value", "deductible",
-    "fl_registration", "issued_at",
+    "tribute", "fl_registration", "issued_at",
 )
 
 
@@ -225,6 +233,7 @@ class Receipt(models.Model):
     goods_description = models.CharField(max_length=300, blank=True)
     goods_value = models.DecimalField(**MONEY, default=0)
     deductible = models.DecimalField(**MONEY)
+    tribute = models.CharField(max_length=140, blank=True, help_text='e.g. "In memory of Rose Diaz".')
     fl_registration = models.CharField(max_length=40, blank=True)
     issued_at = models.DateTimeField()
     # Not content: what happened to the receipt afterwards.

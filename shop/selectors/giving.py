@@ -26,27 +26,35 @@ def donors_for_user(user):
     return Donor.objects.filter(email__in=verified_emails(user))
 
 
+def _owned(user, prefix: str = "") -> Q:
+    """The gifts that are the user's: made while signed in to this account, or given with one of
+    its verified e-mail addresses. ``prefix`` reaches a gift from a related row (``donation__``)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}user": user}) | Q(**{f"{prefix}donor__email__in": verified_emails(user)})
+
+
 def donor_history(user) -> dict:
     donors = list(donors_for_user(user))
     donations = (
-        Donation.objects.filter(donor__in=donors).exclude(status=Donation.Status.PENDING)
+        Donation.objects.filter(_owned(user)).exclude(status=Donation.Status.PENDING)
         .prefetch_related("receipts").order_by("-created_at", "-id")
     )
     rows = []
     for donation in donations:
         receipt = next((r for r in donation.receipts.all() if r.voided_at is None), None)
         rows.append((donation, receipt))
-    recurring = RecurringGift.objects.filter(donor__in=donors).exclude(status=RecurringGift.Status.INCOMPLETE)
+    recurring = RecurringGift.objects.filter(_owned(user)).exclude(status=RecurringGift.Status.INCOMPLETE)
     return {"donors": donors, "gifts": rows, "recurring": list(recurring), "has_unverified": user.is_authenticated
             and user.email and user.email.lower() not in verified_emails(user)}
 
 
 def receipt_for_user(user, number: str) -> Receipt | None:
-    return Receipt.objects.select_related("donation").filter(number=number, donation__donor__in=donors_for_user(user)).first()
+    return Receipt.objects.select_related("donation").filter(_owned(user, "donation__"), number=number).first()
 
 
 def recurring_for_user(user, number: str) -> RecurringGift | None:
-    return RecurringGift.objects.select_related("donor").filter(number=number, donor__in=donors_for_user(user)).first()
+    return RecurringGift.objects.select_related("donor").filter(_owned(user), number=number).first()
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop.errors import DomainError
 from shop.models import CircleInvitation, GivingCircle, RecurringGift
 from shop.services.donations import GiftDetails, recurring_start
@@ -147,7 +147,7 @@ def invitation_email(invitation_id: int, requested_at: str | None = None) -> boo
         f"goal. What each member gives is never shown to anyone else.\n\nJoin here:\n{join_link(invitation)}\n\n"
         f"{org['MISSION']}\n\n{org['LEGAL_NAME']}\n"
     )
-    send_mail(f"Join the {circle.name} at {org['NAME']}", body, None, [invitation.email])
+    mail.send(to=[invitation.email], subject=f"Join the {circle.name} at {org['NAME']}", text=body)
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
     return True

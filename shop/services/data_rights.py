@@ -273,7 +273,8 @@ def giving_export(subject: Subject):
             for d in donations
         ],
         "monthly_gifts": [
-            {**fields(m, "number", "status", "amount", "fee_covered", "total", "cover_fees", "fund", "anonymous", "tribute",
+            {**fields(m, "number", "status", "donor_name", "donor_address", "amount", "fee_covered", "total", "cover_fees",
+                      "fund", "anonymous", "tribute",
                       "tribute_name", "tribute_notify_email", "failed_charges", "created_at", "cancelled_at"),
              "giving_circle": m.circle.name if m.circle else None}
             for m in monthly
@@ -328,8 +329,9 @@ def giving_erase(subject: Subject, erasure: Erasure) -> None:
             city="", state="", postal_code="",
         )
         Donation.objects.filter(donor=donor).update(donor_name=f"Erased donor #{donor.pk}", donor_address="",
-                                                    tribute_name="", tribute_notify_email="")
-        RecurringGift.objects.filter(donor=donor).update(tribute_name="", tribute_notify_email="")
+                                                    given_details={}, tribute_name="", tribute_notify_email="")
+        RecurringGift.objects.filter(donor=donor).update(donor_name=f"Erased donor #{donor.pk}", donor_address="",
+                                                         given_details={}, tribute_name="", tribute_notify_email="")
     ids = [d.pk for d in donors]
     gifts = Donation.objects.filter(donor_id__in=ids).count()
     monthly = RecurringGift.objects.filter(donor_id__in=ids).count()
@@ -367,6 +369,11 @@ def _personal_strings(subject: Subject) -> set[str]:
     found = set(subject.emails)
     for donor in _donors(subject):
         found |= {donor.name, donor.address_line1, donor.address_line2}
+        # The details given with each gift (the donor record keeps only the first ones).
+        for name, address in RecurringGift.objects.filter(donor=donor).values_list("donor_name", "donor_address"):
+            found |= {name, *address.split("\n")[:2]}
+        for name, address in Donation.objects.filter(donor=donor).values_list("donor_name", "donor_address"):
+            found |= {name, *address.split("\n")[:2]}
     for order in _orders(subject):
         found |= {order.ship_name, order.ship_line1, order.ship_line2, order.phone}
     for user in _users(subject):

@@ -13,11 +13,11 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
@@ -25,6 +25,7 @@ from shop.events import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
 from shop.models.giving import Tribute
 from shop.money import CENT, from_cents, quantize, to_cents
+from shop.templatetags.money import usd
 
 log = logging.getLogger(__name__)
 R = RecurringGift.Status
@@ -82,6 +83,7 @@ class GiftDetails:
     tribute_name: str = ""
     tribute_notify_email: str = ""
     circle_id: int | None = None  # a monthly gift credited to a giving circle (see services.circles.circle_join)
+    user: object = None  # the signed-in account making the gift: the gift is theirs (see ``selectors.giving``)
 
 
 def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
@@ -96,16 +98,73 @@ def _check(details: GiftDetails) -> tuple[Decimal, Decimal]:
     return amount, fee
 
 
-def donor_upsert(details: GiftDetails) -> Donor:
-    """The donor with this e-mail, with the name and address just given."""
+def given_address(line1="", line2="", city="", state="", postal_code="") -> str:
+    """An address as typed with a gift, in the lines a receipt prints (as ``Donor.address``)."""
+    parts = [line1.strip(), line2.strip(), " ".join(p for p in (city.strip(), state.strip().upper(), postal_code.strip()) if p)]
+    return "\n".join(p for p in parts if p)
+
+
+DETAIL_FIELDS = ("name", "address_line1", "address_line2", "city", "state", "postal_code")
+
+
+def details_given(details) -> dict:
+    """The donor details typed with a gift (``GiftDetails``, or an event ``Buyer``), tidied."""
+    given = {f: (getattr(details, f, "") or "").strip() for f in DETAIL_FIELDS}
+    given["state"] = given["state"].upper()
+    return given
+
+
+def donor_for_gift(details: GiftDetails) -> Donor:
+    """The donor with this e-mail (any case), created with the details given if there is none.
+
+    An existing donor's name and address are never changed when a gift starts: anyone can
+    type anyone's e-mail into a form, and an unpaid gift proves nothing. The details stay on
+    the gift (``donor_name``, ``donor_address``, ``given_details``); its receipt prints them,
+    and ``donor_update_from_gift`` decides, once it is paid, whether the donor record (the
+    year-end statement's name and address) takes them.
+    """
     email = details.email.strip().lower()
-    fields = {"name": details.name.strip(), "address_line1": details.address_line1, "address_line2": details.address_line2,
-              "city": details.city, "state": details.state.upper(), "postal_code": details.postal_code}
-    donor, created = Donor.objects.get_or_create(email=email, defaults=fields)
-    if not created:
-        Donor.objects.filter(pk=donor.pk).update(**fields)
-        donor.refresh_from_db()
+    try:
+        with transaction.atomic():
+            donor, _ = Donor.objects.get_or_create(email=email, defaults=details_given(details))
+    except IntegrityError:  # the same new e-mail at the same moment in another request
+        donor = Donor.objects.get(email=email)
     return donor
+
+
+def _owns_email(user, email: str) -> bool:
+    """Whether ``user`` has confirmed ``email`` is theirs (a verified allauth address)."""
+    if user is None:
+        return False
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def donor_update_from_gift(donation: Donation) -> bool:
+    """Once a gift is paid: the donor record takes the details given with it only if the gift
+    was made signed in to an account that has confirmed the donor's e-mail, or if the donor has
+    no other paid gift (its details then came from an unpaid gift, which proves nothing: someone
+    typing a new donor's e-mail first must not name that donor). Returns True if updated."""
+    given = donation.given_details or {}
+    if not given.get("name"):
+        return False
+    donor = donation.donor
+    others_paid = Donation.objects.filter(donor=donor, status=Donation.Status.PAID).exclude(pk=donation.pk).exists()
+    if others_paid and not _owns_email(donation.user, donor.email):
+        return False
+    fields = {f: str(given.get(f, ""))[:Donor._meta.get_field(f).max_length] for f in DETAIL_FIELDS}
+    Donor.objects.filter(pk=donor.pk).update(**fields)
+    return True
+
+
+def _details_address(details: GiftDetails) -> str:
+    return given_address(details.address_line1, details.address_line2, details.city, details.state, details.postal_code)
+
+
+def _user(details: GiftDetails):
+    user = details.user
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _tribute_fields(details: GiftDetails) -> dict:
@@ -119,10 +178,12 @@ def donation_start(details: GiftDetails) -> Donation:
     """A pending one-time gift with its PaymentIntent opened at Stripe for the exact total."""
     amount, fee = _check(details)
     with transaction.atomic():
-        donor = donor_upsert(details)
+        donor = donor_for_gift(details)
         donation = Donation.objects.create(
-            donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount, fee_covered=fee,
-            total=amount + fee, fund=details.fund, anonymous=details.anonymous, **_tribute_fields(details),
+            donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
+            given_details=details_given(details), amount=amount, fee_covered=fee, total=amount + fee, fund=details.fund,
+            anonymous=details.anonymous,
+            **_tribute_fields(details),
         )
     intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
     Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
@@ -134,9 +195,11 @@ def recurring_start(details: GiftDetails) -> RecurringGift:
     """A monthly gift waiting for its card; Stripe is asked only once the card is in."""
     amount, fee = _check(details)
     with transaction.atomic():
-        donor = donor_upsert(details)
+        donor = donor_for_gift(details)
         return RecurringGift.objects.create(
-            donor=donor, amount=amount, fee_covered=fee, total=amount + fee, cover_fees=details.cover_fees,
+            donor=donor, donor_name=details.name.strip(), donor_address=_details_address(details), user=_user(details),
+            given_details=details_given(details), amount=amount, fee_covered=fee, total=amount + fee,
+            cover_fees=details.cover_fees,
             fund=details.fund, anonymous=details.anonymous, circle_id=details.circle_id, **_tribute_fields(details),
         )
 
@@ -204,7 +267,7 @@ def recurring_confirm(recurring: RecurringGift, payment_method_id: str) -> Confi
     if recurring.stripe_customer_id:
         gateway.set_default_payment_method(recurring.stripe_customer_id, payment_method_id)
     else:
-        customer = gateway.create_customer(donor.email, donor.name, payment_method_id, metadata)
+        customer = gateway.create_customer(donor.email, recurring.donor_name or donor.name, payment_method_id, metadata)
         RecurringGift.objects.filter(pk=recurring.pk).update(stripe_customer_id=customer["id"])
         recurring.stripe_customer_id = customer["id"]
     if not recurring.stripe_plan_id:
@@ -233,6 +296,7 @@ def donation_mark_paid(donation_id: int, paid_at=None) -> bool:
     donation.paid_at = paid_at or timezone.now()
     donation.last_error = ""
     donation.save(update_fields=["status", "paid_at", "last_error"])
+    donor_update_from_gift(donation)
     audit_record("donation.paid", target=donation, total=donation.total, fund=donation.fund)
     announce_on_commit(donation_received, donation_id=donation.pk, fund=donation.fund)
     from shop.tasks import issue_donation_receipt, send_tribute_notice
@@ -302,8 +366,9 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
         with transaction.atomic():
             donation, _ = Donation.objects.get_or_create(
                 stripe_invoice_id=invoice["id"],
-                defaults={"donor": recurring.donor, "donor_name": recurring.donor.name,
-                          "donor_address": recurring.donor.address, "recurring": recurring, "amount": total - fee,
+                defaults={"donor": recurring.donor, "donor_name": recurring.donor_name or recurring.donor.name,
+                          "donor_address": recurring.donor_address if recurring.donor_name else recurring.donor.address,
+                          "user": recurring.user, "given_details": recurring.given_details, "recurring": recurring, "amount": total - fee,
                           "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
                           "circle_id": recurring.circle_id,
                           "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},
@@ -358,18 +423,18 @@ def charge_failed_email(failure_id: int) -> bool:
         return False
     recurring = failure.recurring
     if recurring.status == R.CANCELLED:
-        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
-                f"${recurring.total} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
+        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
+                f"{usd(recurring.total)} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
                 "monthly gift has been cancelled. Thank you for everything you have given. You can start a new "
                 f"monthly gift at any time: {settings.SITE_URL.rstrip('/')}{reverse('shop:donate')}\n")
         subject = "Your monthly gift has been cancelled"
     else:
-        body = (f"Dear {recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
-                f"${recurring.total} ({recurring.get_fund_display()}). Please update your card here:\n\n"
+        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
+                f"{usd(recurring.total)} ({recurring.get_fund_display()}). Please update your card here:\n\n"
                 f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
                 "charges in a row the monthly gift is cancelled.\n")
         subject = "Please update the card for your monthly gift"
-    send_mail(subject, body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n", None, [recurring.donor.email])
+    mail.send(to=[recurring.donor.email], subject=subject, text=body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n")
     failure.emailed_at = timezone.now()
     failure.save(update_fields=["emailed_at"])
     return True
@@ -521,10 +586,9 @@ def tribute_notify(donation_id: int) -> bool:
     giver = "Someone who wishes to remain anonymous" if donation.anonymous else donation.donor_name
     words = "in honour of" if donation.tribute == Tribute.HONOUR else "in memory of"
     org = settings.MENDED_ORG
-    send_mail(
-        f"A gift {words} {donation.tribute_name}",
-        f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
-        None, [donation.tribute_notify_email],
+    mail.send(
+        to=[donation.tribute_notify_email], subject=f"A gift {words} {donation.tribute_name}",
+        text=f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
     )
     donation.tribute_notified_at = timezone.now()
     donation.save(update_fields=["tribute_notified_at"])

@@ -1,10 +1,9 @@
 """Customer e-mails, each sent once: the order row records when it went out."""
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shop import mail
 from shop.models import Order
 from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_link
@@ -32,13 +31,8 @@ def order_send_email(order_id: int, kind: str) -> bool:
         "org": settings.MENDED_ORG,
         "hours": order_hours_funded(order),
     }
-    message = EmailMultiAlternatives(
-        subject=subject.format(number=order.number),
-        body=render_to_string(f"shop/email/{template}.txt", context),
-        to=[order.email],
-    )
-    message.attach_alternative(render_to_string(f"shop/email/{template}.html", context), "text/html")
-    message.send()
+    mail.send(to=[order.email], subject=subject.format(number=order.number), template=f"shop/email/{template}",
+              context=context)
     setattr(order, sent_field, timezone.now())
     order.save(update_fields=[sent_field])
     return True

@@ -14,18 +14,25 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 from shop.money import quantize
 from shop.selectors import events as selectors
-from shop.services.donations import MAX_GIFT, GiftDetails, donation_payment_sync, donor_upsert
+from shop.services.donations import (
+    MAX_GIFT,
+    GiftDetails,
+    details_given,
+    donation_payment_sync,
+    donor_for_gift,
+    given_address,
+)
 from shop.services.logos import LogoError, check_logo, generated_name
 
 log = logging.getLogger(__name__)
@@ -52,9 +59,18 @@ class Buyer:
     state: str = ""
     postal_code: str = ""
 
+    @property
+    def address(self) -> str:
+        return given_address(self.address_line1, self.address_line2, self.city, self.state, self.postal_code)
+
+
+def _signed_in(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
 
 def _donor(buyer: Buyer, amount):
-    return donor_upsert(GiftDetails(
+    """The donor for this e-mail; an existing one is never changed (``donor_for_gift``)."""
+    return donor_for_gift(GiftDetails(
         amount=amount, monthly=False, fund=Fund.GENERAL, cover_fees=False, anonymous=False, name=buyer.name,
         email=buyer.email, address_line1=buyer.address_line1, address_line2=buyer.address_line2, city=buyer.city,
         state=buyer.state, postal_code=buyer.postal_code,
@@ -100,7 +116,7 @@ def ticket_description(ticket_type: TicketType, quantity: int) -> str:
     return text[:300]
 
 
-def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer) -> EventTicket:
+def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer, user=None) -> EventTicket:
     """Hold ``quantity`` places of an event and open the payment for them.
 
     Refused, with nothing written, when fewer places are left than asked for.
@@ -124,7 +140,9 @@ def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer) -> Eve
             raise EventError("That is more than we can take in one payment; please buy fewer tickets at a time.")
         donor = _donor(buyer, total)
         donation = Donation.objects.create(
-            donor=donor, donor_name=buyer.name.strip(), donor_address=donor.address, amount=total, total=total,
+            donor=donor, donor_name=buyer.name.strip(), donor_address=buyer.address, user=_signed_in(user),
+            given_details=details_given(buyer),
+            amount=total, total=total,
             fund=Fund.GENERAL, goods_value=quantize(ticket_type.fair_market_value * quantity),
             goods_description=ticket_description(ticket_type, quantity),
         )
@@ -164,7 +182,8 @@ def sponsorship_description(tier: SponsorshipTier) -> str:
     return f"{tier.event.title}, {tier.name} sponsorship: {benefits}"[:300]
 
 
-def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, bytes] | None = None) -> Sponsorship:
+def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, bytes] | None = None,
+                      user=None) -> Sponsorship:
     """Take a place in a sponsorship tier and open its payment. The logo and link appear on
     the event page once the payment is confirmed."""
     if not sponsor.name.strip():
@@ -179,10 +198,13 @@ def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, 
         left = selectors.sponsorships_left(tier)
         if left == 0:
             raise EventError(f"The {tier.name} sponsorships of {event.title} are all taken.")
-        donor = _donor(Buyer(sponsor.contact_name, sponsor.email, sponsor.address_line1, sponsor.address_line2,
-                             sponsor.city, sponsor.state, sponsor.postal_code), tier.amount)
+        contact = Buyer(sponsor.contact_name, sponsor.email, sponsor.address_line1, sponsor.address_line2,
+                        sponsor.city, sponsor.state, sponsor.postal_code)
+        donor = _donor(contact, tier.amount)
         donation = Donation.objects.create(
-            donor=donor, donor_name=sponsor.name.strip(), donor_address=donor.address, amount=tier.amount,
+            donor=donor, donor_name=sponsor.name.strip(), donor_address=contact.address, user=_signed_in(user),
+            given_details=details_given(contact),
+            amount=tier.amount,
             total=tier.amount, fund=Fund.GENERAL, goods_value=tier.fair_market_value,
             goods_description=sponsorship_description(tier),
         )
@@ -280,24 +302,22 @@ def _signature() -> str:
 
 def hosting_acknowledge(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
-    send_mail(
-        f"We received your request to host an event on {request.date:%B %-d, %Y}",
-        f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
+    mail.send(
+        to=[request.email], subject=f"We received your request to host an event on {request.date:%B %-d, %Y}",
+        text=f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
         f"{request.date:%A, %B %-d, %Y} for about {request.expected_guests} guests. We will look at our calendar and "
         "write to you with our answer.\n" + _signature(),
-        None, [request.email],
     )
 
 
 def hosting_notify_staff(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
     link = settings.SITE_URL.rstrip("/") + reverse("shop:staff_events") + "#hosting"
-    send_mail(
-        f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
-        f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
+    mail.send(
+        to=[settings.SHOP_STAFF_EMAIL], subject=f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
+        text=f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
         f"{', ' + request.phone if request.phone else ''}\nDate: {request.date:%A, %B %-d, %Y}\n"
         f"Expected guests: {request.expected_guests}\n\nPurpose:\n{request.purpose}\n\nAccept or decline it here: {link}\n",
-        None, [settings.SHOP_STAFF_EMAIL],
     )
 
 
@@ -338,7 +358,7 @@ def hosting_decision_email(request_id: int) -> bool:
                 f"{request.organisation}'s event at our space on {day}.\n")
     if request.staff_message:
         body += f"\n{request.staff_message}\n"
-    send_mail(subject, body + _signature(), None, [request.email])
+    mail.send(to=[request.email], subject=subject, text=body + _signature())
     request.decision_emailed_at = timezone.now()
     request.save(update_fields=["decision_emailed_at"])
     return True

@@ -1,32 +1,27 @@
 """Gift-box documents drawn on the server (reportlab): the quote a buyer takes to approval."""
 import io
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
+from shop.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
 from shop.services.gifts import GiftQuote
-from shop.templatetags.money import usd
+from shop.templatetags.money import percent, usd
 
 
 def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     org = settings.MENDED_ORG
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
-                            title=f"Quote: {design.name}", author=org["LEGAL_NAME"])
     items = [["Item", "Per box", "Price"]] + [
-        [escape(str(i.variant)), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
+        [str(i.variant), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
     ]
     totals = [
         ["Price per box (box, items, logo and monogram)", usd(quote.box_price)],
-        [f"{quote.quantity} boxes" + (f", {quote.discount_percent.normalize()}% volume discount" if quote.discount_percent else ""),
+        [f"{quote.quantity} boxes" + (f", {percent(quote.discount_percent)} volume discount" if quote.discount_percent else ""),
          usd(quote.boxes_subtotal)],
         ["Shipping", usd(quote.shipping)],
         [f"Sales tax{f' ({quote.tax_state})' if quote.tax_state else ''}", usd(quote.tax)],
@@ -37,32 +32,27 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     total_style = TableStyle([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
                               ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · Gift box quote", styles["Title"]),
-        Paragraph(f"For {escape(design.organisation.name)} · {escape(design.name)} · {design.size.name} box · "
-                  f"{timezone.localdate():%b %-d, %Y}", styles["Normal"]),
+        paragraph("<b>{org}</b> · Gift box quote", "Title", org=org["LEGAL_NAME"]),
+        paragraph("For {client} · {design} · {size} box · {day}", client=design.organisation.name, design=design.name,
+                  size=design.size.name, day=f"{timezone.localdate():%b %-d, %Y}"),
         Spacer(1, 12),
         Table(items, colWidths=[3.8 * inch, 1 * inch, 1.3 * inch], style=style),
         Spacer(1, 12),
         Table(totals, colWidths=[4.8 * inch, 1.3 * inch], style=total_style),
         Spacer(1, 12),
-        Paragraph("Every box is assembled and its goods made by survivors of human trafficking paid a steady wage. "
-                  "Prices hold for 30 days; production starts when the proof is approved.", styles["Italic"]),
+        text("Every box is assembled and its goods made by survivors of human trafficking paid a steady wage. "
+             "Prices hold for 30 days; production starts when the proof is approved.", "Italic"),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title=f"Quote: {design.name}", author=org["LEGAL_NAME"])
 
 
 def invoice_pdf(invoice) -> bytes:
     org = settings.MENDED_ORG
     order = invoice.order
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
-                            title=f"Invoice {invoice.number:06d}", author=org["LEGAL_NAME"])
     client = invoice.organisation
     rows = [
         ["", "Amount"],
-        [f"{order.quantity} gift boxes “{escape(order.design_name)}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
+        [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
         ["Shipping", usd(order.shipping)],
         ["Sales tax", usd(order.tax)],
         ["Total due", usd(invoice.amount)],
@@ -71,20 +61,20 @@ def invoice_pdf(invoice) -> bytes:
                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b> · Invoice {invoice.number:06d}", styles["Title"]),
-        Paragraph(f"{escape(org['ADDRESS'])} · EIN {escape(org['EIN'])} · {escape(org['SUPPORT_EMAIL'])}", styles["Normal"]),
+        paragraph("<b>{org}</b> · Invoice {number}", "Title", org=org["LEGAL_NAME"], number=f"{invoice.number:06d}"),
+        paragraph("{address} · EIN {ein} · {email}", address=org["ADDRESS"], ein=org["EIN"], email=org["SUPPORT_EMAIL"]),
         Spacer(1, 10),
-        Paragraph(f"Bill to: <b>{escape(client.name)}</b><br/>{escape(client.billing_contact)}<br/>"
-                  f"{escape(client.billing_address).replace(chr(10), '<br/>')}", styles["Normal"]),
+        paragraph("Bill to: <b>{client}</b><br/>{contact}<br/>{address}", client=client.name,
+                  contact=client.billing_contact, address=client.billing_address),
         Spacer(1, 10),
-        Paragraph(f"Issued {invoice.issued_on:%b %-d, %Y} · <b>due {invoice.due_on:%b %-d, %Y}</b> (net 30)", styles["Normal"]),
+        paragraph("Issued {issued} · <b>due {due}</b> (net 30)", issued=f"{invoice.issued_on:%b %-d, %Y}",
+                  due=f"{invoice.due_on:%b %-d, %Y}"),
         Spacer(1, 12),
         Table(rows, colWidths=[4.8 * inch, 1.3 * inch], style=style),
         Spacer(1, 12),
-        Paragraph(f"Please quote invoice {invoice.number:06d} with your payment.", styles["Normal"]),
+        paragraph("Please quote invoice {number} with your payment.", number=f"{invoice.number:06d}"),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title=f"Invoice {invoice.number:06d}", author=org["LEGAL_NAME"])
 
 
 def impact_certificate_pdf(order) -> bytes:
@@ -98,28 +88,25 @@ def impact_certificate_pdf(order) -> bytes:
     org = settings.MENDED_ORG
     wages = gift_wages_funded(GiftOrder.objects.filter(pk=order.pk))
     hours = hours_funded(wages)
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(letter), topMargin=1 * inch,
-                            title=f"Impact certificate, order {order.number}", author=org["LEGAL_NAME"])
-    centred = styles["Normal"].clone("centred", alignment=1, fontSize=13, leading=19)
-    big = styles["Title"].clone("big", fontSize=30, leading=36)
+    sheet = styles()
+    centred = sheet["Normal"].clone("centred", alignment=1, fontSize=13, leading=19)
+    big = sheet["Title"].clone("big", fontSize=30, leading=36)
     story = [
-        Paragraph("Certificate of impact", big),
+        text("Certificate of impact", big),
         Spacer(1, 18),
-        Paragraph(f"presented to <b>{escape(order.organisation.name)}</b>", centred),
+        paragraph("presented to <b>{client}</b>", centred, client=order.organisation.name),
         Spacer(1, 18),
-        Paragraph(f"Your order of <b>{order.quantity:,} gift box{'es' if order.quantity != 1 else ''}</b> "
-                  f"(“{escape(order.design_name)}”, order {order.number}) funded "
-                  f"<b>{hours:,} hours of paid work</b> by survivors of human trafficking: "
-                  f"{usd(wages)} in wages for making the goods and assembling every box.", centred),
+        paragraph("Your order of <b>{boxes}</b> (“{design}”, order {number}) funded <b>{hours} hours of paid work</b> by "
+                  "survivors of human trafficking: {wages} in wages for making the goods and assembling every box.", centred,
+                  boxes=f"{order.quantity:,} gift box{'es' if order.quantity != 1 else ''}", design=order.design_name,
+                  number=order.number, hours=f"{hours:,}", wages=usd(wages)),
         Spacer(1, 18),
-        Paragraph("A steady wage is the ground a new life is built on. Thank you for choosing gifts that pay it.", centred),
+        text("A steady wage is the ground a new life is built on. Thank you for choosing gifts that pay it.", centred),
         Spacer(1, 30),
-        Paragraph(f"{escape(org['LEGAL_NAME'])} · {escape(org['ADDRESS'])} · {timezone.localdate():%B %-d, %Y}", centred),
+        text(f"{org['LEGAL_NAME']} · {org['ADDRESS']} · {timezone.localdate():%B %-d, %Y}", centred),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return pdf(story, title=f"Impact certificate, order {order.number}", author=org["LEGAL_NAME"],
+               pagesize=landscape(letter), top=1 * inch)
 
 
 PACKING_COLUMNS = ["order", "parcel", "name", "company", "address_line1", "address_line2", "city", "state", "zip",

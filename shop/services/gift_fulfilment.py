@@ -4,12 +4,12 @@ import csv
 import io
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop.errors import DomainError
 from shop.models import GiftOrder, Shipment
 
@@ -167,5 +167,5 @@ def gift_order_send_update(order_id: int, event: str) -> bool:
         body = (f"All {order.quantity} boxes of “{order.design_name}” have shipped in {count} "
                 f"parcel{'s' if count != 1 else ''}. Tracking for each is on the order page:\n{link}\n\n"
                 "Thank you for choosing gifts made by survivors.")
-    send_mail(subject, f"{body}\n{settings.MENDED_ORG['LEGAL_NAME']}", None, [order.placed_by.email])
+    mail.send(to=[order.placed_by.email], subject=subject, text=f"{body}\n{settings.MENDED_ORG['LEGAL_NAME']}")
     return True

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
@@ -202,9 +203,8 @@ def _billing_recipients(invoice: Invoice) -> list[str]:
 
 def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
     """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
-    from django.core.mail import EmailMessage
-
     from shop.services.gift_documents import invoice_pdf
+    from shop.templatetags.money import usd
 
     invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
     to = _billing_recipients(invoice)
@@ -212,10 +212,10 @@ def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
         return False
     subject = (f"Reminder: invoice {invoice.number:06d} was due {invoice.due_on:%b %-d, %Y}" if reminder
                else f"Invoice {invoice.number:06d} for your gift boxes")
-    message = EmailMessage(subject, f"Please find invoice {invoice.number:06d} for {invoice.amount} attached, due "
-                                    f"{invoice.due_on:%b %-d, %Y}.\n\n{settings.MENDED_ORG['LEGAL_NAME']}", to=to)
-    message.attach(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")
-    message.send()
+    mail.send(to=to, subject=subject,
+              text=(f"Please find invoice {invoice.number:06d} for {usd(invoice.amount)} attached, due "
+                    f"{invoice.due_on:%b %-d, %Y}.\n\n{settings.MENDED_ORG['LEGAL_NAME']}"),
+              attachments=[(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")])
     return True
 
 

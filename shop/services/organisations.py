@@ -1,13 +1,13 @@
 """Corporate organisations' membership: administrators invite colleagues by e-mail; the
 invitation is accepted by a signed-in user with that address."""
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop.errors import DomainError
 from shop.models import Organisation, OrganisationInvitation, OrganisationMember
 
@@ -63,12 +63,11 @@ def invitation_email(invitation_id: int) -> None:
         return
     link = settings.SITE_URL.rstrip("/") + reverse("shop:gift_invitation", args=[invitation.token])
     inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email if invitation.invited_by else "A colleague"
-    send_mail(
-        f"Join {invitation.organisation.name} on {settings.MENDED_ORG['NAME']}",
-        f"{inviter} invited you to order gift boxes for {invitation.organisation.name}: boxes made by survivors of "
+    mail.send(
+        to=[invitation.email], subject=f"Join {invitation.organisation.name} on {settings.MENDED_ORG['NAME']}",
+        text=f"{inviter} invited you to order gift boxes for {invitation.organisation.name}: boxes made by survivors of "
         f"human trafficking who are paid a steady wage.\n\nAccept the invitation (sign in or create an account with "
         f"this e-mail address):\n{link}\n",
-        None, [invitation.email],
     )
 
 

@@ -1,11 +1,11 @@
 """The pledge: anyone may promise to learn to spot and report trafficking. One pledge per
 e-mail address; a second from the same address is acknowledged, not counted again."""
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from shop import mail
 from shop.errors import DomainError
 from shop.models import Pledge
 
@@ -53,12 +53,11 @@ def pledge_send_confirmation(pledge_id: int) -> bool:
         if pledge.kind == Pledge.Kind.BUSINESS:
             badge = ("\n\nYour business's pledge badge, to link from your website:\n"
                      + settings.SITE_URL.rstrip("/") + reverse("shop:pledge_badge", args=[pledge.badge]))
-        send_mail(
-            "Thank you for taking the pledge",
-            f"Dear {pledge.name},\n\nThank you for pledging to learn to spot and report human trafficking.\n\n"
+        mail.send(
+            to=[pledge.email], subject="Thank you for taking the pledge",
+            text=f"Dear {pledge.name},\n\nThank you for pledging to learn to spot and report human trafficking.\n\n"
             f"Start here:\n{resources}\n\nIf you see something, report it:\n{settings.MENDED_ORG['HOTLINE_TEXT']}\n"
             f"In an emergency, call 911.{badge}\n\n{settings.MENDED_ORG['LEGAL_NAME']}",
-            None, [pledge.email],
         )
         pledge.confirmation_sent_at = timezone.now()
         pledge.save(update_fields=["confirmation_sent_at"])

@@ -4,21 +4,18 @@ A correction voids the receipt and issues a new one (a new number); a refund voi
 a copy sent again is marked COPY. The PDF is drawn from the receipt's own snapshot, so
 it reads the same however often it is drawn.
 """
-import io
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
+from shop import mail
 from shop.audit import audit_record
+from shop.documents import paragraph, pdf, text
 from shop.errors import DomainError
 from shop.models import Donation, Receipt, ReceiptSequence
 from shop.money import ZERO
@@ -77,7 +74,7 @@ def _snapshot(donation: Donation, year: int, number: int) -> Receipt:
         amount=donation.total, designation=donation.get_fund_display(),
         goods_description=donation.goods_description if donation.goods_value > 0 else "",
         goods_value=donation.goods_value, deductible=max(donation.total - donation.goods_value, ZERO),
-        fl_registration=settings.FL_SOLICITATION_REGISTRATION, issued_at=timezone.now(),
+        tribute=tribute_line(donation)[:140], fl_registration=settings.FL_SOLICITATION_REGISTRATION, issued_at=timezone.now(),
     )
 
 
@@ -125,6 +122,46 @@ def receipt_correct(receipt_id: int, *, donor_name: str, donor_address: str, rea
     return new
 
 
+def tribute_line(donation: Donation) -> str:
+    """"In memory of Rose Diaz" (or in honour of), as the receipt prints it; empty if none."""
+    if not donation.tribute or not donation.tribute_name:
+        return ""
+    return f"{donation.get_tribute_display()} {donation.tribute_name}"
+
+
+def receipt_message(receipt: Receipt, copy: bool = False) -> dict:
+    """What the receipt's e-mail says, by what was paid for: a gift gets thanks for the gift; a
+    ticket purchase its ticket confirmation; a sponsorship its sponsorship confirmation. The
+    receipt PDF is attached to each. Returns ``mail.send`` arguments."""
+    from shop.selectors.events import event_purchase
+
+    org = settings.MENDED_ORG
+    donation = receipt.donation
+    purchase = event_purchase(donation)
+    context = {"receipt": receipt, "copy": copy, "org": org}
+    prefix = "Copy: " if copy else ""
+    if purchase is None:
+        tribute = receipt.tribute[:1].lower() + receipt.tribute[1:]
+        template, subject = "receipt_gift", f"{'Copy of your' if copy else 'Your'} receipt {receipt.number} from {org['NAME']}"
+        context["tribute"] = tribute
+    else:
+        event = purchase.event
+        context.update(event=event, starts=timezone.localtime(event.starts_at), ends=timezone.localtime(event.ends_at))
+        if hasattr(purchase, "quantity"):
+            template = "receipt_tickets"
+            subject = (f"{prefix}Your tickets for {event.title}, {timezone.localtime(event.starts_at):%B %-d, %Y} "
+                       f"(receipt {receipt.number})")
+            context["ticket"] = purchase
+        else:
+            template = "receipt_sponsorship"
+            subject = f"{prefix}Your {purchase.tier.name} sponsorship of {event.title} (receipt {receipt.number})"
+            context.update(sponsorship=purchase,
+                           benefits=[line.strip() for line in purchase.tier.benefits.splitlines() if line.strip()])
+    return {"to": [donation.donor.email], "subject": subject, "template": f"shop/email/{template}", "context": context,
+            "attachments": [(f"receipt-{receipt.number}{'-copy' if copy else ''}.pdf", receipt_pdf(receipt, copy=copy),
+                             "application/pdf")]}
+
+
 def receipt_send(receipt_id: int, copy: bool = False) -> bool:
     """E-mail the receipt as a PDF. The original goes once; each copy asked for is sent, marked COPY."""
     with transaction.atomic():
@@ -133,17 +170,7 @@ def receipt_send(receipt_id: int, copy: bool = False) -> bool:
             raise ReceiptError(f"Receipt {receipt.number} is void; send its replacement instead.")
         if not copy and receipt.emailed_at is not None:
             return False
-        org = settings.MENDED_ORG
-        message = EmailMessage(
-            subject=f"{'Copy of your' if copy else 'Your'} receipt {receipt.number} from {org['NAME']}",
-            body=(f"Dear {receipt.donor_name},\n\nThank you for your gift of {usd(receipt.amount)} to "
-                  f"{receipt.designation.lower()}. Your tax receipt {receipt.number} is attached"
-                  f"{' (a copy)' if copy else ''}; please keep it for your records.\n\n{org['LEGAL_NAME']}\n"
-                  f"EIN {org['EIN']}\n"),
-            to=[receipt.donation.donor.email],
-        )
-        message.attach(f"receipt-{receipt.number}{'-copy' if copy else ''}.pdf", receipt_pdf(receipt, copy=copy), "application/pdf")
-        message.send()
+        mail.send(**receipt_message(receipt, copy=copy))
         if copy:
             Receipt.objects.filter(pk=receipt.pk).update(copies_sent=receipt.copies_sent + 1)
         else:
@@ -157,31 +184,20 @@ def receipt_issue_and_send(donation_id: int) -> Receipt:
     return receipt
 
 
-def _styles():
-    styles = getSampleStyleSheet()
-    return styles
-
-
 def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
-    styles = _styles()
-    buffer = io.BytesIO()
-    title = f"Receipt {receipt.number}" + (" (COPY)" if copy else "") + (" VOID" if receipt.voided_at else "")
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
-                            title=title, author=receipt.org_legal_name)
     story = []
     if copy:
-        story.append(Paragraph("<b>COPY</b> — a copy of the receipt issued on "
-                               f"{timezone.localtime(receipt.issued_at):%B %-d, %Y}", styles["Heading2"]))
+        story.append(paragraph("<b>COPY</b> — a copy of the receipt issued on {day}", "Heading2",
+                               day=f"{timezone.localtime(receipt.issued_at):%B %-d, %Y}"))
     if receipt.voided_at:
-        story.append(Paragraph(f"<b>VOID</b> — {escape(receipt.void_reason)}", styles["Heading2"]))
+        story.append(paragraph("<b>VOID</b> — {reason}", "Heading2", reason=receipt.void_reason))
     story += [
-        Paragraph(f"<b>{escape(receipt.org_legal_name)}</b>", styles["Title"]),
-        Paragraph(f"{escape(receipt.org_address)} · EIN {escape(receipt.org_ein)}", styles["Normal"]),
-        Paragraph("A tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code.", styles["Normal"]),
+        paragraph("<b>{org}</b>", "Title", org=receipt.org_legal_name),
+        paragraph("{address} · EIN {ein}", address=receipt.org_address, ein=receipt.org_ein),
+        text("A tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code."),
         Spacer(1, 12),
-        Paragraph(f"Official donation receipt <b>{escape(receipt.number)}</b>", styles["Heading2"]),
-        Paragraph(f"Donor: <b>{escape(receipt.donor_name)}</b><br/>{escape(receipt.donor_address).replace(chr(10), '<br/>')}",
-                  styles["Normal"]),
+        paragraph("Official donation receipt <b>{number}</b>", "Heading2", number=receipt.number),
+        paragraph("Donor: <b>{name}</b><br/>{address}", name=receipt.donor_name, address=receipt.donor_address),
         Spacer(1, 10),
     ]
     rows = [
@@ -189,11 +205,12 @@ def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
         ["Amount received", usd(receipt.amount)],
         ["Designation", receipt.designation],
     ]
+    if receipt.tribute:
+        rows.append(["Tribute", text(receipt.tribute)])
     if receipt.goods_value > 0:
         rows += [
-            # A Paragraph wraps within its column (a plain string would run off the page).
-            ["Goods or services provided", Paragraph(escape(receipt.goods_description or "Goods or services"),
-                                                     styles["Normal"])],
+            # A paragraph wraps within its column (a plain string would run off the page).
+            ["Goods or services provided", text(receipt.goods_description or "Goods or services")],
             ["Good-faith estimate of their value", usd(receipt.goods_value)],
             ["Deductible amount", usd(receipt.deductible)],
         ]
@@ -204,19 +221,18 @@ def receipt_pdf(receipt: Receipt, copy: bool = False) -> bytes:
         ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.grey)])))
     story.append(Spacer(1, 12))
     if receipt.goods_value > 0:
-        statement = (escape(QUID_PRO_QUO.format(org=receipt.org_legal_name.rstrip(".")))
+        statement = (QUID_PRO_QUO.format(org=receipt.org_legal_name.rstrip("."))
                      if quid_pro_quo_statement_required(receipt.amount, receipt.goods_value)
                      else f"The deductible amount is {usd(receipt.deductible)}.")
-        story.append(Paragraph(
-            f"In exchange for this contribution you received {escape(receipt.goods_description or 'goods or services')} "
-            f"with a good-faith estimated value of {usd(receipt.goods_value)}. " + statement, styles["Normal"]))
+        story.append(text(f"In exchange for this contribution you received {receipt.goods_description or 'goods or services'} "
+                          f"with a good-faith estimated value of {usd(receipt.goods_value)}. " + statement))
     else:
-        story.append(Paragraph(NO_GOODS, styles["Normal"]))
+        story.append(text(NO_GOODS))
     story += [
         Spacer(1, 10),
-        Paragraph("Please keep this receipt for your tax records. Thank you for your generosity.", styles["Italic"]),
+        text("Please keep this receipt for your tax records. Thank you for your generosity.", "Italic"),
         Spacer(1, 16),
-        Paragraph(escape(f"FLORIDA REGISTRATION NO. {receipt.fl_registration}. {FL_DISCLOSURE}".upper()), styles["Normal"]),
+        text(f"FLORIDA REGISTRATION NO. {receipt.fl_registration}. {FL_DISCLOSURE}".upper()),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    title = f"Receipt {receipt.number}" + (" (COPY)" if copy else "") + (" VOID" if receipt.voided_at else "")
+    return pdf(story, title=title, author=receipt.org_legal_name)

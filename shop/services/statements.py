@@ -1,22 +1,22 @@
 """Year-end giving statements: one per donor and year, every gift of the year with its
 deductible amount, PDF + e-mail. A run sends in batches through Celery and can be run
 again: a statement already sent (one row per donor and year) is never sent twice."""
-import io
-from xml.sax.saxutils import escape
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
+from shop import mail
+from shop.audit import audit_record
+from shop.documents import paragraph, pdf, text
+from shop.errors import DomainError
 from shop.models import Donation, Donor, StatementRun, YearEndStatement
-from shop.money import ZERO
+from shop.money import ZERO, cents_sum, from_cents
 from shop.services.receipts import FL_DISCLOSURE, NO_GOODS
 from shop.templatetags.money import usd
 
@@ -34,18 +34,61 @@ def donors_for_year(year: int) -> list[int]:
     return sorted(set(Donation.objects.filter(status=Donation.Status.PAID, paid_at__year=year).values_list("donor_id", flat=True)))
 
 
+class StatementError(DomainError):
+    pass
+
+
+SAMPLE_SIZE = 5
+
+
+def year_check(year: int, today=None) -> None:
+    """Statements go out only for a year that has ended: until December 31 more gifts can arrive,
+    and a statement already sent is never sent again, so they would never reach the donor."""
+    today = today or timezone.localdate()
+    if year >= today.year:
+        raise StatementError(f"{year} has not ended yet. Gifts can still arrive until December 31, and they would be "
+                             f"missing from statements sent now. Statements for {year} can be sent from January 1, {year + 1}.")
+
+
+@dataclass(frozen=True)
+class StatementPreview:
+    year: int
+    donors: int  # donors with a paid gift that year
+    to_send: int  # of them, those whose statement has not been sent yet
+    sample: list  # up to SAMPLE_SIZE (name, e-mail, gifts, total) of the statements about to go
+
+
+def statements_preview(year: int) -> StatementPreview:
+    """What a run for ``year`` would send, for the staff to check before confirming. Writes nothing."""
+    year_check(year)
+    donor_ids = donors_for_year(year)
+    sent = set(YearEndStatement.objects.filter(year=year, sent_at__isnull=False).values_list("donor_id", flat=True))
+    unsent = [d for d in donor_ids if d not in sent]
+    sample_ids = unsent[:SAMPLE_SIZE]
+    rows = (Donation.objects.filter(donor_id__in=sample_ids, status=Donation.Status.PAID, paid_at__year=year)
+            .values("donor_id").annotate(n=Count("id"), cents=cents_sum("total")))
+    by_donor = {r["donor_id"]: (r["n"], from_cents(int(r["cents"] or 0))) for r in rows}
+    donors = Donor.objects.in_bulk(sample_ids)
+    sample = [(donors[d].name, donors[d].email, *by_donor.get(d, (0, ZERO))) for d in sample_ids]
+    return StatementPreview(year, len(donor_ids), len(unsent), sample)
+
+
 def statements_start(year: int, actor=None) -> StatementRun:
-    """Start a run for ``year``: every donor with a paid gift that year, in batches of ``BATCH_SIZE``."""
+    """Start a run for ``year`` (an ended year only): every donor with a paid gift that year, in
+    batches of ``BATCH_SIZE``. Recorded in the audit trail with who started it."""
     from shop.tasks import send_year_end_statement_batch
 
+    year_check(year)
     donor_ids = donors_for_year(year)
-    run = StatementRun.objects.create(year=year, total=len(donor_ids), started_by=actor)
-    if not donor_ids:
-        StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, finished_at=timezone.now())
-        run.refresh_from_db()
-        return run
-    batches = [donor_ids[i:i + BATCH_SIZE] for i in range(0, len(donor_ids), BATCH_SIZE)]
-    transaction.on_commit(lambda: [send_year_end_statement_batch.delay(run.pk, batch) for batch in batches])
+    with transaction.atomic():
+        run = StatementRun.objects.create(year=year, total=len(donor_ids), started_by=actor)
+        audit_record("statements.run_started", actor=actor, target=run, year=year, donors=len(donor_ids))
+        if not donor_ids:
+            StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, finished_at=timezone.now())
+            run.refresh_from_db()
+            return run
+        batches = [donor_ids[i:i + BATCH_SIZE] for i in range(0, len(donor_ids), BATCH_SIZE)]
+        transaction.on_commit(lambda: [send_year_end_statement_batch.delay(run.pk, batch) for batch in batches])
     return run
 
 
@@ -76,15 +119,13 @@ def statement_send(donor_id: int, year: int) -> bool:
         statement.total = sum((g.total for g in gifts), ZERO)
         statement.deductible = sum((g.deductible for g in gifts), ZERO)
         org = settings.MENDED_ORG
-        message = EmailMessage(
-            subject=f"Your {year} giving statement from {org['NAME']}",
-            body=(f"Dear {statement.donor.name},\n\nThank you for your {len(gifts)} gift{'s' if len(gifts) != 1 else ''} "
+        mail.send(
+            to=[statement.donor.email], subject=f"Your {year} giving statement from {org['NAME']}",
+            text=(f"Dear {statement.donor.name},\n\nThank you for your {len(gifts)} gift{'s' if len(gifts) != 1 else ''} "
                   f"in {year}, {usd(statement.total)} in all. Your statement for your tax records is attached.\n\n"
                   f"{org['LEGAL_NAME']} · EIN {org['EIN']}\n"),
-            to=[statement.donor.email],
+            attachments=[(f"giving-statement-{year}.pdf", statement_pdf(statement.donor, year, gifts), "application/pdf")],
         )
-        message.attach(f"giving-statement-{year}.pdf", statement_pdf(statement.donor, year, gifts), "application/pdf")
-        message.send()
         statement.sent_at = timezone.now()
         statement.save(update_fields=["gifts", "total", "deductible", "sent_at"])
     return True
@@ -92,10 +133,6 @@ def statement_send(donor_id: int, year: int) -> bool:
 
 def statement_pdf(donor: Donor, year: int, gifts: list[Donation]) -> bytes:
     org = settings.MENDED_ORG
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=letter, leftMargin=0.8 * inch, rightMargin=0.8 * inch,
-                            title=f"{year} giving statement", author=org["LEGAL_NAME"])
     rows = [["Date", "Receipt", "Designation", "Amount", "Deductible"]]
     for gift in gifts:
         receipt = next((r for r in gift.receipts.all() if r.voided_at is None), None)
@@ -104,11 +141,11 @@ def statement_pdf(donor: Donor, year: int, gifts: list[Donation]) -> bytes:
     rows.append(["", "", "Total", usd(sum((g.total for g in gifts), ZERO)), usd(sum((g.deductible for g in gifts), ZERO))])
     goods = [g for g in gifts if g.goods_value > 0]
     story = [
-        Paragraph(f"<b>{escape(org['LEGAL_NAME'])}</b>", styles["Title"]),
-        Paragraph(f"{escape(org['ADDRESS'])} · EIN {escape(org['EIN'])}", styles["Normal"]),
+        paragraph("<b>{org}</b>", "Title", org=org["LEGAL_NAME"]),
+        paragraph("{address} · EIN {ein}", address=org["ADDRESS"], ein=org["EIN"]),
         Spacer(1, 10),
-        Paragraph(f"Giving statement for {year}: <b>{escape(donor.name)}</b><br/>{escape(donor.address).replace(chr(10), '<br/>')}",
-                  styles["Heading2"]),
+        paragraph("Giving statement for {year}: <b>{name}</b><br/>{address}", "Heading2", year=year, name=donor.name,
+                  address=donor.address),
         Spacer(1, 8),
         Table(rows, colWidths=[1.1 * inch, 1.2 * inch, 2.2 * inch, 0.9 * inch, 0.9 * inch], style=TableStyle([
             ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
@@ -118,14 +155,12 @@ def statement_pdf(donor: Donor, year: int, gifts: list[Donation]) -> bytes:
     ]
     if goods:
         for gift in goods:
-            story.append(Paragraph(
-                f"Gift {escape(gift.number)}: you received {escape(gift.goods_description or 'goods or services')}, "
+            story.append(text(
+                f"Gift {gift.number}: you received {gift.goods_description or 'goods or services'}, "
                 f"good-faith estimated value {usd(gift.goods_value)}; the deductible amount is limited to the excess "
-                "of your payment over that value.", styles["Normal"]))
-        story.append(Paragraph("For the other gifts: " + NO_GOODS, styles["Normal"]))
+                "of your payment over that value."))
+        story.append(text("For the other gifts: " + NO_GOODS))
     else:
-        story.append(Paragraph(NO_GOODS, styles["Normal"]))
-    story += [Spacer(1, 14), Paragraph(escape(f"FLORIDA REGISTRATION NO. {settings.FL_SOLICITATION_REGISTRATION}. {FL_DISCLOSURE}"),
-                                       styles["Normal"])]
-    doc.build(story)
-    return buffer.getvalue()
+        story.append(text(NO_GOODS))
+    story += [Spacer(1, 14), text(f"FLORIDA REGISTRATION NO. {settings.FL_SOLICITATION_REGISTRATION}. {FL_DISCLOSURE}")]
+    return pdf(story, title=f"{year} giving statement", author=org["LEGAL_NAME"])

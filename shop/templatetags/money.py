@@ -18,3 +18,16 @@ def usd(value) -> str:
         return ""
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage as people write it: 10 -> "10%", 12.50 -> "12.5%" (never "1E+1%")."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    number = number.normalize()
+    return f"{number:f}%"

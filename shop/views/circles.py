@@ -53,7 +53,8 @@ def circle_join(request, slug):
         data = form.cleaned_data
         fields = ("fund", "cover_fees", "anonymous", "name", "email", "address_line1", "address_line2", "city", "state",
                   "postal_code", "tribute", "tribute_name", "tribute_notify_email")
-        details = donations.GiftDetails(amount=data["amount"], monthly=True, **{f: data[f] for f in fields})
+        details = donations.GiftDetails(amount=data["amount"], monthly=True, user=request.user,
+                                        **{f: data[f] for f in fields})
         try:
             gift = service.circle_join(circle, details)
         except DomainError as error:

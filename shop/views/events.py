@@ -61,7 +61,7 @@ def event_tickets(request, slug):
         data = form.cleaned_data
         try:
             ticket = service.tickets_reserve(data["ticket_type"], data["quantity"],
-                                             service.Buyer(data["name"], data["email"], **_address(data)))
+                                             service.Buyer(data["name"], data["email"], **_address(data)), user=request.user)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -81,7 +81,7 @@ def event_sponsor(request, slug):
         sponsor = service.Sponsor(name=data["sponsor_name"], contact_name=data["contact_name"], email=data["email"],
                                   link=data["link"], **_address(data))
         try:
-            sponsorship = service.sponsorship_start(data["tier"], sponsor, logo)
+            sponsorship = service.sponsorship_start(data["tier"], sponsor, logo, user=request.user)
         except DomainError as error:
             form.add_error("logo" if isinstance(error, LogoError) else None, error.message)
         else:

@@ -22,7 +22,7 @@ from shop.selectors.events import event_purchase, hold_expired, hold_expires_at
 from shop.services import donations as service
 from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
-from shop.services.statements import statements_start
+from shop.services.statements import statements_preview, statements_start
 from shop.views.checkout import payment_method_from
 
 
@@ -41,7 +41,7 @@ def donate(request):
             amount=data["amount"], monthly=data["frequency"] == "monthly", fund=data["fund"], cover_fees=data["cover_fees"],
             anonymous=data["anonymous"], name=data["name"], email=data["email"], address_line1=data["address_line1"],
             address_line2=data["address_line2"], city=data["city"], state=data["state"], postal_code=data["postal_code"],
-            tribute=data["tribute"], tribute_name=data["tribute_name"], tribute_notify_email=data["tribute_notify_email"],
+            tribute=data["tribute"], tribute_name=data["tribute_name"], tribute_notify_email=data["tribute_notify_email"], user=request.user,
         )
         try:
             gift = service.recurring_start(details) if details.monthly else service.donation_start(details)
@@ -326,14 +326,23 @@ def staff_receipt_pdf(request, number):
 
 @role_required(SHOP_STAFF)
 def staff_statements(request):
+    """Choose a year (an ended one), see how many statements would go and to whom, then confirm."""
     form = StatementRunForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    preview = None
     if request.method == "POST" and form.is_valid():
-        run = statements_start(form.cleaned_data["year"], request.user)
-        messages.success(request, f"Sending {run.total} statements for {run.year}; statements already sent are skipped.")
-        return redirect("shop:staff_statements")
+        data = form.cleaned_data
+        preview = statements_preview(data["year"])
+        if data["confirm"] and data["expected"] == preview.to_send:
+            run = statements_start(data["year"], request.user)
+            messages.success(request, f"Sending {preview.to_send} statements for {run.year}; statements already sent "
+                                      "are skipped.")
+            return redirect("shop:staff_statements")
+        if data["confirm"]:
+            messages.error(request, "The number of statements to send changed since you looked. Please check again.")
     runs = StatementRun.objects.all()[:20]
     running = next((r for r in runs if r.status == StatementRun.Status.RUNNING), None)
-    return render(request, "shop/giving/staff_statements.html", {"form": form, "runs": runs, "running": running},
+    return render(request, "shop/giving/staff_statements.html", {"form": form, "runs": runs, "running": running,
+                                                                 "preview": preview},
                   status=400 if form.errors else 200)
 
 

@@ -538,3 +538,49 @@ def test_the_admin_refuses_the_host_slug(client):
     response = client.post(reverse("admin:shop_event_add"), data)
     assert response.status_code == 200 and "taken by a page of the site" in response.content.decode()
     assert not Event.objects.exists()
+
+
+# -- issue 16: a ticket buyer gets a ticket confirmation, a sponsor a sponsorship confirmation --
+
+def _paid(donation):
+    from shop.services.receipts import receipt_issue_and_send
+
+    donation_mark_paid(donation.pk)
+    mail.outbox.clear()
+    return receipt_issue_and_send(donation.pk)
+
+
+def test_a_ticket_purchase_is_confirmed_as_tickets_with_the_receipt_attached(localstripe_server):
+    from shop.templatetags.money import usd
+
+    event, dinner = gala()
+    ticket = service.tickets_reserve(dinner, 2, BUYER)
+    receipt = _paid(ticket.donation)
+    [message] = mail.outbox
+    body = " ".join(message.body.split())
+    starts = timezone.localtime(event.starts_at)
+    assert "gift" not in message.subject.lower() and "Your tickets for Spring Gala" in message.subject
+    assert "Thank you for your gift" not in body and "general operating" not in body
+    for expected in ("Your tickets are confirmed", "Spring Gala", f"{starts:%A, %B} {starts.day}, {starts.year}",
+                     "The Harbor Room, 200 Channelside Drive, Tampa", "Tickets: 2 × Gala dinner", "Paid: $200.00",
+                     "Of this, $120.00 is tax-deductible", "($80.00) is not", receipt.number):
+        assert expected in body, expected
+    assert usd(receipt.deductible) == "$120.00"
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"receipt-{receipt.number}.pdf", "application/pdf")
+    assert "Deductible amount $120.00" in " ".join(pdf_text(content).split())
+
+
+def test_a_sponsorship_is_confirmed_as_a_sponsorship_with_the_receipt_attached(localstripe_server):
+    event, _dinner = gala()
+    sponsorship = service.sponsorship_start(gold_tier(event), service.Sponsor("Harbor Bank", "Dev", "dev@harbor.example"))
+    receipt = _paid(sponsorship.donation)
+    [message] = mail.outbox
+    body = " ".join(message.body.split())
+    assert message.subject == f"Your Gold sponsorship of Spring Gala (receipt {receipt.number})"
+    assert "Thank you for your gift" not in body
+    for expected in ("Harbor Bank is a Gold sponsor of Spring Gala", "The Harbor Room", "- A table for four",
+                     "- Your logo on the event page", "Paid: $1,000.00", "Of this, $800.00 is tax-deductible",
+                     "($200.00) is not"):
+        assert expected in body, expected
+    assert message.attachments[0][0] == f"receipt-{receipt.number}.pdf"

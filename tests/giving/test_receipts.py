@@ -222,3 +222,12 @@ def test_a_voided_and_reissued_receipt_keeps_the_old_one_as_it_was(org, django_c
     assert "Donor: Dana R. Donor" in new_pdf and "VOID" not in new_pdf and new.number in new_pdf
     assert [m.subject for m in mail.outbox] == [f"Your receipt {new.number} from Mended"]
     assert list(donation.receipts.filter(voided_at__isnull=True)) == [new]
+
+
+def test_a_tribute_gift_shows_the_tribute_on_its_receipt_and_in_the_email():
+    gift = make_paid_donation(tribute="memory", tribute_name="Rose Diaz", receipt=False)
+    receipt = receipt_issue(gift.pk)
+    assert receipt.tribute == "In memory of Rose Diaz"
+    assert "Tribute In memory of Rose Diaz" in " ".join(text(receipt).split())
+    receipt_send(receipt.pk)
+    assert "to general operating, in memory of Rose Diaz." in " ".join(mail.outbox[-1].body.split())
