@@ -64,7 +64,7 @@ EMAIL_SENDERS = {
     "shop.services.receipts.receipt_send",
     "shop.services.statements.statement_send",
     "payroll.services.paystubs.pay_stubs_generate",
-    "payroll.services.reconcile.wage_fund_reconcile_and_alert",
+    "payroll.services.reconcile._email_payroll_staff",
     "payroll.services.training.follow_ups_due_remind",
     "payroll.services.volunteers._send_guardian_copy",
     "payroll.services.volunteer_notify.EmailChannel.send",  # signup notices and coordinators' messages
@@ -398,7 +398,12 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     expect("transcript", text, PERSON, PROGRAM)
     sent("payroll.services.training.follow_ups_due_remind", training.follow_ups_due_remind, date(2026, 11, 23))
     Donation.objects.filter(pk=gift.pk).update(fund="wages")  # paid to the wage fund, never credited: not reconciled
-    sent("payroll.services.reconcile.wage_fund_reconcile_and_alert", reconcile.wage_fund_reconcile_and_alert)
+    sent("payroll.services.reconcile._email_payroll_staff", reconcile.wage_fund_reconcile_and_alert)
+    from payroll.services.ledger import Leg, entry_post
+
+    entry_post(key="readback-overdrawn", on=date(2026, 11, 2), memo="overdrawn", source_type="test", source_id=None,
+               legs=[Leg("training_fund", Decimal("3235.87")), Leg("shop_revenue_clearing", Decimal("-3235.87"))])
+    sent("payroll.services.reconcile._email_payroll_staff", reconcile.fund_levels_check_and_alert)
 
     # Volunteers: the guardian's copy, the notices, a coordinator's message, the hours certificate.
     before = len(outbox.outbox)
