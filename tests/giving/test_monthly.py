@@ -150,3 +150,28 @@ def test_the_donor_manages_it_from_the_account_page(client, monthly):
     other = UserFactory()
     client.force_login(other)
     assert client.post(reverse("shop:my_monthly_action", args=[monthly.number, "resume"])).status_code == 404
+
+
+def test_cancelling_from_the_account_page_asks_first_and_every_action_is_labelled_on_phones(client, monthly):
+    """The Cancel link only opens a second step that says what cancelling does; the button that
+    POSTs is inside it. Each cell carries its column's name, so on a phone the table reads as a
+    card with every action on screen (shop/static/shop/css/site.css, table.stack)."""
+    import re
+
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="dana@example.org")
+    EmailAddress.objects.create(user=user, email="dana@example.org", verified=True)
+    client.force_login(user)
+    page = client.get(reverse("shop:my_giving")).content.decode()
+    cancel_url = reverse("shop:my_monthly_action", args=[monthly.number, "cancel"])
+    step = re.search(r'<details class="confirm-step"><summary>Cancel</summary>(.*?)</details>', page, re.S)
+    assert step, "the cancel button must sit behind a confirmation step"
+    assert f'action="{cancel_url}"' in step.group(1)
+    assert "Yes, cancel this monthly gift" in step.group(1) and "No more monthly charges" in step.group(1)
+    assert page.count(f'action="{cancel_url}"') == 1  # no second, unconfirmed cancel button
+    monthly_table = re.search(r'<table class="cart giving-monthly stack">(.*?)</table>', page, re.S).group(1)
+    for label in ("Gift", "Fund", "Monthly", "Status", "Change"):
+        assert f'data-label="{label}"' in monthly_table
