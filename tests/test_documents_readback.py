@@ -13,6 +13,7 @@ markup or reach Django's mail functions itself.
 """
 import ast
 import io
+import os
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -285,6 +286,8 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
             call(*args, **kwargs)
         new = outbox.outbox[before:]
         assert new, f"{sender} sent nothing"
+        for n, message in enumerate(new):
+            keep(f"{sender}-{len(senders)}-{n}.eml", message.message().as_bytes())
         for message in new:
             found.extend(email_problems(f"{sender}: {message.subject}", message))
         senders.add(sender)
@@ -294,8 +297,15 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
         """The names and words a document must show, as typed (collected, so every problem is listed)."""
         found.extend(f"{where}: {needle!r} missing" for needle in needles if needle not in text)
 
+    def keep(name: str, data: bytes) -> None:
+        """MENDED_DOCS_OUT=folder keeps every PDF and e-mail drawn here, to read them as a person would."""
+        if os.environ.get("MENDED_DOCS_OUT"):
+            Path(os.environ["MENDED_DOCS_OUT"]).mkdir(parents=True, exist_ok=True)
+            (Path(os.environ["MENDED_DOCS_OUT"]) / name).write_bytes(data)
+
     def drawn(generator, data: bytes, hours=()):
         pdfs[generator] = text = pdf_text(data)
+        keep(f"{generator}.pdf", data)
         found.extend(problems(generator, text, hours))
         return text
 
