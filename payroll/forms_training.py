@@ -2,19 +2,20 @@
 from django import forms
 
 from payroll.models import Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
+from shop.form_fields import ModelChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class EnrollForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.filter(active=True))
-    cohort = forms.ModelChoiceField(queryset=Cohort.objects.select_related("program"), required=False)
+    program = ModelChoiceField(queryset=Program.objects.filter(active=True))
+    cohort = ModelChoiceField(queryset=Cohort.objects.select_related("program"), required=False)
     start_date = forms.DateField(widget=DATE)
     target_end = forms.DateField(widget=DATE, required=False)
 
 
 class ExitForm(forms.Form):
-    enrollment = forms.ModelChoiceField(queryset=Enrollment.objects.none())
+    enrollment = ModelChoiceField(queryset=Enrollment.objects.none())
     status = forms.ChoiceField(choices=[(Enrollment.Status.COMPLETED, "Completed"), (Enrollment.Status.WITHDRAWN, "Withdrawn")])
     exit_date = forms.DateField(widget=DATE)
     outcome = forms.ChoiceField(choices=Enrollment.Outcome.choices)
@@ -26,7 +27,7 @@ class ExitForm(forms.Form):
 
 
 class SignoffForm(forms.Form):
-    competency = forms.ModelChoiceField(queryset=Competency.objects.select_related("program"))
+    competency = ModelChoiceField(queryset=Competency.objects.select_related("program"))
     level = forms.ChoiceField(choices=CompetencySignoff.Level.choices)
     date = forms.DateField(widget=DATE)
     note = forms.CharField(max_length=200, required=False)
@@ -40,7 +41,7 @@ class CredentialForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    follow_up = forms.ModelChoiceField(queryset=FollowUp.objects.none())
+    follow_up = ModelChoiceField(queryset=FollowUp.objects.none())
     could_not_reach = forms.BooleanField(required=False, label="Could not reach")
     employment_status = forms.ChoiceField(choices=[("", "—")] + list(FollowUp.Employment.choices), required=False)
     hourly_wage_band = forms.ChoiceField(choices=[("", "—")] + list(FollowUp.WageBand.choices), required=False)

@@ -9,6 +9,8 @@ from payroll.models import Skill, Volunteer
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteer_shifts import ShiftDetails
 from shop.models import Organisation
+from shop.form_fields import ModelChoiceField, ModelMultipleChoiceField
+from shop.validators import born, sane_date
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -21,8 +23,8 @@ class VolunteerProfileForm(forms.Form):
     phone = forms.CharField(max_length=30)
     emergency_contact_name = forms.CharField(max_length=120, label="Emergency contact")
     emergency_contact_phone = forms.CharField(max_length=30, label="Emergency contact's phone")
-    date_of_birth = forms.DateField(widget=DATE, help_text="For the age rules of some shifts.")
-    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
+    date_of_birth = forms.DateField(widget=DATE, help_text="For the age rules of some shifts.", validators=[born])
+    skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
     reminder_channel = forms.ChoiceField(choices=Volunteer.Channel.choices, label="Send reminders by")
 
 
@@ -36,7 +38,7 @@ class WaiverForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    role = forms.ModelChoiceField(queryset=None, empty_label=None)
+    role = ModelChoiceField(queryset=None, empty_label=None)
     party_size = forms.IntegerField(min_value=1, max_value=50, initial=1, label="How many people (you included)")
     party_note = forms.CharField(max_length=200, required=False, label="Who is coming with you (optional)")
     waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -68,14 +70,14 @@ class ShiftForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     location = forms.CharField(max_length=200)
     time_zone = forms.CharField(max_length=64, initial=settings.TIME_ZONE, validators=[validate_time_zone])
-    day = forms.DateField(widget=DATE, label="Date")
+    day = forms.DateField(widget=DATE, label="Date", validators=[sane_date])
     start_time = forms.TimeField(widget=TIME)
     end_time = forms.TimeField(widget=TIME)
     roles = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line, “name: places”, e.g. Pop-up shop: 4")
     minimum_age = forms.IntegerField(min_value=0, max_value=99, initial=0)
-    required_skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
+    required_skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
                                                      widget=forms.CheckboxSelectMultiple)
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False,
+    organisation = ModelChoiceField(queryset=Organisation.objects.all(), required=False,
                                           label="Members of this organisation only")
     signup_cutoff_hours = forms.IntegerField(min_value=0, max_value=720, initial=12, label="Sign-ups close (hours before)")
     cancel_deadline_hours = forms.IntegerField(min_value=0, max_value=720, initial=24, label="Cancellation deadline (hours before)")
@@ -104,7 +106,7 @@ class ShiftForm(forms.Form):
 
 
 class NewShiftForm(ShiftForm):
-    repeat_until = forms.DateField(widget=DATE, required=False, label="Repeat weekly until (optional)")
+    repeat_until = forms.DateField(widget=DATE, required=False, label="Repeat weekly until (optional)", validators=[sane_date])
     except_dates = forms.CharField(required=False, label="Except these dates",
                                    help_text="Dates with no shift, YYYY-MM-DD, separated by commas or spaces.")
 
@@ -127,7 +129,7 @@ class NewShiftForm(ShiftForm):
 
 
 class CopyShiftForm(forms.Form):
-    day = forms.DateField(widget=DATE, label="New date")
+    day = forms.DateField(widget=DATE, label="New date", validators=[sane_date])
 
 
 class CancelShiftForm(forms.Form):

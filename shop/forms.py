@@ -5,6 +5,8 @@ from django import forms
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
+from shop.form_fields import ModelChoiceField
+from shop.validators import zip_code
 
 
 class SearchForm(forms.Form):
@@ -33,13 +35,12 @@ class CartQuantityForm(forms.Form):
 class CartEstimateForm(forms.Form):
     """Shipping method and destination state, to show shipping and sales tax before checkout."""
 
-    shipping_method = forms.ModelChoiceField(
+    shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
     state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False)
 
 
-ZIP_CODE = r"^\d{5}(-\d{4})?$"
 
 
 class CheckoutForm(forms.Form):
@@ -47,16 +48,14 @@ class CheckoutForm(forms.Form):
 
     email = forms.EmailField(label="E-mail")
     name = forms.CharField(label="Full name", max_length=120)
-    shipping_method = forms.ModelChoiceField(
+    shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
     line1 = forms.CharField(label="Address", max_length=200, required=False)
     line2 = forms.CharField(label="Apartment, suite (optional)", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100, required=False)
     state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False)
-    postal_code = forms.RegexField(
-        label="ZIP code", regex=ZIP_CODE, required=False, error_messages={"invalid": "Enter a 5-digit ZIP code."}
-    )
+    postal_code = forms.CharField(label="ZIP code", max_length=10, required=False, validators=[zip_code])
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
 
     def clean(self):

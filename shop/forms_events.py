@@ -4,20 +4,21 @@ from django.utils import timezone
 
 from shop.forms_giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
+from shop.form_fields import ModelChoiceField
+from shop.validators import zip_code
 
-ZIP = {"regex": r"^\d{5}(-\d{4})?$", "required": False, "label": "ZIP code",
-       "error_messages": {"invalid": "Enter a 5-digit ZIP code."}}
+ZIP = {"max_length": 10, "required": False, "label": "ZIP code", "validators": [zip_code]}
 
 
 class _ReceiptAddress(forms.Form):
     address_line1 = forms.CharField(max_length=120, required=False, label="Address (for your receipt, optional)")
     city = forms.CharField(max_length=80, required=False)
     state = forms.ChoiceField(choices=US_STATES, required=False)
-    postal_code = forms.RegexField(**ZIP)
+    postal_code = forms.CharField(**ZIP)
 
 
 class TicketForm(_ReceiptAddress):
-    ticket_type = forms.ModelChoiceField(queryset=None, empty_label=None, label="Ticket")
+    ticket_type = ModelChoiceField(queryset=None, empty_label=None, label="Ticket")
     quantity = forms.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_PURCHASE, initial=1, label="How many")
     name = forms.CharField(max_length=120, label="Your full name")
     email = forms.EmailField(label="Your e-mail")
@@ -32,7 +33,7 @@ class TicketForm(_ReceiptAddress):
 
 
 class SponsorForm(_ReceiptAddress):
-    tier = forms.ModelChoiceField(queryset=None, empty_label=None, label="Sponsorship")
+    tier = ModelChoiceField(queryset=None, empty_label=None, label="Sponsorship")
     sponsor_name = forms.CharField(max_length=160, label="Sponsor's name, as shown on the event page and the receipt")
     contact_name = forms.CharField(max_length=120, label="Your full name")
     email = forms.EmailField(label="Your e-mail")

@@ -1,15 +1,16 @@
 from django import forms
-from django.core.validators import RegexValidator
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
+from shop.form_fields import ModelChoiceField
+from shop.validators import zip_code
 
 
 class NewDesignForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=None, empty_label=None)
+    organisation = ModelChoiceField(queryset=None, empty_label=None)
     name = forms.CharField(max_length=120, initial="New gift box")
-    size = forms.ModelChoiceField(queryset=BoxSize.objects.all(), empty_label=None)
-    start_from = forms.ModelChoiceField(queryset=ClassicBox.objects.filter(active=True), required=False,
+    size = ModelChoiceField(queryset=BoxSize.objects.all(), empty_label=None)
+    start_from = ModelChoiceField(queryset=ClassicBox.objects.filter(active=True), required=False,
                                         empty_label="An empty box", label="Start from")
 
     def __init__(self, *args, organisations, **kwargs):
@@ -20,7 +21,7 @@ class NewDesignForm(forms.Form):
 
 
 class DesignItemForm(forms.Form):
-    variant = forms.ModelChoiceField(
+    variant = ModelChoiceField(
         queryset=ProductVariant.objects.filter(product__is_active=True, product__gift_slots__gt=0).select_related("product"),
         label="Item",
     )
@@ -64,7 +65,6 @@ class QuoteForm(forms.Form):
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
 
 
-ZIP_CODE = RegexValidator(r"^\d{5}(-\d{4})?$", "Use a 5-digit ZIP code (or ZIP+4, like 33602-1234).")
 
 
 class GiftOrderForm(forms.Form):
@@ -73,7 +73,7 @@ class GiftOrderForm(forms.Form):
     shipping = forms.ChoiceField(choices=[("per_recipient", "One box to each recipient on a list"),
                                           ("bulk", "Every box in one bulk shipment")],
                                  widget=forms.RadioSelect, initial="per_recipient")
-    recipient_list = forms.ModelChoiceField(queryset=RecipientList.objects.none(), required=False,
+    recipient_list = ModelChoiceField(queryset=RecipientList.objects.none(), required=False,
                                             empty_label="Choose a checked list", label="Recipient list")
     quantity = forms.IntegerField(min_value=1, max_value=5000, required=False, label="Boxes (bulk shipment)")
     ship_to_name = forms.CharField(max_length=120, required=False, label="Deliver to (name)")
@@ -82,7 +82,7 @@ class GiftOrderForm(forms.Form):
     ship_to_line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
     ship_to_city = forms.CharField(max_length=100, required=False, label="City")
     ship_to_state = forms.ChoiceField(choices=[("", "State")] + US_STATES, required=False, label="State")
-    ship_to_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[ZIP_CODE])
+    ship_to_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
     in_hand_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Needed in hand by")
 
     BULK_REQUIRED = ("quantity", "ship_to_name", "ship_to_line1", "ship_to_city", "ship_to_state", "ship_to_zip")

@@ -7,6 +7,7 @@ from django.conf import settings
 from shop.models import Fund
 from shop.models.giving import Tribute
 from shop.services.donations import MAX_GIFT, MIN_GIFT
+from shop.validators import zip_code
 
 US_STATES = [("", "—")] + [(s, s) for s in (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -35,8 +36,7 @@ class DonateForm(forms.Form):
     address_line2 = forms.CharField(max_length=120, required=False, label="Address line 2")
     city = forms.CharField(max_length=80, required=False)
     state = forms.ChoiceField(choices=US_STATES, required=False)
-    postal_code = forms.RegexField(regex=r"^\d{5}(-\d{4})?$", required=False, label="ZIP code",
-                                   error_messages={"invalid": "Enter a 5-digit ZIP code."})
+    postal_code = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

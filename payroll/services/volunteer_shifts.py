@@ -12,6 +12,7 @@ from payroll.models import ReminderSent, Shift, ShiftMessage, ShiftRole, ShiftSe
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteers import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
 from shop.models import Organisation
+from shop.validators import sane_date
 
 MAX_SERIES_WEEKS = 52
 
@@ -36,6 +37,7 @@ class ShiftDetails:
 
 
 def _times(details: ShiftDetails, day: date) -> tuple[datetime, datetime]:
+    _check_day(day)
     try:
         validate_time_zone(details.time_zone)
     except ValidationError as error:
@@ -47,6 +49,13 @@ def _times(details: ShiftDetails, day: date) -> tuple[datetime, datetime]:
     if ends <= starts:
         raise VolunteerError("The shift must end after it starts (on the same day).")
     return starts, ends
+
+
+def _check_day(day: date) -> None:
+    try:
+        sane_date(day)
+    except ValidationError as error:
+        raise VolunteerError(" ".join(error.messages)) from error
 
 
 def _check_roles(roles: list[tuple[str, int]]) -> None:
@@ -82,13 +91,10 @@ def shift_create(details: ShiftDetails, actor, *, repeat_until: date | None = No
         return [_make(details, details.day, actor)]
     if repeat_until < details.day:
         raise VolunteerError("The series must end on or after the first day.")
-    days = []
-    day = details.day
-    while day <= repeat_until:
-        days.append(day)
-        day += timedelta(days=7)
-    if len(days) > MAX_SERIES_WEEKS:
+    # Counted before any date is made, so a last day of 9999-12-31 is refused, not overflowed.
+    if (repeat_until - details.day).days // 7 + 1 > MAX_SERIES_WEEKS:
         raise VolunteerError(f"A series runs for at most {MAX_SERIES_WEEKS} weeks; make another one after that.")
+    days = [details.day + timedelta(weeks=n) for n in range((repeat_until - details.day).days // 7 + 1)]
     skipped = set(except_dates)
     stray = sorted(d for d in skipped if d not in days)
     if stray:

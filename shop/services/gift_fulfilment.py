@@ -12,6 +12,7 @@ from django.utils import timezone
 from shop import mail
 from shop.errors import DomainError
 from shop.models import GiftOrder, Shipment
+from shop.validators import ascii_int, control_characters
 
 S = GiftOrder.Status
 MAX_TRACKING_ROWS = 2000
@@ -113,13 +114,15 @@ def shipments_import_tracking(order_id: int, data: bytes, actor=None) -> int:
     for line_number, cells in lines:
         cells = [c.strip() for c in cells] + ["", "", ""]
         row_text, carrier, tracking = cells[:3]
-        row = int(row_text) if row_text.isdigit() else None
+        row = ascii_int(row_text)
         if row not in recipients:
             problems.append(f"line {line_number}: no recipient in row “{row_text}” of the list")
         elif row in shipped or row in seen:
             problems.append(f"line {line_number}: row {row} already has a shipment")
         elif not carrier or not tracking or len(carrier) > 40 or len(tracking) > 60:
             problems.append(f"line {line_number}: give a carrier (up to 40) and a tracking number (up to 60 characters)")
+        elif control_characters(carrier) or control_characters(tracking):
+            problems.append(f"line {line_number}: the carrier or tracking number has invisible control characters")
         else:
             seen.add(row)
             new.append(Shipment(order=order, recipient=recipients[row], boxes=1, carrier=carrier,

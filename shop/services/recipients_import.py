@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from shop.errors import DomainError
 from shop.models.rates import US_STATES
+from shop.validators import control_characters
 
 COLUMNS = (
     "name",
@@ -42,7 +43,7 @@ STATE_CODES = frozenset(code for code, _name in US_STATES)
 ACCEPTED_COUNTRIES = {"us": "US", "usa": "US", "united states": "US"}
 US_ONLY = "we ship gift boxes within the United States only"
 
-_ZIP_RE = re.compile(r"^(\d{5})(?:[-\s]?(\d{4}))?$")
+_ZIP_RE = re.compile(r"^([0-9]{5})(?:[-\s]?([0-9]{4}))?$")  # ASCII digits only
 
 TEMPLATE_CSV = (
     "name,company,address_line1,address_line2,city,state,zip,country,message\r\n"
@@ -140,7 +141,7 @@ def _check_zip(value: str) -> tuple[str | None, str | None]:
     if match:
         five, four = match.groups()
         return (f"{five}-{four}" if four else five), None
-    if re.fullmatch(r"\d{3,4}", value):
+    if re.fullmatch(r"[0-9]{3,4}", value):
         return None, (
             f"ZIP {value!r} is too short; spreadsheets often drop leading zeros "
             f"(did you mean {value.zfill(5)}?)"
@@ -166,6 +167,9 @@ def _parse_row(row_number: int, cells: list[str], columns: dict[str, int], width
         return cells[index].strip() if index is not None else ""
 
     values = {column: cell(column) for column in COLUMNS}
+    for column in COLUMNS:
+        if control_characters(values[column], multiline=column == "message"):
+            errors.append(RowError(row_number, column, f"{column} has invisible control characters; retype it"))
     for column in REQUIRED_COLUMNS:
         if not values[column]:
             errors.append(RowError(row_number, column, f"{column} is required"))

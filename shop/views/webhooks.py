@@ -12,8 +12,8 @@ def stripe_webhook(request):
     """Verify, store once, enqueue on commit, answer at once. A bad signature writes nothing."""
     try:
         event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
-    except gateway.WebhookSignatureError:
-        return JsonResponse({"error": "Invalid signature."}, status=400)
+    except gateway.WebhookRefused as refused:
+        return JsonResponse({"error": refused.message}, status=400)
     if not event.get("id"):
         return JsonResponse({"error": "The event has no id."}, status=400)
     _, created = stripe_event_record(event)
