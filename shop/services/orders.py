@@ -16,7 +16,7 @@ from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
-from shop.pricing import price_items
+from shop.selectors.pricing import price_items
 from shop.services.catalog import catalog_changed
 
 S = Order.State
@@ -105,6 +105,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
         ship_postal_code="" if pickup else details.postal_code,
         phone=details.phone,
         subtotal=pricing.subtotal,
+        discount_total=pricing.discount_total,
         shipping=pricing.shipping,
         shipping_tax=pricing.shipping_tax,
         tax=pricing.tax,
@@ -122,10 +123,11 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
             unit_price=variant.price,
             quantity=quantity,
             wage_content=variant.product.wage_content,
-            line_total=line_total,
-            tax=line_tax,
+            line_total=priced.total,
+            discount=priced.discount,
+            tax=priced.tax,
         )
-        for (variant, quantity), line_total, line_tax in zip(items, pricing.line_totals, pricing.line_taxes)
+        for (variant, quantity), priced in zip(items, pricing.breakdown.lines)
     )
     cart.lines.all().delete()
     return order
