@@ -63,8 +63,11 @@ class CheckoutDetails:
 
 
 @transaction.atomic
-def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
-    """Turn the cart into a pending order and hold its stock for the reservation period."""
+def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -> Order:
+    """Turn the cart into a pending order and hold its stock for the reservation period.
+
+    ``discounts`` (``shop.pricing`` discount objects) come off the goods; the order and its
+    lines keep what each took."""
     wanted: dict[int, int] = {}
     for line in cart.lines.all():
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
@@ -89,7 +92,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
     catalog_changed()  # stock shows on catalog pages
 
     items = [(v, wanted[v.pk]) for v in variants]
-    pricing = price_items(items, details.shipping_method, details.state or None)
+    pricing = price_items(items, details.shipping_method, details.state or None, discounts)
     pickup = details.shipping_method.is_pickup
     order = Order.objects.create(
         user=user if user is not None and user.is_authenticated else None,
