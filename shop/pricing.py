@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from shop.money import ZERO, allocate, quantize
 
@@ -60,6 +61,15 @@ class Shipping:
         if self.free_over is not None and discounted_subtotal >= self.free_over:
             return ZERO
         return quantize(self.flat + self.per_unit * units)
+
+
+class Discount(Protocol):
+    """Anything that takes money off the goods: ``off`` says how much of ``base`` (what is
+    left to pay for them after the earlier discounts); the calculation caps it at ``base``."""
+
+    label: str
+
+    def off(self, base: Decimal) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ class PricedLine:
 
 @dataclass(frozen=True)
 class AppliedDiscount:
-    discount: object
+    discount: Discount
     amount: Decimal
 
 
@@ -140,7 +150,7 @@ class PriceBreakdown:
 
 # -- the calculation -----------------------------------------------------------------------
 
-def _apply_discounts(totals: list[Decimal], discounts: Sequence) -> tuple[list[Decimal], list[AppliedDiscount]]:
+def _apply_discounts(totals: list[Decimal], discounts: Sequence[Discount]) -> tuple[list[Decimal], list[AppliedDiscount]]:
     """Each discount in turn, on what is left; split over the lines by what is left of each."""
     line_discounts = [ZERO] * len(totals)
     applied = []
@@ -167,7 +177,7 @@ def _tax(items: Decimal, shipping: Decimal, destinations: Mapping[str, int | Dec
     return parts
 
 
-def price(lines: Sequence[Line], *, discounts: Sequence = (), shipping: Shipping | None = None,
+def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping: Shipping | None = None,
           destinations: Mapping[str, int | Decimal] | None = None,
           tax_rules: Mapping[str, TaxRule] | None = None) -> PriceBreakdown:
     """Price ``lines``. ``destinations`` maps each destination to its weight (boxes going

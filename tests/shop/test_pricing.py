@@ -9,7 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from shop.pricing import AmountOff, Line, PercentOff, Shipping, TaxRule, price
@@ -173,7 +174,7 @@ destinations = st.one_of(st.none(), st.dictionaries(st.sampled_from(STATES), st.
                          .filter(lambda d: sum(d.values()) > 0))
 
 
-@settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=300, deadline=None)
 @given(lines=st.lists(line, max_size=8), discounts=st.lists(discount, max_size=3), shipping=shipping_rule,
        destinations=destinations, rules=rules)
 def test_every_breakdown_adds_up_and_matches_a_computation_from_scratch(lines, discounts, shipping, destinations, rules):
