@@ -134,7 +134,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = readonly_fields = ("title", "variant_label", "sku", "unit_price", "quantity", "line_total", "tax", "wage_content")
+    fields = readonly_fields = ("title", "variant_label", "sku", "unit_price", "quantity", "line_total", "discount", "tax", "wage_content")
 
 
 class PaymentInline(ReadOnlyInline):

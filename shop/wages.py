@@ -42,11 +42,11 @@ def wages_funded(lines: QuerySet) -> Decimal:
     from shop.models import Refund, RefundLine
 
     wages, gross = {}, {}
-    for pk, wage_content, quantity, line_total, tax in lines.values_list(
-        "pk", "wage_content", "quantity", "line_total", "tax"
+    for pk, wage_content, quantity, line_total, discount, tax in lines.values_list(
+        "pk", "wage_content", "quantity", "line_total", "discount", "tax"
     ).iterator():
         wages[pk] = line_wage_total(wage_content, quantity)
-        gross[pk] = line_total + tax
+        gross[pk] = line_total - discount + tax
     funded = sum(wages.values(), ZERO)
     refunded_so_far: dict[int, Decimal] = defaultdict(lambda: ZERO)
     refund_lines = (

@@ -50,7 +50,8 @@ class Order(models.Model):
     phone = models.CharField(max_length=30, blank=True)
 
     # Money, fixed when the order is placed.
-    subtotal = models.DecimalField(**MONEY)
+    subtotal = models.DecimalField(**MONEY, help_text="The lines before discounts.")
+    discount_total = models.DecimalField(**MONEY, default=0, help_text="All discounts: the sum of the lines' discounts.")
     shipping = models.DecimalField(**MONEY)
     shipping_tax = models.DecimalField(**MONEY, default=0)
     tax = models.DecimalField(**MONEY, help_text="All sales tax: the lines' tax plus the shipping tax.")
@@ -124,7 +125,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(**MONEY)
     quantity = models.PositiveIntegerField()
     wage_content = models.DecimalField(**MONEY, help_text="Wage content per unit at the time of sale.")
-    line_total = models.DecimalField(**MONEY)
+    line_total = models.DecimalField(**MONEY, help_text="Unit price × quantity, before discounts.")
+    discount = models.DecimalField(**MONEY, default=0)
     tax = models.DecimalField(**MONEY)
 
     class Meta:
@@ -138,4 +140,5 @@ class OrderLine(models.Model):
 
     @property
     def gross(self):
-        return self.line_total + self.tax
+        """What the customer paid for the line: its price less its discount, plus its tax."""
+        return self.line_total - self.discount + self.tax

@@ -64,4 +64,4 @@ class TaxRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.state}: {self.rate * 100:.2f}%"
+        return f"{self.state}: {self.rate:.2%}"

@@ -5,7 +5,7 @@ from django.db.models import Sum
 
 from shop.models import Cart, CartLine, ShippingMethod
 from shop.models.cart import SESSION_CART_KEY
-from shop.pricing import Pricing, price_items
+from shop.selectors.pricing import Pricing, price_items
 
 
 @dataclass(frozen=True)

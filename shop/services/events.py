@@ -24,6 +24,7 @@ from shop import stripe_gateway as gateway
 from shop.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 from shop.money import quantize
+from shop.pricing import Line, price
 from shop.selectors import events as selectors
 from shop.services.donations import (
     MAX_GIFT,
@@ -135,7 +136,7 @@ def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer, user=N
         if quantity > left:
             raise EventError(f"Only {_places(left)} left for {event.title}; you asked for {quantity}. "
                              "Please choose fewer tickets.")
-        total = quantize(ticket_type.price * quantity)
+        total = price([Line(ticket_type.price, quantity, label=ticket_type.name)]).total
         if total > MAX_GIFT:
             raise EventError("That is more than we can take in one payment; please buy fewer tickets at a time.")
         donor = _donor(buyer, total)
@@ -200,12 +201,13 @@ def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, 
             raise EventError(f"The {tier.name} sponsorships of {event.title} are all taken.")
         contact = Buyer(sponsor.contact_name, sponsor.email, sponsor.address_line1, sponsor.address_line2,
                         sponsor.city, sponsor.state, sponsor.postal_code)
-        donor = _donor(contact, tier.amount)
+        total = price([Line(tier.amount, 1, label=tier.name)]).total
+        donor = _donor(contact, total)
         donation = Donation.objects.create(
             donor=donor, donor_name=sponsor.name.strip(), donor_address=contact.address, user=_signed_in(user),
             given_details=details_given(contact),
-            amount=tier.amount,
-            total=tier.amount, fund=Fund.GENERAL, goods_value=tier.fair_market_value,
+            amount=total,
+            total=total, fund=Fund.GENERAL, goods_value=tier.fair_market_value,
             goods_description=sponsorship_description(tier),
         )
         sponsorship = Sponsorship(tier=tier, event=event, donation=donation, sponsor_name=sponsor.name.strip(),

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import transaction
 
 from shop.errors import DomainError
-from shop.models import GiftDesign, GiftDesignItem, ProductVariant, TaxRate, VolumeTier
-from shop.money import ZERO, allocate, quantize
+from shop.models import GiftDesign, GiftDesignItem, ProductVariant
+from shop.money import ZERO, quantize
+from shop.pricing import Line, PriceBreakdown, Shipping, price
+from shop.selectors.pricing import tax_rules, volume_tier_discount
 
 
 class GiftError(DomainError):
@@ -57,13 +59,11 @@ def design_check_stock(design: GiftDesign, boxes: int) -> None:
         raise GiftError(f"Not enough stock for {boxes} boxes: " + "; ".join(short) + ".")
 
 
-def volume_discount_percent(quantity: int) -> Decimal:
-    tier = VolumeTier.objects.filter(min_quantity__lte=quantity).order_by("-min_quantity").first()
-    return tier.discount_percent if tier else ZERO
-
-
 @dataclass(frozen=True)
 class GiftQuote:
+    """A gift-box quote as the pages, the PDF and the order show it; ``breakdown`` is the
+    calculation it was read from (``shop.pricing``), with the tax per destination."""
+
     quantity: int
     box_price: Decimal  # base + items + customisation, before the volume discount
     items_price: Decimal
@@ -75,6 +75,7 @@ class GiftQuote:
     tax_state: str | None
     tax: Decimal
     total: Decimal
+    breakdown: PriceBreakdown
 
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
@@ -91,45 +92,30 @@ def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient
         raise GiftError("Order at least one box.")
     if shipping not in ("per_recipient", "bulk"):
         raise GiftError("Choose shipping to each recipient or one bulk shipment.")
-    items = list(design.items.select_related("variant"))
+    if destinations and sum(destinations.values()) != quantity:
+        raise GiftError("The recipient list and the number of boxes disagree.")
+    items = list(design.items.select_related("variant__product"))
     items_price = sum((i.variant.price * i.quantity for i in items), ZERO)
     customisation = (settings.GIFT_LOGO_FEE if design.logo else ZERO) + (settings.GIFT_INITIALS_FEE if design.initials else ZERO)
     box_price = quantize(design.size.base_price + items_price + customisation)
-    percent = volume_discount_percent(quantity)
-    gross = box_price * quantity
-    discount = quantize(gross * percent / 100)
-    boxes_subtotal = gross - discount
+    # The survivors' wages in a box: the goods' wage content and the assembly labour.
+    box_wages = sum((i.variant.product.wage_content * i.quantity for i in items), ZERO) + settings.GIFT_ASSEMBLY_WAGE
     if shipping == "per_recipient":
-        shipping_cost = quantize(settings.GIFT_SHIPPING_PER_RECIPIENT * quantity)
+        ship = Shipping(per_unit=settings.GIFT_SHIPPING_PER_RECIPIENT)
     else:
-        shipping_cost = quantize(settings.GIFT_BULK_SHIPPING_BASE + settings.GIFT_BULK_SHIPPING_PER_BOX * quantity)
-    if destinations:
-        if sum(destinations.values()) != quantity:
-            raise GiftError("The recipient list and the number of boxes disagree.")
-        tax = _tax_by_state(boxes_subtotal, shipping_cost, destinations)
-    else:
-        tax = _tax_by_state(boxes_subtotal, shipping_cost, {state: quantity}) if state else ZERO
+        ship = Shipping(flat=settings.GIFT_BULK_SHIPPING_BASE, per_unit=settings.GIFT_BULK_SHIPPING_PER_BOX)
+    places = destinations or ({state: quantity} if state else None)
+    tier = volume_tier_discount(quantity)
+    breakdown = price([Line(box_price, quantity, box_wages, f"{design.size.name} gift box")],
+                      discounts=[tier] if tier else [], shipping=ship, destinations=places,
+                      tax_rules=tax_rules(places or ()))
     return GiftQuote(
         quantity=quantity, box_price=box_price, items_price=quantize(items_price), customisation=quantize(customisation),
-        discount_percent=percent, discount=discount, boxes_subtotal=boxes_subtotal, shipping=shipping_cost,
-        tax_state="each recipient's state" if destinations else state, tax=tax,
-        total=boxes_subtotal + shipping_cost + tax,
+        discount_percent=tier.percent if tier else ZERO, discount=breakdown.discount_total,
+        boxes_subtotal=breakdown.discounted_subtotal, shipping=breakdown.shipping,
+        tax_state="each recipient's state" if destinations else state, tax=breakdown.tax, total=breakdown.total,
+        breakdown=breakdown,
     )
-
-
-def _tax_by_state(boxes_subtotal: Decimal, shipping: Decimal, boxes_per_state: dict[str, int]) -> Decimal:
-    states = sorted(boxes_per_state)
-    weights = [boxes_per_state[s] for s in states]
-    rates = {row.state: row for row in TaxRate.objects.filter(state__in=states)}
-    tax = ZERO
-    for state, boxes_part, shipping_part in zip(states, allocate(boxes_subtotal, weights), allocate(shipping, weights)):
-        rate = rates.get(state)
-        if rate is None:
-            continue
-        tax += quantize(boxes_part * rate.rate)
-        if rate.applies_to_shipping:
-            tax += quantize(shipping_part * rate.rate)
-    return tax
 
 
 def production_days(quantity: int) -> int:

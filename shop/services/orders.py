@@ -16,7 +16,7 @@ from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.events import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
-from shop.pricing import price_items
+from shop.selectors.pricing import price_items
 from shop.services.catalog import catalog_changed
 
 S = Order.State
@@ -63,8 +63,11 @@ class CheckoutDetails:
 
 
 @transaction.atomic
-def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
-    """Turn the cart into a pending order and hold its stock for the reservation period."""
+def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -> Order:
+    """Turn the cart into a pending order and hold its stock for the reservation period.
+
+    ``discounts`` (``shop.pricing`` discount objects) come off the goods; the order and its
+    lines keep what each took."""
     wanted: dict[int, int] = {}
     for line in cart.lines.all():
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
@@ -89,7 +92,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
     catalog_changed()  # stock shows on catalog pages
 
     items = [(v, wanted[v.pk]) for v in variants]
-    pricing = price_items(items, details.shipping_method, details.state or None)
+    pricing = price_items(items, details.shipping_method, details.state or None, discounts)
     pickup = details.shipping_method.is_pickup
     order = Order.objects.create(
         user=user if user is not None and user.is_authenticated else None,
@@ -105,6 +108,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
         ship_postal_code="" if pickup else details.postal_code,
         phone=details.phone,
         subtotal=pricing.subtotal,
+        discount_total=pricing.discount_total,
         shipping=pricing.shipping,
         shipping_tax=pricing.shipping_tax,
         tax=pricing.tax,
@@ -122,10 +126,11 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None) -> Order:
             unit_price=variant.price,
             quantity=quantity,
             wage_content=variant.product.wage_content,
-            line_total=line_total,
-            tax=line_tax,
+            line_total=priced.total,
+            discount=priced.discount,
+            tax=priced.tax,
         )
-        for (variant, quantity), line_total, line_tax in zip(items, pricing.line_totals, pricing.line_taxes)
+        for (variant, quantity), priced in zip(items, pricing.breakdown.lines)
     )
     cart.lines.all().delete()
     return order

@@ -1,0 +1,91 @@
+"""The price calculation's inputs read from the database, and the shop's pricing of a cart.
+
+Only reads: the sales-tax table and the volume tiers become the plain ``TaxRule`` and
+``PercentOff`` inputs of ``shop.pricing.price``; no arithmetic happens here.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from shop.models import ProductVariant, ShippingMethod, TaxRate, VolumeTier
+from shop.pricing import Line, PercentOff, PriceBreakdown, Shipping, TaxRule, price
+
+
+def tax_rules(places: Iterable[str | None]) -> dict[str, TaxRule]:
+    """The rule for each state that has a row in the rate table (others are not taxed)."""
+    states = {place for place in places if place}
+    if not states:
+        return {}
+    return {row.state: TaxRule(row.rate, row.applies_to_shipping) for row in TaxRate.objects.filter(state__in=states)}
+
+
+def volume_tier_discount(quantity: int) -> PercentOff | None:
+    """The gift boxes' volume tier in force for ``quantity`` boxes, if any."""
+    tier = VolumeTier.objects.filter(min_quantity__lte=quantity).order_by("-min_quantity").first()
+    return PercentOff(tier.discount_percent, label="volume discount") if tier else None
+
+
+def shipping_for_method(method: ShippingMethod | None) -> Shipping | None:
+    """A shop shipping method as the calculation's ``Shipping``; a pickup ships nothing."""
+    if method is None or method.is_pickup:
+        return None
+    return Shipping(flat=method.price, free_over=method.free_over)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """A cart's (or a checkout's) breakdown, with the delivery choices it was priced for."""
+
+    breakdown: PriceBreakdown
+    shipping_method: ShippingMethod | None
+    tax_state: str | None
+    tax_rate: Decimal
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.breakdown.subtotal
+
+    @property
+    def discount_total(self) -> Decimal:
+        return self.breakdown.discount_total
+
+    @property
+    def shipping(self) -> Decimal:
+        return self.breakdown.shipping
+
+    @property
+    def shipping_tax(self) -> Decimal:
+        return self.breakdown.shipping_tax
+
+    @property
+    def tax(self) -> Decimal:
+        return self.breakdown.tax
+
+    @property
+    def total(self) -> Decimal:
+        return self.breakdown.total
+
+    @property
+    def line_totals(self) -> list[Decimal]:
+        return [line.total for line in self.breakdown.lines]
+
+    @property
+    def line_taxes(self) -> list[Decimal]:
+        return [line.tax for line in self.breakdown.lines]
+
+
+def price_items(items: list[tuple[ProductVariant, int]], method: ShippingMethod | None, state: str | None,
+                discounts=()) -> Pricing:
+    """Price the cart page and checkout alike, so the customer is charged what the cart showed.
+
+    Tax follows the destination state; a local pickup is a sale in the organisation's own state.
+    """
+    tax_state = settings.MENDED_ORG["STATE"] if method is not None and method.is_pickup else state
+    rules = tax_rules([tax_state])
+    lines = [Line(variant.price, quantity, variant.product.wage_content, str(variant)) for variant, quantity in items]
+    breakdown = price(lines, discounts=discounts, shipping=shipping_for_method(method),
+                      destinations={tax_state: 1} if tax_state else None, tax_rules=rules)
+    rule = rules.get(tax_state)
+    return Pricing(breakdown, method, tax_state, rule.rate if rule else Decimal("0"))
