@@ -18,11 +18,11 @@ from shop.models import Order, Shipment, StripeEvent
 from shop.services import gift_fulfilment
 from shop.services.recipients_import import RecipientImportError, parse_recipients
 from tests.factories import VariantFactory, recipient_list_for
-from tests.shop.test_checkout import ADDRESS, fill_cart, shipping  # noqa: F401 (fixture)
-from tests.shop.test_gift_fulfilment import acme, approved_order  # noqa: F401 (fixture)
+from tests.shop.test_checkout import ADDRESS, fill_cart
+from tests.shop.test_gift_fulfilment import approved_order
 from tests.shop.test_recipients_import import recipient_rows, to_csv
 from tests.stripe_helpers import event, post_webhook, sign
-from tests.volunteers.test_pages import coordinator, profile_data, shift_form  # noqa: F401 (fixture)
+from tests.volunteers.test_pages import profile_data, shift_form
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_an_id_past_64_bits_is_not_a_valid_choice(client, coordinator):
     assert not Volunteer.objects.exists() and not Shift.objects.exists()
 
 
-def test_a_delivery_choice_past_64_bits_is_a_field_error_at_checkout(client, shipping):  # noqa: F811
+def test_a_delivery_choice_past_64_bits_is_a_field_error_at_checkout(client, shipping):
     fill_cart(client, (VariantFactory(stock=5), 1))
     response = client.post(reverse("shop:checkout"), {**ADDRESS, "shipping_method": HUGE_ID})
     assert response.status_code == 400 and "shipping_method" in response.context["form"].errors
@@ -81,7 +81,7 @@ def test_a_delivery_choice_past_64_bits_is_a_field_error_at_checkout(client, shi
 
 
 @pytest.mark.parametrize("zip_code", [ARABIC_INDIC_ZIP, FULL_WIDTH_ZIP, "３３６０２-１２３４"])
-def test_zip_codes_take_ascii_digits_only_at_checkout_and_on_the_donate_page(client, shipping, zip_code):  # noqa: F811
+def test_zip_codes_take_ascii_digits_only_at_checkout_and_on_the_donate_page(client, shipping, zip_code):
     fill_cart(client, (VariantFactory(stock=5), 1))
     response = client.post(reverse("shop:checkout"), {**ADDRESS, "shipping_method": shipping.pk, "postal_code": zip_code})
     assert response.status_code == 400 and "postal_code" in response.context["form"].errors
@@ -103,7 +103,7 @@ def test_recipient_lists_refuse_unicode_digit_zips_and_control_characters_with_r
     assert problems == {(2, "zip"), (3, "name"), (4, "city")}
 
 
-def test_a_tracking_file_with_a_superscript_row_or_a_nul_carrier_records_nothing(acme):  # noqa: F811
+def test_a_tracking_file_with_a_superscript_row_or_a_nul_carrier_records_nothing(acme):
     org, design = acme
     order = approved_order(design, shipping_mode="per_recipient", recipient_list=recipient_list_for(org, count=3))
     gift_fulfilment.order_start_production(order.pk, None)
