@@ -132,3 +132,26 @@ def test_no_email_body_is_formatted_in_code():
                                   for n in ast.walk(function) if isinstance(n, ast.Constant) and isinstance(n.value, str)
                                   and "\n" in n.value and id(n) not in docstrings]
     assert offenders == []
+
+
+# -- names that say one thing: facts, receivers, events -------------------------------------
+
+def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
+    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/facts.py``),
+    and payroll's receivers of them live in ``payroll/receivers.py``."""
+    assert not (ROOT / "shop" / "events.py").exists() and not (ROOT / "payroll" / "signals.py").exists()
+    declared, received = [], []
+    for package in ("shop", "payroll"):
+        for path in python_files(package):
+            tree = ast.parse(path.read_text())
+            rel = path.relative_to(ROOT).as_posix()
+            declared += [rel for n in ast.walk(tree)
+                         if isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "Signal"]
+            if package == "payroll":
+                received += [rel for n in ast.walk(tree)
+                             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "receiver"
+                             or isinstance(n, ast.Attribute) and n.attr == "connect"]
+            if rel != "payroll/receivers.py" and package == "payroll":
+                assert "shop.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
+    assert set(declared) == {"shop/facts.py"}
+    assert set(received) == {"payroll/receivers.py"}

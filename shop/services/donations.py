@@ -21,7 +21,7 @@ from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, donation_received, donation_refunded
+from shop.facts import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
 from shop.models.giving import Tribute
 from shop.money import CENT, from_cents, quantize, to_cents

@@ -13,7 +13,7 @@ from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, gift_order_paid
+from shop.facts import announce_on_commit, gift_order_paid
 from shop.models import (
     GiftDesign,
     GiftOrder,
