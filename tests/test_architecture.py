@@ -1,4 +1,4 @@
-"""The house rules that code review can miss: the one arrow, and no floats near money."""
+"""The house rules that code review can miss: the one arrow, no floats near money, every e-mail from a template pair."""
 import ast
 from pathlib import Path
 
@@ -111,3 +111,122 @@ def test_the_price_module_is_pure_and_every_price_goes_through_it():
         calls = {n.func.id for n in ast.walk(ast.parse((ROOT / caller).read_text()))
                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "price" in calls and "shop.pricing" in set(imported_modules(ROOT / caller)), caller
+
+
+# -- e-mail: every one from a template pair, through shop.mail ------------------------------
+
+def _mail_send_calls():
+    for package in ("shop", "payroll"):
+        for path in python_files(package):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "send"
+                        and getattr(node.func.value, "id", "") == "mail"):
+                    yield path, node
+
+
+def _template_names(node) -> str:
+    """The template a call names, when written there: a constant, or an f-string's constant prefix."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return node.values[0].value
+    return ""
+
+
+def test_mail_send_takes_a_template_pair_and_no_body():
+    import inspect
+
+    from shop import mail
+
+    parameters = inspect.signature(mail.send).parameters
+    assert not {"text", "body", "html", "message"} & set(parameters)
+    assert parameters["template"].default is inspect.Parameter.empty
+
+
+def test_every_email_is_sent_from_a_template_pair():
+    calls = list(_mail_send_calls())
+    assert len(calls) >= 18  # the senders listed in tests/test_documents_readback.py
+    offenders = []
+    for path, call in calls:
+        where = f"{path.relative_to(ROOT)}:{call.lineno}"
+        keywords = {k.arg: k.value for k in call.keywords}
+        if None in keywords or call.args:
+            offenders.append(f"{where}: name every argument (no positional or ** arguments), so this check can read them")
+        if "template" not in keywords:
+            offenders.append(f"{where}: no template=")
+        elif isinstance(keywords["template"], (ast.Constant, ast.JoinedStr)) and not _template_names(
+                keywords["template"]).startswith(("shop/email/", "payroll/email/")):
+            offenders.append(f"{where}: the template is not under shop/email/ or payroll/email/")
+    assert offenders == []
+    for app in ("shop", "payroll"):
+        folder = ROOT / app / "templates" / app / "email"
+        texts = {p.stem for p in folder.glob("*.txt")}
+        htmls = {p.stem for p in folder.glob("*.html")} - {"base"}
+        assert texts == htmls, f"{app}: every e-mail template is a .txt and .html pair"
+        for html in folder.glob("*.html"):
+            source = html.read_text()
+            if html.stem != "base":
+                assert source.startswith('{% extends "shop/email/base.html" %}'), f"{html.name}: use the shared layout"
+            assert "http" not in source and "<img" not in source and "<script" not in source.lower(), (
+                f"{html.name}: nothing loaded from the internet")
+
+
+def _literal_text(node) -> str | None:
+    """The literal text of an f-string, a ``"..." % x`` or a ``"...".format(...)``; None for other nodes."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        return node.left.value if isinstance(node.left.value, str) else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)):
+        return node.func.value.value
+    return None
+
+
+def test_no_email_body_is_formatted_in_code():
+    """An e-mail body has paragraphs; a formatted string with a line break is one being built in code.
+    And a function that sends mail holds no line break at all (no "\\n".join, no "...\\n" + x)."""
+    offenders = []
+    for package in ("shop", "payroll"):
+        for path in python_files(package):
+            if path.relative_to(ROOT).as_posix() == "shop/mail.py":
+                continue
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                text = _literal_text(node)
+                if text is not None and "\n" in text:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: a formatted string with a line break")
+            docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                          if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                          and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+            for function in ast.walk(tree):
+                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "send"
+                        and getattr(n.func.value, "id", "") == "mail" for n in ast.walk(function)):
+                    offenders += [f"{path.relative_to(ROOT)}:{n.lineno}: a line break in {function.name}, which sends mail"
+                                  for n in ast.walk(function) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                                  and "\n" in n.value and id(n) not in docstrings]
+    assert offenders == []
+
+
+# -- names that say one thing: facts, receivers, events -------------------------------------
+
+def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
+    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/facts.py``),
+    and payroll's receivers of them live in ``payroll/receivers.py``."""
+    assert not (ROOT / "shop" / "events.py").exists() and not (ROOT / "payroll" / "signals.py").exists()
+    declared, received = [], []
+    for package in ("shop", "payroll"):
+        for path in python_files(package):
+            tree = ast.parse(path.read_text())
+            rel = path.relative_to(ROOT).as_posix()
+            declared += [rel for n in ast.walk(tree)
+                         if isinstance(n, ast.Call) and getattr(n.func, "id", getattr(n.func, "attr", "")) == "Signal"]
+            if package == "payroll":
+                received += [rel for n in ast.walk(tree)
+                             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "receiver"
+                             or isinstance(n, ast.Attribute) and n.attr == "connect"]
+            if rel != "payroll/receivers.py" and package == "payroll":
+                assert "shop.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
+    assert set(declared) == {"shop/facts.py"}
+    assert set(received) == {"payroll/receivers.py"}

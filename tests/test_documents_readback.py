@@ -3,7 +3,9 @@
 Rendered from demo-like data whose names carry ``&``, ``<`` and ``'`` ("Cedar & Sage <Candle>",
 "O'Brien & Sons"), each document is read back (pypdf for PDFs; the text and the HTML bodies of
 e-mails) and must hold no escaped markup (``&amp;``, ``&lt;``, ...), no exponent ("1E+1%") and no
-amount without its currency ("for 491.94").
+amount without its currency ("for 491.94"). An e-mail's HTML body must say what its text body says
+(every word, in order) and escape markup once: a name with ``<script>`` arrives raw in the text
+and as ``&lt;script&gt;`` in the HTML source, and no HTML body holds a ``<script`` tag.
 
 The generators are listed explicitly below, and ``test_every_generator_is_covered`` finds every
 function in shop/ and payroll/ that draws a PDF (``shop.documents.pdf``) or sends an e-mail
@@ -31,9 +33,9 @@ from shop import mail
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = "Cedar & Sage <Candle>"
 ORGANISATION = "O'Brien & Sons <Ltd>"
-DONOR = "Dana O'Donor & <Co>"
+DONOR = "Dana O'Donor & <script>Co</script>"
 PERSON = "Rosa O'Neil & <Test>"
-VOLUNTEER = "Val O'Volunteer & Co"
+VOLUNTEER = "Val O'Volunteer & <script>Co</script>"
 EVENT = "Spring Gala & <Auction>"
 VENUE = "O'Malley's Hall & Garden"
 CIRCLE = "Women's Circle & Friends"
@@ -109,11 +111,36 @@ def html_text(body: str) -> str:
     return "".join(parser.parts)
 
 
+WORD = re.compile(r"\w+")
+
+
+def first_word_missing(text: str, html: str) -> str | None:
+    """The first word of the text body that what the HTML body shows lacks, reading both in
+    order (the HTML's shared layout may add its header and footer around them); None if none."""
+    parser = _Text()
+    parser.feed(html)
+    shown = iter(WORD.findall(" ".join(parser.parts)))
+    return next((word for word in WORD.findall(text) if word not in shown), None)
+
+
+def says_the_same(text: str, html: str) -> bool:
+    return first_word_missing(text, html) is None
+
+
 def email_problems(where: str, message) -> list[str]:
     found = problems(f"{where} (subject)", message.subject) + problems(f"{where} (text)", message.body)
-    for content, mimetype in getattr(message, "alternatives", []):
-        if mimetype == "text/html":
-            found += problems(f"{where} (html)", html_text(content))
+    html = [content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"]
+    if len(html) != 1:
+        found.append(f"{where}: {len(html)} HTML bodies, not one")
+    for content in html:
+        found += problems(f"{where} (html)", html_text(content))
+        missing = first_word_missing(message.body, content)
+        if missing is not None:
+            found.append(f"{where}: the HTML body does not say what the text body says (from {missing!r})")
+        if "<script" in content.lower():
+            found.append(f"{where}: a <script> tag in the HTML body")
+        if "<script>" in message.body and "&lt;script&gt;" not in content:
+            found.append(f"{where}: a name with <script> is not escaped in the HTML body")
     for filename, content, mimetype in message.attachments:
         if mimetype == "application/pdf":
             found += problems(f"{where} ({filename})", pdf_text(content))
@@ -121,6 +148,17 @@ def email_problems(where: str, message) -> list[str]:
 
 
 # -- the readers themselves catch what they must --------------------------------------------
+
+@pytest.mark.parametrize("text, html, same", [
+    ("Dear Ann,\n\nThanks for $5.00.\nMended", "<p>Mended</p><p>Dear Ann,</p><p>Thanks for $5.00.</p><p>Mended</p>", True),
+    ("Dear Ann & <Co>,\n\nThanks.", "<p>Dear Ann &amp; &lt;Co&gt;,</p><p>Thanks.</p>", True),
+    ("Dear Ann & <Co>,\n\nThanks.", "<p>Dear Ann & <Co>,</p><p>Thanks.</p>", False),  # the name read as a tag
+    ("Dear Ann,\n\nThanks for $5.00.", "<p>Dear Ann,</p><p>Thanks.</p>", False),  # a sentence cut short
+    ("Paid. Thanks.", "<p>Thanks. Paid.</p>", False),  # out of order
+])
+def test_the_html_check_catches_a_body_that_says_something_else(text, html, same):
+    assert says_the_same(text, html) is same
+
 
 @pytest.mark.parametrize("text, bad", [
     ("Cedar &amp; Sage", True), ("Cedar &lt;Candle&gt;", True), ("O&#x27;Brien", True), ("1E+1% volume discount", True),
@@ -277,7 +315,7 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     templates_used = set()
     real_render = mail.render
     monkeypatch.setattr(mail, "render", lambda template, context: templates_used.add(template) or real_render(template, context))
-    found, pdfs, senders = [], {}, set()
+    found, pdfs, senders, scripted = [], {}, set(), set()
 
     def sent(sender, call, *args, **kwargs):
         """Run one sender and check what it sent (at least one e-mail)."""
@@ -290,6 +328,8 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
             keep(f"{sender}-{len(senders)}-{n}.eml", message.message().as_bytes())
         for message in new:
             found.extend(email_problems(f"{sender}: {message.subject}", message))
+            if "<script>" in message.body:
+                scripted.add(sender)
         senders.add(sender)
         return new
 
@@ -442,5 +482,10 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     assert found == [], "\n".join(found)
     assert set(pdfs) == PDF_GENERATORS
     assert senders == EMAIL_SENDERS
-    email_templates = {f"shop/email/{p.stem}" for p in (ROOT / "shop/templates/shop/email").glob("*.txt")}
+    # The <script> names reached e-mails of both apps, so the escaping check above was not empty.
+    assert {"shop.services.receipts.receipt_send", "shop.services.statements.statement_send",
+            "payroll.services.volunteers._send_guardian_copy",
+            "payroll.services.volunteer_notify.EmailChannel.send"} <= scripted
+    email_templates = {f"{app}/email/{p.stem}" for app in ("shop", "payroll")
+                       for p in (ROOT / app / "templates" / app / "email").glob("*.txt")}
     assert templates_used == email_templates

@@ -85,5 +85,5 @@ def pay_stubs_generate(run_id: int) -> int:
         if user is not None and user.email:
             link = settings.SITE_URL.rstrip("/") + reverse("payroll:my_pay")
             mail.send(to=[user.email], subject=f"Your pay stub for {stub.pay_run.pay_date:%b %-d, %Y}",
-                      text=f"Your pay stub is ready. Log in to see it: {link}\n\n{settings.MENDED_ORG['NAME']}")
+                      template="payroll/email/pay_stub_ready", context={"link": link})
     return made

@@ -143,24 +143,21 @@ def _reconcile_designated_gifts(report: Reconciliation, names: dict) -> None:
     report.unreversed_donations = [numbers[pk] for pk in unreversed]
 
 
-def _email_payroll_staff(subject: str, body: str) -> None:
+def _email_payroll_staff(subject: str, template: str, context: dict) -> None:
     from shop.models import User
 
     recipients = list(
         User.objects.filter(groups__name=PAYROLL_STAFF, is_active=True).exclude(email="").values_list("email", flat=True)
     )
     if recipients:
-        mail.send(to=recipients, subject=subject, text=body)
+        mail.send(to=recipients, subject=subject, template=f"payroll/email/{template}", context=context)
 
 
 def wage_fund_reconcile_and_alert() -> bool:
     """Run the reconciliation; e-mail payroll staff when it does not hold. Returns ok."""
     report = wage_fund_reconcile()
     if not report.ok:
-        _email_payroll_staff(
-            "Wage fund reconciliation found differences",
-            "\n".join(report.lines()) + "\n\nRun `manage.py reconcile_wage_fund` for the details.",
-        )
+        _email_payroll_staff("Wage fund reconciliation found differences", "reconcile_alert", {"lines": report.lines()})
     return report.ok
 
 
@@ -176,8 +173,6 @@ def fund_levels_check_and_alert(today=None) -> list[str]:
     warnings = fund_warnings(fund_balance("wage_fund"), fund_balance("training_fund"), next_payroll(today))
     if warnings:
         logger.warning("Fund levels need attention: %s", " ".join(warnings))
-        _email_payroll_staff(
-            "The wage and training funds need attention",
-            "\n".join(warnings) + f"\n\nThe wage fund page: {settings.SITE_URL}{reverse('payroll:wage_fund')}",
-        )
+        _email_payroll_staff("The wage and training funds need attention", "fund_levels_alert",
+                             {"warnings": warnings, "link": f"{settings.SITE_URL}{reverse('payroll:wage_fund')}"})
     return warnings

@@ -307,13 +307,10 @@ def follow_ups_due_remind(today: date) -> int:
     if not due or not recipients:
         return len(due)
     base = settings.SITE_URL.rstrip("/")
-    lines = [
-        f"- {f.due_months}-month follow-up due {f.due_date:%a %b %-d}: "
-        f"{base}{reverse('payroll:training_participant', args=[f.enrollment.employee_id])}"
-        for f in due
-    ]
+    items = [{"follow_up": f, "link": base + reverse("payroll:training_participant", args=[f.enrollment.employee_id])}
+             for f in due]
     mail.send(to=recipients, subject=f"Training follow-ups due this week ({len(due)})",
-              text="These follow-ups are due this week:\n\n" + "\n".join(lines) + f"\n\n{settings.MENDED_ORG['NAME']}")
+              template="payroll/email/training_follow_ups", context={"due": items})
     return len(due)
 
 

@@ -211,8 +211,7 @@ def shift_message_send(message_id: int) -> int:
     message = ShiftMessage.objects.select_related("shift").get(pk=message_id)
     signups = message.shift.signups.filter(status__in=SignUp.ACTIVE).select_related("volunteer")
     for signup in signups:
-        notify(signup.volunteer, message.subject, f"Hello {signup.volunteer.full_name},\n\n{message.body}\n\n"
-                                                  f"— about {message.shift.title}, {message.shift.local_start:%a %b %-d}")
+        notify(signup.volunteer, message.subject, "payroll/email/shift_message", {"message": message})
     return len(signups)
 
 

@@ -140,10 +140,9 @@ def _send_guardian_copy(acceptance_id: int) -> None:
     acceptance = WaiverAcceptance.objects.select_related("volunteer", "version").get(pk=acceptance_id)
     mail.send(
         to=[acceptance.guardian_email], subject=f"You co-signed {acceptance.volunteer.full_name}'s volunteer waiver",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        text=f"Dear {acceptance.guardian_name},\n\nYou co-signed version {acceptance.version.version} of our volunteer waiver "
-        f"for {acceptance.volunteer.full_name} on {timezone.localtime(acceptance.guardian_signed_at):%b %-d, %Y at %-I:%M %p}. "
-        f"It is valid until {timezone.localtime(acceptance.expires_at):%b %-d, %Y}.\n\n{acceptance.version.text}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL, template="payroll/email/guardian_waiver_copy",
+        context={"acceptance": acceptance, "signed_at": timezone.localtime(acceptance.guardian_signed_at),
+                 "expires_at": timezone.localtime(acceptance.expires_at)},
     )
 
 
@@ -282,22 +281,13 @@ def enqueue_notice(signup_id: int, event: str) -> None:
 
 # -- what volunteers are told -----------------------------------------------------------
 
+# Each notice's subject; its body is the template pair payroll/email/volunteer_<notice>.
 NOTICES = {
-    "promoted": ("A place opened: you are signed up for {title}",
-                 "Good news: a place opened on {title} ({role}) and you were first on the waitlist, so you are now "
-                 "signed up.\n\nWhen: {start} to {end}\nWhere: {location}\n\nIf you can no longer come, please cancel at "
-                 "{link} so the next person can have the place."),
-    "shift_cancelled": ("Cancelled: {title} on {day}",
-                        "We are sorry: {title} ({start} to {end}, {location}) has been cancelled.{reason}\n\n"
-                        "Other work days: {shifts_link}"),
-    "shift_changed": ("Changed: {title} is now {day} at {time}",
-                      "{title} has changed. {place_status}\n\nWhen: {start} to {end}\nWhere: {location}{party}\n\n"
-                      "If you can no longer come, please cancel at {link} so someone else can have the place."),
-    "reminder_48h": ("Reminder: {title} on {day}",
-                     "See you soon! You are signed up for {title} ({role}).\n\nWhen: {start} to {end}\nWhere: {location}"
-                     "{party}\n\nCan't make it? Cancel at {link}."),
-    "reminder_2h": ("Starting soon: {title} at {time}",
-                    "{title} ({role}) starts at {time} at {location}.{party} Please check in with the coordinator when you arrive."),
+    "promoted": "A place opened: you are signed up for {title}",
+    "shift_cancelled": "Cancelled: {title} on {day}",
+    "shift_changed": "Changed: {title} is now {day} at {time}",
+    "reminder_48h": "Reminder: {title} on {day}",
+    "reminder_2h": "Starting soon: {title} at {time}",
 }
 
 
@@ -311,17 +301,13 @@ def signup_notify(signup_id: int, event: str) -> bool:
     values = {
         "title": shift.title, "role": signup.role.name, "location": shift.location,
         "start": when(shift.starts_at, shift), "end": f"{shift.local_end:%-I:%M %p}", "day": f"{shift.local_start:%a %b %-d}",
-        "time": f"{shift.local_start:%-I:%M %p}",
-        "party": f"\nYour party: {signup.party_size} people." if signup.party_size > 1 else "",
-        "place_status": ("You are on the waitlist for it." if signup.status == SignUp.Status.WAITLISTED
-                         else f"You are signed up ({signup.role.name})."),
-        "reason": f"\n\n{shift.cancel_reason}" if shift.cancel_reason else "",
+        "time": f"{shift.local_start:%-I:%M %p}", "party_size": signup.party_size,
+        "waitlisted": signup.status == SignUp.Status.WAITLISTED, "reason": shift.cancel_reason,
         "link": site_link(reverse("payroll:volunteer_home")), "shifts_link": site_link(reverse("payroll:volunteer_shifts")),
     }
-    subject, body = (text.format(**values) for text in NOTICES[event])
-    body = f"Hello {signup.volunteer.full_name},\n\n{body}\n\n{settings.MENDED_ORG['NAME']}"
+    subject, template = NOTICES[event].format(**values), f"payroll/email/volunteer_{event}"
     if event.startswith("reminder"):
-        notify(signup.volunteer, subject, body)
+        notify(signup.volunteer, subject, template, values)
     else:
-        email(signup.volunteer, subject, body)
+        email(signup.volunteer, subject, template, values)
     return True

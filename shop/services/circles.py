@@ -138,16 +138,10 @@ def invitation_email(invitation_id: int, requested_at: str | None = None) -> boo
     if not circle.is_active:
         return False
     inviter = invitation.invited_by.first_name if invitation.invited_by and invitation.invited_by.first_name else None
-    org = settings.MENDED_ORG
-    opening = f"{inviter} invited you" if inviter else "You are invited"
-    body = (
-        f"{opening} to join the {circle.name} at {org['NAME']}.\n\n"
-        + (f"{circle.description.strip()}\n\n" if circle.description.strip() else "")
-        + "Members give monthly, in whatever amount suits them, and together the circle works toward a yearly "
-        f"goal. What each member gives is never shown to anyone else.\n\nJoin here:\n{join_link(invitation)}\n\n"
-        f"{org['MISSION']}\n\n{org['LEGAL_NAME']}\n"
-    )
-    mail.send(to=[invitation.email], subject=f"Join the {circle.name} at {org['NAME']}", text=body)
+    mail.send(to=[invitation.email], subject=f"Join the {circle.name} at {settings.MENDED_ORG['NAME']}",
+              template="shop/email/circle_invitation",
+              context={"circle": circle, "inviter": inviter, "description": circle.description.strip(),
+                       "link": join_link(invitation)})
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
     return True

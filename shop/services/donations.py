@@ -21,11 +21,10 @@ from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, donation_received, donation_refunded
+from shop.facts import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
 from shop.models.giving import Tribute
 from shop.money import CENT, from_cents, quantize, to_cents
-from shop.templatetags.money import usd
 
 log = logging.getLogger(__name__)
 R = RecurringGift.Status
@@ -422,19 +421,15 @@ def charge_failed_email(failure_id: int) -> bool:
     if failure.emailed_at is not None:
         return False
     recurring = failure.recurring
-    if recurring.status == R.CANCELLED:
-        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for your monthly gift of "
-                f"{usd(recurring.total)} ({recurring.get_fund_display()}), and after {recurring.failed_charges} tries the "
-                "monthly gift has been cancelled. Thank you for everything you have given. You can start a new "
-                f"monthly gift at any time: {settings.SITE_URL.rstrip('/')}{reverse('shop:donate')}\n")
+    cancelled = recurring.status == R.CANCELLED
+    context = {"recurring": recurring, "name": recurring.donor_name or recurring.donor.name, "cancelled": cancelled}
+    if cancelled:
+        context["donate_link"] = settings.SITE_URL.rstrip("/") + reverse("shop:donate")
         subject = "Your monthly gift has been cancelled"
     else:
-        body = (f"Dear {recurring.donor_name or recurring.donor.name},\n\nWe could not charge your card for this month's gift of "
-                f"{usd(recurring.total)} ({recurring.get_fund_display()}). Please update your card here:\n\n"
-                f"{card_update_link(recurring)}\n\nWe will try again; after {settings.DONATION_MAX_FAILED_CHARGES} failed "
-                "charges in a row the monthly gift is cancelled.\n")
+        context.update(card_link=card_update_link(recurring), max_failed=settings.DONATION_MAX_FAILED_CHARGES)
         subject = "Please update the card for your monthly gift"
-    mail.send(to=[recurring.donor.email], subject=subject, text=body + f"\n{settings.MENDED_ORG['LEGAL_NAME']}\n")
+    mail.send(to=[recurring.donor.email], subject=subject, template="shop/email/monthly_charge_failed", context=context)
     failure.emailed_at = timezone.now()
     failure.save(update_fields=["emailed_at"])
     return True
@@ -585,11 +580,8 @@ def tribute_notify(donation_id: int) -> bool:
         return False
     giver = "Someone who wishes to remain anonymous" if donation.anonymous else donation.donor_name
     words = "in honour of" if donation.tribute == Tribute.HONOUR else "in memory of"
-    org = settings.MENDED_ORG
-    mail.send(
-        to=[donation.tribute_notify_email], subject=f"A gift {words} {donation.tribute_name}",
-        text=f"{giver} has made a gift to {org['NAME']} {words} {donation.tribute_name}.\n\n{org['MISSION']}\n\n{org['LEGAL_NAME']}\n",
-    )
+    mail.send(to=[donation.tribute_notify_email], subject=f"A gift {words} {donation.tribute_name}",
+              template="shop/email/tribute_notice", context={"donation": donation, "giver": giver, "words": words})
     donation.tribute_notified_at = timezone.now()
     donation.save(update_fields=["tribute_notified_at"])
     return True

@@ -297,30 +297,17 @@ def hosting_request_create(details: HostingDetails) -> HostingRequest:
     return request
 
 
-def _signature() -> str:
-    org = settings.MENDED_ORG
-    return f"\n{org['NAME']}\n{org['ADDRESS']}\n{org['SUPPORT_EMAIL']}\n"
-
-
 def hosting_acknowledge(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
-    mail.send(
-        to=[request.email], subject=f"We received your request to host an event on {request.date:%B %-d, %Y}",
-        text=f"Dear {request.contact_name},\n\nThank you for asking to host {request.organisation}'s event at our space on "
-        f"{request.date:%A, %B %-d, %Y} for about {request.expected_guests} guests. We will look at our calendar and "
-        "write to you with our answer.\n" + _signature(),
-    )
+    mail.send(to=[request.email], subject=f"We received your request to host an event on {request.date:%B %-d, %Y}",
+              template="shop/email/hosting_acknowledgement", context={"hosting": request})
 
 
 def hosting_notify_staff(request_id: int) -> None:
     request = HostingRequest.objects.get(pk=request_id)
     link = settings.SITE_URL.rstrip("/") + reverse("shop:staff_events") + "#hosting"
-    mail.send(
-        to=[settings.SHOP_STAFF_EMAIL], subject=f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
-        text=f"{request.organisation} asks to host an event at the space.\n\nContact: {request.contact_name} <{request.email}>"
-        f"{', ' + request.phone if request.phone else ''}\nDate: {request.date:%A, %B %-d, %Y}\n"
-        f"Expected guests: {request.expected_guests}\n\nPurpose:\n{request.purpose}\n\nAccept or decline it here: {link}\n",
-    )
+    mail.send(to=[settings.SHOP_STAFF_EMAIL], subject=f"Hosting request: {request.organisation} on {request.date:%B %-d, %Y}",
+              template="shop/email/hosting_request_staff", context={"hosting": request, "link": link})
 
 
 def hosting_decide(request_id: int, accept: bool, message: str, user) -> HostingRequest:
@@ -349,18 +336,13 @@ def hosting_decision_email(request_id: int) -> bool:
     request = HostingRequest.objects.select_for_update().get(pk=request_id)
     if request.decision_emailed_at is not None or request.status == HostingRequest.Status.NEW:
         return False
-    day = f"{request.date:%A, %B %-d, %Y}"
-    if request.status == HostingRequest.Status.ACCEPTED:
+    accepted = request.status == HostingRequest.Status.ACCEPTED
+    if accepted:
         subject = f"Yes, we can host {request.organisation}'s event on {request.date:%B %-d, %Y}"
-        body = (f"Dear {request.contact_name},\n\nWe are glad to host {request.organisation}'s event at our space on "
-                f"{day}. We will be in touch about the details.\n")
     else:
         subject = f"Your request to host an event on {request.date:%B %-d, %Y}"
-        body = (f"Dear {request.contact_name},\n\nThank you for thinking of us. We are sorry that we cannot host "
-                f"{request.organisation}'s event at our space on {day}.\n")
-    if request.staff_message:
-        body += f"\n{request.staff_message}\n"
-    mail.send(to=[request.email], subject=subject, text=body + _signature())
+    mail.send(to=[request.email], subject=subject, template="shop/email/hosting_decision",
+              context={"hosting": request, "accepted": accepted})
     request.decision_emailed_at = timezone.now()
     request.save(update_fields=["decision_emailed_at"])
     return True

@@ -160,15 +160,11 @@ def gift_order_send_update(order_id: int, event: str) -> bool:
     if order.placed_by is None or not order.placed_by.email:
         return False
     link = settings.SITE_URL.rstrip("/") + reverse("shop:gift_order", args=[order.number])
+    context = {"order": order, "link": link}
     if event == "proof":
-        subject = f"Your proof is ready: gift order {order.number}"
-        body = (f"The proof of “{order.design_name}” is ready. Please approve it or tell us what to change:\n{link}\n\n"
-                "Production starts once you approve it.")
+        subject, template = f"Your proof is ready: gift order {order.number}", "gift_order_proof"
     else:
-        count = order.shipments.count()
-        subject = f"Your gift boxes are on their way: order {order.number}"
-        body = (f"All {order.quantity} boxes of “{order.design_name}” have shipped in {count} "
-                f"parcel{'s' if count != 1 else ''}. Tracking for each is on the order page:\n{link}\n\n"
-                "Thank you for choosing gifts made by survivors.")
-    mail.send(to=[order.placed_by.email], subject=subject, text=f"{body}\n{settings.MENDED_ORG['LEGAL_NAME']}")
+        subject, template = f"Your gift boxes are on their way: order {order.number}", "gift_order_shipped"
+        context["count"] = order.shipments.count()
+    mail.send(to=[order.placed_by.email], subject=subject, template=f"shop/email/{template}", context=context)
     return True

@@ -13,7 +13,7 @@ from shop import mail
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, gift_order_paid
+from shop.facts import announce_on_commit, gift_order_paid
 from shop.models import (
     GiftDesign,
     GiftOrder,
@@ -204,7 +204,6 @@ def _billing_recipients(invoice: Invoice) -> list[str]:
 def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
     """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
     from shop.services.gift_documents import invoice_pdf
-    from shop.templatetags.money import usd
 
     invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
     to = _billing_recipients(invoice)
@@ -212,9 +211,7 @@ def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
         return False
     subject = (f"Reminder: invoice {invoice.number:06d} was due {invoice.due_on:%b %-d, %Y}" if reminder
                else f"Invoice {invoice.number:06d} for your gift boxes")
-    mail.send(to=to, subject=subject,
-              text=(f"Please find invoice {invoice.number:06d} for {usd(invoice.amount)} attached, due "
-                    f"{invoice.due_on:%b %-d, %Y}.\n\n{settings.MENDED_ORG['LEGAL_NAME']}"),
+    mail.send(to=to, subject=subject, template="shop/email/gift_invoice", context={"invoice": invoice},
               attachments=[(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")])
     return True
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, order_paid
+from shop.facts import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.selectors.pricing import price_items
 from shop.services.catalog import catalog_changed

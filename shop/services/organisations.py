@@ -63,12 +63,9 @@ def invitation_email(invitation_id: int) -> None:
         return
     link = settings.SITE_URL.rstrip("/") + reverse("shop:gift_invitation", args=[invitation.token])
     inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email if invitation.invited_by else "A colleague"
-    mail.send(
-        to=[invitation.email], subject=f"Join {invitation.organisation.name} on {settings.MENDED_ORG['NAME']}",
-        text=f"{inviter} invited you to order gift boxes for {invitation.organisation.name}: boxes made by survivors of "
-        f"human trafficking who are paid a steady wage.\n\nAccept the invitation (sign in or create an account with "
-        f"this e-mail address):\n{link}\n",
-    )
+    mail.send(to=[invitation.email], subject=f"Join {invitation.organisation.name} on {settings.MENDED_ORG['NAME']}",
+              template="shop/email/organisation_invitation",
+              context={"invitation": invitation, "inviter": inviter, "link": link})
 
 
 def invitation_pending(token: str) -> OrganisationInvitation | None:

@@ -48,17 +48,11 @@ def pledge_send_confirmation(pledge_id: int) -> bool:
         pledge = Pledge.objects.select_for_update().get(pk=pledge_id)
         if pledge.confirmation_sent_at:
             return False
-        resources = "\n".join(f"- {title}\n  {url}" for title, url in LEARNING_RESOURCES)
-        badge = ""
+        badge_link = None
         if pledge.kind == Pledge.Kind.BUSINESS:
-            badge = ("\n\nYour business's pledge badge, to link from your website:\n"
-                     + settings.SITE_URL.rstrip("/") + reverse("shop:pledge_badge", args=[pledge.badge]))
-        mail.send(
-            to=[pledge.email], subject="Thank you for taking the pledge",
-            text=f"Dear {pledge.name},\n\nThank you for pledging to learn to spot and report human trafficking.\n\n"
-            f"Start here:\n{resources}\n\nIf you see something, report it:\n{settings.MENDED_ORG['HOTLINE_TEXT']}\n"
-            f"In an emergency, call 911.{badge}\n\n{settings.MENDED_ORG['LEGAL_NAME']}",
-        )
+            badge_link = settings.SITE_URL.rstrip("/") + reverse("shop:pledge_badge", args=[pledge.badge])
+        mail.send(to=[pledge.email], subject="Thank you for taking the pledge", template="shop/email/pledge_confirmation",
+                  context={"pledge": pledge, "resources": LEARNING_RESOURCES, "badge_link": badge_link})
         pledge.confirmation_sent_at = timezone.now()
         pledge.save(update_fields=["confirmation_sent_at"])
     return True

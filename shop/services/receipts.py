@@ -170,7 +170,9 @@ def receipt_send(receipt_id: int, copy: bool = False) -> bool:
             raise ReceiptError(f"Receipt {receipt.number} is void; send its replacement instead.")
         if not copy and receipt.emailed_at is not None:
             return False
-        mail.send(**receipt_message(receipt, copy=copy))
+        message = receipt_message(receipt, copy=copy)
+        mail.send(to=message["to"], subject=message["subject"], template=message["template"],
+                  context=message["context"], attachments=message["attachments"])
         if copy:
             Receipt.objects.filter(pk=receipt.pk).update(copies_sent=receipt.copies_sent + 1)
         else:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
-from shop.events import announce_on_commit, refund_confirmed
+from shop.facts import announce_on_commit, refund_confirmed
 from shop.models import Order, Refund, RefundLine
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 from shop.services.orders import move_state

@@ -118,12 +118,10 @@ def statement_send(donor_id: int, year: int) -> bool:
         statement.gifts = len(gifts)
         statement.total = sum((g.total for g in gifts), ZERO)
         statement.deductible = sum((g.deductible for g in gifts), ZERO)
-        org = settings.MENDED_ORG
         mail.send(
-            to=[statement.donor.email], subject=f"Your {year} giving statement from {org['NAME']}",
-            text=(f"Dear {statement.donor.name},\n\nThank you for your {len(gifts)} gift{'s' if len(gifts) != 1 else ''} "
-                  f"in {year}, {usd(statement.total)} in all. Your statement for your tax records is attached.\n\n"
-                  f"{org['LEGAL_NAME']} · EIN {org['EIN']}\n"),
+            to=[statement.donor.email], subject=f"Your {year} giving statement from {settings.MENDED_ORG['NAME']}",
+            template="shop/email/giving_statement",
+            context={"statement": statement, "donor": statement.donor, "year": year, "count": len(gifts)},
             attachments=[(f"giving-statement-{year}.pdf", statement_pdf(statement.donor, year, gifts), "application/pdf")],
         )
         statement.sent_at = timezone.now()

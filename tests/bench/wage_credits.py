@@ -22,7 +22,7 @@ rather than the CPU count so runs compare across machines), or --pool solo as th
 integration tests run it. Then it measures, from the first announcement until the ledger
 holds a credit entry for every line (polled, bounded by --timeout, default 900 s):
 
-    shop.events.order_paid.send(sender="shop", order_id=...)   for each order, as shop
+    shop.facts.order_paid.send(sender="shop", order_id=...)   for each order, as shop
     does after commit, with Celery eager mode off -> payroll's receiver enqueues
     payroll.tasks.credit_paid_order -> the worker posts one entry (2 postings) per line.
 
@@ -232,7 +232,7 @@ def announce_and_wait(order_ids: list[int], expected: int, worker, timeout: floa
     """Send order_paid for every order; wait until the ledger holds `expected` credits."""
     from celery.signals import after_task_publish
 
-    from shop.events import order_paid
+    from shop.facts import order_paid
 
     published = []
 

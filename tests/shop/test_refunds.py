@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shop import roles
-from shop.events import refund_confirmed
+from shop.facts import refund_confirmed
 from shop.models import Order, OrderLine, Refund
 from shop.services.orders import order_mark_paid
 from shop.services.payments import payment_confirm
