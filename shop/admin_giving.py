@@ -55,7 +55,7 @@ class DonorAdmin(GivingAdmin):
 class DonationAdmin(GivingAdmin):
     list_display = ("number", "donor_name", "fund", "total", "status", "paid_at", "monthly")
     list_filter = ("status", "fund", ("recurring", admin.EmptyFieldListFilter), "anonymous")
-    search_fields = ("number", "donor_name", "donor__email", "stripe_payment_intent_id", "stripe_invoice_id")
+    search_fields = ("number", "donor_name", "donor__email", "payments__stripe_payment_intent_id", "payments__stripe_invoice_id")
     date_hierarchy = "paid_at"
     readonly_fields = ("number", "staff_page", "created_at")
 

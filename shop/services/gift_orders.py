@@ -21,11 +21,13 @@ from shop.models import (
     Invoice,
     InvoiceSequence,
     Organisation,
+    Payment,
     Proof,
     RecipientList,
 )
 from shop.services.gift_recipients import recipients_per_state
 from shop.services.gifts import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.payments import payment_intent_status_record, payment_open
 
 S = GiftOrder.Status
 INVOICE_DAYS = 30
@@ -101,9 +103,20 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
     )
     if payment == GiftOrder.Payment.CARD:
         intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
-        order.stripe_payment_intent_id = intent["id"]
-        order.save(update_fields=["stripe_payment_intent_id"])
+        payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
     return order
+
+
+def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:
+    """A gift order's PaymentIntent as Stripe reports it now (its webhooks): the status is
+    recorded on the payment. Nothing else moves: the charge is captured, and the order paid,
+    only when the client approves the proof (``proof_review``)."""
+    payment = Payment.objects.select_related("gift_order").filter(
+        stripe_payment_intent_id=payment_intent_id, kind=Payment.Kind.GIFT_ORDER).first()
+    if payment is None:
+        return None
+    payment_intent_status_record(payment, gateway.retrieve_payment_intent(payment_intent_id))
+    return payment.gift_order
 
 
 def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
@@ -148,9 +161,13 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
     if not approve and not comment.strip():
         raise GiftOrderError("Say what should change.")
     if approve and order.payment == GiftOrder.Payment.CARD:
-        intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+        payment = order.payments.order_by("-id").first()
+        if payment is None:
+            raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
         if intent["status"] == "requires_capture":
-            intent = gateway.capture_payment_intent(order.stripe_payment_intent_id)
+            intent = gateway.capture_payment_intent(payment.stripe_payment_intent_id)
+        payment_intent_status_record(payment, intent)
         if intent["status"] != "succeeded":
             raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
     with transaction.atomic():
