@@ -241,9 +241,11 @@ def _pm(payment_method_id: str) -> str:
 def donation_confirm(donation: Donation, payment_method_id: str) -> ConfirmResult:
     """Charge the card for a one-time gift. The gift becomes paid only when Stripe's webhook says so."""
     _pm(payment_method_id)
-    if donation.status != Donation.Status.PENDING or not donation.stripe_payment_intent_id:
+    payment = donation.payment
+    if donation.status != Donation.Status.PENDING or payment is None or not payment.stripe_payment_intent_id:
         raise DonationError("This gift is not waiting for payment.")
-    intent = gateway.confirm_payment_intent(donation.stripe_payment_intent_id, payment_method_id)
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "requires_action":
         return ConfirmResult(intent["status"], intent["client_secret"])
     if intent["status"] == "requires_payment_method":

@@ -123,14 +123,17 @@ def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
     """Attach the member's card to the order's PaymentIntent and confirm it (manual capture:
     the amount is held, not charged). Returns Stripe's status (and the 3-D Secure secret)."""
     order = GiftOrder.objects.get(pk=order_id)
-    if order.payment != GiftOrder.Payment.CARD or not order.stripe_payment_intent_id:
+    payment = order.payments.order_by("-id").first()
+    if order.payment != GiftOrder.Payment.CARD or payment is None:
         raise GiftOrderError(f"Order {order.number} is paid by invoice.")
     if not payment_method_id.startswith("pm_"):
         raise GiftOrderError("The card details did not come through. Please enter them again.")
-    intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
     if intent["status"] in ("requires_capture", "succeeded"):
+        payment_intent_status_record(payment, intent)
         return {"status": intent["status"]}
-    intent = gateway.confirm_payment_intent(order.stripe_payment_intent_id, payment_method_id)
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "requires_payment_method":
         raise GiftOrderError("Your card was declined. Please try another card.")
     return {"status": intent["status"], "client_secret": intent.get("client_secret") if intent["status"] == "requires_action" else None}

@@ -149,8 +149,9 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=
 
 
 def refund_sync(stripe_refund_id: str) -> Refund | None:
-    """Fetch a refund from Stripe (charge.refunded / refund.updated webhooks) and apply it."""
-    refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id, order__isnull=False).first()
+    """Fetch a refund from Stripe (charge.refunded / refund.updated webhooks) and apply it to
+    its row (and a shop order's refund to the order). A gift's refund goes to ``donation_refund_sync``."""
+    refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
     if refund is None:
         return None
     stripe_refund = gateway.retrieve_refund(stripe_refund_id)
