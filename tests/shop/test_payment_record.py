@@ -244,3 +244,9 @@ def test_an_event_for_a_stripe_object_we_have_no_payment_for_is_stored_and_ackno
     assert stored.processed_at is not None and order.state == Order.State.PENDING
     assert not Payment.objects.exists() and fake.fetched == []
     assert "no payment of ours" in caplog.text and "no refund of ours" in caplog.text
+
+
+def test_every_kind_of_payment_has_an_owner_service():
+    from shop.services.stripe_events import OWNERS
+
+    assert set(OWNERS) == set(Payment.Kind.values)
