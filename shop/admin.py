@@ -139,7 +139,7 @@ class OrderLineInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = readonly_fields = ("stripe_payment_intent_id", "amount", "status", "last_error", "created_at")
+    fields = readonly_fields = ("kind", "stripe_payment_intent_id", "amount", "status", "last_error", "created_at")
 
 
 class RefundInline(ReadOnlyInline):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from shop.admin import ReadOnlyAdmin
-from shop.models import Donation, Donor, Receipt, RecurringGift, StatementRun, YearEndStatement
+from shop.models import Donation, Donor, Payment, Receipt, RecurringGift, StatementRun, YearEndStatement
 from shop.roles import SHOP_STAFF, user_has_role
 
 
@@ -39,6 +39,16 @@ class DonationInline(admin.TabularInline):
         return user_has_role(request.user, SHOP_STAFF)
 
 
+class DonationPaymentInline(DonationInline):
+    """The gift's payment record (its Stripe ids and status), read-only."""
+
+    model = Payment
+    fk_name = "donation"
+    fields = readonly_fields = ("kind", "stripe_payment_intent_id", "stripe_invoice_id", "amount", "status", "last_error",
+                                "created_at")
+    show_change_link = False
+
+
 @admin.register(Donor)
 class DonorAdmin(GivingAdmin):
     list_display = ("name", "email", "city", "state", "created_at")
@@ -55,9 +65,10 @@ class DonorAdmin(GivingAdmin):
 class DonationAdmin(GivingAdmin):
     list_display = ("number", "donor_name", "fund", "total", "status", "paid_at", "monthly")
     list_filter = ("status", "fund", ("recurring", admin.EmptyFieldListFilter), "anonymous")
-    search_fields = ("number", "donor_name", "donor__email", "stripe_payment_intent_id", "stripe_invoice_id")
+    search_fields = ("number", "donor_name", "donor__email", "payments__stripe_payment_intent_id", "payments__stripe_invoice_id")
     date_hierarchy = "paid_at"
     readonly_fields = ("number", "staff_page", "created_at")
+    inlines = [DonationPaymentInline]
 
     @admin.display(boolean=True, description="Monthly")
     def monthly(self, obj):

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from shop.models import Donation, Donor, Event, EventTicket, HostingRequest, Receipt, Sponsorship
+from shop.models import Donation, Donor, Event, EventTicket, HostingRequest, Payment, Receipt, Sponsorship
 from shop.services.donations import donation_mark_paid
 from shop.services.events import sponsorship_description, ticket_description
 from shop.services.receipts import receipt_issue
@@ -49,13 +49,13 @@ def seed_events() -> int:
     made = 0
     for name, quantity, days_ago in (("Priya Shah", 2, 9), ("Tom Whitaker", 4, 4), ("Ana Lucia Ortega", 1, 1)):
         donation = _paid(name, dinner.price * quantity, dinner.fair_market_value * quantity,
-                         ticket_description(dinner, quantity), days_ago)
+                         ticket_description(dinner, quantity), days_ago, kind=Payment.Kind.TICKET)
         ticket = EventTicket.objects.create(ticket_type=dinner, event=gala, donation=donation, quantity=quantity,
                                             buyer_name=name, buyer_email=donation.donor.email)
         EventTicket.objects.filter(pk=ticket.pk).update(created_at=donation.created_at)
         made += 1
     bank = _paid("Harbor Community Bank", gold.amount, gold.fair_market_value, sponsorship_description(gold), 12,
-                 contact="Dev Patel")
+                 contact="Dev Patel", kind=Payment.Kind.SPONSORSHIP)
     sponsorship = Sponsorship(tier=gold, event=gala, donation=bank, sponsor_name="Harbor Community Bank",
                               link="https://bank.demo.mended.example/")
     sponsorship.logo.save("harbor-community-bank.png", _logo("Harbor Community Bank", "#1f5f7a"), save=False)
@@ -78,13 +78,15 @@ def seed_events() -> int:
     return made + 1
 
 
-def _paid(name: str, total: Decimal, goods_value: Decimal, goods: str, days_ago: int, contact: str = "") -> Donation:
+def _paid(name: str, total: Decimal, goods_value: Decimal, goods: str, days_ago: int, contact: str = "",
+          kind: str = Payment.Kind.TICKET) -> Donation:
     email = (contact or name).lower().replace(" ", ".") + DEMO_DOMAIN
     donor, _ = Donor.objects.get_or_create(email=email, defaults={
         "name": contact or name, "address_line1": "40 Bayshore Boulevard", "city": "Tampa", "state": "FL",
         "postal_code": "33606"})
     donation = Donation.objects.create(donor=donor, donor_name=name, donor_address=donor.address, amount=total,
                                        total=total, goods_value=goods_value, goods_description=goods)
+    Payment.objects.create(kind=kind, donation=donation, amount=total, status="succeeded", demo=True)  # never charged at Stripe
     paid_at = timezone.now() - timedelta(days=days_ago)
     Donation.objects.filter(pk=donation.pk).update(created_at=paid_at - timedelta(minutes=5))  # bought, then paid
     donation_mark_paid(donation.pk, paid_at=paid_at)

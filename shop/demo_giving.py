@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shop.models import Donation, Donor, Receipt, RecurringGift
+from shop.models import Donation, Donor, Payment, Receipt, RecurringGift
 from shop.services.donations import donation_mark_paid
 from shop.services.receipts import receipt_issue
 
@@ -45,9 +45,13 @@ def _donor(name: str) -> Donor:
     return donor
 
 
-def _gift(donor, amount, fund, paid_at, **fields) -> int:
+def _gift(donor, amount, fund, paid_at, stripe_invoice_id=None, **fields) -> int:
     donation = Donation.objects.create(donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount,
                                        total=amount, fund=fund, **fields)
+    # Its payment record, as for a real gift; demo: never charged at Stripe.
+    kind = Payment.Kind.MONTHLY if donation.recurring_id else Payment.Kind.GIFT
+    Payment.objects.create(kind=kind, donation=donation, stripe_invoice_id=stripe_invoice_id, amount=donation.total,
+                           status="succeeded", demo=True)
     donation_mark_paid(donation.pk, paid_at=paid_at)
     receipt = receipt_issue(donation.pk)
     Receipt.objects.filter(pk=receipt.pk).update(emailed_at=paid_at)  # historical: it went out when paid

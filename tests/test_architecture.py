@@ -230,3 +230,20 @@ def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
                 assert "shop.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
     assert set(declared) == {"shop/facts.py"}
     assert set(received) == {"payroll/receivers.py"}
+
+
+def test_the_webhook_routes_by_stripe_id_not_by_guessing_the_owner():
+    """``stripe_events`` finds the payment (or refund) by the Stripe id and hands it on through
+    its owner table: it never queries the owner models, nor reads metadata, to decide whose it is."""
+    path = ROOT / "shop" / "services" / "stripe_events.py"
+    tree = ast.parse(path.read_text())
+    owners = {"Donation", "Order", "GiftOrder", "RecurringGift", "EventTicket", "Sponsorship"}
+    named = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    named |= {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              for alias in node.names}
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert named & owners == set()
+    assert "metadata" not in strings
+    lookups = {kw.arg.split("__")[0] for node in ast.walk(tree) if isinstance(node, ast.Call)
+               for kw in node.keywords if kw.arg}
+    assert not lookups & {"donation", "order", "gift_order", "payment__donation", "metadata"}

@@ -69,7 +69,8 @@ def refund_wage_shares(refund: Refund) -> dict[int, Decimal]:
 
 def wage_fund_reverse_refund(refund_id: int) -> bool:
     """Take back the wage share of a confirmed refund, one entry per refund. True if posted now."""
-    refund = Refund.objects.filter(pk=refund_id, status=Refund.Status.SUCCEEDED).select_related("order").first()
+    # A shop order's refund only: a gift's refund is reversed by ``wage_fund_reverse_donation``.
+    refund = Refund.objects.filter(pk=refund_id, status=Refund.Status.SUCCEEDED, order__isnull=False).select_related("order").first()
     if refund is None:
         return False
     legs = []
@@ -98,7 +99,8 @@ def wage_fund_unposted() -> tuple[list[int], list[int]]:
         .distinct()
     )
     reversed_ = JournalEntry.objects.filter(source_type="refund").values("source_id")
-    refunds = Refund.objects.filter(status=Refund.Status.SUCCEEDED).exclude(pk__in=reversed_).values_list("pk", flat=True)
+    refunds = (Refund.objects.filter(status=Refund.Status.SUCCEEDED, order__isnull=False).exclude(pk__in=reversed_)
+               .values_list("pk", flat=True))
     return sorted(set(orders)), sorted(refunds)
 
 

@@ -37,7 +37,7 @@ from .giving import (
 )
 from .orders import Order, OrderLine
 from .pledge import Pledge
-from .payments import Payment, Refund, RefundLine, StripeEvent
+from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
 
 __all__ = [
@@ -89,6 +89,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "Payment",
+    "PaymentStatusChange",
     "Refund",
     "RefundLine",
     "StripeEvent",

@@ -207,7 +207,6 @@ class GiftOrder(models.Model):
     total = models.DecimalField(**MONEY)
     assembly_wage = models.DecimalField(**MONEY, help_text="Survivor assembly labour per box, at the time of the order.")
     payment = models.CharField(max_length=8, choices=Payment.choices)
-    stripe_payment_intent_id = models.CharField(max_length=80, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -222,6 +221,12 @@ class GiftOrder(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def stripe_payment_intent_id(self) -> str:
+        """Read-only: the card order's PaymentIntent, from its payment row ("" for an invoice order)."""
+        payments = list(self.payments.all())
+        return (payments[-1].stripe_payment_intent_id or "") if payments else ""
 
 
 class GiftOrderLine(models.Model):

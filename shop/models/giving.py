@@ -153,9 +153,7 @@ class Donation(models.Model):
     goods_value = models.DecimalField(**MONEY, default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     circle = models.ForeignKey("shop.GivingCircle", null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
-    stripe_payment_intent_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
-    stripe_invoice_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
-    stripe_refund_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    # Its Stripe ids are on its ``payments`` (``shop.models.Payment``), the one payment record.
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -184,6 +182,18 @@ class Donation(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
+
+    @property
+    def payment(self):
+        """The gift's latest payment (one-time gifts have one; a month of a monthly gift, its invoice's)."""
+        payments = list(self.payments.all())  # uses a prefetch when there is one
+        return payments[-1] if payments else None
+
+    @property
+    def stripe_payment_intent_id(self) -> str | None:
+        """Read-only: the PaymentIntent of ``payment`` (the payment row is the source of truth)."""
+        payment = self.payment
+        return payment.stripe_payment_intent_id if payment else None
 
 
 class ReceiptSequence(models.Model):

@@ -22,9 +22,10 @@ from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.facts import announce_on_commit, donation_received, donation_refunded
-from shop.models import Donation, DonationChargeFailure, Donor, Fund, RecurringGift
+from shop.models import Donation, DonationChargeFailure, Donor, Fund, Payment, RecurringGift, Refund
 from shop.models.giving import Tribute
 from shop.money import CENT, from_cents, quantize, to_cents
+from shop.services.payments import payment_intent_status_record, payment_open
 
 log = logging.getLogger(__name__)
 R = RecurringGift.Status
@@ -185,8 +186,7 @@ def donation_start(details: GiftDetails) -> Donation:
             **_tribute_fields(details),
         )
     intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
-    Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
-    donation.stripe_payment_intent_id = intent["id"]
+    payment_open(Payment.Kind.GIFT, donation, intent, donation.total)
     return donation
 
 
@@ -240,9 +240,11 @@ def _pm(payment_method_id: str) -> str:
 def donation_confirm(donation: Donation, payment_method_id: str) -> ConfirmResult:
     """Charge the card for a one-time gift. The gift becomes paid only when Stripe's webhook says so."""
     _pm(payment_method_id)
-    if donation.status != Donation.Status.PENDING or not donation.stripe_payment_intent_id:
+    payment = donation.payment
+    if donation.status != Donation.Status.PENDING or payment is None or not payment.stripe_payment_intent_id:
         raise DonationError("This gift is not waiting for payment.")
-    intent = gateway.confirm_payment_intent(donation.stripe_payment_intent_id, payment_method_id)
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "requires_action":
         return ConfirmResult(intent["status"], intent["client_secret"])
     if intent["status"] == "requires_payment_method":
@@ -307,11 +309,16 @@ def donation_mark_paid(donation_id: int, paid_at=None) -> bool:
 
 
 def donation_payment_sync(payment_intent_id: str) -> Donation | None:
-    """Bring a one-time gift in line with its PaymentIntent as Stripe reports it now."""
-    donation = Donation.objects.filter(stripe_payment_intent_id=payment_intent_id).first()
-    if donation is None or donation.recurring_id:  # a monthly gift's charge: its invoice decides
+    """Bring a one-time gift (or an event purchase) in line with its PaymentIntent as Stripe reports it now."""
+    payment = Payment.objects.select_related("donation").filter(stripe_payment_intent_id=payment_intent_id,
+                                                                donation__isnull=False).first()
+    if payment is None:
+        return None
+    donation = payment.donation
+    if payment.kind == Payment.Kind.MONTHLY or donation.recurring_id:  # a monthly gift's charge: its invoice decides
         return donation
     intent = gateway.retrieve_payment_intent(payment_intent_id)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "succeeded":
         if intent["currency"] != "usd" or intent["amount"] != to_cents(donation.total):
             log.error("PaymentIntent %s amount %s does not match donation %s", intent["id"], intent["amount"], donation.number)
@@ -361,19 +368,25 @@ def _invoice_paid(recurring: RecurringGift, invoice: dict) -> Donation | None:
     first = not recurring.donations.exists()
     tribute = {"tribute": recurring.tribute, "tribute_name": recurring.tribute_name,
                "tribute_notify_email": recurring.tribute_notify_email} if first else {}
-    try:
-        with transaction.atomic():
-            donation, _ = Donation.objects.get_or_create(
-                stripe_invoice_id=invoice["id"],
-                defaults={"donor": recurring.donor, "donor_name": recurring.donor_name or recurring.donor.name,
-                          "donor_address": recurring.donor_address if recurring.donor_name else recurring.donor.address,
-                          "user": recurring.user, "given_details": recurring.given_details, "recurring": recurring, "amount": total - fee,
-                          "fee_covered": fee, "total": total, "fund": recurring.fund, "anonymous": recurring.anonymous,
-                          "circle_id": recurring.circle_id,
-                          "stripe_payment_intent_id": invoice.get("payment_intent") or None, **tribute},
-            )
-    except IntegrityError:  # the same invoice at the same moment in another worker
-        donation = Donation.objects.get(stripe_invoice_id=invoice["id"])
+    payment = Payment.objects.select_related("donation").filter(stripe_invoice_id=invoice["id"]).first()
+    if payment is None:
+        try:
+            with transaction.atomic():
+                donation = Donation.objects.create(
+                    donor=recurring.donor, donor_name=recurring.donor_name or recurring.donor.name,
+                    donor_address=recurring.donor_address if recurring.donor_name else recurring.donor.address,
+                    user=recurring.user, given_details=recurring.given_details, recurring=recurring, amount=total - fee,
+                    fee_covered=fee, total=total, fund=recurring.fund, anonymous=recurring.anonymous,
+                    circle_id=recurring.circle_id, **tribute,
+                )
+                payment = Payment.objects.create(
+                    kind=Payment.Kind.MONTHLY, donation=donation, stripe_invoice_id=invoice["id"],
+                    stripe_payment_intent_id=invoice.get("payment_intent") or None, amount=total, status="succeeded",
+                )
+                payment.status_changes.create(new_status="succeeded", note="Stripe invoice paid")
+        except IntegrityError:  # the same invoice at the same moment in another worker
+            payment = Payment.objects.select_related("donation").get(stripe_invoice_id=invoice["id"])
+    donation = payment.donation
     donation_mark_paid(donation.pk, paid_at=_invoice_paid_at(invoice))
     with transaction.atomic():
         locked = RecurringGift.objects.select_for_update().get(pk=recurring.pk)
@@ -529,28 +542,48 @@ def recurring_update_card(recurring: RecurringGift, payment_method_id: str) -> C
 # -- refunds ----------------------------------------------------------------------------
 
 def donation_refund(donation_id: int, reason: str = "") -> Donation:
-    """Refund a paid gift in full. Its receipt is voided and payroll reverses any fund credit."""
-    donation = Donation.objects.get(pk=donation_id)
-    if donation.status != Donation.Status.PAID:
-        raise DonationError(f"Gift {donation.number} is {donation.get_status_display().lower()}; only a paid gift is refunded.")
-    if not donation.stripe_payment_intent_id:
-        raise DonationError(f"Gift {donation.number} has no card payment to refund.")
-    refund = gateway.create_refund(donation.stripe_payment_intent_id, donation.total, f"donation-{donation.number}-refund")
+    """Refund a paid gift in full: a refund row against its payment, asked of Stripe. Its
+    receipt is voided and payroll reverses any fund credit once Stripe confirms."""
+    from shop.services.refunds import RefundError, refund_apply_stripe_status, refund_check
+
     with transaction.atomic():
-        Donation.objects.filter(pk=donation.pk).update(stripe_refund_id=refund["id"])
+        donation = Donation.objects.select_for_update().get(pk=donation_id)
+        if donation.status != Donation.Status.PAID:
+            raise DonationError(f"Gift {donation.number} is {donation.get_status_display().lower()}; only a paid gift is refunded.")
+        payment = donation.payments.select_for_update().exclude(stripe_payment_intent_id=None).order_by("-id").first()
+        if payment is None:
+            raise DonationError(f"Gift {donation.number} has no card payment to refund.")
+        try:
+            refund_check(payment, donation.total, f"gift {donation.number}")
+        except RefundError as error:
+            raise DonationError(error.message) from error
+        refund = Refund.objects.create(payment=payment, amount=donation.total, reason=reason or "Refunded")
         audit_record("donation.refund_requested", target=donation, total=donation.total)
-    if refund["status"] == "succeeded":
+    try:
+        stripe_refund = gateway.create_refund(payment.stripe_payment_intent_id, donation.total,
+                                              f"donation-{donation.number}-refund")
+    except DomainError:
+        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+        raise
+    Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=stripe_refund["id"])
+    if refund_apply_stripe_status(refund.pk, stripe_refund["status"]):
         donation_mark_refunded(donation.pk, reason or "Refunded")
     donation.refresh_from_db()
     return donation
 
 
 def donation_refund_sync(refund_id: str) -> None:
-    donation = Donation.objects.filter(stripe_refund_id=refund_id).first()
-    if donation is None:
+    """A gift's refund as Stripe reports it now (refund webhooks): confirmed → the gift is refunded."""
+    from shop.services.refunds import refund_apply_stripe_status
+
+    refund = Refund.objects.select_related("payment").filter(stripe_refund_id=refund_id, payment__donation__isnull=False).first()
+    if refund is None:
         return
-    if gateway.retrieve_refund(refund_id)["status"] == "succeeded":
-        donation_mark_refunded(donation.pk, "Refunded")
+    stripe_status = gateway.retrieve_refund(refund_id)["status"]
+    refund_apply_stripe_status(refund.pk, stripe_status)
+    refund.refresh_from_db()
+    if refund.status == Refund.Status.SUCCEEDED:
+        donation_mark_refunded(refund.payment.donation_id, refund.reason or "Refunded")
 
 
 @transaction.atomic

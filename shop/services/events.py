@@ -22,7 +22,7 @@ from django.utils import timezone
 from shop import mail
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
-from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Sponsorship, SponsorshipTier, TicketType
+from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Payment, Sponsorship, SponsorshipTier, TicketType
 from shop.money import quantize
 from shop.pricing import Line, price
 from shop.selectors import events as selectors
@@ -35,6 +35,7 @@ from shop.services.donations import (
     given_address,
 )
 from shop.services.logos import LogoError, check_logo, generated_name
+from shop.services.payments import payment_open, payment_status_record
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _locked_event(event_id: int) -> Event:
     return event
 
 
-def _open_payment(donation: Donation) -> Donation:
+def _open_payment(donation: Donation, kind: str) -> Donation:
     """The PaymentIntent for the exact total, as for a one-time gift. If Stripe cannot be
     reached the purchase is cancelled at once, so it holds no place."""
     try:
@@ -98,8 +99,7 @@ def _open_payment(donation: Donation) -> Donation:
     except DomainError:
         Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(status=Donation.Status.CANCELLED)
         raise
-    Donation.objects.filter(pk=donation.pk).update(stripe_payment_intent_id=intent["id"])
-    donation.stripe_payment_intent_id = intent["id"]
+    payment_open(kind, donation, intent, donation.total)
     return donation
 
 
@@ -149,7 +149,7 @@ def tickets_reserve(ticket_type: TicketType, quantity: int, buyer: Buyer, user=N
         )
         ticket = EventTicket.objects.create(ticket_type=ticket_type, event=event, donation=donation, quantity=quantity,
                                             buyer_name=buyer.name.strip(), buyer_email=donor.email)
-    _open_payment(donation)
+    _open_payment(donation, Payment.Kind.TICKET)
     return ticket
 
 
@@ -215,7 +215,7 @@ def sponsorship_start(tier: SponsorshipTier, sponsor: Sponsor, logo: tuple[str, 
         if checked is not None:
             sponsorship.logo.save(generated_name(checked.kind), ContentFile(checked.content), save=False)
         sponsorship.save()
-    _open_payment(donation)
+    _open_payment(donation, Payment.Kind.SPONSORSHIP)
     return sponsorship
 
 
@@ -231,11 +231,13 @@ def hold_release(donation_id: int) -> Donation:
     donation = Donation.objects.get(pk=donation_id)
     if donation.status != Donation.Status.PENDING:
         return donation
-    if donation.stripe_payment_intent_id:
+    payment = donation.payment
+    if payment is not None and payment.stripe_payment_intent_id:
         try:
-            gateway.cancel_payment_intent(donation.stripe_payment_intent_id)
+            gateway.cancel_payment_intent(payment.stripe_payment_intent_id)
         except DomainError:
-            return donation_payment_sync(donation.stripe_payment_intent_id) or donation  # perhaps it was paid
+            return donation_payment_sync(payment.stripe_payment_intent_id) or donation  # perhaps it was paid
+        payment_status_record(payment, "canceled", note="The hold on these places ran out.")
     Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
         status=Donation.Status.CANCELLED, last_error="The hold on these places ran out before payment.")
     donation.refresh_from_db()

@@ -21,11 +21,13 @@ from shop.models import (
     Invoice,
     InvoiceSequence,
     Organisation,
+    Payment,
     Proof,
     RecipientList,
 )
 from shop.services.gift_recipients import recipients_per_state
 from shop.services.gifts import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.payments import payment_intent_status_record, payment_open
 
 S = GiftOrder.Status
 INVOICE_DAYS = 30
@@ -101,23 +103,37 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
     )
     if payment == GiftOrder.Payment.CARD:
         intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
-        order.stripe_payment_intent_id = intent["id"]
-        order.save(update_fields=["stripe_payment_intent_id"])
+        payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
     return order
+
+
+def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:
+    """A gift order's PaymentIntent as Stripe reports it now (its webhooks): the status is
+    recorded on the payment. Nothing else moves: the charge is captured, and the order paid,
+    only when the client approves the proof (``proof_review``)."""
+    payment = Payment.objects.select_related("gift_order").filter(
+        stripe_payment_intent_id=payment_intent_id, kind=Payment.Kind.GIFT_ORDER).first()
+    if payment is None:
+        return None
+    payment_intent_status_record(payment, gateway.retrieve_payment_intent(payment_intent_id))
+    return payment.gift_order
 
 
 def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
     """Attach the member's card to the order's PaymentIntent and confirm it (manual capture:
     the amount is held, not charged). Returns Stripe's status (and the 3-D Secure secret)."""
     order = GiftOrder.objects.get(pk=order_id)
-    if order.payment != GiftOrder.Payment.CARD or not order.stripe_payment_intent_id:
+    payment = order.payments.order_by("-id").first()
+    if order.payment != GiftOrder.Payment.CARD or payment is None:
         raise GiftOrderError(f"Order {order.number} is paid by invoice.")
     if not payment_method_id.startswith("pm_"):
         raise GiftOrderError("The card details did not come through. Please enter them again.")
-    intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
     if intent["status"] in ("requires_capture", "succeeded"):
+        payment_intent_status_record(payment, intent)
         return {"status": intent["status"]}
-    intent = gateway.confirm_payment_intent(order.stripe_payment_intent_id, payment_method_id)
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "requires_payment_method":
         raise GiftOrderError("Your card was declined. Please try another card.")
     return {"status": intent["status"], "client_secret": intent.get("client_secret") if intent["status"] == "requires_action" else None}
@@ -148,9 +164,13 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
     if not approve and not comment.strip():
         raise GiftOrderError("Say what should change.")
     if approve and order.payment == GiftOrder.Payment.CARD:
-        intent = gateway.retrieve_payment_intent(order.stripe_payment_intent_id)
+        payment = order.payments.order_by("-id").first()
+        if payment is None:
+            raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
         if intent["status"] == "requires_capture":
-            intent = gateway.capture_payment_intent(order.stripe_payment_intent_id)
+            intent = gateway.capture_payment_intent(payment.stripe_payment_intent_id)
+        payment_intent_status_record(payment, intent)
         if intent["status"] != "succeeded":
             raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
     with transaction.atomic():

@@ -1,12 +1,18 @@
-"""Payment use cases. Only Stripe's own word (a fetched PaymentIntent) marks an order paid."""
+"""Payment use cases. Only Stripe's own word (a fetched PaymentIntent) marks an order paid.
+
+The first part is shared by every owner of a payment (orders, gift orders, gifts, tickets,
+sponsorships): opening the one payment record for a PaymentIntent and recording its status
+with its history. The rest is the shop order's own payment.
+"""
 import logging
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop import stripe_gateway as gateway
 from shop.errors import DomainError
-from shop.models import Order, Payment
+from shop.models import Order, Payment, PaymentStatusChange
 from shop.money import to_cents
 from shop.services.orders import order_cancel, order_mark_paid
 
@@ -17,6 +23,49 @@ OPEN_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_a
 
 class PaymentError(DomainError):
     pass
+
+
+OWNER_FIELD = {Payment.Kind.ORDER: "order", Payment.Kind.GIFT_ORDER: "gift_order"}  # the other kinds: "donation"
+
+
+def payment_open(kind: str, owner, intent: dict, amount) -> Payment:
+    """The payment record of a PaymentIntent just opened at Stripe for ``owner`` (once per intent)."""
+    owner_field = OWNER_FIELD.get(kind, "donation")
+    fields = {"kind": kind, owner_field: owner, "amount": amount,
+              "status": intent.get("status") or "requires_payment_method"}
+    try:
+        with transaction.atomic():
+            payment, created = Payment.objects.get_or_create(stripe_payment_intent_id=intent["id"], defaults=fields)
+            if created:
+                PaymentStatusChange.objects.create(payment=payment, new_status=payment.status)
+    except IntegrityError:  # the same intent recorded at the same moment elsewhere
+        payment = Payment.objects.get(stripe_payment_intent_id=intent["id"])
+    if getattr(payment, f"{owner_field}_id") != owner.pk:
+        raise DomainError("That payment belongs to something else.")
+    return payment
+
+
+def payment_status_record(payment: Payment, status: str, error: str = "", note: str = "") -> bool:
+    """Record Stripe's status (and decline message) for a payment; a change is kept in its
+    history. Returns True when the status changed."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        Payment.objects.filter(pk=locked.pk).update(status=status, last_error=error[:300], updated_at=timezone.now())
+        changed = locked.status != status
+        if changed:
+            PaymentStatusChange.objects.create(payment=locked, old_status=locked.status, new_status=status, note=note[:300])
+    payment.status, payment.last_error = status, error[:300]
+    return changed
+
+
+def payment_intent_status_record(payment: Payment, intent: dict) -> bool:
+    """``payment_status_record`` from a PaymentIntent as Stripe returned it."""
+    error = intent.get("last_payment_error")
+    charge = intent.get("latest_charge")
+    if isinstance(charge, str) and charge and payment.stripe_charge_id != charge:
+        Payment.objects.filter(pk=payment.pk).update(stripe_charge_id=charge)
+        payment.stripe_charge_id = charge
+    return payment_status_record(payment, intent["status"], _decline_message(intent) if error else "")
 
 
 def payment_idempotency_key(order: Order) -> str:
@@ -31,11 +80,7 @@ def payment_start(order: Order) -> Payment:
     if order.state != Order.State.PENDING:
         raise PaymentError(f"Order {order.number} is not waiting for payment.")
     intent = gateway.create_payment_intent(order.total, order.number, payment_idempotency_key(order))
-    payment, _ = Payment.objects.get_or_create(
-        stripe_payment_intent_id=intent["id"],
-        defaults={"order": order, "amount": order.total, "status": intent["status"]},
-    )
-    return payment
+    return payment_open(Payment.Kind.ORDER, order, intent, order.total)
 
 
 @dataclass(frozen=True)
@@ -54,7 +99,7 @@ def payment_confirm(order: Order, payment_method_id: str) -> ConfirmResult:
         raise PaymentError("Sorry, your reservation ran out. Please check out again; nothing was charged.")
     payment = payment_start(order)
     intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
-    _record_status(payment, intent)
+    payment_intent_status_record(payment, intent)
     if intent["status"] == "requires_action":
         return ConfirmResult(intent["status"], intent["client_secret"])
     if intent["status"] == "requires_payment_method":
@@ -67,34 +112,20 @@ def _decline_message(intent) -> str:
     return error.get("message") or "Your card was declined. Please try another card."
 
 
-def _record_status(payment: Payment, intent) -> None:
-    error = intent.get("last_payment_error")
-    Payment.objects.filter(pk=payment.pk).update(
-        status=intent["status"],
-        last_error=(_decline_message(intent) if error else "")[:300],
-        updated_at=timezone.now(),
-    )
-
-
 def payment_intent_sync(payment_intent_id: str) -> Order | None:
     """Fetch the PaymentIntent from Stripe and bring our order in line with it.
 
-    Called for every payment_intent.* webhook: the event's own copy is not trusted.
-    A succeeded intent for the wrong amount or currency is logged and not applied.
+    Called for an order's payment_intent.* webhooks: the event's own copy is not trusted.
+    A succeeded intent for the wrong amount or currency is logged and not applied. An
+    intent with no order payment of ours is logged and left alone.
     """
-    intent = gateway.retrieve_payment_intent(payment_intent_id)
-    payment = Payment.objects.select_related("order").filter(stripe_payment_intent_id=intent["id"]).first()
+    payment = Payment.objects.select_related("order").filter(
+        stripe_payment_intent_id=payment_intent_id, kind=Payment.Kind.ORDER).first()
     if payment is None:
-        number = (intent.get("metadata") or {}).get("order_number")
-        order = Order.objects.filter(number=number).first() if number else None
-        if order is None:
-            log.warning("PaymentIntent %s names no order of ours", intent["id"])
-            return None
-        payment, _ = Payment.objects.get_or_create(
-            stripe_payment_intent_id=intent["id"],
-            defaults={"order": order, "amount": order.total, "status": intent["status"]},
-        )
-    _record_status(payment, intent)
+        log.warning("PaymentIntent %s is no order payment of ours", payment_intent_id)
+        return None
+    intent = gateway.retrieve_payment_intent(payment_intent_id)
+    payment_intent_status_record(payment, intent)
     order = payment.order
     if intent["status"] == "succeeded":
         if intent["currency"] != "usd" or intent["amount"] != to_cents(order.total):
@@ -122,7 +153,7 @@ def order_expire(order_id: int) -> Order:
             except gateway.PaymentGatewayError:
                 pass  # perhaps it succeeded meanwhile: ask Stripe below
             else:
-                Payment.objects.filter(pk=payment.pk).update(status="canceled", updated_at=timezone.now())
+                payment_status_record(payment, "canceled", note="The stock reservation ran out.")
                 continue
         synced = payment_intent_sync(payment.stripe_payment_intent_id)
         if synced is not None and synced.is_paid:

@@ -1,4 +1,5 @@
-"""Refunds: allocated across the order's lines to the cent, final only when Stripe confirms."""
+"""Refunds: rows against a payment, final only when Stripe confirms. A shop order's refund is
+also allocated across the order's lines to the cent."""
 from decimal import Decimal
 
 from django.db import transaction
@@ -8,7 +9,7 @@ from shop import stripe_gateway as gateway
 from shop.audit import audit_record
 from shop.errors import DomainError
 from shop.facts import announce_on_commit, refund_confirmed
-from shop.models import Order, Refund, RefundLine
+from shop.models import Order, Payment, Refund, RefundLine
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 from shop.services.orders import move_state
 
@@ -17,6 +18,21 @@ S = Order.State
 
 class RefundError(DomainError):
     pass
+
+
+def refund_room(payment: Payment) -> Decimal:
+    """What can still be refunded of a payment: its amount less every refund not failed
+    (waiting or done). The one rule that keeps a payment's refunds from summing above it."""
+    return payment.amount - sum_money(payment.refunds.exclude(status=Refund.Status.FAILED))
+
+
+def refund_check(payment: Payment, amount: Decimal, what: str) -> None:
+    """Refuse a refund of ``amount`` that is not positive or would take the refunds above the payment."""
+    if amount <= 0:
+        raise RefundError("Enter a refund amount above $0.00.")
+    room = refund_room(payment)
+    if amount > room:
+        raise RefundError(f"At most ${room} of {what} can still be refunded.")
 
 
 def _refunded_by_line(order: Order) -> dict[int, Decimal]:
@@ -58,9 +74,10 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
             raise RefundError("Enter a refund amount above $0.00.")
         if amount > available:
             raise RefundError(f"At most ${available} of order {order.number} can still be refunded.")
-        payment = order.payments.filter(status="succeeded").order_by("-id").first()
+        payment = order.payments.select_for_update().filter(status="succeeded").order_by("-id").first()
         if payment is None:
             raise RefundError(f"Order {order.number} has no settled payment to refund.")
+        refund_check(payment, amount, f"order {order.number}")
         by_line, shipping_part = refund_allocation(order, amount)
         refund = Refund.objects.create(
             order=order, payment=payment, amount=amount, shipping_amount=shipping_part, reason=reason, created_by=staff_user
@@ -99,7 +116,10 @@ def _demo_refund_confirm(refund: Refund) -> Refund:
 
 @transaction.atomic
 def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=None) -> bool:
-    """Apply Stripe's status for the refund. Returns True when this call confirmed it."""
+    """Apply Stripe's status for the refund. Returns True when this call confirmed it.
+
+    Any payment's refund row is settled here; a shop order's refund also moves the order
+    (its owner's service does the rest for the other kinds, e.g. ``donation_refund_sync``)."""
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
         return False
@@ -110,6 +130,11 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=
         return False
     if stripe_status != "succeeded":
         return False
+    if refund.order_id is None:
+        refund.status = Refund.Status.SUCCEEDED
+        refund.confirmed_at = confirmed_at or timezone.now()
+        refund.save(update_fields=["status", "confirmed_at"])
+        return True
     order = Order.objects.select_for_update().get(pk=refund.order_id)
     order.amount_refunded += refund.amount
     move_state(order, S.REFUNDED if order.amount_refunded == order.total else S.PARTIALLY_REFUNDED, "refunded")
@@ -124,7 +149,8 @@ def refund_apply_stripe_status(refund_id: int, stripe_status: str, confirmed_at=
 
 
 def refund_sync(stripe_refund_id: str) -> Refund | None:
-    """Fetch a refund from Stripe (charge.refunded / refund.updated webhooks) and apply it."""
+    """Fetch a refund from Stripe (charge.refunded / refund.updated webhooks) and apply it to
+    its row (and a shop order's refund to the order). A gift's refund goes to ``donation_refund_sync``."""
     refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
     if refund is None:
         return None

@@ -120,9 +120,10 @@ def donate_pay_confirm(request, token):
 def donate_thanks(request, token):
     """Thanks. A one-time gift still waiting is checked with Stripe (a server-side retrieval)."""
     gift = _gift_or_404(token)
-    if not _is_monthly(gift) and gift.status == Donation.Status.PENDING and gift.stripe_payment_intent_id:
+    payment = None if _is_monthly(gift) else gift.payment
+    if payment is not None and gift.status == Donation.Status.PENDING and payment.stripe_payment_intent_id:
         try:
-            gift = service.donation_payment_sync(gift.stripe_payment_intent_id) or gift
+            gift = service.donation_payment_sync(payment.stripe_payment_intent_id) or gift
         except DomainError:
             pass
     return render(request, "shop/giving/thanks.html", {"gift": gift, "monthly": _is_monthly(gift), **_event_purchase(gift)})

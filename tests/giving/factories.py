@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shop.models import Donation, Donor, RecurringGift
+from shop.models import Donation, Donor, Payment, RecurringGift
 from shop.services.receipts import receipt_issue
 
 _n = itertools.count(1)
@@ -20,8 +20,12 @@ def make_pending_donation(donor=None, amount="50.00", **fields) -> Donation:
     donor = donor or make_donor()
     amount = Decimal(amount)
     fields.setdefault("total", amount + fields.get("fee_covered", Decimal("0")))
-    return Donation.objects.create(donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount,
-                                   stripe_payment_intent_id=f"pi_sample_{next(_n)}", **fields)
+    donation = Donation.objects.create(donor=donor, donor_name=donor.name, donor_address=donor.address, amount=amount,
+                                       **fields)
+    kind = Payment.Kind.MONTHLY if donation.recurring_id else Payment.Kind.GIFT
+    Payment.objects.create(kind=kind, donation=donation, stripe_payment_intent_id=f"pi_sample_{next(_n)}",
+                           amount=donation.total, status="requires_payment_method")
+    return donation
 
 
 def make_paid_donation(donor=None, amount="50.00", paid_at=None, receipt=True, **fields) -> Donation:

@@ -31,3 +31,13 @@ def test_shop_staff_may_correct_a_donors_address_but_not_the_email(client):
     donor.refresh_from_db()
     assert (donor.address_line1, donor.postal_code, donor.email) == ("9 Bay St", "33606", donor.email)
     assert Donor.objects.filter(email="other@example.org").count() == 0
+
+
+def test_a_gifts_admin_page_shows_its_payment_record_read_only_and_finds_it_by_stripe_id(client):
+    donation = make_paid_donation(receipt=False)
+    intent_id = donation.payments.get().stripe_payment_intent_id
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF], is_staff=True))
+    page = client.get(f"/admin/shop/donation/{donation.pk}/change/").content.decode()
+    assert intent_id in page and 'name="payments-0-stripe_payment_intent_id"' not in page  # shown, not an input
+    found = client.get("/admin/shop/donation/", {"q": intent_id}).content.decode()
+    assert donation.number in found

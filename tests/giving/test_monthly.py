@@ -66,7 +66,7 @@ def test_monthly_gift_is_a_subscription_and_each_paid_invoice_one_gift(client, m
     assert second.status == "paid"
     deliver(event("invoice.paid", {"id": second.id, "object": "invoice"}))
     assert Donation.objects.filter(recurring=monthly, status="paid").count() == 2
-    numbers = sorted(r.sequence for r in Donation.objects.get(stripe_invoice_id=second.id).receipts.all()) + \
+    numbers = sorted(r.sequence for r in Donation.objects.get(payments__stripe_invoice_id=second.id).receipts.all()) + \
         sorted(r.sequence for r in gift.receipts.all())
     assert numbers[0] == numbers[1] + 1  # the next number in the year's sequence
 

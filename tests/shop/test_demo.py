@@ -86,3 +86,28 @@ def test_demo_orders_are_paid_some_refunded_and_credited_to_the_wage_fund(django
     assert len(weeks) >= 6  # spread over past weeks, not all today
     report = wage_fund_reconcile()
     assert report.ok and report.accounts[0].shown(report.accounts[0].actual) > 0
+
+
+def test_every_demo_payment_is_on_the_one_payment_record(django_capture_on_commit_callbacks):
+    """Orders, gifts, months of monthly gifts, tickets and sponsorships: each paid one has its
+    payment row, of its owner's kind, for what was charged, marked demo (never charged at Stripe)."""
+    from shop.models import Donation, Order, Payment
+
+    seed(django_capture_on_commit_callbacks)
+    paid_orders = Order.objects.filter(email__endswith="@demo.mended.example")
+    assert not paid_orders.filter(payments__isnull=True).exists()
+    gifts = Donation.objects.filter(status__in=[Donation.Status.PAID, Donation.Status.REFUNDED])
+    assert gifts.exists() and not gifts.filter(payments__isnull=True).exists()
+    kinds = set(Payment.objects.filter(demo=True).values_list("kind", flat=True))
+    assert kinds >= {"order", "gift", "monthly", "ticket", "sponsorship"}
+    for gift in gifts.prefetch_related("payments", "event_ticket", "sponsorship"):
+        payment = gift.payment
+        assert payment.amount == gift.total and payment.demo and payment.status == "succeeded"
+        if gift.recurring_id:
+            assert payment.kind == "monthly" and payment.stripe_invoice_id
+        elif hasattr(gift, "event_ticket"):
+            assert payment.kind == "ticket"
+        elif hasattr(gift, "sponsorship"):
+            assert payment.kind == "sponsorship"
+        else:
+            assert payment.kind == "gift"

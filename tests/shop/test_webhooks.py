@@ -120,6 +120,7 @@ def test_processing_trusts_stripe_not_the_event(client, localstripe_server, djan
 def test_an_intent_for_the_wrong_amount_does_not_pay_the_order(client, localstripe_server, django_capture_on_commit_callbacks):
     order = OrderFactory()
     intent = stripe.PaymentIntent.create(amount=100, currency="usd", metadata={"order_number": order.number})
+    Payment.objects.create(order=order, stripe_payment_intent_id=intent.id, amount=order.total, status=intent.status)
     stripe.PaymentIntent.modify(intent.id, payment_method=card())
     stripe.PaymentIntent.confirm(intent.id)
     deliver(client, django_capture_on_commit_callbacks, event("payment_intent.succeeded", {"id": intent.id}))

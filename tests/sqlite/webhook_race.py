@@ -74,7 +74,7 @@ with mock.patch("shop.stripe_gateway.retrieve_invoice", return_value=invoice):
     for thread in threads:
         thread.join(60)
 
-gift = Donation.objects.filter(stripe_invoice_id="in_race").first()
+gift = Donation.objects.filter(payments__stripe_invoice_id="in_race").first()
 result.update(
     events_stored=StripeEvent.objects.count(),
     gift_status=gift.status if gift else None,
