@@ -11,7 +11,7 @@ def test_models_and_migrations_agree():
     assert "No changes detected" in out.getvalue()
 
 
-BEFORE = [("shop", "0015_giving16_gift_owner_and_details")]
+BEFORE = [("shop", "0016_price17_order_discounts")]
 
 
 def _migrate(targets):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0017_pay17_move_stripe_ids'),
+        ('shop', '0018_pay17_move_stripe_ids'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0015_giving16_gift_owner_and_details'),
+        ('shop', '0016_price17_order_discounts'),
     ]
 
     operations = [

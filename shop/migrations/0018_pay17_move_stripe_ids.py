@@ -87,7 +87,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0016_pay17_payment_owners'),
+        ('shop', '0017_pay17_payment_owners'),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

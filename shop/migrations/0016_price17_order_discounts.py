@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0018_pay17_drop_owner_stripe_ids'),
+        ('shop', '0015_giving16_gift_owner_and_details'),
     ]
 
     operations = [
