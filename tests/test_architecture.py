@@ -105,3 +105,18 @@ def test_the_relisting_check_catches_a_relisted_tax_list():
     assert tax_line_relistings("class T:\n    federal_income_tax = 1\n    social_security = 2\n    medicare = 3\n", codes) == [1]
     assert tax_line_relistings("x = [stub.social_security, stub.medicare]", codes) == []  # two is not a list of them
     assert tax_line_relistings("for line in TAX_LINES:\n    total += getattr(stub, line.code)", codes) == []
+
+
+def test_every_csv_export_is_written_by_the_one_csv_module():
+    """shop/csv_export.py neutralises formula cells; a csv.writer anywhere else would not."""
+    writer_module = ROOT / "shop" / "csv_export.py"
+    offenders = []
+    for package in ("shop", "payroll", "config"):
+        for path in python_files(package):
+            if path == writer_module:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") and \
+                        getattr(node.value, "id", None) == "csv":
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "write CSV with shop.csv_export (csv_response / csv_text)"
