@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import TruncWeek
 
 from payroll.models import Employee, JournalEntry, PayRate, PayRun, PayStub, Posting, TimeEntry
+from payroll.tax_lines import EMPLOYER_LINES
 from shop.models import OrderLine, Refund
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 
@@ -108,6 +109,12 @@ class NextPayroll:
     def cost(self) -> Decimal:
         return self.wage_draw + self.training_draw
 
+    @property
+    def employer_tax_names(self) -> str:
+        """'Social Security, Medicare and Florida reemployment tax': the employer tax lines."""
+        names = [line.label for line in EMPLOYER_LINES]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
 
 @dataclass(frozen=True)
 class PayrollOutlook:
@@ -177,8 +184,8 @@ def typical_hours(employee_ids: list[int], today: date) -> dict[tuple[int, str],
 
 def estimated_payroll(today: date) -> NextPayroll:
     """One pay period for every active employee: the hours they typically work
-    (``typical_hours``) paid at today's rates, plus employer Social Security, Medicare and
-    state unemployment tax. Overtime and bonuses are not estimated. A fixed number of queries."""
+    (``typical_hours``) paid at today's rates, plus every employer tax line
+    (payroll/tax_lines.py). Overtime and bonuses are not estimated. A fixed number of queries."""
     from payroll.services.payruns import PAY_PERIODS_PER_YEAR
     from payroll.withholding import W4, UnknownTaxYear, period_taxes
 
