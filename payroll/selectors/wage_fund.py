@@ -111,7 +111,7 @@ class NextPayroll:
 
     @property
     def employer_tax_names(self) -> str:
-        """'Social Security, Medicare and Florida reemployment tax': the employer tax lines."""
+        """The employer tax lines' labels as one phrase: 'A, B and C'."""
         names = [line.label for line in EMPLOYER_LINES]
         return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
