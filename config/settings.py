@@ -384,7 +384,8 @@ AVERAGE_HOURLY_WAGE = Decimal(env("AVERAGE_HOURLY_WAGE", default="17.50"))  # fo
 # Payroll: biweekly periods counted from a Monday; pay day a few days after a period ends.
 PAY_PERIOD_ANCHOR = date.fromisoformat(env("PAY_PERIOD_ANCHOR", default="2026-01-05"))
 PAY_DATE_OFFSET_DAYS = env.int("PAY_DATE_OFFSET_DAYS", default=5)
-STATE_UNEMPLOYMENT_RATE = Decimal(env("STATE_UNEMPLOYMENT_RATE", default="0.027"))  # Florida reemployment tax
+# The employer's state unemployment tax (ORG_STATE names it: payroll/tax_tables/states.json).
+STATE_UNEMPLOYMENT_RATE = Decimal(env("STATE_UNEMPLOYMENT_RATE", default="0.027"))
 STATE_UNEMPLOYMENT_WAGE_BASE = Decimal(env("STATE_UNEMPLOYMENT_WAGE_BASE", default="7000"))
 # A pay rate above this (or over three times the median current rate) must be confirmed: typos like $155.00.
 PAY_RATE_CONFIRM_ABOVE = Decimal(env("PAY_RATE_CONFIRM_ABOVE", default="60.00"))

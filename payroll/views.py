@@ -1,4 +1,3 @@
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -30,7 +29,9 @@ from payroll.services import paystubs, payruns
 from payroll.services.direct_deposit import payrun_bank_file_sent, payrun_nacha
 from payroll.services.people import audit
 from payroll.services.time import TimeEntryNeedsConfirmation, time_entry_add
+from payroll.tax_lines import EMPLOYER_LINES, W2_COLUMNS
 from payroll.withholding import UnknownTaxYear
+from shop.csv_export import csv_response
 from shop.errors import DomainError
 from shop.roles import PAYROLL_STAFF, role_required, user_has_role
 
@@ -241,16 +242,10 @@ def w2_export(request, year):
         return render(request, "payroll/reports.html", {**_reports_context(timezone.localdate().year), "error": error},
                       status=404)
     audit(request.user, "w2.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, employees=len(rows))
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="w2-{year}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow(["employee_id", "legal_name", "ssn", "box1_wages", "box2_federal_income_tax", "box3_social_security_wages",
-                     "box4_social_security_tax", "box5_medicare_wages", "box6_medicare_tax"])
-    for row in rows:
-        writer.writerow([row.employee.pk, row.employee.legal_name, row.employee.ssn, row.box1_wages, row.box2_federal_tax,
-                         row.box3_ss_wages, row.box4_ss_tax, row.box5_medicare_wages, row.box6_medicare_tax])
-    return response
+    return csv_response(
+        f"w2-{year}.csv", ["employee_id", "legal_name", "ssn", *W2_COLUMNS],
+        ([row.employee.pk, row.employee.legal_name, row.employee.ssn, *(row.boxes[c] for c in W2_COLUMNS)] for row in rows),
+    )
 
 
 @role_required(PAYROLL_STAFF)
@@ -261,7 +256,9 @@ def payroll_reports(request):
 
 
 def _reports_context(year):
-    return {"year": year, "cost": cost_by_kind(year), "funding": funded_versus_paid(year)}
+    cost = cost_by_kind(year)
+    return {"year": year, "cost": cost, "funding": funded_versus_paid(year),
+            "employer_taxes": [(line, cost[line.code]) for line in EMPLOYER_LINES]}
 
 
 @login_required

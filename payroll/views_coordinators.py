@@ -1,11 +1,10 @@
 """Volunteer coordinators' pages: the week, shifts (new, edit, copy, cancel, message), the
 roster, the check-in kiosk, reports and the hours CSV. Volunteer data only: nothing here
 reads survivors, pay or training."""
-import csv
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from payroll.models import Shift, SignUp
 from payroll.selectors.volunteers import hours_report, kiosk as kiosk_rows, needs_review, no_shows, roster, week_of, week_view
 from payroll.services import volunteer_shifts as shifts
 from payroll.services.volunteers import signup_cancel
+from shop.csv_export import csv_response
 from shop.errors import DomainError
 from shop.roles import VOLUNTEER_COORDINATOR, role_required
 
@@ -222,17 +222,7 @@ def hours_csv(request):
         return _private(render(request, "payroll/volunteers/reports.html", {"form": form, "review": needs_review()}, status=400))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     report = hours_report(start, end)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{start}-to-{end}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "name", "email", "shifts", "hours", "person_hours"])
-    for row in report["volunteers"]:
-        writer.writerow(["volunteer", _cell(row.name), _cell(row.email), row.shifts, row.hours, row.person_hours])
-    for row in report["organisations"]:
-        writer.writerow(["organisation", _cell(row.name), "", row.shifts, row.hours, row.person_hours])
-    return _private(response)
-
-
-def _cell(text: str) -> str:
-    """Names are typed by volunteers: never let a spreadsheet read one as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    rows = [["volunteer", row.name, row.email, row.shifts, row.hours, row.person_hours] for row in report["volunteers"]]
+    rows += [["organisation", row.name, "", row.shifts, row.hours, row.person_hours] for row in report["organisations"]]
+    return csv_response(f"volunteer-hours-{start}-to-{end}.csv", ["section", "name", "email", "shifts", "hours", "person_hours"],
+                        rows)

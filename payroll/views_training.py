@@ -1,7 +1,5 @@
 """Training pages for program staff (superusers pass). Every read of a participant's
 record is audited as ``training.viewed`` (or .transcript/.exported) with the address."""
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -29,6 +27,7 @@ from payroll.services.training import (
     follow_up_record,
 )
 from payroll.services.training_transcript import transcript_pdf
+from shop.csv_export import csv_response
 from shop.errors import DomainError
 from shop.roles import PROGRAM_STAFF, role_required
 
@@ -110,16 +109,9 @@ def dashboard(request):
 @role_required(PROGRAM_STAFF)
 def dashboard_csv(request):
     data = training_dashboard(_year(request))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([title for _, title in data["columns"]])
-    for row in [*data["rows"], data["total"]]:
-        writer.writerow([getattr(row, key) for key, _ in data["columns"]])
-    writer.writerow([])
-    writer.writerow(["Credentials earned this year", data["credentials_this_year"]])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="training-outcomes-{data["year"]}.csv"'
-    return _private(response)
+    rows = [[getattr(row, key) for key, _ in data["columns"]] for row in [*data["rows"], data["total"]]]
+    rows += [[], ["Credentials earned this year", data["credentials_this_year"]]]
+    return csv_response(f'training-outcomes-{data["year"]}.csv', [title for _, title in data["columns"]], rows)
 
 
 def _forms(employee, data=None, which=None):

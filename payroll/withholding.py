@@ -121,13 +121,18 @@ def tax_years_text() -> str:
     return " and ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else (years[0] if years else "no year")
 
 
+def require_tax_year(year: int) -> None:
+    """Raise ``UnknownTaxYear`` unless ``year`` has tax tables."""
+    _year_data(year)
+
+
 @cache
 def _year_data(year: int) -> _YearData:
     if isinstance(year, bool) or not isinstance(year, int):
         raise TypeError(f"year must be an int, got {type(year).__name__} {year!r}")
     path = TABLES_DIR / f"{year}.json"
     if not path.is_file():
-        have = sorted(p.stem for p in TABLES_DIR.glob("*.json"))
+        have = [str(y) for y in tax_years()]
         raise UnknownTaxYear(
             f"no payroll tax tables for {year}: add {path.relative_to(TABLES_DIR.parent.parent)} "
             f"(tables exist for: {', '.join(have) or 'no year'})"
@@ -281,7 +286,7 @@ def employer_medicare(wages: Decimal, ytd_wages_before: Decimal, year: int) -> D
 
 
 def state_unemployment(wages: Decimal, ytd_wages_before: Decimal, rate: Decimal, wage_base: Decimal) -> Decimal:
-    """Employer state unemployment (Florida reemployment tax): ``rate`` of wages up to
+    """Employer state unemployment (in Florida, the reemployment tax): ``rate`` of wages up to
     ``wage_base`` a year, e.g. 0.027 on the first $7,000. Both are settings, not tables."""
     rate = _rate("rate", rate)
     wage_base = _amount("wage_base", wage_base)
@@ -291,24 +296,55 @@ def state_unemployment(wages: Decimal, ytd_wages_before: Decimal, rate: Decimal,
 # --------------------------------------------------------------------------- one pay period
 
 
-@dataclass(frozen=True)
 class PeriodTaxes:
-    federal_income_tax: Decimal
-    social_security: Decimal
-    medicare: Decimal
-    employer_social_security: Decimal
-    employer_medicare: Decimal
-    state_unemployment: Decimal
+    """One pay period's amount for every tax line of ``payroll.tax_lines.TAX_LINES``, read by
+    its code (``taxes.social_security``). Immutable; ``replace`` gives a changed copy."""
+
+    __slots__ = ("amounts",)
+
+    def __init__(self, **amounts: Decimal):
+        from payroll.tax_lines import TAX_CODES
+
+        if set(amounts) != set(TAX_CODES):
+            missing, unknown = set(TAX_CODES) - set(amounts), set(amounts) - set(TAX_CODES)
+            raise TypeError(f"PeriodTaxes needs exactly the tax lines' codes (missing {sorted(missing)}, "
+                            f"unknown {sorted(unknown)})")
+        object.__setattr__(self, "amounts", MappingProxyType({code: amounts[code] for code in TAX_CODES}))
+
+    def __getattr__(self, name: str) -> Decimal:
+        if name != "amounts" and name in self.amounts:
+            return self.amounts[name]
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("PeriodTaxes is immutable; use replace()")
+
+    def __eq__(self, other):
+        return isinstance(other, PeriodTaxes) and dict(self.amounts) == dict(other.amounts)
+
+    def __hash__(self):
+        return hash(tuple(self.amounts.items()))
+
+    def __repr__(self):
+        return "PeriodTaxes(" + ", ".join(f"{k}={v!r}" for k, v in self.amounts.items()) + ")"
+
+    def replace(self, **changes: Decimal) -> PeriodTaxes:
+        return PeriodTaxes(**{**self.amounts, **changes})
+
+    def _side(self, side: str) -> Decimal:
+        from payroll.tax_lines import TAX_LINES
+
+        return sum((self.amounts[line.code] for line in TAX_LINES if line.side == side), ZERO)
 
     @property
     def employee_withholding(self) -> Decimal:
         """What comes out of the employee's pay."""
-        return self.federal_income_tax + self.social_security + self.medicare
+        return self._side("employee")
 
     @property
     def employer_taxes(self) -> Decimal:
         """What the employer pays on top of the wages."""
-        return self.employer_social_security + self.employer_medicare + self.state_unemployment
+        return self._side("employer")
 
 
 def period_taxes(
@@ -322,21 +358,21 @@ def period_taxes(
     *,
     income_tax_wages: Decimal | None = None,
 ) -> PeriodTaxes:
-    """All the taxes of one pay period.
+    """All the taxes of one pay period: each line of ``payroll.tax_lines.TAX_LINES`` worked out
+    by its own calculation function.
 
     ``wages`` and ``ytd_wages_before`` are FICA wages, also used for state unemployment.
     ``income_tax_wages`` defaults to ``wages``; pass it when they differ, e.g. a 403(b)
     elective deferral lowers income-tax wages but not FICA wages.
     """
-    fit_wages = wages if income_tax_wages is None else income_tax_wages
-    return PeriodTaxes(
-        federal_income_tax=federal_income_tax(fit_wages, pay_periods, w4, year),
-        social_security=social_security(wages, ytd_wages_before, year),
-        medicare=medicare(wages, ytd_wages_before, year),
-        employer_social_security=employer_social_security(wages, ytd_wages_before, year),
-        employer_medicare=employer_medicare(wages, ytd_wages_before, year),
-        state_unemployment=state_unemployment(wages, ytd_wages_before, state_rate, state_wage_base),
+    from payroll.tax_lines import TAX_LINES, TaxBase
+
+    base = TaxBase(
+        wages=wages, income_tax_wages=wages if income_tax_wages is None else income_tax_wages,
+        pay_periods=pay_periods, w4=w4, year=year, ytd_wages_before=ytd_wages_before,
+        state_rate=state_rate, state_wage_base=state_wage_base,
     )
+    return PeriodTaxes(**{line.code: line.calculate(base) for line in TAX_LINES})
 
 
 def social_security_wage_base(year: int) -> Decimal:

@@ -310,21 +310,19 @@ DEMO_RECIPIENTS = [
 
 def _seed_recipient_list(organisation, member) -> None:
     """A checked list of six recipients, imported the way an upload is."""
-    import csv
-    import io
-
     from django.core.files.base import ContentFile
 
+    from shop.csv_export import csv_text
     from shop.models import RecipientList
     from shop.services.gift_recipients import recipient_list_import
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "company", "address_line1", "address_line2", "city", "state", "zip", "country", "message"])
-    for name, company, line1, city, state, zip_, message in DEMO_RECIPIENTS:
-        writer.writerow([name, company, line1, "", city, state, zip_, "US", message])
+    source = csv_text(
+        ["name", "company", "address_line1", "address_line2", "city", "state", "zip", "country", "message"],
+        ([name, company, line1, "", city, state, zip_, "US", message]
+         for name, company, line1, city, state, zip_, message in DEMO_RECIPIENTS),
+    )
     recipient_list = RecipientList(organisation=organisation, name="Speakers and partners 2026", uploaded_by=member)
-    recipient_list.source.save("recipients.csv", ContentFile(out.getvalue().encode()), save=False)
+    recipient_list.source.save("recipients.csv", ContentFile(source.encode()), save=False)
     recipient_list.save()
     recipient_list_import(recipient_list.pk)
 

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 
+from payroll.tax_lines import EMPLOYEE_LINES, EMPLOYER_LINES, TAX_LINES
+
 from .people import Employee
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -85,14 +87,9 @@ class PayStub(models.Model):
     overtime_premium = models.DecimalField(**MONEY, default=0)
     bonus = models.DecimalField(**MONEY, default=0)
     gross = models.DecimalField(**MONEY)
-    federal_income_tax = models.DecimalField(**MONEY)
-    social_security = models.DecimalField(**MONEY)
-    medicare = models.DecimalField(**MONEY)
+    # One amount column per tax line, named by its code: added below from payroll/tax_lines.py.
     deductions = models.DecimalField(**MONEY, default=0)
     net = models.DecimalField(**MONEY)
-    employer_social_security = models.DecimalField(**MONEY)
-    employer_medicare = models.DecimalField(**MONEY)
-    state_unemployment = models.DecimalField(**MONEY)
     # Year to date, this stub included.
     ytd = models.JSONField(default=dict)
     bank_masked = models.CharField(max_length=30, blank=True)
@@ -113,11 +110,33 @@ class PayStub(models.Model):
 
     @property
     def employee_taxes(self):
-        return self.federal_income_tax + self.social_security + self.medicare
+        return sum((getattr(self, line.code) for line in EMPLOYEE_LINES), 0)
 
     @property
     def employer_taxes(self):
-        return self.employer_social_security + self.employer_medicare + self.state_unemployment
+        return sum((getattr(self, line.code) for line in EMPLOYER_LINES), 0)
+
+    @property
+    def employee_tax_amounts(self):
+        """[(tax line, amount)] taken from this pay, in the definition's order (for pages)."""
+        return [(line, getattr(self, line.code)) for line in EMPLOYEE_LINES]
+
+    @property
+    def employer_tax_amounts(self):
+        """[(tax line, amount)] the employer paid on top of this pay."""
+        return [(line, getattr(self, line.code)) for line in EMPLOYER_LINES]
+
+    @property
+    def tax_amounts(self):
+        return [(line, getattr(self, line.code)) for line in TAX_LINES]
+
+
+# The stub's tax columns, one per line of payroll/tax_lines.py. Created here so that a new tax
+# line needs no edit of this class; ``makemigrations`` writes its column (and asks what past
+# stubs hold: 0).
+for _line in TAX_LINES:
+    PayStub.add_to_class(_line.code, models.DecimalField(**MONEY))
+del _line
 
 
 class PayAdjustment(models.Model):

@@ -8,6 +8,7 @@ from payroll.models import Employee, PayRun, PayStub, TimeEntry
 from payroll.selectors.training import training_hours
 from payroll.selectors.wage_fund import fund_balance
 from payroll.services.payruns import COUNTED, payrun_funding, payrun_totals
+from payroll.tax_lines import EMPLOYEE_LINES, EMPLOYER_LINES, YTD_LINES
 
 
 def payrun_review(run: PayRun) -> dict:
@@ -27,6 +28,7 @@ def payrun_review(run: PayRun) -> dict:
         "covered": funding is None or run.status != PayRun.Status.CALCULATED or funding.covered,
         "unapproved_entries": unapproved,
         "paper_checks": [stub for stub in stubs if stub.paid_by_check],
+        "tax_lines": {"employee": EMPLOYEE_LINES, "employer": EMPLOYER_LINES},  # the register's columns
     }
 
 
@@ -46,7 +48,8 @@ def my_pay(employee: Employee) -> dict:
     this_year = [s for s in stubs if s.pay_run.pay_date.year == year]
     latest = this_year[0].ytd if this_year else {}
     training = training_hours(employee_id=employee.pk, year=year).total
-    return {"stubs": stubs, "ytd": latest, "training_hours": training, "year": year}
+    taxes = [(line, latest.get(line.code)) for line in YTD_LINES]  # the year's taxes, line by line
+    return {"stubs": stubs, "ytd": latest, "ytd_taxes": taxes, "training_hours": training, "year": year}
 
 
 def payrun_list():

@@ -6,13 +6,11 @@ from decimal import Decimal
 
 from payroll.models import Employee, PayStub, Posting
 from payroll.services.payruns import COUNTED
-from payroll.withholding import social_security_wage_base
+from payroll.tax_lines import EMPLOYER_LINES, TAX_CODES, W2_LINES
+from payroll.withholding import require_tax_year
 from shop.money import ZERO, cents_sum, from_cents, quantize, sum_money
 
-STUB_SUMS = (
-    "gross", "federal_income_tax", "social_security", "medicare", "production_pay", "training_pay", "pto_pay",
-    "overtime_premium", "bonus", "employer_social_security", "employer_medicare", "state_unemployment", "net",
-)
+STUB_SUMS = ("gross", "production_pay", "training_pay", "pto_pay", "overtime_premium", "bonus", *TAX_CODES, "net")
 
 
 def _stub_sums(stubs) -> dict[str, Decimal]:
@@ -23,38 +21,30 @@ def _stub_sums(stubs) -> dict[str, Decimal]:
 @dataclass(frozen=True)
 class W2Row:
     employee: Employee
-    box1_wages: Decimal
-    box2_federal_tax: Decimal
-    box3_ss_wages: Decimal
-    box4_ss_tax: Decimal
-    box5_medicare_wages: Decimal
-    box6_medicare_tax: Decimal
+    boxes: dict[str, Decimal]  # by the W-2 export's column (payroll.tax_lines.W2_COLUMNS)
 
 
 def w2_rows(year: int) -> list[W2Row]:
-    """Boxes 1-6 for each employee paid in the year (no pre-tax deductions are offered, so
-    federal, Social Security and Medicare wages are gross pay; Social Security wages stop at
-    the year's wage base)."""
-    wage_base = social_security_wage_base(year)
+    """The W-2 wage and tax boxes of every tax line that has them, for each employee paid in
+    the year (no pre-tax deductions are offered, so each line's wages are worked out from gross
+    pay: Social Security wages stop at the year's wage base)."""
+    require_tax_year(year)  # a year without tables is an error even when nobody was paid in it
+    codes = [line.code for line in W2_LINES]
     rows = (
         PayStub.objects.filter(pay_run__status__in=COUNTED, pay_run__pay_date__year=year)
         .values("employee_id")
-        .annotate(**{f: cents_sum(f) for f in ("gross", "federal_income_tax", "social_security", "medicare")})
+        .annotate(**{f: cents_sum(f) for f in ("gross", *codes)})
         .order_by("employee_id")
     )
     employees = Employee.objects.in_bulk([r["employee_id"] for r in rows])
     result = []
     for r in rows:
         gross = from_cents(int(r["gross"]))
-        result.append(W2Row(
-            employee=employees[r["employee_id"]],
-            box1_wages=gross,
-            box2_federal_tax=from_cents(int(r["federal_income_tax"])),
-            box3_ss_wages=quantize(min(gross, wage_base)),
-            box4_ss_tax=from_cents(int(r["social_security"])),
-            box5_medicare_wages=gross,
-            box6_medicare_tax=from_cents(int(r["medicare"])),
-        ))
+        boxes = {}
+        for line in W2_LINES:
+            boxes[line.w2.wages_column] = quantize(line.w2.wages(gross, year))
+            boxes[line.w2.tax_column] = from_cents(int(r[line.code]))
+        result.append(W2Row(employee=employees[r["employee_id"]], boxes=boxes))
     return result
 
 
@@ -69,5 +59,5 @@ def funded_versus_paid(year: int) -> dict[str, Decimal]:
     )
     funded = -sum_money(sales)
     paid = _stub_sums(PayStub.objects.filter(pay_run__status__in=COUNTED, pay_run__pay_date__year=year))
-    cost = paid["gross"] + paid["employer_social_security"] + paid["employer_medicare"] + paid["state_unemployment"]
+    cost = paid["gross"] + sum((paid[line.code] for line in EMPLOYER_LINES), ZERO)
     return {"funded_by_sales": funded, "payroll_cost": cost, "gap": cost - funded if cost > funded else ZERO}

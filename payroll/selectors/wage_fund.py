@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import TruncWeek
 
 from payroll.models import Employee, JournalEntry, PayRate, PayRun, PayStub, Posting, TimeEntry
+from payroll.tax_lines import EMPLOYER_LINES
 from shop.models import OrderLine, Refund
 from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 
@@ -108,6 +109,12 @@ class NextPayroll:
     def cost(self) -> Decimal:
         return self.wage_draw + self.training_draw
 
+    @property
+    def employer_tax_names(self) -> str:
+        """The employer tax lines' labels as one phrase: 'A, B and C'."""
+        names = [line.label for line in EMPLOYER_LINES]
+        return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
 
 @dataclass(frozen=True)
 class PayrollOutlook:
@@ -177,9 +184,14 @@ def typical_hours(employee_ids: list[int], today: date) -> dict[tuple[int, str],
 
 def estimated_payroll(today: date) -> NextPayroll:
     """One pay period for every active employee: the hours they typically work
-    (``typical_hours``) paid at today's rates, plus employer Social Security, Medicare and
-    state unemployment tax. Overtime and bonuses are not estimated. A fixed number of queries."""
-    from payroll.withholding import UnknownTaxYear, employer_medicare, employer_social_security, state_unemployment
+    (``typical_hours``) paid at today's rates, plus every employer tax line
+    (payroll/tax_lines.py). Overtime and bonuses are not estimated. A fixed number of queries."""
+    from payroll.services.payruns import PAY_PERIODS_PER_YEAR
+    from payroll.withholding import W4, UnknownTaxYear, period_taxes
+
+    def employer_taxes(gross, before, year):  # every employer line of payroll/tax_lines.py
+        return period_taxes(gross, PAY_PERIODS_PER_YEAR, W4(), year, before, settings.STATE_UNEMPLOYMENT_RATE,
+                            settings.STATE_UNEMPLOYMENT_WAGE_BASE).employer_taxes
 
     pay_date = _next_regular_pay_date(today)
     employees = list(
@@ -209,10 +221,9 @@ def estimated_payroll(today: date) -> NextPayroll:
         people += 1
         before = from_cents(int(ytd.get(employee_id) or 0))
         try:
-            taxes = employer_social_security(gross, before, pay_date.year) + employer_medicare(gross, before, pay_date.year)
+            taxes = employer_taxes(gross, before, pay_date.year)
         except UnknownTaxYear:  # next year's tables not loaded yet: this year's rates are the best guess
-            taxes = employer_social_security(gross, before, today.year) + employer_medicare(gross, before, today.year)
-        taxes += state_unemployment(gross, before, settings.STATE_UNEMPLOYMENT_RATE, settings.STATE_UNEMPLOYMENT_WAGE_BASE)
+            taxes = employer_taxes(gross, before, today.year)
         production, training, employer = production + pay["production"], training + pay["training"], employer + taxes
     if not people:
         return NextPayroll("none", pay_date=pay_date)

@@ -5,7 +5,7 @@ W-4s, time, bonuses, year-to-date) and computes gross to net in memory, so a run
 500 people costs what a run for 5 does.
 """
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from payroll.models import Employee, PayAdjustment, PayRate, PayRun, PayStub, TimeEntry, WithholdingCertificate
 from payroll.services.ledger import Leg, entry_post
+from payroll.tax_lines import YTD_LINES
 from payroll.withholding import W4, period_taxes, tax_years, tax_years_text
 from shop.audit import audit_record
 from shop.errors import DomainError
@@ -25,7 +26,8 @@ from shop.templatetags.money import usd
 PAY_PERIODS_PER_YEAR = 26
 SUPPLEMENTAL_RATE = Decimal("0.22")  # Publication 15, optional flat rate for supplemental wages
 OVERTIME_AFTER = Decimal("40")
-YTD_FIELDS = ("gross", "federal_income_tax", "social_security", "medicare", "net", "training_pay")
+# A stub's year-to-date figures: gross, every tax line kept year to date, net, training pay.
+YTD_FIELDS = ("gross", *(line.code for line in YTD_LINES), "net", "training_pay")
 COUNTED = (PayRun.Status.APPROVED, PayRun.Status.PAID)
 S = PayRun.Status
 RECALCULABLE = (S.DRAFT, S.CALCULATED, S.FAILED)  # and the states whose bonus amounts may change
@@ -302,8 +304,8 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
         )
         if run.kind == PayRun.Kind.BONUS:
             # Supplemental wages paid alone: the IRS's optional flat rate, not a 26-a-year paycheck.
-            taxes = replace(taxes, federal_income_tax=ZERO if w4.exempt else quantize(pay.gross * SUPPLEMENTAL_RATE))
-        net = pay.gross - taxes.federal_income_tax - taxes.social_security - taxes.medicare
+            taxes = taxes.replace(federal_income_tax=ZERO if w4.exempt else quantize(pay.gross * SUPPLEMENTAL_RATE))
+        net = pay.gross - taxes.employee_withholding
         if net < 0:
             negative.append(f"employee {employee.pk} (net {net})")
             continue
@@ -312,9 +314,7 @@ def payrun_calculate(run_id: int, actor) -> PayRun:
             training_hours=pay.training_hours, training_rate=pay.training_rate, pto_hours=pay.pto_hours,
             overtime_hours=pay.overtime_hours, production_pay=pay.production_pay, training_pay=pay.training_pay,
             pto_pay=pay.pto_pay, overtime_premium=pay.overtime_premium, bonus=pay.bonus, gross=pay.gross,
-            federal_income_tax=taxes.federal_income_tax, social_security=taxes.social_security, medicare=taxes.medicare,
-            net=net, employer_social_security=taxes.employer_social_security, employer_medicare=taxes.employer_medicare,
-            state_unemployment=taxes.state_unemployment, **_payment_method(employee),
+            net=net, **taxes.amounts, **_payment_method(employee),
         )
         stub.ytd = {f: str(before[f] + getattr(stub, f)) for f in YTD_FIELDS}
         stubs.append(stub)

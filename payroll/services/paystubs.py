@@ -43,9 +43,7 @@ def pay_stub_pdf(stub: PayStub) -> bytes:
     summary = [
         ["", "This period", "Year to date"],
         ["Gross pay", usd(stub.gross), usd(ytd.get("gross"))],
-        ["Federal income tax", usd(stub.federal_income_tax), usd(ytd.get("federal_income_tax"))],
-        ["Social Security", usd(stub.social_security), usd(ytd.get("social_security"))],
-        ["Medicare", usd(stub.medicare), usd(ytd.get("medicare"))],
+        *([line.label, usd(amount), usd(ytd.get(line.code)) if line.ytd else ""] for line, amount in stub.employee_tax_amounts),
         ["Net pay", usd(stub.net), usd(ytd.get("net"))],
     ]
     style = TableStyle([
@@ -61,11 +59,8 @@ def pay_stub_pdf(stub: PayStub) -> bytes:
         deposit += " Your bank is checking your new account; your next pay goes to it."
     story.append(text(deposit))
     story.append(Spacer(1, 8))
-    story.append(text(
-        f"Employer taxes paid on your behalf (not taken from your pay): Social Security {usd(stub.employer_social_security)}, "
-        f"Medicare {usd(stub.employer_medicare)}, Florida reemployment tax {usd(stub.state_unemployment)}.",
-        "Italic",
-    ))
+    employer = ", ".join(f"{line.label} {usd(amount)}" for line, amount in stub.employer_tax_amounts)
+    story.append(text(f"Employer taxes paid on your behalf (not taken from your pay): {employer}.", "Italic"))
     return pdf(story, title=f"Pay stub {run.pay_date}", author=org["LEGAL_NAME"], left=0.7 * inch, right=0.7 * inch,
                top=0.6 * inch)
 

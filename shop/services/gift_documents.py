@@ -1,5 +1,4 @@
 """Gift-box documents drawn on the server (reportlab): the quote a buyer takes to approval."""
-import io
 
 from django.conf import settings
 from django.utils import timezone
@@ -8,6 +7,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from shop.csv_export import csv_text
 from shop.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
 from shop.services.gifts import GiftQuote
@@ -126,33 +126,15 @@ def _destinations(order):
                order.ship_to_city, order.destination_state, order.ship_to_zip, "US", order.quantity, order.message)
 
 
-def _csv(header, rows) -> str:
-    import csv
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_spreadsheet_safe(v) for v in row])
-    return out.getvalue()
-
-
-def _spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def packing_list_csv(order) -> str:
     contents = "; ".join(f"{line.per_box} × {line.title}" for line in order.lines.all())
     rows = ((order.number, ref, name, company, l1, l2, city, state, zip_, country, boxes, message, order.initials,
              order.ribbon_name, order.tissue_name, "yes" if order.has_logo else "no", contents)
             for ref, name, company, l1, l2, city, state, zip_, country, boxes, message in _destinations(order))
-    return _csv(PACKING_COLUMNS, rows)
+    return csv_text(PACKING_COLUMNS, rows)
 
 
 def shipping_labels_csv(order) -> str:
     rows = ((order.number, f"{order.number}-{ref}", name, company, l1, l2, city, state, zip_, country, boxes)
             for ref, name, company, l1, l2, city, state, zip_, country, boxes, _message in _destinations(order))
-    return _csv(LABEL_COLUMNS, rows)
+    return csv_text(LABEL_COLUMNS, rows)

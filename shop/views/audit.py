@@ -1,16 +1,15 @@
 """The audit trail's search page: superusers only (everyone else: 403; anonymous: log in)."""
-import csv
 from functools import wraps
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from shop.audit import audit_record
+from shop.csv_export import csv_response
 from shop.models import AuditEvent
 
 PAGE_SIZE = 50
@@ -91,18 +90,10 @@ def _csv(request, events, filters):
     # Exporting the trail is itself recorded (which filters, how many rows).
     rows = list(events[:CSV_LIMIT])
     audit_record("audit.exported", rows=len(rows), filters={k: str(v) for k, v in filters.items() if v})
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow(["at", "actor_id", "actor_email", "action", "object_type", "object_id", "employee_id", "ip_address", "detail"])
-    for event in rows:
-        writer.writerow([timezone.localtime(event.at).isoformat(), event.actor_id or "", _safe(event.actor_email), event.action,
-                         event.object_type, _safe(event.object_id), event.employee_id or "", event.ip_address or "",
-                         _safe(str(event.detail))])
-    return response
-
-
-def _safe(value: str) -> str:
-    """No spreadsheet formulas from the trail's text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return csv_response(
+        f"audit-{timezone.localdate():%Y%m%d}.csv",
+        ["at", "actor_id", "actor_email", "action", "object_type", "object_id", "employee_id", "ip_address", "detail"],
+        ([timezone.localtime(event.at).isoformat(), event.actor_id or "", event.actor_email, event.action,
+          event.object_type, event.object_id, event.employee_id or "", event.ip_address or "", str(event.detail)]
+         for event in rows),
+    )

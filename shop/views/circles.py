@@ -1,14 +1,14 @@
 """Giving circles: the public circles and circle pages (totals and member counts only), joining
 (a monthly gift credited to the circle), the leaders' page, and the shop staff's circle report."""
-import csv
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from shop.csv_export import csv_response
 from shop.errors import DomainError
 from shop.views.giving import year_from_request
 from shop.forms_circles import CircleJoinForm, InviteForm
@@ -105,21 +105,13 @@ def staff_circles(request):
 @role_required(SHOP_STAFF)
 def staff_circles_csv(request):
     year = year_from_request(request)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="circles-{year}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["circle", "active", "yearly_goal", "raised", "percent_of_goal", "gifts", "refunded", "donors",
-                     "members", "new_members", "cancelled", "monthly_gifts", "monthly_total", "average_monthly_gift",
-                     "invited", "invitations_joined", "leaders"])
+    header = ["circle", "active", "yearly_goal", "raised", "percent_of_goal", "gifts", "refunded", "donors",
+              "members", "new_members", "cancelled", "monthly_gifts", "monthly_total", "average_monthly_gift",
+              "invited", "invitations_joined", "leaders"]
+    rows = []
     for r in selectors.circle_report(year):
         p = r.progress
-        writer.writerow([_csv_safe(r.circle.name), "yes" if r.circle.is_active else "no", p.goal, p.raised, p.percent,
-                         r.gifts, r.refunded, p.donors, p.members, r.new_members, r.cancelled, r.monthly_gifts,
-                         r.monthly_total, r.average_monthly, r.invited, r.joined,
-                         _csv_safe("; ".join(r.leaders))])
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    """No spreadsheet formulas from what people typed."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        rows.append([r.circle.name, "yes" if r.circle.is_active else "no", p.goal, p.raised, p.percent,
+                     r.gifts, r.refunded, p.donors, p.members, r.new_members, r.cancelled, r.monthly_gifts,
+                     r.monthly_total, r.average_monthly, r.invited, r.joined, "; ".join(r.leaders)])
+    return csv_response(f"circles-{year}.csv", header, rows, private=False)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shop.csv_export import csv_text
 from shop.errors import DomainError
 from shop.forms_events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
 from shop.models import Event, HostingRequest
@@ -15,7 +16,6 @@ from shop.roles import SHOP_STAFF, role_required
 from shop.selectors import events as selectors
 from shop.services import events as service
 from shop.services.donations import gift_token
-from shop.services.gift_documents import _csv as neutralised_csv
 from shop.services.logos import LogoError
 from shop.services.receipts import fl_disclosure
 from shop.views.files import download_response
@@ -152,7 +152,7 @@ def staff_event_tickets_csv(request, slug):
          timezone.localtime(t.donation.paid_at).isoformat(timespec="minutes") if t.donation.paid_at else "")
         for t, state in selectors.ticket_rows(event)
     )
-    return download_response(neutralised_csv(TICKET_COLUMNS, rows), "text/csv", f"tickets-{event.slug}.csv")
+    return download_response(csv_text(TICKET_COLUMNS, rows), "text/csv", f"tickets-{event.slug}.csv")
 
 
 @role_required(SHOP_STAFF)

@@ -1,6 +1,5 @@
 """Giving pages: donate, pay (the shared card page), thanks, the donor's gifts and receipts,
 the signed card-update link, and the shop staff's giving report, gift and statements pages."""
-import csv
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shop import stripe_gateway as gateway
+from shop.csv_export import csv_response
 from shop.errors import DomainError
 from shop.forms_giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
 from shop.models import Donation, Receipt, RecurringGift, StatementRun
@@ -251,22 +251,15 @@ def staff_giving(request):
 @role_required(SHOP_STAFF)
 def staff_giving_csv(request):
     year = year_from_request(request)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="gifts-{year}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["gift", "paid_on", "donor", "email", "fund", "monthly", "gift_amount", "fees_covered", "total",
-                     "goods_value", "deductible", "status", "receipt", "circle"])
+    header = ["gift", "paid_on", "donor", "email", "fund", "monthly", "gift_amount", "fees_covered", "total",
+              "goods_value", "deductible", "status", "receipt", "circle"]
+    rows = []
     for d in selectors.report_rows(year):
         receipt = next((r.number for r in d.receipts.all() if r.voided_at is None), "")
-        writer.writerow([d.number, timezone.localdate(d.paid_at).isoformat(), _csv_safe(d.donor_name), d.donor.email,
-                         d.get_fund_display(), "yes" if d.recurring_id else "no", d.amount, d.fee_covered, d.total,
-                         d.goods_value, d.deductible, d.status, receipt, _csv_safe(d.circle.name if d.circle else "")])
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    """No spreadsheet formulas from what donors typed."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        rows.append([d.number, timezone.localdate(d.paid_at).isoformat(), d.donor_name, d.donor.email,
+                     d.get_fund_display(), "yes" if d.recurring_id else "no", d.amount, d.fee_covered, d.total,
+                     d.goods_value, d.deductible, d.status, receipt, d.circle.name if d.circle else ""])
+    return csv_response(f"gifts-{year}.csv", header, rows, private=False)
 
 
 @role_required(SHOP_STAFF)

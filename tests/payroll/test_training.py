@@ -274,6 +274,16 @@ def test_small_groups_are_suppressed_on_the_dashboard_and_in_the_csv(client, coo
     assert rows["Credentials earned this year"][1] == "fewer than 5"
 
 
+def test_the_dashboard_csv_never_writes_a_programme_name_a_spreadsheet_would_run(client, coordinator):
+    enrollment_create(employee=trainee(), program=program('=HYPERLINK("http://evil.example")'),
+                      start_date=date(2026, 1, 5), actor=coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("payroll:training_dashboard_csv") + "?year=2026")
+    first_cells = [r[0] for r in csv.reader(io.StringIO(response.content.decode())) if r]
+    assert '\'=HYPERLINK("http://evil.example")' in first_cells
+    assert not any(cell.startswith("=") for cell in first_cells)
+
+
 # -- pages: access, audit, queries, transcript, export ------------------------------------
 
 

@@ -173,6 +173,8 @@ def test_without_a_calculated_run_the_next_payroll_is_estimated_from_rates_and_t
     assert next_.employer_taxes == D("95.22")
     html = payroll_client.get(reverse("payroll:wage_fund")).content.decode()
     assert "this is an estimate" in html and "2 active employees at today's pay rates" in html
+    # The employer taxes are named from the tax lines (payroll/tax_lines.py), the state's by its tables.
+    assert "plus $95.22 of employer Social Security, Medicare and Florida reemployment tax." in html
 
 
 def test_a_fund_below_zero_or_short_of_the_next_draw_is_a_warning_on_the_staff_pages(payroll_client):
