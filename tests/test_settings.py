@@ -105,3 +105,11 @@ def test_the_proxy_is_a_setting():
     assert behind.returncode == direct.returncode == 0, behind.stderr + direct.stderr
     assert behind.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https') 1 True True"
     assert direct.stdout.strip().splitlines()[-1] == "None 0 True True"
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    assert manage("shell", "-c", code, env=PRODUCTION_ENV).stdout.strip().splitlines()[-1] == "600 True"
+    behind_pgbouncer = manage("shell", "-c", code, env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0"})
+    assert behind_pgbouncer.stdout.strip().splitlines()[-1] == "0 True"
+    assert manage("shell", "-c", code, env={}).stdout.strip().splitlines()[-1] == "0 True"  # embedded: no pool

@@ -14,6 +14,9 @@ from shop.selectors.catalog import category_list, product_detail, product_list
 from shop.selectors.impact import hours_funded_this_year
 from shop.services.cart import CartError, cart_add, cart_get_or_create
 from shop.services.catalog import catalog_version
+from shop.validators import ascii_int
+
+MAX_CACHED_QUERY = 40  # characters of a search kept in the shared cache
 
 
 def home(request):
@@ -25,20 +28,29 @@ def catalog(request, slug=None):
     """Product list, by category and search. The listing (the same for everyone) is cached
     under the catalog's version, so a warm page costs no query at all."""
     form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    page_number = request.GET.get("page") or "1"
-    fingerprint = hashlib.sha256(f"{slug}|{query}|{page_number}".encode()).hexdigest()
-    key = f"catalog:page:{catalog_version()}:{fingerprint}"
+    # The key is made of what is served, normalised: "?page=01", "?page=1a" and unknown
+    # parameters are page 1, so junk query strings cannot fill the cache or force a render.
+    query = " ".join(form.cleaned_data["q"].split()) if form.is_valid() else ""
+    page_number = max(ascii_int(request.GET.get("page", "")) or 1, 1)
+    listing_id = hashlib.sha256(f"{slug}|{query.casefold()}".encode()).hexdigest()
+    version = catalog_version()
+    last_page = cache.get(f"catalog:pages:{version}:{listing_id}")
+    if last_page is not None:  # a page past the end is the last page, under the last page's key
+        page_number = min(page_number, last_page)
+    key = f"catalog:page:{version}:{listing_id}:{page_number}"
     listing = cache.get(key)
     if listing is None:
         category = get_object_or_404(Category, slug=slug) if slug else None
         page = Paginator(product_list(category, query), settings.SHOP_PAGE_SIZE).get_page(page_number)
+        key = f"catalog:page:{version}:{listing_id}:{page.number}"
         context = {"category": category, "categories": category_list(), "page": page, "form": form, "query": query}
         listing = {
             "title": category.name if category else "Shop",
             "html": render_to_string("shop/includes/catalog_listing.html", context),
         }
-        cache.set(key, listing, settings.CATALOG_CACHE_SECONDS)
+        if len(query) <= MAX_CACHED_QUERY:  # long, one-off searches are rendered, not kept
+            cache.set_many({key: listing, f"catalog:pages:{version}:{listing_id}": page.paginator.num_pages},
+                           settings.CATALOG_CACHE_SECONDS)
     return render(request, "shop/catalog.html", {"listing": listing, "query": query})
 
 
