@@ -16,6 +16,7 @@ from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
 from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
+from shop.views.limits import card_payment_limited
 
 
 @private_page
@@ -90,6 +91,7 @@ def pay_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def pay_confirm(request, token):
     """Charge the collected card: JSON in, JSON out. Never marks the order paid itself."""
     order = order_from_token(token)

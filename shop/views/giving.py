@@ -24,6 +24,7 @@ from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
 from shop.services.statements import statements_preview, statements_start
 from shop.views.checkout import payment_method_from
+from shop.views.limits import card_payment_limited
 
 
 def _fee_examples():
@@ -96,6 +97,7 @@ def donate_pay_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def donate_pay_confirm(request, token):
     """Charge the collected card (one time) or set up the subscription (monthly). Never marks anything paid."""
     gift = service.gift_from_token(token)
@@ -215,6 +217,7 @@ def card_update_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def card_update_confirm(request, token):
     recurring = service.gift_from_token(token)
     if not isinstance(recurring, RecurringGift):
