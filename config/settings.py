@@ -170,6 +170,8 @@ MENDED_RATE_LIMITS = {
     "payment_confirm": env("PAYMENT_CONFIRM_RATE_LIMIT", default="5/10m/session,10/h/ip"),
     # ...and a card (Stripe's fingerprint of its number) refused three times rests for an hour.
     "card_failure": env("CARD_FAILURE_RATE_LIMIT", default="3/h/card"),
+    # The card page's SetupIntents: with each, Stripe.js has Stripe check a card.
+    "payment_setup": env("PAYMENT_SETUP_RATE_LIMIT", default="5/10m/session,10/h/ip"),
     "hosting_request": env("HOSTING_REQUEST_RATE_LIMIT", default="3/h/ip"),
     "pledge": env("PLEDGE_RATE_LIMIT", default="3/h/ip"),
     # Organisation and giving-circle invitations: each address invited counts.

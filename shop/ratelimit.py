@@ -42,6 +42,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 WHAT = {
     "payment_confirm": "payment attempts",
     "card_failure": "declined payments with this card",
+    "payment_setup": "payment attempts",
     "hosting_request": "hosting requests",
     "pledge": "pledges",
     "invitation": "invitations",

@@ -24,7 +24,7 @@ from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
 from shop.services.statements import statements_preview, statements_start
 from shop.views.checkout import payment_method_from
-from shop.views.limits import card_payment_limited
+from shop.views.limits import card_payment_limited, limited
 
 
 def _fee_examples():
@@ -89,6 +89,7 @@ def _setup_intent():
 
 @require_POST
 @private_page
+@limited("payment_setup", json=True)
 def donate_pay_setup(request, token):
     if service.gift_from_token(token) is None:
         return JsonResponse({"error": "This gift link is not valid."}, status=404)
@@ -209,6 +210,7 @@ def card_update(request, token):
 
 @require_POST
 @private_page
+@limited("payment_setup", json=True)
 def card_update_setup(request, token):
     if not isinstance(service.gift_from_token(token), RecurringGift):
         return JsonResponse({"error": "This link is not valid."}, status=404)

@@ -4,6 +4,8 @@ and the decorators that put a view under its limits.
 - ``@limited("pledge")``: every POST counts; one that does not go through (the form is
   shown again with its errors) is given back, so a person correcting a typo is not
   refused. Over the limit: the 429 page, and the view is not run.
+- ``@limited("payment_setup", json=True)``: the card pages' SetupIntent endpoints (each one
+  lets Stripe.js check a card at Stripe), every POST counting.
 - ``invitations_limited(request, n)``: around sending ``n`` invitations (organisation and
   giving-circle invitations), each address counting against the sender's limit.
 - ``allauth_too_many``: the same page for allauth's own limits (password reset).
@@ -49,7 +51,9 @@ def resolve_name(request) -> str:
     return (match.url_name if match else None) or "-"
 
 
-def limited(action: str):
+def limited(action: str, *, json: bool = False):
+    """Put a view's POSTs under ``action``'s limits. A page's POST that does not redirect (its
+    form came back with errors) is given back; a JSON endpoint's (``json=True``) always counts."""
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -58,9 +62,9 @@ def limited(action: str):
             try:
                 usage = ratelimit.hit(request, action)
             except RateLimited as error:
-                return too_many(request, error)
+                return too_many(request, error, json=json)
             response = view(request, *args, **kwargs)
-            if not 300 <= response.status_code < 400:  # not done: the form came back with errors
+            if not json and not 300 <= response.status_code < 400:
                 usage.give_back()
             return response
         return wrapper

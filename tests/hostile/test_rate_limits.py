@@ -137,6 +137,22 @@ def test_every_card_confirmation_endpoint_shares_the_limit(client, localstripe_s
     assert response.status_code == 429 and response.json()["error"].startswith("Too many payment attempts")
 
 
+@pytest.mark.parametrize("url, token", [("shop:donate_pay_setup", "donation"), ("shop:giving_card_setup", "monthly")])
+def test_setup_intents_are_limited_too(client, localstripe_server, stripe_calls, url, token):
+    """Each SetupIntent lets Stripe.js have a card checked at Stripe: a burst of them is card
+    testing that never reaches our confirm endpoint, so they count per session and IP too."""
+    from shop.services.donations import recurring_start
+
+    gift = donation_start(details()) if token == "donation" else recurring_start(details(monthly=True))
+    path = reverse(url, args=[gift_token(gift)])
+    for _ in range(5):
+        assert client.post(path).json()["client_secret"].startswith("seti_")
+    before = len(stripe_calls)
+    refused = client.post(path)
+    assert refused.status_code == 429 and refused.json()["error"].startswith("Too many payment attempts")
+    assert len(stripe_calls) == before
+
+
 def test_a_limit_hit_is_logged_to_security_without_personal_data(client, localstripe_server, settings, caplog):
     limits(settings, payment_confirm="1/10m/session")
     gifts = [donation_start(details()) for _ in range(2)]
