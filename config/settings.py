@@ -149,6 +149,10 @@ LOGIN_REDIRECT_URL = "shop:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up never reveals whether an address has an account (shop/forms_accounts.py): both
+# answers are "check your e-mail"; the owner of a taken address is e-mailed that someone tried.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"signup": "shop.forms_accounts.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -160,6 +164,26 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
+    # Password reset e-mails: five an hour from one IP and five an hour to one address.
+    "reset_password": env("RESET_PASSWORD_RATE_LIMIT", default="5/h/ip,5/h/key"),
+}
+# Mended's own limits (shop/ratelimit.py), written as allauth writes its own: what costs
+# money or sends e-mail to an address a visitor types. Kept in the cache, shared by all hosts.
+MENDED_RATE_LIMITS = {
+    # Card payments (orders, gift boxes, gifts, tickets, sponsorships, card updates), to stop
+    # card testing: every confirmation counts per session and per IP...
+    "payment_confirm": env("PAYMENT_CONFIRM_RATE_LIMIT", default="5/10m/session,10/h/ip"),
+    # ...and a card (Stripe's fingerprint of its number) refused three times rests for an hour.
+    "card_failure": env("CARD_FAILURE_RATE_LIMIT", default="3/h/card"),
+    # The card page's SetupIntents: with each, Stripe.js has Stripe check a card.
+    "payment_setup": env("PAYMENT_SETUP_RATE_LIMIT", default="5/10m/session,10/h/ip"),
+    "hosting_request": env("HOSTING_REQUEST_RATE_LIMIT", default="3/h/ip"),
+    "pledge": env("PLEDGE_RATE_LIMIT", default="3/h/ip"),
+    # Organisation and giving-circle invitations: each address invited counts.
+    "invitation": env("INVITATION_RATE_LIMIT", default="20/h/user"),
+    # Ready for gift claim links and gift card codes (call shop.ratelimit.hit with these names).
+    "gift_claim": env("GIFT_CLAIM_RATE_LIMIT", default="10/h/ip"),
+    "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
 }
 # Logs a login refused by the limits above (failed logins are logged by shop.security too).
 ACCOUNT_ADAPTER = "shop.security.AccountAdapter"
@@ -171,6 +195,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default=env("ORG_NAME", default="Mended Threads"))
 MFA_ADAPTER = "shop.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
+# The code step of the login counts failures per account and IP, like the password step.
+MFA_FORMS = {"authenticate": "shop.mfa.AuthenticateForm"}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")

@@ -13,6 +13,9 @@ admin.site.login = login_required(throttle_failed_logins(admin.site.login))
 admin.site.site_header = "Mended staff"
 admin.site.site_title = "Mended staff"
 
+# allauth's own rate limits (password-reset e-mails, sign-ups) answer with Mended's 429 page.
+handler429 = "shop.views.limits.allauth_too_many"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

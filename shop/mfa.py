@@ -8,6 +8,8 @@ setup pages under ``/accounts/2fa/`` and the code step of the login. What is Men
 - ``StaffMFAMiddleware``: such a login that has no authenticator app yet, or whose
   session never passed the second factor, reaches nothing but the account pages (MFA
   setup and code entry, log out), the quick-exit page and the health check;
+- ``AuthenticateForm``: the code step counts failures per account and IP (allauth's per
+  account alone would let anyone with the password lock the owner out of it);
 - ``MendedMFAAdapter``: authenticator secrets and recovery-code seeds are stored
   encrypted with FIELD_ENCRYPTION_KEYS, like the rest of the personal data.
 """
@@ -17,6 +19,7 @@ from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base import forms as allauth_mfa_forms
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -128,3 +131,36 @@ class MendedMFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return crypto.decrypt(encrypted_text)
+
+
+class AuthenticateForm(allauth_mfa_forms.AuthenticateForm):
+    """The code step of the login, its failures counted per account *and* IP.
+
+    allauth counts them per account alone, so someone who knows the password could keep
+    the owner out of the code step from anywhere. This is allauth's ``clean_code`` with
+    that one key changed (``login_failed`` limits, cleared by a right code)."""
+
+    def clean_code(self) -> str:
+        from allauth.core import context
+        from allauth.core.internal.ratelimit import get_ip
+        from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+        from allauth.account.adapter import get_adapter as get_account_adapter
+        from allauth.core import ratelimit
+
+        request = context.request
+        key = f"mfa-auth-user-{self.user.pk}:{get_ip(request)}"
+        if not ratelimit.consume(request, action="login_failed", key=key):
+            raise get_account_adapter().validation_error("too_many_login_attempts")
+        code = self.cleaned_data["code"]
+        main = None
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN):
+            if main is None or authenticator.type == Authenticator.Type.TOTP:
+                main = authenticator  # failure signals go to the main one only, as allauth's
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                ratelimit.clear(request, action="login_failed", key=key)
+                return code
+        if main is not None:
+            self._emit_authentication_failed(main)
+        raise get_mfa_adapter().validation_error("incorrect_code")

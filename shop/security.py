@@ -12,6 +12,8 @@
 - Failed logins: each is logged to the ``security`` logger (the address tried as a keyed
   hash, the client IP; never the password), and ``throttle_failed_logins`` puts Django's
   admin login form under the same allauth ``login_failed`` limits as the site's login.
+  Failures are limited per IP and per account+IP, never per account alone, so nobody can
+  lock the owner of an account out by failing on it from elsewhere.
 """
 from __future__ import annotations
 
@@ -205,7 +207,14 @@ THROTTLED_MESSAGE = "Too many failed login attempts. Try again later."
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's adapter; a login refused by the ``login_failed`` limits is logged too (the
-    refused attempt never reaches ``authenticate``, so ``user_login_failed`` is not sent)."""
+    refused attempt never reaches ``authenticate``, so ``user_login_failed`` is not sent).
+
+    allauth counts an account's failures under the account alone, so anyone who knows an
+    address could lock its owner out (payroll on pay day). Here they are counted per
+    account *and* IP: the attacker's address is refused, the owner's is not."""
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        return _login_attempts_key(request, credentials.get("email", credentials.get("username", "")))
 
     def pre_authenticate(self, request, **credentials):
         try:
@@ -218,10 +227,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def _login_attempts_key(request, username: str) -> str:
-    """The key allauth's own login counts failures under, so both forms share one count."""
+    """The key the site's login and the admin's form count an account's failures under:
+    the account and the client IP (see ``AccountAdapter``)."""
     from django.contrib.sites.shortcuts import get_current_site
 
-    return f"{get_current_site(request).domain}:{username.lower()}"
+    from allauth.core.internal.ratelimit import get_ip  # the IP as allauth limits it (IPv6 by /64)
+
+    return f"{get_current_site(request).domain}:{username.lower()}:{get_ip(request)}"
 
 
 def throttle_failed_logins(login_view):

@@ -98,6 +98,17 @@ def cancel_payment_intent(payment_intent_id: str):
     return _call(_client().v1.payment_intents.cancel, payment_intent_id)
 
 
+def card_fingerprint(payment_method_id: str) -> str | None:
+    """Stripe's fingerprint of the card number behind a PaymentMethod (the same for every
+    PaymentMethod made from that card), for the card-testing limit; None when Stripe gives
+    none or does not answer at once (the limit then counts the visitor instead)."""
+    try:
+        method = _call(_client().v1.payment_methods.retrieve, payment_method_id, options={"max_network_retries": 0})
+    except DomainError:
+        return None
+    return (method.get("card") or {}).get("fingerprint") or None
+
+
 def create_setup_intent():
     return _call(_client().v1.setup_intents.create, {"usage": "on_session"}, failure=NOTHING_CHARGED)
 

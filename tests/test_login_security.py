@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from shop import roles
 from shop.security import account_fingerprint
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,67 @@ def test_a_successful_admin_login_does_not_count_as_a_failure(client):
         response = client.post(reverse("admin:login"), {"username": staff.username, "password": PASSWORD})
         assert response.status_code == 302
         client.force_login(UserFactory())
+
+
+ATTACKER, OWNER = "198.51.100.66", "203.0.113.20"
+
+
+def test_the_owner_logs_in_from_a_fresh_ip_while_the_attackers_ip_is_throttled():
+    """Failures are counted per IP and per account+IP, never per account alone: someone who
+    knows payroll's address cannot lock payroll out on pay day."""
+    from django.test import Client
+
+    from tests.test_mfa import totp
+
+    owner = UserFactory(roles=[roles.PAYROLL_STAFF], mfa=False)
+    secret = add_totp(owner)
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for attempt in range(5):
+        assert NOT_CORRECT in log_in(attacker, owner.email, WRONG).content.decode(), attempt
+    assert REFUSED in log_in(attacker, owner.email, PASSWORD).content.decode()  # that IP: even the right password
+
+    payroll = Client(REMOTE_ADDR=OWNER)
+    response = log_in(payroll, owner.email, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert payroll.post(reverse("mfa_authenticate"), {"code": totp(secret)}).status_code == 302
+    assert payroll.session["_auth_user_id"] == str(owner.pk)
+    assert payroll.get("/staff/payroll/runs/").status_code == 200
+    assert REFUSED in log_in(attacker, owner.email, PASSWORD).content.decode()  # still refused there
+
+
+def test_wrong_codes_from_one_ip_do_not_lock_the_code_step_elsewhere():
+    """The code step counts failures per account+IP too: someone who has the password and
+    fails the code from their address does not lock the owner out of it."""
+    from django.test import Client
+
+    from tests.test_mfa import totp
+
+    owner = UserFactory(roles=[roles.PAYROLL_STAFF], mfa=False)
+    secret = add_totp(owner)
+    wrong_code = "000000" if totp(secret) != "000000" else "111111"
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    log_in(attacker, owner.email, PASSWORD)
+    for _ in range(5):
+        assert "Incorrect code" in attacker.post(reverse("mfa_authenticate"), {"code": wrong_code}).content.decode()
+    refused = attacker.post(reverse("mfa_authenticate"), {"code": totp(secret)})
+    assert "Too many" in refused.content.decode() and "_auth_user_id" not in attacker.session
+
+    payroll = Client(REMOTE_ADDR=OWNER)
+    log_in(payroll, owner.email, PASSWORD)
+    assert payroll.post(reverse("mfa_authenticate"), {"code": totp(secret)}).status_code == 302
+    assert payroll.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_an_ips_failures_on_many_accounts_still_lock_that_ip():
+    """The per-IP limit stays: ten failures a minute from one address, whatever the accounts."""
+    from django.test import Client
+
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    people = [UserFactory() for _ in range(11)]
+    for person in people[:10]:
+        assert NOT_CORRECT in log_in(attacker, person.email, WRONG).content.decode()
+    assert REFUSED in log_in(attacker, people[10].email, PASSWORD).content.decode()
+    assert log_in(Client(REMOTE_ADDR=OWNER), people[10].email, PASSWORD).status_code == 302
 
 
 # -- logging -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
 from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
+from shop.views.limits import card_payment_limited, limited
 
 
 @private_page
@@ -77,6 +78,7 @@ def payment_method_from(request) -> str | None:
 
 @require_POST
 @private_page
+@limited("payment_setup", json=True)
 def pay_setup(request, token):
     """A fresh SetupIntent for each attempt, so a failed card can be replaced by another."""
     order = order_from_token(token)
@@ -90,6 +92,7 @@ def pay_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def pay_confirm(request, token):
     """Charge the collected card: JSON in, JSON out. Never marks the order paid itself."""
     order = order_from_token(token)

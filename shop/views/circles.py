@@ -17,6 +17,8 @@ from shop.selectors import circles as selectors
 from shop.services import circles as service
 from shop.services import donations
 from shop.services.receipts import fl_disclosure
+from shop.ratelimit import RateLimited
+from shop.views.limits import invitations_limited, too_many
 
 
 def circle_list(request):
@@ -78,7 +80,10 @@ def circle_lead(request, slug):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = service.invitations_send(circle, form.cleaned_data["addresses"], request.user)
+            with invitations_limited(request, len(form.cleaned_data["addresses"])):
+                result = service.invitations_send(circle, form.cleaned_data["addresses"], request.user)
+        except RateLimited as error:
+            return too_many(request, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -19,6 +19,7 @@ from shop.services.donations import gift_token
 from shop.services.logos import LogoError
 from shop.services.receipts import fl_disclosure
 from shop.views.files import download_response
+from shop.views.limits import limited
 
 
 def event_list(request):
@@ -91,6 +92,7 @@ def event_sponsor(request, slug):
 
 # -- hosting requests ---------------------------------------------------------------------
 
+@limited("hosting_request")
 def host_request(request):
     form = HostingRequestForm(request.POST or None, initial=_me(request, "contact_name"))
     if request.method == "POST" and form.is_valid():

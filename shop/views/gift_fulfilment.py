@@ -23,6 +23,8 @@ from shop.services.gift_documents import impact_certificate_pdf, packing_list_cs
 from shop.services.gift_recipients import recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV
 from shop.views.files import download_response, private_file_response
+from shop.ratelimit import RateLimited
+from shop.views.limits import invitations_limited, too_many
 
 
 # -- recipient lists -----------------------------------------------------------------------
@@ -94,7 +96,11 @@ def organisation_members(request, slug):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisations.invitation_send(organisation, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+            with invitations_limited(request, 1):
+                organisations.invitation_send(organisation, form.cleaned_data["email"], form.cleaned_data["role"],
+                                              request.user)
+        except RateLimited as error:
+            return too_many(request, error)
         except DomainError as error:
             form.add_error("email", error.message)
         else:

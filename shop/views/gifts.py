@@ -23,6 +23,7 @@ from shop.models import GiftOrder, Invoice
 from shop.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
 from shop.views.files import download_response, private_file_response
+from shop.views.limits import card_payment_limited, limited
 from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
@@ -226,6 +227,7 @@ def gift_order_review(request, number):
 
 @require_POST
 @login_required
+@limited("payment_setup", json=True)
 def gift_order_pay_setup(request, number):
     _order_or_404(request, number)
     try:
@@ -236,6 +238,7 @@ def gift_order_pay_setup(request, number):
 
 @require_POST
 @login_required
+@card_payment_limited
 def gift_order_pay_confirm(request, number):
     """Authorise the card for the order's total; it is charged only when the proof is approved."""
     order = _order_or_404(request, number)

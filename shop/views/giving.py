@@ -24,6 +24,7 @@ from shop.services.events import hold_check as event_hold_check
 from shop.services.receipts import fl_disclosure, receipt_correct, receipt_pdf, receipt_send
 from shop.services.statements import statements_preview, statements_start
 from shop.views.checkout import payment_method_from
+from shop.views.limits import card_payment_limited, limited
 
 
 def _fee_examples():
@@ -88,6 +89,7 @@ def _setup_intent():
 
 @require_POST
 @private_page
+@limited("payment_setup", json=True)
 def donate_pay_setup(request, token):
     if service.gift_from_token(token) is None:
         return JsonResponse({"error": "This gift link is not valid."}, status=404)
@@ -96,6 +98,7 @@ def donate_pay_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def donate_pay_confirm(request, token):
     """Charge the collected card (one time) or set up the subscription (monthly). Never marks anything paid."""
     gift = service.gift_from_token(token)
@@ -208,6 +211,7 @@ def card_update(request, token):
 
 @require_POST
 @private_page
+@limited("payment_setup", json=True)
 def card_update_setup(request, token):
     if not isinstance(service.gift_from_token(token), RecurringGift):
         return JsonResponse({"error": "This link is not valid."}, status=404)
@@ -216,6 +220,7 @@ def card_update_setup(request, token):
 
 @require_POST
 @private_page
+@card_payment_limited
 def card_update_confirm(request, token):
     recurring = service.gift_from_token(token)
     if not isinstance(recurring, RecurringGift):

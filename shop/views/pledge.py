@@ -8,8 +8,10 @@ from shop.forms_pledge import PledgeForm
 from shop.models import Pledge
 from shop.security import private_page
 from shop.services.pledges import LEARNING_RESOURCES, pledge_count, pledge_take
+from shop.views.limits import limited
 
 
+@limited("pledge")
 def pledge(request):
     form = PledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -31,15 +34,64 @@ def test_customer_signs_up_and_logs_in_by_email(client):
     assert client.get(reverse("shop:home")).context["user"] == user
 
 
+SIGN_UP = {"password1": "a long enough passphrase", "password2": "a long enough passphrase"}
+
+
 def test_email_is_unique_whatever_its_case(client):
     UserFactory(email="taken@example.org")
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "TAKEN@example.org", "password1": "a long enough passphrase", "password2": "a long enough passphrase"},
-    )
-    assert response.status_code == 200
-    assert "already registered" in response.content.decode()
-    assert User.objects.count() == 1
+    response = client.post(reverse("account_signup"), {"email": "TAKEN@example.org", **SIGN_UP})
+    assert response.status_code == 302
+    assert User.objects.count() == 1  # no second account with the address
+    assert "_auth_user_id" not in client.session
+
+
+def _without_secrets(html, address):
+    """The page with the address typed, the CSP nonces and the CSRF tokens (different on every page) taken out."""
+    html = html.replace(address, "<address>")
+    html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
+
+
+def _sign_up(email):
+    """A fresh visitor signs up; what they are shown (the page after the redirect), and the mail sent."""
+    from django.test import Client
+
+    visitor = Client()
+    mail.outbox.clear()
+    response = visitor.post(reverse("account_signup"), {"email": email, **SIGN_UP})
+    page = visitor.get(response.url)
+    return response, page, list(mail.outbox), visitor
+
+
+def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_one_and_tells_the_owner():
+    """Sign-up never reveals an account (ACCOUNT_PREVENT_ENUMERATION): the same redirect and
+    the same page either way; the owner of the taken address is e-mailed that someone tried."""
+    owner = UserFactory(email="owner@example.org")
+    new, new_page, new_mail, new_visitor = _sign_up("newcomer@example.org")
+    taken, taken_page, taken_mail, taken_visitor = _sign_up("Owner@Example.org")
+
+    assert (new.status_code, new.url) == (taken.status_code, taken.url) == (302, reverse("account_email_verification_sent"))
+    shown = [_without_secrets(page.content.decode(), address)
+             for page, address in ((new_page, "newcomer@example.org"), (taken_page, "owner@example.org"))]
+    assert new_page.status_code == taken_page.status_code == 200
+    assert shown[0] == shown[1]
+    assert "already registered" not in shown[1]
+    assert "_auth_user_id" not in new_visitor.session and "_auth_user_id" not in taken_visitor.session
+
+    # The newcomer got an account and an e-mail to confirm it; the owner a notice, and no second account.
+    assert User.objects.filter(email__iexact="owner@example.org").get() == owner
+    assert User.objects.filter(email="newcomer@example.org").exists()
+    assert [m.to for m in new_mail] == [["newcomer@example.org"]] and "confirm" in new_mail[0].body.lower()
+    assert [m.to for m in taken_mail] == [["owner@example.org"]]
+    assert "an account using that email address already exists" in taken_mail[0].body
+    assert reverse("account_reset_password") in taken_mail[0].body
+
+
+def test_a_new_customer_can_still_log_in_before_confirming_the_address(client):
+    """Verification stays optional at login: only the sign-up page waits for the e-mail."""
+    client.post(reverse("account_signup"), {"email": "fresh@example.org", **SIGN_UP})
+    response = client.post(reverse("account_login"), {"login": "fresh@example.org", "password": SIGN_UP["password1"]})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(User.objects.get().pk)
 
 
 def test_failed_logins_are_throttled(client):
