@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "csp",  # django-csp: the Content-Security-Policy header (shop.security adds Stripe.js)
+    "csp",  # django-csp: the Content-Security-Policy header (shop.platform.security adds Stripe.js)
     # shop comes before allauth so its templates restyle allauth's pages.
     "shop",
     "payroll",
@@ -66,8 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "shop.security.ContentSecurityPolicyMiddleware",
-    "shop.security.PermissionsPolicyMiddleware",
+    "shop.platform.security.ContentSecurityPolicyMiddleware",
+    "shop.platform.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,15 +75,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff are logged out after SESSION_STAFF_IDLE_SECONDS without a request.
-    "shop.security.StaffIdleTimeoutMiddleware",
+    "shop.platform.security.StaffIdleTimeoutMiddleware",
     # Cache-Control: no-store on every logged-in response and on secret-link pages.
-    "shop.security.NoStoreMiddleware",
+    "shop.platform.security.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # The audit trail learns who is acting and from where (shop/audit.py).
-    "shop.audit.AuditContextMiddleware",
+    # The audit trail learns who is acting and from where (shop/platform/audit.py).
+    "shop.platform.audit.AuditContextMiddleware",
     # Payroll and program staff reach nothing until their login passed two-factor authentication.
-    "shop.mfa.StaffMFAMiddleware",
+    "shop.platform.mfa.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shop.context_processors.site",
+                "shop.platform.context_processors.site",
             ],
         },
     },
@@ -156,16 +156,16 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
 }
-# Logs a login refused by the limits above (failed logins are logged by shop.security too).
-ACCOUNT_ADAPTER = "shop.security.AccountAdapter"
+# Logs a login refused by the limits above (failed logins are logged by shop.platform.security too).
+ACCOUNT_ADAPTER = "shop.platform.security.AccountAdapter"
 # Behind a proxy, the client IP for the per-IP limits is the last X-Forwarded-For hop the
 # proxies we run added (0: REMOTE_ADDR, no proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 # Two-factor authentication (django-allauth MFA): an authenticator app with recovery codes.
-# Payroll and program staff (and superusers) must use it (shop/mfa.py); others may.
+# Payroll and program staff (and superusers) must use it (shop/platform/mfa.py); others may.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default=env("ORG_NAME", default="Mended Threads"))
-MFA_ADAPTER = "shop.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
+MFA_ADAPTER = "shop.platform.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
@@ -328,7 +328,7 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(self)"
 # request; customers keep the normal session age.
 SESSION_STAFF_IDLE_SECONDS = env.int("SESSION_STAFF_IDLE_SECONDS", default=30 * 60)
 # Content-Security-Policy (django-csp 4): no inline script without the page's nonce, no
-# eval, no inline style attributes. shop.security adds the Stripe.js origins, derived from
+# eval, no inline style attributes. shop.platform.security adds the Stripe.js origins, derived from
 # STRIPE_JS_URL and STRIPE_API_BASE at each request (Stripe, or localstripe locally).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -357,9 +357,9 @@ if PRODUCTION:
 
 # Error reports (mail_admins, debug pages) carry code and names, never variable values, form
 # fields, query strings, cookies or the signed-in person's address; every log record is masked
-# for SSNs, bank and card numbers and e-mail addresses as it is made (shop/redact.py).
-DEFAULT_EXCEPTION_REPORTER = "shop.redact.PrivateExceptionReporter"
-DEFAULT_EXCEPTION_REPORTER_FILTER = "shop.redact.PrivateExceptionReporterFilter"
+# for SSNs, bank and card numbers and e-mail addresses as it is made (shop/platform/redact.py).
+DEFAULT_EXCEPTION_REPORTER = "shop.platform.redact.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "shop.platform.redact.PrivateExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -368,7 +368,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Failed and throttled logins, staff sessions ended for inactivity (shop/security.py).
+        # Failed and throttled logins, staff sessions ended for inactivity (shop/platform/security.py).
         "security": {"level": "INFO"},
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
         # With eager tasks there is no broker; kombu would warn that the memory one has no host.

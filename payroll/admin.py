@@ -52,7 +52,7 @@ from payroll.services.training import (
     session_save,
 )
 from shop.admin import ReadOnlyAdmin, ReadOnlyInline
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 
 
 @admin.register(Account)

@@ -12,7 +12,7 @@ from payroll.services import payruns
 from payroll.services.ledger import Leg, entry_post
 from payroll.services.people import consent_record, employee_create, maker_assign, pay_rate_set, w4_record
 from payroll.services.time import time_entries_approve, time_entry_add
-from shop import roles
+from shop.platform import roles
 from shop.models import Product, User
 
 DEMO_PASSWORD = "mended-demo-2026"

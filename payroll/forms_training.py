@@ -2,7 +2,7 @@
 from django import forms
 
 from payroll.models import Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
-from shop.form_fields import ModelChoiceField
+from shop.platform.form_fields import ModelChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -9,8 +9,8 @@ from payroll.models import Skill, Volunteer
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteer_shifts import ShiftDetails
 from shop.models import Organisation
-from shop.form_fields import ModelChoiceField, ModelMultipleChoiceField
-from shop.validators import born, sane_date
+from shop.platform.form_fields import ModelChoiceField, ModelMultipleChoiceField
+from shop.platform.validators import born, sane_date
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from payroll.services import paystubs, payruns, reconcile, training, wage_fund
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -31,9 +31,9 @@ from payroll.services.people import audit
 from payroll.services.time import TimeEntryNeedsConfirmation, time_entry_add
 from payroll.tax_lines import EMPLOYER_LINES, W2_COLUMNS
 from payroll.withholding import UnknownTaxYear
-from shop.csv_export import csv_response
-from shop.errors import DomainError
-from shop.roles import PAYROLL_STAFF, role_required, user_has_role
+from shop.platform.csv_export import csv_response
+from shop.platform.errors import DomainError
+from shop.platform.roles import PAYROLL_STAFF, role_required, user_has_role
 
 
 @role_required(PAYROLL_STAFF)

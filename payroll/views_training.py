@@ -27,9 +27,9 @@ from payroll.services.training import (
     follow_up_record,
 )
 from payroll.services.training_transcript import transcript_pdf
-from shop.csv_export import csv_response
-from shop.errors import DomainError
-from shop.roles import PROGRAM_STAFF, role_required
+from shop.platform.csv_export import csv_response
+from shop.platform.errors import DomainError
+from shop.platform.roles import PROGRAM_STAFF, role_required
 
 
 def _ip(request):

@@ -27,8 +27,8 @@ from payroll.services.volunteers import (
     waiver_in_force,
     waiver_problem,
 )
-from shop.errors import DomainError
-from shop.security import private_page
+from shop.platform.errors import DomainError
+from shop.platform.security import private_page
 
 
 def _private(response):

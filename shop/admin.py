@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.forms import RefundForm, ShipOrderForm
 from shop.models import (
     BoxSize,

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from shop.admin import ReadOnlyAdmin
 from shop.models import Donation, Donor, Payment, Receipt, RecurringGift, StatementRun, YearEndStatement
-from shop.roles import SHOP_STAFF, user_has_role
+from shop.platform.roles import SHOP_STAFF, user_has_role
 
 
 class GivingAdmin(ReadOnlyAdmin):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from shop import roles
+from shop.platform import roles
 from shop.models import (
     BoxSize,
     Cart,
@@ -312,7 +312,7 @@ def _seed_recipient_list(organisation, member) -> None:
     """A checked list of six recipients, imported the way an upload is."""
     from django.core.files.base import ContentFile
 
-    from shop.csv_export import csv_text
+    from shop.platform.csv_export import csv_text
     from shop.models import RecipientList
     from shop.services.gift_recipients import recipient_list_import
 

@@ -5,8 +5,8 @@ from django import forms
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.form_fields import ModelChoiceField
-from shop.validators import zip_code
+from shop.platform.form_fields import ModelChoiceField
+from shop.platform.validators import zip_code
 
 
 class SearchForm(forms.Form):

@@ -1,7 +1,7 @@
 """Forms for giving circles: joining (the donate form, monthly only) and leaders' invitations."""
 from django import forms
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.forms_giving import DonateForm
 from shop.services.circles import MAX_INVITATIONS_AT_ONCE, parse_addresses
 

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from shop.forms_giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
-from shop.form_fields import ModelChoiceField
-from shop.validators import zip_code
+from shop.platform.form_fields import ModelChoiceField
+from shop.platform.validators import zip_code
 
 ZIP = {"max_length": 10, "required": False, "label": "ZIP code", "validators": [zip_code]}
 

@@ -2,8 +2,8 @@ from django import forms
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
-from shop.form_fields import ModelChoiceField
-from shop.validators import zip_code
+from shop.platform.form_fields import ModelChoiceField
+from shop.platform.validators import zip_code
 
 
 class NewDesignForm(forms.Form):

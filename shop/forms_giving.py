@@ -7,7 +7,7 @@ from django.conf import settings
 from shop.models import Fund
 from shop.models.giving import Tribute
 from shop.services.donations import MAX_GIFT, MIN_GIFT
-from shop.validators import zip_code
+from shop.platform.validators import zip_code
 
 US_STATES = [("", "—")] + [(s, s) for s in (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "

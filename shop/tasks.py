@@ -2,7 +2,7 @@
 from celery import shared_task
 
 from shop.services import emails, images, payments, stripe_events
-from shop.stripe_gateway import PaymentGatewayError
+from shop.platform.stripe_gateway import PaymentGatewayError
 
 RETRY = {
     "acks_late": True,

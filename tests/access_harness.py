@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from shop import roles
+from shop.platform import roles
 
 OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET = "OK", "LOGIN", "REDIRECT", "DENIED", "NOT_FOUND", "NO_GET"
 ANSWERS = (OK, LOGIN, REDIRECT, DENIED, NOT_FOUND, NO_GET)

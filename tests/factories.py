@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         user with an authenticator app as having entered its code."""
         if not create:
             return
-        from shop.mfa import mfa_required
+        from shop.platform.mfa import mfa_required
 
         if extracted if extracted is not None else mfa_required(self):
             add_totp(self)
@@ -63,7 +63,7 @@ def totp_secret(user) -> str:
 
 def login_with_mfa(client, user) -> None:
     """Log ``user`` in on a test client as after password and second factor (any Client)."""
-    from shop.mfa import mark_session_mfa
+    from shop.platform.mfa import mark_session_mfa
 
     client.force_login(user)
     session = client.session

@@ -105,7 +105,7 @@ def test_the_price_rule_check_catches_the_engines_it_replaced():
 
 def test_the_price_module_is_pure_and_every_price_goes_through_it():
     tree = ast.parse(PRICE_MODULE.read_text())
-    allowed = {"__future__", "collections.abc", "dataclasses", "decimal", "typing", "shop.money"}
+    allowed = {"__future__", "collections.abc", "dataclasses", "decimal", "typing", "shop.platform.money"}
     assert set(imported_modules(PRICE_MODULE)) <= allowed, "shop/pricing.py reads no database, settings or models"
     assert any(isinstance(n, ast.FunctionDef) and n.name == "price" for n in tree.body)
     for caller in ("shop/selectors/pricing.py", "shop/services/gifts.py", "shop/services/events.py"):
@@ -114,7 +114,7 @@ def test_the_price_module_is_pure_and_every_price_goes_through_it():
         assert "price" in calls and "shop.pricing" in set(imported_modules(ROOT / caller)), caller
 
 
-# -- e-mail: every one from a template pair, through shop.mail ------------------------------
+# -- e-mail: every one from a template pair, through shop.platform.mail ------------------------------
 
 def _mail_send_calls():
     for package in ("shop", "payroll"):
@@ -137,7 +137,7 @@ def _template_names(node) -> str:
 def test_mail_send_takes_a_template_pair_and_no_body():
     import inspect
 
-    from shop import mail
+    from shop.platform import mail
 
     parameters = inspect.signature(mail.send).parameters
     assert not {"text", "body", "html", "message"} & set(parameters)
@@ -190,7 +190,7 @@ def test_no_email_body_is_formatted_in_code():
     offenders = []
     for package in ("shop", "payroll"):
         for path in python_files(package):
-            if path.relative_to(ROOT).as_posix() == "shop/mail.py":
+            if path.relative_to(ROOT).as_posix() == "shop/platform/mail.py":
                 continue
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
@@ -213,7 +213,7 @@ def test_no_email_body_is_formatted_in_code():
 # -- names that say one thing: facts, receivers, events -------------------------------------
 
 def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
-    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/facts.py``),
+    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/platform/facts.py``),
     and payroll's receivers of them live in ``payroll/receivers.py``."""
     assert not (ROOT / "shop" / "events.py").exists() and not (ROOT / "payroll" / "signals.py").exists()
     declared, received = [], []
@@ -228,8 +228,8 @@ def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
                              if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "receiver"
                              or isinstance(n, ast.Attribute) and n.attr == "connect"]
             if rel != "payroll/receivers.py" and package == "payroll":
-                assert "shop.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
-    assert set(declared) == {"shop/facts.py"}
+                assert "shop.platform.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
+    assert set(declared) == {"shop/platform/facts.py"}
     assert set(received) == {"payroll/receivers.py"}
 
 
@@ -319,8 +319,8 @@ def test_the_relisting_check_catches_a_relisted_tax_list():
 
 
 def test_every_csv_export_is_written_by_the_one_csv_module():
-    """shop/csv_export.py neutralises formula cells; a csv.writer anywhere else would not."""
-    writer_module = ROOT / "shop" / "csv_export.py"
+    """shop/platform/csv_export.py neutralises formula cells; a csv.writer anywhere else would not."""
+    writer_module = ROOT / "shop" / "platform" / "csv_export.py"
     offenders = []
     for package in ("shop", "payroll", "config"):
         for path in python_files(package):
@@ -330,4 +330,4 @@ def test_every_csv_export_is_written_by_the_one_csv_module():
                 if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") and \
                         getattr(node.value, "id", None) == "csv":
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert offenders == [], "write CSV with shop.csv_export (csv_response / csv_text)"
+    assert offenders == [], "write CSV with shop.platform.csv_export (csv_response / csv_text)"

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.services.paystubs import pay_stubs_generate
-from shop import roles
-from shop.audit import AuditContextMiddleware, audit_record
+from shop.platform import roles
+from shop.platform.audit import AuditContextMiddleware, audit_record
 from shop.models import (
     AuditEvent,
     AuditLogIsAppendOnly,
@@ -72,7 +72,7 @@ def who(event):
 
 
 def test_a_refund_by_shop_staff_is_recorded_when_asked_and_when_confirmed(client, monkeypatch):
-    from shop import stripe_gateway
+    from shop.platform import stripe_gateway
 
     monkeypatch.setattr(stripe_gateway, "create_refund", lambda intent, amount, key: {"id": "re_audit", "status": "succeeded"})
     order = OrderFactory(state=Order.State.PAID, paid_at=timezone.now())

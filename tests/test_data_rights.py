@@ -18,8 +18,8 @@ from django.utils import timezone
 from payroll.models import SignUp, Volunteer, WaiverAcceptance
 from payroll.selectors.volunteers import hours_report
 from payroll.services.volunteers import waiver_accept
-from shop import roles
-from shop import stripe_gateway as gateway
+from shop.platform import roles
+from shop.platform import stripe_gateway as gateway
 from shop.data_rights import sections
 from shop.models import (
     Cart,

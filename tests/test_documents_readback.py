@@ -8,8 +8,8 @@ amount without its currency ("for 491.94"). An e-mail's HTML body must say what 
 and as ``&lt;script&gt;`` in the HTML source, and no HTML body holds a ``<script`` tag.
 
 The generators are listed explicitly below, and ``test_every_generator_is_covered`` finds every
-function in shop/ and payroll/ that draws a PDF (``shop.documents.pdf``) or sends an e-mail
-(``shop.mail.send``): one added later without a scenario here fails it. Every e-mail template
+function in shop/ and payroll/ that draws a PDF (``shop.platform.documents.pdf``) or sends an e-mail
+(``shop.platform.mail.send``): one added later without a scenario here fails it. Every e-mail template
 must be rendered by some scenario, and no module but the documents and mail modules may escape
 markup or reach Django's mail functions itself.
 """
@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from pypdf import PdfReader
 
-from shop import mail
+from shop.platform import mail
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = "Cedar & Sage <Candle>"
@@ -211,14 +211,14 @@ def _is_mail_send(func) -> bool:
 
 
 def test_every_generator_is_covered():
-    assert _functions_calling(_is_pdf_build) - {"shop.documents.pdf"} == PDF_GENERATORS
+    assert _functions_calling(_is_pdf_build) - {"shop.platform.documents.pdf"} == PDF_GENERATORS
     assert _functions_calling(_is_mail_send) == EMAIL_SENDERS
 
 
 def test_only_the_documents_and_mail_modules_escape_markup_or_send_mail():
     forbidden = {"Paragraph", "SimpleDocTemplate", "escape", "send_mail", "send_mass_mail", "EmailMessage",
                  "EmailMultiAlternatives", "mail_admins"}
-    allowed = {"shop/documents.py", "shop/mail.py"}
+    allowed = {"shop/platform/documents.py", "shop/platform/mail.py"}
     offenders = []
     for path in _python_files():
         rel = str(path.relative_to(ROOT))
@@ -238,7 +238,7 @@ def test_only_the_documents_and_mail_modules_escape_markup_or_send_mail():
 @pytest.fixture
 def world(db, settings, django_capture_on_commit_callbacks):
     """Demo-like data for every document, with the awkward names."""
-    from shop import roles
+    from shop.platform import roles
     from shop.models import BoxSize, GiftDesign, Invoice, Organisation, VolumeTier
     from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
     from shop.services.gifts import design_set_item
@@ -284,7 +284,7 @@ def _paid_gift(donor, **fields):
 
 def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_callbacks, monkeypatch):
     from payroll.models import PayRate, ShiftMessage, SignUp
-    from shop import roles
+    from shop.platform import roles
     from payroll.selectors.training import participant_record
     from payroll.selectors.volunteers import hours_history
     from payroll.services import paystubs, reconcile, training, volunteers

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from shop import roles
-from shop.security import account_fingerprint
+from shop.platform import roles
+from shop.platform.security import account_fingerprint
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

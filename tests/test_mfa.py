@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from shop import roles
-from shop.mfa import CODE_MESSAGE, SETUP_MESSAGE
+from shop.platform import roles
+from shop.platform.mfa import CODE_MESSAGE, SETUP_MESSAGE
 from tests.factories import UserFactory, add_recovery_codes, add_totp, login_with_mfa, totp_secret
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from payroll.models import Employee, PayRate
 from payroll.services.paystubs import pay_stubs_generate
-from shop import roles
-from shop.redact import PrivateExceptionReporter, redact_text
+from shop.platform import roles
+from shop.platform.redact import PrivateExceptionReporter, redact_text
 from tests.factories import OrderFactory, UserFactory
 from tests.giving.factories import make_pending_donation
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory

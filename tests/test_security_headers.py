@@ -212,7 +212,7 @@ def test_the_private_page_mark_survives_other_decorators():
     from django.contrib.auth.decorators import login_required
     from django.views.decorators.http import require_POST
 
-    from shop.security import private_page
+    from shop.platform.security import private_page
 
     view = login_required(require_POST(private_page(lambda request: None)))
     assert view.private_page is True

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Donation, GivingCircle
 from shop.services import events as event_service
 from shop.services.donations import gift_token

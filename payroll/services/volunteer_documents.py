@@ -11,7 +11,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from payroll.models import Shift, SignUp, Volunteer
-from shop.documents import paragraph, pdf, text
+from shop.platform.documents import paragraph, pdf, text
 
 
 def _calendar(name: str) -> Calendar:

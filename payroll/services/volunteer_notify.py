@@ -7,7 +7,7 @@ plus a choice on ``Volunteer.Channel``; it would send the text body of the same 
 (``mail.render``)."""
 from django.conf import settings
 from payroll.models import Volunteer
-from shop import mail
+from shop.platform import mail
 
 
 class EmailChannel:

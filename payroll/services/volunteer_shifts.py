@@ -12,7 +12,7 @@ from payroll.models import ReminderSent, Shift, ShiftMessage, ShiftRole, ShiftSe
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteers import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
 from shop.models import Organisation
-from shop.validators import sane_date
+from shop.platform.validators import sane_date
 
 MAX_SERIES_WEEKS = 52
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from payroll.models import Shift, ShiftRole, SignUp, Volunteer, WaiverAcceptance, WaiverVersion
 from payroll.services.volunteer_notify import email, notify, site_link
-from shop import mail
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.errors import DomainError
 from shop.models import OrganisationMember
 
 _SQLITE_WRITER = threading.RLock()  # re-entrant: a service may call another inside it

@@ -7,8 +7,8 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from shop.csv_export import csv_text
-from shop.documents import paragraph, pdf, styles, text
+from shop.platform.csv_export import csv_text
+from shop.platform.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
 from shop.services.gifts import GiftQuote
 from shop.templatetags.money import percent, usd

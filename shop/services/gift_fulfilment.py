@@ -9,10 +9,10 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import mail
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.errors import DomainError
 from shop.models import GiftOrder, Shipment
-from shop.validators import ascii_int, control_characters
+from shop.platform.validators import ascii_int, control_characters
 
 S = GiftOrder.Status
 MAX_TRACKING_ROWS = 2000

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shop import mail
-from shop import stripe_gateway as gateway
-from shop.audit import audit_record
-from shop.errors import DomainError
-from shop.facts import announce_on_commit, gift_order_paid
+from shop.platform import mail
+from shop.platform import stripe_gateway as gateway
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, gift_order_paid
 from shop.models import (
     GiftDesign,
     GiftOrder,

@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.db import transaction
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.models import GiftRecipient, Organisation, RecipientList
 from shop.services.recipients_import import RecipientImportError, parse_recipients
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.models import GiftDesign, GiftDesignItem, ProductVariant
-from shop.money import ZERO, quantize
+from shop.platform.money import ZERO, quantize
 from shop.pricing import Line, PriceBreakdown, Shipping, price
 from shop.selectors.pricing import tax_rules, volume_tier_discount
 

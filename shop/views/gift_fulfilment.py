@@ -6,10 +6,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.forms_gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
 from shop.models import Proof
-from shop.roles import SHOP_STAFF, role_required, user_has_role
+from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gift_orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
 from shop.selectors.gifts import (
     member_organisations,

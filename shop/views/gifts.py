@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shop.errors import DomainError
-from shop import stripe_gateway as gateway
+from shop.platform.errors import DomainError
+from shop.platform import stripe_gateway as gateway
 from shop.forms_gifts import (
     DesignDetailsForm,
     DesignItemForm,
@@ -20,7 +20,7 @@ from shop.forms_gifts import (
     QuoteForm,
 )
 from shop.models import GiftOrder, Invoice
-from shop.roles import SHOP_STAFF, role_required
+from shop.platform.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
 from shop.views.files import download_response, private_file_response
 from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline

@@ -22,7 +22,7 @@ rather than the CPU count so runs compare across machines), or --pool solo as th
 integration tests run it. Then it measures, from the first announcement until the ledger
 holds a credit entry for every line (polled, bounded by --timeout, default 900 s):
 
-    shop.facts.order_paid.send(sender="shop", order_id=...)   for each order, as shop
+    shop.platform.facts.order_paid.send(sender="shop", order_id=...)   for each order, as shop
     does after commit, with Celery eager mode off -> payroll's receiver enqueues
     payroll.tasks.credit_paid_order -> the worker posts one entry (2 postings) per line.
 
@@ -142,7 +142,7 @@ def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
     from django.utils import timezone
 
     from shop.models import Order, OrderLine
-    from shop.money import quantize
+    from shop.platform.money import quantize
 
     now = timezone.now()
     shapes = []  # per order: [(unit price, quantity, wage content per unit)]
@@ -232,7 +232,7 @@ def announce_and_wait(order_ids: list[int], expected: int, worker, timeout: floa
     """Send order_paid for every order; wait until the ledger holds `expected` credits."""
     from celery.signals import after_task_publish
 
-    from shop.facts import order_paid
+    from shop.platform.facts import order_paid
 
     published = []
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from payroll.models import SignUp
 from payroll.services.volunteers import signup_create
-from shop import roles
+from shop.platform import roles
 from tests.factories import UserFactory
 from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver, signed_volunteer
 

@@ -1,7 +1,7 @@
 """Giving in the admin: shop staff read gifts and receipts there; a receipt cannot be changed or deleted."""
 import pytest
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Donor, Receipt
 from tests.factories import UserFactory
 from tests.giving.factories import make_paid_donation

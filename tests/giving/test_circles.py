@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from shop.models import CircleInvitation, Donation, GivingCircle, RecurringGift
-from shop.roles import SHOP_STAFF
+from shop.platform.roles import SHOP_STAFF
 from shop.services.circles import CircleError, circle_join, invitation_email
 from shop.services.donations import gift_token, recurring_confirm
 from shop.templatetags.money import usd

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from payroll.models import JournalEntry, Posting
 from payroll.services.reconcile import wage_fund_reconcile
 from shop.models import Donation, Receipt, StripeEvent
-from shop.money import to_cents
+from shop.platform.money import to_cents
 from shop.services.donations import donation_confirm, donation_refund, donation_start, gift_token
 from tests.giving.conftest import details
 from tests.giving.factories import make_paid_donation

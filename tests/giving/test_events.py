@@ -17,9 +17,9 @@ from django.utils.html import strip_tags
 from PIL import Image
 from pypdf import PdfReader
 
-from shop import stripe_gateway as gateway
+from shop.platform import stripe_gateway as gateway
 from shop.models import Donation, Event, EventTicket, HostingRequest, Sponsorship
-from shop.roles import SHOP_STAFF
+from shop.platform.roles import SHOP_STAFF
 from shop.selectors import events as selectors
 from shop.services import events as service
 from shop.services.donations import donation_mark_paid, donation_mark_refunded, gift_token

@@ -76,7 +76,7 @@ def test_a_refunded_gift_that_was_never_credited_needs_no_reversal(capsys):
 
 
 def test_the_nightly_check_emails_payroll_staff_about_an_uncredited_gift(mailoutbox):
-    from shop import roles
+    from shop.platform import roles
     from tests.factories import UserFactory
 
     UserFactory(email="pat@example.org", roles=[roles.PAYROLL_STAFF])

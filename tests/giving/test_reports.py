@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Donation, GivingCircle, RecurringGift
 from shop.selectors.giving import circle_totals, donor_retention, giving_report, monthly_recurring_revenue, monthly_totals
 from tests.factories import UserFactory

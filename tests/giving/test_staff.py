@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Donation, RecurringGift
 from shop.selectors.giving import donor_retention, fund_totals, monthly_recurring_revenue, monthly_totals
 from tests.factories import UserFactory

@@ -41,7 +41,7 @@ def test_statements_list_each_gift_and_a_rerun_sends_nothing_twice(django_captur
 
 
 def test_staff_start_a_run_from_the_page_and_see_progress(client, django_capture_on_commit_callbacks):
-    from shop import roles
+    from shop.platform import roles
     from tests.factories import UserFactory
 
     make_paid_donation(paid_at=(2024, 3, 1, 9))
@@ -60,7 +60,7 @@ def test_a_year_that_has_not_ended_is_refused_on_the_page_and_by_the_command(cli
     from django.core.management.base import CommandError
     from django.utils import timezone
 
-    from shop import roles
+    from shop.platform import roles
     from tests.factories import UserFactory
 
     this_year = timezone.localdate().year
@@ -79,7 +79,7 @@ def test_a_year_that_has_not_ended_is_refused_on_the_page_and_by_the_command(cli
 
 
 def test_the_page_previews_the_count_and_a_sample_and_sends_only_on_confirm(client, django_capture_on_commit_callbacks):
-    from shop import roles
+    from shop.platform import roles
     from shop.models import AuditEvent
     from tests.factories import UserFactory
 

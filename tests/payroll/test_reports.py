@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from payroll.models import AuditEvent
 from payroll.services.ledger import Leg, entry_post
-from shop import roles
+from shop.platform import roles
 from tests.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 

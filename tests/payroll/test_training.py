@@ -39,7 +39,7 @@ from payroll.services.training import (
     follow_ups_due_remind,
     session_attendance_approve,
 )
-from shop import roles
+from shop.platform import roles
 from tests.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory
 

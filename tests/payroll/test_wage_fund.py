@@ -114,7 +114,7 @@ def test_reconcile_command_reports_differences_and_exits_1(capsys):
 
 
 def test_nightly_reconciliation_emails_payroll_staff_on_a_mismatch(mailoutbox):
-    from shop import roles
+    from shop.platform import roles
     from tests.factories import UserFactory
 
     UserFactory(email="pat@example.org", roles=[roles.PAYROLL_STAFF])

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.urls import reverse
 
-from shop import roles
+from shop.platform import roles
 from shop.models import User
 from tests.factories import UserFactory
 

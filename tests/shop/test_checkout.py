@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.models import CartLine, Order, Payment, ShippingMethod
-from shop.money import to_cents
+from shop.platform.money import to_cents
 from shop.selectors.orders import order_token
 from shop.services.payments import payment_confirm
 from tests.factories import ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory

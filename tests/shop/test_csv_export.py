@@ -1,9 +1,9 @@
-"""The one CSV writer (shop/csv_export.py): formula cells neutralised, everything else as it is."""
+"""The one CSV writer (shop/platform/csv_export.py): formula cells neutralised, everything else as it is."""
 import csv
 import io
 from decimal import Decimal
 
-from shop.csv_export import csv_response, csv_text, safe_cell
+from shop.platform.csv_export import csv_response, csv_text, safe_cell
 
 
 def test_text_a_spreadsheet_would_run_gets_an_apostrophe():

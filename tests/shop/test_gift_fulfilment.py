@@ -25,7 +25,7 @@ from shop.models import (
     RecipientList,
     Shipment,
 )
-from shop.roles import SHOP_STAFF
+from shop.platform.roles import SHOP_STAFF
 from shop.services import gift_fulfilment, organisations
 from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
 from shop.services.gifts import design_set_item

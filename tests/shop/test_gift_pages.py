@@ -141,7 +141,7 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
     import stripe
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shop import roles
+    from shop.platform import roles
     from shop.models import GiftOrder
     from tests.stripe_helpers import card
 
@@ -188,7 +188,7 @@ def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings
     from django.core.files.base import ContentFile
 
     from payroll.models import Posting
-    from shop import roles
+    from shop.platform import roles
     from shop.models import Invoice
     from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
 

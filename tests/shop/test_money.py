@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.money import allocate, from_cents, quantize, to_cents
+from shop.platform.money import allocate, from_cents, quantize, to_cents
 
 cents_amounts = st.integers(min_value=-10_000_000, max_value=10_000_000).map(lambda c: Decimal(c) / 100)
 weights = st.lists(
@@ -72,7 +72,7 @@ def test_allocate_parts_are_within_a_cent_of_the_exact_share(total, weights):
 @pytest.mark.django_db
 def test_sum_money_is_exact_on_every_database():
     from shop.models import ProductVariant
-    from shop.money import sum_money
+    from shop.platform.money import sum_money
     from tests.factories import VariantFactory
 
     for _ in range(30):

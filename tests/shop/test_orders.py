@@ -3,7 +3,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Order
 from shop.selectors.orders import order_link, order_token
 from shop.services.emails import order_send_email

@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from hypothesis import given, settings as hsettings, strategies as st
 
-from shop import stripe_gateway as gateway
+from shop.platform import stripe_gateway as gateway
 from shop.models import Donation, GiftOrder, Order, Payment, PaymentStatusChange, Refund, StripeEvent
 from shop.services import donations, events
 from shop.services.donations import DonationError

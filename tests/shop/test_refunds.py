@@ -7,8 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shop import roles
-from shop.facts import refund_confirmed
+from shop.platform import roles
+from shop.platform.facts import refund_confirmed
 from shop.models import Order, OrderLine, Refund
 from shop.services.orders import order_mark_paid
 from shop.services.payments import payment_confirm

@@ -7,7 +7,7 @@ import stripe
 from django.core import mail
 from django.utils import timezone
 
-from shop.facts import order_paid
+from shop.platform.facts import order_paid
 from shop.models import Order, Payment, StripeEvent
 from shop.services.payments import orders_release_expired, payment_confirm, payment_start
 from shop.services.stripe_events import stripe_events_sweep

@@ -67,7 +67,7 @@ def webhook_request():
     connection.close()
 
 
-with mock.patch("shop.stripe_gateway.retrieve_invoice", return_value=invoice):
+with mock.patch("shop.platform.stripe_gateway.retrieve_invoice", return_value=invoice):
     threads = [threading.Thread(target=pay_page_request), threading.Thread(target=webhook_request)]
     for thread in threads:
         thread.start()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from payroll.models import Shift, ShiftSeries, SignUp, Volunteer
 from payroll.services.volunteers import signup_cancel, signup_create
-from shop import roles
+from shop.platform import roles
 from shop.models import Organisation, OrganisationMember
 from tests.factories import UserFactory
 from tests.volunteers.factories import make_shift, publish_waiver, signed_volunteer, ten_am_in

@@ -7,7 +7,7 @@ value is an id a database can hold first, and answer "Select a valid choice" oth
 from django import forms
 from django.core.exceptions import ValidationError
 
-from shop.validators import MAX_ID, ascii_int
+from shop.platform.validators import MAX_ID, ascii_int
 
 
 def _in_range(field, value) -> None:

@@ -1,6 +1,6 @@
 """The audit trail: one call, ``audit_record``, for every app (payroll included).
 
-    from shop.audit import audit_record
+    from shop.platform.audit import audit_record
 
     audit_record("refund.requested", actor=request.user, target=refund, amount=refund.amount)
     audit_record("paystub.viewed", employee=stub.employee, target=stub)   # a survivor's record
@@ -16,7 +16,7 @@
 - ``ip``: where from. Left out, the address of the request being served (``client_ip``).
 - ``**detail``: JSON-able facts (ids, amounts, counts, choices). Never personal data: keys
   that name personal fields are dropped to "[redacted]" and digit runs and e-mail addresses
-  masked (``shop.redact``), as a backstop only.
+  masked (``shop.platform.redact``), as a backstop only.
 
 Write it inside the transaction that makes the change, so the event and the change commit
 (or roll back) together. ``AuditContextMiddleware`` makes the request known to services
@@ -34,7 +34,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from shop.models import AuditEvent, ProductVariant, User
-from shop.redact import MASK, redact_value
+from shop.platform.redact import MASK, redact_value
 
 _current_request: ContextVar = ContextVar("audit_request", default=None)
 

@@ -139,7 +139,7 @@ LAST_ACTIVITY_KEY = "mended_last_activity"
 
 def is_staff_user(user) -> bool:
     """Any staff role (or the admin's is_staff / superuser flags) counts as staff."""
-    from shop.roles import STAFF_ROLES, user_role_names
+    from shop.platform.roles import STAFF_ROLES, user_role_names
 
     if user.is_staff or user.is_superuser:
         return True

@@ -24,8 +24,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
-from shop import crypto
-from shop.roles import PAYROLL_STAFF, PROGRAM_STAFF, user_role_names
+from shop.platform import crypto
+from shop.platform.roles import PAYROLL_STAFF, PROGRAM_STAFF, user_role_names
 
 MFA_ROLES = (PAYROLL_STAFF, PROGRAM_STAFF)
 SETUP_MESSAGE = "Set up two-factor authentication to use payroll pages."

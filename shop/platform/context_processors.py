@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from shop.models import User
-from shop.roles import STAFF_ROLES
+from shop.platform.roles import STAFF_ROLES
 from shop.selectors.cart import cart_item_count
 
 

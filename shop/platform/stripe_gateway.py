@@ -11,8 +11,8 @@ from decimal import Decimal
 import stripe
 from django.conf import settings
 
-from shop.errors import DomainError
-from shop.money import to_cents
+from shop.platform.errors import DomainError
+from shop.platform.money import to_cents
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 

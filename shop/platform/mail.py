@@ -1,6 +1,6 @@
 """The one place e-mail leaves the product (shop and payroll alike).
 
-    from shop import mail
+    from shop.platform import mail
 
     mail.send(to=[...], subject="...", template="shop/email/order_confirmation", context={...})
     mail.send(..., attachments=[("receipt-2026-000001.pdf", pdf_bytes, "application/pdf")])
