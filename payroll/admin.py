@@ -51,7 +51,7 @@ from payroll.services.training import (
     session_delete,
     session_save,
 )
-from shop.admin import ReadOnlyAdmin, ReadOnlyInline
+from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from shop.platform.errors import DomainError
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
-from shop.forms import AddToCartForm, SearchForm
+from shop.forms.checkout import AddToCartForm, SearchForm
 from shop.models import Category
 from shop.selectors.catalog import category_list, product_detail, product_list
 from shop.selectors.impact import hours_funded_this_year

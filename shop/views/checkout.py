@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from shop.platform import stripe_gateway as gateway
 from shop.platform.errors import DomainError
-from shop.forms import CheckoutForm
+from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
 from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
 from shop.selectors.orders import order_from_token, order_token

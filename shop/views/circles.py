@@ -11,7 +11,7 @@ from django.utils import timezone
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.views.giving import year_from_request
-from shop.forms_circles import CircleJoinForm, InviteForm
+from shop.forms.circles import CircleJoinForm, InviteForm
 from shop.platform.roles import SHOP_STAFF, role_required
 from shop.selectors import circles as selectors
 from shop.services import circles as service

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shop.platform.csv_export import csv_text
 from shop.platform.errors import DomainError
-from shop.forms_events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
+from shop.forms.events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
 from shop.models import Event, HostingRequest
 from shop.platform.roles import SHOP_STAFF, role_required
 from shop.selectors import events as selectors

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shop.platform.errors import DomainError
-from shop.forms_gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
+from shop.forms.gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
 from shop.models import Proof
 from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gift_orders import gift_order_for_member, gift_order_for_staff, gift_order_progress

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from shop.platform.errors import DomainError
 from shop.platform import stripe_gateway as gateway
-from shop.forms_gifts import (
+from shop.forms.gifts import (
     DesignDetailsForm,
     DesignItemForm,
     GiftOrderForm,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from shop.platform import stripe_gateway as gateway
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
-from shop.forms_giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
+from shop.forms.giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
 from shop.models import Donation, Receipt, RecurringGift, StatementRun
 from shop.platform.roles import SHOP_STAFF, role_required
 from shop.platform.security import private_page

@@ -299,7 +299,7 @@ def test_staff_report_per_circle(client, circle_with_members):
 
 
 def test_demo_circles(client, django_capture_on_commit_callbacks):
-    from shop.demo_giving import DEMO_CIRCLES, seed_circles
+    from shop.demo.giving import DEMO_CIRCLES, seed_circles
 
     leader = UserFactory(email="customer@mended.example", first_name="Casey")
     with django_capture_on_commit_callbacks(execute=True):

@@ -60,7 +60,7 @@ def test_demo_gifts_have_receipts_and_reach_the_wage_fund(django_capture_on_comm
     from django.core import mail
 
     from payroll.models import JournalEntry
-    from shop.demo_giving import seed_giving
+    from shop.demo.giving import seed_giving
 
     with django_capture_on_commit_callbacks(execute=True):
         assert seed_giving() == 7

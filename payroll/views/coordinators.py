@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from payroll.forms_volunteers import (
+from payroll.forms.volunteers import (
     CancelShiftForm,
     CopyShiftForm,
     HoursForm,

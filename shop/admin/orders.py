@@ -1,92 +1,21 @@
+"""Shop orders: lines, payments and refunds read-only; shipping, pick-up and refunds go through the services."""
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from shop.admin.base import ReadOnlyInline
 from shop.platform.errors import DomainError
-from shop.forms import RefundForm, ShipOrderForm
+from shop.forms.checkout import RefundForm, ShipOrderForm
 from shop.models import (
-    BoxSize,
-    Category,
-    ClassicBox,
-    ClassicBoxItem,
     Order,
     OrderLine,
-    Organisation,
-    OrganisationInvitation,
-    OrganisationMember,
-    PaletteColour,
     Payment,
-    Product,
-    ProductImage,
-    ProductVariant,
     Refund,
-    ShippingMethod,
-    StripeEvent,
-    TaxRate,
-    User,
-    VolumeTier,
 )
-from shop.services.images import product_image_schedule_thumbnail
-from shop.services.organisations import invitation_send
 from shop.services.orders import order_complete, order_mark_picked_up, order_mark_shipped
 from shop.services.refunds import DEMO_REFUND_NOTE, refund_create
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("email", "first_name", "last_name", "is_staff", "date_joined")
-    search_fields = ("email", "first_name", "last_name", "username")
-    ordering = ("email",)
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "position")
-    list_editable = ("position",)
-    prepopulated_fields = {"slug": ("name",)}
-
-
-class ProductVariantInline(admin.TabularInline):
-    model = ProductVariant
-    extra = 1
-    fields = ("sku", "options", "price", "stock", "position")
-
-
-class ProductImageInline(admin.TabularInline):
-    model = ProductImage
-    extra = 1
-    fields = ("image", "alt_text", "position", "thumbnail")
-    readonly_fields = ("thumbnail",)
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "category", "wage_content", "is_active", "maker_credit")
-    list_filter = ("category", "is_active")
-    search_fields = ("name", "description", "variants__sku")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("maker_credit",)
-    inlines = [ProductVariantInline, ProductImageInline]
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save()
-        for instance in instances:
-            if isinstance(instance, ProductImage) and not instance.thumbnail:
-                product_image_schedule_thumbnail(instance)
-
-
-@admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "price", "free_over", "is_active", "position")
-    list_editable = ("is_active", "position")
-
-
-@admin.register(TaxRate)
-class TaxRateAdmin(admin.ModelAdmin):
-    list_display = ("state", "rate", "applies_to_shipping")
 
 
 class PaidAmountFilter(admin.SimpleListFilter):
@@ -106,30 +35,6 @@ class PaidAmountFilter(admin.SimpleListFilter):
         if self.value() in self.RANGES:
             return queryset.filter(**self.RANGES[self.value()][1])
         return queryset
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (ledgers, logs, Stripe's events): staff read them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -242,83 +147,3 @@ class OrderAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, level=messages.ERROR)
             else:
                 self.message_user(request, f"Order {order.number} {done}.")
-
-
-@admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnlyAdmin):
-    list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts")
-    list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
-    search_fields = ("stripe_id",)
-    readonly_fields = ("stripe_id", "type", "payload", "received_at", "processed_at", "attempts", "last_error")
-
-
-@admin.register(BoxSize)
-class BoxSizeAdmin(admin.ModelAdmin):
-    list_display = ("name", "slots", "base_price", "position")
-
-
-@admin.register(PaletteColour)
-class PaletteColourAdmin(admin.ModelAdmin):
-    list_display = ("name", "hex", "use", "active")
-
-
-@admin.register(VolumeTier)
-class VolumeTierAdmin(admin.ModelAdmin):
-    list_display = ("min_quantity", "discount_percent")
-
-
-class ClassicBoxItemInline(admin.TabularInline):
-    model = ClassicBoxItem
-    extra = 1
-
-
-@admin.register(ClassicBox)
-class ClassicBoxAdmin(admin.ModelAdmin):
-    list_display = ("name", "size", "active")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [ClassicBoxItemInline]
-
-
-class OrganisationMemberInline(admin.TabularInline):
-    model = OrganisationMember
-    extra = 0
-    raw_id_fields = ("user",)
-    readonly_fields = ("joined_at",)
-
-
-class OrganisationInvitationInline(admin.TabularInline):
-    """Staff invite a new client's first administrator here; the e-mail goes out on save."""
-
-    model = OrganisationInvitation
-    extra = 1
-    fields = ("email", "role", "created_at", "accepted_at")
-    readonly_fields = ("created_at", "accepted_at")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "payment_terms", "billing_email")
-    list_filter = ("payment_terms",)
-    search_fields = ("name", "billing_email")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [OrganisationMemberInline, OrganisationInvitationInline]
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not OrganisationInvitation:
-            return super().save_formset(request, form, formset, change)
-        for invitation in formset.save(commit=False):
-            try:
-                invitation_send(form.instance, invitation.email, invitation.role, request.user)
-            except DomainError as error:
-                messages.error(request, error.message)
-        for gone in formset.deleted_objects:
-            gone.delete()
-
-
-from shop import admin_circles  # noqa: E402,F401  (giving circles: shop/admin_circles.py)
-from shop import admin_events  # noqa: E402,F401  (events: shop/admin_events.py)
-from shop import admin_giving  # noqa: E402,F401  (donors, gifts, receipts, statements: shop/admin_giving.py)
-from shop import admin_audit  # noqa: E402,F401  (the audit trail: shop/admin_audit.py)

@@ -4,7 +4,7 @@ donations); hosting requests are read here and decided on the staff events page.
 from django import forms
 from django.contrib import admin
 
-from shop.admin import ReadOnlyAdmin
+from shop.admin.base import ReadOnlyAdmin
 from shop.models import Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 
 RESERVED_EVENT_SLUGS = ("host",)  # /events/host/ is the hosting request form

@@ -17,7 +17,7 @@ from payroll.selectors.training import (
     participant_record,
     training_dashboard,
 )
-from payroll.forms_training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
+from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
 from payroll.services.people import audit
 from payroll.services.training import (
     competency_signoff,

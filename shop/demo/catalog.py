@@ -333,11 +333,11 @@ def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     products = seed_catalog()
     people = seed_people()
     people.append(seed_gifts())
-    from shop.demo_giving import seed_circles, seed_giving
+    from shop.demo.giving import seed_circles, seed_giving
 
     seed_giving()  # donations, a monthly gift and their receipts
     seed_circles()  # a women's and a men's giving circle with members' monthly gifts
-    from shop.demo_events import seed_events
+    from shop.demo.events import seed_events
 
     seed_events()  # a gala with tickets and sponsors, a pop-up shop, a hosting request
     return products, seed_orders(), people

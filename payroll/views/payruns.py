@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from payroll.charts import balance_line, flow_bars
-from payroll.forms import AdjustmentsForm, ApproveForm, OwnTimeEntryForm, PayRunCreateForm, VoidForm
+from payroll.forms.payruns import AdjustmentsForm, ApproveForm, OwnTimeEntryForm, PayRunCreateForm, VoidForm
 from payroll.models import JournalEntry, PayAdjustment, PayRun, PayStub
 from payroll.selectors.payroll import my_pay, payrun_paper_checks, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from payroll.forms_volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
+from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
 from payroll.models import SignUp, Volunteer
 from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page

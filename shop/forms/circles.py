@@ -2,7 +2,7 @@
 from django import forms
 
 from shop.platform.errors import DomainError
-from shop.forms_giving import DonateForm
+from shop.forms.giving import DonateForm
 from shop.services.circles import MAX_INVITATIONS_AT_ONCE, parse_addresses
 
 

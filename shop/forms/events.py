@@ -2,7 +2,7 @@
 from django import forms
 from django.utils import timezone
 
-from shop.forms_giving import US_STATES
+from shop.forms.giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
 from shop.platform.form_fields import ModelChoiceField
 from shop.platform.validators import zip_code

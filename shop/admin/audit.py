@@ -1,7 +1,7 @@
 """The audit trail in the admin: superusers read it; nobody adds, changes or deletes a row."""
 from django.contrib import admin
 
-from shop.admin import ReadOnlyAdmin
+from shop.admin.base import ReadOnlyAdmin
 from shop.models import AuditEvent
 
 

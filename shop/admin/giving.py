@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shop.admin import ReadOnlyAdmin
+from shop.admin.base import ReadOnlyAdmin
 from shop.models import Donation, Donor, Payment, Receipt, RecurringGift, StatementRun, YearEndStatement
 from shop.platform.roles import SHOP_STAFF, user_has_role
 
