@@ -12,8 +12,8 @@ import django.test
 import pytest
 from django.test import override_settings
 
-from tests.services import missing_services
-from tests.support import LocalstripeServer, free_port
+from tests.support.reachable_services import missing_services
+from tests.support.processes import LocalstripeServer, free_port
 
 REQUIRE_SERVICES = os.environ.get("MENDED_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

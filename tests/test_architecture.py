@@ -146,7 +146,7 @@ def test_mail_send_takes_a_template_pair_and_no_body():
 
 def test_every_email_is_sent_from_a_template_pair():
     calls = list(_mail_send_calls())
-    assert len(calls) >= 18  # the senders listed in tests/test_documents_readback.py
+    assert len(calls) >= 18  # the senders listed in tests/shop/platform/test_documents_readback.py
     offenders = []
     for path, call in calls:
         where = f"{path.relative_to(ROOT)}:{call.lineno}"

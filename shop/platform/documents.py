@@ -12,7 +12,7 @@ Escaping happens here, once, and only where reportlab reads markup:
 
 Amounts go in as ``usd(...)`` and percentages as ``percent(...)`` (``shop.templatetags.money``).
 No other module imports reportlab's ``Paragraph``, ``SimpleDocTemplate`` or an escape
-function (``tests/test_documents_readback.py`` checks).
+function (``tests/shop/platform/test_documents_readback.py`` checks).
 """
 import io
 from xml.sax.saxutils import escape

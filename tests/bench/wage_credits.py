@@ -182,7 +182,7 @@ def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
 
 # -- the worker -------------------------------------------------------------------------
 def make_worker(pool: str, concurrency: int, queue: str, env: dict, log_path: Path):
-    from tests.support import CeleryWorker
+    from tests.support.processes import CeleryWorker
 
     worker = CeleryWorker(queue=queue, env=env, log_path=log_path, loglevel="WARNING")
     if pool != "solo":
@@ -483,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--orders, --timeout and --concurrency must be positive")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the worker when killed
 
-    import pytest  # tests.support reports failures with pytest.fail
+    import pytest  # tests.support.processes reports failures with pytest.fail
 
     try:
         row = run(args)

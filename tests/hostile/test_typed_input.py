@@ -17,12 +17,12 @@ from payroll.models import Shift, Skill, Volunteer
 from shop.models import Order, Shipment, StripeEvent
 from shop.services import gift_fulfilment
 from shop.services.recipients_import import RecipientImportError, parse_recipients
-from tests.factories import VariantFactory, recipient_list_for
+from tests.support.factories import VariantFactory, recipient_list_for
 from tests.shop.test_checkout import ADDRESS, fill_cart
 from tests.shop.test_gift_fulfilment import approved_order
 from tests.shop.test_recipients_import import recipient_rows, to_csv
-from tests.stripe_helpers import event, post_webhook, sign
-from tests.volunteers.test_pages import profile_data, shift_form
+from tests.support.stripe_helpers import event, post_webhook, sign
+from tests.payroll.volunteers.test_pages import profile_data, shift_form
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from payroll.models import JournalEntry
 from shop.platform.facts import order_paid
 from shop.models import Order, OrderLine
-from tests.factories import VariantFactory
-from tests.support import wait_for
+from tests.support.factories import VariantFactory
+from tests.support.processes import wait_for
 
 ORDERS = 500
 

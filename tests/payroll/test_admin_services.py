@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from payroll.models import AuditEvent, Consent, PayRate, TrainingSession, WithholdingCertificate
 from payroll.services.people import EmployeeError, PayRateNeedsConfirmation, pay_rate_set
 from shop.platform import roles
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from payroll.services.ledger import Leg, entry_post
 from payroll.services.payruns import PayRunError
 from payroll.services.time import time_entries_approve, time_entry_add
 from shop.platform import roles
-from tests.factories import UserFactory
-from tests.payroll import nacha_reader
+from tests.support.factories import UserFactory
+from tests.support import nacha_reader
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, W4Factory
 
 pytestmark = pytest.mark.django_db

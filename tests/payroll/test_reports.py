@@ -10,7 +10,7 @@ from django.urls import reverse
 from payroll.models import AuditEvent
 from payroll.services.ledger import Leg, entry_post
 from shop.platform import roles
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
 pytestmark = pytest.mark.django_db

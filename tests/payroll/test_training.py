@@ -40,7 +40,7 @@ from payroll.services.training import (
     session_attendance_approve,
 )
 from shop.platform import roles
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory
 
 pytestmark = pytest.mark.django_db

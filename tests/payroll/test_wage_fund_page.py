@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payroll.services.ledger import Leg, entry_post
 from shop.platform import roles
-from tests.factories import OrderFactory, UserFactory
+from tests.support.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

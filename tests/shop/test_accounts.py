@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from shop.platform import roles
 from shop.models import User
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from shop.platform.roles import SHOP_STAFF
 from shop.services import gift_fulfilment, organisations
 from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
 from shop.services.gifts import design_set_item
-from tests.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for
+from tests.support.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for
 from tests.shop.test_recipients_import import recipient_rows, to_csv
 
 pytestmark = pytest.mark.django_db

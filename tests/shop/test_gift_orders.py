@@ -17,14 +17,14 @@ from shop.services.gift_orders import (
     proof_upload,
 )
 from shop.services.gifts import GiftError, design_set_item
-from tests.factories import (
+from tests.support.factories import (
     ProductFactory,
     UserFactory,
     VariantFactory,
     bulk_address,
     recipient_list_for,
 )
-from tests.stripe_helpers import card
+from tests.support.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
 D = Decimal

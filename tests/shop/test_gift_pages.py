@@ -16,7 +16,7 @@ from shop.models import (
     PaletteColour,
 )
 from shop.services.gifts import design_set_item
-from tests.factories import (
+from tests.support.factories import (
     ProductFactory,
     UserFactory,
     VariantFactory,
@@ -143,7 +143,7 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
 
     from shop.platform import roles
     from shop.models import GiftOrder
-    from tests.stripe_helpers import card
+    from tests.support.stripe_helpers import card
 
     a, b, design, variant = setup
     member = member_of(a)

@@ -13,7 +13,7 @@ from shop.services.gifts import (
     gift_quote,
     in_hand_date_check,
 )
-from tests.factories import ProductFactory, TaxRateFactory, VariantFactory
+from tests.support.factories import ProductFactory, TaxRateFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -15,7 +15,7 @@ from shop.services.orders import (
     order_mark_picked_up,
     order_mark_shipped,
 )
-from tests.factories import OrderFactory, UserFactory
+from tests.support.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Order.State
