@@ -331,3 +331,90 @@ def test_every_csv_export_is_written_by_the_one_csv_module():
                         getattr(node.value, "id", None) == "csv":
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == [], "write CSV with shop.platform.csv_export (csv_response / csv_text)"
+
+
+# -- one way to name a domain (issue 17): layer packages, platform in its place, tests mirror ---
+
+APPS = ("shop", "payroll")
+LAYERS = ("models", "services", "selectors", "views", "forms", "admin", "demo")
+PLATFORM_DIR = ROOT / "shop" / "platform"
+PLATFORM_MODULES = {"audit", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
+                    "money", "redact", "roles", "security", "stripe_gateway", "validators", "context_processors"}
+# A module that shares a platform module's name and is not platform code, with why.
+PLATFORM_NAMESAKES = {
+    "shop/models/audit.py": "the audit trail's table (a domain file in the models layer)",
+    "shop/admin/audit.py": "the audit trail's admin (a domain file in the admin layer)",
+    "shop/views/audit.py": "the audit trail's staff page (a domain file in the views layer)",
+    "shop/templatetags/money.py": "the {% load money %} template filters, which call shop.platform.money",
+    "payroll/validators.py": "payroll's SSN rule, named by its models' fields and migrations",
+}
+# Folders of tests that are kinds of test, not code areas; and the whole-site checks at the root.
+TEST_KINDS = {"integration", "browser", "bench", "load", "hostile", "support"}
+WHOLE_SITE_TESTS = {"test_access.py", "test_idor.py", "test_architecture.py", "test_settings.py",
+                    "test_migrations.py", "test_lock.py", "test_sqlite_concurrency.py"}
+
+
+def layer_spelling_offences(root: Path) -> list[str]:
+    """Root modules that spell a layer and a domain as a suffix (``forms_gifts.py``), and layers
+    that are both a module and a package."""
+    offences = []
+    for app in APPS:
+        for path in sorted((root / app).glob("*.py")):
+            if re.match(rf"({'|'.join(LAYERS)})_\w+$", path.stem):
+                offences.append(f"{app}/{path.name}: put it in {app}/{path.stem.split('_')[0]}/")
+        for layer in LAYERS:
+            if (root / app / f"{layer}.py").exists() and (root / app / layer).is_dir():
+                offences.append(f"{app}/{layer}.py beside {app}/{layer}/")
+    return offences
+
+
+def test_each_layer_is_one_package_of_domain_files():
+    assert layer_spelling_offences(ROOT) == []
+    for app, layers in {"shop": ("models", "services", "selectors", "views", "forms", "admin", "demo"),
+                        "payroll": ("models", "services", "selectors", "views", "forms")}.items():
+        for layer in layers:
+            assert (ROOT / app / layer / "__init__.py").exists(), f"{app}/{layer}/ is a package"
+
+
+def test_the_layer_check_catches_the_old_spellings(tmp_path):
+    for name in ("shop/forms_gifts.py", "shop/admin_giving.py", "shop/demo_events.py", "payroll/views_training.py",
+                 "payroll/forms.py", "payroll/forms/__init__.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    assert layer_spelling_offences(tmp_path) == [
+        "shop/admin_giving.py: put it in shop/admin/", "shop/demo_events.py: put it in shop/demo/",
+        "shop/forms_gifts.py: put it in shop/forms/", "payroll/views_training.py: put it in payroll/views/",
+        "payroll/forms.py beside payroll/forms/",
+    ]
+
+
+def test_platform_code_lives_only_in_shop_platform():
+    present = {p.stem for p in PLATFORM_DIR.glob("*.py")} - {"__init__"}
+    assert present == PLATFORM_MODULES, "shop/platform/ holds the platform modules, and only them"
+    offenders = [rel for package in (*APPS, "config") for path in python_files(package)
+                 if path.stem in PLATFORM_MODULES and path.parent != PLATFORM_DIR
+                 and (rel := path.relative_to(ROOT).as_posix()) not in PLATFORM_NAMESAKES]
+    assert offenders == [], "platform code goes in shop/platform/; a domain's own file says so in PLATFORM_NAMESAKES"
+    assert all((ROOT / rel).exists() for rel in PLATFORM_NAMESAKES), "drop a namesake that is gone"
+
+
+def test_tests_mirror_the_code():
+    """A test file's folder is an app (``tests/shop/``), a package of it (``tests/shop/platform/``) or one of
+    its domains (``tests/shop/giving/`` for ``shop/models/giving.py``), or a kind of test; the root holds
+    only the whole-site checks. Helpers live in ``tests/support/``; a folder keeps its conftest and factories."""
+    tests = ROOT / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        rel = path.relative_to(tests)
+        parts = rel.parts[:-1]
+        if parts and parts[0] in TEST_KINDS or path.name in ("__init__.py", "conftest.py", "factories.py"):
+            continue
+        if not path.name.startswith("test_"):
+            offenders.append(f"tests/{rel}: a helper; put it in tests/support/")
+        elif not parts:
+            if path.name not in WHOLE_SITE_TESTS:
+                offenders.append(f"tests/{rel}: put it beside the tests of the code it checks")
+        elif parts[0] not in APPS or len(parts) > 2 or len(parts) == 2 and not (
+                (ROOT / parts[0] / parts[1]).is_dir() or (ROOT / parts[0] / "models" / f"{parts[1]}.py").exists()):
+            offenders.append(f"tests/{rel}: its folder mirrors no package or domain of shop/ or payroll/")
+    assert offenders == []
