@@ -150,8 +150,8 @@ def seed_volunteer_demo() -> list[str]:
     from datetime import date, time
 
     from payroll.models import Skill, Volunteer, WaiverVersion
-    from payroll.services.volunteer_shifts import ShiftDetails, shift_create
-    from payroll.services.volunteers import signup_create, volunteer_save, waiver_accept
+    from payroll.services.volunteers.shifts import ShiftDetails, shift_create
+    from payroll.services.volunteers.signups import signup_create, volunteer_save, waiver_accept
 
     if WaiverVersion.objects.exists():
         return []

@@ -497,7 +497,7 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
     """One organisation's gift objects, ``admin`` its administrator (the values the probes use)."""
     from django.utils import timezone
 
-    from shop.services.gift_orders import invoice_issue
+    from shop.services.gifts.orders import invoice_issue
 
     member = OrganisationMember.objects.create(organisation=organisation, user=admin, role="admin")
     design = GiftDesign.objects.create(organisation=organisation, name="Sample", size=size,
@@ -521,7 +521,7 @@ def _volunteer_objects(people):
     from tests.payroll.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
 
     from payroll.models import Skill
-    from payroll.services.volunteers import signup_create, waiver_accept
+    from payroll.services.volunteers.signups import signup_create, waiver_accept
 
     waiver = publish_waiver()
     volunteer = VolunteerFactory()

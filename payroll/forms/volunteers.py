@@ -7,7 +7,7 @@ from django.conf import settings
 
 from payroll.models import Skill, Volunteer
 from payroll.models.volunteers import validate_time_zone
-from payroll.services.volunteer_shifts import ShiftDetails
+from payroll.services.volunteers.shifts import ShiftDetails
 from shop.models import Organisation
 from shop.platform.form_fields import ModelChoiceField, ModelMultipleChoiceField
 from shop.platform.validators import born, sane_date

@@ -21,8 +21,8 @@ from payroll.forms.volunteers import (
 )
 from payroll.models import Shift, SignUp
 from payroll.selectors.volunteers import hours_report, kiosk as kiosk_rows, needs_review, no_shows, roster, week_of, week_view
-from payroll.services import volunteer_shifts as shifts
-from payroll.services.volunteers import signup_cancel
+from payroll.services.volunteers import shifts
+from payroll.services.volunteers.signups import signup_cancel
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import VOLUNTEER_COORDINATOR, role_required

@@ -15,8 +15,8 @@ from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverFor
 from payroll.models import SignUp, Volunteer
 from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
-from payroll.services.volunteer_documents import hours_certificate_pdf, shift_ics, volunteer_feed
-from payroll.services.volunteers import (
+from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
+from payroll.services.volunteers.signups import (
     RoleFull,
     WaiverNeeded,
     signup_cancel,

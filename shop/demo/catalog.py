@@ -314,7 +314,7 @@ def _seed_recipient_list(organisation, member) -> None:
 
     from shop.platform.csv_export import csv_text
     from shop.models import RecipientList
-    from shop.services.gift_recipients import recipient_list_import
+    from shop.services.gifts.recipients import recipient_list_import
 
     source = csv_text(
         ["name", "company", "address_line1", "address_line2", "city", "state", "zip", "country", "message"],

@@ -47,7 +47,7 @@ class DesignDetailsForm(forms.ModelForm):
         data = super().clean()
         size = data.get("size")
         if size is not None and self.instance.pk:
-            from shop.services.gifts import design_slots_used
+            from shop.services.gifts.quote import design_slots_used
 
             used = design_slots_used(self.instance)
             if used > size.slots:
@@ -104,7 +104,7 @@ class GiftOrderForm(forms.Form):
         return data
 
     def ship_to(self):
-        from shop.services.gift_orders import ShipTo
+        from shop.services.gifts.orders import ShipTo
 
         d = self.cleaned_data
         if d["shipping"] != "bulk":

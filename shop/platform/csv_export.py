@@ -3,7 +3,7 @@
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
 as a formula by a spreadsheet (CSV injection), so it gets a leading apostrophe. Numbers, dates
 and other non-text cells are written as they are. Reading CSV imports stays with the importers
-(``shop/services/recipients_import.py``, ``shop/services/gift_fulfilment.py``).
+(``shop/services/recipients_import.py``, ``shop/services/gifts/fulfilment.py``).
 """
 import csv
 import io

@@ -18,9 +18,10 @@ from shop.selectors.gifts import (
     recipient_list_for_member,
     recipient_lists_for_member,
 )
-from shop.services import gift_fulfilment, organisations
-from shop.services.gift_documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
-from shop.services.gift_recipients import recipient_list_upload
+from shop.services import organisations
+from shop.services.gifts import fulfilment as gift_fulfilment
+from shop.services.gifts.documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
+from shop.services.gifts.recipients import recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV
 from shop.views.files import download_response, private_file_response
 

@@ -26,16 +26,16 @@ from shop.views.files import download_response, private_file_response
 from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
-from shop.services import gift_designs
-from shop.services.gift_documents import invoice_pdf, quote_pdf
-from shop.services.gift_orders import (
+from shop.services.gifts import designs as gift_designs
+from shop.services.gifts.documents import invoice_pdf, quote_pdf
+from shop.services.gifts.orders import (
     gift_order_authorise,
     gift_order_place,
     invoice_mark_paid,
     proof_review,
     proof_upload,
 )
-from shop.services.gifts import design_set_item, design_slots_used, gift_quote
+from shop.services.gifts.quote import design_set_item, design_slots_used, gift_quote
 
 
 def _design_or_404(request, design_id):

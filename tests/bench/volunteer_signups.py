@@ -27,7 +27,7 @@ def sign_up(volunteers, concurrent: bool, places: int, connections: int) -> floa
     from django.db import connection
 
     from payroll.models import SignUp
-    from payroll.services.volunteers import signup_create
+    from payroll.services.volunteers.signups import signup_create
     from tests.payroll.volunteers.factories import make_shift
 
     # A shift of its own for each round, a week apart, so the rounds' sign-ups do not overlap.

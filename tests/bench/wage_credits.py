@@ -15,7 +15,7 @@ and UPDATE, but not TRUNCATE), then bulk-creates N orders (--orders, default 10,
 directly in state "paid" with paid_at set, 1-2 lines each with wage content (set-up, not
 measured: no Stripe, no checkout).
 
-It starts a real worker (``celery -A config worker`` via tests.support.CeleryWorker, log
+It starts a real worker (``celery -A config worker`` via tests.support.processes.CeleryWorker, log
 level WARNING) on a queue of its own: by default the prefork pool with 2 processes
 (Celery's default pool, which the README's worker command uses; --concurrency is fixed
 rather than the CPU count so runs compare across machines), or --pool solo as the

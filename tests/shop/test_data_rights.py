@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from payroll.models import SignUp, Volunteer, WaiverAcceptance
 from payroll.selectors.volunteers import hours_report
-from payroll.services.volunteers import waiver_accept
+from payroll.services.volunteers.signups import waiver_accept
 from shop.platform import roles
 from shop.platform import stripe_gateway as gateway
 from shop.data_rights import sections

@@ -15,7 +15,7 @@ from shop.models import (
     OrganisationMember,
     PaletteColour,
 )
-from shop.services.gifts import design_set_item
+from shop.services.gifts.quote import design_set_item
 from tests.support.factories import (
     ProductFactory,
     UserFactory,
@@ -190,7 +190,7 @@ def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings
     from payroll.models import Posting
     from shop.platform import roles
     from shop.models import Invoice
-    from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
+    from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
 
     a, b, design, variant = setup
     a.payment_terms = "net30"

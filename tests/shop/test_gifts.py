@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shop.models import BoxSize, GiftDesign, Organisation, VolumeTier
-from shop.services.gifts import (
+from shop.services.gifts.quote import (
     GiftError,
     design_check_stock,
     design_set_item,

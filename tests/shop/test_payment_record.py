@@ -12,7 +12,7 @@ from shop.platform import stripe_gateway as gateway
 from shop.models import Donation, GiftOrder, Order, Payment, PaymentStatusChange, Refund, StripeEvent
 from shop.services import donations, events
 from shop.services.donations import DonationError
-from shop.services.gift_orders import gift_order_place
+from shop.services.gifts.orders import gift_order_place
 from shop.services.payments import payment_open, payment_status_record
 from shop.services.refunds import RefundError, refund_check, refund_room
 from shop.services.stripe_events import stripe_event_process

@@ -269,9 +269,9 @@ def test_an_order_without_discounts_records_none():
 @pytest.mark.django_db
 def test_a_gift_order_snapshots_its_quotes_breakdown_and_the_tier_leaves_wages_alone(settings):
     from shop.models import BoxSize, GiftDesign, GiftOrder, Organisation, VolumeTier
-    from shop.services.gift_orders import gift_order_place
-    from shop.services.gift_recipients import recipients_per_state
-    from shop.services.gifts import design_set_item, gift_quote
+    from shop.services.gifts.orders import gift_order_place
+    from shop.services.gifts.recipients import recipients_per_state
+    from shop.services.gifts.quote import design_set_item, gift_quote
     from shop.wages import gift_wages_funded
     from tests.support.factories import ProductFactory, TaxRateFactory, VariantFactory, recipient_list_for
 

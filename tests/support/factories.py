@@ -151,7 +151,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 def bulk_address(state: str = "FL"):
-    from shop.services.gift_orders import ShipTo
+    from shop.services.gifts.orders import ShipTo
 
     return ShipTo(name="Pat Receiver", company="Acme Demo Corp", line1="1 Harbor Way", city="Tampa", state=state,
                   zip="33602")

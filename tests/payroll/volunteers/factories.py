@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from payroll.models import Shift, ShiftRole, Volunteer, WaiverVersion
-from payroll.services.volunteers import waiver_accept, waiver_current
+from payroll.services.volunteers.signups import waiver_accept, waiver_current
 from tests.support.factories import UserFactory
 
 

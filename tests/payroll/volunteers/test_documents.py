@@ -9,8 +9,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from payroll.services.volunteer_shifts import ShiftDetails, check_in, check_out, shift_create
-from payroll.services.volunteers import signup_create
+from payroll.services.volunteers.shifts import ShiftDetails, check_in, check_out, shift_create
+from payroll.services.volunteers.signups import signup_create
 from tests.payroll.volunteers.factories import signed_volunteer
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_the_feed_holds_the_shifts_in_their_own_time_zone(client, settings):
 
 
 def test_a_cancelled_shift_stays_in_the_feed_marked_cancelled_and_a_wrong_token_is_404(client):
-    from payroll.services.volunteer_shifts import shift_cancel
+    from payroll.services.volunteers.shifts import shift_cancel
 
     volunteer = signed_volunteer()
     shift = chicago_shift(timezone.localdate() + timedelta(days=5))

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from payroll.models import ReminderSent, SignUp
-from payroll.services.volunteer_shifts import (
+from payroll.services.volunteers.shifts import (
     auto_check_out,
     check_in,
     check_out,
@@ -17,7 +17,7 @@ from payroll.services.volunteer_shifts import (
     shift_cancel,
     shift_message,
 )
-from payroll.services.volunteers import VolunteerError, signup_create
+from payroll.services.volunteers.signups import VolunteerError, signup_create
 from payroll.tasks import auto_check_out_volunteers, send_shift_reminders
 from tests.support.factories import UserFactory
 from tests.payroll.volunteers.factories import make_shift, signed_volunteer
@@ -46,7 +46,7 @@ def test_each_reminder_is_sent_once_even_when_beat_runs_twice(django_capture_on_
     assert set(ReminderSent.objects.values_list("kind", flat=True)) == {"48h", "2h"}
     # Later the 40-hour shift is 1 hour away: it gets its 2-hour reminder, once.
     later = timezone.now() + timedelta(hours=39)
-    from payroll.services.volunteer_shifts import reminders_send
+    from payroll.services.volunteers.shifts import reminders_send
 
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_send(later) == 1

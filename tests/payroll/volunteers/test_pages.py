@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.models import Shift, ShiftSeries, SignUp, Volunteer
-from payroll.services.volunteers import signup_cancel, signup_create
+from payroll.services.volunteers.signups import signup_cancel, signup_create
 from shop.platform import roles
 from shop.models import Organisation, OrganisationMember
 from tests.support.factories import UserFactory

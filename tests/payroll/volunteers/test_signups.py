@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from payroll.models import Shift, SignUp, Skill, WaiverAcceptance
-from payroll.services.volunteers import (
+from payroll.services.volunteers.signups import (
     RoleFull,
     VolunteerError,
     WaiverNeeded,

@@ -43,20 +43,20 @@ PROGRAM = "Sewing & <Finishing>"
 
 # Every function that draws a PDF, and every function that sends an e-mail (module.qualname).
 PDF_GENERATORS = {
-    "shop.services.gift_documents.quote_pdf",
-    "shop.services.gift_documents.invoice_pdf",
-    "shop.services.gift_documents.impact_certificate_pdf",
+    "shop.services.gifts.documents.quote_pdf",
+    "shop.services.gifts.documents.invoice_pdf",
+    "shop.services.gifts.documents.impact_certificate_pdf",
     "shop.services.receipts.receipt_pdf",
     "shop.services.statements.statement_pdf",
     "payroll.services.paystubs.pay_stub_pdf",
     "payroll.services.training_transcript.transcript_pdf",
-    "payroll.services.volunteer_documents.hours_certificate_pdf",
+    "payroll.services.volunteers.documents.hours_certificate_pdf",
 }
 EMAIL_SENDERS = {
     "shop.services.emails.order_send_email",
     "shop.services.pledges.pledge_send_confirmation",
-    "shop.services.gift_orders.invoice_send",
-    "shop.services.gift_fulfilment.gift_order_send_update",
+    "shop.services.gifts.orders.invoice_send",
+    "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
     "shop.services.donations.tribute_notify",
@@ -69,8 +69,8 @@ EMAIL_SENDERS = {
     "payroll.services.paystubs.pay_stubs_generate",
     "payroll.services.reconcile._email_payroll_staff",
     "payroll.services.training.follow_ups_due_remind",
-    "payroll.services.volunteers._send_guardian_copy",
-    "payroll.services.volunteer_notify.EmailChannel.send",  # signup notices and coordinators' messages
+    "payroll.services.volunteers.signups._send_guardian_copy",
+    "payroll.services.volunteers.notify.EmailChannel.send",  # signup notices and coordinators' messages
 }
 
 ESCAPED = re.compile(r"&(amp|lt|gt|quot|apos|#x?[0-9a-fA-F]+);")
@@ -240,8 +240,8 @@ def world(db, settings, django_capture_on_commit_callbacks):
     """Demo-like data for every document, with the awkward names."""
     from shop.platform import roles
     from shop.models import BoxSize, GiftDesign, Invoice, Organisation, VolumeTier
-    from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
-    from shop.services.gifts import design_set_item
+    from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
+    from shop.services.gifts.quote import design_set_item
     from tests.support.factories import ProductFactory, UserFactory, VariantFactory, bulk_address
 
     settings.MENDED_ORG = {**settings.MENDED_ORG, "NAME": "Mended & Co", "LEGAL_NAME": "Mended & Co's <Trust>"}
@@ -287,10 +287,11 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     from shop.platform import roles
     from payroll.selectors.training import participant_record
     from payroll.selectors.volunteers import hours_history
-    from payroll.services import paystubs, reconcile, training, volunteers
+    from payroll.services import paystubs, reconcile, training
+    from payroll.services.volunteers import signups as volunteers
     from payroll.services.training import enrollment_create, enrollment_exit
-    from payroll.services.volunteer_shifts import check_in, check_out, shift_message_send
-    from payroll.services.volunteer_documents import hours_certificate_pdf
+    from payroll.services.volunteers.shifts import check_in, check_out, shift_message_send
+    from payroll.services.volunteers.documents import hours_certificate_pdf
     from payroll.services.training_transcript import transcript_pdf
     from shop.models import (
         CircleInvitation,
@@ -302,10 +303,12 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
         Pledge,
         RecurringGift,
     )
-    from shop.services import circles, donations, emails, events, gift_fulfilment, gift_orders, organisations, pledges
+    from shop.services import circles, donations, emails, events, organisations, pledges
+    from shop.services.gifts import fulfilment as gift_fulfilment
+    from shop.services.gifts import orders as gift_orders
     from shop.services import receipts, statements
-    from shop.services.gift_documents import impact_certificate_pdf, invoice_pdf, quote_pdf
-    from shop.services.gifts import gift_quote
+    from shop.services.gifts.documents import impact_certificate_pdf, invoice_pdf, quote_pdf
+    from shop.services.gifts.quote import gift_quote
     from tests.support.factories import OrderFactory, UserFactory
     from tests.shop.giving.factories import make_donor, make_recurring
     from tests.shop.giving.test_events import gold_tier, make_event
@@ -351,15 +354,15 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
 
     # Gift boxes: the quote (with a 10% volume discount), the invoice and its e-mail, the certificate, the updates.
     design, order, invoice = world["design"], world["gift_order"], world["invoice"]
-    quote = drawn("shop.services.gift_documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
+    quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
     expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
-    drawn("shop.services.gift_documents.invoice_pdf", invoice_pdf(invoice))
-    [invoice_mail] = sent("shop.services.gift_orders.invoice_send", gift_orders.invoice_send, invoice.pk)
+    drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
+    [invoice_mail] = sent("shop.services.gifts.orders.invoice_send", gift_orders.invoice_send, invoice.pk)
     expect("invoice e-mail", invoice_mail.body, f"for ${invoice.amount:,}")
-    certificate = drawn("shop.services.gift_documents.impact_certificate_pdf", impact_certificate_pdf(order))
+    certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
     expect("certificate", certificate, ORGANISATION)
     for event in ("proof", "shipped"):
-        sent("shop.services.gift_fulfilment.gift_order_send_update", gift_fulfilment.gift_order_send_update, order.pk, event)
+        sent("shop.services.gifts.fulfilment.gift_order_send_update", gift_fulfilment.gift_order_send_update, order.pk, event)
     invitation = OrganisationInvitation.objects.create(organisation=order.organisation, email="new@obrien.example",
                                                        invited_by=UserFactory(first_name="Cora", last_name="O'Connor & Co"))
     sent("shop.services.organisations.invitation_email", organisations.invitation_email, invitation.pk)
@@ -461,21 +464,21 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     assert len(outbox.outbox) == before  # sent on commit
     from payroll.models import WaiverAcceptance
 
-    sent("payroll.services.volunteers._send_guardian_copy", volunteers._send_guardian_copy,
+    sent("payroll.services.volunteers.signups._send_guardian_copy", volunteers._send_guardian_copy,
          WaiverAcceptance.objects.get(volunteer=minor).pk)
     helper = signed_volunteer(full_name=VOLUNTEER)
     shift = make_shift(title="Sort & <Pack>", location=VENUE, starts_in=timedelta(days=1), hours=3)
     signup = volunteers.signup_create(helper.pk, shift.roles.get().pk)
     for notice in volunteers.NOTICES:
-        sent("payroll.services.volunteer_notify.EmailChannel.send", volunteers.signup_notify, signup.pk, notice)
+        sent("payroll.services.volunteers.notify.EmailChannel.send", volunteers.signup_notify, signup.pk, notice)
     message = ShiftMessage.objects.create(shift=shift, subject="Parking & <doors>", body="Use the back door & <ring>.",
                                           recipients=1)
-    sent("payroll.services.volunteer_notify.EmailChannel.send", shift_message_send, message.pk)
+    sent("payroll.services.volunteers.notify.EmailChannel.send", shift_message_send, message.pk)
     check_in(signup.pk, None, now=shift.starts_at)
     check_out(signup.pk, None, now=shift.starts_at + timedelta(hours=2, minutes=30))
     SignUp.objects.filter(pk=signup.pk).update(status=SignUp.Status.CONFIRMED)
     history, total = hours_history(helper)
-    text = drawn("payroll.services.volunteer_documents.hours_certificate_pdf",
+    text = drawn("payroll.services.volunteers.documents.hours_certificate_pdf",
                  hours_certificate_pdf(helper, history, total), hours=(f"{total:.2f}",))
     expect("hours certificate", text, VOLUNTEER, "Sort & <Pack>")
 
@@ -484,8 +487,8 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     assert senders == EMAIL_SENDERS
     # The <script> names reached e-mails of both apps, so the escaping check above was not empty.
     assert {"shop.services.receipts.receipt_send", "shop.services.statements.statement_send",
-            "payroll.services.volunteers._send_guardian_copy",
-            "payroll.services.volunteer_notify.EmailChannel.send"} <= scripted
+            "payroll.services.volunteers.signups._send_guardian_copy",
+            "payroll.services.volunteers.notify.EmailChannel.send"} <= scripted
     email_templates = {f"{app}/email/{p.stem}" for app in ("shop", "payroll")
                        for p in (ROOT / app / "templates" / app / "email").glob("*.txt")}
     assert templates_used == email_templates

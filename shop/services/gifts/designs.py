@@ -3,7 +3,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from shop.models import ClassicBox, GiftDesign, GiftDesignItem
-from shop.services.gifts import design_set_item
+from shop.services.gifts.quote import design_set_item
 from shop.services.logos import check_logo, generated_name
 
 CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from payroll.models import Employee, SignUp, Volunteer, WaiverAcceptance
 from payroll.models.volunteers import calendar_token
-from payroll.services.volunteers import VolunteerError, signup_cancel
+from payroll.services.volunteers.signups import VolunteerError, signup_cancel
 from shop.data_rights import Erasure, Subject, erased_email, is_erased_email, register
 from shop.platform.roles import VOLUNTEER_COORDINATOR
 from shop.services.data_rights import fields, iexact_any, value

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payroll.models import ReminderSent, Shift, ShiftMessage, ShiftRole, ShiftSeries, SignUp, Skill
 from payroll.models.volunteers import validate_time_zone
-from payroll.services.volunteers import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
+from payroll.services.volunteers.signups import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
 from shop.models import Organisation
 from shop.platform.validators import sane_date
 
@@ -206,7 +206,7 @@ def shift_message(shift_id: int, actor, subject: str, body: str) -> ShiftMessage
 
 
 def shift_message_send(message_id: int) -> int:
-    from payroll.services.volunteer_notify import notify
+    from payroll.services.volunteers.notify import notify
 
     message = ShiftMessage.objects.select_related("shift").get(pk=message_id)
     signups = message.shift.signups.filter(status__in=SignUp.ACTIVE).select_related("volunteer")

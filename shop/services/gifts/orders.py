@@ -25,8 +25,8 @@ from shop.models import (
     Proof,
     RecipientList,
 )
-from shop.services.gift_recipients import recipients_per_state
-from shop.services.gifts import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.gifts.recipients import recipients_per_state
+from shop.services.gifts.quote import design_check_stock, gift_quote, in_hand_date_check
 from shop.services.payments import payment_intent_status_record, payment_open
 
 S = GiftOrder.Status
@@ -147,7 +147,7 @@ def proof_upload(order_id: int, file, actor) -> Proof:
     proof = Proof.objects.create(order=order, file=file, uploaded_by=actor)
     order.status = S.PROOF_READY
     order.save(update_fields=["status"])
-    from shop.services.gift_fulfilment import email_client
+    from shop.services.gifts.fulfilment import email_client
 
     transaction.on_commit(lambda: email_client(order.pk, "proof"))
     return proof
@@ -223,7 +223,7 @@ def _billing_recipients(invoice: Invoice) -> list[str]:
 
 def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
     """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
-    from shop.services.gift_documents import invoice_pdf
+    from shop.services.gifts.documents import invoice_pdf
 
     invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
     to = _billing_recipients(invoice)

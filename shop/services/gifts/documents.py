@@ -10,7 +10,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from shop.platform.csv_export import csv_text
 from shop.platform.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
-from shop.services.gifts import GiftQuote
+from shop.services.gifts.quote import GiftQuote
 from shop.templatetags.money import percent, usd
 
 

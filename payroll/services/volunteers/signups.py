@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.models import Shift, ShiftRole, SignUp, Volunteer, WaiverAcceptance, WaiverVersion
-from payroll.services.volunteer_notify import email, notify, site_link
+from payroll.services.volunteers.notify import email, notify, site_link
 from shop.platform import mail
 from shop.platform.errors import DomainError
 from shop.models import OrganisationMember
