@@ -1,5 +1,5 @@
 """Volunteers' own use cases: the profile, the waiver, signing up (alone or with a party),
-the waitlist and cancelling. Coordinators' use cases are in ``volunteer_shifts``.
+the waitlist and cancelling. Coordinators' use cases are in ``shifts``.
 
 Capacity is kept under a row lock on the role (``select_for_update``; PostgreSQL), so
 concurrent sign-ups never overfill it. SQLite has no row locks and allows one writer at
