@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "csp",  # django-csp: the Content-Security-Policy header (shop.security adds Stripe.js)
+    "csp",  # django-csp: the Content-Security-Policy header (shop.platform.security adds Stripe.js)
     # shop comes before allauth so its templates restyle allauth's pages.
     "shop",
     "payroll",
@@ -66,8 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "shop.security.ContentSecurityPolicyMiddleware",
-    "shop.security.PermissionsPolicyMiddleware",
+    "shop.platform.security.ContentSecurityPolicyMiddleware",
+    "shop.platform.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,15 +75,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff are logged out after SESSION_STAFF_IDLE_SECONDS without a request.
-    "shop.security.StaffIdleTimeoutMiddleware",
+    "shop.platform.security.StaffIdleTimeoutMiddleware",
     # Cache-Control: no-store on every logged-in response and on secret-link pages.
-    "shop.security.NoStoreMiddleware",
+    "shop.platform.security.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # The audit trail learns who is acting and from where (shop/audit.py).
-    "shop.audit.AuditContextMiddleware",
+    # The audit trail learns who is acting and from where (shop/platform/audit.py).
+    "shop.platform.audit.AuditContextMiddleware",
     # Payroll and program staff reach nothing until their login passed two-factor authentication.
-    "shop.mfa.StaffMFAMiddleware",
+    "shop.platform.mfa.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shop.context_processors.site",
+                "shop.platform.context_processors.site",
             ],
         },
     },
@@ -149,10 +149,10 @@ LOGIN_REDIRECT_URL = "shop:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-# Sign-up never reveals whether an address has an account (shop/forms_accounts.py): both
+# Sign-up never reveals whether an address has an account (shop/forms/accounts.py): both
 # answers are "check your e-mail"; the owner of a taken address is e-mailed that someone tried.
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_FORMS = {"signup": "shop.forms_accounts.SignupForm"}
+ACCOUNT_FORMS = {"signup": "shop.forms.accounts.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -167,7 +167,7 @@ ACCOUNT_RATE_LIMITS = {
     # Password reset e-mails: five an hour from one IP and five an hour to one address.
     "reset_password": env("RESET_PASSWORD_RATE_LIMIT", default="5/h/ip,5/h/key"),
 }
-# Mended's own limits (shop/ratelimit.py), written as allauth writes its own: what costs
+# Mended's own limits (shop/platform/ratelimit.py), written as allauth writes its own: what costs
 # money or sends e-mail to an address a visitor types. Kept in the cache, shared by all hosts.
 MENDED_RATE_LIMITS = {
     # Card payments (orders, gift boxes, gifts, tickets, sponsorships, card updates), to stop
@@ -181,22 +181,22 @@ MENDED_RATE_LIMITS = {
     "pledge": env("PLEDGE_RATE_LIMIT", default="3/h/ip"),
     # Organisation and giving-circle invitations: each address invited counts.
     "invitation": env("INVITATION_RATE_LIMIT", default="20/h/user"),
-    # Ready for gift claim links and gift card codes (call shop.ratelimit.hit with these names).
+    # Ready for gift claim links and gift card codes (call shop.platform.ratelimit.hit with these names).
     "gift_claim": env("GIFT_CLAIM_RATE_LIMIT", default="10/h/ip"),
     "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
 }
-# Logs a login refused by the limits above (failed logins are logged by shop.security too).
-ACCOUNT_ADAPTER = "shop.security.AccountAdapter"
+# Logs a login refused by the limits above (failed logins are logged by shop.platform.security too).
+ACCOUNT_ADAPTER = "shop.platform.security.AccountAdapter"
 # Behind a proxy, the client IP for the per-IP limits is the last X-Forwarded-For hop the
 # proxies we run added (0: REMOTE_ADDR, no proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 # Two-factor authentication (django-allauth MFA): an authenticator app with recovery codes.
-# Payroll and program staff (and superusers) must use it (shop/mfa.py); others may.
+# Payroll and program staff (and superusers) must use it (shop/platform/mfa.py); others may.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default=env("ORG_NAME", default="Mended Threads"))
-MFA_ADAPTER = "shop.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
+MFA_ADAPTER = "shop.platform.mfa.MendedMFAAdapter"  # secrets stored encrypted with FIELD_ENCRYPTION_KEYS
 # The code step of the login counts failures per account and IP, like the password step.
-MFA_FORMS = {"authenticate": "shop.mfa.AuthenticateForm"}
+MFA_FORMS = {"authenticate": "shop.platform.mfa.AuthenticateForm"}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
@@ -359,7 +359,7 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(self)"
 # request; customers keep the normal session age.
 SESSION_STAFF_IDLE_SECONDS = env.int("SESSION_STAFF_IDLE_SECONDS", default=30 * 60)
 # Content-Security-Policy (django-csp 4): no inline script without the page's nonce, no
-# eval, no inline style attributes. shop.security adds the Stripe.js origins, derived from
+# eval, no inline style attributes. shop.platform.security adds the Stripe.js origins, derived from
 # STRIPE_JS_URL and STRIPE_API_BASE at each request (Stripe, or localstripe locally).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -388,9 +388,9 @@ if PRODUCTION:
 
 # Error reports (mail_admins, debug pages) carry code and names, never variable values, form
 # fields, query strings, cookies or the signed-in person's address; every log record is masked
-# for SSNs, bank and card numbers and e-mail addresses as it is made (shop/redact.py).
-DEFAULT_EXCEPTION_REPORTER = "shop.redact.PrivateExceptionReporter"
-DEFAULT_EXCEPTION_REPORTER_FILTER = "shop.redact.PrivateExceptionReporterFilter"
+# for SSNs, bank and card numbers and e-mail addresses as it is made (shop/platform/redact.py).
+DEFAULT_EXCEPTION_REPORTER = "shop.platform.redact.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "shop.platform.redact.PrivateExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -399,7 +399,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Failed and throttled logins, staff sessions ended for inactivity (shop/security.py).
+        # Failed and throttled logins, staff sessions ended for inactivity (shop/platform/security.py).
         "security": {"level": "INFO"},
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
         # With eager tasks there is no broker; kombu would warn that the memory one has no host.

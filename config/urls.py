@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from shop.security import throttle_failed_logins
+from shop.platform.security import throttle_failed_logins
 from shop.views.pages import healthz
 
 # Staff sign in through the same throttled login as everyone else; the admin's own form

@@ -51,8 +51,8 @@ from payroll.services.training import (
     session_delete,
     session_save,
 )
-from shop.admin import ReadOnlyAdmin, ReadOnlyInline
-from shop.errors import DomainError
+from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
+from shop.platform.errors import DomainError
 
 
 @admin.register(Account)
@@ -449,7 +449,7 @@ class ShiftAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel selected shifts (e-mails everyone signed up)", permissions=["change"])
     def cancel_shifts(self, request, queryset):
-        from payroll.services.volunteer_shifts import shift_cancel
+        from payroll.services.volunteers.shifts import shift_cancel
 
         for shift in queryset:
             try:

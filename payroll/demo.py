@@ -12,7 +12,7 @@ from payroll.services import payruns
 from payroll.services.ledger import Leg, entry_post
 from payroll.services.people import consent_record, employee_create, maker_assign, pay_rate_set, w4_record
 from payroll.services.time import time_entries_approve, time_entry_add
-from shop import roles
+from shop.platform import roles
 from shop.models import Product, User
 
 DEMO_PASSWORD = "mended-demo-2026"
@@ -150,8 +150,8 @@ def seed_volunteer_demo() -> list[str]:
     from datetime import date, time
 
     from payroll.models import Skill, Volunteer, WaiverVersion
-    from payroll.services.volunteer_shifts import ShiftDetails, shift_create
-    from payroll.services.volunteers import signup_create, volunteer_save, waiver_accept
+    from payroll.services.volunteers.shifts import ShiftDetails, shift_create
+    from payroll.services.volunteers.signups import signup_create, volunteer_save, waiver_accept
 
     if WaiverVersion.objects.exists():
         return []

@@ -6,7 +6,7 @@ Appendix Three; every record is 94 characters, records are blocked in tens and t
 block is filled with records of 94 "9"s.
 
 Pure functions: nothing here touches the database. Money is Decimal dollars; the file
-holds integer cents (``shop.money.to_cents``, which refuses fractions of a cent).
+holds integer cents (``shop.platform.money.to_cents``, which refuses fractions of a cent).
 
     text = build_ppd_file(
         immediate_destination="021000021", immediate_destination_name="JPMorgan Chase",
@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Literal
 
 from payroll.bank import aba_routing_valid, account_number_valid, mask
-from shop.money import to_cents
+from shop.platform.money import to_cents
 
 RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10

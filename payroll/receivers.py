@@ -1,7 +1,7 @@
-"""payroll's receivers: it listens to the facts shop announces (``shop/facts.py``; shop never imports payroll)."""
+"""payroll's receivers: it listens to the facts shop announces (``shop/platform/facts.py``; shop never imports payroll)."""
 from django.dispatch import receiver
 
-from shop.facts import demo_seeded, donation_received, donation_refunded, gift_order_paid, order_paid, refund_confirmed
+from shop.platform.facts import demo_seeded, donation_received, donation_refunded, gift_order_paid, order_paid, refund_confirmed
 
 
 @receiver(order_paid, dispatch_uid="payroll_credit_paid_order")

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from payroll.services import paystubs, payruns, reconcile, training, wage_fund
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -112,14 +112,14 @@ def credit_paid_gift_order(gift_order_id: int) -> int:
 
 @shared_task(**RETRY)
 def send_volunteer_notice(signup_id: int, event: str) -> bool:
-    from payroll.services.volunteers import signup_notify
+    from payroll.services.volunteers.signups import signup_notify
 
     return signup_notify(signup_id, event)
 
 
 @shared_task(**RETRY)
 def send_shift_message(message_id: int) -> int:
-    from payroll.services.volunteer_shifts import shift_message_send
+    from payroll.services.volunteers.shifts import shift_message_send
 
     return shift_message_send(message_id)
 
@@ -127,7 +127,7 @@ def send_shift_message(message_id: int) -> int:
 @shared_task(**RETRY)
 def send_shift_reminders() -> int:
     """Every 10 minutes: 48-hour and 2-hour reminders, each recorded once (unique key)."""
-    from payroll.services.volunteer_shifts import reminders_send
+    from payroll.services.volunteers.shifts import reminders_send
 
     return reminders_send()
 
@@ -135,7 +135,7 @@ def send_shift_reminders() -> int:
 @shared_task(**RETRY)
 def auto_check_out_volunteers() -> int:
     """Sign out volunteers still checked in after VOLUNTEER_AUTO_CHECKOUT_HOURS; flag for review."""
-    from payroll.services.volunteer_shifts import auto_check_out
+    from payroll.services.volunteers.shifts import auto_check_out
 
     return auto_check_out()
 

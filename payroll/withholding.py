@@ -5,7 +5,7 @@ automated payroll systems, Forms W-4 from 2020 or later). Social Security, Medic
 unemployment are rate x wages up to a year-to-date wage base. Every figure that changes from
 year to year lives in ``payroll/tax_tables/<year>.json``; this module holds no per-year numbers.
 
-Rounding: ROUND_HALF_UP to the cent (``shop.money.quantize``), once, at the end.
+Rounding: ROUND_HALF_UP to the cent (``shop.platform.money.quantize``), once, at the end.
 
 * Federal income tax is computed on the worksheet's unrounded figures and rounded once.
 * The wage-base taxes (Social Security, Medicare, state unemployment) are rounded on a
@@ -32,7 +32,7 @@ from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 
-from shop.money import quantize
+from shop.platform.money import quantize
 
 TABLES_DIR = Path(__file__).resolve().parent / "tax_tables"
 FILING_STATUSES = ("single", "married_jointly", "head_of_household")

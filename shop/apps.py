@@ -7,17 +7,17 @@ class ShopConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the login cart merge)
-        from . import audit  # noqa: F401  (connects the role and price audit)
-        from .redact import install_log_redaction
+        from .platform import audit  # noqa: F401  (connects the role and price audit)
+        from .platform.redact import install_log_redaction
 
         install_log_redaction()  # no SSN, bank or card number or e-mail address reaches a log
-        from . import security  # noqa: F401  (logs failed logins to the security logger)
+        from .platform import security  # noqa: F401  (logs failed logins to the security logger)
         from .services.data_rights import register_shop_sections
 
         from django.db.models.signals import m2m_changed
 
         from .models import User
-        from .roles import forget_role_names
+        from .platform.roles import forget_role_names
 
         m2m_changed.connect(forget_role_names, sender=User.groups.through, dispatch_uid="forget_role_names")
         register_shop_sections()  # data rights: the shop's sections of a person's data (payroll adds its own)

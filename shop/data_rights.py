@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 
 # Placeholders for erased values: a reserved top-level domain, so nothing is ever delivered.
 ERASED_DOMAIN = "erased.invalid"

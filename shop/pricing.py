@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from shop.money import ZERO, allocate, quantize
+from shop.platform.money import ZERO, allocate, quantize
 
 
 # -- inputs --------------------------------------------------------------------------------

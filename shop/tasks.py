@@ -2,7 +2,7 @@
 from celery import shared_task
 
 from shop.services import emails, images, payments, stripe_events
-from shop.stripe_gateway import PaymentGatewayError
+from shop.platform.stripe_gateway import PaymentGatewayError
 
 RETRY = {
     "acks_late": True,
@@ -46,7 +46,7 @@ def send_order_shipped(order_id: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_invoice(invoice_id: int) -> None:
-    from shop.services.gift_orders import invoice_send
+    from shop.services.gifts.orders import invoice_send
 
     invoice_send(invoice_id)
 
@@ -55,21 +55,21 @@ def send_gift_invoice(invoice_id: int) -> None:
 def remind_overdue_invoices() -> None:
     from django.utils import timezone
 
-    from shop.services.gift_orders import invoices_remind_overdue
+    from shop.services.gifts.orders import invoices_remind_overdue
 
     invoices_remind_overdue(timezone.localdate())
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
 def import_recipient_list(list_id: int) -> None:
-    from shop.services.gift_recipients import recipient_list_import
+    from shop.services.gifts.recipients import recipient_list_import
 
     recipient_list_import(list_id)
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_order_update(order_id: int, event: str) -> None:
-    from shop.services.gift_fulfilment import gift_order_send_update
+    from shop.services.gifts.fulfilment import gift_order_send_update
 
     gift_order_send_update(order_id, event)
 

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import QuerySet
 
-from shop.money import ZERO, quantize
+from shop.platform.money import ZERO, quantize
 
 
 def line_wage_total(wage_content: Decimal, quantity: int) -> Decimal:

@@ -12,8 +12,8 @@ import django.test
 import pytest
 from django.test import override_settings
 
-from tests.services import missing_services
-from tests.support import LocalstripeServer, free_port
+from tests.support.reachable_services import missing_services
+from tests.support.processes import LocalstripeServer, free_port
 
 REQUIRE_SERVICES = os.environ.get("MENDED_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -51,7 +51,7 @@ class Client(django.test.Client):
     ``force_login(user, mfa=False)`` is a password-only login, for the MFA tests."""
 
     def force_login(self, user, backend=None, mfa=None):
-        from shop.mfa import has_authenticator_app, mark_session_mfa
+        from shop.platform.mfa import has_authenticator_app, mark_session_mfa
 
         super().force_login(user, backend)
         if mfa if mfa is not None else has_authenticator_app(user):

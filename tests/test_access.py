@@ -13,7 +13,7 @@ NOT_FOUND 404 · NO_GET 405 (the URL takes POST only).
 
 The fourteen roles: anonymous, customer, customer_b, corporate_a, corporate_b, donor,
 volunteer, employee (survivor self-service), employee_b, shop_staff, payroll_staff,
-program_staff, volunteer_coordinator, superuser (tests/access_harness.py).
+program_staff, volunteer_coordinator, superuser (tests/support/access_harness.py).
 """
 import re
 from decimal import Decimal
@@ -45,18 +45,18 @@ from shop.models import (
     VolumeTier,
 )
 from shop.selectors.orders import order_token
-from tests.factories import (
+from tests.support.factories import (
     OrderFactory, UserFactory, VariantFactory, add_recovery_codes, add_totp,
     recipient_list_for,
 )
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
-# The table's vocabulary and machinery live in tests/access_harness.py: ``row()`` takes the
+# The table's vocabulary and machinery live in tests/support/access_harness.py: ``row()`` takes the
 # seven required columns positionally (anonymous, customer, shop staff, payroll staff, program
 # staff, volunteer coordinator, superuser); the other logged-in roles (customer_b, corporate_a,
 # corporate_b, donor, volunteer, employee, employee_b) answer as the customer does unless a row
 # names them: ``row(LOGIN, NOT_FOUND, ..., corporate_a=OK)``.
-from tests.access_harness import (  # noqa: F401  (the names rows are written with)
+from tests.support.access_harness import (  # noqa: F401  (the names rows are written with)
     COLUMNS,
     DENIED,
     LOGIN,
@@ -81,7 +81,7 @@ from tests.access_harness import (  # noqa: F401  (the names rows are written wi
     users,
     walk,
 )
-from tests.access_harness import clients as logged_in_clients
+from tests.support.access_harness import clients as logged_in_clients
 
 CATALOG_MANAGERS = ("shop_staff",)
 PAYROLL_READERS = ("payroll_staff",)
@@ -202,7 +202,7 @@ ACCESS = {
     "accounts/reauthenticate/": row(LOGIN, OK, OK, OK, OK, OK, OK),
     # Reauthenticating by an e-mailed code (allauth 65.22+) is switched off
     # (ACCOUNT_REAUTHENTICATION_METHODS): both pages refuse everyone signed in, and the password
-    # (or authenticator app) is the way back in (tests/test_mfa.py checks that no code is sent).
+    # (or authenticator app) is the way back in (tests/shop/platform/test_mfa.py checks that no code is sent).
     "accounts/reauthenticate/code/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "accounts/reauthenticate/code/confirm/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "accounts/email/": row(LOGIN, OK, OK, OK, OK, OK, OK),
@@ -497,7 +497,7 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
     """One organisation's gift objects, ``admin`` its administrator (the values the probes use)."""
     from django.utils import timezone
 
-    from shop.services.gift_orders import invoice_issue
+    from shop.services.gifts.orders import invoice_issue
 
     member = OrganisationMember.objects.create(organisation=organisation, user=admin, role="admin")
     design = GiftDesign.objects.create(organisation=organisation, name="Sample", size=size,
@@ -518,10 +518,10 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
 
 def _volunteer_objects(people):
     """-- volunteers --: an open shift with a role; the volunteer role and another volunteer signed up."""
-    from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
+    from tests.payroll.volunteers.factories import VolunteerFactory, make_shift, publish_waiver
 
     from payroll.models import Skill
-    from payroll.services.volunteers import signup_create, waiver_accept
+    from payroll.services.volunteers.signups import signup_create, waiver_accept
 
     waiver = publish_waiver()
     volunteer = VolunteerFactory()
@@ -543,7 +543,7 @@ def _giving_objects(people):
     """-- giving --: a gift waiting for payment; the donor role's paid gift (with its receipt) and
     monthly gift, found through the donor's verified e-mail address; another donor's; a statement run."""
     from allauth.account.models import EmailAddress
-    from tests.giving.factories import make_donor, make_paid_donation, make_pending_donation, make_recurring
+    from tests.shop.giving.factories import make_donor, make_paid_donation, make_pending_donation, make_recurring
 
     from shop.models import StatementRun
     from shop.services.donations import gift_token
@@ -563,7 +563,7 @@ def _giving_objects(people):
 
 def _giving_admin_ids():
     """-- giving --: one of each giving model for the admin rows."""
-    from tests.giving.factories import make_paid_donation, make_recurring
+    from tests.shop.giving.factories import make_paid_donation, make_recurring
 
     from shop.models import StatementRun, YearEndStatement
 
@@ -596,7 +596,7 @@ def _events_objects():
     from django.utils import timezone
 
     from shop.models import Event, EventTicket, HostingRequest, Sponsorship
-    from tests.giving.factories import make_paid_donation
+    from tests.shop.giving.factories import make_paid_donation
 
     starts = timezone.now() + timedelta(days=30)
     event = Event.objects.create(title="Sample gala", slug="sample-gala", starts_at=starts, ends_at=starts + timedelta(hours=3),
@@ -617,13 +617,13 @@ def _events_objects():
 
 
 def _shipping():
-    from tests.factories import ShippingMethodFactory
+    from tests.support.factories import ShippingMethodFactory
 
     return ShippingMethodFactory()
 
 
 def _tax():
-    from tests.factories import TaxRateFactory
+    from tests.support.factories import TaxRateFactory
 
     return TaxRateFactory()
 

@@ -46,7 +46,7 @@ RATE_TABLES = {"TaxRate", "VolumeTier"}
 # May name the rate tables, never do arithmetic with them: the models that define them, the
 # admin that edits them, the demo that seeds them, and the selector that reads them into the
 # price calculation's plain inputs.
-RATE_TABLE_READERS = {"shop/admin.py", "shop/demo.py", "shop/selectors/pricing.py"}
+RATE_TABLE_READERS = {"shop/admin/rates.py", "shop/admin/gifts.py", "shop/demo/catalog.py", "shop/selectors/pricing.py"}
 # A tax rate or a discount as the rate table, the tiers and the calculation's inputs name them.
 PRICE_FIELDS = {"rate", "tax_rate", "discount_percent", "percent", "applies_to_shipping"}
 
@@ -95,26 +95,26 @@ def test_the_price_rule_check_catches_the_engines_it_replaced():
         "def price_items(items, method, state, rate_row):\n"
         "    return quantize(shipping * rate_row.rate) if rate_row.applies_to_shipping else ZERO\n"
     )
-    assert sorted(price_rule_offences(old_gift_quote, "shop/services/gifts.py")) == [
-        "shop/services/gifts.py:1 reads TaxRate, VolumeTier itself",
-        "shop/services/gifts.py:3 reads VolumeTier itself",
-        "shop/services/gifts.py:7 multiplies or divides by rate",
+    assert sorted(price_rule_offences(old_gift_quote, "shop/services/gifts/quote.py")) == [
+        "shop/services/gifts/quote.py:1 reads TaxRate, VolumeTier itself",
+        "shop/services/gifts/quote.py:3 reads VolumeTier itself",
+        "shop/services/gifts/quote.py:7 multiplies or divides by rate",
     ]
     assert price_rule_offences(old_cart, "shop/pricing_copy.py") == ["shop/pricing_copy.py:2 multiplies or divides by rate"]
 
 
 def test_the_price_module_is_pure_and_every_price_goes_through_it():
     tree = ast.parse(PRICE_MODULE.read_text())
-    allowed = {"__future__", "collections.abc", "dataclasses", "decimal", "typing", "shop.money"}
+    allowed = {"__future__", "collections.abc", "dataclasses", "decimal", "typing", "shop.platform.money"}
     assert set(imported_modules(PRICE_MODULE)) <= allowed, "shop/pricing.py reads no database, settings or models"
     assert any(isinstance(n, ast.FunctionDef) and n.name == "price" for n in tree.body)
-    for caller in ("shop/selectors/pricing.py", "shop/services/gifts.py", "shop/services/events.py"):
+    for caller in ("shop/selectors/pricing.py", "shop/services/gifts/quote.py", "shop/services/events.py"):
         calls = {n.func.id for n in ast.walk(ast.parse((ROOT / caller).read_text()))
                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "price" in calls and "shop.pricing" in set(imported_modules(ROOT / caller)), caller
 
 
-# -- e-mail: every one from a template pair, through shop.mail ------------------------------
+# -- e-mail: every one from a template pair, through shop.platform.mail ------------------------------
 
 def _mail_send_calls():
     for package in ("shop", "payroll"):
@@ -137,7 +137,7 @@ def _template_names(node) -> str:
 def test_mail_send_takes_a_template_pair_and_no_body():
     import inspect
 
-    from shop import mail
+    from shop.platform import mail
 
     parameters = inspect.signature(mail.send).parameters
     assert not {"text", "body", "html", "message"} & set(parameters)
@@ -146,7 +146,7 @@ def test_mail_send_takes_a_template_pair_and_no_body():
 
 def test_every_email_is_sent_from_a_template_pair():
     calls = list(_mail_send_calls())
-    assert len(calls) >= 18  # the senders listed in tests/test_documents_readback.py
+    assert len(calls) >= 18  # the senders listed in tests/shop/platform/test_documents_readback.py
     offenders = []
     for path, call in calls:
         where = f"{path.relative_to(ROOT)}:{call.lineno}"
@@ -190,7 +190,7 @@ def test_no_email_body_is_formatted_in_code():
     offenders = []
     for package in ("shop", "payroll"):
         for path in python_files(package):
-            if path.relative_to(ROOT).as_posix() == "shop/mail.py":
+            if path.relative_to(ROOT).as_posix() == "shop/platform/mail.py":
                 continue
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):
@@ -213,7 +213,7 @@ def test_no_email_body_is_formatted_in_code():
 # -- names that say one thing: facts, receivers, events -------------------------------------
 
 def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
-    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/facts.py``),
+    """"Events" are fundraising events; what shop announces to payroll are facts (``shop/platform/facts.py``),
     and payroll's receivers of them live in ``payroll/receivers.py``."""
     assert not (ROOT / "shop" / "events.py").exists() and not (ROOT / "payroll" / "signals.py").exists()
     declared, received = [], []
@@ -228,8 +228,8 @@ def test_facts_are_declared_in_shop_facts_and_received_in_payroll_receivers():
                              if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "receiver"
                              or isinstance(n, ast.Attribute) and n.attr == "connect"]
             if rel != "payroll/receivers.py" and package == "payroll":
-                assert "shop.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
-    assert set(declared) == {"shop/facts.py"}
+                assert "shop.platform.facts" not in {m for m in imported_modules(path)}, f"{rel}: receive shop's facts in payroll/receivers.py"
+    assert set(declared) == {"shop/platform/facts.py"}
     assert set(received) == {"payroll/receivers.py"}
 
 
@@ -319,8 +319,8 @@ def test_the_relisting_check_catches_a_relisted_tax_list():
 
 
 def test_every_csv_export_is_written_by_the_one_csv_module():
-    """shop/csv_export.py neutralises formula cells; a csv.writer anywhere else would not."""
-    writer_module = ROOT / "shop" / "csv_export.py"
+    """shop/platform/csv_export.py neutralises formula cells; a csv.writer anywhere else would not."""
+    writer_module = ROOT / "shop" / "platform" / "csv_export.py"
     offenders = []
     for package in ("shop", "payroll", "config"):
         for path in python_files(package):
@@ -330,4 +330,97 @@ def test_every_csv_export_is_written_by_the_one_csv_module():
                 if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") and \
                         getattr(node.value, "id", None) == "csv":
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert offenders == [], "write CSV with shop.csv_export (csv_response / csv_text)"
+    assert offenders == [], "write CSV with shop.platform.csv_export (csv_response / csv_text)"
+
+
+# -- one way to name a domain (issue 17): layer packages, platform in its place, tests mirror ---
+
+APPS = ("shop", "payroll")
+LAYERS = ("models", "services", "selectors", "views", "forms", "admin", "demo")
+PLATFORM_DIR = ROOT / "shop" / "platform"
+PLATFORM_MODULES = {"audit", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
+                    "money", "ratelimit", "redact", "roles", "security", "stripe_gateway", "validators", "context_processors"}
+# A module that shares a platform module's name and is not platform code, with why.
+PLATFORM_NAMESAKES = {
+    "shop/models/audit.py": "the audit trail's table (a domain file in the models layer)",
+    "shop/admin/audit.py": "the audit trail's admin (a domain file in the admin layer)",
+    "shop/views/audit.py": "the audit trail's staff page (a domain file in the views layer)",
+    "shop/templatetags/money.py": "the {% load money %} template filters, which call shop.platform.money",
+    "payroll/validators.py": "payroll's SSN rule, named by its models' fields and migrations",
+    "shop/services/gifts/documents.py": "a gift order's quote, invoice and certificate PDFs and CSVs, through the platform modules",
+    "payroll/services/volunteers/documents.py": "a volunteer's calendar feed and hours certificate, through the platform modules",
+}
+# Folders of tests that are kinds of test, not code areas; and the whole-site checks at the root.
+TEST_KINDS = {"integration", "browser", "bench", "load", "hostile", "support"}
+WHOLE_SITE_TESTS = {"test_access.py", "test_idor.py", "test_architecture.py", "test_settings.py",
+                    "test_migrations.py", "test_lock.py", "test_sqlite_concurrency.py"}
+
+
+def layer_spelling_offences(root: Path) -> list[str]:
+    """Root modules that spell a layer and a domain as a suffix (``forms_gifts.py``), and layers
+    that are both a module and a package."""
+    offences = []
+    for app in APPS:
+        for path in sorted((root / app).glob("*.py")):
+            if re.match(rf"({'|'.join(LAYERS)})_\w+$", path.stem):
+                offences.append(f"{app}/{path.name}: put it in {app}/{path.stem.split('_')[0]}/")
+        for layer in LAYERS:
+            if (root / app / f"{layer}.py").exists() and (root / app / layer).is_dir():
+                offences.append(f"{app}/{layer}.py beside {app}/{layer}/")
+    return offences
+
+
+def test_each_layer_is_one_package_of_domain_files():
+    assert layer_spelling_offences(ROOT) == []
+    for app, layers in {"shop": ("models", "services", "selectors", "views", "forms", "admin", "demo"),
+                        "payroll": ("models", "services", "selectors", "views", "forms")}.items():
+        for layer in layers:
+            assert (ROOT / app / layer / "__init__.py").exists(), f"{app}/{layer}/ is a package"
+
+
+def test_the_layer_check_catches_the_old_spellings(tmp_path):
+    # Spelled in parts, so that the import rewriter of issue 17 leaves these old names alone.
+    old = [("shop", "forms_gifts"), ("shop", "admin_giving"), ("shop", "demo_events"), ("payroll", "views_training")]
+    for app, stem in old:
+        (tmp_path / app).mkdir(exist_ok=True)
+        (tmp_path / app / f"{stem}.py").write_text("")
+    (tmp_path / "payroll" / "forms").mkdir()
+    (tmp_path / "payroll" / "forms" / "__init__.py").write_text("")
+    (tmp_path / "payroll" / "forms.py").write_text("")
+    assert layer_spelling_offences(tmp_path) == [
+        "shop/admin" "_giving.py: put it in shop/admin/", "shop/demo" "_events.py: put it in shop/demo/",
+        "shop/forms" "_gifts.py: put it in shop/forms/", "payroll/views" "_training.py: put it in payroll/views/",
+        "payroll/forms" ".py beside payroll/forms/",
+    ]
+
+
+def test_platform_code_lives_only_in_shop_platform():
+    present = {p.stem for p in PLATFORM_DIR.glob("*.py")} - {"__init__"}
+    assert present == PLATFORM_MODULES, "shop/platform/ holds the platform modules, and only them"
+    offenders = [rel for package in (*APPS, "config") for path in python_files(package)
+                 if path.stem in PLATFORM_MODULES and path.parent != PLATFORM_DIR
+                 and (rel := path.relative_to(ROOT).as_posix()) not in PLATFORM_NAMESAKES]
+    assert offenders == [], "platform code goes in shop/platform/; a domain's own file says so in PLATFORM_NAMESAKES"
+    assert all((ROOT / rel).exists() for rel in PLATFORM_NAMESAKES), "drop a namesake that is gone"
+
+
+def test_tests_mirror_the_code():
+    """A test file's folder is an app (``tests/shop/``), a package of it (``tests/shop/platform/``) or one of
+    its domains (``tests/shop/giving/`` for ``shop/models/giving.py``), or a kind of test; the root holds
+    only the whole-site checks. Helpers live in ``tests/support/``; a folder keeps its conftest and factories."""
+    tests = ROOT / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        rel = path.relative_to(tests)
+        parts = rel.parts[:-1]
+        if parts and parts[0] in TEST_KINDS or path.name in ("__init__.py", "conftest.py", "factories.py"):
+            continue
+        if not path.name.startswith("test_"):
+            offenders.append(f"tests/{rel}: a helper; put it in tests/support/")
+        elif not parts:
+            if path.name not in WHOLE_SITE_TESTS:
+                offenders.append(f"tests/{rel}: put it beside the tests of the code it checks")
+        elif parts[0] not in APPS or len(parts) > 2 or len(parts) == 2 and not (
+                (ROOT / parts[0] / parts[1]).is_dir() or (ROOT / parts[0] / "models" / f"{parts[1]}.py").exists()):
+            offenders.append(f"tests/{rel}: its folder mirrors no package or domain of shop/ or payroll/")
+    assert offenders == []

@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from tests.access_harness import NO_GET, NON_STAFF, OK, REDIRECT, REFUSED, SESSION_ENGINE, clients, keys_on, run_probe
+from tests.support.access_harness import NO_GET, NON_STAFF, OK, REDIRECT, REFUSED, SESSION_ENGINE, clients, keys_on, run_probe
 from tests.test_access import ACCESS, concrete_path, sample_objects
 
 

@@ -42,7 +42,7 @@ def test_the_one_payment_record_migration_keeps_every_money_trail():
     from django.utils import timezone
 
     from shop.models import BoxSize, Donor, Event, GiftDesign, Organisation, RecurringGift, TicketType
-    from tests.factories import OrderFactory
+    from tests.support.factories import OrderFactory
 
     leaves = _leaves()
     try:

@@ -3,7 +3,7 @@
 On 2026-12-06 a monthly gift made in the browser lost its first charge: localstripe's
 ``invoice.payment_succeeded`` webhook got a 500 "database is locked" while the pay page's own
 request held the write lock, so no gift, no receipt. The scenario runs in a process of its
-own on a SQLite file with the project's settings (``tests/sqlite/webhook_race.py``), whatever
+own on a SQLite file with the project's settings (``tests/support/webhook_race.py``), whatever
 database the rest of the suite uses.
 """
 import json
@@ -21,7 +21,7 @@ def run_race(tmp_path, options: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", EMAIL_URL="memorymail://",
                MEDIA_ROOT=str(tmp_path / "media"), PRIVATE_MEDIA_ROOT=str(tmp_path / "private"))
-    done = subprocess.run([sys.executable, "-m", "tests.sqlite.webhook_race"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "tests.support.webhook_race"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, f"the race script printed no result:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"

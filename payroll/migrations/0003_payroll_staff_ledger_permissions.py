@@ -1,7 +1,7 @@
 """Payroll staff read the ledger."""
 from django.db import migrations
 
-from shop.roles import PAYROLL_STAFF, grant_permissions
+from shop.platform.roles import PAYROLL_STAFF, grant_permissions
 
 
 def grant(apps, schema_editor):

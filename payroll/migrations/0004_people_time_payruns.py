@@ -5,7 +5,7 @@ import django.db.models.deletion
 import payroll.bank
 import payroll.models.payruns
 import payroll.validators
-import shop.crypto
+import shop.platform.crypto
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -36,15 +36,15 @@ class Migration(migrations.Migration):
             name='Employee',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', shop.crypto.EncryptedTextField()),
-                ('preferred_name', shop.crypto.EncryptedTextField(blank=True, help_text='First or chosen name; shown on products only with consent.')),
-                ('date_of_birth', shop.crypto.EncryptedTextField(blank=True, help_text='YYYY-MM-DD')),
-                ('ssn', shop.crypto.EncryptedTextField(validators=[payroll.validators.validate_ssn], verbose_name='SSN')),
-                ('address', shop.crypto.EncryptedTextField(blank=True)),
-                ('email', shop.crypto.EncryptedTextField(blank=True)),
-                ('phone', shop.crypto.EncryptedTextField(blank=True)),
-                ('bank_routing', shop.crypto.EncryptedTextField(blank=True, validators=[payroll.bank.validate_routing_number])),
-                ('bank_account', shop.crypto.EncryptedTextField(blank=True, validators=[payroll.bank.validate_account_number])),
+                ('legal_name', shop.platform.crypto.EncryptedTextField()),
+                ('preferred_name', shop.platform.crypto.EncryptedTextField(blank=True, help_text='First or chosen name; shown on products only with consent.')),
+                ('date_of_birth', shop.platform.crypto.EncryptedTextField(blank=True, help_text='YYYY-MM-DD')),
+                ('ssn', shop.platform.crypto.EncryptedTextField(validators=[payroll.validators.validate_ssn], verbose_name='SSN')),
+                ('address', shop.platform.crypto.EncryptedTextField(blank=True)),
+                ('email', shop.platform.crypto.EncryptedTextField(blank=True)),
+                ('phone', shop.platform.crypto.EncryptedTextField(blank=True)),
+                ('bank_routing', shop.platform.crypto.EncryptedTextField(blank=True, validators=[payroll.bank.validate_routing_number])),
+                ('bank_account', shop.platform.crypto.EncryptedTextField(blank=True, validators=[payroll.bank.validate_account_number])),
                 ('bank_account_type', models.CharField(blank=True, choices=[('checking', 'Checking'), ('savings', 'Savings')], max_length=10)),
                 ('bank_prenote_sent', models.BooleanField(default=False, help_text='A zero-dollar test entry went to the bank.')),
                 ('status', models.CharField(choices=[('trainee', 'Trainee'), ('artisan', 'Artisan'), ('alumni', 'Alumni'), ('terminated', 'Terminated')], default='trainee', max_length=12)),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from shop.roles import PAYROLL_STAFF, grant_permissions
+from shop.platform.roles import PAYROLL_STAFF, grant_permissions
 
 FLORIDA = [
     (date(2023, 9, 30), Decimal("12.00")),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from shop.roles import PROGRAM_STAFF, grant_permissions
+from shop.platform.roles import PROGRAM_STAFF, grant_permissions
 
 TRAINING_MODELS = ["program", "competency", "cohort", "enrollment", "trainingsession", "attendance",
                    "competencysignoff", "credential", "followup"]

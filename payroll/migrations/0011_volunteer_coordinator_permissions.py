@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from shop.roles import VOLUNTEER_COORDINATOR, grant_permissions
+from shop.platform.roles import VOLUNTEER_COORDINATOR, grant_permissions
 
 # Volunteer data only: no survivor, pay, ledger or training model.
 VOLUNTEER_MODELS = ["skill", "volunteer", "waiverversion", "waiveracceptance", "shiftseries", "shift", "shiftrole",

@@ -7,7 +7,7 @@ from django.db import models
 
 from payroll.bank import validate_account_number, validate_routing_number
 from payroll.validators import validate_ssn
-from shop.crypto import EncryptedTextField
+from shop.platform.crypto import EncryptedTextField
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 

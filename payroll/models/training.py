@@ -1,7 +1,7 @@
 """Job training: programs, cohorts, enrollments, sessions and attendance (paid through
 time entries), competencies, credentials, and follow-ups after a participant leaves.
 
-Reads of a participant's training record are audited (``shop.audit``) with the action
+Reads of a participant's training record are audited (``shop.platform.audit``) with the action
 ``training.viewed``; superusers search the trail at /staff/audit/."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from shop.validators import time_zone
+from shop.platform.validators import time_zone
 
 
 class WallClock(datetime):
@@ -33,7 +33,7 @@ def calendar_token() -> str:
 
 
 def validate_time_zone(value: str) -> None:
-    """Kept under this name for the migrations that reference it; the rule is shop.validators'."""
+    """Kept under this name for the migrations that reference it; the rule is shop.platform.validators'."""
     time_zone(value)
 
 

@@ -8,7 +8,7 @@ from payroll.models import Employee, PayStub, Posting
 from payroll.services.payruns import COUNTED
 from payroll.tax_lines import EMPLOYER_LINES, TAX_CODES, W2_LINES
 from payroll.withholding import require_tax_year
-from shop.money import ZERO, cents_sum, from_cents, quantize, sum_money
+from shop.platform.money import ZERO, cents_sum, from_cents, quantize, sum_money
 
 STUB_SUMS = ("gross", "production_pay", "training_pay", "pto_pay", "overtime_premium", "bonus", *TAX_CODES, "net")
 

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncWeek
 from payroll.models import Employee, JournalEntry, PayRate, PayRun, PayStub, Posting, TimeEntry
 from payroll.tax_lines import EMPLOYER_LINES
 from shop.models import OrderLine, Refund
-from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
+from shop.platform.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 
 WAGE_FUND = "wage_fund"
 

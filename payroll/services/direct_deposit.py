@@ -15,7 +15,7 @@ from django.utils import timezone
 from payroll.models import Employee, PayRun, PayStub
 from payroll.nacha import NachaEntry, NachaError, build_ppd_file
 from payroll.services.payruns import COUNTED, PayRunError
-from shop.audit import audit_record
+from shop.platform.audit import audit_record
 
 
 def _company_id() -> str:

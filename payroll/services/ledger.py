@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 
 from payroll.accounts import known_accounts
 from payroll.models import JournalEntry, Posting
-from shop.errors import DomainError
-from shop.money import quantize
+from shop.platform.errors import DomainError
+from shop.platform.money import quantize
 
 
 class LedgerError(DomainError):

@@ -18,9 +18,9 @@ from payroll.models import Employee, PayAdjustment, PayRate, PayRun, PayStub, Ti
 from payroll.services.ledger import Leg, entry_post
 from payroll.tax_lines import YTD_LINES
 from payroll.withholding import W4, period_taxes, tax_years, tax_years_text
-from shop.audit import audit_record
-from shop.errors import DomainError
-from shop.money import ZERO, allocate, cents_sum, from_cents, quantize
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.money import ZERO, allocate, cents_sum, from_cents, quantize
 from shop.templatetags.money import usd
 
 PAY_PERIODS_PER_YEAR = 26

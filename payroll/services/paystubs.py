@@ -11,8 +11,8 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from payroll.models import PayStub
-from shop import mail
-from shop.documents import paragraph, pdf, text
+from shop.platform import mail
+from shop.platform.documents import paragraph, pdf, text
 from shop.templatetags.money import usd
 
 

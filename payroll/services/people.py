@@ -17,8 +17,8 @@ from payroll.models import (
     WithholdingCertificate,
 )
 from payroll.validators import normalize_ssn
-from shop.audit import audit_record
-from shop.errors import DomainError
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
 from shop.models import Product
 from shop.services.catalog import catalog_changed
 
@@ -28,7 +28,7 @@ class EmployeeError(DomainError):
 
 
 def audit(actor, action: str, employee: Employee | None = None, ip: str | None = None, target=None, **detail) -> None:
-    """Record who did what to (or saw) whose record, in the shop's audit trail (``shop.audit``).
+    """Record who did what to (or saw) whose record, in the shop's audit trail (``shop.platform.audit``).
     Details never hold the personal data itself: ids, choices, counts."""
     audit_record(action, actor=actor, employee=employee, ip=ip, target=target, **detail)
 

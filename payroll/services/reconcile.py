@@ -15,12 +15,12 @@ from payroll.services.wage_fund import (
     gift_orders_unposted,
     wage_fund_unposted,
 )
-from shop import mail
+from shop.platform import mail
 from shop.models import Donation, GiftOrder, OrderLine
 from shop.models.giving import WAGE_FUND_DESIGNATIONS
 from shop.models.orders import PAID_STATES
-from shop.money import ZERO, cents_sum, from_cents
-from shop.roles import PAYROLL_STAFF
+from shop.platform.money import ZERO, cents_sum, from_cents
+from shop.platform.roles import PAYROLL_STAFF
 from shop.templatetags.money import usd
 from shop.wages import gift_wages_funded, wages_funded
 

@@ -35,8 +35,8 @@ from payroll.services.time import (
     time_entry_change,
     time_entry_remove,
 )
-from shop import mail
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.errors import DomainError
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 PAID_AFTER_APPROVAL = "This attendance was paid in an approved pay run; correct it with an off-cycle correction run."
@@ -293,7 +293,7 @@ def follow_ups_due_remind(today: date) -> int:
     The e-mail names no one: it carries record numbers and a link that needs a login.
     Returns the number of follow-ups listed."""
     from shop.models import User
-    from shop.roles import PROGRAM_STAFF
+    from shop.platform.roles import PROGRAM_STAFF
 
     monday = today - timedelta(days=today.weekday())
     due = list(

@@ -6,7 +6,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from shop.documents import paragraph, pdf, text
+from shop.platform.documents import paragraph, pdf, text
 
 STYLE = TableStyle([
     ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),

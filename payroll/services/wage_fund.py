@@ -9,7 +9,7 @@ from payroll.models import JournalEntry
 from payroll.services.ledger import Leg, entry_post
 from shop.models import Order, OrderLine, Refund, RefundLine
 from shop.models.orders import PAID_STATES
-from shop.money import sum_money
+from shop.platform.money import sum_money
 from shop.wages import line_wage_total, refunded_wage_share
 
 WAGE_FUND, CLEARING = "wage_fund", "shop_revenue_clearing"

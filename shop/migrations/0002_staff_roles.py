@@ -1,7 +1,7 @@
 """Create the staff roles as groups, with the shop permissions of shop staff."""
 from django.db import migrations
 
-from shop.roles import SHOP_STAFF, SHOP_STAFF_MODELS, STAFF_ROLES, grant_permissions
+from shop.platform.roles import SHOP_STAFF, SHOP_STAFF_MODELS, STAFF_ROLES, grant_permissions
 
 
 def create_roles(apps, schema_editor):

@@ -1,7 +1,7 @@
 """Shop staff see and fulfil orders, see payments, refunds and Stripe events."""
 from django.db import migrations
 
-from shop.roles import SHOP_STAFF, grant_permissions
+from shop.platform.roles import SHOP_STAFF, grant_permissions
 
 PERMISSIONS = [
     "view_order", "change_order", "view_orderline", "view_payment", "view_refund", "view_refundline",

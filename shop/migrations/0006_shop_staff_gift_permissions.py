@@ -1,7 +1,7 @@
 """Shop staff run the gift-box catalogue and set organisations' payment terms."""
 from django.db import migrations
 
-from shop.roles import SHOP_STAFF, grant_permissions
+from shop.platform.roles import SHOP_STAFF, grant_permissions
 
 MODELS = ["boxsize", "palettecolour", "volumetier", "classicbox", "classicboxitem", "organisation", "organisationmember",
           "giftdesign", "giftdesignitem"]

@@ -1,7 +1,7 @@
 """Shop staff see recipient lists, record shipments and manage organisation invitations."""
 from django.db import migrations
 
-from shop.roles import SHOP_STAFF, grant_permissions
+from shop.platform.roles import SHOP_STAFF, grant_permissions
 
 MODELS = ["recipientlist", "giftrecipient", "shipment", "organisationinvitation"]
 

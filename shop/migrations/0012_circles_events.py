@@ -5,7 +5,7 @@ import shop.models.circles
 from django.conf import settings
 from django.db import migrations, models
 
-from shop.roles import SHOP_STAFF, grant_permissions
+from shop.platform.roles import SHOP_STAFF, grant_permissions
 
 NEW_MODELS = ["givingcircle", "circleinvitation", "event", "tickettype", "eventticket", "sponsorshiptier", "sponsorship", "hostingrequest"]
 

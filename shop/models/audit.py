@@ -1,6 +1,6 @@
 """The audit trail: who did what, to which record, when and from where. Append-only.
 
-Rows are written by ``shop.audit.audit_record`` only. Python refuses to change or delete
+Rows are written by ``shop.platform.audit.audit_record`` only. Python refuses to change or delete
 one (the model's ``save``/``delete`` and the queryset's ``update``/``delete``), the admin
 offers no add, change or delete to anyone, and on PostgreSQL a trigger rejects UPDATE
 and DELETE on the table itself (migration ``0013_audit``).

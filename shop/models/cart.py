@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from shop.money import quantize
+from shop.platform.money import quantize
 
 from .catalog import ProductVariant
 

@@ -175,7 +175,7 @@ class Donation(models.Model):
 
     @property
     def deductible(self):
-        from shop.money import ZERO
+        from shop.platform.money import ZERO
 
         return max(self.total - self.goods_value, ZERO)
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from shop.models import CircleInvitation, Donation, GivingCircle, RecurringGift
-from shop.money import ZERO, cents_sum, from_cents
+from shop.platform.money import ZERO, cents_sum, from_cents
 
 R = RecurringGift.Status
 MEMBER_STATUSES = (R.ACTIVE, R.PAST_DUE)

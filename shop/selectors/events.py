@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from shop.models import Donation, Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier
-from shop.money import sum_money
+from shop.platform.money import sum_money
 
 PAID = Donation.Status.PAID
 PENDING = Donation.Status.PENDING

@@ -31,7 +31,7 @@ def gift_pipeline(today: date | None = None) -> list[tuple[str, list[GiftOrder]]
     """Open gift orders grouped by stage, soonest in-hand date first, each with ``flags``:
     a proof we owe for more than two working days, an in-hand date the production time
     can no longer meet, or a date already past. Delivered and cancelled orders are left out."""
-    from shop.services.gifts import add_working_days, earliest_in_hand_date
+    from shop.services.gifts.quote import add_working_days, earliest_in_hand_date
 
     today = today or timezone.localdate()
     orders = (

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 
 from shop.models import Donation, Donor, Fund, Receipt, RecurringGift
-from shop.money import ZERO, cents_sum, from_cents, sum_money
+from shop.platform.money import ZERO, cents_sum, from_cents, sum_money
 
 PAID = Donation.Status.PAID
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.models import Cart, CartLine, ProductVariant
 from shop.models.cart import SESSION_CART_KEY
 MAX_LINE_QUANTITY = 999

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import mail
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.errors import DomainError
 from shop.models import CircleInvitation, GivingCircle, RecurringGift
 from shop.services.donations import GiftDetails, recurring_start
 

@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from shop import stripe_gateway as gateway
-from shop.audit import audit_record
+from shop.platform import stripe_gateway as gateway
+from shop.platform.audit import audit_record
 from shop.data_rights import (
     DataRightsError,
     Erasure,
@@ -56,7 +56,7 @@ from shop.models import (
 )
 from shop.models.circles import invitation_token as circle_invitation_token
 from shop.models.gifts import invitation_token as organisation_invitation_token
-from shop.roles import SHOP_STAFF, user_has_role
+from shop.platform.roles import SHOP_STAFF, user_has_role
 
 EXPORT_FORMAT = "mended-personal-data/1"
 RECEIPTS_RETAINED = "retained as required by law: tax receipts (IRS record keeping)"

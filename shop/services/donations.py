@@ -17,14 +17,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import mail
-from shop import stripe_gateway as gateway
-from shop.audit import audit_record
-from shop.errors import DomainError
-from shop.facts import announce_on_commit, donation_received, donation_refunded
+from shop.platform import mail
+from shop.platform import stripe_gateway as gateway
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, donation_received, donation_refunded
 from shop.models import Donation, DonationChargeFailure, Donor, Fund, Payment, RecurringGift, Refund
 from shop.models.giving import Tribute
-from shop.money import CENT, from_cents, quantize, to_cents
+from shop.platform.money import CENT, from_cents, quantize, to_cents
 from shop.services.payments import payment_intent_status_record, payment_open
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shop import mail
+from shop.platform import mail
 from shop.models import Order
 from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_link

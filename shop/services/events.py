@@ -19,11 +19,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import mail
-from shop import stripe_gateway as gateway
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform import stripe_gateway as gateway
+from shop.platform.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Payment, Sponsorship, SponsorshipTier, TicketType
-from shop.money import quantize
+from shop.platform.money import quantize
 from shop.pricing import Line, price
 from shop.selectors import events as selectors
 from shop.services.donations import (

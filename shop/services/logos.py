@@ -35,7 +35,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 from PIL import Image, UnidentifiedImageError
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 
 LogoKind = Literal["png", "jpeg", "svg"]
 

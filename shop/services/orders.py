@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop.audit import audit_record
-from shop.errors import DomainError
-from shop.facts import announce_on_commit, order_paid
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.selectors.pricing import price_items
 from shop.services.catalog import catalog_changed

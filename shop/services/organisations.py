@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from shop import mail
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.errors import DomainError
 from shop.models import Organisation, OrganisationInvitation, OrganisationMember
 
 ADMIN = OrganisationMember.Role.ADMIN
@@ -24,7 +24,7 @@ def is_organisation_admin(user, organisation: Organisation) -> bool:
 
 def _require_admin(actor, organisation: Organisation) -> None:
     """The organisation's administrators, and shop staff (who set up a new client's first admin)."""
-    from shop.roles import SHOP_STAFF, user_has_role
+    from shop.platform.roles import SHOP_STAFF, user_has_role
 
     if not (is_organisation_admin(actor, organisation) or user_has_role(actor, SHOP_STAFF)):
         raise MembershipError("Only the organisation's administrators can change its members.")

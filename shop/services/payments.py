@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop import stripe_gateway as gateway
-from shop.errors import DomainError
+from shop.platform import stripe_gateway as gateway
+from shop.platform.errors import DomainError
 from shop.models import Order, Payment, PaymentStatusChange
-from shop.money import to_cents
+from shop.platform.money import to_cents
 from shop.services.orders import order_cancel, order_mark_paid
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from shop import mail
-from shop.audit import audit_record
-from shop.documents import paragraph, pdf, text
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.audit import audit_record
+from shop.platform.documents import paragraph, pdf, text
+from shop.platform.errors import DomainError
 from shop.models import Donation, Receipt, ReceiptSequence
-from shop.money import ZERO
+from shop.platform.money import ZERO
 from shop.templatetags.money import usd
 
 NO_GOODS = "No goods or services were provided in exchange for this contribution."

@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.models.rates import US_STATES
-from shop.validators import control_characters
+from shop.platform.validators import control_characters
 
 COLUMNS = (
     "name",

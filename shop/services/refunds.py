@@ -5,12 +5,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from shop import stripe_gateway as gateway
-from shop.audit import audit_record
-from shop.errors import DomainError
-from shop.facts import announce_on_commit, refund_confirmed
+from shop.platform import stripe_gateway as gateway
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, refund_confirmed
 from shop.models import Order, Payment, Refund, RefundLine
-from shop.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
+from shop.platform.money import ZERO, allocate, cents_sum, from_cents, quantize, sum_money
 from shop.services.orders import move_state
 
 S = Order.State

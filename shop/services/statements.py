@@ -11,12 +11,12 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from shop import mail
-from shop.audit import audit_record
-from shop.documents import paragraph, pdf, text
-from shop.errors import DomainError
+from shop.platform import mail
+from shop.platform.audit import audit_record
+from shop.platform.documents import paragraph, pdf, text
+from shop.platform.errors import DomainError
 from shop.models import Donation, Donor, StatementRun, YearEndStatement
-from shop.money import ZERO, cents_sum, from_cents
+from shop.platform.money import ZERO, cents_sum, from_cents
 from shop.services.receipts import FL_DISCLOSURE, NO_GOODS
 from shop.templatetags.money import usd
 

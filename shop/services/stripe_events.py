@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shop.models import Payment, Refund, StripeEvent
 from shop.services import donations
-from shop.services.gift_orders import gift_order_payment_sync
+from shop.services.gifts.orders import gift_order_payment_sync
 from shop.services.payments import payment_intent_sync
 from shop.services.refunds import refund_sync
 

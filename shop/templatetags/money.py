@@ -2,7 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from shop.money import quantize
+from shop.platform.money import quantize
 
 register = template.Library()
 

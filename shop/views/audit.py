@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from shop.audit import audit_record
-from shop.csv_export import csv_response
+from shop.platform.audit import audit_record
+from shop.platform.csv_export import csv_response
 from shop.models import AuditEvent
 
 PAGE_SIZE = 50

@@ -2,8 +2,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from shop.forms import CartEstimateForm, CartQuantityForm
-from shop.security import private_page
+from shop.forms.checkout import CartEstimateForm, CartQuantityForm
+from shop.platform.security import private_page
 from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
 from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
 

@@ -8,13 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
-from shop.forms import AddToCartForm, SearchForm
+from shop.forms.checkout import AddToCartForm, SearchForm
 from shop.models import Category
 from shop.selectors.catalog import category_list, product_detail, product_list
 from shop.selectors.impact import hours_funded_this_year
 from shop.services.cart import CartError, cart_add, cart_get_or_create
 from shop.services.catalog import catalog_version
-from shop.validators import ascii_int
+from shop.platform.validators import ascii_int
 
 MAX_CACHED_QUERY = 40  # characters of a search kept in the shared cache
 

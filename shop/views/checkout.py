@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shop import stripe_gateway as gateway
-from shop.errors import DomainError
-from shop.forms import CheckoutForm
-from shop.security import private_page
+from shop.platform import stripe_gateway as gateway
+from shop.platform.errors import DomainError
+from shop.forms.checkout import CheckoutForm
+from shop.platform.security import private_page
 from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create

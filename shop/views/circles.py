@@ -8,16 +8,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from shop.csv_export import csv_response
-from shop.errors import DomainError
+from shop.platform.csv_export import csv_response
+from shop.platform.errors import DomainError
 from shop.views.giving import year_from_request
-from shop.forms_circles import CircleJoinForm, InviteForm
-from shop.roles import SHOP_STAFF, role_required
+from shop.forms.circles import CircleJoinForm, InviteForm
+from shop.platform.roles import SHOP_STAFF, role_required
 from shop.selectors import circles as selectors
 from shop.services import circles as service
 from shop.services import donations
 from shop.services.receipts import fl_disclosure
-from shop.ratelimit import RateLimited
+from shop.platform.ratelimit import RateLimited
 from shop.views.limits import invitations_limited, too_many
 
 

@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shop.data_rights import DataRightsError
-from shop.forms_data_rights import EraseForm, LookupForm
-from shop.roles import SHOP_STAFF, VOLUNTEER_COORDINATOR, user_has_role
+from shop.forms.data_rights import EraseForm, LookupForm
+from shop.platform.roles import SHOP_STAFF, VOLUNTEER_COORDINATOR, user_has_role
 from shop.services import data_rights as service
 from shop.views.files import download_response
 

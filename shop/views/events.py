@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shop.csv_export import csv_text
-from shop.errors import DomainError
-from shop.forms_events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
+from shop.platform.csv_export import csv_text
+from shop.platform.errors import DomainError
+from shop.forms.events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
 from shop.models import Event, HostingRequest
-from shop.roles import SHOP_STAFF, role_required
+from shop.platform.roles import SHOP_STAFF, role_required
 from shop.selectors import events as selectors
 from shop.services import events as service
 from shop.services.donations import gift_token

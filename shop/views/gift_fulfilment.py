@@ -6,10 +6,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from shop.errors import DomainError
-from shop.forms_gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
+from shop.platform.errors import DomainError
+from shop.forms.gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
 from shop.models import Proof
-from shop.roles import SHOP_STAFF, role_required, user_has_role
+from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gift_orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
 from shop.selectors.gifts import (
     member_organisations,
@@ -18,12 +18,13 @@ from shop.selectors.gifts import (
     recipient_list_for_member,
     recipient_lists_for_member,
 )
-from shop.services import gift_fulfilment, organisations
-from shop.services.gift_documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
-from shop.services.gift_recipients import recipient_list_upload
+from shop.services import organisations
+from shop.services.gifts import fulfilment as gift_fulfilment
+from shop.services.gifts.documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
+from shop.services.gifts.recipients import recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV
 from shop.views.files import download_response, private_file_response
-from shop.ratelimit import RateLimited
+from shop.platform.ratelimit import RateLimited
 from shop.views.limits import invitations_limited, too_many
 
 

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shop.errors import DomainError
-from shop import stripe_gateway as gateway
-from shop.forms_gifts import (
+from shop.platform.errors import DomainError
+from shop.platform import stripe_gateway as gateway
+from shop.forms.gifts import (
     DesignDetailsForm,
     DesignItemForm,
     GiftOrderForm,
@@ -20,23 +20,23 @@ from shop.forms_gifts import (
     QuoteForm,
 )
 from shop.models import GiftOrder, Invoice
-from shop.roles import SHOP_STAFF, role_required
+from shop.platform.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
 from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
 from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
-from shop.services import gift_designs
-from shop.services.gift_documents import invoice_pdf, quote_pdf
-from shop.services.gift_orders import (
+from shop.services.gifts import designs as gift_designs
+from shop.services.gifts.documents import invoice_pdf, quote_pdf
+from shop.services.gifts.orders import (
     gift_order_authorise,
     gift_order_place,
     invoice_mark_paid,
     proof_review,
     proof_upload,
 )
-from shop.services.gifts import design_set_item, design_slots_used, gift_quote
+from shop.services.gifts.quote import design_set_item, design_slots_used, gift_quote
 
 
 def _design_or_404(request, design_id):

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from shop import stripe_gateway as gateway
-from shop.csv_export import csv_response
-from shop.errors import DomainError
-from shop.forms_giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
+from shop.platform import stripe_gateway as gateway
+from shop.platform.csv_export import csv_response
+from shop.platform.errors import DomainError
+from shop.forms.giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
 from shop.models import Donation, Receipt, RecurringGift, StatementRun
-from shop.roles import SHOP_STAFF, role_required
-from shop.security import private_page
+from shop.platform.roles import SHOP_STAFF, role_required
+from shop.platform.security import private_page
 from shop.selectors import giving as selectors
 from shop.selectors.events import event_purchase, hold_expired, hold_expires_at
 from shop.services import donations as service

@@ -1,4 +1,4 @@
-"""The view side of the rate limits (``shop/ratelimit.py``): a 429 page or JSON answer,
+"""The view side of the rate limits (``shop/platform/ratelimit.py``): a 429 page or JSON answer,
 and the decorators that put a view under its limits.
 
 - ``@limited("pledge")``: every POST counts; one that does not go through (the form is
@@ -21,10 +21,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from shop import ratelimit
-from shop import stripe_gateway as gateway
-from shop.ratelimit import RateLimited
-from shop.security import client_ip, security_log
+from shop.platform import ratelimit
+from shop.platform import stripe_gateway as gateway
+from shop.platform.ratelimit import RateLimited
+from shop.platform.security import client_ip, security_log
 
 
 def too_many(request, error: RateLimited, *, json: bool = False):

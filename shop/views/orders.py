@@ -3,7 +3,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from shop.security import private_page
+from shop.platform.security import private_page
 from shop.selectors.impact import order_hours_funded
 from shop.selectors.orders import order_for_customer, order_from_token, orders_for_customer
 

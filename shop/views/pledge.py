@@ -3,10 +3,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
-from shop.errors import DomainError
-from shop.forms_pledge import PledgeForm
+from shop.platform.errors import DomainError
+from shop.forms.pledge import PledgeForm
 from shop.models import Pledge
-from shop.security import private_page
+from shop.platform.security import private_page
 from shop.services.pledges import LEARNING_RESOURCES, pledge_count, pledge_take
 from shop.views.limits import limited
 

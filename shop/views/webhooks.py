@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from shop import stripe_gateway as gateway
+from shop.platform import stripe_gateway as gateway
 from shop.services.stripe_events import stripe_event_record
 
 

@@ -27,8 +27,8 @@ def sign_up(volunteers, concurrent: bool, places: int, connections: int) -> floa
     from django.db import connection
 
     from payroll.models import SignUp
-    from payroll.services.volunteers import signup_create
-    from tests.volunteers.factories import make_shift
+    from payroll.services.volunteers.signups import signup_create
+    from tests.payroll.volunteers.factories import make_shift
 
     # A shift of its own for each round, a week apart, so the rounds' sign-ups do not overlap.
     role = make_shift(starts_in=timedelta(days=7 if concurrent else 14), roles=(("Pop-up shop", places),)).roles.get()
@@ -66,8 +66,8 @@ def sign_up(volunteers, concurrent: bool, places: int, connections: int) -> floa
 
 
 def run(args, where: str) -> Row:
-    from tests.factories import UserFactory
-    from tests.volunteers.factories import signed_volunteer
+    from tests.support.factories import UserFactory
+    from tests.payroll.volunteers.factories import signed_volunteer
 
     UserFactory.reset_sequence(int(time.time()))  # the database may hold an earlier run's users
     volunteers = [signed_volunteer() for _ in range(args.volunteers)]

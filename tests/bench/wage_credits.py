@@ -15,14 +15,14 @@ and UPDATE, but not TRUNCATE), then bulk-creates N orders (--orders, default 10,
 directly in state "paid" with paid_at set, 1-2 lines each with wage content (set-up, not
 measured: no Stripe, no checkout).
 
-It starts a real worker (``celery -A config worker`` via tests.support.CeleryWorker, log
+It starts a real worker (``celery -A config worker`` via tests.support.processes.CeleryWorker, log
 level WARNING) on a queue of its own: by default the prefork pool with 2 processes
 (Celery's default pool, which the README's worker command uses; --concurrency is fixed
 rather than the CPU count so runs compare across machines), or --pool solo as the
 integration tests run it. Then it measures, from the first announcement until the ledger
 holds a credit entry for every line (polled, bounded by --timeout, default 900 s):
 
-    shop.facts.order_paid.send(sender="shop", order_id=...)   for each order, as shop
+    shop.platform.facts.order_paid.send(sender="shop", order_id=...)   for each order, as shop
     does after commit, with Celery eager mode off -> payroll's receiver enqueues
     payroll.tasks.credit_paid_order -> the worker posts one entry (2 postings) per line.
 
@@ -142,7 +142,7 @@ def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
     from django.utils import timezone
 
     from shop.models import Order, OrderLine
-    from shop.money import quantize
+    from shop.platform.money import quantize
 
     now = timezone.now()
     shapes = []  # per order: [(unit price, quantity, wage content per unit)]
@@ -182,7 +182,7 @@ def create_paid_orders(count: int, start: int = 0) -> tuple[list[int], int]:
 
 # -- the worker -------------------------------------------------------------------------
 def make_worker(pool: str, concurrency: int, queue: str, env: dict, log_path: Path):
-    from tests.support import CeleryWorker
+    from tests.support.processes import CeleryWorker
 
     worker = CeleryWorker(queue=queue, env=env, log_path=log_path, loglevel="WARNING")
     if pool != "solo":
@@ -232,7 +232,7 @@ def announce_and_wait(order_ids: list[int], expected: int, worker, timeout: floa
     """Send order_paid for every order; wait until the ledger holds `expected` credits."""
     from celery.signals import after_task_publish
 
-    from shop.facts import order_paid
+    from shop.platform.facts import order_paid
 
     published = []
 
@@ -483,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--orders, --timeout and --concurrency must be positive")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the worker when killed
 
-    import pytest  # tests.support reports failures with pytest.fail
+    import pytest  # tests.support.processes reports failures with pytest.fail
 
     try:
         row = run(args)

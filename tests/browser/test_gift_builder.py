@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from shop.models import BoxSize, GiftOrder, Organisation, OrganisationMember, PaletteColour, VolumeTier
-from tests.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory
+from tests.support.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory
 from tests.shop.test_recipients_import import recipient_rows, to_csv
 
 

@@ -12,9 +12,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from shop.models import Donation, RecurringGift
-from tests.factories import UserFactory
-from tests.stripe_helpers import deliver_webhooks_to
-from tests.support import wait_for
+from tests.support.factories import UserFactory
+from tests.support.stripe_helpers import deliver_webhooks_to
+from tests.support.processes import wait_for
 
 CENT = Decimal("0.01")
 

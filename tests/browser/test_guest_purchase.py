@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from shop.models import Order
-from tests.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
-from tests.stripe_helpers import deliver_webhooks_to
+from tests.support.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
+from tests.support.stripe_helpers import deliver_webhooks_to
 
 
 @pytest.mark.django_db(transaction=True)

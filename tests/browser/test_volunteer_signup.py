@@ -7,10 +7,10 @@ from django.core import mail
 from django.test import Client
 
 from payroll.models import SignUp
-from payroll.services.volunteers import signup_create
-from shop import roles
-from tests.factories import UserFactory
-from tests.volunteers.factories import VolunteerFactory, make_shift, publish_waiver, signed_volunteer
+from payroll.services.volunteers.signups import signup_create
+from shop.platform import roles
+from tests.support.factories import UserFactory
+from tests.payroll.volunteers.factories import VolunteerFactory, make_shift, publish_waiver, signed_volunteer
 
 pytestmark = pytest.mark.browser
 

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from shop import ratelimit
-from shop import stripe_gateway as gateway
+from shop.platform import ratelimit
+from shop.platform import stripe_gateway as gateway
 from shop.models import CircleInvitation, HostingRequest, OrganisationInvitation, Pledge
 from shop.services.donations import donation_start, gift_token
-from tests.factories import UserFactory
-from tests.giving.conftest import details
-from tests.stripe_helpers import card
+from tests.support.factories import UserFactory
+from tests.shop.giving.conftest import details
+from tests.support.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,7 @@ def test_the_pledge_limit_resets_after_the_hour(client):
 
 
 def test_hosting_requests_are_limited_to_three_an_hour_per_ip(client, django_capture_on_commit_callbacks):
-    from tests.giving.test_events import host_form
+    from tests.shop.giving.test_events import host_form
 
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):
@@ -216,7 +216,7 @@ def test_hosting_requests_are_limited_to_three_an_hour_per_ip(client, django_cap
 
 
 def test_circle_invitations_count_each_address_against_the_sender(client, settings, django_capture_on_commit_callbacks):
-    from tests.giving.test_circles import make_circle
+    from tests.shop.giving.test_circles import make_circle
 
     circle, leader = make_circle()
     client.force_login(leader)

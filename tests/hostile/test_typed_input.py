@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from payroll.models import Shift, Skill, Volunteer
 from shop.models import Order, Shipment, StripeEvent
-from shop.services import gift_fulfilment
+from shop.services.gifts import fulfilment as gift_fulfilment
 from shop.services.recipients_import import RecipientImportError, parse_recipients
-from tests.factories import VariantFactory, recipient_list_for
+from tests.support.factories import VariantFactory, recipient_list_for
 from tests.shop.test_checkout import ADDRESS, fill_cart
 from tests.shop.test_gift_fulfilment import approved_order
 from tests.shop.test_recipients_import import recipient_rows, to_csv
-from tests.stripe_helpers import event, post_webhook, sign
-from tests.volunteers.test_pages import profile_data, shift_form
+from tests.support.stripe_helpers import event, post_webhook, sign
+from tests.payroll.volunteers.test_pages import profile_data, shift_form
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_series_rule_itself_refuses_a_last_day_in_9999(coordinator):
     """The service, not only the form: 9999-12-31 used to overflow while the days were counted."""
     from datetime import date
 
-    from payroll.services.volunteer_shifts import ShiftDetails, VolunteerError, shift_create
+    from payroll.services.volunteers.shifts import ShiftDetails, VolunteerError, shift_create
 
     details = ShiftDetails(title="Sort", location="Warehouse", day=timezone.localdate() + timedelta(days=3),
                            start_time=timezone.datetime(2026, 1, 1, 9).time(),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import CeleryWorker, postgres_url
+from tests.support.processes import CeleryWorker, postgres_url
 
 HERE = Path(__file__).resolve().parent
 WORKER_FIXTURE = "celery_worker_process"

@@ -3,7 +3,7 @@ whoever sends them (the models refuse too; this is for SQL written behind them).
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from shop.audit import audit_record
+from shop.platform.audit import audit_record
 from shop.models import AuditEvent
 
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from shop.models import Cart, CartLine, Order, ProductVariant, StripeEvent
 from shop.services.orders import CheckoutDetails, CheckoutError, order_place
-from tests.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
-from tests.stripe_helpers import card, deliver_webhooks_to
-from tests.support import wait_for
+from tests.support.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
+from tests.support.stripe_helpers import card, deliver_webhooks_to
+from tests.support.processes import wait_for
 
 ADDRESS = {"email": "guest@example.org", "name": "Gail Guest", "line1": "12 Bay St", "city": "Tampa", "state": "FL", "postal_code": "33602"}
 

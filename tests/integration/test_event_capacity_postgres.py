@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from shop import stripe_gateway as gateway
+from shop.platform import stripe_gateway as gateway
 from shop.models import Donation, Event, EventTicket
 from shop.selectors import events as selectors
 from shop.services import events as service

@@ -13,7 +13,7 @@ from django.db import connection, connections
 
 from shop.models import Receipt, ReceiptSequence
 from shop.services.receipts import receipt_issue
-from tests.giving.factories import make_donor, make_paid_donation
+from tests.shop.giving.factories import make_donor, make_paid_donation
 
 WORKERS = 20
 YEAR = 2027

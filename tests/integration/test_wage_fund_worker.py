@@ -6,10 +6,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from payroll.models import JournalEntry
-from shop.facts import order_paid
+from shop.platform.facts import order_paid
 from shop.models import Order, OrderLine
-from tests.factories import VariantFactory
-from tests.support import wait_for
+from tests.support.factories import VariantFactory
+from tests.support.processes import wait_for
 
 ORDERS = 500
 

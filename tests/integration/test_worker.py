@@ -12,7 +12,7 @@ from PIL import Image
 
 from shop.models import Category, Product, ProductImage
 from shop.services.images import THUMBNAIL_SIZE, product_image_create
-from tests.support import capture_tasks, wait_for
+from tests.support.processes import capture_tasks, wait_for
 
 THUMBNAIL_TASK = "shop.tasks.make_product_thumbnail"
 

@@ -13,14 +13,14 @@ from django.utils.module_loading import import_string
 
 from payroll.models import AuditEvent, Consent, PayRate, TrainingSession, WithholdingCertificate
 from payroll.services.people import EmployeeError, PayRateNeedsConfirmation, pay_rate_set
-from shop import roles
-from tests.factories import UserFactory
+from shop.platform import roles
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory
 
 pytestmark = pytest.mark.django_db
 
 # Shop's giving and ledger-like admin modules: every class registered from them is checked.
-SHOP_GIVING_MODULES = ("shop.admin_giving", "shop.admin_circles", "shop.admin_events", "shop.admin_audit")
+SHOP_GIVING_MODULES = ("shop.admin.giving", "shop.admin.circles", "shop.admin.events", "shop.admin.audit")
 
 # Admins that edit plain reference data: no rule beyond the model's own fields, no money,
 # no history, nothing another record copies at the time. Each says why; anything new must
@@ -33,12 +33,12 @@ REFERENCE_DATA = {
     "payroll.admin.WaiverVersionAdmin": "waiver text, frozen once anyone accepted it (get_readonly_fields)",
     "payroll.admin.VolunteerAdmin": "a volunteer's contact details (sign-ups and waivers go through services)",
     "payroll.admin.ShiftAdmin": "wording only: times, capacity and status are read-only; cancelling is a service action",
-    "shop.admin_giving.DonorAdmin": "a donor's name and postal address (gifts and receipts are read-only)",
-    "shop.admin_circles.GivingCircleAdmin": "a circle's name, goal, description and leaders",
-    "shop.admin_circles.CircleInvitationInline": "every field read-only, no add or delete: a record of invitations",
-    "shop.admin_events.EventAdmin": "an event's details; prices are copied onto each purchase when it is made",
-    "shop.admin_events.TicketTypeInline": "ticket prices, copied onto each purchase",
-    "shop.admin_events.SponsorshipTierInline": "sponsorship tiers, copied onto each sponsorship",
+    "shop.admin.giving.DonorAdmin": "a donor's name and postal address (gifts and receipts are read-only)",
+    "shop.admin.circles.GivingCircleAdmin": "a circle's name, goal, description and leaders",
+    "shop.admin.circles.CircleInvitationInline": "every field read-only, no add or delete: a record of invitations",
+    "shop.admin.events.EventAdmin": "an event's details; prices are copied onto each purchase when it is made",
+    "shop.admin.events.TicketTypeInline": "ticket prices, copied onto each purchase",
+    "shop.admin.events.SponsorshipTierInline": "sponsorship tiers, copied onto each sponsorship",
 }
 
 
@@ -112,8 +112,8 @@ def test_every_payroll_giving_and_ledger_admin_is_read_only_or_writes_through_a_
     assert set(REFERENCE_DATA) <= seen, "stale REFERENCE_DATA entries"
     # The ones the issue named are covered, and the ledger, gifts, receipts and audit trail are read-only.
     for must in ("payroll.admin.EmployeeAdmin", "payroll.admin.PayRateInline", "payroll.admin.W4Inline",
-                 "payroll.admin.ConsentInline", "payroll.admin.TimeEntryAdmin", "shop.admin_giving.DonationAdmin",
-                 "shop.admin_giving.ReceiptAdmin", "shop.admin_giving.RecurringGiftAdmin", "shop.admin_audit.AuditEventAdmin",
+                 "payroll.admin.ConsentInline", "payroll.admin.TimeEntryAdmin", "shop.admin.giving.DonationAdmin",
+                 "shop.admin.giving.ReceiptAdmin", "shop.admin.giving.RecurringGiftAdmin", "shop.admin.audit.AuditEventAdmin",
                  "payroll.admin.JournalEntryAdmin", "payroll.admin.PostingInline"):
         assert must in seen, must
     for model, model_admin in covered_admins():

@@ -18,7 +18,7 @@ from payroll.bank import (
     validate_routing_number,
 )
 from payroll.nacha import NachaEntry, NachaError, build_ppd_file
-from tests.payroll.nacha_reader import NachaReadError, read_nacha, routing_check_digit
+from tests.support.nacha_reader import NachaReadError, read_nacha, routing_check_digit
 
 D = Decimal
 NINES = "9" * 94

@@ -17,9 +17,9 @@ from payroll.models import AuditEvent, Employee, JournalEntry, PayAdjustment, Pa
 from payroll.services import payruns
 from payroll.services.direct_deposit import payrun_nacha
 from payroll.services.payruns import PayRunError
-from shop import roles
-from tests.factories import UserFactory
-from tests.payroll import nacha_reader
+from shop.platform import roles
+from tests.support.factories import UserFactory
+from tests.support import nacha_reader
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory, PayStubFactory
 from tests.payroll.test_payruns import END, PAY_DATE, START, fund, work, worker
 

@@ -12,9 +12,9 @@ from payroll.services.direct_deposit import payrun_nacha
 from payroll.services.ledger import Leg, entry_post
 from payroll.services.payruns import PayRunError
 from payroll.services.time import time_entries_approve, time_entry_add
-from shop import roles
-from tests.factories import UserFactory
-from tests.payroll import nacha_reader
+from shop.platform import roles
+from tests.support.factories import UserFactory
+from tests.support import nacha_reader
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, W4Factory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from payroll.models import AuditEvent, Employee
 from payroll.services import payruns
 from payroll.services.people import EmployeeError, bank_details_set, consent_record, maker_assign, pay_rate_set
 from payroll.services.time import TimeEntryError, time_entries_approve, time_entry_add
-from shop import roles
-from tests.factories import ProductFactory, UserFactory
+from shop.platform import roles
+from tests.support.factories import ProductFactory, UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayStubFactory, PayRunFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from payroll.models import AuditEvent
 from payroll.services.ledger import Leg, entry_post
-from shop import roles
-from tests.factories import UserFactory
+from shop.platform import roles
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
 pytestmark = pytest.mark.django_db

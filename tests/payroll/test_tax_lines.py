@@ -30,9 +30,9 @@ from payroll.tax_lines import (
     state_unemployment_name,
 )
 from payroll.withholding import W4, PeriodTaxes, period_taxes
-from shop import roles
+from shop.platform import roles
 from shop.templatetags.money import usd
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRunFactory, PayStubFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from payroll.models import Attendance, PayRate, Program, TimeEntry, TrainingSess
 from payroll.services import payruns
 from payroll.services.time import TimeEntryError, TimeEntryNeedsConfirmation, time_entries_approve, time_entry_add
 from payroll.services.training import attendance_record, session_attendance_approve
-from shop import roles
-from tests.factories import UserFactory
+from shop.platform import roles
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory
 from tests.payroll.test_payruns import fund
 

@@ -39,8 +39,8 @@ from payroll.services.training import (
     follow_ups_due_remind,
     session_attendance_approve,
 )
-from shop import roles
-from tests.factories import UserFactory
+from shop.platform import roles
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory
 
 pytestmark = pytest.mark.django_db

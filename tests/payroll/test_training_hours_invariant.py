@@ -14,8 +14,8 @@ from payroll.models import Attendance, PayRate, Program, TimeEntry, TrainingSess
 from payroll.selectors.training import participant_record, training_dashboard
 from payroll.services.payruns import payrun_calculate
 from payroll.services.training import attendance_record, attendance_update, session_attendance_approve
-from shop import roles
-from tests.factories import UserFactory
+from shop.platform import roles
+from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from payroll.services.reconcile import wage_fund_reconcile
 from shop.models import Order, OrderLine, Refund, RefundLine
 from shop.services.orders import order_mark_paid
 from shop.services.refunds import refund_allocation, refund_apply_stripe_status
-from tests.factories import OrderFactory, VariantFactory
+from tests.support.factories import OrderFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -114,8 +114,8 @@ def test_reconcile_command_reports_differences_and_exits_1(capsys):
 
 
 def test_nightly_reconciliation_emails_payroll_staff_on_a_mismatch(mailoutbox):
-    from shop import roles
-    from tests.factories import UserFactory
+    from shop.platform import roles
+    from tests.support.factories import UserFactory
 
     UserFactory(email="pat@example.org", roles=[roles.PAYROLL_STAFF])
     UserFactory(email="sam@example.org", roles=[roles.SHOP_STAFF])

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.services.ledger import Leg, entry_post
-from shop import roles
-from tests.factories import OrderFactory, UserFactory
+from shop.platform import roles
+from tests.support.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

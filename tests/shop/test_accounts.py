@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from shop import roles
+from shop.platform import roles
 from shop.models import User
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

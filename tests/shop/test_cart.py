@@ -6,7 +6,7 @@ from django.urls import reverse
 from shop.models import Cart, CartLine, ShippingMethod
 from shop.selectors.cart import cart_summary
 from shop.services.cart import CartError, cart_add, cart_merge_guest_into_user, cart_set_quantity
-from tests.factories import ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
+from tests.support.factories import ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 

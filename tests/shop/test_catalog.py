@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.models import ProductImage
-from tests.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.support.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_catalog_query_count_does_not_grow_with_products(client, settings):
 
 
 def test_catalog_query_count_is_the_same_for_a_customer(client, settings):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     client.force_login(UserFactory())
     few = catalog_queries(client, settings, add=10, expect_total=10)
@@ -131,7 +131,7 @@ def test_a_warm_catalog_page_costs_no_query_and_edits_retire_it(client, django_c
 def test_selling_the_last_unit_retires_cached_pages(client, django_capture_on_commit_callbacks):
     from shop.models import Cart, CartLine
     from shop.services.orders import CheckoutDetails, order_place
-    from tests.factories import ShippingMethodFactory
+    from tests.support.factories import ShippingMethodFactory
 
     variant = VariantFactory(product__name="Weekender", stock=1)
     assert "Sold out" not in client.get(reverse("shop:catalog")).content.decode()

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.models import CartLine, Order, Payment, ShippingMethod
-from shop.money import to_cents
+from shop.platform.money import to_cents
 from shop.selectors.orders import order_token
 from shop.services.payments import payment_confirm
-from tests.factories import ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
-from tests.stripe_helpers import card
+from tests.support.factories import ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
+from tests.support.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from shop import roles
+from shop.platform import roles
 from shop.demo import DEMO_PASSWORD
 from shop.models import Category, Product, ProductImage, ProductVariant, ShippingMethod, TaxRate, User
 

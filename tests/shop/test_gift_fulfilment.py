@@ -25,11 +25,12 @@ from shop.models import (
     RecipientList,
     Shipment,
 )
-from shop.roles import SHOP_STAFF
-from shop.services import gift_fulfilment, organisations
-from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
-from shop.services.gifts import design_set_item
-from tests.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for
+from shop.platform.roles import SHOP_STAFF
+from shop.services import organisations
+from shop.services.gifts import fulfilment as gift_fulfilment
+from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
+from shop.services.gifts.quote import design_set_item
+from tests.support.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for
 from tests.shop.test_recipients_import import recipient_rows, to_csv
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_a_good_list_imports_every_row_and_reports_full_progress(client, acme, d
 
 def test_import_progress_is_written_while_rows_are_checked(acme):
     """The task writes progress every 100 rows, so the bar moves during a long import."""
-    from shop.services import gift_recipients
+    from shop.services.gifts import recipients as gift_recipients
 
     org, _design = acme
     recipient_list = RecipientList.objects.create(organisation=org, name="Big", status=RecipientList.Status.PROCESSING)
@@ -273,7 +274,7 @@ def test_the_impact_certificate_counts_boxes_and_hours_and_names_nobody(client, 
     assert client.get(url).status_code == 404  # not paid yet
     proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
     proof_review(order.pk, approve=True, comment="", actor=None)
-    from shop.services.gift_orders import invoice_mark_paid
+    from shop.services.gifts.orders import invoice_mark_paid
 
     invoice_mark_paid(order.invoice.pk, None)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get(url).content)).pages).split())

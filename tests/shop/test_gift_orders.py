@@ -9,22 +9,22 @@ from django.core.files.base import ContentFile
 from payroll.models import Posting
 from payroll.services.reconcile import wage_fund_reconcile
 from shop.models import BoxSize, GiftDesign, GiftOrder, Invoice, Organisation
-from shop.services.gift_orders import (
+from shop.services.gifts.orders import (
     GiftOrderError,
     gift_order_place,
     invoice_mark_paid,
     proof_review,
     proof_upload,
 )
-from shop.services.gifts import GiftError, design_set_item
-from tests.factories import (
+from shop.services.gifts.quote import GiftError, design_set_item
+from tests.support.factories import (
     ProductFactory,
     UserFactory,
     VariantFactory,
     bulk_address,
     recipient_list_for,
 )
-from tests.stripe_helpers import card
+from tests.support.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -123,7 +123,7 @@ def test_invoices_are_emailed_with_the_pdf_and_overdue_ones_reminded_weekly(sett
     from django.utils import timezone
     from pypdf import PdfReader
 
-    from shop.services.gift_orders import invoices_remind_overdue
+    from shop.services.gifts.orders import invoices_remind_overdue
 
     design = design_for("net30", settings)
     design.organisation.billing_email = "ap@org.example"

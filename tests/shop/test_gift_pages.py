@@ -15,8 +15,8 @@ from shop.models import (
     OrganisationMember,
     PaletteColour,
 )
-from shop.services.gifts import design_set_item
-from tests.factories import (
+from shop.services.gifts.quote import design_set_item
+from tests.support.factories import (
     ProductFactory,
     UserFactory,
     VariantFactory,
@@ -141,9 +141,9 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
     import stripe
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from shop import roles
+    from shop.platform import roles
     from shop.models import GiftOrder
-    from tests.stripe_helpers import card
+    from tests.support.stripe_helpers import card
 
     a, b, design, variant = setup
     member = member_of(a)
@@ -188,9 +188,9 @@ def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings
     from django.core.files.base import ContentFile
 
     from payroll.models import Posting
-    from shop import roles
+    from shop.platform import roles
     from shop.models import Invoice
-    from shop.services.gift_orders import gift_order_place, proof_review, proof_upload
+    from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
 
     a, b, design, variant = setup
     a.payment_terms = "net30"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shop.models import BoxSize, GiftDesign, Organisation, VolumeTier
-from shop.services.gifts import (
+from shop.services.gifts.quote import (
     GiftError,
     design_check_stock,
     design_set_item,
@@ -13,7 +13,7 @@ from shop.services.gifts import (
     gift_quote,
     in_hand_date_check,
 )
-from tests.factories import ProductFactory, TaxRateFactory, VariantFactory
+from tests.support.factories import ProductFactory, TaxRateFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from shop.services.images import product_image_create, product_image_make_thumbnail
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

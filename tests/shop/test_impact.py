@@ -8,7 +8,7 @@ from django.urls import reverse
 from shop.selectors.orders import order_token
 from shop.services.emails import order_send_email
 from shop.services.orders import order_mark_paid
-from tests.factories import OrderFactory
+from tests.support.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

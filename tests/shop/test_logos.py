@@ -8,7 +8,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.services.logos import (
     MAX_BYTES,
     CheckedLogo,

@@ -3,7 +3,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from shop import roles
+from shop.platform import roles
 from shop.models import Order
 from shop.selectors.orders import order_link, order_token
 from shop.services.emails import order_send_email
@@ -15,7 +15,7 @@ from shop.services.orders import (
     order_mark_picked_up,
     order_mark_shipped,
 )
-from tests.factories import OrderFactory, UserFactory
+from tests.support.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Order.State

@@ -8,20 +8,20 @@ import pytest
 from django.db import IntegrityError, transaction
 from hypothesis import given, settings as hsettings, strategies as st
 
-from shop import stripe_gateway as gateway
+from shop.platform import stripe_gateway as gateway
 from shop.models import Donation, GiftOrder, Order, Payment, PaymentStatusChange, Refund, StripeEvent
 from shop.services import donations, events
 from shop.services.donations import DonationError
-from shop.services.gift_orders import gift_order_place
+from shop.services.gifts.orders import gift_order_place
 from shop.services.payments import payment_open, payment_status_record
 from shop.services.refunds import RefundError, refund_check, refund_room
 from shop.services.stripe_events import stripe_event_process
-from tests.factories import OrderFactory, UserFactory, bulk_address
-from tests.giving.conftest import details
-from tests.giving.factories import make_donor, make_paid_donation, make_recurring
-from tests.giving.test_events import BUYER, gala
+from tests.support.factories import OrderFactory, UserFactory, bulk_address
+from tests.shop.giving.conftest import details
+from tests.shop.giving.factories import make_donor, make_paid_donation, make_recurring
+from tests.shop.giving.test_events import BUYER, gala
 from tests.shop.test_gift_orders import LATER, TODAY, design_for
-from tests.stripe_helpers import event
+from tests.support.stripe_helpers import event
 
 pytestmark = pytest.mark.django_db
 D = Decimal

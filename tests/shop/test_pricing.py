@@ -217,7 +217,7 @@ def discounted_order():
     from shop.models import Cart
     from shop.services.cart import cart_add
     from shop.services.orders import CheckoutDetails, order_place
-    from tests.factories import ProductFactory, ShippingMethodFactory, TaxRateFactory, VariantFactory
+    from tests.support.factories import ProductFactory, ShippingMethodFactory, TaxRateFactory, VariantFactory
 
     TaxRateFactory(state="FL", rate=D("0.0600"))
     method = ShippingMethodFactory(price=D("6.95"), free_over=D("500.00"))
@@ -260,7 +260,7 @@ def test_a_full_refund_of_a_discounted_order_returns_what_each_line_cost(discoun
 
 @pytest.mark.django_db
 def test_an_order_without_discounts_records_none():
-    from tests.factories import OrderFactory
+    from tests.support.factories import OrderFactory
 
     order = OrderFactory()
     assert order.discount_total == D("0") and all(line.discount == 0 for line in order.lines.all())
@@ -269,11 +269,11 @@ def test_an_order_without_discounts_records_none():
 @pytest.mark.django_db
 def test_a_gift_order_snapshots_its_quotes_breakdown_and_the_tier_leaves_wages_alone(settings):
     from shop.models import BoxSize, GiftDesign, GiftOrder, Organisation, VolumeTier
-    from shop.services.gift_orders import gift_order_place
-    from shop.services.gift_recipients import recipients_per_state
-    from shop.services.gifts import design_set_item, gift_quote
+    from shop.services.gifts.orders import gift_order_place
+    from shop.services.gifts.recipients import recipients_per_state
+    from shop.services.gifts.quote import design_set_item, gift_quote
     from shop.wages import gift_wages_funded
-    from tests.factories import ProductFactory, TaxRateFactory, VariantFactory, recipient_list_for
+    from tests.support.factories import ProductFactory, TaxRateFactory, VariantFactory, recipient_list_for
 
     settings.GIFT_ASSEMBLY_WAGE, settings.GIFT_SHIPPING_PER_RECIPIENT = D("4.00"), D("12.00")
     TaxRateFactory(state="FL", rate=D("0.0600"))

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from shop.errors import DomainError
+from shop.platform.errors import DomainError
 from shop.services.recipients_import import (
     TEMPLATE_CSV,
     Recipient,

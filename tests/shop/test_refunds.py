@@ -7,14 +7,14 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shop import roles
-from shop.facts import refund_confirmed
+from shop.platform import roles
+from shop.platform.facts import refund_confirmed
 from shop.models import Order, OrderLine, Refund
 from shop.services.orders import order_mark_paid
 from shop.services.payments import payment_confirm
 from shop.services.refunds import RefundError, refund_apply_stripe_status, refund_create
-from tests.factories import OrderFactory, UserFactory, VariantFactory
-from tests.stripe_helpers import card
+from tests.support.factories import OrderFactory, UserFactory, VariantFactory
+from tests.support.stripe_helpers import card
 
 pytestmark = pytest.mark.django_db
 D = Decimal

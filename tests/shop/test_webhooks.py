@@ -7,12 +7,12 @@ import stripe
 from django.core import mail
 from django.utils import timezone
 
-from shop.facts import order_paid
+from shop.platform.facts import order_paid
 from shop.models import Order, Payment, StripeEvent
 from shop.services.payments import orders_release_expired, payment_confirm, payment_start
 from shop.services.stripe_events import stripe_events_sweep
-from tests.factories import OrderFactory
-from tests.stripe_helpers import card, event, post_webhook
+from tests.support.factories import OrderFactory
+from tests.support.stripe_helpers import card, event, post_webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_the_same_fact_in_different_events_changes_nothing_twice(client, paid_in
 def test_a_tampered_or_unsigned_event_gets_400_and_writes_nothing(client, tamper):
     from django.conf import settings
 
-    from tests.stripe_helpers import sign
+    from tests.support.stripe_helpers import sign
 
     payload = json.dumps(event("payment_intent.succeeded", {"id": "pi_x"})).encode()
     body, header = tamper(payload, sign(payload, settings.STRIPE_WEBHOOK_SECRET))
@@ -93,7 +93,7 @@ def test_an_event_signed_with_another_secret_is_refused(client):
 
 
 def test_an_old_signature_is_refused(client, settings):
-    from tests.stripe_helpers import sign
+    from tests.support.stripe_helpers import sign
 
     payload = json.dumps(event("payment_intent.succeeded", {"id": "pi_x"})).encode()
     stale = sign(payload, settings.STRIPE_WEBHOOK_SECRET, timestamp=int(timezone.now().timestamp()) - 301)

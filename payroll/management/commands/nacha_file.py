@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from payroll.models import PayRun
 from payroll.services.direct_deposit import payrun_nacha
-from shop.audit import audit_record
-from shop.errors import DomainError
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from payroll.models import Employee
-from shop.crypto import EncryptedTextField, rotate
+from shop.platform.crypto import EncryptedTextField, rotate
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
 
 def rotate_authenticators() -> int:
-    """Authenticator-app secrets and recovery-code seeds (shop.mfa.MendedMFAAdapter encrypts them)."""
+    """Authenticator-app secrets and recovery-code seeds (shop.platform.mfa.MendedMFAAdapter encrypts them)."""
     count = 0
     with transaction.atomic():
         for authenticator in Authenticator.objects.select_for_update().order_by("pk"):

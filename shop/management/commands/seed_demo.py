@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from shop.demo import DEMO_PASSWORD, seed_demo
-from shop.facts import demo_seeded
+from shop.platform.facts import demo_seeded
 
 
 class Command(BaseCommand):

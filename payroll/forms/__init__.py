@@ -1,0 +1,1 @@
+"""Payroll's forms, one module per domain."""

@@ -1,0 +1,53 @@
+"""Forms program staff fill in on a participant's record; each calls one training service."""
+from django import forms
+
+from payroll.models import Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
+from shop.platform.form_fields import ModelChoiceField
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EnrollForm(forms.Form):
+    program = ModelChoiceField(queryset=Program.objects.filter(active=True))
+    cohort = ModelChoiceField(queryset=Cohort.objects.select_related("program"), required=False)
+    start_date = forms.DateField(widget=DATE)
+    target_end = forms.DateField(widget=DATE, required=False)
+
+
+class ExitForm(forms.Form):
+    enrollment = ModelChoiceField(queryset=Enrollment.objects.none())
+    status = forms.ChoiceField(choices=[(Enrollment.Status.COMPLETED, "Completed"), (Enrollment.Status.WITHDRAWN, "Withdrawn")])
+    exit_date = forms.DateField(widget=DATE)
+    outcome = forms.ChoiceField(choices=Enrollment.Outcome.choices)
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrollment"].queryset = Enrollment.objects.filter(employee=employee, exit_date__isnull=True)
+
+
+class SignoffForm(forms.Form):
+    competency = ModelChoiceField(queryset=Competency.objects.select_related("program"))
+    level = forms.ChoiceField(choices=CompetencySignoff.Level.choices)
+    date = forms.DateField(widget=DATE)
+    note = forms.CharField(max_length=200, required=False)
+
+
+class CredentialForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    issuer = forms.CharField(max_length=120)
+    date = forms.DateField(widget=DATE)
+    expiry = forms.DateField(widget=DATE, required=False)
+
+
+class FollowUpForm(forms.Form):
+    follow_up = ModelChoiceField(queryset=FollowUp.objects.none())
+    could_not_reach = forms.BooleanField(required=False, label="Could not reach")
+    employment_status = forms.ChoiceField(choices=[("", "—")] + list(FollowUp.Employment.choices), required=False)
+    hourly_wage_band = forms.ChoiceField(choices=[("", "—")] + list(FollowUp.WageBand.choices), required=False)
+    housing_stable = forms.NullBooleanField(required=False)
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up"].queryset = FollowUp.objects.filter(enrollment__employee=employee, done_at__isnull=True)

@@ -1,0 +1,161 @@
+"""Forms for volunteer work days: they parse and check input; the rules are in the services."""
+import re
+from datetime import date, timedelta
+
+from django import forms
+from django.conf import settings
+
+from payroll.models import Skill, Volunteer
+from payroll.models.volunteers import validate_time_zone
+from payroll.services.volunteers.shifts import ShiftDetails
+from shop.models import Organisation
+from shop.platform.form_fields import ModelChoiceField, ModelMultipleChoiceField
+from shop.platform.validators import born, sane_date
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>\d{1,3})\s*$")
+
+
+class VolunteerProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=120)
+    email = forms.EmailField(label="E-mail")
+    phone = forms.CharField(max_length=30)
+    emergency_contact_name = forms.CharField(max_length=120, label="Emergency contact")
+    emergency_contact_phone = forms.CharField(max_length=30, label="Emergency contact's phone")
+    date_of_birth = forms.DateField(widget=DATE, help_text="For the age rules of some shifts.", validators=[born])
+    skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
+    reminder_channel = forms.ChoiceField(choices=Volunteer.Channel.choices, label="Send reminders by")
+
+
+class WaiverForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    signed_name = forms.CharField(max_length=120, label="Type your full name to sign")
+    agree = forms.BooleanField(label="I have read the waiver and agree to it")
+    guardian_name = forms.CharField(max_length=120, required=False, label="Parent or guardian's full name")
+    guardian_email = forms.EmailField(required=False, label="Parent or guardian's e-mail")
+    guardian_agrees = forms.BooleanField(required=False, label="I am this volunteer's parent or guardian and I agree to the waiver for them")
+
+
+class SignUpForm(forms.Form):
+    role = ModelChoiceField(queryset=None, empty_label=None)
+    party_size = forms.IntegerField(min_value=1, max_value=50, initial=1, label="How many people (you included)")
+    party_note = forms.CharField(max_length=200, required=False, label="Who is coming with you (optional)")
+    waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, shift, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = shift.roles.order_by("id")
+
+
+def parse_roles(text: str) -> list[tuple[str, int]]:
+    roles, bad = [], []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = ROLE_LINE.match(line)
+        if match is None:
+            bad.append(line.strip())
+        else:
+            roles.append((match["name"].strip(), int(match["capacity"])))
+    if bad:
+        raise forms.ValidationError(f"Write each role as “name: places”, one per line (not “{bad[0][:60]}”).")
+    if not roles:
+        raise forms.ValidationError("Add at least one role, such as “Warehouse sorting: 10”.")
+    return roles
+
+
+class ShiftForm(forms.Form):
+    title = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    location = forms.CharField(max_length=200)
+    time_zone = forms.CharField(max_length=64, initial=settings.TIME_ZONE, validators=[validate_time_zone])
+    day = forms.DateField(widget=DATE, label="Date", validators=[sane_date])
+    start_time = forms.TimeField(widget=TIME)
+    end_time = forms.TimeField(widget=TIME)
+    roles = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line, “name: places”, e.g. Pop-up shop: 4")
+    minimum_age = forms.IntegerField(min_value=0, max_value=99, initial=0)
+    required_skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
+                                                     widget=forms.CheckboxSelectMultiple)
+    organisation = ModelChoiceField(queryset=Organisation.objects.all(), required=False,
+                                          label="Members of this organisation only")
+    signup_cutoff_hours = forms.IntegerField(min_value=0, max_value=720, initial=12, label="Sign-ups close (hours before)")
+    cancel_deadline_hours = forms.IntegerField(min_value=0, max_value=720, initial=24, label="Cancellation deadline (hours before)")
+
+    def clean_roles(self):
+        return parse_roles(self.cleaned_data["roles"])
+
+    def details(self) -> ShiftDetails:
+        data = self.cleaned_data
+        return ShiftDetails(
+            title=data["title"], description=data["description"], location=data["location"], day=data["day"],
+            start_time=data["start_time"], end_time=data["end_time"], roles=data["roles"], time_zone=data["time_zone"],
+            minimum_age=data["minimum_age"], required_skills=tuple(data["required_skills"]), organisation=data["organisation"],
+            signup_cutoff_hours=data["signup_cutoff_hours"], cancel_deadline_hours=data["cancel_deadline_hours"],
+        )
+
+    @classmethod
+    def initial_for(cls, shift) -> dict:
+        return {
+            "title": shift.title, "description": shift.description, "location": shift.location, "time_zone": shift.time_zone,
+            "day": shift.local_start.date(), "start_time": shift.local_start.time(), "end_time": shift.local_end.time(),
+            "roles": "\n".join(f"{r.name}: {r.capacity}" for r in shift.roles.all()), "minimum_age": shift.minimum_age,
+            "required_skills": list(shift.required_skills.all()), "organisation": shift.organisation,
+            "signup_cutoff_hours": shift.signup_cutoff_hours, "cancel_deadline_hours": shift.cancel_deadline_hours,
+        }
+
+
+class NewShiftForm(ShiftForm):
+    repeat_until = forms.DateField(widget=DATE, required=False, label="Repeat weekly until (optional)", validators=[sane_date])
+    except_dates = forms.CharField(required=False, label="Except these dates",
+                                   help_text="Dates with no shift, YYYY-MM-DD, separated by commas or spaces.")
+
+    def clean_except_dates(self) -> list[date]:
+        days = []
+        for part in re.split(r"[\s,;]+", self.cleaned_data["except_dates"].strip()):
+            if not part:
+                continue
+            try:
+                days.append(date.fromisoformat(part))
+            except ValueError as error:
+                raise forms.ValidationError(f"“{part[:20]}” is not a date like 2026-05-04.") from error
+        return days
+
+    def clean(self):
+        data = super().clean()
+        if data.get("except_dates") and not data.get("repeat_until"):
+            self.add_error("except_dates", "Exceptions are for a weekly series: give the last date too.")
+        return data
+
+
+class CopyShiftForm(forms.Form):
+    day = forms.DateField(widget=DATE, label="New date", validators=[sane_date])
+
+
+class CancelShiftForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, label="Reason (sent to everyone signed up)")
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Message")
+
+
+class HoursForm(forms.Form):
+    checked_in = forms.TimeField(widget=TIME, label="Checked in at")
+    checked_out = forms.TimeField(widget=TIME, label="Checked out at")
+
+
+class RangeForm(forms.Form):
+    start = forms.DateField(widget=DATE)
+    end = forms.DateField(widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("The end date is before the start date.")
+            if end - start > timedelta(days=3 * 366):
+                raise forms.ValidationError("Choose at most three years.")
+        return data

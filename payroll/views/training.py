@@ -1,0 +1,170 @@
+"""Training pages for program staff (superusers pass). Every read of a participant's
+record is audited as ``training.viewed`` (or .transcript/.exported) with the address."""
+import json
+
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.utils import timezone
+
+from payroll.admin import masked_name
+from payroll.models import Employee
+from payroll.selectors.training import (
+    participant_export,
+    participant_list,
+    participant_record,
+    training_dashboard,
+)
+from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
+from payroll.services.people import audit
+from payroll.services.training import (
+    competency_signoff,
+    credential_add,
+    enrollment_create,
+    enrollment_exit,
+    follow_up_record,
+)
+from payroll.services.training_transcript import transcript_pdf
+from shop.platform.csv_export import csv_response
+from shop.platform.errors import DomainError
+from shop.platform.roles import PROGRAM_STAFF, role_required
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _private(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _record_or_404(employee_id):
+    record = participant_record(employee_id)
+    if record is None:
+        raise Http404("No such participant")
+    return record
+
+
+@role_required(PROGRAM_STAFF)
+def participants(request):
+    people = [{"employee": e, "masked": masked_name(e.legal_name), "enrollments": list(e.enrollments.all())}
+              for e in participant_list()]
+    return _private(render(request, "payroll/training/participants.html", {"people": people}))
+
+
+@role_required(PROGRAM_STAFF)
+def participant(request, employee_id):
+    record = _record_or_404(employee_id)
+    audit(request.user, "training.viewed", record["employee"], ip=_ip(request))
+    return _private(render(request, "payroll/training/participant.html", {**record, **_forms(record["employee"])}))
+
+
+@role_required(PROGRAM_STAFF)
+def participant_transcript(request, employee_id):
+    record = _record_or_404(employee_id)
+    if not record["transcript_shareable"]:
+        audit(request.user, "training.transcript_refused", record["employee"], ip=_ip(request))
+        response = render(request, "payroll/training/transcript_refused.html", record, status=403)
+        return _private(response)
+    audit(request.user, "training.transcript", record["employee"], ip=_ip(request))
+    response = HttpResponse(transcript_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="training-transcript-{record["employee"].pk}.pdf"'
+    return _private(response)
+
+
+@role_required(PROGRAM_STAFF)
+def participant_export_json(request, employee_id):
+    data = participant_export(employee_id)
+    if data is None:
+        raise Http404("No such participant")
+    audit(request.user, "training.exported", Employee.objects.get(pk=employee_id), ip=_ip(request))
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.json"'
+    return _private(response)
+
+
+@role_required(PROGRAM_STAFF)
+def participant_export_pdf(request, employee_id):
+    """The complete record as a PDF, for the participant's own request (no consent needed: it is theirs)."""
+    record = _record_or_404(employee_id)
+    audit(request.user, "training.exported", record["employee"], ip=_ip(request), format="pdf")
+    response = HttpResponse(transcript_pdf(record, complete=True), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.pdf"'
+    return _private(response)
+
+
+def _year(request):
+    asked = request.GET.get("year", "")
+    return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
+
+
+@role_required(PROGRAM_STAFF)
+def dashboard(request):
+    return render(request, "payroll/training/dashboard.html", training_dashboard(_year(request)))
+
+
+@role_required(PROGRAM_STAFF)
+def dashboard_csv(request):
+    data = training_dashboard(_year(request))
+    rows = [[getattr(row, key) for key, _ in data["columns"]] for row in [*data["rows"], data["total"]]]
+    rows += [[], ["Credentials earned this year", data["credentials_this_year"]]]
+    return csv_response(f'training-outcomes-{data["year"]}.csv', [title for _, title in data["columns"]], rows)
+
+
+def _forms(employee, data=None, which=None):
+    """The record page's forms; the one named ``which`` is bound to ``data``."""
+    def bound(name):
+        return data if name == which else None
+
+    return {
+        "enroll_form": EnrollForm(bound("enroll"), prefix="enroll"),
+        "exit_form": ExitForm(bound("exit"), prefix="exit", employee=employee),
+        "signoff_form": SignoffForm(bound("signoff"), prefix="signoff"),
+        "credential_form": CredentialForm(bound("credential"), prefix="credential"),
+        "follow_up_form": FollowUpForm(bound("follow-up"), prefix="follow-up", employee=employee),
+    }
+
+
+def _apply(action, employee, data, actor):
+    if action == "enroll":
+        enrollment_create(employee=employee, program=data["program"], cohort=data["cohort"], start_date=data["start_date"],
+                          target_end=data["target_end"], actor=actor)
+    elif action == "exit":
+        enrollment_exit(data["enrollment"].pk, status=data["status"], exit_date=data["exit_date"], reason=data["reason"],
+                        outcome=data["outcome"], actor=actor)
+    elif action == "signoff":
+        competency_signoff(employee, data["competency"], data["level"], data["date"], actor, note=data["note"])
+    elif action == "credential":
+        credential_add(employee, data["name"], data["issuer"], data["date"], actor, expiry=data["expiry"])
+    elif action == "follow-up":
+        follow_up_record(data["follow_up"].pk, actor=actor, could_not_reach=data["could_not_reach"],
+                         employment_status=data["employment_status"], hourly_wage_band=data["hourly_wage_band"],
+                         housing_stable=data["housing_stable"], note=data["note"])
+
+
+ACTION_FORMS = {"enroll": "enroll_form", "exit": "exit_form", "signoff": "signoff_form", "credential": "credential_form",
+                "follow-up": "follow_up_form"}
+
+
+@role_required(PROGRAM_STAFF)
+@require_POST
+def participant_action(request, employee_id, action):
+    """Enroll, record an exit, sign off a competency, add a credential or record a follow-up."""
+    employee = Employee.objects.filter(pk=employee_id).first()
+    if employee is None or action not in ACTION_FORMS:
+        raise Http404("No such participant or action")
+    forms = _forms(employee, request.POST, action)
+    form = forms[ACTION_FORMS[action]]
+    if form.is_valid():
+        try:
+            _apply(action, employee, form.cleaned_data, request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("payroll:training_participant", employee.pk)
+    record = _record_or_404(employee_id)
+    return _private(render(request, "payroll/training/participant.html", {**record, **forms}, status=400))

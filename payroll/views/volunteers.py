@@ -1,0 +1,208 @@
+"""Volunteers' own pages: profile, waiver, shifts and sign-ups, history and hours, the
+certificate and the calendar. A volunteer reaches only their own sign-ups (others: 404)."""
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
+from payroll.models import SignUp, Volunteer
+from payroll.models.volunteers import calendar_token
+from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
+from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
+from payroll.services.volunteers.signups import (
+    RoleFull,
+    WaiverNeeded,
+    signup_cancel,
+    signup_create,
+    volunteer_save,
+    waiver_accept,
+    waiver_current,
+    waiver_in_force,
+    waiver_problem,
+)
+from shop.platform.errors import DomainError
+from shop.platform.security import private_page
+
+
+def _private(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def volunteer_required(view):
+    """Logged in with a volunteer profile (``request.volunteer``); others make one first."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.volunteer = Volunteer.objects.filter(user=request.user).first()
+        if request.volunteer is None:
+            messages.info(request, "Tell us a little about yourself first.")
+            return redirect("payroll:volunteer_profile")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@volunteer_required
+def home(request):
+    volunteer = request.volunteer
+    feed = request.build_absolute_uri(reverse("payroll:volunteer_feed", args=[volunteer.calendar_token]))
+    context = {"volunteer": volunteer, "page": volunteer_page(volunteer), "waiver_problem": waiver_problem(volunteer),
+               "waiver": waiver_in_force(volunteer), "feed_url": feed}
+    return _private(render(request, "payroll/volunteers/home.html", context))
+
+
+@login_required
+def profile(request):
+    volunteer = Volunteer.objects.filter(user=request.user).first()
+    if volunteer:
+        initial = {f: getattr(volunteer, f) for f in ("full_name", "email", "phone", "emergency_contact_name",
+                                                     "emergency_contact_phone", "date_of_birth", "reminder_channel")}
+        initial["skills"] = list(volunteer.skills.all())
+    else:
+        initial = {"email": request.user.email, "full_name": request.user.get_full_name()}
+    form = VolunteerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer_save(request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("payroll:volunteer_home" if volunteer else "payroll:volunteer_waiver")
+    response = render(request, "payroll/volunteers/profile.html", {"form": form, "volunteer": volunteer},
+                      status=400 if form.errors else 200)
+    return _private(response)
+
+
+@volunteer_required
+def waiver(request):
+    volunteer, current = request.volunteer, waiver_current()
+    form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
+    if request.method == "POST" and current is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            waiver_accept(volunteer, version_id=data["version_id"], signed_name=data["signed_name"],
+                          ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
+                          guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Thank you: your waiver is signed.")
+            return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
+    context = {"form": form, "current": current, "in_force": waiver_in_force(volunteer), "problem": waiver_problem(volunteer),
+               "minor": volunteer.age_on(timezone.localdate()) < settings.VOLUNTEER_ADULT_AGE}
+    return _private(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
+
+
+def _safe_next(request) -> bool:
+    target = request.GET.get("next", "")
+    return target.startswith("/volunteer/") and "//" not in target
+
+
+@login_required
+def shifts(request):
+    return render(request, "payroll/volunteers/shifts.html", {"shifts": open_shifts(request.user)})
+
+
+def _shift_page(request, shift, form=None, status=200, full=None):
+    volunteer = Volunteer.objects.filter(user=request.user).first()
+    mine = list(SignUp.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignUp.Status.CANCELLED)
+                .select_related("role")) if volunteer else []
+    context = {"shift": shift, "volunteer": volunteer, "mine": mine, "form": form or SignUpForm(shift=shift),
+               "full": full, "waiver_problem": waiver_problem(volunteer) if volunteer else ""}
+    return render(request, "payroll/volunteers/shift.html", context, status=status)
+
+
+@login_required
+def shift_detail(request, shift_id):
+    shift = shift_for_volunteer(shift_id, request.user)
+    if shift is None:
+        raise Http404("No such shift")
+    return _shift_page(request, shift)
+
+
+@require_POST
+@volunteer_required
+def signup(request, shift_id):
+    shift = shift_for_volunteer(shift_id, request.user)
+    if shift is None:
+        raise Http404("No such shift")
+    form = SignUpForm(request.POST, shift=shift)
+    if not form.is_valid():
+        return _shift_page(request, shift, form, status=400)
+    data = form.cleaned_data
+    try:
+        made = signup_create(request.volunteer.pk, data["role"].pk, party_size=data["party_size"],
+                             party_note=data["party_note"], waitlist=data["waitlist"])
+    except RoleFull as error:
+        offer = SignUpForm(initial={**data, "waitlist": True}, shift=shift)
+        return _shift_page(request, shift_for_volunteer(shift_id, request.user), offer, full=error.message)
+    except WaiverNeeded as error:
+        messages.warning(request, error.message)
+        return redirect(reverse("payroll:volunteer_waiver") + f"?next={reverse('payroll:volunteer_shift', args=[shift_id])}")
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _shift_page(request, shift, form, status=400)
+    if made.status == SignUp.Status.WAITLISTED:
+        messages.info(request, f"You are on the waitlist for {made.role.name}. We will e-mail you if a place opens.")
+    else:
+        messages.success(request, f"You are signed up for {made.role.name}. See you there!")
+    return redirect("payroll:volunteer_home")
+
+
+@require_POST
+@volunteer_required
+def cancel(request, signup_id):
+    if not SignUp.objects.filter(pk=signup_id, volunteer=request.volunteer).exists():
+        raise Http404("No such sign-up")
+    try:
+        signup_cancel(signup_id, volunteer=request.volunteer)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Cancelled. Thank you for letting us know.")
+    return redirect("payroll:volunteer_home")
+
+
+@login_required
+def shift_calendar(request, shift_id):
+    shift = shift_for_volunteer(shift_id, request.user)
+    if shift is None:
+        raise Http404("No such shift")
+    response = HttpResponse(shift_ics(shift), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="shift-{shift.pk}.ics"'
+    return response
+
+
+@volunteer_required
+def certificate(request):
+    history, total = hours_history(request.volunteer)
+    response = HttpResponse(hours_certificate_pdf(request.volunteer, history, total), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.pdf"'
+    return _private(response)
+
+
+@private_page
+def feed(request, token):
+    """The volunteer's shifts for their calendar app: the secret link is the key."""
+    volunteer = Volunteer.objects.filter(calendar_token=token).first()
+    if volunteer is None:
+        raise Http404("No such calendar")
+    return _private(HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8"))
+
+
+@require_POST
+@volunteer_required
+def feed_reset(request):
+    Volunteer.objects.filter(pk=request.volunteer.pk).update(calendar_token=calendar_token())
+    messages.success(request, "Your calendar link changed; the old one no longer works.")
+    return redirect("payroll:volunteer_home")

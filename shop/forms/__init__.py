@@ -1,0 +1,1 @@
+"""The shop's forms, one module per domain (the same words as models/, services/, views/)."""

@@ -1,0 +1,2 @@
+"""Platform code every domain uses: money, crypto, roles, MFA, security headers,
+redaction, the audit trail, mail, PDF documents, CSV, the Stripe gateway."""

@@ -1,0 +1,35 @@
+"""Form fields that refuse, with a message, what the stock ones pass on to the database.
+
+Django's model choice fields send whatever integer was posted into a query: 2**64 makes
+SQLite raise OverflowError and PostgreSQL an out-of-range error, both a 500. These check the
+value is an id a database can hold first, and answer "Select a valid choice" otherwise.
+"""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from shop.platform.validators import MAX_ID, ascii_int
+
+
+def _in_range(field, value) -> None:
+    if field.to_field_name is None and value not in field.empty_values:
+        number = ascii_int(str(value))
+        if number is None or not 0 < number <= MAX_ID:
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": str(value)[:40]})
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        _in_range(self, value)
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple, set, frozenset)) else [value]:
+            try:
+                _in_range(self, pk)
+            except ValidationError:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": str(pk)[:40]}) from None
+        return super()._check_values(value)

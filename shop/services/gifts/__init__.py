@@ -1,0 +1,1 @@
+"""Corporate gift boxes' use cases: designs, the quote, orders, recipients, documents, fulfilment."""

@@ -1,0 +1,44 @@
+"""Gift designs: create (empty or from a classic box), fill, customise, duplicate."""
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from shop.models import ClassicBox, GiftDesign, GiftDesignItem
+from shop.services.gifts.quote import design_set_item
+from shop.services.logos import check_logo, generated_name
+
+CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+@transaction.atomic
+def design_create(organisation, name: str, size, actor, classic: ClassicBox | None = None) -> GiftDesign:
+    design = GiftDesign.objects.create(organisation=organisation, name=name.strip() or "New gift box",
+                                       size=classic.size if classic else size, created_by=actor)
+    if classic is not None:
+        for item in classic.items.all():
+            design_set_item(design, item.variant_id, item.quantity)
+    return design
+
+
+@transaction.atomic
+def design_set_logo(design: GiftDesign, name: str, content: bytes) -> GiftDesign:
+    """Check the upload (type from content, size, dimensions, safe SVG) and store it under a new name."""
+    checked = check_logo(name, content)
+    design.logo.save(generated_name(checked.kind), ContentFile(checked.content), save=False)
+    design.save(update_fields=["logo", "updated_at"])
+    return design
+
+
+def logo_content_type(path: str) -> str:
+    return next((t for ext, t in CONTENT_TYPES.items() if path.lower().endswith(ext)), "application/octet-stream")
+
+
+@transaction.atomic
+def design_duplicate(design: GiftDesign, actor) -> GiftDesign:
+    copy = GiftDesign.objects.create(
+        organisation=design.organisation, name=f"{design.name} (copy)"[:120], size=design.size, ribbon=design.ribbon,
+        tissue=design.tissue, logo=design.logo.name, initials=design.initials, message=design.message, created_by=actor,
+    )
+    GiftDesignItem.objects.bulk_create(
+        GiftDesignItem(design=copy, variant_id=i.variant_id, quantity=i.quantity) for i in design.items.all()
+    )
+    return copy

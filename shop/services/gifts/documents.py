@@ -1,0 +1,140 @@
+"""Gift-box documents drawn on the server (reportlab): the quote a buyer takes to approval."""
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.platypus import Spacer, Table, TableStyle
+
+from shop.platform.csv_export import csv_text
+from shop.platform.documents import paragraph, pdf, styles, text
+from shop.models import GiftDesign
+from shop.services.gifts.quote import GiftQuote
+from shop.templatetags.money import percent, usd
+
+
+def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
+    org = settings.MENDED_ORG
+    items = [["Item", "Per box", "Price"]] + [
+        [str(i.variant), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
+    ]
+    totals = [
+        ["Price per box (box, items, logo and monogram)", usd(quote.box_price)],
+        [f"{quote.quantity} boxes" + (f", {percent(quote.discount_percent)} volume discount" if quote.discount_percent else ""),
+         usd(quote.boxes_subtotal)],
+        ["Shipping", usd(quote.shipping)],
+        [f"Sales tax{f' ({quote.tax_state})' if quote.tax_state else ''}", usd(quote.tax)],
+        ["Total", usd(quote.total)],
+    ]
+    style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
+                        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+    total_style = TableStyle([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
+                              ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+    story = [
+        paragraph("<b>{org}</b> · Gift box quote", "Title", org=org["LEGAL_NAME"]),
+        paragraph("For {client} · {design} · {size} box · {day}", client=design.organisation.name, design=design.name,
+                  size=design.size.name, day=f"{timezone.localdate():%b %-d, %Y}"),
+        Spacer(1, 12),
+        Table(items, colWidths=[3.8 * inch, 1 * inch, 1.3 * inch], style=style),
+        Spacer(1, 12),
+        Table(totals, colWidths=[4.8 * inch, 1.3 * inch], style=total_style),
+        Spacer(1, 12),
+        text("Every box is assembled and its goods made by survivors of human trafficking paid a steady wage. "
+             "Prices hold for 30 days; production starts when the proof is approved.", "Italic"),
+    ]
+    return pdf(story, title=f"Quote: {design.name}", author=org["LEGAL_NAME"])
+
+
+def invoice_pdf(invoice) -> bytes:
+    org = settings.MENDED_ORG
+    order = invoice.order
+    client = invoice.organisation
+    rows = [
+        ["", "Amount"],
+        [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
+        ["Shipping", usd(order.shipping)],
+        ["Sales tax", usd(order.tax)],
+        ["Total due", usd(invoice.amount)],
+    ]
+    style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
+                        ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+    story = [
+        paragraph("<b>{org}</b> · Invoice {number}", "Title", org=org["LEGAL_NAME"], number=f"{invoice.number:06d}"),
+        paragraph("{address} · EIN {ein} · {email}", address=org["ADDRESS"], ein=org["EIN"], email=org["SUPPORT_EMAIL"]),
+        Spacer(1, 10),
+        paragraph("Bill to: <b>{client}</b><br/>{contact}<br/>{address}", client=client.name,
+                  contact=client.billing_contact, address=client.billing_address),
+        Spacer(1, 10),
+        paragraph("Issued {issued} · <b>due {due}</b> (net 30)", issued=f"{invoice.issued_on:%b %-d, %Y}",
+                  due=f"{invoice.due_on:%b %-d, %Y}"),
+        Spacer(1, 12),
+        Table(rows, colWidths=[4.8 * inch, 1.3 * inch], style=style),
+        Spacer(1, 12),
+        paragraph("Please quote invoice {number} with your payment.", number=f"{invoice.number:06d}"),
+    ]
+    return pdf(story, title=f"Invoice {invoice.number:06d}", author=org["LEGAL_NAME"])
+
+
+def impact_certificate_pdf(order) -> bytes:
+    """For the client: boxes made and hours of paid survivor work funded. No personal data:
+    no maker, no recipient, only the order's totals."""
+    from reportlab.lib.pagesizes import landscape
+
+    from shop.models import GiftOrder
+    from shop.wages import gift_wages_funded, hours_funded
+
+    org = settings.MENDED_ORG
+    wages = gift_wages_funded(GiftOrder.objects.filter(pk=order.pk))
+    hours = hours_funded(wages)
+    sheet = styles()
+    centred = sheet["Normal"].clone("centred", alignment=1, fontSize=13, leading=19)
+    big = sheet["Title"].clone("big", fontSize=30, leading=36)
+    story = [
+        text("Certificate of impact", big),
+        Spacer(1, 18),
+        paragraph("presented to <b>{client}</b>", centred, client=order.organisation.name),
+        Spacer(1, 18),
+        paragraph("Your order of <b>{boxes}</b> (“{design}”, order {number}) funded <b>{hours} hours of paid work</b> by "
+                  "survivors of human trafficking: {wages} in wages for making the goods and assembling every box.", centred,
+                  boxes=f"{order.quantity:,} gift box{'es' if order.quantity != 1 else ''}", design=order.design_name,
+                  number=order.number, hours=f"{hours:,}", wages=usd(wages)),
+        Spacer(1, 18),
+        text("A steady wage is the ground a new life is built on. Thank you for choosing gifts that pay it.", centred),
+        Spacer(1, 30),
+        text(f"{org['LEGAL_NAME']} · {org['ADDRESS']} · {timezone.localdate():%B %-d, %Y}", centred),
+    ]
+    return pdf(story, title=f"Impact certificate, order {order.number}", author=org["LEGAL_NAME"],
+               pagesize=landscape(letter), top=1 * inch)
+
+
+PACKING_COLUMNS = ["order", "parcel", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
+                   "country", "boxes", "card_message", "initials", "ribbon", "tissue", "logo", "contents"]
+LABEL_COLUMNS = ["order", "reference", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
+                 "country", "boxes"]
+
+
+def _destinations(order):
+    """One row per parcel destination: each recipient of the list, or the bulk address."""
+    if order.recipient_list_id:
+        for r in order.recipient_list.recipients.all().iterator():
+            yield (f"R{r.row}", r.name, r.company, r.address_line1, r.address_line2, r.city, r.state, r.zip, r.country,
+                   1, r.message or order.message)
+    else:
+        yield ("BULK", order.ship_to_name, order.ship_to_company, order.ship_to_line1, order.ship_to_line2,
+               order.ship_to_city, order.destination_state, order.ship_to_zip, "US", order.quantity, order.message)
+
+
+def packing_list_csv(order) -> str:
+    contents = "; ".join(f"{line.per_box} × {line.title}" for line in order.lines.all())
+    rows = ((order.number, ref, name, company, l1, l2, city, state, zip_, country, boxes, message, order.initials,
+             order.ribbon_name, order.tissue_name, "yes" if order.has_logo else "no", contents)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, message in _destinations(order))
+    return csv_text(PACKING_COLUMNS, rows)
+
+
+def shipping_labels_csv(order) -> str:
+    rows = ((order.number, f"{order.number}-{ref}", name, company, l1, l2, city, state, zip_, country, boxes)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, _message in _destinations(order))
+    return csv_text(LABEL_COLUMNS, rows)

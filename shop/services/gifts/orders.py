@@ -1,0 +1,262 @@
+"""Gift-box orders: placed from a design and a quote → proof → approved (card captured,
+or a net-30 invoice issued) → production → shipped. Paid orders are announced like shop
+orders, so payroll credits their wage content and assembly labour to the wage fund."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shop.platform import mail
+from shop.platform import stripe_gateway as gateway
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, gift_order_paid
+from shop.models import (
+    GiftDesign,
+    GiftOrder,
+    GiftOrderLine,
+    Invoice,
+    InvoiceSequence,
+    Organisation,
+    Payment,
+    Proof,
+    RecipientList,
+)
+from shop.services.gifts.recipients import recipients_per_state
+from shop.services.gifts.quote import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.payments import payment_intent_status_record, payment_open
+
+S = GiftOrder.Status
+INVOICE_DAYS = 30
+
+
+class GiftOrderError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    """The one address a bulk shipment goes to."""
+
+    name: str
+    line1: str
+    city: str
+    state: str
+    zip: str
+    company: str = ""
+    line2: str = ""
+
+
+@transaction.atomic
+def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shipping_mode: str, in_hand_date: date, actor,
+                     ship_to: ShipTo | None = None, recipient_list: RecipientList | None = None,
+                     today: date | None = None) -> GiftOrder:
+    """Freeze the quote into an order. Boxes go to every recipient of a checked list (one
+    box each, taxed by each recipient's state) or in bulk to one address. Card orders get a
+    PaymentIntent to authorise (manual capture: nothing is charged before proof approval)."""
+    today = today or timezone.localdate()
+    if not design.items.exists():
+        raise GiftOrderError("Add at least one item to the box first.")
+    destinations = None
+    if shipping_mode == "per_recipient":
+        if recipient_list is None:
+            raise GiftOrderError("Choose a recipient list, or ship in bulk to one address.")
+        if recipient_list.organisation_id != design.organisation_id or recipient_list.status != RecipientList.Status.READY:
+            raise GiftOrderError("That recipient list is not ready to use.")
+        destinations = recipients_per_state(recipient_list)
+        quantity = sum(destinations.values())
+        ship_to = None
+    elif shipping_mode == "bulk":
+        if ship_to is None:
+            raise GiftOrderError("Give the address for the bulk shipment.")
+        recipient_list = None
+    else:
+        raise GiftOrderError("Choose shipping to each recipient or one bulk shipment.")
+    if not quantity or quantity < 1:
+        raise GiftOrderError("Order at least one box.")
+    design_check_stock(design, quantity)
+    in_hand_date_check(in_hand_date, quantity, today)
+    quote = gift_quote(design, quantity, shipping_mode, ship_to.state if ship_to else None, destinations=destinations)
+    organisation = design.organisation
+    payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
+    address = {}
+    if ship_to:
+        address = {"ship_to_name": ship_to.name, "ship_to_company": ship_to.company, "ship_to_line1": ship_to.line1,
+                   "ship_to_line2": ship_to.line2, "ship_to_city": ship_to.city, "ship_to_zip": ship_to.zip,
+                   "destination_state": ship_to.state}
+    order = GiftOrder.objects.create(
+        organisation=organisation, design=design, design_name=design.name, size_name=design.size.name,
+        initials=design.initials, message=design.message, quantity=quantity, shipping_mode=shipping_mode,
+        recipient_list=recipient_list, ribbon_name=design.ribbon.name if design.ribbon else "",
+        tissue_name=design.tissue.name if design.tissue else "", has_logo=bool(design.logo),
+        in_hand_date=in_hand_date, box_price=quote.box_price, discount=quote.discount,
+        boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
+        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor, **address,
+    )
+    GiftOrderLine.objects.bulk_create(
+        GiftOrderLine(order=order, variant=item.variant, title=str(item.variant), per_box=item.quantity,
+                      unit_price=item.variant.price, wage_content=item.variant.product.wage_content)
+        for item in design.items.select_related("variant__product")
+    )
+    if payment == GiftOrder.Payment.CARD:
+        intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
+        payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
+    return order
+
+
+def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:
+    """A gift order's PaymentIntent as Stripe reports it now (its webhooks): the status is
+    recorded on the payment. Nothing else moves: the charge is captured, and the order paid,
+    only when the client approves the proof (``proof_review``)."""
+    payment = Payment.objects.select_related("gift_order").filter(
+        stripe_payment_intent_id=payment_intent_id, kind=Payment.Kind.GIFT_ORDER).first()
+    if payment is None:
+        return None
+    payment_intent_status_record(payment, gateway.retrieve_payment_intent(payment_intent_id))
+    return payment.gift_order
+
+
+def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
+    """Attach the member's card to the order's PaymentIntent and confirm it (manual capture:
+    the amount is held, not charged). Returns Stripe's status (and the 3-D Secure secret)."""
+    order = GiftOrder.objects.get(pk=order_id)
+    payment = order.payments.order_by("-id").first()
+    if order.payment != GiftOrder.Payment.CARD or payment is None:
+        raise GiftOrderError(f"Order {order.number} is paid by invoice.")
+    if not payment_method_id.startswith("pm_"):
+        raise GiftOrderError("The card details did not come through. Please enter them again.")
+    intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+    if intent["status"] in ("requires_capture", "succeeded"):
+        payment_intent_status_record(payment, intent)
+        return {"status": intent["status"]}
+    intent = gateway.confirm_payment_intent(payment.stripe_payment_intent_id, payment_method_id)
+    payment_intent_status_record(payment, intent)
+    if intent["status"] == "requires_payment_method":
+        raise GiftOrderError("Your card was declined. Please try another card.")
+    return {"status": intent["status"], "client_secret": intent.get("client_secret") if intent["status"] == "requires_action" else None}
+
+
+@transaction.atomic
+def proof_upload(order_id: int, file, actor) -> Proof:
+    order = GiftOrder.objects.select_for_update().get(pk=order_id)
+    if order.status not in (S.PLACED, S.CHANGES_REQUESTED, S.PROOF_READY):
+        raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; it takes no new proof.")
+    proof = Proof.objects.create(order=order, file=file, uploaded_by=actor)
+    order.status = S.PROOF_READY
+    order.save(update_fields=["status"])
+    from shop.services.gifts.fulfilment import email_client
+
+    transaction.on_commit(lambda: email_client(order.pk, "proof"))
+    return proof
+
+
+def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOrder:
+    """The client approves the latest proof or asks for changes (with a comment); history kept.
+
+    Approving a card order captures the authorised amount at Stripe first; an invoice
+    order gets its numbered invoice."""
+    order = GiftOrder.objects.get(pk=order_id)
+    if order.status != S.PROOF_READY:
+        raise GiftOrderError(f"Order {order.number} has no proof waiting for review.")
+    if not approve and not comment.strip():
+        raise GiftOrderError("Say what should change.")
+    if approve and order.payment == GiftOrder.Payment.CARD:
+        payment = order.payments.order_by("-id").first()
+        if payment is None:
+            raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+        if intent["status"] == "requires_capture":
+            intent = gateway.capture_payment_intent(payment.stripe_payment_intent_id)
+        payment_intent_status_record(payment, intent)
+        if intent["status"] != "succeeded":
+            raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
+    with transaction.atomic():
+        order = GiftOrder.objects.select_for_update().get(pk=order_id)
+        if order.status != S.PROOF_READY:
+            raise GiftOrderError(f"Order {order.number} has no proof waiting for review.")
+        proof = order.proofs.order_by("-uploaded_at", "-id").first()
+        proof.decision, proof.comment = ("approved" if approve else "changes"), comment.strip()
+        proof.decided_by, proof.decided_at = actor, timezone.now()
+        proof.save(update_fields=["decision", "comment", "decided_by", "decided_at"])
+        if not approve:
+            order.status = S.CHANGES_REQUESTED
+            order.save(update_fields=["status"])
+            return order
+        order.status, order.approved_at = S.APPROVED, timezone.now()
+        if order.payment == GiftOrder.Payment.CARD:
+            order.paid_at = timezone.now()
+            audit_record("gift_order.paid", actor=actor, target=order, total=order.total, payment="card")
+            announce_on_commit(gift_order_paid, gift_order_id=order.pk)
+        else:
+            invoice_issue(order)
+        order.save(update_fields=["status", "approved_at", "paid_at"])
+    return order
+
+
+def invoice_issue(order: GiftOrder) -> Invoice:
+    """Number the invoice from the locked sequence, so numbers never skip or repeat."""
+    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(pk=1)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
+        issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
+    )
+    audit_record("gift_invoice.issued", target=invoice, number=invoice.number, order=order.number, amount=invoice.amount)
+    from shop.tasks import send_gift_invoice
+
+    transaction.on_commit(lambda: send_gift_invoice.delay(invoice.pk))
+    return invoice
+
+
+def _billing_recipients(invoice: Invoice) -> list[str]:
+    organisation = invoice.organisation
+    if organisation.billing_email:
+        return [organisation.billing_email]
+    placed_by = invoice.order.placed_by
+    return [placed_by.email] if placed_by and placed_by.email else []
+
+
+def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
+    """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
+    from shop.services.gifts.documents import invoice_pdf
+
+    invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
+    to = _billing_recipients(invoice)
+    if not to or invoice.paid_at is not None:
+        return False
+    subject = (f"Reminder: invoice {invoice.number:06d} was due {invoice.due_on:%b %-d, %Y}" if reminder
+               else f"Invoice {invoice.number:06d} for your gift boxes")
+    mail.send(to=to, subject=subject, template="shop/email/gift_invoice", context={"invoice": invoice},
+              attachments=[(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")])
+    return True
+
+
+def invoices_remind_overdue(today: date) -> list[int]:
+    """Remind each overdue, unpaid invoice at most once a week. Returns the invoices reminded."""
+    due = Invoice.objects.filter(paid_at__isnull=True, due_on__lt=today).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lt=timezone.now() - timedelta(days=7))
+    )
+    reminded = []
+    for invoice in due:
+        if invoice_send(invoice.pk, reminder=True):
+            Invoice.objects.filter(pk=invoice.pk).update(reminded_at=timezone.now())
+            reminded.append(invoice.pk)
+    return reminded
+
+
+@transaction.atomic
+def invoice_mark_paid(invoice_id: int, actor) -> Invoice:
+    invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
+    if invoice.paid_at is not None:
+        return invoice
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["paid_at"])
+    GiftOrder.objects.filter(pk=invoice.order_id).update(paid_at=invoice.paid_at)
+    audit_record("gift_invoice.paid", actor=actor, target=invoice, number=invoice.number, amount=invoice.amount)
+    announce_on_commit(gift_order_paid, gift_order_id=invoice.order_id)
+    return invoice

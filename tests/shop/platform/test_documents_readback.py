@@ -1,0 +1,494 @@
+"""Issue 16, the whole class: every PDF and every e-mail the product makes reads back as written.
+
+Rendered from demo-like data whose names carry ``&``, ``<`` and ``'`` ("Cedar & Sage <Candle>",
+"O'Brien & Sons"), each document is read back (pypdf for PDFs; the text and the HTML bodies of
+e-mails) and must hold no escaped markup (``&amp;``, ``&lt;``, ...), no exponent ("1E+1%") and no
+amount without its currency ("for 491.94"). An e-mail's HTML body must say what its text body says
+(every word, in order) and escape markup once: a name with ``<script>`` arrives raw in the text
+and as ``&lt;script&gt;`` in the HTML source, and no HTML body holds a ``<script`` tag.
+
+The generators are listed explicitly below, and ``test_every_generator_is_covered`` finds every
+function in shop/ and payroll/ that draws a PDF (``shop.platform.documents.pdf``) or sends an e-mail
+(``shop.platform.mail.send``): one added later without a scenario here fails it. Every e-mail template
+must be rendered by some scenario, and no module but the documents and mail modules may escape
+markup or reach Django's mail functions itself.
+"""
+import ast
+import io
+import os
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core import mail as outbox
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from pypdf import PdfReader
+
+from shop.platform import mail
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCT = "Cedar & Sage <Candle>"
+ORGANISATION = "O'Brien & Sons <Ltd>"
+DONOR = "Dana O'Donor & <script>Co</script>"
+PERSON = "Rosa O'Neil & <Test>"
+VOLUNTEER = "Val O'Volunteer & <script>Co</script>"
+EVENT = "Spring Gala & <Auction>"
+VENUE = "O'Malley's Hall & Garden"
+CIRCLE = "Women's Circle & Friends"
+PROGRAM = "Sewing & <Finishing>"
+
+# Every function that draws a PDF, and every function that sends an e-mail (module.qualname).
+PDF_GENERATORS = {
+    "shop.services.gifts.documents.quote_pdf",
+    "shop.services.gifts.documents.invoice_pdf",
+    "shop.services.gifts.documents.impact_certificate_pdf",
+    "shop.services.receipts.receipt_pdf",
+    "shop.services.statements.statement_pdf",
+    "payroll.services.paystubs.pay_stub_pdf",
+    "payroll.services.training_transcript.transcript_pdf",
+    "payroll.services.volunteers.documents.hours_certificate_pdf",
+}
+EMAIL_SENDERS = {
+    "shop.services.emails.order_send_email",
+    "shop.services.pledges.pledge_send_confirmation",
+    "shop.services.gifts.orders.invoice_send",
+    "shop.services.gifts.fulfilment.gift_order_send_update",
+    "shop.services.organisations.invitation_email",
+    "shop.services.donations.charge_failed_email",
+    "shop.services.donations.tribute_notify",
+    "shop.services.events.hosting_acknowledge",
+    "shop.services.events.hosting_notify_staff",
+    "shop.services.events.hosting_decision_email",
+    "shop.services.circles.invitation_email",
+    "shop.services.receipts.receipt_send",
+    "shop.services.statements.statement_send",
+    "payroll.services.paystubs.pay_stubs_generate",
+    "payroll.services.reconcile._email_payroll_staff",
+    "payroll.services.training.follow_ups_due_remind",
+    "payroll.services.volunteers.signups._send_guardian_copy",
+    "payroll.services.volunteers.notify.EmailChannel.send",  # signup notices and coordinators' messages
+}
+
+ESCAPED = re.compile(r"&(amp|lt|gt|quot|apos|#x?[0-9a-fA-F]+);")
+EXPONENT = re.compile(r"\d[eE][+-]\d")
+# A money-looking number (two decimals) with no "$" right before it.
+BARE_AMOUNT = re.compile(r"(?<![$\d.,])(\d{1,3}(?:,\d{3})*|\d+)\.\d\d(?!\d)")
+
+
+def problems(where: str, text: str, hours=()) -> list[str]:
+    """What is wrong with a read-back text. ``hours`` are figures the scenario put in as hours."""
+    found = [f"{where}: escaped markup {m.group(0)!r}" for m in ESCAPED.finditer(text)]
+    found += [f"{where}: exponent {m.group(0)!r}" for m in EXPONENT.finditer(text)]
+    for m in BARE_AMOUNT.finditer(text):
+        after = text[m.end():m.end() + 7].lstrip()
+        if m.group(0) in hours or after.startswith(("hours", "%")):
+            continue
+        found.append(f"{where}: amount without its currency {text[max(0, m.start() - 25):m.end() + 5]!r}")
+    return found
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(body: str) -> str:
+    """What a mail program shows of an HTML body: tags gone, character references read once."""
+    parser = _Text()
+    parser.feed(body)
+    return "".join(parser.parts)
+
+
+WORD = re.compile(r"\w+")
+
+
+def first_word_missing(text: str, html: str) -> str | None:
+    """The first word of the text body that what the HTML body shows lacks, reading both in
+    order (the HTML's shared layout may add its header and footer around them); None if none."""
+    parser = _Text()
+    parser.feed(html)
+    shown = iter(WORD.findall(" ".join(parser.parts)))
+    return next((word for word in WORD.findall(text) if word not in shown), None)
+
+
+def says_the_same(text: str, html: str) -> bool:
+    return first_word_missing(text, html) is None
+
+
+def email_problems(where: str, message) -> list[str]:
+    found = problems(f"{where} (subject)", message.subject) + problems(f"{where} (text)", message.body)
+    html = [content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"]
+    if len(html) != 1:
+        found.append(f"{where}: {len(html)} HTML bodies, not one")
+    for content in html:
+        found += problems(f"{where} (html)", html_text(content))
+        missing = first_word_missing(message.body, content)
+        if missing is not None:
+            found.append(f"{where}: the HTML body does not say what the text body says (from {missing!r})")
+        if "<script" in content.lower():
+            found.append(f"{where}: a <script> tag in the HTML body")
+        if "<script>" in message.body and "&lt;script&gt;" not in content:
+            found.append(f"{where}: a name with <script> is not escaped in the HTML body")
+    for filename, content, mimetype in message.attachments:
+        if mimetype == "application/pdf":
+            found += problems(f"{where} ({filename})", pdf_text(content))
+    return found
+
+
+# -- the readers themselves catch what they must --------------------------------------------
+
+@pytest.mark.parametrize("text, html, same", [
+    ("Dear Ann,\n\nThanks for $5.00.\nMended", "<p>Mended</p><p>Dear Ann,</p><p>Thanks for $5.00.</p><p>Mended</p>", True),
+    ("Dear Ann & <Co>,\n\nThanks.", "<p>Dear Ann &amp; &lt;Co&gt;,</p><p>Thanks.</p>", True),
+    ("Dear Ann & <Co>,\n\nThanks.", "<p>Dear Ann & <Co>,</p><p>Thanks.</p>", False),  # the name read as a tag
+    ("Dear Ann,\n\nThanks for $5.00.", "<p>Dear Ann,</p><p>Thanks.</p>", False),  # a sentence cut short
+    ("Paid. Thanks.", "<p>Thanks. Paid.</p>", False),  # out of order
+])
+def test_the_html_check_catches_a_body_that_says_something_else(text, html, same):
+    assert says_the_same(text, html) is same
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("Cedar &amp; Sage", True), ("Cedar &lt;Candle&gt;", True), ("O&#x27;Brien", True), ("1E+1% volume discount", True),
+    ("for 491.94 attached", True), ("Total 1,491.94", True),
+    ("Cedar & Sage <Candle>", False), ("for $491.94", False), ("-$3.00", False), ("2.50 hours", False),
+    ("12.5% off", False), ("receipt 2026-000001", False), ("EIN 12-3456789", False),
+])
+def test_the_read_back_checks_catch_the_known_mistakes(text, bad):
+    assert bool(problems("sample", text)) is bad
+
+
+# -- completeness -----------------------------------------------------------------------------
+
+def _python_files():
+    for app in ("shop", "payroll"):
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def _functions_calling(predicate) -> set[str]:
+    found = set()
+    for path in _python_files():
+        tree = ast.parse(path.read_text())
+
+        def visit(node, prefix):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    name = f"{prefix}{child.name}"
+                    if not isinstance(child, ast.ClassDef) and any(
+                            isinstance(n, ast.Call) and predicate(n.func) for n in ast.walk(child)):
+                        found.add(f"{_module(path)}.{name}")
+                    visit(child, f"{name}.")
+
+        visit(tree, "")
+    return found
+
+
+def _is_pdf_build(func) -> bool:
+    return (isinstance(func, ast.Name) and func.id == "pdf") or (
+        isinstance(func, ast.Attribute) and func.attr == "pdf" and getattr(func.value, "id", "") == "documents")
+
+
+def _is_mail_send(func) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "send" and getattr(func.value, "id", "") == "mail"
+
+
+def test_every_generator_is_covered():
+    assert _functions_calling(_is_pdf_build) - {"shop.platform.documents.pdf"} == PDF_GENERATORS
+    assert _functions_calling(_is_mail_send) == EMAIL_SENDERS
+
+
+def test_only_the_documents_and_mail_modules_escape_markup_or_send_mail():
+    forbidden = {"Paragraph", "SimpleDocTemplate", "escape", "send_mail", "send_mass_mail", "EmailMessage",
+                 "EmailMultiAlternatives", "mail_admins"}
+    allowed = {"shop/platform/documents.py", "shop/platform/mail.py"}
+    offenders = []
+    for path in _python_files():
+        rel = str(path.relative_to(ROOT))
+        if rel in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in ("django.core.mail", "reportlab.platypus",
+                                                                    "xml.sax.saxutils"):
+                names = {a.name for a in node.names} & forbidden
+                if names:
+                    offenders.append(f"{rel}: {sorted(names)} from {node.module}")
+    assert offenders == []
+
+
+# -- the data ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(db, settings, django_capture_on_commit_callbacks):
+    """Demo-like data for every document, with the awkward names."""
+    from shop.platform import roles
+    from shop.models import BoxSize, GiftDesign, Invoice, Organisation, VolumeTier
+    from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
+    from shop.services.gifts.quote import design_set_item
+    from tests.support.factories import ProductFactory, UserFactory, VariantFactory, bulk_address
+
+    settings.MENDED_ORG = {**settings.MENDED_ORG, "NAME": "Mended & Co", "LEGAL_NAME": "Mended & Co's <Trust>"}
+    w = {}
+    w["staff"] = {role: UserFactory(roles=[role], email=f"staff{n}@example.org")
+                  for n, role in enumerate((roles.SHOP_STAFF, roles.PAYROLL_STAFF, roles.PROGRAM_STAFF))}
+    organisation = Organisation.objects.create(name=ORGANISATION, slug="obrien", payment_terms="net30",
+                                               billing_contact="Cora O'Connor & <Co>", billing_email="billing@obrien.example",
+                                               billing_address="1 Harbor Way & <Suite 2>\nTampa FL 33602")
+    member = UserFactory(email="cora@obrien.example", first_name="Cora")
+    from shop.models import OrganisationMember
+
+    OrganisationMember.objects.create(organisation=organisation, user=member, role=OrganisationMember.Role.ADMIN)
+    size = BoxSize.objects.create(name="Medium & <Deep>", slots=6, base_price=Decimal("12.00"))
+    VolumeTier.objects.create(min_quantity=100, discount_percent=Decimal("10.00"))
+    candle = VariantFactory(product=ProductFactory(name=PRODUCT, gift_slots=1), price=Decimal("20.00"), stock=500,
+                            options={"scent": "Cedar & <Sage>"})
+    design = GiftDesign.objects.create(organisation=organisation, name="Speakers' Thanks & <More>", size=size)
+    design_set_item(design, candle.pk, 1)
+    w["design"] = design
+    with django_capture_on_commit_callbacks(execute=True):
+        order = gift_order_place(design, 100, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
+                                 actor=member)
+        proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
+        proof_review(order.pk, approve=True, comment="", actor=member)
+    order.refresh_from_db()
+    w["gift_order"], w["invoice"] = order, Invoice.objects.get(order=order)
+    w["candle"] = candle
+    outbox.outbox.clear()
+    return w
+
+
+def _paid_gift(donor, **fields):
+    from tests.shop.giving.factories import make_paid_donation
+
+    return make_paid_donation(donor, receipt=True, **fields)
+
+
+# -- the test ---------------------------------------------------------------------------------
+
+def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_callbacks, monkeypatch):
+    from payroll.models import PayRate, ShiftMessage, SignUp
+    from shop.platform import roles
+    from payroll.selectors.training import participant_record
+    from payroll.selectors.volunteers import hours_history
+    from payroll.services import paystubs, reconcile, training
+    from payroll.services.volunteers import signups as volunteers
+    from payroll.services.training import enrollment_create, enrollment_exit
+    from payroll.services.volunteers.shifts import check_in, check_out, shift_message_send
+    from payroll.services.volunteers.documents import hours_certificate_pdf
+    from payroll.services.training_transcript import transcript_pdf
+    from shop.models import (
+        CircleInvitation,
+        Donation,
+        DonationChargeFailure,
+        GivingCircle,
+        HostingRequest,
+        OrganisationInvitation,
+        Pledge,
+        RecurringGift,
+    )
+    from shop.services import circles, donations, emails, events, organisations, pledges
+    from shop.services.gifts import fulfilment as gift_fulfilment
+    from shop.services.gifts import orders as gift_orders
+    from shop.services import receipts, statements
+    from shop.services.gifts.documents import impact_certificate_pdf, invoice_pdf, quote_pdf
+    from shop.services.gifts.quote import gift_quote
+    from tests.support.factories import OrderFactory, UserFactory
+    from tests.shop.giving.factories import make_donor, make_recurring
+    from tests.shop.giving.test_events import gold_tier, make_event
+    from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayStubFactory
+    from tests.payroll.volunteers.factories import make_shift, signed_volunteer
+
+    templates_used = set()
+    real_render = mail.render
+    monkeypatch.setattr(mail, "render", lambda template, context: templates_used.add(template) or real_render(template, context))
+    found, pdfs, senders, scripted = [], {}, set(), set()
+
+    def sent(sender, call, *args, **kwargs):
+        """Run one sender and check what it sent (at least one e-mail)."""
+        before = len(outbox.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            call(*args, **kwargs)
+        new = outbox.outbox[before:]
+        assert new, f"{sender} sent nothing"
+        for n, message in enumerate(new):
+            keep(f"{sender}-{len(senders)}-{n}.eml", message.message().as_bytes())
+        for message in new:
+            found.extend(email_problems(f"{sender}: {message.subject}", message))
+            if "<script>" in message.body:
+                scripted.add(sender)
+        senders.add(sender)
+        return new
+
+    def expect(where, text, *needles):
+        """The names and words a document must show, as typed (collected, so every problem is listed)."""
+        found.extend(f"{where}: {needle!r} missing" for needle in needles if needle not in text)
+
+    def keep(name: str, data: bytes) -> None:
+        """MENDED_DOCS_OUT=folder keeps every PDF and e-mail drawn here, to read them as a person would."""
+        if os.environ.get("MENDED_DOCS_OUT"):
+            Path(os.environ["MENDED_DOCS_OUT"]).mkdir(parents=True, exist_ok=True)
+            (Path(os.environ["MENDED_DOCS_OUT"]) / name).write_bytes(data)
+
+    def drawn(generator, data: bytes, hours=()):
+        pdfs[generator] = text = pdf_text(data)
+        keep(f"{generator}.pdf", data)
+        found.extend(problems(generator, text, hours))
+        return text
+
+    # Gift boxes: the quote (with a 10% volume discount), the invoice and its e-mail, the certificate, the updates.
+    design, order, invoice = world["design"], world["gift_order"], world["invoice"]
+    quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
+    expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
+    drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
+    [invoice_mail] = sent("shop.services.gifts.orders.invoice_send", gift_orders.invoice_send, invoice.pk)
+    expect("invoice e-mail", invoice_mail.body, f"for ${invoice.amount:,}")
+    certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
+    expect("certificate", certificate, ORGANISATION)
+    for event in ("proof", "shipped"):
+        sent("shop.services.gifts.fulfilment.gift_order_send_update", gift_fulfilment.gift_order_send_update, order.pk, event)
+    invitation = OrganisationInvitation.objects.create(organisation=order.organisation, email="new@obrien.example",
+                                                       invited_by=UserFactory(first_name="Cora", last_name="O'Connor & Co"))
+    sent("shop.services.organisations.invitation_email", organisations.invitation_email, invitation.pk)
+
+    # Shop orders.
+    shop_order = OrderFactory(ship_name="Casey O'Buyer & <Co>", email="casey@example.org")
+    shop_order.lines.update(title=PRODUCT)
+    for kind in ("confirmation", "shipped"):
+        [message] = sent("shop.services.emails.order_send_email", emails.order_send_email, shop_order.pk, kind)
+        if kind == "confirmation":
+            expect("order e-mail", message.body, PRODUCT, "Casey O'Buyer & <Co>")
+            expect("order e-mail (html)", html_text(message.alternatives[0][0]), PRODUCT, "Casey O'Buyer & <Co>")
+
+    # The pledge.
+    pledge = Pledge.objects.create(kind=Pledge.Kind.BUSINESS, name="Pat O'Pledge & <Co>", email="pat@pledge.example",
+                                   business_name=ORGANISATION)
+    sent("shop.services.pledges.pledge_send_confirmation", pledges.pledge_send_confirmation, pledge.pk)
+
+    # Giving: receipts (a tribute gift, tickets, a sponsorship), the statement, the tribute notice, monthly failures.
+    donor = make_donor(email="dana@example.org", name=DONOR)
+    gift = _paid_gift(donor, amount="491.94", tribute="honour", tribute_name="Grandma O'Rose & <Co>",
+                      tribute_notify_email="rose@example.org", paid_at=(timezone.localdate().year - 1, 3, 1, 9))
+    receipt = gift.receipts.get()
+    text = drawn("shop.services.receipts.receipt_pdf", receipts.receipt_pdf(receipt))
+    expect("receipt", text, DONOR, "In honour of Grandma O'Rose & <Co>")
+    sent("shop.services.receipts.receipt_send", receipts.receipt_send, receipt.pk)
+    sent("shop.services.donations.tribute_notify", donations.tribute_notify, gift.pk)
+    event = make_event(title=EVENT)
+    type(event).objects.filter(pk=event.pk).update(venue=VENUE, address="200 Channel & <Side> Drive")
+    event.refresh_from_db()
+    dinner = event.ticket_types.create(name="Dinner & <Dance>", price=Decimal("100.00"), fair_market_value=Decimal("40.00"),
+                                       benefit_description="dinner & drinks")
+    monkeypatch.setattr(events.gateway, "create_donation_intent",
+                        lambda total, number, key: {"id": f"pi_readback_{number}"})
+    ticket = events.tickets_reserve(dinner, 2, events.Buyer(DONOR, "dana@example.org", "1 Main St & <Back>"))
+    sponsorship = events.sponsorship_start(gold_tier(event), events.Sponsor(ORGANISATION, "Cora", "cora@obrien.example"))
+    for purchase in (ticket, sponsorship):
+        with django_capture_on_commit_callbacks(execute=True):
+            donations.donation_mark_paid(purchase.donation.pk)
+        purchase_receipt = purchase.donation.receipts.get()
+        sent("shop.services.receipts.receipt_send", receipts.receipt_send, purchase_receipt.pk, copy=True)
+    year = timezone.localdate().year - 1
+    gifts = list(Donation.objects.filter(donor=donor, paid_at__year=year).prefetch_related("receipts"))
+    drawn("shop.services.statements.statement_pdf", statements.statement_pdf(donor, year, gifts))
+    sent("shop.services.statements.statement_send", statements.statement_send, donor.pk, year)
+    recurring = make_recurring(donor, amount="20.50", donor_name=DONOR, fund="wages")
+    for status, attempt in ((RecurringGift.Status.PAST_DUE, 1), (RecurringGift.Status.CANCELLED, 2)):
+        RecurringGift.objects.filter(pk=recurring.pk).update(status=status, failed_charges=attempt)
+        failure = DonationChargeFailure.objects.create(recurring=recurring, stripe_invoice_id="in_readback", attempt=attempt)
+        sent("shop.services.donations.charge_failed_email", donations.charge_failed_email, failure.pk)
+
+    # Circles and events' hosting requests.
+    circle = GivingCircle.objects.create(name=CIRCLE, slug="womens", yearly_goal=Decimal("2500.00"),
+                                         description="We give monthly & together <always>.")
+    circle_invitation = CircleInvitation.objects.create(circle=circle, email="amy@example.org",
+                                                        invited_by=UserFactory(first_name="Lena O'Lead"))
+    sent("shop.services.circles.invitation_email", circles.invitation_email, circle_invitation.pk)
+    request = HostingRequest.objects.create(organisation=ORGANISATION, contact_name="Cora O'Connor", email="cora@obrien.example",
+                                            date=timezone.localdate() + timedelta(days=40), expected_guests=80,
+                                            purpose="A dinner & <auction>")
+    sent("shop.services.events.hosting_acknowledge", events.hosting_acknowledge, request.pk)
+    sent("shop.services.events.hosting_notify_staff", events.hosting_notify_staff, request.pk)
+    HostingRequest.objects.filter(pk=request.pk).update(status=HostingRequest.Status.ACCEPTED, staff_message="See you & <yours>")
+    sent("shop.services.events.hosting_decision_email", events.hosting_decision_email, request.pk)
+
+    # Payroll: a pay stub (drawn, then its e-mail), the transcript, the follow-up reminder, the reconciliation alert.
+    employee = EmployeeFactory(legal_name=PERSON, preferred_name="Rosa", user=UserFactory(email="rosa@example.org"))
+    stub = PayStubFactory(employee=employee, production_hours=Decimal("80.00"), production_rate=Decimal("25.00"),
+                          production_pay=Decimal("2000.00"), bank_masked="****1234",
+                          ytd={"gross": "4000.00", "federal_income_tax": "312.30", "social_security": "248.00",
+                               "medicare": "58.00", "net": "3381.70"})
+    text = drawn("payroll.services.paystubs.pay_stub_pdf", paystubs.pay_stub_pdf(stub), hours=("80.00",))
+    expect("pay stub", text, PERSON)
+    sent("payroll.services.paystubs.pay_stubs_generate", paystubs.pay_stubs_generate, stub.pay_run_id)
+    from payroll.models import Program
+
+    coordinator = world["staff"][roles.PROGRAM_STAFF]
+    program = Program.objects.create(name=PROGRAM, required_hours=Decimal("120"))
+    PayRateFactory(employee=employee, kind=PayRate.Kind.TRAINING, rate=Decimal("15.00"), effective_from=date(2026, 1, 1))
+    enrollment = enrollment_create(employee=employee, program=program, start_date=date(2026, 1, 5), actor=coordinator)
+    enrollment_exit(enrollment.pk, status="completed", exit_date=date(2026, 8, 26), reason="Moved & <away>",
+                    outcome="other", actor=coordinator)
+    training.credential_add(employee, "ServSafe & <Food>", "O'Reilly & Co", date(2026, 3, 1), coordinator)
+    text = drawn("payroll.services.training_transcript.transcript_pdf",
+                 transcript_pdf(participant_record(employee.pk), complete=True), hours=("0.00", "120.00"))
+    expect("transcript", text, PERSON, PROGRAM)
+    sent("payroll.services.training.follow_ups_due_remind", training.follow_ups_due_remind, date(2026, 11, 23))
+    Donation.objects.filter(pk=gift.pk).update(fund="wages")  # paid to the wage fund, never credited: not reconciled
+    sent("payroll.services.reconcile._email_payroll_staff", reconcile.wage_fund_reconcile_and_alert)
+    from payroll.services.ledger import Leg, entry_post
+
+    entry_post(key="readback-overdrawn", on=date(2026, 11, 2), memo="overdrawn", source_type="test", source_id=None,
+               legs=[Leg("training_fund", Decimal("3235.87")), Leg("shop_revenue_clearing", Decimal("-3235.87"))])
+    sent("payroll.services.reconcile._email_payroll_staff", reconcile.fund_levels_check_and_alert)
+
+    # Volunteers: the guardian's copy, the notices, a coordinator's message, the hours certificate.
+    before = len(outbox.outbox)
+    minor = signed_volunteer(full_name=VOLUNTEER, date_of_birth=timezone.localdate() - timedelta(days=365 * 15))
+    assert len(outbox.outbox) == before  # sent on commit
+    from payroll.models import WaiverAcceptance
+
+    sent("payroll.services.volunteers.signups._send_guardian_copy", volunteers._send_guardian_copy,
+         WaiverAcceptance.objects.get(volunteer=minor).pk)
+    helper = signed_volunteer(full_name=VOLUNTEER)
+    shift = make_shift(title="Sort & <Pack>", location=VENUE, starts_in=timedelta(days=1), hours=3)
+    signup = volunteers.signup_create(helper.pk, shift.roles.get().pk)
+    for notice in volunteers.NOTICES:
+        sent("payroll.services.volunteers.notify.EmailChannel.send", volunteers.signup_notify, signup.pk, notice)
+    message = ShiftMessage.objects.create(shift=shift, subject="Parking & <doors>", body="Use the back door & <ring>.",
+                                          recipients=1)
+    sent("payroll.services.volunteers.notify.EmailChannel.send", shift_message_send, message.pk)
+    check_in(signup.pk, None, now=shift.starts_at)
+    check_out(signup.pk, None, now=shift.starts_at + timedelta(hours=2, minutes=30))
+    SignUp.objects.filter(pk=signup.pk).update(status=SignUp.Status.CONFIRMED)
+    history, total = hours_history(helper)
+    text = drawn("payroll.services.volunteers.documents.hours_certificate_pdf",
+                 hours_certificate_pdf(helper, history, total), hours=(f"{total:.2f}",))
+    expect("hours certificate", text, VOLUNTEER, "Sort & <Pack>")
+
+    assert found == [], "\n".join(found)
+    assert set(pdfs) == PDF_GENERATORS
+    assert senders == EMAIL_SENDERS
+    # The <script> names reached e-mails of both apps, so the escaping check above was not empty.
+    assert {"shop.services.receipts.receipt_send", "shop.services.statements.statement_send",
+            "payroll.services.volunteers.signups._send_guardian_copy",
+            "payroll.services.volunteers.notify.EmailChannel.send"} <= scripted
+    email_templates = {f"{app}/email/{p.stem}" for app in ("shop", "payroll")
+                       for p in (ROOT / app / "templates" / app / "email").glob("*.txt")}
+    assert templates_used == email_templates

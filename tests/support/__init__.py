@@ -1,0 +1,1 @@
+"""Helpers and fixtures shared by every kind of test (factories, harnesses, child processes)."""
