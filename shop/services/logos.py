@@ -12,7 +12,8 @@
   own, lower :data:`MAX_PIXELS` is checked first, and Pillow's ``DecompressionBombError`` is still caught.
 * SVG: parsed with defusedxml (entity / external-entity attacks are refused) and then **refused, with the
   reason, if it contains anything active or external** (scripts, event handlers, foreignObject, iframes,
-  external links, external CSS ``url(...)`` or ``@import``, stylesheet processing instructions...).
+  links to anything but a ``#fragment`` of the same file, CSS ``url(...)``, ``image-set()`` or ``@import``,
+  a DOCTYPE naming an outside DTD (SYSTEM or PUBLIC), stylesheet processing instructions...).
   We deliberately do not try to sanitise a copy: rewriting SVG safely is hard to get right, refusing is
   simpler and safer, and the person can re-export a plain logo from their design tool.
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -54,7 +56,8 @@ ACCEPTED_EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 LABELS = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 
-SAFE_REFERENCE_PREFIXES = ("#", "data:image/png;base64,", "data:image/jpeg;base64,")
+# Only a reference to an element of the same file: an embedded data: image would skip the pixel checks above.
+SAFE_REFERENCE_PREFIXES = ("#",)
 FORBIDDEN_SVG_ELEMENTS = {
     "script": "a <script> element",
     "foreignobject": "a <foreignObject> element",
@@ -73,6 +76,8 @@ ANIMATION_ELEMENTS = {
 }
 REFERENCE_ATTRIBUTES = {"href", "src"}
 CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")]*)", re.IGNORECASE)
+# CSS functions that load an image from a string without url(): image-set("http://..."), image("..."), ...
+CSS_LOADING_FUNCTIONS = re.compile(r"(?<![\w-])(-webkit-image-set|image-set|image|cross-fade|element|src)\s*\(", re.IGNORECASE)
 SVG_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$", re.IGNORECASE)
 
 REEXPORT_HINT = (
@@ -319,6 +324,9 @@ def _css_problem(css: str) -> str | None:
         return "a CSS @import, which loads styles from elsewhere"
     if "\\" in css:
         return "CSS escape sequences, which can hide external links"
+    function = CSS_LOADING_FUNCTIONS.search(css)
+    if function:
+        return f"a CSS {function.group(1).lower()}(), which can load images from elsewhere"
     for match in CSS_URL.finditer(css):
         if _unsafe_reference(match.group(1)):
             return f"a CSS url({match.group(1).strip()}) pointing outside the file"
@@ -332,11 +340,39 @@ def _refuse_svg(reason: str) -> LogoError:
     )
 
 
+def _prolog_problem(content: bytes) -> str | None:
+    """A DOCTYPE naming an external DTD (SYSTEM or PUBLIC) or an xml-stylesheet instruction.
+
+    Read with expat's own handlers (not a text search), so the file's encoding or spacing cannot hide
+    them; expat never fetches anything itself, and defusedxml has already refused entities."""
+    found: list[str] = []
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if system_id or public_id:
+            found.append("a DOCTYPE that points to an outside definition (SYSTEM or PUBLIC)")
+
+    def instruction(target, data):
+        if target.lower() == "xml-stylesheet":
+            found.append("an xml-stylesheet instruction, which loads styles from elsewhere")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(content, True)
+    except (expat.ExpatError, ValueError, UnicodeError):
+        pass
+    return found[0] if found else None
+
+
 def _check_svg(content: bytes, root: Element) -> CheckedLogo:
     if re.search(rb"<\?xml-stylesheet", content, re.IGNORECASE):
         raise _refuse_svg(
             "an xml-stylesheet instruction, which loads styles from elsewhere"
         )
+    problem = _prolog_problem(content)
+    if problem:
+        raise _refuse_svg(problem)
 
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -364,14 +400,10 @@ def _check_svg(content: bytes, root: Element) -> CheckedLogo:
                     raise _refuse_svg(
                         f"an animation that changes the {target} attribute"
                     )
-            if (
-                "url(" in value.lower().replace(" ", "")
-                or "@import" in value.lower()
-                or (attr == "style" and "\\" in value)
-            ):
-                problem = _css_problem(value)
-                if problem:
-                    raise _refuse_svg(problem)
+            # Any attribute may carry CSS (style, fill, filter, mask...), so every value is checked.
+            problem = _css_problem(value)
+            if problem:
+                raise _refuse_svg(problem)
 
     width, height = _svg_size(root)
     return CheckedLogo(
