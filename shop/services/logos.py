@@ -125,10 +125,10 @@ def check_logo(name: str, content: bytes, *, min_short_side: int = MIN_SHORT_SID
 
     if content.startswith(PNG_MAGIC):
         _check_extension(name, "png")
-        return _check_raster(content, "png", min_short_side)
+        return check_raster(content, "png", min_short_side)
     if content.startswith(JPEG_MAGIC):
         _check_extension(name, "jpeg")
-        return _check_raster(content, "jpeg", min_short_side)
+        return check_raster(content, "jpeg", min_short_side)
     if _looks_like_xml(content):
         root = _parse_svg(content)
         if root is not None:
@@ -209,33 +209,34 @@ def _jpeg_header_size(content: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _too_many_pixels(width: int, height: int) -> LogoError:
+def _too_many_pixels(width: int, height: int, noun: str = "logo") -> LogoError:
     return LogoError(
         f"This image is {width:,} × {height:,} px ({width * height / 1_000_000:,.0f} megapixels); "
-        f"logos can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
+        f"{noun}s can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
         "Please resize it (about 3,000 px on the longer side is plenty for print) and upload it again."
     )
 
 
-def _corrupt(label: str) -> LogoError:
+def _corrupt(label: str, noun: str = "logo") -> LogoError:
     return LogoError(
         f"This file starts like {label} but it is damaged or incomplete, so it cannot be read. "
-        "Please export the logo again and re-upload it."
+        f"Please export the {noun} again and re-upload it."
     )
 
 
-def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHORT_SIDE) -> CheckedLogo:
+def check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHORT_SIDE, noun: str = "logo") -> CheckedLogo:
+    """A PNG or JPEG read safely (size from the header first, then fully decoded); ``noun`` names it in messages."""
     label = LABELS[kind]
     header = _header_size(content, kind)
     if header is not None and header[0] * header[1] > MAX_PIXELS:
-        raise _too_many_pixels(*header)
+        raise _too_many_pixels(*header, noun)
 
     pillow_format = "PNG" if kind == "png" else "JPEG"
     try:
         with Image.open(io.BytesIO(content), formats=[pillow_format]) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise _too_many_pixels(width, height)
+                raise _too_many_pixels(width, height, noun)
             image.verify()
         with Image.open(io.BytesIO(content), formats=[pillow_format]) as image:
             image.load()
@@ -244,9 +245,9 @@ def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHOR
         raise
     except Image.DecompressionBombError:
         if header is not None:
-            raise _too_many_pixels(*header) from None
+            raise _too_many_pixels(*header, noun) from None
         raise LogoError(
-            f"This image has too many pixels; logos can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
+            f"This image has too many pixels; {noun}s can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
             "Please resize it and upload it again."
         ) from None
     except (
@@ -259,13 +260,13 @@ def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHOR
         IndexError,
         TypeError,
     ):
-        raise _corrupt(label) from None
+        raise _corrupt(label, noun) from None
 
     if width == 0 or height == 0:
-        raise _corrupt(label)
+        raise _corrupt(label, noun)
     if min(width, height) < min_short_side:
         raise LogoError(
-            f"The logo must be at least {min_short_side} px on its shorter side"
+            f"The {noun} must be at least {min_short_side} px on its shorter side"
             f"{' for print' if min_short_side >= MIN_SHORT_SIDE else ''}; "
             f"this one is {width} × {height} px. Please upload a larger version."
         )
