@@ -442,3 +442,21 @@ def test_a_server_error_or_a_write_by_a_refused_request_is_a_finding():
     allowed = [("INSERT", "shop_auditevent"), ("UPDATE", "django_session")]
     assert problem(Outcome(200, True, allowed), "donor", "post", "/x/", "") is None
     assert problem(Outcome(302, False, [("INSERT", "shop_order")]), "donor", "post", "/x/", "") is None  # accepted
+
+
+@pytest.mark.django_db
+def test_ids_past_64_bits_in_urls_are_never_a_server_error(client, objects, settings):
+    """Every ``<int:...>`` of the access table's URLs given 2**64 and 10**30, GET and POST, as the
+    roles that own or manage the sample objects: refused or not found, never a 500."""
+    settings.SESSION_ENGINE = SESSION_ENGINE
+    fuzzer = Fuzzer(objects, type(client))
+    routes = [(route, probe) for route, (_answers, probe) in ACCESS.items() if "<int:" in route and not probe]
+    assert len(routes) > 20
+    for huge in (2**64, 10**30):
+        for route, probe in routes:
+            path = fuzzer.path(re.sub(r"<int:\w+>", str(huge), route), probe)
+            for role in ("anonymous", "customer", "corporate_a", "shop_staff", "volunteer_coordinator", "superuser"):
+                fuzzer.run(role, "get", path, f"with id {huge}")
+                fuzzer.run(role, "post", path, f"with id {huge}", {"quantity": "1"})
+    findings = list(dict.fromkeys(fuzzer.findings))
+    assert not findings, f"{len(findings)} of {fuzzer.requests} requests went wrong:\n" + "\n".join(findings)
