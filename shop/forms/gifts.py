@@ -142,4 +142,5 @@ class ProofReviewForm(forms.Form):
 
 
 class ProofUploadForm(forms.Form):
-    file = forms.FileField(help_text="An image or PDF of the finished box.")
+    file = forms.FileField(help_text="A PDF, PNG or JPEG of the finished box, up to 10 MB.",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))

@@ -12,7 +12,8 @@
   own, lower :data:`MAX_PIXELS` is checked first, and Pillow's ``DecompressionBombError`` is still caught.
 * SVG: parsed with defusedxml (entity / external-entity attacks are refused) and then **refused, with the
   reason, if it contains anything active or external** (scripts, event handlers, foreignObject, iframes,
-  external links, external CSS ``url(...)`` or ``@import``, stylesheet processing instructions...).
+  links to anything but a ``#fragment`` of the same file, CSS ``url(...)``, ``image-set()`` or ``@import``,
+  a DOCTYPE naming an outside DTD (SYSTEM or PUBLIC), stylesheet processing instructions...).
   We deliberately do not try to sanitise a copy: rewriting SVG safely is hard to get right, refusing is
   simpler and safer, and the person can re-export a plain logo from their design tool.
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -54,7 +56,8 @@ ACCEPTED_EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 LABELS = {"png": "a PNG image", "jpeg": "a JPEG image", "svg": "an SVG image"}
 
-SAFE_REFERENCE_PREFIXES = ("#", "data:image/png;base64,", "data:image/jpeg;base64,")
+# Only a reference to an element of the same file: an embedded data: image would skip the pixel checks above.
+SAFE_REFERENCE_PREFIXES = ("#",)
 FORBIDDEN_SVG_ELEMENTS = {
     "script": "a <script> element",
     "foreignobject": "a <foreignObject> element",
@@ -73,6 +76,8 @@ ANIMATION_ELEMENTS = {
 }
 REFERENCE_ATTRIBUTES = {"href", "src"}
 CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")]*)", re.IGNORECASE)
+# CSS functions that load an image from a string without url(): image-set("http://..."), image("..."), ...
+CSS_LOADING_FUNCTIONS = re.compile(r"(?<![\w-])(-webkit-image-set|image-set|image|cross-fade|element|src)\s*\(", re.IGNORECASE)
 SVG_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$", re.IGNORECASE)
 
 REEXPORT_HINT = (
@@ -120,10 +125,10 @@ def check_logo(name: str, content: bytes, *, min_short_side: int = MIN_SHORT_SID
 
     if content.startswith(PNG_MAGIC):
         _check_extension(name, "png")
-        return _check_raster(content, "png", min_short_side)
+        return check_raster(content, "png", min_short_side)
     if content.startswith(JPEG_MAGIC):
         _check_extension(name, "jpeg")
-        return _check_raster(content, "jpeg", min_short_side)
+        return check_raster(content, "jpeg", min_short_side)
     if _looks_like_xml(content):
         root = _parse_svg(content)
         if root is not None:
@@ -204,33 +209,34 @@ def _jpeg_header_size(content: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _too_many_pixels(width: int, height: int) -> LogoError:
+def _too_many_pixels(width: int, height: int, noun: str = "logo") -> LogoError:
     return LogoError(
         f"This image is {width:,} × {height:,} px ({width * height / 1_000_000:,.0f} megapixels); "
-        f"logos can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
+        f"{noun}s can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
         "Please resize it (about 3,000 px on the longer side is plenty for print) and upload it again."
     )
 
 
-def _corrupt(label: str) -> LogoError:
+def _corrupt(label: str, noun: str = "logo") -> LogoError:
     return LogoError(
         f"This file starts like {label} but it is damaged or incomplete, so it cannot be read. "
-        "Please export the logo again and re-upload it."
+        f"Please export the {noun} again and re-upload it."
     )
 
 
-def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHORT_SIDE) -> CheckedLogo:
+def check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHORT_SIDE, noun: str = "logo") -> CheckedLogo:
+    """A PNG or JPEG read safely (size from the header first, then fully decoded); ``noun`` names it in messages."""
     label = LABELS[kind]
     header = _header_size(content, kind)
     if header is not None and header[0] * header[1] > MAX_PIXELS:
-        raise _too_many_pixels(*header)
+        raise _too_many_pixels(*header, noun)
 
     pillow_format = "PNG" if kind == "png" else "JPEG"
     try:
         with Image.open(io.BytesIO(content), formats=[pillow_format]) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise _too_many_pixels(width, height)
+                raise _too_many_pixels(width, height, noun)
             image.verify()
         with Image.open(io.BytesIO(content), formats=[pillow_format]) as image:
             image.load()
@@ -239,9 +245,9 @@ def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHOR
         raise
     except Image.DecompressionBombError:
         if header is not None:
-            raise _too_many_pixels(*header) from None
+            raise _too_many_pixels(*header, noun) from None
         raise LogoError(
-            f"This image has too many pixels; logos can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
+            f"This image has too many pixels; {noun}s can be at most {MAX_PIXELS / 1_000_000:,.0f} megapixels. "
             "Please resize it and upload it again."
         ) from None
     except (
@@ -254,13 +260,13 @@ def _check_raster(content: bytes, kind: LogoKind, min_short_side: int = MIN_SHOR
         IndexError,
         TypeError,
     ):
-        raise _corrupt(label) from None
+        raise _corrupt(label, noun) from None
 
     if width == 0 or height == 0:
-        raise _corrupt(label)
+        raise _corrupt(label, noun)
     if min(width, height) < min_short_side:
         raise LogoError(
-            f"The logo must be at least {min_short_side} px on its shorter side"
+            f"The {noun} must be at least {min_short_side} px on its shorter side"
             f"{' for print' if min_short_side >= MIN_SHORT_SIDE else ''}; "
             f"this one is {width} × {height} px. Please upload a larger version."
         )
@@ -319,6 +325,9 @@ def _css_problem(css: str) -> str | None:
         return "a CSS @import, which loads styles from elsewhere"
     if "\\" in css:
         return "CSS escape sequences, which can hide external links"
+    function = CSS_LOADING_FUNCTIONS.search(css)
+    if function:
+        return f"a CSS {function.group(1).lower()}(), which can load images from elsewhere"
     for match in CSS_URL.finditer(css):
         if _unsafe_reference(match.group(1)):
             return f"a CSS url({match.group(1).strip()}) pointing outside the file"
@@ -332,11 +341,39 @@ def _refuse_svg(reason: str) -> LogoError:
     )
 
 
+def _prolog_problem(content: bytes) -> str | None:
+    """A DOCTYPE naming an external DTD (SYSTEM or PUBLIC) or an xml-stylesheet instruction.
+
+    Read with expat's own handlers (not a text search), so the file's encoding or spacing cannot hide
+    them; expat never fetches anything itself, and defusedxml has already refused entities."""
+    found: list[str] = []
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if system_id or public_id:
+            found.append("a DOCTYPE that points to an outside definition (SYSTEM or PUBLIC)")
+
+    def instruction(target, data):
+        if target.lower() == "xml-stylesheet":
+            found.append("an xml-stylesheet instruction, which loads styles from elsewhere")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(content, True)
+    except (expat.ExpatError, ValueError, UnicodeError):
+        pass
+    return found[0] if found else None
+
+
 def _check_svg(content: bytes, root: Element) -> CheckedLogo:
     if re.search(rb"<\?xml-stylesheet", content, re.IGNORECASE):
         raise _refuse_svg(
             "an xml-stylesheet instruction, which loads styles from elsewhere"
         )
+    problem = _prolog_problem(content)
+    if problem:
+        raise _refuse_svg(problem)
 
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -364,14 +401,10 @@ def _check_svg(content: bytes, root: Element) -> CheckedLogo:
                     raise _refuse_svg(
                         f"an animation that changes the {target} attribute"
                     )
-            if (
-                "url(" in value.lower().replace(" ", "")
-                or "@import" in value.lower()
-                or (attr == "style" and "\\" in value)
-            ):
-                problem = _css_problem(value)
-                if problem:
-                    raise _refuse_svg(problem)
+            # Any attribute may carry CSS (style, fill, filter, mask...), so every value is checked.
+            problem = _css_problem(value)
+            if problem:
+                raise _refuse_svg(problem)
 
     width, height = _svg_size(root)
     return CheckedLogo(

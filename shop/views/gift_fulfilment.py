@@ -19,6 +19,7 @@ from shop.selectors.gifts import (
     recipient_lists_for_member,
 )
 from shop.services import organisations
+from shop.services.gifts import proofs
 from shop.services.gifts import fulfilment as gift_fulfilment
 from shop.services.gifts.documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
 from shop.services.gifts.recipients import recipient_list_upload
@@ -165,8 +166,9 @@ def gift_order_proof_file(request, number, proof_id):
         proof = Proof.objects.filter(pk=proof_id, order=order).first() if order else None
     if proof is None:
         raise Http404("No such proof")
-    content_type = "application/pdf" if proof.file.name.lower().endswith(".pdf") else None
-    return private_file_response(proof.file, content_type)
+    content_type = proofs.content_type(proof.file.name)
+    extension = next((e for e, t in proofs.CONTENT_TYPES.items() if t == content_type), "")
+    return private_file_response(proof.file, content_type, f"proof-{number}-{proof.pk}{extension}")
 
 
 @login_required

@@ -140,7 +140,9 @@ def design_logo_file(request, design_id):
     design = _design_or_404(request, design_id)
     if not design.logo:
         raise Http404("No logo")
-    return private_file_response(design.logo, gift_designs.logo_content_type(design.logo.name))
+    content_type = gift_designs.logo_content_type(design.logo.name)
+    extension = next((e for e, t in gift_designs.CONTENT_TYPES.items() if t == content_type), "")
+    return private_file_response(design.logo, content_type, f"logo-{design.pk}{extension}")
 
 
 @require_POST

@@ -30,7 +30,7 @@ from shop.services import organisations
 from shop.services.gifts import fulfilment as gift_fulfilment
 from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
 from shop.services.gifts.quote import design_set_item
-from tests.support.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for
+from tests.support.factories import ProductFactory, TaxRateFactory, UserFactory, VariantFactory, bulk_address, recipient_list_for, proof_file, proof_image
 from tests.shop.test_recipients_import import recipient_rows, to_csv
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def acme(settings):
 
 def approved_order(design, **kwargs):
     order = gift_order_place(design, in_hand_date=LATER, actor=kwargs.pop("actor", None), today=TODAY, **kwargs)
-    proof_upload(order.pk, ContentFile(b"proof", name="proof.png"), None)
+    proof_upload(order.pk, proof_file("proof.png", proof_image()), None)
     return proof_review(order.pk, approve=True, comment="", actor=None)
 
 
@@ -272,7 +272,7 @@ def test_the_impact_certificate_counts_boxes_and_hours_and_names_nobody(client, 
     client.force_login(member)
     url = reverse("shop:gift_order_certificate", args=[order.number])
     assert client.get(url).status_code == 404  # not paid yet
-    proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
+    proof_upload(order.pk, proof_file("p.png", proof_image()), None)
     proof_review(order.pk, approve=True, comment="", actor=None)
     from shop.services.gifts.orders import invoice_mark_paid
 
@@ -376,7 +376,7 @@ def test_the_pipeline_groups_by_stage_and_flags_overdue_proofs_and_dates_at_risk
     tight = gift_order_place(design, 5, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=buyer,
                              today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
-        proof_upload(tight.pk, ContentFile(b"p", name="p.png"), None)
+        proof_upload(tight.pk, proof_file("p.png", proof_image()), None)
     assert mail.outbox[-1].subject == f"Your proof is ready: gift order {tight.number}"  # the client is told
 
     stages = dict(gift_pipeline(today=LATER - timedelta(days=3)))

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 import stripe
-from django.core.files.base import ContentFile
 
 from payroll.models import Posting
 from payroll.services.reconcile import wage_fund_reconcile
@@ -18,6 +17,8 @@ from shop.services.gifts.orders import (
 )
 from shop.services.gifts.quote import GiftError, design_set_item
 from tests.support.factories import (
+    proof_file,
+    proof_image,
     ProductFactory,
     UserFactory,
     VariantFactory,
@@ -54,7 +55,7 @@ def test_card_orders_are_authorised_then_captured_on_proof_approval(settings, lo
     intent = stripe.PaymentIntent.retrieve(order.stripe_payment_intent_id)
     assert intent.capture_method == "manual" and intent.amount == int(order.total * 100)
 
-    proof_upload(order.pk, ContentFile(b"%PDF-1.4 proof", name="proof.pdf"), staff)
+    proof_upload(order.pk, proof_file(), staff)
     with pytest.raises(GiftOrderError, match="not authorised yet"):
         proof_review(order.pk, approve=True, comment="", actor=member)  # no card yet: nothing captured
     stripe.PaymentIntent.modify(order.stripe_payment_intent_id, payment_method=card())
@@ -73,11 +74,11 @@ def test_changes_requested_keep_their_history(settings, localstripe_server):
     design = design_for("card", settings)
     member, staff = UserFactory(), UserFactory()
     order = gift_order_place(design, shipping_mode="per_recipient", recipient_list=recipient_list_for(design.organisation, count=10), in_hand_date=LATER, actor=member, today=TODAY)
-    proof_upload(order.pk, ContentFile(b"first", name="p1.png"), staff)
+    proof_upload(order.pk, proof_file("p1.png", proof_image()), staff)
     with pytest.raises(GiftOrderError, match="Say what should change"):
         proof_review(order.pk, approve=False, comment=" ", actor=member)
     proof_review(order.pk, approve=False, comment="Logo larger please", actor=member)
-    proof_upload(order.pk, ContentFile(b"second", name="p2.png"), staff)
+    proof_upload(order.pk, proof_file("p2.png", proof_image()), staff)
     decisions = [(p.decision, p.comment) for p in order.proofs.all()]
     assert decisions == [("changes", "Logo larger please"), ("", "")]
     assert GiftOrder.objects.get(pk=order.pk).status == GiftOrder.Status.PROOF_READY
@@ -90,7 +91,7 @@ def test_invoices_are_numbered_without_gaps_and_credit_wages_when_paid(settings,
     for _ in range(3):
         order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=member, today=TODAY)
         assert order.payment == GiftOrder.Payment.INVOICE and not order.stripe_payment_intent_id
-        proof_upload(order.pk, ContentFile(b"proof", name="p.png"), staff)
+        proof_upload(order.pk, proof_file("p.png", proof_image()), staff)
         proof_review(order.pk, approve=True, comment="", actor=member)
         numbers.append(order.invoice.number)
     assert numbers == [1, 2, 3]
@@ -129,7 +130,7 @@ def test_invoices_are_emailed_with_the_pdf_and_overdue_ones_reminded_weekly(sett
     design.organisation.billing_email = "ap@org.example"
     design.organisation.save()
     order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=LATER, actor=None, today=TODAY)
-    proof_upload(order.pk, ContentFile(b"proof", name="p.png"), None)
+    proof_upload(order.pk, proof_file("p.png", proof_image()), None)
     with django_capture_on_commit_callbacks(execute=True):
         proof_review(order.pk, approve=True, comment="", actor=None)
     invoice = Invoice.objects.get()

@@ -17,6 +17,8 @@ from shop.models import (
 )
 from shop.services.gifts.quote import design_set_item
 from tests.support.factories import (
+    proof_file,
+    proof_image,
     ProductFactory,
     UserFactory,
     VariantFactory,
@@ -173,8 +175,9 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
     assert client.post(reverse("shop:gift_order_proof", args=[order.number]), {"file": proof}).status_code == 403
     client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
     assert order.number in client.get(reverse("shop:gift_pipeline")).content.decode()
-    proof = SimpleUploadedFile("proof.png", b"\\x89PNG proof", content_type="image/png")
+    proof = SimpleUploadedFile("proof.png", proof_image(), content_type="image/png")
     client.post(reverse("shop:gift_order_proof", args=[order.number]), {"file": proof})
+    assert GiftOrder.objects.get(pk=order.pk).status == "proof_ready"
 
     client.force_login(member)
     assert client.post(reverse("shop:gift_order_review", args=[order.number]), {"decision": "changes", "comment": ""}).status_code == 400
@@ -185,7 +188,6 @@ def test_order_proof_and_approval_through_the_pages(client, setup, settings, loc
 
 
 def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings, django_capture_on_commit_callbacks):
-    from django.core.files.base import ContentFile
 
     from payroll.models import Posting
     from shop.platform import roles
@@ -199,7 +201,7 @@ def test_invoice_pdf_for_members_and_mark_paid_for_staff(client, setup, settings
     design_set_item(design, variant.pk, 1)
     order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
                              actor=None)
-    proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
+    proof_upload(order.pk, proof_file("p.png", proof_image()), None)
     proof_review(order.pk, approve=True, comment="", actor=None)
     invoice = Invoice.objects.get()
     client.force_login(member_of(a))

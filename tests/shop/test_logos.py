@@ -84,7 +84,7 @@ def test_valid_jpeg_passes_with_its_dimensions(name):
 def test_valid_svg_passes_with_its_dimensions():
     content = svg(
         body='<defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="10" height="10"/>'
-        '<use xlink:href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/>'
+        '<use xlink:href="#g"/><use href=" #g "/>'
         "<style>rect { fill: url('#g'); }</style>"
     )
     logo = check_logo("logo.svg", content)
@@ -106,12 +106,29 @@ def test_svg_dimensions_come_from_the_viewbox_or_are_unknown():
     assert (logo.width, logo.height) == (None, None)
 
 
-def test_svg_with_the_usual_doctype_and_xml_declaration_passes():
-    prolog = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
-    )
+def test_svg_with_an_xml_declaration_and_a_doctype_without_outside_definition_passes():
+    prolog = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg>\n'
     assert check_logo("logo.svg", svg(prolog=prolog)).kind == "svg"
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE svg SYSTEM "http://evil.example/x.dtd">',  # the one named in issue 19
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">',
+        "<!DOCTYPE  svg\n  SYSTEM\t'file:///etc/passwd' >",
+    ],
+)
+def test_svg_with_a_doctype_naming_an_outside_definition_is_refused(doctype):
+    """Even the W3C's own public identifier: a DOCTYPE is never needed to draw a logo."""
+    message = refused("logo.svg", svg(prolog=f'<?xml version="1.0"?>\n{doctype}\n'))
+    assert "DOCTYPE" in message and "SYSTEM or PUBLIC" in message
+
+
+def test_a_utf16_svg_with_an_outside_doctype_is_refused_too():
+    content = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE svg SYSTEM "http://evil.example/x.dtd">'
+               + svg().decode()).encode("utf-16")
+    refused("logo.svg", content)  # not read as an SVG at all: refused either way
 
 
 # --- unsafe SVG ---------------------------------------------------------------------------------------
@@ -148,6 +165,19 @@ def test_svg_with_foreign_object_is_refused():
             'href="javascript:alert(1)"',
         ),
         ('<image href="data:image/svg+xml;base64,PHN2Zz4="/>', "external reference"),
+        ('<image href="data:image/png;base64,iVBORw0KGgo="/>', "external reference"),
+        ('<image xlink:href="http://evil.example/a.png"/>', 'href="http://evil.example/a.png"'),
+        ('<use href="other.svg#g"/>', 'href="other.svg#g"'),
+        # issue 19: an image-set() in a style attribute, with and without url()
+        ('<rect style="background-image: image-set(\'http://evil.example/a.png\' 1x)"/>', "image-set()"),
+        ('<rect style="background: -webkit-image-set(\'//evil.example/a.png\' 1x)"/>', "image-set()"),
+        ("<style>rect { background: image-set(url(http://evil.example/a.png) 1x) }</style>", "image-set()"),
+        ("<style>rect { background: IMAGE-SET( 'http://evil.example/a.png' 1x) }</style>", "image-set()"),
+        ('<rect fill="url(http://evil.example/p.svg#p)"/>', "url(http://evil.example/p.svg#p)"),
+        ('<rect filter="URL( \'https://evil.example/f.svg#f\' )"/>', "pointing outside the file"),
+        ("<style>@font-face { src: url(https://evil.example/f.woff) }</style>", "url(https://evil.example/f.woff)"),
+        ('<rect fill="u\\72 l(http://evil.example/p)"/>', "escape"),
+        ('<rect style="@import \'https://evil.example/a.css\'"/>', "@import"),
         (
             '<rect style="fill: url(https://evil.example/x.svg#p)"/>',
             "url(https://evil.example/x.svg#p)",

@@ -171,3 +171,25 @@ def recipient_list_for(organisation, states=("FL",), count: int | None = None):
         for n in range(count)
     )
     return recipient_list
+
+
+# A minimal but well-formed PDF: what a real proof starts and ends with.
+PROOF_PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+             b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")
+
+
+def proof_image(fmt: str = "PNG", size=(40, 30)) -> bytes:
+    """A real PNG or JPEG (Pillow-drawn), as a proof photo would be."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (122, 46, 58)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def proof_file(name: str = "proof.pdf", content: bytes = PROOF_PDF):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(content, name=name)

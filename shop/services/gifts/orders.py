@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,7 @@ from shop.models import (
 from shop.services.gifts.recipients import recipients_per_state
 from shop.services.gifts.quote import design_check_stock, gift_quote, in_hand_date_check
 from shop.services.payments import payment_intent_status_record, payment_open
+from shop.services.gifts.proofs import check_proof, read_upload
 
 S = GiftOrder.Status
 INVOICE_DAYS = 30
@@ -141,10 +143,14 @@ def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
 
 @transaction.atomic
 def proof_upload(order_id: int, file, actor) -> Proof:
+    """Store a proof (a PDF, PNG or JPEG by its content, under a random name) and tell the client."""
     order = GiftOrder.objects.select_for_update().get(pk=order_id)
     if order.status not in (S.PLACED, S.CHANGES_REQUESTED, S.PROOF_READY):
         raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; it takes no new proof.")
-    proof = Proof.objects.create(order=order, file=file, uploaded_by=actor)
+    checked = check_proof(read_upload(file))
+    proof = Proof(order=order, uploaded_by=actor)
+    proof.file.save(checked.storage_name, ContentFile(checked.content), save=False)
+    proof.save()
     order.status = S.PROOF_READY
     order.save(update_fields=["status"])
     from shop.services.gifts.fulfilment import email_client

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail as outbox
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -242,7 +241,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
     from shop.models import BoxSize, GiftDesign, Invoice, Organisation, VolumeTier
     from shop.services.gifts.orders import gift_order_place, proof_review, proof_upload
     from shop.services.gifts.quote import design_set_item
-    from tests.support.factories import ProductFactory, UserFactory, VariantFactory, bulk_address
+    from tests.support.factories import ProductFactory, UserFactory, VariantFactory, bulk_address, proof_file, proof_image
 
     settings.MENDED_ORG = {**settings.MENDED_ORG, "NAME": "Mended & Co", "LEGAL_NAME": "Mended & Co's <Trust>"}
     w = {}
@@ -265,7 +264,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = gift_order_place(design, 100, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
                                  actor=member)
-        proof_upload(order.pk, ContentFile(b"p", name="p.png"), None)
+        proof_upload(order.pk, proof_file("p.png", proof_image()), None)
         proof_review(order.pk, approve=True, comment="", actor=member)
     order.refresh_from_db()
     w["gift_order"], w["invoice"] = order, Invoice.objects.get(order=order)
