@@ -5,6 +5,7 @@
     python3 dev.py test    set up and run the whole test suite (extra args go to pytest)
     python3 dev.py bench   run the benchmarks in tests/bench (not part of the test suite)
     python3 dev.py load    the load run: locust against gunicorn, PostgreSQL, Redis, a worker
+    python3 dev.py fuzz    the long hostile-input run: every value in every form field as every role
     python3 dev.py lock    regenerate the lock files in requirements/ from pyproject.toml
                            (--upgrade: take the newest versions pyproject.toml allows)
 
@@ -181,6 +182,15 @@ def load(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "tests.load", *args], cwd=ROOT)
 
 
+def fuzz(args: list[str]) -> int:
+    """The fuzzer's long run (the suite runs a bounded one); MENDED_FUZZ_EXAMPLES sets its size."""
+    ensure_venv()
+    say("The long hostile-input run (tests/hostile/test_fuzz_forms.py); this takes an hour or more")
+    env = {**os.environ, "MENDED_FUZZ_EXAMPLES": os.environ.get("MENDED_FUZZ_EXAMPLES", "500")}
+    return subprocess.call([str(PY), "-m", "pytest", "tests/hostile/test_fuzz_forms.py", "-q", "-p", "no:cacheprovider",
+                            *args], cwd=ROOT, env=env)
+
+
 def main() -> None:
     os.chdir(ROOT)
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
@@ -192,6 +202,8 @@ def main() -> None:
         sys.exit(bench(rest))
     elif command == "load":
         sys.exit(load(rest))
+    elif command == "fuzz":
+        sys.exit(fuzz(rest))
     elif command == "lock":
         sys.exit(lock(rest))
     else:
