@@ -43,7 +43,7 @@ from payroll.services.time import (
     time_entry_check,
     time_entry_remove,
 )
-from payroll.services.training import (
+from payroll.services.training.records import (
     SESSION_TIMING,
     attendance_record,
     attendance_update,
@@ -320,7 +320,7 @@ class AttendanceInline(admin.TabularInline):
     model = Attendance
     extra = 3
     can_delete = False  # mark the person absent instead: the paid entry follows (attendance_update)
-    admin_writes_through = ("payroll.services.training.attendance_record", "payroll.services.training.attendance_update")
+    admin_writes_through = ("payroll.services.training.records.attendance_record", "payroll.services.training.records.attendance_update")
     fields = ("employee", "status", "minutes_attended", "time_entry")
     readonly_fields = ("time_entry",)
 
@@ -333,8 +333,8 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("attendance_approved_at", "approved_by")
     inlines = [AttendanceInline]
     actions = ["approve_attendance"]
-    admin_writes_through = ("payroll.services.training.session_save", "payroll.services.training.session_delete",
-                            "payroll.services.training.attendance_record", "payroll.services.training.attendance_update")
+    admin_writes_through = ("payroll.services.training.records.session_save", "payroll.services.training.records.session_delete",
+                            "payroll.services.training.records.attendance_record", "payroll.services.training.records.attendance_update")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.attendance_approved_at:  # paid by these: see session_save

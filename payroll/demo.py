@@ -106,7 +106,7 @@ def seed_payroll_demo() -> list[str]:
 def _seed_training(people, actor, hire, today) -> None:
     """Two programs, enrollments, two sessions with paid attendance, a finished trainee."""
     from payroll.models import Competency, Program, TrainingSession
-    from payroll.services import training
+    from payroll.services.training import records as training
 
     sewing = Program.objects.create(name="Sewing and production", required_hours=120,
                                     description="Machine and hand sewing, pattern work, quality checks.")

@@ -97,7 +97,7 @@ def remind_training_followups() -> int:
 def anonymise_training_records() -> int:
     from django.utils import timezone
 
-    from payroll.services.training import training_records_anonymise
+    from payroll.services.training.records import training_records_anonymise
 
     return training_records_anonymise(timezone.localdate())
 

@@ -4,7 +4,9 @@ from shop.views import events as event_views
 from shop.views import circles as circle_views
 from shop.views import data_rights as data_rights_views
 from shop.views import audit as audit_views
-from shop.views import cart, catalog, checkout, gift_fulfilment, gifts, giving, orders, pages, pledge, webhooks
+from shop.views import cart, catalog, checkout, giving, orders, pages, pledge, webhooks
+from shop.views.gifts import fulfilment as gift_fulfilment
+from shop.views.gifts import pages as gifts
 
 app_name = "shop"
 

@@ -424,3 +424,29 @@ def test_tests_mirror_the_code():
                 (ROOT / parts[0] / parts[1]).is_dir() or (ROOT / parts[0] / "models" / f"{parts[1]}.py").exists()):
             offenders.append(f"tests/{rel}: its folder mirrors no package or domain of shop/ or payroll/")
     assert offenders == []
+
+
+LAYER_DIRS = ("shop/models", "shop/services", "shop/selectors", "shop/views", "shop/forms", "shop/admin",
+              "payroll/models", "payroll/services", "payroll/selectors", "payroll/views", "payroll/forms")
+
+
+def prefixed_twins(names: set[str]) -> list[tuple[str, str]]:
+    """Pairs like (gifts, gift_orders): a file that spells its domain as a prefix beside the domain."""
+    return sorted((domain, name) for domain in names for name in names
+                  if name != domain and name.startswith(domain.removesuffix("s") + "_"))
+
+
+def test_a_domain_that_outgrew_a_file_is_a_package_not_prefixed_files():
+    twins = []
+    for layer in LAYER_DIRS:
+        folder = ROOT / layer
+        names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+        names |= {p.name for p in folder.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+        twins += [f"{layer}: {name} beside {domain}" for domain, name in prefixed_twins(names)]
+    assert twins == [], "make the domain a package with a file per part"
+
+
+def test_the_twin_check_catches_the_old_spellings():
+    assert prefixed_twins({"gifts", "gift_orders", "gift_fulfilment", "giving"}) == [
+        ("gifts", "gift_fulfilment"), ("gifts", "gift_orders")]
+    assert prefixed_twins({"training", "training_transcript", "time"}) == [("training", "training_transcript")]

@@ -19,14 +19,14 @@ from payroll.selectors.training import (
 )
 from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
 from payroll.services.people import audit
-from payroll.services.training import (
+from payroll.services.training.records import (
     competency_signoff,
     credential_add,
     enrollment_create,
     enrollment_exit,
     follow_up_record,
 )
-from payroll.services.training_transcript import transcript_pdf
+from payroll.services.training.transcript import transcript_pdf
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required

@@ -261,7 +261,7 @@ def test_a_paid_sessions_day_and_times_cannot_change_in_the_admin(client):
     from datetime import time
 
     from payroll.models import Program
-    from payroll.services.training import TrainingError, session_save
+    from payroll.services.training.records import TrainingError, session_save
 
     program = Program.objects.create(name="Sewing", required_hours=Decimal("10"))
     session = TrainingSession.objects.create(program=program, date=date(2026, 10, 6), start_time=time(9), end_time=time(12),

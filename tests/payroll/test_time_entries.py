@@ -11,7 +11,7 @@ from django.utils import timezone
 from payroll.models import Attendance, PayRate, Program, TimeEntry, TrainingSession
 from payroll.services import payruns
 from payroll.services.time import TimeEntryError, TimeEntryNeedsConfirmation, time_entries_approve, time_entry_add
-from payroll.services.training import attendance_record, session_attendance_approve
+from payroll.services.training.records import attendance_record, session_attendance_approve
 from shop.platform import roles
 from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory

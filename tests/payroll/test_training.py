@@ -27,7 +27,7 @@ from payroll.models import (
 )
 from payroll.services.people import consent_record
 from payroll.services.time import TimeEntryError
-from payroll.services.training import (
+from payroll.services.training.records import (
     TrainingError,
     attendance_record,
     attendance_update,
@@ -451,7 +451,7 @@ def test_the_weekly_reminder_is_scheduled(settings):
 def test_old_records_lose_their_free_text_but_keep_every_count(coordinator, settings):
     from payroll.models import Enrollment, FollowUp
     from payroll.selectors.training import training_dashboard
-    from payroll.services.training import training_records_anonymise
+    from payroll.services.training.records import training_records_anonymise
 
     settings.TRAINING_RETENTION_YEARS = 7
     prog = program()

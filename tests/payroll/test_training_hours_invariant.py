@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from payroll.models import Attendance, PayRate, Program, TimeEntry, TrainingSession
 from payroll.selectors.training import participant_record, training_dashboard
 from payroll.services.payruns import payrun_calculate
-from payroll.services.training import attendance_record, attendance_update, session_attendance_approve
+from payroll.services.training.records import attendance_record, attendance_update, session_attendance_approve
 from shop.platform import roles
 from tests.support.factories import UserFactory
 from tests.payroll.factories import EmployeeFactory, PayRateFactory, PayRunFactory

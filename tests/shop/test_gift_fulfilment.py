@@ -366,7 +366,7 @@ def test_a_member_of_another_organisation_reaches_nothing_of_acmes(client, acme)
 
 
 def test_the_pipeline_groups_by_stage_and_flags_overdue_proofs_and_dates_at_risk(acme, django_capture_on_commit_callbacks):
-    from shop.selectors.gift_orders import gift_pipeline
+    from shop.selectors.gifts.orders import gift_pipeline
 
     org, design = acme
     buyer = member_of(org)

@@ -48,7 +48,7 @@ PDF_GENERATORS = {
     "shop.services.receipts.receipt_pdf",
     "shop.services.statements.statement_pdf",
     "payroll.services.paystubs.pay_stub_pdf",
-    "payroll.services.training_transcript.transcript_pdf",
+    "payroll.services.training.transcript.transcript_pdf",
     "payroll.services.volunteers.documents.hours_certificate_pdf",
 }
 EMAIL_SENDERS = {
@@ -67,7 +67,7 @@ EMAIL_SENDERS = {
     "shop.services.statements.statement_send",
     "payroll.services.paystubs.pay_stubs_generate",
     "payroll.services.reconcile._email_payroll_staff",
-    "payroll.services.training.follow_ups_due_remind",
+    "payroll.services.training.records.follow_ups_due_remind",
     "payroll.services.volunteers.signups._send_guardian_copy",
     "payroll.services.volunteers.notify.EmailChannel.send",  # signup notices and coordinators' messages
 }
@@ -288,10 +288,10 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     from payroll.selectors.volunteers import hours_history
     from payroll.services import paystubs, reconcile, training
     from payroll.services.volunteers import signups as volunteers
-    from payroll.services.training import enrollment_create, enrollment_exit
+    from payroll.services.training.records import enrollment_create, enrollment_exit
     from payroll.services.volunteers.shifts import check_in, check_out, shift_message_send
     from payroll.services.volunteers.documents import hours_certificate_pdf
-    from payroll.services.training_transcript import transcript_pdf
+    from payroll.services.training.transcript import transcript_pdf
     from shop.models import (
         CircleInvitation,
         Donation,
@@ -445,10 +445,10 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     enrollment_exit(enrollment.pk, status="completed", exit_date=date(2026, 8, 26), reason="Moved & <away>",
                     outcome="other", actor=coordinator)
     training.credential_add(employee, "ServSafe & <Food>", "O'Reilly & Co", date(2026, 3, 1), coordinator)
-    text = drawn("payroll.services.training_transcript.transcript_pdf",
+    text = drawn("payroll.services.training.transcript.transcript_pdf",
                  transcript_pdf(participant_record(employee.pk), complete=True), hours=("0.00", "120.00"))
     expect("transcript", text, PERSON, PROGRAM)
-    sent("payroll.services.training.follow_ups_due_remind", training.follow_ups_due_remind, date(2026, 11, 23))
+    sent("payroll.services.training.records.follow_ups_due_remind", training.follow_ups_due_remind, date(2026, 11, 23))
     Donation.objects.filter(pk=gift.pk).update(fund="wages")  # paid to the wage fund, never credited: not reconciled
     sent("payroll.services.reconcile._email_payroll_staff", reconcile.wage_fund_reconcile_and_alert)
     from payroll.services.ledger import Leg, entry_post

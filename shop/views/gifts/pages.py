@@ -24,9 +24,9 @@ from shop.platform.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
 from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
-from shop.selectors.gift_orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
+from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
-from shop.selectors.gifts import builder_choices, design_for_member, designs_for_member, member_organisations
+from shop.selectors.gifts.members import builder_choices, design_for_member, designs_for_member, member_organisations
 from shop.services.gifts import designs as gift_designs
 from shop.services.gifts.documents import invoice_pdf, quote_pdf
 from shop.services.gifts.orders import (

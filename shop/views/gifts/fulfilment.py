@@ -10,8 +10,8 @@ from shop.platform.errors import DomainError
 from shop.forms.gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
 from shop.models import Proof
 from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
-from shop.selectors.gift_orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
-from shop.selectors.gifts import (
+from shop.selectors.gifts.orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
+from shop.selectors.gifts.members import (
     member_organisations,
     organisation_for_member,
     organisation_people,
