@@ -4,7 +4,8 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from payroll.services import paystubs, payruns, reconcile, training, wage_fund
+from payroll.services import paystubs, payruns, reconcile, wage_fund
+from payroll.services.training import records as training
 from shop.platform.errors import DomainError
 
 logger = logging.getLogger(__name__)

@@ -286,7 +286,8 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     from shop.platform import roles
     from payroll.selectors.training import participant_record
     from payroll.selectors.volunteers import hours_history
-    from payroll.services import paystubs, reconcile, training
+    from payroll.services import paystubs, reconcile
+    from payroll.services.training import records as training
     from payroll.services.volunteers import signups as volunteers
     from payroll.services.training.records import enrollment_create, enrollment_exit
     from payroll.services.volunteers.shifts import check_in, check_out, shift_message_send
