@@ -22,8 +22,9 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 MASK = "\u2022\u2022\u2022\u2022"
 
 # Nine or more digits, optionally split by single spaces or dashes (SSNs, routing, account
-# and card numbers, phone numbers). Not part of a longer word, a decimal or a time of day.
-_DIGIT_RUN = re.compile(r"(?<![\w.])\d(?:[ -]?\d){8,}(?![\w:])")
+# and card numbers, phone numbers). Not part of a longer word, a decimal, a time of day, or
+# the all-digit groups of a UUID (a task id such as e62dddb0-6917-4635-9428-1cdd95b048ac).
+_DIGIT_RUN = re.compile(r"(?<![\w.])(?<![0-9a-fA-F]-)\d(?:[ -]?\d){8,}(?![\w:])(?!-[0-9a-fA-F])")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 
 

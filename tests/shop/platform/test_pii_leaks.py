@@ -309,3 +309,14 @@ def test_the_scanner_itself_finds_a_leak(scanner, caplog):
 def test_redaction_leaves_ordinary_text_alone():
     ordinary = "Order MT-12345678 paid $1,234.56 at 2026-11-23 08:15:00 for pay run 42 (3 stubs)"
     assert redact_text(ordinary) == ordinary
+
+
+def test_redaction_leaves_uuids_whole_and_still_masks_numbers_beside_them():
+    """A Celery task id whose middle groups are all digits was masked in the worker's log, so a
+    test waiting for that id in the log never found it (CI, 2026-12-07)."""
+    task_id = "e62dddb0-6917-4635-9428-1cdd95b048ac"
+    line = f"Task celery.accumulate[{task_id}] succeeded"
+    assert redact_text(line) == line
+    assert redact_text(f"{task_id} card 4242-4242-4242-4242") == f"{task_id} card \u2022\u2022\u2022\u20224242"
+    assert redact_text("routing 021000021 account 123456789") == "routing \u2022\u2022\u2022\u20220021 account \u2022\u2022\u2022\u20226789"
+    assert redact_text("SSN 123-45-6789.") == "SSN \u2022\u2022\u2022\u20226789."
