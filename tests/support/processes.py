@@ -273,13 +273,11 @@ class CeleryWorker(ManagedProcess):
 
         return wait_for(succeeded, timeout=timeout, message=f"task {task_id} to succeed in the worker", details=self.describe)
 
-    def barrier(self, *, timeout: float = 4 * TASK_TIMEOUT) -> None:
+    def barrier(self, *, timeout: float = TASK_TIMEOUT) -> None:
         """Return once the worker has run everything published to its queue before the call.
 
         Sends a no-op built-in task (``celery.accumulate``) and waits for it: the queue is
-        FIFO and the solo worker takes one message at a time. It may wait behind thousands of
-        messages Redis hands back from a worker an earlier test killed (each a quick no-op),
-        hence the longer wait (a CI run on 2026-12-07 timed out at 30 s behind such a burst).
+        FIFO and the solo worker takes one message at a time.
         """
         from config.celery import app
 
