@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from payroll.models import JournalEntry
+from payroll.services.wage_fund import wage_fund_unposted
+from payroll.tasks import sweep_wage_fund
 from shop.platform.facts import order_paid
 from shop.models import Order, OrderLine
 from tests.support.factories import VariantFactory
@@ -51,15 +53,26 @@ def test_a_worker_killed_mid_way_loses_nothing_and_doubles_nothing(celery_worker
     killed_at = JournalEntry.objects.count()
     assert killed_at < 2 * ORDERS, "the worker finished before it could be killed; raise ORDERS"
 
-    # A new worker; unacknowledged messages come back after the visibility timeout.
+    # A new worker; unacknowledged messages come back after the visibility timeout. Kombu's
+    # Redis transport pops a message (BRPOP) before it records it as unacknowledged, so a
+    # SIGKILL in that gap can lose the one message the worker was about to take: at most
+    # one order may be missing after the redelivery. The product's answer is the wage-fund
+    # sweep (beat runs it every 10 minutes), run here at once.
     worker.restart(CELERY_VISIBILITY_TIMEOUT="5")
     wait_for(
-        lambda: JournalEntry.objects.count() >= 2 * ORDERS,
+        lambda: JournalEntry.objects.count() >= 2 * ORDERS - 2,
         timeout=180,
-        message="every order line to be credited after the restart",
+        message="all but the one order in the kill window to be credited after the restart",
         details=worker.describe,
     )
-    worker.barrier()  # anything still queued has run
+    worker.barrier()  # what was queued or restored so far has run
+    missing_orders, _ = wage_fund_unposted()
+    assert len(missing_orders) <= 1, f"the broker lost more than the kill window: {missing_orders}"
+    sweep_wage_fund()  # re-enqueues whatever is still unposted (runs here, publishes to the worker)
+    worker.barrier()
+    wait_for(lambda: JournalEntry.objects.count() >= 2 * ORDERS, timeout=60,
+             message="the sweep to credit what the kill lost", details=worker.describe)
+    worker.barrier()  # a late redelivery of the message in hand may still run: it must change nothing
     assert JournalEntry.objects.count() == 2 * ORDERS
     assert JournalEntry.objects.filter(source_type="order_line").values("source_id").distinct().count() == 2 * ORDERS
     call_command("reconcile_wage_fund")  # raises SystemExit(1) on any difference
