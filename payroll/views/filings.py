@@ -11,6 +11,7 @@ from payroll.forms.filings import DepositForm, QuarterForm
 from payroll.selectors import filings
 from payroll.services.filings import deposit_record
 from payroll.services.people import audit
+from payroll.tax_lines import state_unemployment_name
 from payroll.withholding import UnknownTaxYear, tax_years_text
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
@@ -46,6 +47,7 @@ def quarter_filings(request):
         "deposits": [(d, DepositForm(initial={"liability_start": d.liability.start, "liability_end": d.liability.end}))
                      for d in deposits],
         "due": filings.filings_due(timezone.localdate()),
+        "state_tax_name": state_unemployment_name(),
     })
     return render(request, "payroll/filings.html", context)
 

@@ -227,3 +227,57 @@ def test_semiweekly_due_dates_follow_pub_15():
     # Tue Dec 22 -> Fri Dec 25 is Christmas: Mon Dec 28
     assert filings.semiweekly_due(date(2026, 12, 22)) == date(2026, 12, 28)
     assert filings.next_business_day(date(2026, 11, 25)) == date(2026, 11, 27)  # Thanksgiving Nov 26
+
+
+def test_the_filings_page_and_downloads_show_the_quarter(first_quarter, client, staff, django_assert_max_num_queries):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    with django_assert_max_num_queries(40):
+        page = client.get("/staff/payroll/filings/?year=2026&quarter=1")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "$79,202.62" in body and "$28,847.62" in body and "Feb 17, 2026" in body
+    csv = client.get("/staff/payroll/filings/2026/q1/941.csv").content.decode()
+    assert "12,Total taxes after adjustments and nonrefundable credits,79202.62" in csv.replace("\r", "")
+    assert "7,Current quarter's adjustment for fractions of cents,-0.01" in csv.replace("\r", "")
+    rt6 = client.get("/staff/payroll/filings/2026/q1/rt6.csv").content.decode()
+    assert '3,"Excess wages (over $7,000 per employee this calendar year)",218000.00' in rt6  # A: 225,000 - 7,000
+    assert "4,Taxable wages,7200.06" in rt6 and "5,Tax due,194.40" in rt6  # 7,000 + 2 x 100.03; x 2.7% = 194.40162
+    pdf = client.get("/staff/payroll/filings/2026/q1/941.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get("/staff/payroll/filings/?year=1999&quarter=1").status_code == 200  # out of range: the default
+    assert client.get("/staff/payroll/filings/2031/q1/941.csv").status_code == 404  # no tax tables
+
+
+def test_marking_a_deposit_paid_is_a_post_with_a_message_for_bad_input(first_quarter, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    bad = client.post("/staff/payroll/filings/deposits/paid/", {
+        "liability_start": "2026-01-16", "liability_end": "2026-01-30", "paid_on": "2026-02-17", "confirmation": "12"})
+    assert bad.status_code == 302 and not TaxDeposit.objects.exists()
+    good = client.post("/staff/payroll/filings/deposits/paid/", {
+        "liability_start": "2026-01-16", "liability_end": "2026-01-30", "paid_on": "2026-02-17",
+        "confirmation": "270261012345678"})
+    assert good.status_code == 302 and good["Location"].endswith("?year=2026&quarter=1")
+    assert TaxDeposit.objects.get().amount == D("33570.00")
+    assert filings.form_941(2026, 1).line13 == D("33570.00")
+
+
+def test_the_admin_adds_settings_through_the_service_and_never_changes_them(client):
+    from django.urls import reverse
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, superuser)
+    response = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-01-01", "section_501c3": "on", "reemployment_tax_rate": "0.01", "note": "IRS letter"})
+    assert response.status_code == 302
+    assert filings.settings_on(date(2026, 6, 1)).section_501c3 is True
+    assert AuditEvent.objects.filter(action="payroll_setting.added").count() == 1
+    bad = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-02-01", "reemployment_tax_rate": "0.5"})
+    assert bad.status_code == 200 and "0.054" in bad.content.decode()  # the field error, nothing saved
+    assert filings.settings_on(date(2026, 6, 1)).reemployment_tax_rate == D("0.01000")
