@@ -13,8 +13,9 @@ class PayrollSetting(models.Model):
     """The organisation's tax standing from ``effective_from`` until the next row's date."""
 
     effective_from = models.DateField(unique=True)
-    # IRC 3306(c)(8): services for a 501(c)(3) organisation are not FUTA employment (Form 940
-    # instructions, "Who Must File Form 940?": such organisations do not file Form 940).
+    # Form 940 instructions, "Who Must File Form 940?", tax-exempt organizations: organisations
+    # described in section 501(c)(3) and exempt under 501(a) are not subject to FUTA tax and do
+    # not file Form 940 (IRC 3306(c)(8)).
     section_501c3 = models.BooleanField(default=False, verbose_name="501(c)(3) organisation")
     # The rate the Florida Department of Revenue assigned (e.g. 0.027 for the 2.7% initial rate,
     # Florida Statutes 443.131(2)(a)); a fraction of wages.

@@ -39,8 +39,9 @@ SMALL_QUARTER_LIMIT = Decimal("2500")
 # maximum credit) of the first $7,000 paid to each employee in the year.
 FUTA_WAGE_BASE = Decimal("7000")
 FUTA_NET_RATE = Decimal("0.006")
-# Florida Statutes 443.1217(2) and the RT-6 instructions, line 3 (excess wages): the
-# reemployment tax applies to the first $7,000 paid to each employee in a calendar year.
+# Florida DOR RT-89, Instructions for Excess Wage Computation (and RT-6N, line 3; Florida
+# Statutes 443.1217(2)): taxable wages are the first $7,000 paid to each employee in a
+# calendar year (from 2015); the amount over it is excess wages, never larger than line 2.
 FLORIDA_WAGE_BASE = Decimal("7000")
 
 MONTHLY, SEMIWEEKLY = "monthly", "semiweekly"
@@ -222,8 +223,9 @@ def _portion_under(stub: PaidStub, base: Decimal) -> Decimal:
 
 
 def _employees_on_the_12th(stubs: list[PaidStub], day: date) -> int:
-    """Form 941 line 1 / RT-6 covered employees: people who received wages for the pay period
-    that includes ``day`` (the 12th)."""
+    """Form 941 line 1 / RT-6 line 1 (RT-6N: employees "who worked during or received pay for
+    the payroll period including the 12th of each month"): people paid for the pay period
+    that includes ``day``."""
     return len({s.employee_id for s in stubs if s.period_start <= day <= s.period_end})
 
 

@@ -281,3 +281,14 @@ def test_the_admin_adds_settings_through_the_service_and_never_changes_them(clie
         "effective_from": "2026-02-01", "reemployment_tax_rate": "0.5"})
     assert bad.status_code == 200 and "0.054" in bad.content.decode()  # the field error, nothing saved
     assert filings.settings_on(date(2026, 6, 1)).reemployment_tax_rate == D("0.01000")
+
+
+def test_the_forms_read_a_fixed_number_of_queries(first_quarter, staff, django_assert_num_queries):
+    # Form 941: the lookback's two calendar years, the year's stubs, the quarter's stubs, deposits.
+    with django_assert_num_queries(5):
+        filings.form_941(2026, 1)
+    pay(staff, date(2026, 3, 20), {first_quarter[1]: D("10.00")})  # one more run, no more queries
+    with django_assert_num_queries(5):
+        filings.form_941(2026, 1)
+    with django_assert_num_queries(2):  # the setting, the year's stubs
+        filings.form_940(2026)
