@@ -51,6 +51,8 @@ from payroll.services.training.records import (
     session_delete,
     session_save,
 )
+from payroll.models import PayrollSetting, TaxDeposit
+from payroll.services.filings import payroll_setting_add
 from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from shop.platform.errors import DomainError
 
@@ -291,6 +293,40 @@ class MinimumWageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # past pay was checked against it; add a new dated row instead
+
+
+@admin.register(PayrollSetting)
+class PayrollSettingAdmin(admin.ModelAdmin):
+    """The organisation's tax standing by date: added only (filed returns were worked out from
+    the rows in force then); a change is a new row from its date."""
+
+    list_display = ("effective_from", "section_501c3", "reemployment_tax_rate", "reimbursing_employer", "note")
+    fields = ("effective_from", "section_501c3", "reemployment_tax_rate", "reimbursing_employer", "note")
+    admin_writes_through = ("payroll.services.filings.payroll_setting_add",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        row = payroll_setting_add(request.user, effective_from=obj.effective_from, section_501c3=obj.section_501c3,
+                                  reemployment_tax_rate=obj.reemployment_tax_rate,
+                                  reimbursing_employer=obj.reimbursing_employer, note=obj.note)
+        obj.pk = row.pk
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaxDeposit)
+class TaxDepositAdmin(ReadOnlyAdmin):
+    """Recorded on the filings page (payroll.services.filings.deposit_record)."""
+
+    list_display = ("due", "liability_start", "liability_end", "amount", "paid_on", "confirmation")
 
 
 # -- training (program staff): programs and cohorts; records go through the services ----

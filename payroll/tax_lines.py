@@ -65,6 +65,9 @@ class TaxLine:
     report: str = ""  # the payroll reports' row heading (defaults to the label)
     ytd: bool = False  # kept year to date on each stub (and shown there and on the pay page)
     w2: W2Boxes | None = None
+    # Where Form 941 reports the line: "3" (income tax withheld) or "5" (Social Security and
+    # Medicare, lines 5a-5d, both halves; what the stubs hold beyond 5e is line 7); "" not on 941.
+    form_941: str = ""
 
     @property
     def label(self) -> str:
@@ -103,26 +106,31 @@ TAX_LINES: tuple[TaxLine, ...] = (
         code="federal_income_tax", side=EMPLOYEE, name="Federal income tax", register="Federal", ytd=True,
         calculate=lambda b: w.federal_income_tax(b.income_tax_wages, b.pay_periods, b.w4, b.year),
         w2=W2Boxes(1, "box1_wages", 2, "box2_federal_income_tax", _gross),
+        form_941="3",
     ),
     TaxLine(
         code="social_security", side=EMPLOYEE, name="Social Security", register="Soc. Sec.", ytd=True,
         calculate=lambda b: w.social_security(b.wages, b.ytd_wages_before, b.year),
         w2=W2Boxes(3, "box3_social_security_wages", 4, "box4_social_security_tax", _social_security_wages),
+        form_941="5",
     ),
     TaxLine(
         code="medicare", side=EMPLOYEE, name="Medicare", register="Medicare", ytd=True,
         calculate=lambda b: w.medicare(b.wages, b.ytd_wages_before, b.year),
         w2=W2Boxes(5, "box5_medicare_wages", 6, "box6_medicare_tax", _gross),
+        form_941="5",
     ),
     TaxLine(
         code="employer_social_security", side=EMPLOYER, name="Social Security", register="Employer Soc. Sec.",
         report="Employer Social Security",
         calculate=lambda b: w.employer_social_security(b.wages, b.ytd_wages_before, b.year),
+        form_941="5",
     ),
     TaxLine(
         code="employer_medicare", side=EMPLOYER, name="Medicare", register="Employer Medicare",
         report="Employer Medicare",
         calculate=lambda b: w.employer_medicare(b.wages, b.ytd_wages_before, b.year),
+        form_941="5",
     ),
     TaxLine(
         code="state_unemployment", side=EMPLOYER,  # named by the organisation's state
@@ -137,3 +145,6 @@ YTD_LINES = tuple(line for line in TAX_LINES if line.ytd)
 W2_LINES = tuple(sorted((line for line in TAX_LINES if line.w2), key=lambda line: line.w2.wages_box))
 # The W-2 export's amount columns, in box order.
 W2_COLUMNS = tuple(column for line in W2_LINES for column in (line.w2.wages_column, line.w2.tax_column))
+# Form 941's lines: federal income tax withheld (line 3) and both halves of Social Security and
+# Medicare (lines 5a-5e, 7); their sum per pay date is the deposit liability (Pub 15 section 11).
+FORM_941_LINES = tuple(line for line in TAX_LINES if line.form_941)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import coordinators, payruns, training, volunteers
+from payroll.views import coordinators, filings, payruns, training, volunteers
 
 app_name = "payroll"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", payruns.payrun_action, name="payrun_action"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),
+    path("staff/payroll/filings/", filings.quarter_filings, name="quarter_filings"),
+    path("staff/payroll/filings/<int:year>/q<int:quarter>/941.csv", filings.form_941_csv, name="form_941_csv"),
+    path("staff/payroll/filings/<int:year>/q<int:quarter>/941.pdf", filings.form_941_pdf, name="form_941_pdf"),
+    path("staff/payroll/filings/<int:year>/q<int:quarter>/rt6.csv", filings.rt6_csv, name="rt6_csv"),
+    path("staff/payroll/filings/deposits/paid/", filings.deposit_paid, name="deposit_paid"),
     path("staff/training/participants/", training.participants, name="training_participants"),
     path("staff/training/participants/<int:employee_id>/", training.participant, name="training_participant"),
     path("staff/training/participants/<int:employee_id>/transcript.pdf", training.participant_transcript,

@@ -378,3 +378,15 @@ def period_taxes(
 def social_security_wage_base(year: int) -> Decimal:
     """The most wages Social Security taxes in ``year`` (W-2 box 3 stops there)."""
     return _year_data(year).social_security["wage_base"]
+
+
+def fica_rates(year: int) -> dict[str, Decimal]:
+    """The year's Social Security and Medicare rates and thresholds (for Form 941's lines)."""
+    data = _year_data(year)
+    return {
+        "social_security": data.social_security["employee_rate"] + data.social_security["employer_rate"],
+        "social_security_wage_base": data.social_security["wage_base"],
+        "medicare": data.medicare["employee_rate"] + data.medicare["employer_rate"],
+        "additional_medicare": data.medicare["additional_employee_rate"],
+        "additional_medicare_threshold": data.medicare["additional_threshold"],
+    }

@@ -176,6 +176,14 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/filings/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/filings/<int:year>/q<int:quarter>/941.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                                   probe="/staff/payroll/filings/2026/q1/941.csv"),
+    "staff/payroll/filings/<int:year>/q<int:quarter>/941.pdf": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                                   probe="/staff/payroll/filings/2026/q1/941.pdf"),
+    "staff/payroll/filings/<int:year>/q<int:quarter>/rt6.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                                   probe="/staff/payroll/filings/2026/q1/rt6.csv"),
+    "staff/payroll/filings/deposits/paid/": everyone(NO_GET),
     # Training records: program staff only (payroll staff see training hours as time entries).
     "staff/training/participants/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
@@ -247,6 +255,9 @@ ACCESS = {
     **admin_model("admin/payroll/employee/", PAYROLL_READERS, delete=DENIED),  # pay history points at the record
     **admin_model("admin/payroll/timeentry/", PAYROLL_READERS),
     **admin_model("admin/payroll/minimumwage/", PAYROLL_READERS, delete=DENIED),  # past pay was checked against it
+    # Filings: settings are added (never changed or deleted), deposits recorded on the filings page.
+    **admin_model("admin/payroll/payrollsetting/", (), delete=DENIED),
+    **admin_model("admin/payroll/taxdeposit/", (), add=DENIED, delete=DENIED),
     # -- audit trail -- (moved to shop: superusers read it; nobody adds, changes or deletes)
     "staff/audit/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK),
     **admin_model("admin/shop/auditevent/", (), add=DENIED, delete=DENIED),
@@ -452,6 +463,7 @@ def sample_objects():
         **_giving_admin_ids(),
         "payroll/employee/": employee.pk, "payroll/timeentry/": time_entry.pk,
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "shop/auditevent/": audit_event.pk,
+        **_filings_admin_ids(),
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
@@ -654,6 +666,19 @@ def concrete_path(route, probe, objects, twin_keys=()):
         raise AssertionError(f"no sample value for <{name}> in {route}")
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", value, path)
+
+
+def _filings_admin_ids():
+    from datetime import date as day
+    from decimal import Decimal
+
+    from payroll.models import PayrollSetting, TaxDeposit
+
+    setting = PayrollSetting.objects.create(effective_from=day(2026, 1, 1))
+    deposit = TaxDeposit.objects.create(liability_start=day(2026, 1, 16), liability_end=day(2026, 1, 16),
+                                        due=day(2026, 2, 17), amount=Decimal("10.00"), paid_on=day(2026, 2, 17),
+                                        confirmation="270261012345678")
+    return {"payroll/payrollsetting/": setting.pk, "payroll/taxdeposit/": deposit.pk}
 
 
 def test_every_url_pattern_has_a_row():

@@ -1,3 +1,4 @@
+from .filings import PayrollSetting, TaxDeposit
 from .ledger import Account, JournalEntry, Posting
 from .payruns import PayAdjustment, PayRun, PayStub
 from .people import Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
@@ -31,6 +32,8 @@ from .volunteers import (
 )
 
 __all__ = [
+    "PayrollSetting",
+    "TaxDeposit",
     "Account",
     "JournalEntry",
     "Posting",

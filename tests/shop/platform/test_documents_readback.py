@@ -48,6 +48,7 @@ PDF_GENERATORS = {
     "shop.services.receipts.receipt_pdf",
     "shop.services.statements.statement_pdf",
     "payroll.services.paystubs.pay_stub_pdf",
+    "payroll.services.filings.form_941_pdf",
     "payroll.services.training.transcript.transcript_pdf",
     "payroll.services.volunteers.documents.hours_certificate_pdf",
 }
@@ -437,6 +438,11 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     text = drawn("payroll.services.paystubs.pay_stub_pdf", paystubs.pay_stub_pdf(stub), hours=("80.00",))
     expect("pay stub", text, PERSON)
     sent("payroll.services.paystubs.pay_stubs_generate", paystubs.pay_stubs_generate, stub.pay_run_id)
+    from payroll.selectors.filings import form_941
+    from payroll.services.filings import form_941_pdf
+
+    text = drawn("payroll.services.filings.form_941_pdf", form_941_pdf(form_941(2026, 4)))
+    expect("Form 941 worksheet", text, "Mended & Co's <Trust>", "Total deposits for this quarter")
     from payroll.models import Program
 
     coordinator = world["staff"][roles.PROGRAM_STAFF]

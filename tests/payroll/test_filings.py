@@ -1,0 +1,294 @@
+"""Quarterly and annual filings from pay runs made through the services: Form 941 and its
+deposit schedule, the deposits staff record, Form 940 (FUTA), Florida RT-6, what is due.
+
+Every expected figure is worked out by hand in the comments (rates: Form 941 instructions
+lines 5a/5c/5d; bonus runs withhold the 22% supplemental rate, Pub 15 section 7).
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from payroll.models import AuditEvent, PayRun, TaxDeposit
+from payroll.selectors import filings
+from payroll.services import payruns
+from payroll.services.filings import FilingError, deposit_record, payroll_setting_add
+from shop.platform import roles
+from tests.payroll.factories import EmployeeFactory, PayRateFactory, W4Factory
+from tests.support.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(roles=[roles.PAYROLL_STAFF]), UserFactory(roles=[roles.PAYROLL_STAFF])
+
+
+def person():
+    employee = EmployeeFactory()
+    PayRateFactory(employee=employee)
+    W4Factory(employee=employee)
+    return employee
+
+
+def pay(staff, pay_date, amounts, period=None):
+    """An off-cycle run paying ``amounts`` ({employee: Decimal}) on ``pay_date``, calculated by
+    one staff member and approved by the other (over the fund check: the funds are not the point)."""
+    calculator, approver = staff
+    start, end = period or (pay_date - timedelta(days=18), pay_date - timedelta(days=5))
+    run = payruns.payrun_create(calculator, start, end, pay_date, kind=PayRun.Kind.BONUS)
+    payruns.payrun_adjustments_set(run.pk, calculator, {e.pk: amount for e, amount in amounts.items()})
+    payruns.payrun_calculate(run.pk, calculator)
+    return payruns.payrun_approve(run.pk, approver, override_reason="test of the filings")
+
+
+@pytest.fixture
+def first_quarter(staff):
+    """A pays $45,000 five times (crossing the $184,500 Social Security wage base and the
+    $200,000 Additional Medicare threshold on Mar 27); B and C $100.03 once, on Mar 27."""
+    a, b, c = person(), person(), person()
+    for day in (date(2026, 1, 16), date(2026, 1, 30), date(2026, 2, 13), date(2026, 3, 13)):
+        pay(staff, day, {a: D("45000.00")})
+    # The last run's period (Mar 9-22) includes Mar 12: Form 941 line 1 counts its three people.
+    pay(staff, date(2026, 3, 27), {a: D("45000.00"), b: D("100.03"), c: D("100.03")},
+        period=(date(2026, 3, 9), date(2026, 3, 22)))
+    return a, b, c
+
+
+def test_form_941_monthly_depositor_crossing_the_wage_base_and_additional_medicare(first_quarter):
+    form = filings.form_941(2026, 1)
+    assert form.line1 == 3
+    assert form.line2 == D("225200.06")  # 5 x 45,000 + 2 x 100.03
+    assert form.line3 == D("49544.02")  # 5 x 9,900 (22% of 45,000) + 2 x 22.01 (22% of 100.03)
+    assert form.line5a_wages == D("184700.06")  # A only up to 184,500, B and C in full
+    assert form.line5a_tax == D("22902.81")  # 184,700.06 x 0.124 = 22,902.80744
+    assert form.line5c_wages == D("225200.06")
+    assert form.line5c_tax == D("6530.80")  # 225,200.06 x 0.029 = 6,530.80174
+    assert form.line5d_wages == D("25000.00")  # A's wages over 200,000
+    assert form.line5d_tax == D("225.00")
+    assert form.line5e == D("29658.61")
+    assert form.line6 == D("79202.63")
+    # Withheld and owed per stub: A 2 x 11,439.00 + 3,487.50 + 3,262.50 = 29,628.00; B and C
+    # 2 x (6.20 + 6.20 + 1.45 + 1.45) = 30.60; together 29,658.60, a cent below line 5e.
+    assert form.line7 == D("-0.01")
+    assert form.line10 == form.line12 == D("79202.62")
+    assert form.line13 == D("0") and form.line14 == D("79202.62") and form.line15 == D("0")
+    assert form.schedule == filings.MONTHLY and form.schedule_b == {}
+    # Jan: 2 x 16,785 (9,900 + 5,580 + 1,305); Feb: 16,785; Mar: 16,785 + A's 11,988
+    # (9,900 + 2 x 279 + 877.50 + 652.50) + 2 x 37.31 (22.01 + 15.30).
+    assert form.months == (D("33570.00"), D("16785.00"), D("28847.62"))
+    assert form.total_liability == form.line12
+
+
+def test_monthly_deposits_are_due_on_the_15th_moved_past_weekends_and_holidays(first_quarter):
+    due = [(d.liability.start, d.liability.amount, d.liability.due, d.liability.rule) for d in filings.deposits(2026)]
+    assert due == [
+        # Feb 15 2026 is a Sunday and Feb 16 Washington's Birthday.
+        (date(2026, 1, 16), D("33570.00"), date(2026, 2, 17), "monthly"),
+        (date(2026, 2, 13), D("16785.00"), date(2026, 3, 16), "monthly"),  # Mar 15 is a Sunday
+        (date(2026, 3, 13), D("28847.62"), date(2026, 4, 15), "monthly"),
+    ]
+
+
+@pytest.fixture
+def second_quarter(staff):
+    """Six people paid $50,000 on Fri Apr 10: $111,900 of liability in a day (the $100,000
+    next-day rule makes the organisation a semiweekly depositor); then $1,000 on Wed Apr 22,
+    Fri Apr 24 and Tue May 5."""
+    people = [person() for _ in range(6)]
+    pay(staff, date(2026, 4, 10), {p: D("50000.00") for p in people})
+    pay(staff, date(2026, 4, 22), {people[0]: D("1000.00")})
+    pay(staff, date(2026, 4, 24), {people[1]: D("1000.00")})
+    pay(staff, date(2026, 5, 5), {people[2]: D("1000.00")})
+    return people
+
+
+def test_the_100000_day_makes_a_semiweekly_depositor_with_schedule_b(second_quarter):
+    schedule = filings.deposit_schedule(2026)
+    assert schedule.kind == filings.MONTHLY and schedule.became_semiweekly_on == date(2026, 4, 10)
+    assert [(li.start, li.end, li.amount, li.due, li.rule) for li in schedule.liabilities] == [
+        # each $50,000: 11,000 income tax + 2 x 3,100 + 2 x 725 = 18,650; x 6 = 111,900
+        (date(2026, 4, 10), date(2026, 4, 10), D("111900.00"), date(2026, 4, 13), "next-day ($100,000)"),
+        # each $1,000: 220 + 2 x 62 + 2 x 14.50 = 373; Wed-Fri -> the next Wednesday
+        (date(2026, 4, 22), date(2026, 4, 24), D("746.00"), date(2026, 4, 29), "semiweekly"),
+        (date(2026, 5, 5), date(2026, 5, 5), D("373.00"), date(2026, 5, 8), "semiweekly"),  # Tue -> Friday
+    ]
+    form = filings.form_941(2026, 2)
+    assert form.schedule == filings.SEMIWEEKLY
+    assert form.line2 == D("303000.00") and form.line3 == D("66660.00")
+    assert form.line5a_tax == D("37572.00") and form.line5c_tax == D("8787.00") and form.line5d_tax == D("0.00")
+    assert form.line7 == D("0.00") and form.line12 == D("113019.00")
+    assert form.schedule_b == {date(2026, 4, 10): D("111900.00"), date(2026, 4, 22): D("373.00"),
+                               date(2026, 4, 24): D("373.00"), date(2026, 5, 5): D("373.00")}
+    assert form.total_liability == form.line12
+    assert form.line1 == 0  # nobody was paid for a period including June 12
+
+
+def test_recorded_deposits_feed_line_13_once_and_are_audited(second_quarter, staff):
+    calculator, _ = staff
+    deposit = deposit_record(calculator, liability_start=date(2026, 4, 10), liability_end=date(2026, 4, 10),
+                             paid_on=date(2026, 4, 13), confirmation="2702 6101 2345 678")
+    assert (deposit.amount, deposit.due, deposit.confirmation) == (D("111900.00"), date(2026, 4, 13), "270261012345678")
+    event = AuditEvent.objects.get(action="tax_deposit.recorded")
+    assert event.detail["late"] is False
+    form = filings.form_941(2026, 2)
+    assert form.line13 == D("111900.00") and form.line14 == D("1119.00") and form.line15 == D("0")
+    with pytest.raises(FilingError, match="already recorded"):
+        deposit_record(calculator, liability_start=date(2026, 4, 10), liability_end=date(2026, 4, 10),
+                       paid_on=date(2026, 4, 13), confirmation="270261012345678")
+    with pytest.raises(FilingError, match="15 digits"):
+        deposit_record(calculator, liability_start=date(2026, 4, 22), liability_end=date(2026, 4, 24),
+                       paid_on=date(2026, 4, 29), confirmation="12345")
+    with pytest.raises(FilingError, match="no deposit due"):
+        deposit_record(calculator, liability_start=date(2026, 4, 22), liability_end=date(2026, 4, 23),
+                       paid_on=date(2026, 4, 29), confirmation="270261012345679")
+    assert TaxDeposit.objects.count() == 1
+
+
+def test_filings_due_lists_the_quarters_returns_and_the_unpaid_deposits(second_quarter, staff):
+    deposit_record(staff[0], liability_start=date(2026, 4, 10), liability_end=date(2026, 4, 10),
+                   paid_on=date(2026, 4, 13), confirmation="270261012345678")
+    due = [(f.label, f.due, f.overdue) for f in filings.filings_due(date(2026, 7, 10))]
+    assert due == [
+        ("Federal tax deposit, pay dates Apr 22–Apr 24, 2026", date(2026, 4, 29), True),
+        ("Federal tax deposit, pay dates May 5–May 5, 2026", date(2026, 5, 8), True),
+        ("Florida RT-6, Q2 2026", date(2026, 7, 31), False),
+        ("Form 941, Q2 2026", date(2026, 7, 31), False),
+    ]
+    assert all(f.url.startswith("/staff/payroll/filings/?year=2026&quarter=2") for f in filings.filings_due(date(2026, 7, 10)))
+
+
+@pytest.fixture
+def crossing_7000(staff):
+    """D earns 5,000 in January and February and 1,000 in April; E 3,000.33 in May."""
+    d, e = person(), person()
+    pay(staff, date(2026, 1, 16), {d: D("5000.00")})
+    pay(staff, date(2026, 2, 13), {d: D("5000.00")})
+    pay(staff, date(2026, 4, 10), {d: D("1000.00")})
+    pay(staff, date(2026, 5, 8), {e: D("3000.33")})
+    return d, e
+
+
+def test_rt6_excess_wages_over_the_7000_base_and_the_rate_setting(crossing_7000, staff):
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.01"), reimbursing_employer=False)
+    q1 = filings.rt6(2026, 1)
+    assert (q1.gross_wages, q1.excess_wages, q1.taxable_wages) == (D("10000.00"), D("3000.00"), D("7000.00"))
+    assert q1.tax_due == D("70.00")  # 7,000 x 1%
+    q2 = filings.rt6(2026, 2)
+    # D is past the base (1,000 excess); E's 3,000.33 is all taxable: x 1% = 30.0033
+    assert (q2.gross_wages, q2.excess_wages, q2.taxable_wages, q2.tax_due) == (
+        D("4000.33"), D("1000.00"), D("3000.33"), D("30.00"))
+
+
+def test_a_reimbursing_employer_files_the_wage_report_without_tax(crossing_7000, staff):
+    payroll_setting_add(staff[0], effective_from=date(2026, 4, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=True)
+    q1, q2 = filings.rt6(2026, 1), filings.rt6(2026, 2)
+    assert q1.tax_due == D("189.00") and not q1.reimbursing  # before the election: 7,000 x 2.7%
+    assert q2.reimbursing and q2.tax_due == D("0") and q2.gross_wages == D("4000.33")
+
+
+def test_form_940_futa_on_the_first_7000(crossing_7000):
+    form = filings.form_940(2026)
+    assert not form.exempt
+    assert (form.line3, form.line5, form.line7, form.line8) == (D("14000.33"), D("4000.00"), D("10000.33"), D("60.00"))
+    # Q1: 7,000 x 0.6% = 42.00; Q2: 60.00 (10,000.33 x 0.006 = 60.00198) - 42.00
+    assert form.quarters == (D("42.00"), D("18.00"), D("0.00"), D("0.00")) and form.line17 == form.line8
+
+
+def test_a_501c3_owes_no_futa_and_has_no_form_940_due(crossing_7000, staff):
+    assert [f.label for f in filings.filings_due(date(2027, 1, 20)) if "940" in f.label] == ["Form 940, 2026"]
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    form = filings.form_940(2026)
+    assert form.exempt and form.line8 == D("0") and form.line17 == D("0")
+    assert not [f for f in filings.filings_due(date(2027, 1, 20)) if "940" in f.label]
+
+
+def test_settings_refuse_a_bad_rate_and_a_second_row_for_a_date(staff):
+    with pytest.raises(FilingError, match="between 0 and 0.054"):
+        payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=False,
+                            reemployment_tax_rate=D("0.27"), reimbursing_employer=False)
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    with pytest.raises(FilingError, match="already settings"):
+        payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                            reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+
+
+def test_semiweekly_due_dates_follow_pub_15():
+    assert filings.semiweekly_due(date(2026, 12, 2)) == date(2026, 12, 9)  # Wed -> next Wed
+    assert filings.semiweekly_due(date(2026, 12, 8)) == date(2026, 12, 11)  # Tue -> Fri
+    # Fri Dec 18 -> Wed Dec 23: three business days after Fri (Mon 21, Tue 22, Wed 23)
+    assert filings.semiweekly_due(date(2026, 12, 18)) == date(2026, 12, 23)
+    # Tue Dec 22 -> Fri Dec 25 is Christmas: Mon Dec 28
+    assert filings.semiweekly_due(date(2026, 12, 22)) == date(2026, 12, 28)
+    assert filings.next_business_day(date(2026, 11, 25)) == date(2026, 11, 27)  # Thanksgiving Nov 26
+
+
+def test_the_filings_page_and_downloads_show_the_quarter(first_quarter, client, staff, django_assert_max_num_queries):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    with django_assert_max_num_queries(40):
+        page = client.get("/staff/payroll/filings/?year=2026&quarter=1")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "$79,202.62" in body and "$28,847.62" in body and "Feb 17, 2026" in body
+    csv = client.get("/staff/payroll/filings/2026/q1/941.csv").content.decode()
+    assert "12,Total taxes after adjustments and nonrefundable credits,79202.62" in csv.replace("\r", "")
+    assert "7,Current quarter's adjustment for fractions of cents,-0.01" in csv.replace("\r", "")
+    rt6 = client.get("/staff/payroll/filings/2026/q1/rt6.csv").content.decode()
+    assert '3,"Excess wages (over $7,000 per employee this calendar year)",218000.00' in rt6  # A: 225,000 - 7,000
+    assert "4,Taxable wages,7200.06" in rt6 and "5,Tax due,194.40" in rt6  # 7,000 + 2 x 100.03; x 2.7% = 194.40162
+    pdf = client.get("/staff/payroll/filings/2026/q1/941.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get("/staff/payroll/filings/?year=1999&quarter=1").status_code == 200  # out of range: the default
+    assert client.get("/staff/payroll/filings/2031/q1/941.csv").status_code == 404  # no tax tables
+
+
+def test_marking_a_deposit_paid_is_a_post_with_a_message_for_bad_input(first_quarter, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    bad = client.post("/staff/payroll/filings/deposits/paid/", {
+        "liability_start": "2026-01-16", "liability_end": "2026-01-30", "paid_on": "2026-02-17", "confirmation": "12"})
+    assert bad.status_code == 302 and not TaxDeposit.objects.exists()
+    good = client.post("/staff/payroll/filings/deposits/paid/", {
+        "liability_start": "2026-01-16", "liability_end": "2026-01-30", "paid_on": "2026-02-17",
+        "confirmation": "270261012345678"})
+    assert good.status_code == 302 and good["Location"].endswith("?year=2026&quarter=1")
+    assert TaxDeposit.objects.get().amount == D("33570.00")
+    assert filings.form_941(2026, 1).line13 == D("33570.00")
+
+
+def test_the_admin_adds_settings_through_the_service_and_never_changes_them(client):
+    from django.urls import reverse
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, superuser)
+    response = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-01-01", "section_501c3": "on", "reemployment_tax_rate": "0.01", "note": "IRS letter"})
+    assert response.status_code == 302
+    assert filings.settings_on(date(2026, 6, 1)).section_501c3 is True
+    assert AuditEvent.objects.filter(action="payroll_setting.added").count() == 1
+    bad = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-02-01", "reemployment_tax_rate": "0.5"})
+    assert bad.status_code == 200 and "0.054" in bad.content.decode()  # the field error, nothing saved
+    assert filings.settings_on(date(2026, 6, 1)).reemployment_tax_rate == D("0.01000")
+
+
+def test_the_forms_read_a_fixed_number_of_queries(first_quarter, staff, django_assert_num_queries):
+    # Form 941: the lookback's two calendar years, the year's stubs, the quarter's stubs, deposits.
+    with django_assert_num_queries(5):
+        filings.form_941(2026, 1)
+    pay(staff, date(2026, 3, 20), {first_quarter[1]: D("10.00")})  # one more run, no more queries
+    with django_assert_num_queries(5):
+        filings.form_941(2026, 1)
+    with django_assert_num_queries(2):  # the setting, the year's stubs
+        filings.form_940(2026)
