@@ -1,10 +1,11 @@
 from django.urls import path
 
-from payroll.views import coordinators, payruns, training, volunteers
+from payroll.views import coordinators, payruns, staff, training, volunteers
 
 app_name = "payroll"
 
 urlpatterns = [
+    path("staff/", staff.home, name="staff_home"),
     path("staff/wage-fund/", payruns.wage_fund, name="wage_fund"),
     path("staff/wage-fund/entries/<int:entry_id>/", payruns.journal_entry, name="journal_entry"),
     path("staff/payroll/runs/", payruns.payrun_list, name="payruns"),

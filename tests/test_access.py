@@ -165,6 +165,8 @@ ACCESS = {
     "order-link/<str:token>/status/": everyone(OK),
     "stripe/webhook/": everyone(NO_GET),
     # Payroll staff pages.
+    # The staff home: every staff role (each sees its own to-dos); customers and the rest are refused.
+    "staff/": row(LOGIN, DENIED, OK, OK, OK, OK, OK),
     "staff/wage-fund/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/wage-fund/entries/<int:entry_id>/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
