@@ -176,6 +176,8 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/checks/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/amounts/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    # The one-time, audited reveal of a full SSN or account number: a POST of payroll staff only.
+    "staff/payroll/employees/<int:employee_id>/reveal/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     # Training records: program staff only (payroll staff see training hours as time entries).

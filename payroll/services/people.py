@@ -43,6 +43,19 @@ def rate_on(employee: Employee, kind: str, day: date) -> PayRate | None:
 
 
 BANK_FIELDS = ("bank_routing", "bank_account", "bank_account_type")
+REVEALABLE = {"ssn": "SSN", "bank_routing": "bank routing number", "bank_account": "bank account number"}
+
+
+def employee_number_reveal(employee: Employee, field: str, actor, ip: str | None = None) -> str:
+    """The full SSN, routing or account number, for a payroll staff member who asked to see
+    it once (a POST): recorded in the audit trail (which number, never the number itself)."""
+    if field not in REVEALABLE:
+        raise EmployeeError("Choose the SSN, the routing number or the account number to reveal.")
+    value = getattr(employee, field) or ""
+    if not value:
+        raise EmployeeError(f"There is no {REVEALABLE[field]} on file.")
+    audit(actor, "employee.number_revealed", employee, ip=ip, field=field)
+    return value
 
 
 @transaction.atomic
