@@ -212,7 +212,8 @@ class EmployeeAdmin(admin.ModelAdmin):
     through the people services: bank details reset the prenote, history rows are only added."""
 
     form = EmployeeForm
-    list_display = ("id", "masked_name", "status", "hire_date", "ssn_masked", "bank_masked")
+    # Only payroll staff (and superusers) open this admin: they see names; the numbers stay masked.
+    list_display = ("id", "name", "status", "hire_date", "ssn_masked", "bank_masked")
     list_filter = ("status",)
     readonly_fields = ("ssn_on_file", "routing_on_file", "account_on_file", "bank_prenote_sent")
 
@@ -243,8 +244,8 @@ class EmployeeAdmin(admin.ModelAdmin):
     admin_writes_through = ("payroll.services.people.employee_save", "payroll.services.people.bank_details_set")
 
     @admin.display(description="Name")
-    def masked_name(self, obj):
-        return masked_name(obj.legal_name)
+    def name(self, obj):
+        return obj.staff_label
 
     @admin.display(description="SSN")
     def ssn_masked(self, obj):
@@ -288,7 +289,15 @@ class EmployeeAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
+class EmployeeByName(forms.ModelChoiceField):
+    """A dropdown of employees by name, for payroll staff's forms (the admins only they open)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.staff_label} · employee {obj.pk}"
+
+
 class TimeEntryForm(forms.ModelForm):
+    employee = EmployeeByName(queryset=Employee.objects.order_by("pk"))
     confirm_long_day = forms.BooleanField(required=False, label="Yes, these hours are right",
                                           help_text="Only needed past 12 hours in a day.")
 

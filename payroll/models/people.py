@@ -55,6 +55,16 @@ class Employee(models.Model):
         return self.preferred_name or self.legal_name.split(" ")[0]
 
     @property
+    def staff_label(self) -> str:
+        """The name payroll staff tell people apart by: the legal name, with the chosen name
+        beside it when it differs. Only on payroll staff's pages; ``__str__`` stays "Employee N"
+        so a name never lands in a log, an audit row or a page of another role by accident."""
+        legal, chosen = (self.legal_name or "").strip(), (self.preferred_name or "").strip()
+        if chosen and chosen != legal.split(" ")[0]:
+            return f"{legal} ({chosen})"
+        return legal or f"Employee {self.pk}"
+
+    @property
     def has_bank_account(self):
         return bool(self.bank_routing and self.bank_account)
 
