@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/checks/", payruns.payrun_checks, name="payrun_checks"),
     path("staff/payroll/runs/<int:run_id>/amounts/", payruns.payrun_amounts, name="payrun_amounts"),
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", payruns.payrun_action, name="payrun_action"),
+    path("staff/payroll/employees/new/", people.employee_add, name="employee_add"),
     path("staff/payroll/employees/<int:employee_id>/reveal/", people.employee_reveal, name="employee_reveal"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),

@@ -176,6 +176,7 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/checks/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/amounts/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    "staff/payroll/employees/new/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     # The one-time, audited reveal of a full SSN or account number: a POST of payroll staff only.
     "staff/payroll/employees/<int:employee_id>/reveal/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),

@@ -41,6 +41,8 @@ class Employee(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRAINEE)
     hire_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    i9_completed_on = models.DateField("Form I-9 completed on", null=True, blank=True,
+                                       help_text="The day the employer completed Section 2 of Form I-9.")
     employee_can_enter_time = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

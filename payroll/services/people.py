@@ -99,6 +99,27 @@ def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fiel
     return employee
 
 
+W4_HIRE_FIELDS = ("filing_status", "step2_checkbox", "step3_credits", "step4a_other_income", "step4b_deductions",
+                  "step4c_extra_withholding", "exempt")
+
+
+@transaction.atomic
+def employee_hire(*, actor, person: dict, w4: dict, rate: Decimal, bank: dict | None = None,
+                  confirmed_rate: bool = False) -> Employee:
+    """A new employee from payroll staff's page, all or nothing: the record (identity, address,
+    start date, I-9 date), the W-4 from the start date, the production rate from the start date
+    and, when given, the bank details (a prenote is then due before the first deposit).
+    Any refusal rolls the whole hire back."""
+    person = dict(person)
+    employee = employee_create(actor=actor, legal_name=person.pop("legal_name"), ssn=person.pop("ssn"),
+                               hire_date=person.pop("hire_date"), **person)
+    w4_record(employee, employee.hire_date, actor, **{f: w4[f] for f in W4_HIRE_FIELDS if f in w4})
+    pay_rate_set(employee, PayRate.Kind.PRODUCTION, rate, employee.hire_date, actor, confirmed=confirmed_rate)
+    if bank:
+        bank_details_set(employee, bank["routing"], bank["account"], bank["account_type"], actor)
+    return employee
+
+
 class PayRateNeedsConfirmation(EmployeeError):
     """The rate looks like a typo (far above the others): kept only when someone confirms it."""
 

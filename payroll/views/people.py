@@ -1,10 +1,20 @@
 """Survivor employees' records, for payroll staff: the audited, one-time reveal of a number."""
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from payroll.forms.people import EmployeeHireForm
 from payroll.models import Employee
-from payroll.services.people import REVEALABLE, EmployeeError, employee_number_reveal
+from payroll.services.people import (
+    REVEALABLE,
+    W4_HIRE_FIELDS,
+    EmployeeError,
+    PayRateNeedsConfirmation,
+    employee_hire,
+    employee_number_reveal,
+)
 from shop.platform.roles import PAYROLL_STAFF, role_required
 from shop.platform.security import private_page
 
@@ -22,3 +32,39 @@ def employee_reveal(request, employee_id: int):
         return render(request, "payroll/people/reveal.html", {"employee": employee, "error": error.message}, status=400)
     return render(request, "payroll/people/reveal.html",
                   {"employee": employee, "label": REVEALABLE[field], "number": number})
+
+
+PERSON_FIELDS = ("legal_name", "preferred_name", "ssn", "address", "email", "phone", "status", "hire_date", "i9_completed_on")
+
+
+@never_cache
+@private_page
+@role_required(PAYROLL_STAFF)
+def employee_add(request):
+    """Payroll staff add an employee (not through the admin): one service, one transaction."""
+    form = EmployeeHireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = {f: data[f] for f in PERSON_FIELDS if data.get(f) not in (None, "")}
+        person.update(legal_name=data["legal_name"].strip(), preferred_name=data["preferred_name"].strip())
+        if data.get("date_of_birth"):
+            person["date_of_birth"] = data["date_of_birth"].isoformat()
+        bank = ({"routing": data["bank_routing"], "account": data["bank_account"], "account_type": data["bank_account_type"]}
+                if data.get("bank_account") else None)
+        try:
+            employee = employee_hire(actor=request.user, person=person, w4={f: data[f] for f in W4_HIRE_FIELDS},
+                                     rate=data["rate"], bank=bank, confirmed_rate=data["confirm_unusual"])
+        except PayRateNeedsConfirmation as error:
+            form.add_error("confirm_unusual", error.message)
+        except EmployeeError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"{employee.staff_label} was added (employee {employee.pk})."
+                             + (" A prenote goes to the bank with the next pay run; they are paid by check until it clears."
+                                if bank else " With no bank details they are paid by paper check."))
+            return redirect("admin:payroll_employee_change", employee.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "payroll/people/add.html", {"form": form}, status=status)
