@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", payruns.payrun_action, name="payrun_action"),
     path("staff/payroll/employees/new/", people.employee_add, name="employee_add"),
     path("staff/payroll/employees/<int:employee_id>/reveal/", people.employee_reveal, name="employee_reveal"),
+    path("staff/payroll/requests/", people.change_requests, name="change_requests"),
+    path("staff/payroll/requests/<int:request_id>/<slug:action>/", people.change_request_action, name="change_request_action"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),
     path("staff/training/participants/", training.participants, name="training_participants"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("staff/training/dashboard/", training.dashboard, name="training_dashboard"),
     path("staff/training/dashboard.csv", training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", payruns.my_pay_page, name="my_pay"),
+    path("me/requests/", people.my_requests, name="my_requests"),
     path("me/time/", payruns.my_time, name="my_time"),
     path("me/pay/stubs/<int:stub_id>/pdf/", payruns.pay_stub_pdf_download, name="pay_stub_pdf"),
     # Volunteer work days: volunteers' own pages, then the coordinators'.

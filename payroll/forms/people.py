@@ -54,3 +54,33 @@ class EmployeeHireForm(forms.Form):
             if data.get(name) is None:
                 data[name] = Decimal("0")
         return data
+
+
+class W4RequestForm(forms.Form):
+    filing_status = EmployeeHireForm.base_fields["filing_status"]
+    step2_checkbox = EmployeeHireForm.base_fields["step2_checkbox"]
+    step3_credits = EmployeeHireForm.base_fields["step3_credits"]
+    step4a_other_income = EmployeeHireForm.base_fields["step4a_other_income"]
+    step4b_deductions = EmployeeHireForm.base_fields["step4b_deductions"]
+    step4c_extra_withholding = EmployeeHireForm.base_fields["step4c_extra_withholding"]
+    exempt = EmployeeHireForm.base_fields["exempt"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("step3_credits", "step4a_other_income", "step4b_deductions", "step4c_extra_withholding"):
+            if data.get(name) is None:
+                data[name] = Decimal("0")
+        return data
+
+
+class AddressRequestForm(forms.Form):
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="New home address", max_length=300)
+
+
+class BankRequestForm(forms.Form):
+    routing = forms.CharField(label="Bank routing number", widget=forms.TextInput(attrs=NO_AUTOFILL))
+    account = forms.CharField(label="Bank account number", widget=forms.TextInput(attrs=NO_AUTOFILL))
+    account_type = forms.ChoiceField(choices=Employee.AccountType.choices, label="Account type")
+
+
+REQUEST_FORMS = {"w4": W4RequestForm, "address": AddressRequestForm, "bank": BankRequestForm}

@@ -144,3 +144,36 @@ class MakerAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "product"], name="one_assignment")]
 
+
+
+class ChangeRequest(models.Model):
+    """An employee's request, from /me/, to change their W-4, home address or bank account.
+    Payroll staff approve it (the change then goes through the people services: a bank change
+    starts a prenote) or decline it with a note. What was asked is encrypted like the record."""
+
+    class Kind(models.TextChoices):
+        W4 = "w4", "Form W-4"
+        ADDRESS = "address", "Home address"
+        BANK = "bank", "Bank account"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payroll"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = EncryptedTextField(help_text="What was asked, as JSON (encrypted).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField(max_length=200, blank=True, help_text="Payroll's note when declining.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["employee", "kind"], condition=models.Q(status="pending"),
+                                               name="one_pending_change_request_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} request {self.pk}"

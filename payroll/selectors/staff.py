@@ -43,6 +43,12 @@ def _payroll_todos(user, today: date) -> list[ToDo]:
     if waiting:
         todos.append(ToDo(PAYROLL_STAFF, f"{waiting} time {'entry' if waiting == 1 else 'entries'} waiting for approval",
                           reverse("admin:payroll_timeentry_changelist") + "?approved_at__isempty=1"))
+    from payroll.models import ChangeRequest
+
+    asked = ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).count()
+    if asked:
+        todos.append(ToDo(PAYROLL_STAFF, f"{asked} change request{'s' if asked != 1 else ''} from employees to decide",
+                          reverse("payroll:change_requests")))
     for filing in filings(today):
         todos.append(ToDo(PAYROLL_STAFF, filing.label, filing.url,
                           f"due {filing.due:%b} {filing.due.day}, {filing.due.year}" + (" (overdue)" if filing.overdue else ""),

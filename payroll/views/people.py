@@ -68,3 +68,91 @@ def employee_add(request):
             return redirect("admin:payroll_employee_change", employee.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "payroll/people/add.html", {"form": form}, status=status)
+
+
+# -- employees' change requests -------------------------------------------------------------
+
+
+def _own_employee(request):
+    from django.http import Http404
+
+    employee = getattr(request.user, "employee", None) if request.user.is_authenticated else None
+    if employee is None:
+        raise Http404("No employee record for this login")
+    return employee
+
+
+@never_cache
+@private_page
+def my_requests(request):
+    """/me/requests/: ask payroll to change your W-4, address or bank account; see each request's state."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from payroll.forms.people import REQUEST_FORMS
+    from payroll.services.people import change_request_submit
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    employee = _own_employee(request)
+    kind = request.POST.get("kind", "") if request.method == "POST" else ""
+    forms = {k: form_class(request.POST if k == kind else None, prefix=k) for k, form_class in REQUEST_FORMS.items()}
+    status = 200
+    if request.method == "POST":
+        form = forms.get(kind)
+        if form is None:
+            status = 400
+            messages.error(request, "Choose what to change: your W-4, your address or your bank account.")
+        elif form.is_valid():
+            try:
+                change_request_submit(employee, kind, form.cleaned_data, request.user)
+            except EmployeeError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                messages.success(request, "Your request was sent to payroll. You will see here when it is decided.")
+                return redirect("payroll:my_requests")
+        else:
+            status = 400
+    requests_ = list(employee.change_requests.order_by("-created_at", "-id")[:20])
+    return render(request, "payroll/people/my_requests.html", {"forms": forms, "requests": requests_}, status=status)
+
+
+@never_cache
+@private_page
+@role_required(PAYROLL_STAFF)
+def change_requests(request):
+    """Payroll staff's list of employees' requests waiting for a decision (numbers masked)."""
+    from payroll.bank import mask
+    from payroll.models import ChangeRequest
+    from payroll.services.people import change_request_read
+
+    pending = list(ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING).select_related("employee")
+                   .order_by("created_at", "id"))
+    rows = []
+    for item in pending:
+        data = change_request_read(item)
+        if item.kind == ChangeRequest.Kind.BANK:
+            data = {"routing": mask(data["routing"]), "account": mask(data["account"]), "account_type": data["account_type"]}
+        rows.append((item, data))
+    return render(request, "payroll/people/change_requests.html", {"rows": rows})
+
+
+@require_POST
+@role_required(PAYROLL_STAFF)
+def change_request_action(request, request_id: int, action: str):
+    from django.http import Http404
+
+    from payroll.models import ChangeRequest
+    from payroll.services.people import change_request_decide
+
+    if action not in ("approve", "decline"):
+        raise Http404("No such action")
+    get_object_or_404(ChangeRequest, pk=request_id)
+    try:
+        change_request_decide(request_id, action == "approve", request.user, note=request.POST.get("note", ""))
+    except EmployeeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The request was approved and applied." if action == "approve"
+                         else "The request was declined.")
+    return redirect("payroll:change_requests")
