@@ -178,7 +178,7 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
     "staff/payroll/employees/new/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/requests/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
-    "staff/payroll/requests/<int:request_id>/<slug:action>/": everyone(NO_GET),
+    "staff/payroll/requests/<int:request_id>/<slug:action>/": everyone(NO_GET, probe="/staff/payroll/requests/1/approve/"),
     # The one-time, audited reveal of a full SSN or account number: a POST of payroll staff only.
     "staff/payroll/employees/<int:employee_id>/reveal/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
