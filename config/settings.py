@@ -47,7 +47,6 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +58,8 @@ INSTALLED_APPS = [
     # shop comes before allauth so its templates restyle allauth's pages.
     "shop",
     "payroll",
+    # After shop: shop/templates/admin/base_site.html gives the admin the staff navigation.
+    "django.contrib.admin",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -85,14 +85,65 @@ def masked_name(name: str) -> str:
     return f"{parts[0][:2]}••• {parts[-1][0]}." if len(parts) > 1 else f"{parts[0][:2]}•••"
 
 
+# The numbers an admin form never shows: each is read as last four only, and replaced through a
+# separate write-only field (blank keeps the number on file). "Reveal" is a POST (audited).
+SECRET_FIELDS = {"ssn": "SSN", "bank_routing": "Bank routing number", "bank_account": "Bank account number"}
+
+
 class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
-        exclude = ["created_at", "bank_prenote_sent"]  # the prenote state follows the bank details (services)
+        # The prenote state follows the bank details (services); the secret numbers are write-only below.
+        exclude = ["created_at", "bank_prenote_sent", *SECRET_FIELDS]
         widgets = {
             field: forms.TextInput(attrs={"autocomplete": "off"})
-            for field in ("legal_name", "preferred_name", "date_of_birth", "ssn", "email", "phone", "bank_routing", "bank_account")
+            for field in ("legal_name", "preferred_name", "date_of_birth", "email", "phone")
         }
+
+    # Declared here so the admin lays them out; labels and help follow the record in __init__.
+    # Never pre-filled: the page carries no number, only what the person types now.
+    ssn_new = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    bank_routing_new = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    bank_account_new = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adding = self.instance.pk is None
+        for name, label in SECRET_FIELDS.items():
+            field = self.fields[f"{name}_new"]
+            on_file = "" if adding else getattr(self.instance, name, "")
+            field.label = label if adding else f"Replace {label[0].lower()}{label[1:]}"
+            field.required = adding and name == "ssn"
+            field.help_text = "Write-only: the number is never shown here." + (
+                f" Leave blank to keep {mask(on_file)}." if on_file else "")
+
+    def clean(self):
+        data = super().clean()
+        validators = {f.name: f.validators for f in Employee._meta.fields if f.name in SECRET_FIELDS}
+        for name in SECRET_FIELDS:
+            value = data.get(f"{name}_new")
+            if not value:
+                continue
+            try:
+                for validator in validators[name]:
+                    validator(value)
+            except forms.ValidationError as error:
+                self.add_error(f"{name}_new", error)
+                continue
+            setattr(self.instance, name, value)
+        return data
+
+    def changed_model_fields(self) -> list[str]:
+        """The model's field names that changed (a replaced number by its own name)."""
+        names = []
+        for name in self.changed_data:
+            base = name.removesuffix("_new")
+            if base in SECRET_FIELDS:
+                if self.cleaned_data.get(name):
+                    names.append(base)
+            else:
+                names.append(name)
+        return names
 
 
 class PayRateForm(forms.ModelForm):
@@ -163,15 +214,40 @@ class EmployeeAdmin(admin.ModelAdmin):
     through the people services: bank details reset the prenote, history rows are only added."""
 
     form = EmployeeForm
-    list_display = ("id", "masked_name", "status", "hire_date", "ssn_masked", "bank_masked")
+    # Only payroll staff (and superusers) open this admin: they see names; the numbers stay masked.
+    list_display = ("id", "name", "status", "hire_date", "ssn_masked", "bank_masked")
     list_filter = ("status",)
-    readonly_fields = ("bank_prenote_sent",)
+    readonly_fields = ("ssn_on_file", "routing_on_file", "account_on_file", "bank_prenote_sent")
+
+    def _on_file(self, obj, field):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        value = getattr(obj, field, "") if obj is not None and obj.pk else ""
+        if not value:
+            return "—"
+        # formaction: the button posts (with the admin form's CSRF token) to the audited reveal page.
+        return format_html('{} <button type="submit" class="button" formmethod="post" formaction="{}" '
+                           'formnovalidate name="field" value="{}">Reveal</button>', mask(value),
+                           reverse("payroll:employee_reveal", args=[obj.pk]), field)
+
+    @admin.display(description="SSN on file")
+    def ssn_on_file(self, obj):
+        return self._on_file(obj, "ssn")
+
+    @admin.display(description="Routing number on file")
+    def routing_on_file(self, obj):
+        return self._on_file(obj, "bank_routing")
+
+    @admin.display(description="Account number on file")
+    def account_on_file(self, obj):
+        return self._on_file(obj, "bank_account")
     inlines = [PayRateInline, W4Inline, ConsentInline]
     admin_writes_through = ("payroll.services.people.employee_save", "payroll.services.people.bank_details_set")
 
     @admin.display(description="Name")
-    def masked_name(self, obj):
-        return masked_name(obj.legal_name)
+    def name(self, obj):
+        return obj.staff_label
 
     @admin.display(description="SSN")
     def ssn_masked(self, obj):
@@ -188,7 +264,7 @@ class EmployeeAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        employee_save(obj, request.user, form.changed_data if change else [])
+        employee_save(obj, request.user, form.changed_model_fields() if change else [])
 
     def delete_model(self, request, obj):
         raise PermissionDenied  # has_delete_permission says no; this is the backstop
@@ -215,7 +291,15 @@ class EmployeeAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
+class EmployeeByName(forms.ModelChoiceField):
+    """A dropdown of employees by name, for payroll staff's forms (the admins only they open)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.staff_label} · employee {obj.pk}"
+
+
 class TimeEntryForm(forms.ModelForm):
+    employee = EmployeeByName(queryset=Employee.objects.order_by("pk"))
     confirm_long_day = forms.BooleanField(required=False, label="Yes, these hours are right",
                                           help_text="Only needed past 12 hours in a day.")
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from payroll.views import coordinators, filings, payruns, training, volunteers
+from payroll.views import coordinators, filings, payruns, people, staff, training, volunteers
 
 app_name = "payroll"
 
 urlpatterns = [
+    path("staff/", staff.home, name="staff_home"),
     path("staff/wage-fund/", payruns.wage_fund, name="wage_fund"),
     path("staff/wage-fund/entries/<int:entry_id>/", payruns.journal_entry, name="journal_entry"),
     path("staff/payroll/runs/", payruns.payrun_list, name="payruns"),
@@ -14,6 +15,10 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/checks/", payruns.payrun_checks, name="payrun_checks"),
     path("staff/payroll/runs/<int:run_id>/amounts/", payruns.payrun_amounts, name="payrun_amounts"),
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", payruns.payrun_action, name="payrun_action"),
+    path("staff/payroll/employees/new/", people.employee_add, name="employee_add"),
+    path("staff/payroll/employees/<int:employee_id>/reveal/", people.employee_reveal, name="employee_reveal"),
+    path("staff/payroll/requests/", people.change_requests, name="change_requests"),
+    path("staff/payroll/requests/<int:request_id>/<slug:action>/", people.change_request_action, name="change_request_action"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),
     path("staff/payroll/filings/", filings.quarter_filings, name="quarter_filings"),
@@ -34,6 +39,7 @@ urlpatterns = [
     path("staff/training/dashboard/", training.dashboard, name="training_dashboard"),
     path("staff/training/dashboard.csv", training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", payruns.my_pay_page, name="my_pay"),
+    path("me/requests/", people.my_requests, name="my_requests"),
     path("me/time/", payruns.my_time, name="my_time"),
     path("me/pay/stubs/<int:stub_id>/pdf/", payruns.pay_stub_pdf_download, name="pay_stub_pdf"),
     # Volunteer work days: volunteers' own pages, then the coordinators'.

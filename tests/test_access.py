@@ -165,6 +165,8 @@ ACCESS = {
     "order-link/<str:token>/status/": everyone(OK),
     "stripe/webhook/": everyone(NO_GET),
     # Payroll staff pages.
+    # The staff home: every staff role (each sees its own to-dos); customers and the rest are refused.
+    "staff/": row(LOGIN, DENIED, OK, OK, OK, OK, OK),
     "staff/wage-fund/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/wage-fund/entries/<int:entry_id>/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
@@ -174,6 +176,11 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/checks/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/amounts/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    "staff/payroll/employees/new/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/requests/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/requests/<int:request_id>/<slug:action>/": everyone(NO_GET, probe="/staff/payroll/requests/1/approve/"),
+    # The one-time, audited reveal of a full SSN or account number: a POST of payroll staff only.
+    "staff/payroll/employees/<int:employee_id>/reveal/": everyone(NO_GET),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/filings/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
@@ -197,6 +204,7 @@ ACCESS = {
     # Survivor self-service: an employee's own pay page and stubs; hours for those allowed to
     # enter them (employee_b's are entered by staff). The sample stub is employee's: payroll
     # staff see it too (audited), employee_b does not.
+    "me/requests/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK, employee_b=OK),
     "me/time/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK),
     "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK, employee_b=OK),
     "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK, employee=OK),

@@ -1,7 +1,7 @@
 from .filings import PayrollSetting, TaxDeposit
 from .ledger import Account, JournalEntry, Posting
 from .payruns import PayAdjustment, PayRun, PayStub
-from .people import Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
+from .people import ChangeRequest, Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
 from .time import MinimumWage, TimeEntry
 
 # The audit trail lives in the shop app (shop.models.audit) since every app writes to it;
@@ -46,6 +46,7 @@ __all__ = [
     "MakerAssignment",
     "PayRate",
     "WithholdingCertificate",
+    "ChangeRequest",
     "MinimumWage",
     "TimeEntry",
     "Attendance",

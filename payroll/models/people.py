@@ -41,6 +41,8 @@ class Employee(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.TRAINEE)
     hire_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    i9_completed_on = models.DateField("Form I-9 completed on", null=True, blank=True,
+                                       help_text="The day the employer completed Section 2 of Form I-9.")
     employee_can_enter_time = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -53,6 +55,16 @@ class Employee(models.Model):
     @property
     def display_name(self):
         return self.preferred_name or self.legal_name.split(" ")[0]
+
+    @property
+    def staff_label(self) -> str:
+        """The name payroll staff tell people apart by: the legal name, with the chosen name
+        beside it when it differs. Only on payroll staff's pages; ``__str__`` stays "Employee N"
+        so a name never lands in a log, an audit row or a page of another role by accident."""
+        legal, chosen = (self.legal_name or "").strip(), (self.preferred_name or "").strip()
+        if chosen and chosen != legal.split(" ")[0]:
+            return f"{legal} ({chosen})"
+        return legal or f"Employee {self.pk}"
 
     @property
     def has_bank_account(self):
@@ -132,3 +144,36 @@ class MakerAssignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "product"], name="one_assignment")]
 
+
+
+class ChangeRequest(models.Model):
+    """An employee's request, from /me/, to change their W-4, home address or bank account.
+    Payroll staff approve it (the change then goes through the people services: a bank change
+    starts a prenote) or decline it with a note. What was asked is encrypted like the record."""
+
+    class Kind(models.TextChoices):
+        W4 = "w4", "Form W-4"
+        ADDRESS = "address", "Home address"
+        BANK = "bank", "Bank account"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payroll"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = EncryptedTextField(help_text="What was asked, as JSON (encrypted).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField(max_length=200, blank=True, help_text="Payroll's note when declining.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["employee", "kind"], condition=models.Q(status="pending"),
+                                               name="one_pending_change_request_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} request {self.pk}"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payroll.models import (
+    ChangeRequest,
     Consent,
     Employee,
     MakerAssignment,
@@ -43,6 +44,19 @@ def rate_on(employee: Employee, kind: str, day: date) -> PayRate | None:
 
 
 BANK_FIELDS = ("bank_routing", "bank_account", "bank_account_type")
+REVEALABLE = {"ssn": "SSN", "bank_routing": "bank routing number", "bank_account": "bank account number"}
+
+
+def employee_number_reveal(employee: Employee, field: str, actor, ip: str | None = None) -> str:
+    """The full SSN, routing or account number, for a payroll staff member who asked to see
+    it once (a POST): recorded in the audit trail (which number, never the number itself)."""
+    if field not in REVEALABLE:
+        raise EmployeeError("Choose the SSN, the routing number or the account number to reveal.")
+    value = getattr(employee, field) or ""
+    if not value:
+        raise EmployeeError(f"There is no {REVEALABLE[field]} on file.")
+    audit(actor, "employee.number_revealed", employee, ip=ip, field=field)
+    return value
 
 
 @transaction.atomic
@@ -83,6 +97,27 @@ def employee_create(*, actor, legal_name: str, ssn: str, hire_date: date, **fiel
     employee.full_clean()
     employee.save()
     audit(actor, "employee.created", employee)
+    return employee
+
+
+W4_HIRE_FIELDS = ("filing_status", "step2_checkbox", "step3_credits", "step4a_other_income", "step4b_deductions",
+                  "step4c_extra_withholding", "exempt")
+
+
+@transaction.atomic
+def employee_hire(*, actor, person: dict, w4: dict, rate: Decimal, bank: dict | None = None,
+                  confirmed_rate: bool = False) -> Employee:
+    """A new employee from payroll staff's page, all or nothing: the record (identity, address,
+    start date, I-9 date), the W-4 from the start date, the production rate from the start date
+    and, when given, the bank details (a prenote is then due before the first deposit).
+    Any refusal rolls the whole hire back."""
+    person = dict(person)
+    employee = employee_create(actor=actor, legal_name=person.pop("legal_name"), ssn=person.pop("ssn"),
+                               hire_date=person.pop("hire_date"), **person)
+    w4_record(employee, employee.hire_date, actor, **{f: w4[f] for f in W4_HIRE_FIELDS if f in w4})
+    pay_rate_set(employee, PayRate.Kind.PRODUCTION, rate, employee.hire_date, actor, confirmed=confirmed_rate)
+    if bank:
+        bank_details_set(employee, bank["routing"], bank["account"], bank["account_type"], actor)
     return employee
 
 
@@ -221,3 +256,68 @@ def maker_credits_refresh(employee: Employee) -> None:
         ]
         Product.objects.filter(pk=product.pk).update(maker_credit=" & ".join(sorted(names))[:60] if names else "")
     catalog_changed()
+
+
+# -- employees' own change requests (/me/), approved by payroll staff -------------------------
+
+REQUEST_FIELDS = {
+    ChangeRequest.Kind.W4: W4_HIRE_FIELDS,
+    ChangeRequest.Kind.ADDRESS: ("address",),
+    ChangeRequest.Kind.BANK: ("routing", "account", "account_type"),
+}
+
+
+def _payload(data: dict) -> str:
+    import json
+
+    return json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in data.items()})
+
+
+def change_request_read(request: ChangeRequest) -> dict:
+    import json
+
+    return json.loads(request.payload)
+
+
+@transaction.atomic
+def change_request_submit(employee: Employee, kind: str, data: dict, actor) -> ChangeRequest:
+    """The employee asks for a change; nothing on the record changes until payroll approves."""
+    if kind not in REQUEST_FIELDS:
+        raise EmployeeError("Ask to change your W-4, your address or your bank account.")
+    if ChangeRequest.objects.select_for_update().filter(employee=employee, kind=kind, status=ChangeRequest.Status.PENDING).exists():
+        raise EmployeeError("You already have a request of this kind waiting for payroll; it is decided first.")
+    if kind == ChangeRequest.Kind.BANK:
+        probe = Employee(bank_routing=data["routing"].strip(), bank_account=data["account"].strip(),
+                         bank_account_type=data["account_type"])
+        for field in ("bank_routing", "bank_account", "bank_account_type"):
+            try:
+                probe._meta.get_field(field).clean(getattr(probe, field), probe)
+            except ValidationError as error:
+                raise EmployeeError(" ".join(error.messages)) from error
+    request = ChangeRequest.objects.create(employee=employee, kind=kind,
+                                           payload=_payload({f: data.get(f) for f in REQUEST_FIELDS[kind]}))
+    audit(actor, "change_request.submitted", employee, target=request, kind=kind)
+    return request
+
+
+@transaction.atomic
+def change_request_decide(request_id: int, approve: bool, actor, note: str = "", today: date | None = None) -> ChangeRequest:
+    """Payroll staff approve (the change goes through the people services) or decline."""
+    request = ChangeRequest.objects.select_for_update().select_related("employee").get(pk=request_id)
+    if request.status != ChangeRequest.Status.PENDING:
+        raise EmployeeError(f"This request was already {request.get_status_display().lower()}.")
+    employee, data = request.employee, change_request_read(request)
+    if approve:
+        if request.kind == ChangeRequest.Kind.W4:
+            fields = {f: (Decimal(data[f]) if f.startswith("step") and f != "step2_checkbox" else data[f]) for f in W4_HIRE_FIELDS}
+            w4_record(employee, today or timezone.localdate(), actor, **fields)
+        elif request.kind == ChangeRequest.Kind.ADDRESS:
+            employee.address = data["address"]
+            employee_save(employee, actor, ["address"])
+        else:
+            bank_details_set(employee, data["routing"], data["account"], data["account_type"], actor)  # a prenote is due
+    request.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.DECLINED
+    request.note, request.decided_by, request.decided_at = note.strip()[:200], actor, timezone.now()
+    request.save(update_fields=["status", "note", "decided_by", "decided_at"])
+    audit(actor, "change_request.approved" if approve else "change_request.declined", employee, target=request, kind=request.kind)
+    return request

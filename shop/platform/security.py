@@ -213,6 +213,15 @@ class AccountAdapter(DefaultAccountAdapter):
     address could lock its owner out (payroll on pay day). Here they are counted per
     account *and* IP: the attacker's address is refused, the owner's is not."""
 
+    def get_login_redirect_url(self, request):
+        """Staff land on the staff home (``/staff/``); customers, volunteers and employees keep
+        their own landing (``LOGIN_REDIRECT_URL``). A ``?next=`` still wins (allauth reads it first)."""
+        if is_staff_user(request.user):
+            from django.urls import reverse
+
+            return reverse("payroll:staff_home")
+        return super().get_login_redirect_url(request)
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         return _login_attempts_key(request, credentials.get("email", credentials.get("username", "")))
 

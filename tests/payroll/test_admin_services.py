@@ -146,12 +146,18 @@ def test_history_rows_are_only_added_never_changed_or_deleted_in_the_admin():
 
 
 def employee_form(employee, **changes):
+    """The admin's employee form as posted. The SSN and bank numbers are write-only fields
+    (``ssn_new``…): blank on a change keeps the number on file; a new record types them."""
+    adding = employee.pk is None
     data = {
-        "legal_name": employee.legal_name, "preferred_name": employee.preferred_name, "date_of_birth": "", "ssn": employee.ssn,
-        "address": "", "email": "", "phone": "", "bank_routing": employee.bank_routing,
-        "bank_account": employee.bank_account, "bank_account_type": employee.bank_account_type,
+        "legal_name": employee.legal_name, "preferred_name": employee.preferred_name, "date_of_birth": "",
+        "address": "", "email": "", "phone": "", "bank_account_type": employee.bank_account_type,
         "status": employee.status, "hire_date": employee.hire_date.isoformat(), "end_date": "", "user": "",
     }
+    for field in ("ssn", "bank_routing", "bank_account"):
+        data[f"{field}_new"] = getattr(employee, field) if adding else ""
+        if field in changes:
+            data[f"{field}_new"] = changes.pop(field)
     for prefix in ("rates", "w4s", "consents"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
                      f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})

@@ -203,8 +203,9 @@ def test_a_new_account_is_paid_by_check_on_the_register_the_stub_the_list_and_th
     client.force_login(approver)
     page = client.get(reverse("payroll:payrun", args=[run.pk])).content.decode()
     assert "2 employees will be paid by paper check:" in page
-    assert f"Lina (employee {new_hire.pk}, new bank account being tested)" in page
-    assert f"Amira (employee {no_bank.pk}, no bank details)" in page
+    new_hire.refresh_from_db()
+    assert f"{new_hire.legal_name} (Lina) (employee {new_hire.pk}: new bank account being tested)" in page
+    assert f"{no_bank.legal_name} (Amira) (employee {no_bank.pk}: no bank details)" in page
     assert page.count("Paper check") == 2 and "Deposit ••••" in page  # the register
 
     payruns.payrun_approve(run.pk, approver)

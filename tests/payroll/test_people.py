@@ -46,13 +46,13 @@ def test_key_rotation_re_encrypts_with_the_new_key(settings):
     assert Employee.objects.get(pk=employee.pk).legal_name == "Rosa Martinez"
 
 
-def test_lists_are_masked_and_opening_a_record_is_audited(client):
-    employee = EmployeeFactory(legal_name="Rosa Martinez", ssn="123-45-6789", bank_account="9876543210")
+def test_payroll_staff_list_names_with_masked_numbers_and_opening_a_record_is_audited(client):
+    employee = EmployeeFactory(legal_name="Rosa Martinez", preferred_name="Rosie", ssn="123-45-6789", bank_account="9876543210")
     staff = UserFactory(roles=[roles.PAYROLL_STAFF])
     client.force_login(staff)
     listing = client.get(reverse("admin:payroll_employee_changelist")).content.decode()
-    assert "Ro••• M." in listing and "•••• 6789" in listing and "•••• 3210" in listing
-    assert "Rosa Martinez" not in listing and "123-45-6789" not in listing and "9876543210" not in listing
+    assert "Rosa Martinez (Rosie)" in listing and "•••• 6789" in listing and "•••• 3210" in listing
+    assert "123-45-6789" not in listing and "9876543210" not in listing
     views = AuditEvent.objects.filter(employee_id=employee.pk)
     assert not views.exists()
     client.get(reverse("admin:payroll_employee_change", args=[employee.pk]))

@@ -181,14 +181,18 @@ def test_approving_a_pay_run_and_downloading_its_bank_file_are_recorded(client):
 
 
 def employee_form(employee, **changes):
-    """The admin's employee form as the browser posts it, with no inline rows unless given."""
+    """The admin's employee form as the browser posts it, with no inline rows unless given. The
+    SSN and bank numbers are write-only fields (``ssn_new``…): blank keeps the number on file."""
     data = {
-        "legal_name": employee.legal_name, "preferred_name": employee.preferred_name, "date_of_birth": "", "ssn": employee.ssn,
-        "address": "", "email": "", "phone": "", "bank_routing": employee.bank_routing,
-        "bank_account": employee.bank_account, "bank_account_type": employee.bank_account_type,
+        "legal_name": employee.legal_name, "preferred_name": employee.preferred_name, "date_of_birth": "",
+        "address": "", "email": "", "phone": "", "ssn_new": "", "bank_routing_new": "", "bank_account_new": "",
+        "bank_account_type": employee.bank_account_type,
         "bank_prenote_sent": "on", "status": employee.status, "hire_date": employee.hire_date.isoformat(), "end_date": "",
         "user": "",
     }
+    for field in ("ssn", "bank_routing", "bank_account"):
+        if field in changes:
+            data[f"{field}_new"] = changes.pop(field)
     for prefix in ("rates", "w4s", "consents"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
                      f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})

@@ -62,13 +62,17 @@ class Scanner:
         self.caplog = caplog
         self.found = []
 
-    def response(self, label, response, client=None):
+    def response(self, label, response, client=None, names_allowed=False):
+        """``names_allowed``: the page is for payroll staff, who see employees by name (never their numbers)."""
         body = b"" if getattr(response, "streaming", False) else response.content
         texts = {"body": body.decode(errors="replace"), "location": response.get("Location", "")}
         if client is not None:
             texts["cookies"] = client.cookies.output()
+        names = {SURVIVOR["legal_name"].lower(), "quillfeather", "oduya"} if names_allowed else set()
         for where, text in texts.items():
             for value in leaks(text):
+                if where == "body" and value.lower() in names:
+                    continue
                 self.found.append(f"{label} {response.status_code} {where}: {value!r}")
 
     def logs_and_mail(self):
@@ -193,7 +197,7 @@ def test_bad_values_in_the_employee_form_are_not_echoed_in_its_errors(client, su
     """Payroll staff typing a wrong SSN or bank number see what is wrong, not the number back in the message."""
     client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF]))
     employee = survivor["employee"]
-    bad = {"ssn": "666-12-3456", "bank_routing": "123456789", "bank_account": "12-34"}
+    bad = {"ssn_new": "666-12-3456", "bank_routing_new": "123456789", "bank_account_new": "12-34"}
     data = {"legal_name": "x", "hire_date": "2025-06-02", "status": "artisan", **bad}
     for prefix in ("rates", "w4s", "consents"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
@@ -251,7 +255,7 @@ def test_a_bank_file_that_cannot_be_made_names_no_bank_number(client, survivor, 
     page = response.content.decode()
     assert "routing number" in page  # the staff are told what is wrong...
     assert "011000016" not in page and "011000016" not in client.cookies.output()  # ...not the number
-    scanner.response("nacha failure", response, client)
+    scanner.response("nacha failure", response, client, names_allowed=True)
     scanner.assert_clean()
 
 
