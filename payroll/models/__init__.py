@@ -1,5 +1,5 @@
 from .ledger import Account, JournalEntry, Posting
-from .payruns import PayAdjustment, PayRun, PayStub
+from .payruns import IssuedW2, PayAdjustment, PayRun, PayStub
 from .people import Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
 from .time import MinimumWage, TimeEntry
 
