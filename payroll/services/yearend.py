@@ -31,6 +31,7 @@ from payroll.tax_lines import W2_COLUMNS, W2_LINES
 from shop.platform.documents import paragraph, pdf, text
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
+from shop.templatetags.money import usd
 
 # Box titles as printed on Form W-2 (IRS), by box number.
 BOX_TITLES = {
@@ -61,7 +62,7 @@ def truncated_ssn(ssn: str) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{quantize(value):,.2f}"
+    return usd(quantize(value))  # the house's one way to print an amount (with its currency)
 
 
 def _org_lines() -> list[str]:
