@@ -86,7 +86,8 @@ def masked_name(name: str) -> str:
 class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
-        exclude = ["created_at", "bank_prenote_sent"]  # the prenote state follows the bank details (services)
+        # the prenote state follows the bank details; the new-hire report date is set by its service
+        exclude = ["created_at", "bank_prenote_sent", "new_hire_reported_on"]
         widgets = {
             field: forms.TextInput(attrs={"autocomplete": "off"})
             for field in ("legal_name", "preferred_name", "date_of_birth", "ssn", "email", "phone", "bank_routing", "bank_account")
@@ -163,8 +164,14 @@ class EmployeeAdmin(admin.ModelAdmin):
     form = EmployeeForm
     list_display = ("id", "masked_name", "status", "hire_date", "ssn_masked", "bank_masked")
     list_filter = ("status",)
-    readonly_fields = ("bank_prenote_sent",)
+    readonly_fields = ("bank_prenote_sent", "new_hire_reported_on", "where_the_home_address_is_used")
     inlines = [PayRateInline, W4Inline, ConsentInline]
+
+    @admin.display(description="Where the home address is used")
+    def where_the_home_address_is_used(self, obj):
+        return ("Only where the law asks where the employee lives: the Florida new-hire report and the W-4 file. "
+                "W-2s, W-2cs, pay stubs, paper checks and everything mailed use the substitute mailing address "
+                "when one is set (payroll.selectors.people.mailing_address_lines).")
     admin_writes_through = ("payroll.services.people.employee_save", "payroll.services.people.bank_details_set")
 
     @admin.display(description="Name")

@@ -190,3 +190,22 @@ def test_marking_a_report_before_the_hire_date_is_refused_by_the_service(staff):
     hired = EmployeeFactory(hire_date=date(2026, 11, 2))
     with pytest.raises(DomainError, match="before the date of hire"):
         new_hire_mark_reported(hired.pk, date(2026, 11, 1), staff[0])
+
+
+def test_the_admin_says_where_the_home_address_is_used_and_keeps_the_substitute_encrypted(staff, client):
+    from django.db import connection
+
+    from tests.payroll.test_admin_services import employee_form
+
+    employee = EmployeeFactory(address=HOME)
+    client.force_login(staff[0])
+    url = reverse("admin:payroll_employee_change", args=[employee.pk])
+    page = client.get(url).content.decode()
+    assert "the Florida new-hire report and the W-4 file" in page
+    assert client.post(url, employee_form(employee, mailing_address=SUBSTITUTE)).status_code == 302
+    employee.refresh_from_db()
+    assert mailing_address_lines(employee) == ["P.O. Box 915", "Tallahassee, FL 32302"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mailing_address FROM payroll_employee WHERE id = %s", [employee.pk])
+        stored = cursor.fetchone()[0]
+    assert "P.O. Box" not in stored and stored  # encrypted at rest
