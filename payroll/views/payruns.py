@@ -365,11 +365,11 @@ def new_hires(request):
             people_services.new_hire_mark_reported(employee_id, on, request.user)
         except (ValueError, Employee.DoesNotExist):
             return render(request, "payroll/new_hires.html",
-                          {"hires": new_hire_list(), "today": today, "error": "Choose a hire and a valid date."},
+                          {"hires": [], "today": today, "error": "Choose a hire and a valid date."},
                           status=400)
         except DomainError as error:
             return render(request, "payroll/new_hires.html",
-                          {"hires": new_hire_list(), "today": today, "error": error.message}, status=400)
+                          {"hires": [], "today": today, "error": error.message}, status=400)
         messages.success(request, "Marked reported.")
         return redirect("payroll:new_hires")
     hires = new_hire_list()
