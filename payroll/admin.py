@@ -93,8 +93,9 @@ SECRET_FIELDS = {"ssn": "SSN", "bank_routing": "Bank routing number", "bank_acco
 class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
-        # The prenote state follows the bank details (services); the secret numbers are write-only below.
-        exclude = ["created_at", "bank_prenote_sent", *SECRET_FIELDS]
+        # The prenote state follows the bank details (services); the secret numbers are write-only below;
+        # the new-hire report date is set by its service.
+        exclude = ["created_at", "bank_prenote_sent", "new_hire_reported_on", *SECRET_FIELDS]
         widgets = {
             field: forms.TextInput(attrs={"autocomplete": "off"})
             for field in ("legal_name", "preferred_name", "date_of_birth", "email", "phone")
@@ -217,7 +218,8 @@ class EmployeeAdmin(admin.ModelAdmin):
     # Only payroll staff (and superusers) open this admin: they see names; the numbers stay masked.
     list_display = ("id", "name", "status", "hire_date", "ssn_masked", "bank_masked")
     list_filter = ("status",)
-    readonly_fields = ("ssn_on_file", "routing_on_file", "account_on_file", "bank_prenote_sent")
+    readonly_fields = ("ssn_on_file", "routing_on_file", "account_on_file", "bank_prenote_sent", "new_hire_reported_on",
+                       "where_the_home_address_is_used")
 
     def _on_file(self, obj, field):
         from django.urls import reverse
@@ -243,6 +245,12 @@ class EmployeeAdmin(admin.ModelAdmin):
     def account_on_file(self, obj):
         return self._on_file(obj, "bank_account")
     inlines = [PayRateInline, W4Inline, ConsentInline]
+
+    @admin.display(description="Where the home address is used")
+    def where_the_home_address_is_used(self, obj):
+        return ("Only where the law asks where the employee lives: the Florida new-hire report and the W-4 file. "
+                "W-2s, W-2cs, pay stubs, paper checks and everything mailed use the substitute mailing address "
+                "when one is set (payroll.selectors.people.mailing_address_lines).")
     admin_writes_through = ("payroll.services.people.employee_save", "payroll.services.people.bank_details_set")
 
     @admin.display(description="Name")

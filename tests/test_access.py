@@ -191,6 +191,12 @@ ACCESS = {
     "staff/payroll/filings/<int:year>/q<int:quarter>/rt6.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
                                                                    probe="/staff/payroll/filings/2026/q1/rt6.csv"),
     "staff/payroll/filings/deposits/paid/": everyone(NO_GET),
+    # W-2s, W-3 and W-2c PDFs: the sample paid run is in 2026; nothing was issued, so no W-2c (404).
+    "staff/payroll/w2/<int:year>.pdf": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/w2/<int:year>/w2c.pdf": row(LOGIN, DENIED, DENIED, NOT_FOUND, DENIED, DENIED, NOT_FOUND),
+    "staff/payroll/w2/<int:year>/issue/": row(LOGIN, DENIED, DENIED, NO_GET, DENIED, DENIED, NO_GET),
+    "staff/payroll/new-hires/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/new-hires.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     # Training records: program staff only (payroll staff see training hours as time entries).
     "staff/training/participants/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
@@ -208,6 +214,9 @@ ACCESS = {
     "me/time/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK),
     "me/pay/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, employee=OK, employee_b=OK),
     "me/pay/stubs/<int:stub_id>/pdf/": row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK, employee=OK),
+    # Only the login's own W-2 (no id in the URL to swap): both sample employees were paid in 2026.
+    "me/pay/w2/<int:year>.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                    employee=OK, employee_b=OK),
     "healthz": everyone(OK),
     "^media/(?P<path>.*)$": everyone(OK, probe="/media/{image}"),
     # Accounts (django-allauth).

@@ -23,6 +23,7 @@ def objects(db):
 
 # Rows with an object in the path that logged-in users reach without owning it, and why.
 SHARED = {
+    "me/pay/w2/<int:year>.pdf": "the year is no object: the W-2 is always the login's own (tests/payroll/test_yearend.py)",
     "volunteer/shifts/<int:shift_id>/": "open shifts are for every volunteer to see",
     "volunteer/shifts/<int:shift_id>/shift.ics": "open shifts are for every volunteer to see",
     "volunteer/shifts/<int:shift_id>/sign-up/": "anyone may sign up for an open shift",

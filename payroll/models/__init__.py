@@ -1,6 +1,6 @@
 from .filings import PayrollSetting, TaxDeposit
 from .ledger import Account, JournalEntry, Posting
-from .payruns import PayAdjustment, PayRun, PayStub
+from .payruns import IssuedW2, PayAdjustment, PayRun, PayStub
 from .people import ChangeRequest, Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
 from .time import MinimumWage, TimeEntry
 
@@ -37,6 +37,7 @@ __all__ = [
     "Account",
     "JournalEntry",
     "Posting",
+    "IssuedW2",
     "PayAdjustment",
     "PayRun",
     "PayStub",

@@ -149,3 +149,19 @@ class PayAdjustment(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="adjustment_positive")]
+
+
+class IssuedW2(models.Model):
+    """The figures of a W-2 as it was issued, so a later correction can be shown as a W-2c
+    (previously reported against correct). One row per employee and year; never edited once
+    written but by a new issue of that year (which records the W-2c's new figures)."""
+
+    year = models.PositiveSmallIntegerField()
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="issued_w2s")
+    boxes = models.JSONField(help_text="Box figures as strings of Decimal, by payroll.tax_lines.W2_COLUMNS.")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "employee"], name="one_issued_w2_per_employee_year")]
+        ordering = ["year", "employee_id"]

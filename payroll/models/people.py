@@ -31,7 +31,14 @@ class Employee(models.Model):
     preferred_name = EncryptedTextField(blank=True, help_text="First or chosen name; shown on products only with consent.")
     date_of_birth = EncryptedTextField(blank=True, help_text="YYYY-MM-DD")
     ssn = EncryptedTextField("SSN", validators=[validate_ssn])
-    address = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True, help_text="Home address. Still used where the law asks for where the "
+                                 "employee lives: the Florida new-hire report and the W-4 file. Everything mailed uses "
+                                 "the mailing address below when it is set.")
+    mailing_address = EncryptedTextField(
+        blank=True, help_text="Substitute mailing address (e.g. Florida's Address Confidentiality Program). When set, "
+        "W-2s, pay stubs and every mailed document show it instead of the home address.")
+    new_hire_reported_on = models.DateField(
+        null=True, blank=True, help_text="When the Florida new-hire report for this hire was sent (set by the service).")
     email = EncryptedTextField(blank=True)
     phone = EncryptedTextField(blank=True)
     bank_routing = EncryptedTextField(blank=True, validators=[validate_routing_number])
@@ -65,6 +72,12 @@ class Employee(models.Model):
         if chosen and chosen != legal.split(" ")[0]:
             return f"{legal} ({chosen})"
         return legal or f"Employee {self.pk}"
+
+    def mailing_lines(self) -> list[str]:
+        """The address to mail to (``payroll.selectors.people.mailing_address_lines``)."""
+        from payroll.selectors.people import mailing_address_lines
+
+        return mailing_address_lines(self)
 
     @property
     def has_bank_account(self):

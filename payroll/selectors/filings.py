@@ -23,7 +23,8 @@ from functools import cache
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from payroll.models import PayrollSetting, PayStub, TaxDeposit
+from payroll.models import Employee, PayrollSetting, PayStub, TaxDeposit
+from payroll.selectors.people import new_hire_due_date
 from payroll.services.payruns import COUNTED
 from payroll.tax_lines import FORM_941_LINES
 from payroll.withholding import fica_rates, require_tax_year
@@ -588,3 +589,15 @@ def rt6_rows(report: RT6) -> list[tuple[str, str, object]]:
     else:
         rows += [("rate", "Tax rate", f"{(report.rate * 100).normalize():f}%"), ("5", "Tax due", report.tax_due)]
     return rows
+
+
+def new_hires_due(on: date) -> list[FilingDue]:
+    """Florida new-hire reports not yet sent, earliest due first (one query). The labels name
+    no one: the staff home is seen by every staff role, names only by payroll staff."""
+    url = reverse("payroll:new_hires")
+    rows = Employee.objects.filter(new_hire_reported_on__isnull=True, hire_date__lte=on).order_by("hire_date", "id")
+    return [
+        FilingDue(label=f"Florida new-hire report (hired {employee.hire_date:%b %-d, %Y})", due=due, url=url, overdue=on > due)
+        for employee in rows
+        for due in (new_hire_due_date(employee.hire_date),)
+    ]

@@ -59,18 +59,10 @@ def _payroll_todos(user, today: date) -> list[ToDo]:
 
 
 def filings(today: date) -> list:
-    """What the filings part provides (``payroll.selectors.filings``), where it is present:
-    ``filings_due`` (941, deposits, RT-6, 940) and ``new_hires_due`` (new-hire reports)."""
-    try:
-        from payroll.selectors import filings as module
-    except ImportError:
-        return []
-    found = []
-    for name in ("filings_due", "new_hires_due"):
-        function = getattr(module, name, None)
-        if function is not None:
-            found.extend(function(today))
-    return sorted(found, key=lambda f: f.due)
+    """Returns, deposits and new-hire reports due (``payroll.selectors.filings``), soonest first."""
+    from payroll.selectors import filings as module
+
+    return sorted([*module.filings_due(today), *module.new_hires_due(today)], key=lambda f: f.due)
 
 
 def fund_warnings_for(today: date) -> list[str]:

@@ -11,6 +11,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from payroll.models import PayStub
+from payroll.selectors.people import mailing_address_lines
 from shop.platform import mail
 from shop.platform.documents import paragraph, pdf, text
 from shop.templatetags.money import usd
@@ -23,6 +24,9 @@ def pay_stub_pdf(stub: PayStub) -> bytes:
     story = [
         paragraph("<b>{org}</b> · EIN {ein}", "Title", org=org["LEGAL_NAME"], ein=org["EIN"]),
         text(org["ADDRESS"]),
+        Spacer(1, 8),
+        # The mailing address (the substitute one when set), so a stub can go in a window envelope.
+        text("\n".join([employee.legal_name, *mailing_address_lines(employee)])),
         Spacer(1, 12),
         paragraph("Pay stub for <b>{name}</b> · pay period {start} – {end} · pay date {paid}", name=employee.legal_name,
                   start=f"{run.period_start:%b %-d}", end=f"{run.period_end:%b %-d, %Y}", paid=f"{run.pay_date:%b %-d, %Y}"),

@@ -321,3 +321,33 @@ def change_request_decide(request_id: int, approve: bool, actor, note: str = "",
     request.save(update_fields=["status", "note", "decided_by", "decided_at"])
     audit(actor, "change_request.approved" if approve else "change_request.declined", employee, target=request, kind=request.kind)
     return request
+
+
+# -- Florida new-hire report ------------------------------------------------------------------
+
+# The fields the Florida State Directory of New Hires asks for (s. 409.2576, Florida Statutes;
+# Florida Department of Revenue, "New Hire Reporting"): the employee's name, address, SSN and
+# date of hire (date of birth if known); the employer's FEIN, name and address. The state takes
+# reports online, as an electronic file or on paper; this CSV carries those fields one hire a
+# row, to key in or upload. The home address is used here on purpose: the state asks where the
+# employee lives, not where their mail goes.
+NEW_HIRE_COLUMNS = ("employer_fein", "employer_name", "employer_address", "employee_name", "employee_ssn",
+                    "employee_address", "date_of_birth", "date_of_hire")
+
+
+def new_hire_rows(employees) -> list[list[str]]:
+    org = settings.MENDED_ORG
+    return [[org["EIN"], org["LEGAL_NAME"], org["ADDRESS"], e.legal_name, e.ssn, " ".join(e.address.split()),
+             e.date_of_birth, e.hire_date.isoformat()] for e in employees]
+
+
+def new_hire_mark_reported(employee_id: int, on: date, actor) -> Employee:
+    """Record that the employee's new-hire report went to the state on ``on`` (audited)."""
+    with transaction.atomic():
+        employee = Employee.objects.select_for_update().get(pk=employee_id)
+        if on < employee.hire_date:
+            raise DomainError("The report date cannot be before the date of hire.")
+        employee.new_hire_reported_on = on
+        employee.save(update_fields=["new_hire_reported_on"])
+        audit(actor, "new_hire.reported", employee, reported_on=on.isoformat())
+    return employee

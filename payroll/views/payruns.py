@@ -1,17 +1,19 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from payroll.charts import balance_line, flow_bars
 from payroll.forms.payruns import AdjustmentsForm, ApproveForm, OwnTimeEntryForm, PayRunCreateForm, VoidForm
-from payroll.models import JournalEntry, PayAdjustment, PayRun, PayStub
+from payroll.models import Employee, JournalEntry, PayAdjustment, PayRun, PayStub
+from payroll.selectors.people import new_hires as new_hire_list
 from payroll.selectors.payroll import my_pay, payrun_paper_checks, payrun_review
 from payroll.selectors.reports import cost_by_kind, funded_versus_paid, w2_rows
 from payroll.selectors.payroll import payrun_list as payrun_list_selector
@@ -25,7 +27,8 @@ from payroll.selectors.wage_fund import (
     payroll_outlook,
     weekly_flows,
 )
-from payroll.services import paystubs, payruns
+from payroll.services import paystubs, payruns, yearend
+from payroll.services import people as people_services
 from payroll.services.direct_deposit import payrun_bank_file_sent, payrun_nacha
 from payroll.services.people import audit
 from payroll.services.time import TimeEntryNeedsConfirmation, time_entry_add
@@ -200,7 +203,9 @@ def my_pay_page(request):
     employee = getattr(request.user, "employee", None)
     if employee is None:
         raise Http404("No pay records for this login")
-    response = render(request, "payroll/my_pay.html", {"employee": employee, **my_pay(employee)})
+    w2_years = sorted({stub.pay_run.pay_date.year for stub in employee.stubs.filter(pay_run__status__in=payruns.COUNTED)
+                       .select_related("pay_run").only("pay_run__pay_date")}, reverse=True)
+    response = render(request, "payroll/my_pay.html", {"employee": employee, "w2_years": w2_years, **my_pay(employee)})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -290,3 +295,92 @@ def my_time(request):
     response = render(request, "payroll/my_time.html", {"form": form, "entries": entries, "ask_confirm": ask_confirm}, status=400 if form.errors else 200)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- W-2s, W-3, W-2c and the Florida new-hire report (issue 20, part d) ---------------------
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(PAYROLL_STAFF)
+def w2_pdf_all(request, year):
+    """Every W-2 (Copies B, C, 2), the employer's Copies D and the W-3, as one PDF (audited)."""
+    try:
+        content = yearend.all_w2s_pdf(year)
+    except (UnknownTaxYear, DomainError) as error:
+        raise Http404(getattr(error, "message", str(error)))
+    audit(request.user, "w2.pdf_downloaded", None, ip=request.META.get("REMOTE_ADDR"), year=year)
+    return _pdf_response(content, f"w2-w3-{year}.pdf")
+
+
+@role_required(PAYROLL_STAFF)
+def w2c_pdf_download(request, year):
+    try:
+        content = yearend.w2c_pdf(year)
+    except (UnknownTaxYear, DomainError) as error:
+        raise Http404(getattr(error, "message", str(error)))
+    audit(request.user, "w2c.pdf_downloaded", None, ip=request.META.get("REMOTE_ADDR"), year=year)
+    return _pdf_response(content, f"w2c-{year}.pdf")
+
+
+@role_required(PAYROLL_STAFF)
+@require_POST
+def w2_issue(request, year):
+    try:
+        counts = yearend.w2_issue(year, request.user)
+    except (UnknownTaxYear, DomainError) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(request, f"{year} W-2s marked issued: {counts['issued']} new, "
+                                  f"{counts['corrected']} corrected (download the W-2c for those).")
+    return redirect(f"{reverse('payroll:reports')}?year={year}")
+
+
+@login_required
+def my_w2_download(request, year):
+    """The employee's own W-2 for the year (Copies B, C and 2); nobody else's is reachable here."""
+    employee = getattr(request.user, "employee", None)
+    if employee is None:
+        raise Http404("No pay records for this login")
+    try:
+        content = yearend.employee_w2_pdf(employee, year)
+    except (UnknownTaxYear, DomainError) as error:
+        raise Http404(getattr(error, "message", str(error)))
+    return _pdf_response(content, f"w2-{year}.pdf")
+
+
+@role_required(PAYROLL_STAFF)
+def new_hires(request):
+    """Every hire with its Florida report due date; staff mark a report sent (POST)."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            employee_id = int(request.POST.get("employee", ""))
+            on = date.fromisoformat(request.POST.get("reported_on", "") or today.isoformat())
+            people_services.new_hire_mark_reported(employee_id, on, request.user)
+        except (ValueError, Employee.DoesNotExist):
+            return render(request, "payroll/new_hires.html",
+                          {"hires": [], "today": today, "error": "Choose a hire and a valid date."},
+                          status=400)
+        except DomainError as error:
+            return render(request, "payroll/new_hires.html",
+                          {"hires": [], "today": today, "error": error.message}, status=400)
+        messages.success(request, "Marked reported.")
+        return redirect("payroll:new_hires")
+    hires = new_hire_list()
+    return render(request, "payroll/new_hires.html",
+                  {"hires": hires, "today": today, "overdue": [h for h in hires if h.overdue(today)]})
+
+
+@role_required(PAYROLL_STAFF)
+def new_hires_csv(request):
+    """The unreported hires in the fields Florida asks for (audited: it holds full SSNs)."""
+    pending = [h.employee for h in new_hire_list() if h.reported_on is None]
+    audit(request.user, "new_hire.exported", None, ip=request.META.get("REMOTE_ADDR"), employees=len(pending))
+    return csv_response("florida-new-hires.csv", people_services.NEW_HIRE_COLUMNS,
+                        people_services.new_hire_rows(pending))

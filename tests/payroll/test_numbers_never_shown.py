@@ -4,7 +4,6 @@ and "Reveal" is a POST of payroll staff that shows it once and is recorded in th
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse

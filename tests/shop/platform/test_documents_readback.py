@@ -49,6 +49,9 @@ PDF_GENERATORS = {
     "shop.services.statements.statement_pdf",
     "payroll.services.paystubs.pay_stub_pdf",
     "payroll.services.filings.form_941_pdf",
+    "payroll.services.yearend.employee_w2_pdf",
+    "payroll.services.yearend.all_w2s_pdf",
+    "payroll.services.yearend.w2c_pdf",
     "payroll.services.training.transcript.transcript_pdf",
     "payroll.services.volunteers.documents.hours_certificate_pdf",
 }
@@ -443,6 +446,22 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
 
     text = drawn("payroll.services.filings.form_941_pdf", form_941_pdf(form_941(2026, 4)))
     expect("Form 941 worksheet", text, "Mended & Co's <Trust>", "Total deposits for this quarter")
+    # Year end: the stub's run paid, the W-2s (with a substitute mailing address), issued, corrected, the W-2c.
+    from payroll.models import PayRun as _PayRun, PayStub as _PayStub
+    from payroll.services import yearend
+
+    _PayRun.objects.filter(pk=stub.pay_run_id).update(status="paid")
+    employee.mailing_address = "P.O. Box 5 & <Annex>\nTallahassee, FL 32302"
+    employee.save()
+    text = drawn("payroll.services.yearend.employee_w2_pdf", yearend.employee_w2_pdf(employee, 2026))
+    expect("W-2", text, PERSON, "Box 5 & <Annex>")
+    text = drawn("payroll.services.yearend.all_w2s_pdf", yearend.all_w2s_pdf(2026))
+    expect("W-2 and W-3", text, PERSON, "Box 5 & <Annex>", "Form W-3")
+    yearend.w2_issue(2026, coordinator_payroll := world["staff"][roles.PAYROLL_STAFF])
+    _PayStub.objects.filter(pk=stub.pk).update(gross=Decimal("2100.00"))
+    text = drawn("payroll.services.yearend.w2c_pdf", yearend.w2c_pdf(2026))
+    expect("W-2c", text, PERSON, "Box 5 & <Annex>", "$2,000.00", "$2,100.00")
+    del coordinator_payroll
     from payroll.models import Program
 
     coordinator = world["staff"][roles.PROGRAM_STAFF]
