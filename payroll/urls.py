@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import coordinators, payruns, training, volunteers
+from payroll.views import coordinators, payruns, time, training, volunteers
 
 app_name = "payroll"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("staff/payroll/runs/<int:run_id>/checks/", payruns.payrun_checks, name="payrun_checks"),
     path("staff/payroll/runs/<int:run_id>/amounts/", payruns.payrun_amounts, name="payrun_amounts"),
     path("staff/payroll/runs/<int:run_id>/<slug:action>/", payruns.payrun_action, name="payrun_action"),
+    path("staff/payroll/time/", time.grid, name="time_grid"),
+    path("staff/payroll/time/approve/", time.approve, name="time_grid_approve"),
+    path("staff/payroll/time/import/", time.import_hours, name="time_import"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),
     path("staff/training/participants/", training.participants, name="training_participants"),

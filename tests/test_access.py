@@ -174,6 +174,9 @@ ACCESS = {
     "staff/payroll/runs/<int:run_id>/checks/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/amounts/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/runs/<int:run_id>/<slug:action>/": everyone(NO_GET),
+    "staff/payroll/time/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/time/approve/": everyone(NO_GET),
+    "staff/payroll/time/import/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     # Training records: program staff only (payroll staff see training hours as time entries).
