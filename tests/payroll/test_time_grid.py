@@ -212,3 +212,39 @@ def test_csv_import_needs_its_columns(client, staff):
     response = upload(client, "name,hours\nAna,8\n")
     assert response.status_code == 400
     assert "Row 1: The first line must name the columns; missing: employee, date, kind." in response.content.decode()
+
+
+def test_hours_paid_in_an_approved_run_are_shown_but_not_changed(client, staff):
+    from payroll.services.time import time_entries_approve
+    from tests.payroll.test_time_entries import paid_regular_run
+    from tests.payroll.factories import W4Factory
+
+    ana = person("Ana Flores")
+    W4Factory(employee=ana)
+    paid = time_entry_add(ana, date(2026, 10, 5), D("8"), "production", staff)
+    time_entries_approve([paid.pk], staff)
+    paid_regular_run()  # Oct 5–18, approved: Oct 5's hours are paid
+    name = grid_cell_name(ana.pk, date(2026, 10, 5), "production")
+    page = client.get(reverse("payroll:time_grid"), {"start": START.isoformat()}).content.decode()
+    assert f'name="{name}"' not in page and 'title="Paid in an approved run">8.00<' in page
+    # A forged post of the paid cell is ignored (it has no input), and the rest still saves.
+    response = post_grid(client, {(ana, date(2026, 10, 5), "production"): "2", (ana, WEEK1[0], "production"): "6"})
+    assert response.status_code == 302
+    assert hours_of(ana) == {date(2026, 10, 5): D("8.00"), WEEK1[0]: D("6.00")}
+
+
+def test_the_service_refuses_a_paid_cell_by_name(staff):
+    from payroll.services.time import TimeGridError, time_entries_approve, time_grid_save
+    from tests.payroll.test_time_entries import paid_regular_run
+    from tests.payroll.factories import W4Factory
+
+    ana = person("Ana Flores")
+    W4Factory(employee=ana)
+    paid = time_entry_add(ana, date(2026, 10, 5), D("8"), "production", staff)
+    time_entries_approve([paid.pk], staff)
+    paid_regular_run()
+    with pytest.raises(TimeGridError) as refused:
+        time_grid_save({(ana.pk, date(2026, 10, 5), "production"): D("2"), (ana.pk, WEEK1[0], "production"): D("6")}, staff)
+    assert refused.value.cells == {grid_cell_name(ana.pk, date(2026, 10, 5), "production"):
+                                   "These hours were paid in an approved pay run; correct them with an off-cycle correction run."}
+    assert hours_of(ana) == {date(2026, 10, 5): D("8.00")}  # the good cell was not saved either
