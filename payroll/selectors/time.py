@@ -29,6 +29,11 @@ class GridCell:
     error: str = ""  # a refusal, when the grid was not saved
     raw: str | None = None  # what was typed, shown again with its error
 
+    @property
+    def shown(self) -> str:
+        """The hours as people write them in a cell: 7.5, 10 (never 1E+1); blank for none."""
+        return f"{self.hours.normalize():f}" if self.hours else ""
+
 
 @dataclass
 class GridLine:

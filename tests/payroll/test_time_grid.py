@@ -55,6 +55,7 @@ def test_a_week_for_three_named_people_saves_through_the_service(client, staff):
     assert "Timesheet Sep 28 – Oct 11, 2026" in body
     cells = {(who, day, "production"): "8" for who in (ana, bea, cleo) for day in WEEK1}
     cells[(cleo, WEEK1[0], "training")] = "1.5"
+    cells[(cleo, WEEK1[1], "production")] = "10"
     response = post_grid(client, cells)
     assert response.status_code == 302
     assert hours_of(ana) == {day: D("8.00") for day in WEEK1}
@@ -63,8 +64,11 @@ def test_a_week_for_three_named_people_saves_through_the_service(client, staff):
     assert entry.entered_by == staff and entry.source == "timesheet grid" and entry.approved_at is None
     shown = client.get(response["Location"]).content.decode()
     assert "Saved: 16 cells changed." in shown
-    assert 'data-row-total>40.00<' in shown and 'data-row-total>41.50<' in shown
-    assert 'data-grand-total>121.50<' in shown
+    assert 'data-row-total>40.00<' in shown and 'data-row-total>43.50<' in shown
+    assert 'data-grand-total>123.50<' in shown
+    assert f'name="{grid_cell_name(cleo.pk, WEEK1[1], "production")}"' in shown and 'value="10"' in shown
+    assert 'value="1.5"' in shown and 'value="8"' in shown
+    assert '<strong>3.50 OT</strong>' in shown and 'data-overtime>3.50<' in shown  # Cleo: 43.5 h worked in the week
 
 
 def test_totals_and_overtime_per_workweek_not_counting_pto(staff):
