@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from payroll.selectors.time import time_grid
 from payroll.services.payruns import pay_period_containing
+from payroll.services.people import audit
 from payroll.services.time import IMPORT_COLUMNS, TimeGridError, TimeImportError, time_grid_save, time_import, time_period_approve
 from shop.platform.roles import PAYROLL_STAFF, role_required
 
@@ -74,6 +75,9 @@ def grid(request):
     else:
         raw = {}
     sheet = time_grid(day, posted=posted, errors=cell_errors, raw=raw)
+    # Names of survivors were shown: recorded, as on the amounts page (ids only, no names).
+    audit(request.user, "time.grid_viewed", None, ip=request.META.get("REMOTE_ADDR"),
+          period_start=sheet.start, employees=[row.employee.pk for row in sheet.rows][:500])
     response = render(request, "payroll/time_grid.html", {
         "grid": sheet, "cell_errors": cell_errors, "raw": raw,
         "asks_confirm": any("more than 12" in message for message in cell_errors.values()),

@@ -252,3 +252,13 @@ def test_the_service_refuses_a_paid_cell_by_name(staff):
     assert refused.value.cells == {grid_cell_name(ana.pk, date(2026, 10, 5), "production"):
                                    "These hours were paid in an approved pay run; correct them with an off-cycle correction run."}
     assert hours_of(ana) == {date(2026, 10, 5): D("8.00")}  # the good cell was not saved either
+
+
+def test_opening_the_grid_is_recorded_in_the_audit_trail_without_names(client, staff):
+    from shop.models import AuditEvent
+
+    ana = person("Ana Flores")
+    client.get(reverse("payroll:time_grid"), {"start": START.isoformat()})
+    event = AuditEvent.objects.get(action="time.grid_viewed")
+    assert event.actor == staff and event.detail["employees"] == [ana.pk]
+    assert "Ana" not in str(event.detail)
