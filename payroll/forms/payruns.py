@@ -37,7 +37,6 @@ class AdjustmentsForm(forms.Form):
     note = forms.CharField(max_length=200, required=False, label="What the pay is for (shown to staff only)")
 
     def __init__(self, *args, employees=(), current=None, **kwargs):
-        from payroll.selectors.time import employee_name
         from payroll.services.payruns import MAX_ADJUSTMENT
 
         super().__init__(*args, **kwargs)
@@ -45,7 +44,7 @@ class AdjustmentsForm(forms.Form):
         self.employees = list(employees)
         for employee in self.employees:
             self.fields[f"amount_{employee.pk}"] = forms.DecimalField(
-                label=f"{employee_name(employee)} (employee {employee.pk})", required=False, min_value=Decimal("0"),
+                label=f"Employee {employee.pk} ({employee.display_name})", required=False, min_value=Decimal("0"),
                 max_value=MAX_ADJUSTMENT, max_digits=9, decimal_places=2, initial=current.get(employee.pk),
                 widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
             )

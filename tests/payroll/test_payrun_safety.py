@@ -339,7 +339,7 @@ def test_a_run_left_calculating_by_a_lost_worker_can_be_started_again(client, st
     assert run.status == PayRun.Status.CALCULATED and run.stubs.count() == 1
 
 
-def test_the_amounts_page_names_each_person_and_totals_what_is_saved(client, staff):
+def test_the_amounts_page_says_what_a_correction_is_and_totals_what_is_saved(client, staff):
     calculator, _ = staff
     rosa, bo = worker(), worker()
     rosa.legal_name, rosa.preferred_name, bo.legal_name, bo.preferred_name = "Rosa Alvarez", "Rosie", "Bo Nguyen", ""
@@ -348,7 +348,7 @@ def test_the_amounts_page_names_each_person_and_totals_what_is_saved(client, sta
     client.force_login(calculator)
     url = reverse("payroll:payrun_amounts", args=[run.pk])
     page = client.get(url).content.decode()
-    assert "Correction amounts" in page and f"Rosa Alvarez (Rosie) (employee {rosa.pk})" in page and f"Bo Nguyen (employee {bo.pk})" in page
+    assert "Correction amounts" in page and f"Employee {rosa.pk} (Rosie)" in page and f"Employee {bo.pk} (Bo)" in page
     assert "Saved so far: <strong>$0.00</strong> for 0 people." in page
     assert client.post(url, {f"amount_{rosa.pk}": "120.50", f"amount_{bo.pk}": "79.75"}).status_code == 302
     assert "Saved so far: <strong>$200.25</strong> for 2 people." in client.get(url).content.decode()
