@@ -425,6 +425,10 @@ FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations p
 # Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
 PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
 PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")
+# What a survivor's bank statement and pay e-mails show as the payer: a neutral business name,
+# never the program's description (NACHA company name: 16 characters; entry description: 10).
+PAYROLL_PAYER_NAME = env("PAYROLL_PAYER_NAME", default="MT PAYROLL")
+PAYROLL_ENTRY_DESCRIPTION = env("PAYROLL_ENTRY_DESCRIPTION", default="PAYROLL")
 # A new bank account first gets a zero-dollar test entry (a prenote) and that pay goes by paper check.
 PAYROLL_PRENOTES = env.bool("PAYROLL_PRENOTES", default=True)
 # Years after a training exit before the record's free text is removed (counts are kept).

@@ -10,7 +10,9 @@ from django.utils import timezone
 from payroll.models import Employee, PayRun
 from payroll.services import payruns
 from payroll.services.ledger import Leg, entry_post
-from payroll.services.people import consent_record, employee_create, maker_assign, pay_rate_set, w4_record
+from payroll.services.people import (
+    consent_record, employee_create, maker_assign, new_hire_mark_reported, pay_rate_set, w4_record,
+)
 from payroll.services.time import time_entries_approve, time_entry_add
 from shop.platform import roles
 from shop.models import Product, User
@@ -71,6 +73,8 @@ def seed_payroll_demo() -> list[str]:
                 maker_assign(employee, product, calculator)
             consent_record(employee, "name_credit", True, calculator, note="Signed consent form on file (demo)")
         people.append(employee)
+    for employee in people[:-1]:  # the last hire's report is still to send: a to-do on the staff home
+        new_hire_mark_reported(employee.pk, hire + timedelta(days=10), calculator)
 
     employee_user, _ = User.objects.get_or_create(
         email=SELF_SERVICE_EMAIL, defaults={"username": SELF_SERVICE_EMAIL, "first_name": "Amara"}

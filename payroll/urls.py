@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import coordinators, filings, payruns, people, staff, training, volunteers
+from payroll.views import coordinators, filings, payruns, people, staff, time, training, volunteers
 
 app_name = "payroll"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("staff/payroll/employees/<int:employee_id>/reveal/", people.employee_reveal, name="employee_reveal"),
     path("staff/payroll/requests/", people.change_requests, name="change_requests"),
     path("staff/payroll/requests/<int:request_id>/<slug:action>/", people.change_request_action, name="change_request_action"),
+    path("staff/payroll/time/", time.grid, name="time_grid"),
+    path("staff/payroll/time/approve/", time.approve, name="time_grid_approve"),
+    path("staff/payroll/time/import/", time.import_hours, name="time_import"),
     path("staff/payroll/reports/", payruns.payroll_reports, name="reports"),
     path("staff/payroll/w2/<int:year>.csv", payruns.w2_export, name="w2_export"),
     path("staff/payroll/filings/", filings.quarter_filings, name="quarter_filings"),

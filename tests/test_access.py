@@ -181,6 +181,9 @@ ACCESS = {
     "staff/payroll/requests/<int:request_id>/<slug:action>/": everyone(NO_GET, probe="/staff/payroll/requests/1/approve/"),
     # The one-time, audited reveal of a full SSN or account number: a POST of payroll staff only.
     "staff/payroll/employees/<int:employee_id>/reveal/": everyone(NO_GET),
+    "staff/payroll/time/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
+    "staff/payroll/time/approve/": everyone(NO_GET),
+    "staff/payroll/time/import/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/reports/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/w2/<int:year>.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),
     "staff/payroll/filings/": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),

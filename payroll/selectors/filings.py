@@ -507,8 +507,8 @@ def filings_due(on: date) -> list[FilingDue]:
     """Filings and deposits due around ``on``: Form 941 and RT-6 for an ended quarter (last
     day of the month after it: Form 941 instructions, "When Must You File?"; RT-6
     instructions), Form 940 by Jan 31 (Form 940 instructions) unless the organisation is a
-    501(c)(3), and the federal tax deposits not recorded as made."""
-    out = []
+    501(c)(3), the federal tax deposits not recorded as made, and new-hire reports not sent."""
+    out = new_hires_due(on)
     year, quarter = quarter_of(on)
     for _ in (1, 2):  # the two quarters before this one
         year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)

@@ -62,7 +62,7 @@ def filings(today: date) -> list:
     """Returns, deposits and new-hire reports due (``payroll.selectors.filings``), soonest first."""
     from payroll.selectors import filings as module
 
-    return sorted([*module.filings_due(today), *module.new_hires_due(today)], key=lambda f: f.due)
+    return sorted(module.filings_due(today), key=lambda f: f.due)
 
 
 def fund_warnings_for(today: date) -> list[str]:

@@ -68,9 +68,11 @@ def payrun_nacha(run_id: int) -> str:
             immediate_destination_name=settings.PAYROLL_BANK_NAME,
             immediate_origin=_company_id(),
             immediate_origin_name=settings.MENDED_ORG["LEGAL_NAME"],
-            company_name=settings.MENDED_ORG["NAME"],
+            # The batch's company name and entry description are what the employee's bank
+            # statement shows: the neutral payer name, never the program (issue 20).
+            company_name=settings.PAYROLL_PAYER_NAME,
             company_id=_company_id(),
-            company_entry_description="PAYROLL",
+            company_entry_description=settings.PAYROLL_ENTRY_DESCRIPTION,
             effective_date=max(run.pay_date, created.date()),
             created_at=created,
             entries=entries,

@@ -83,6 +83,9 @@ def pay_stubs_generate(run_id: int) -> int:
         user = stub.employee.user
         if user is not None and user.email:
             link = settings.SITE_URL.rstrip("/") + reverse("payroll:my_pay")
+            # Neutral subject and body (survivor-safe delivery): the payer's neutral name, no
+            # organisation name, mission or program in a message anyone may see on a phone.
             mail.send(to=[user.email], subject=f"Your pay stub for {stub.pay_run.pay_date:%b %-d, %Y}",
-                      template="payroll/email/pay_stub_ready", context={"link": link})
+                      template="payroll/email/pay_stub_ready",
+                      context={"link": link, "payer": settings.PAYROLL_PAYER_NAME})
     return made

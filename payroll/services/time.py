@@ -9,6 +9,7 @@ regular run, visibly (``after_period_paid``)."""
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -132,3 +133,175 @@ def time_entry_remove(entry_id: int, actor=None) -> None:
         raise TimeEntryError("This time entry was paid in an approved pay run; correct it with an off-cycle correction run.")
     audit(actor, "time.removed", entry.employee_id, target=entry, day=entry.date, hours=entry.hours, kind=entry.kind)
     entry.delete()
+
+
+# -- the timesheet grid: a pay period × employees × days, saved whole or not at all ---------------
+
+GRID_KINDS = (TimeEntry.Kind.PRODUCTION, TimeEntry.Kind.TRAINING, TimeEntry.Kind.PTO)
+
+
+def grid_cell_name(employee_id: int, day: date, kind: str) -> str:
+    """The form field name of one cell: ``h-<employee>-<yyyymmdd>-<kind>``."""
+    return f"h-{employee_id}-{day:%Y%m%d}-{kind}"
+
+
+class TimeGridError(TimeEntryError):
+    """The grid was not saved; ``cells`` maps each refused cell's name to its message."""
+
+    def __init__(self, cells: dict[str, str]):
+        self.cells = cells
+        super().__init__(f"Nothing was saved: {len(cells)} cell{'s' if len(cells) != 1 else ''} need correcting.")
+
+
+def time_grid_save(cells: dict[tuple[int, date, str], Decimal], actor, confirmed_long_day: bool = False) -> int:
+    """Save every changed cell of the grid through ``time_entry_add`` / ``time_entry_change`` /
+    ``time_entry_remove`` (the same rules as every other path), in one transaction: when any
+    cell is refused, nothing is saved and ``TimeGridError`` names each refused cell.
+
+    ``cells`` maps (employee id, day, kind) to the hours the grid now shows (0 clears the cell).
+    A cell's hours are the sum of its entries; a changed cell keeps its first unpaid entry
+    (changed) and removes the others. Lowered and cleared cells are saved before raised ones,
+    so moving hours between kinds on one day is not refused as more than 24. Returns the
+    number of cells changed.
+    """
+    errors: dict[str, str] = {}
+    keys = {(employee_id, day) for employee_id, day, _kind in cells}
+    employees = Employee.objects.in_bulk({employee_id for employee_id, _ in keys})
+    days = {day for _, day in keys}
+    existing: dict[tuple[int, date, str], list[TimeEntry]] = {}
+    if days:
+        rows = TimeEntry.objects.filter(employee_id__in=employees, date__gte=min(days), date__lte=max(days)).select_related("pay_run")
+        for entry in rows.order_by("id"):
+            existing.setdefault((entry.employee_id, entry.date, entry.kind), []).append(entry)
+    plan = []
+    for key, hours in cells.items():
+        employee_id, day, kind = key
+        name = grid_cell_name(employee_id, day, kind)
+        if employee_id not in employees:
+            errors[name] = "This person is not on the payroll."
+            continue
+        if kind not in GRID_KINDS:
+            errors[name] = "Unknown kind of hours."
+            continue
+        entries = existing.get(key, [])
+        current = sum((e.hours for e in entries), Decimal("0"))
+        if hours == current:
+            continue
+        if any(e.locked for e in entries):
+            errors[name] = "These hours were paid in an approved pay run; correct them with an off-cycle correction run."
+            continue
+        plan.append((hours - current, key, name, entries))
+    with transaction.atomic():
+        changed = 0
+        for _delta, (employee_id, day, kind), name, entries in sorted(plan, key=lambda p: p[0]):
+            hours = cells[(employee_id, day, kind)]
+            try:
+                with transaction.atomic():
+                    for extra in entries[1:]:
+                        time_entry_remove(extra.pk, actor)
+                    if not hours:
+                        if entries:
+                            time_entry_remove(entries[0].pk, actor)
+                    elif entries:
+                        time_entry_change(entries[0].pk, actor, confirmed_long_day=confirmed_long_day, hours=hours)
+                    else:
+                        time_entry_add(employees[employee_id], day, hours, kind, actor, source="timesheet grid",
+                                       confirmed_long_day=confirmed_long_day)
+            except TimeEntryError as error:
+                errors[name] = error.message
+            except ValidationError as error:
+                errors[name] = " ".join(error.messages)
+            else:
+                changed += 1
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise TimeGridError(errors)
+    return changed
+
+
+@transaction.atomic
+def time_period_approve(period_start: date, period_end: date, actor) -> int:
+    """Approve every entry of the period still waiting (those employees entered at /me/time/,
+    and those entered in the grid). Paid entries are approved already."""
+    waiting = TimeEntry.objects.filter(date__gte=period_start, date__lte=period_end, approved_at__isnull=True)
+    return time_entries_approve(list(waiting.values_list("pk", flat=True)), actor)
+
+
+
+# -- importing hours from a CSV file: every row or none --------------------------------------------
+
+IMPORT_COLUMNS = ("employee", "date", "kind", "hours")
+IMPORT_KINDS = {"regular": TimeEntry.Kind.PRODUCTION, "production": TimeEntry.Kind.PRODUCTION,
+                "training": TimeEntry.Kind.TRAINING, "pto": TimeEntry.Kind.PTO}
+IMPORT_MAX_ROWS = 5000
+
+
+class TimeImportError(TimeEntryError):
+    """The import was refused: ``rows`` is a list of (line number, message)."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        self.rows = rows
+        super().__init__(f"Nothing was imported: {len(rows)} problem{'s' if len(rows) != 1 else ''} in the file.")
+
+
+class _DryRun(Exception):
+    pass
+
+
+def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
+    """Add one time entry per row of the CSV (columns employee, date, kind, hours; employee is
+    the employee's id), through ``time_entry_add``: all rows or none. With ``commit=False``
+    everything is checked and rolled back (the preview). Raises ``TimeImportError`` listing
+    every bad row with its line number."""
+    from shop.platform.csv_export import CsvReadError, read_rows
+
+    try:
+        rows = read_rows(text, IMPORT_COLUMNS)
+    except CsvReadError as error:
+        raise TimeImportError([(1, str(error))]) from error
+    if not rows:
+        raise TimeImportError([(1, "The file has no rows of hours.")])
+    if len(rows) > IMPORT_MAX_ROWS:
+        raise TimeImportError([(1, f"At most {IMPORT_MAX_ROWS} rows at a time.")])
+    ids = {row["employee"].lstrip("#") for _, row in rows if row["employee"].lstrip("#").isdigit()}
+    employees = Employee.objects.in_bulk([int(i) for i in ids])
+    errors, made = [], []
+    try:
+        with transaction.atomic():
+            for number, row in rows:
+                raw_id = row["employee"].lstrip("#")
+                employee = employees.get(int(raw_id)) if raw_id.isdigit() else None
+                if employee is None:
+                    errors.append((number, f"No employee number {row['employee'] or '(blank)'}."))
+                    continue
+                try:
+                    day = date.fromisoformat(row["date"])
+                except ValueError:
+                    errors.append((number, f"The date {row['date'] or '(blank)'} is not a date like 2026-10-05."))
+                    continue
+                kind = IMPORT_KINDS.get(row["kind"].lower())
+                if kind is None:
+                    errors.append((number, f"The kind {row['kind'] or '(blank)'} is not regular, training or pto."))
+                    continue
+                try:
+                    hours = Decimal(row["hours"])
+                except ArithmeticError:
+                    hours = None
+                if hours is None or not hours.is_finite() or hours.as_tuple().exponent < -2:
+                    errors.append((number, f"The hours {row['hours'] or '(blank)'} are not a number like 7.5."))
+                    continue
+                try:
+                    with transaction.atomic():
+                        made.append(time_entry_add(employee, day, hours, kind, actor, source="hours import"))
+                except TimeEntryError as error:
+                    errors.append((number, error.message))
+                except ValidationError as error:
+                    errors.append((number, " ".join(error.messages)))
+            if errors:
+                raise TimeImportError(errors)
+            if not commit:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return made

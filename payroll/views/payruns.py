@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -135,7 +136,9 @@ def payrun_amounts(request, run_id):
         form.add_error(None, f"This pay run is {run.get_status_display().lower()}; its amounts can no longer change.")
     audit(request.user, "payrun.amounts_viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
           employees=[e.pk for e in form.employees][:500])
-    return render(request, "payroll/payrun_amounts.html", {"run": run, "form": form, "editable": editable},
+    saved = [amount for amount in current.values() if amount]
+    return render(request, "payroll/payrun_amounts.html", {"run": run, "form": form, "editable": editable,
+                                                           "saved_total": sum(saved, Decimal("0.00")), "saved_count": len(saved)},
                   status=400 if form.errors else 200)
 
 

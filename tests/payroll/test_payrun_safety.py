@@ -338,3 +338,18 @@ def test_a_run_left_calculating_by_a_lost_worker_can_be_started_again(client, st
     payruns.payrun_calculate(run.pk, calculator)
     run.refresh_from_db()
     assert run.status == PayRun.Status.CALCULATED and run.stubs.count() == 1
+
+
+def test_the_amounts_page_says_what_a_correction_is_and_totals_what_is_saved(client, staff):
+    calculator, _ = staff
+    rosa, bo = worker(), worker()
+    rosa.legal_name, rosa.preferred_name, bo.legal_name, bo.preferred_name = "Rosa Alvarez", "Rosie", "Bo Nguyen", ""
+    rosa.save(), bo.save()
+    run = payruns.payrun_create(calculator, START, END, PAY_DATE, kind=PayRun.Kind.CORRECTION)
+    client.force_login(calculator)
+    url = reverse("payroll:payrun_amounts", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert "Correction amounts" in page and f"Employee {rosa.pk} (Rosie)" in page and f"Employee {bo.pk} (Bo)" in page
+    assert "Saved so far: <strong>$0.00</strong> for 0 people." in page
+    assert client.post(url, {f"amount_{rosa.pk}": "120.50", f"amount_{bo.pk}": "79.75"}).status_code == 302
+    assert "Saved so far: <strong>$200.25</strong> for 2 people." in client.get(url).content.decode()

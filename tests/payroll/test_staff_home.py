@@ -98,10 +98,10 @@ class FakeFiling:
 def test_filings_due_come_from_the_filings_selector(monkeypatch):
     from payroll.selectors import filings as module
 
-    monkeypatch.setattr(module, "filings_due",
-                        lambda on: [FakeFiling("Form 941 for Q4 2026", date(2027, 2, 1), "/staff/payroll/filings/941/", False)])
-    monkeypatch.setattr(module, "new_hires_due",
-                        lambda on: [FakeFiling("New-hire report: Rosa", date(2026, 11, 30), "/staff/new-hires/", True)])
+    monkeypatch.setattr(module, "filings_due", lambda on: [
+        FakeFiling("Form 941 for Q4 2026", date(2027, 2, 1), "/staff/payroll/filings/941/", False),
+        FakeFiling("New-hire report: Rosa", date(2026, 11, 30), "/staff/new-hires/", True),
+    ])
     html = page(UserFactory(roles=[roles.PAYROLL_STAFF]))
     assert '<a href="/staff/payroll/filings/941/">Form 941 for Q4 2026</a>' in html and "due Feb 1, 2027" in html
     assert "due Nov 30, 2026 (overdue)" in html
