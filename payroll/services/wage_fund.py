@@ -128,9 +128,10 @@ def wage_fund_credit_order(order_id: int) -> int:
     return wage_fund_credit_orders([order_id])
 
 
-def wage_fund_credit_order_batch(order_id: int, size: int = BATCH_ORDERS) -> int:
+def wage_fund_credit_order_batch(order_id: int, size: int | None = None) -> int:
     """Credit a paid order together with the other paid, uncredited orders of its block of
-    ``size`` consecutive ids, in one batch (what the task does for each order_paid fact).
+    ``size`` consecutive ids (``BATCH_ORDERS``), in one batch (what the task does for each
+    order_paid fact).
 
     When orders are paid faster than the worker keeps up, the first task of a block credits
     the block's paid orders at once and the later tasks of that block find their order
@@ -139,6 +140,7 @@ def wage_fund_credit_order_batch(order_id: int, size: int = BATCH_ORDERS) -> int
     """
     if not _uncredited_lines().filter(order_id=order_id).exists():
         return 0
+    size = size or BATCH_ORDERS
     start = order_id - order_id % size
     return _credit_batch(Q(order_id__gte=start, order_id__lt=start + size))
 
