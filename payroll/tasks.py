@@ -22,7 +22,15 @@ RETRY = {
 
 @shared_task(**RETRY)
 def credit_paid_order(order_id: int) -> int:
-    return wage_fund.wage_fund_credit_order(order_id)
+    """One order_paid fact: credits the order, and with it the paid, uncredited orders of its
+    block of ids (``wage_fund_credit_order_batch``), in one transaction."""
+    return wage_fund.wage_fund_credit_order_batch(order_id)
+
+
+@shared_task(**RETRY)
+def credit_paid_orders(order_ids: list[int]) -> int:
+    """A batch of paid orders (the sweep's), credited in one transaction."""
+    return wage_fund.wage_fund_credit_orders(order_ids)
 
 
 @shared_task(**RETRY)
@@ -34,8 +42,8 @@ def reverse_confirmed_refund(refund_id: int) -> bool:
 def sweep_wage_fund() -> None:
     """Re-enqueue what a lost enqueue or a crashed worker left unposted."""
     orders, refunds = wage_fund.wage_fund_unposted()
-    for order_id in orders:
-        credit_paid_order.delay(order_id)
+    for start in range(0, len(orders), wage_fund.BATCH_ORDERS):
+        credit_paid_orders.delay(orders[start:start + wage_fund.BATCH_ORDERS])
     for refund_id in refunds:
         reverse_confirmed_refund.delay(refund_id)
     for gift_order_id in wage_fund.gift_orders_unposted():

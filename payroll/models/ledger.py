@@ -75,6 +75,12 @@ class JournalEntry(AppendOnly):
         ordering = ["-date", "-id"]
         verbose_name_plural = "journal entries"
         indexes = [models.Index(fields=["source_type", "source_id"], name="entry_source")]
+        constraints = [
+            # An order line's wage credit is posted once, whatever its idempotency key says: the
+            # batch insert (ON CONFLICT DO NOTHING) skips a line another batch credited first.
+            models.UniqueConstraint(fields=["source_type", "source_id"], condition=models.Q(source_type="order_line"),
+                                    name="entry_one_credit_per_order_line"),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.memo}"

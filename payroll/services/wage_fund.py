@@ -1,11 +1,14 @@
 """Sales to wages: each paid order line credits the wage fund with its wage content, and
 each confirmed refund takes back the refunded share, exactly once (keys, not hope)."""
+import logging
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from payroll.models import JournalEntry
+from payroll.accounts import known_accounts
+from payroll.models import JournalEntry, Posting
 from payroll.services.ledger import Leg, entry_post
 from shop.models import Order, OrderLine, Refund, RefundLine
 from shop.models.orders import PAID_STATES
@@ -13,6 +16,8 @@ from shop.platform.money import sum_money
 from shop.wages import line_wage_total, refunded_wage_share
 
 WAGE_FUND, CLEARING = "wage_fund", "shop_revenue_clearing"
+ORDER_LINE = "order_line"  # the source type of an order line's credit entry
+logger = logging.getLogger(__name__)
 
 
 def credit_key(line_id: int) -> str:
@@ -23,31 +28,121 @@ def reversal_key(refund_id: int) -> str:
     return f"refund:{refund_id}:reversal"
 
 
-@transaction.atomic
-def wage_fund_credit_order(order_id: int) -> int:
-    """Credit the wage fund for every line of a paid order, in one transaction.
+# Paid orders are credited in batches: one transaction, one multi-row insert of entries and one
+# of postings, whatever the batch's size. A batch is a block of BATCH_ORDERS consecutive order
+# ids (the task for one order credits the other paid, uncredited orders of its block with it)
+# or the ids the sweep lists, BATCH_ORDERS at a time.
+BATCH_ORDERS = 100
 
-    Returns the number of entries newly posted (0 on a replay).
+
+def _uncredited_lines():
+    """Lines of paid orders with wage content and no credit entry yet."""
+    credited = JournalEntry.objects.filter(source_type=ORDER_LINE, source_id=OuterRef("pk"))
+    return OrderLine.objects.filter(order__state__in=PAID_STATES, wage_content__gt=0).filter(~Exists(credited))
+
+
+@transaction.atomic
+def _credit_lines(where: Q) -> int:
+    """Credit the uncredited lines of the paid orders ``where`` selects, all or nothing.
+
+    Entries go in with ``ON CONFLICT DO NOTHING`` against the ledger's unique keys (the
+    idempotency key, and one credit per order line), so an entry another batch posted
+    first is skipped, never doubled; postings are written only for the entries this batch
+    inserted (the ones without postings: every other entry got its postings in the
+    transaction that inserted it). Returns the number of entries posted.
     """
-    order = Order.objects.filter(pk=order_id, state__in=PAID_STATES).prefetch_related("lines").first()
-    if order is None:
-        return 0
-    on = timezone.localdate(order.paid_at) if order.paid_at else timezone.localdate()
-    posted = 0
-    for line in order.lines.all():
-        wages = line_wage_total(line.wage_content, line.quantity)
-        if wages <= 0:
+    rows = (_uncredited_lines().filter(where).order_by("order_id", "pk")
+            .values_list("pk", "quantity", "title", "wage_content", "order__number", "order__paid_at"))
+    today, entries, wages = timezone.localdate(), [], {}
+    for line_id, quantity, title, wage_content, number, paid_at in rows:
+        amount = line_wage_total(wage_content, quantity)
+        if amount <= 0:
             continue
-        _, created = entry_post(
-            key=credit_key(line.pk),
-            on=on,
-            memo=f"Wage content, order {order.number}: {line.quantity} × {line.title}",
-            source_type="order_line",
-            source_id=line.pk,
-            legs=[Leg(CLEARING, wages), Leg(WAGE_FUND, -wages)],
-        )
-        posted += created
+        wages[line_id] = amount
+        entries.append(JournalEntry(
+            date=timezone.localdate(paid_at) if paid_at else today,
+            memo=f"Wage content, order {number}: {quantity} × {title}"[:200],
+            source_type=ORDER_LINE, source_id=line_id, idempotency_key=credit_key(line_id),
+        ))
+    if not entries:
+        return 0
+    accounts = known_accounts([CLEARING, WAGE_FUND])
+    JournalEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    posted = list(
+        JournalEntry.objects.filter(source_type=ORDER_LINE, source_id__in=list(wages), postings__isnull=True)
+        .values_list("pk", "source_id")
+    )
+    Posting.objects.bulk_create(
+        posting
+        for entry_id, line_id in posted
+        for posting in (Posting(entry_id=entry_id, account=accounts[CLEARING], amount=wages[line_id]),
+                        Posting(entry_id=entry_id, account=accounts[WAGE_FUND], amount=-wages[line_id]))
+    )
+    return len(posted)
+
+
+def _credit_batch(where: Q) -> int:
+    """One transaction for the whole batch; if it fails for any reason but the database's
+    own (an ``OperationalError``, retried whole by the task), each of its orders is credited
+    in a transaction of its own, so one bad order holds back only itself. The first
+    order's error is raised afterwards (the task fails loudly and the nightly sweep and
+    reconciliation keep naming the order until it is fixed)."""
+    try:
+        return _credit_lines(where)
+    except OperationalError:
+        raise
+    except Exception:
+        order_ids = sorted(set(_uncredited_lines().filter(where).values_list("order_id", flat=True)))
+        if len(order_ids) <= 1:
+            raise
+        logger.warning("Wage-fund batch of %d orders failed; crediting them one by one", len(order_ids), exc_info=True)
+    posted, errors = 0, []
+    for order_id in order_ids:
+        try:
+            posted += _credit_lines(Q(order_id=order_id))
+        except OperationalError:
+            raise
+        except Exception as error:  # noqa: BLE001 (logged here, raised below)
+            logger.exception("Wage-fund credit of order %s failed", order_id)
+            errors.append(error)
+    if errors:
+        raise errors[0]
     return posted
+
+
+def wage_fund_credit_orders(order_ids) -> int:
+    """Credit every line of these paid orders in one batch (see ``_credit_batch``).
+
+    Orders not paid, and lines already credited, are left alone: running the same batch
+    again, or a batch overlapping another, posts nothing twice. Returns the number of
+    entries newly posted.
+    """
+    order_ids = sorted(set(order_ids))
+    if not order_ids:
+        return 0
+    return _credit_batch(Q(order_id__in=order_ids))
+
+
+def wage_fund_credit_order(order_id: int) -> int:
+    """Credit the wage fund for every line of one paid order (0 on a replay)."""
+    return wage_fund_credit_orders([order_id])
+
+
+def wage_fund_credit_order_batch(order_id: int, size: int | None = None) -> int:
+    """Credit a paid order together with the other paid, uncredited orders of its block of
+    ``size`` consecutive ids (``BATCH_ORDERS``), in one batch (what the task does for each
+    order_paid fact).
+
+    When orders are paid faster than the worker keeps up, the first task of a block credits
+    the block's paid orders at once and the later tasks of that block find their order
+    credited (one query). An order already credited returns 0 at once, whatever its block
+    holds (its neighbours' own tasks, or the sweep, credit them).
+    """
+    if not _uncredited_lines().filter(order_id=order_id).exists():
+        return 0
+    size = size or BATCH_ORDERS
+    start = order_id - order_id % size
+    return _credit_batch(Q(order_id__gte=start, order_id__lt=start + size))
 
 
 def refund_wage_shares(refund: Refund) -> dict[int, Decimal]:
