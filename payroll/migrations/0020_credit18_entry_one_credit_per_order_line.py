@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payroll', '0015_pr2_16_time_entry_after_period_paid'),
+        ('payroll', '0019_annual20_mailing_address_new_hire_issued_w2'),
     ]
 
     operations = [
