@@ -150,14 +150,15 @@ def test_recorded_deposits_feed_line_13_once_and_are_audited(second_quarter, sta
 def test_filings_due_lists_the_quarters_returns_and_the_unpaid_deposits(second_quarter, staff):
     deposit_record(staff[0], liability_start=date(2026, 4, 10), liability_end=date(2026, 4, 10),
                    paid_on=date(2026, 4, 13), confirmation="270261012345678")
-    due = [(f.label, f.due, f.overdue) for f in filings.filings_due(date(2026, 7, 10))]
+    returns = [f for f in filings.filings_due(date(2026, 7, 10)) if "new-hire" not in f.label]  # those: test_yearend
+    due = [(f.label, f.due, f.overdue) for f in returns]
     assert due == [
         ("Federal tax deposit, pay dates Apr 22–Apr 24, 2026", date(2026, 4, 29), True),
         ("Federal tax deposit, pay dates May 5–May 5, 2026", date(2026, 5, 8), True),
         ("Florida RT-6, Q2 2026", date(2026, 7, 31), False),
         ("Form 941, Q2 2026", date(2026, 7, 31), False),
     ]
-    assert all(f.url.startswith("/staff/payroll/filings/?year=2026&quarter=2") for f in filings.filings_due(date(2026, 7, 10)))
+    assert all(f.url.startswith("/staff/payroll/filings/?year=2026&quarter=2") for f in returns)
 
 
 @pytest.fixture
