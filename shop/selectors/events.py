@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from shop.models import Donation, Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier
@@ -94,6 +94,19 @@ def event_page(event: Event, now=None) -> dict:
     tiers = [TierRow(t, sponsorships_left(t, now), t.amount - t.fair_market_value) for t in event.sponsorship_tiers.all()]
     return {"event": event, "places_left": places_left(event, now), "ticket_rows": tickets, "tier_rows": tiers,
             "sponsors": paid_sponsors(event), "on_sale": on_sale(event, now)}
+
+
+def event_page_changes_at(event: Event, now=None):
+    """When the event page changes with nothing written: its sale closes at the start, and the
+    oldest hold on a ticket or sponsorship runs out (its place is free again). None: neither."""
+    now = now or timezone.now()
+    held_since = (Donation.objects.filter(Q(event_ticket__event=event) | Q(sponsorship__event=event), status=PENDING,
+                                          created_at__gte=hold_cutoff(now))
+                  .aggregate(oldest=Min("created_at"))["oldest"])
+    moments = [event.starts_at]
+    if held_since is not None:
+        moments.append(held_since + timedelta(minutes=settings.EVENT_HOLD_MINUTES))
+    return min((moment for moment in moments if moment > now), default=None)
 
 
 def event_purchase(donation) -> EventTicket | Sponsorship | None:
