@@ -51,9 +51,11 @@ def _event_fragment(event, ticket_form=None, sponsor_form=None, me=None) -> dict
         return None
     now = timezone.now()
     me = me or {}
-    context = {**selectors.event_page(event, now), "fl_disclosure": fl_disclosure(),
-               "ticket_form": ticket_form or TicketForm(event=event, initial=me.get("ticket")),
-               "sponsor_form": sponsor_form or SponsorForm(event=event, initial=me.get("sponsor"))}
+    shown = selectors.event_page(event, now)
+    context = {**shown, "fl_disclosure": fl_disclosure(),
+               "ticket_form": ticket_form or TicketForm(event=event, initial=me.get("ticket"),
+                                                        ticket_types=shown["ticket_types"]),
+               "sponsor_form": sponsor_form or SponsorForm(event=event, initial=me.get("sponsor"), tiers=shown["tiers"])}
     return {"title": event.title, "html": page_cache.render("shop/events/_detail.html", context),
             "until": selectors.event_page_changes_at(event, now)}
 
