@@ -410,7 +410,9 @@ LOGGING = {
 STOCK_RESERVATION_MINUTES = env.int("STOCK_RESERVATION_MINUTES", default=30)
 # The site's public address, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
-CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# The longest a public page's shared part is kept (shop/platform/page_cache.py); a change to
+# what it shows retires it at once, this bounds what another process's per-process cache shows.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 AVERAGE_HOURLY_WAGE = Decimal(env("AVERAGE_HOURLY_WAGE", default="17.50"))  # for impact figures
 
 # Payroll: biweekly periods counted from a Monday; pay day a few days after a period ends.

@@ -339,7 +339,8 @@ APPS = ("shop", "payroll")
 LAYERS = ("models", "services", "selectors", "views", "forms", "admin", "demo")
 PLATFORM_DIR = ROOT / "shop" / "platform"
 PLATFORM_MODULES = {"audit", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
-                    "money", "ratelimit", "redact", "roles", "security", "stripe_gateway", "validators", "context_processors"}
+                    "money", "page_cache", "ratelimit", "redact", "roles", "security", "stripe_gateway", "validators",
+                    "context_processors"}
 # A module that shares a platform module's name and is not platform code, with why.
 PLATFORM_NAMESAKES = {
     "shop/models/audit.py": "the audit trail's table (a domain file in the models layer)",

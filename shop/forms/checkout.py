@@ -5,7 +5,7 @@ from django import forms
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.platform.form_fields import ModelChoiceField
+from shop.platform.form_fields import ModelChoiceField, choices_read
 from shop.platform.validators import zip_code
 
 
@@ -32,7 +32,17 @@ class CartQuantityForm(forms.Form):
     quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=MAX_LINE_QUANTITY)
 
 
-class CartEstimateForm(forms.Form):
+class _ShippingChoices:
+    """``methods``: the active shipping methods already read, so that showing the form reads
+    them no second time (a posted choice is still checked against the database)."""
+
+    def __init__(self, *args, methods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if methods is not None:
+            choices_read(self.fields["shipping_method"], methods)
+
+
+class CartEstimateForm(_ShippingChoices, forms.Form):
     """Shipping method and destination state, to show shipping and sales tax before checkout."""
 
     shipping_method = ModelChoiceField(
@@ -43,7 +53,7 @@ class CartEstimateForm(forms.Form):
 
 
 
-class CheckoutForm(forms.Form):
+class CheckoutForm(_ShippingChoices, forms.Form):
     """Who is buying and where it goes. The address is needed unless it is a local pickup."""
 
     email = forms.EmailField(label="E-mail")

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shop.forms.giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
-from shop.platform.form_fields import ModelChoiceField
+from shop.platform.form_fields import ModelChoiceField, choices_read
 from shop.platform.validators import zip_code
 
 ZIP = {"max_length": 10, "required": False, "label": "ZIP code", "validators": [zip_code]}
@@ -25,11 +25,14 @@ class TicketForm(_ReceiptAddress):
 
     field_order = ["ticket_type", "quantity", "name", "email", "address_line1", "city", "state", "postal_code"]
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, ticket_types=None, **kwargs):
+        """``ticket_types``: the event's active ones, when the page has read them already."""
         kwargs.setdefault("prefix", "ticket")
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].queryset = event.ticket_types.filter(is_active=True)
         self.fields["ticket_type"].label_from_instance = lambda t: f"{t.name} (${t.price:,.2f})"
+        if ticket_types is not None:
+            choices_read(self.fields["ticket_type"], ticket_types)
 
 
 class SponsorForm(_ReceiptAddress):
@@ -44,11 +47,14 @@ class SponsorForm(_ReceiptAddress):
     field_order = ["tier", "sponsor_name", "link", "logo", "contact_name", "email", "address_line1", "city", "state",
                    "postal_code"]
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, tiers=None, **kwargs):
+        """``tiers``: the event's sponsorship tiers, when the page has read them already."""
         kwargs.setdefault("prefix", "sponsor")
         super().__init__(*args, **kwargs)
         self.fields["tier"].queryset = event.sponsorship_tiers.all()
         self.fields["tier"].label_from_instance = lambda t: f"{t.name} (${t.amount:,.2f})"
+        if tiers is not None:
+            choices_read(self.fields["tier"], tiers)
 
     def clean_link(self):
         link = self.cleaned_data["link"]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from shop.models import User
-from shop.platform.roles import STAFF_ROLES
+from shop.platform.roles import STAFF_ROLES, user_role_names
 from shop.selectors.cart import cart_item_count
 
 
@@ -21,7 +21,7 @@ def _roles(request) -> set[str]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return set()
-    names = set(user.groups.values_list("name", flat=True))
+    names = set(user_role_names(user))  # read once per request, shared with the middleware
     if user.is_superuser:
         names |= set(STAFF_ROLES)
     if User.objects.filter(pk=user.pk, employee__isnull=False).exists():

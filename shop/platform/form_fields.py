@@ -3,6 +3,9 @@
 Django's model choice fields send whatever integer was posted into a query: 2**64 makes
 SQLite raise OverflowError and PostgreSQL an out-of-range error, both a 500. These check the
 value is an id a database can hold first, and answer "Select a valid choice" otherwise.
+
+``choices_read``: a model choice field shown from objects the page has already read (a
+select otherwise reads its queryset twice: once for its first option, once to list them).
 """
 from django import forms
 from django.core.exceptions import ValidationError
@@ -33,3 +36,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": str(pk)[:40]}) from None
         return super()._check_values(value)
+
+
+def choices_read(field: forms.ModelChoiceField, objects) -> None:
+    """Show ``objects`` (already read, in the queryset's order) as ``field``'s choices, so that
+    rendering the form costs no query. A posted value is still checked against the queryset."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = empty + [(obj.pk, field.label_from_instance(obj)) for obj in objects]

@@ -39,23 +39,41 @@ def cart_of_request(request) -> Cart | None:
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
 
 
-def cart_item_count(request) -> int:
-    """Items in the request's cart, for the header; 0 when there is no cart yet."""
+def _lines_of_request(request):
+    """The request's cart lines, found without reading the cart first (None: no cart yet)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        lines = CartLine.objects.filter(cart__user=user)
-    else:
-        cart_id = request.session.get(SESSION_CART_KEY) if hasattr(request, "session") else None
-        if not cart_id:
-            return 0
-        lines = CartLine.objects.filter(cart_id=cart_id, cart__user__isnull=True)
-    return lines.aggregate(n=Sum("quantity"))["n"] or 0
+        return CartLine.objects.filter(cart__user=user)
+    cart_id = request.session.get(SESSION_CART_KEY) if hasattr(request, "session") else None
+    return CartLine.objects.filter(cart_id=cart_id, cart__user__isnull=True) if cart_id else None
+
+
+def cart_item_count(request) -> int:
+    """Items in the request's cart, for the header; 0 when there is no cart yet."""
+    lines = _lines_of_request(request)
+    return (lines.aggregate(n=Sum("quantity"))["n"] or 0) if lines is not None else 0
+
+
+def request_cart_lines(request) -> list[CartLine]:
+    """The request's cart lines with their variants and products, in one query (the cart page
+    and checkout read nothing per line)."""
+    lines = _lines_of_request(request)
+    return list(lines.select_related("variant__product")) if lines is not None else []
 
 
 def default_shipping_method() -> ShippingMethod | None:
     return ShippingMethod.objects.filter(is_active=True).first()
 
 
+def active_shipping_methods() -> list[ShippingMethod]:
+    """The delivery choices, the default first."""
+    return list(ShippingMethod.objects.filter(is_active=True))
+
+
 def cart_summary(cart: Cart | None, shipping_method: ShippingMethod | None = None, state: str | None = None) -> CartSummary:
-    lines = cart_lines(cart)
+    return summary_of_lines(cart_lines(cart), shipping_method, state)
+
+
+def summary_of_lines(lines: list[CartLine], shipping_method: ShippingMethod | None = None,
+                     state: str | None = None) -> CartSummary:
     return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from shop.models import Donation, Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier
@@ -56,7 +56,11 @@ def sponsorships_left(tier: SponsorshipTier, now=None) -> int | None:
     """None: the tier has no limit."""
     if tier.max_sponsors is None:
         return None
-    return max(tier.max_sponsors - sponsorships_taken(tier, now), 0)
+    return _left(tier, sponsorships_taken(tier, now))
+
+
+def _left(tier: SponsorshipTier, taken: int) -> int | None:
+    return None if tier.max_sponsors is None else max(tier.max_sponsors - taken, 0)
 
 
 def upcoming_events(now=None):
@@ -90,10 +94,29 @@ class TierRow:
 
 
 def event_page(event: Event, now=None) -> dict:
-    tickets = [(t, t.price - t.fair_market_value) for t in event.ticket_types.filter(is_active=True)]
-    tiers = [TierRow(t, sponsorships_left(t, now), t.amount - t.fair_market_value) for t in event.sponsorship_tiers.all()]
-    return {"event": event, "places_left": places_left(event, now), "ticket_rows": tickets, "tier_rows": tiers,
-            "sponsors": paid_sponsors(event), "on_sale": on_sale(event, now)}
+    """What the event page shows, in the same queries whatever its ticket types and tiers
+    (``ticket_types`` and ``tiers`` also give the page's forms their choices)."""
+    ticket_types = list(event.ticket_types.filter(is_active=True))
+    tiers = list(event.sponsorship_tiers.all())
+    taken = dict(Sponsorship.objects.filter(taken_q(now), event=event).order_by().values("tier_id")
+                 .annotate(n=Count("id")).values_list("tier_id", "n")) if tiers else {}
+    return {"event": event, "places_left": places_left(event, now),
+            "ticket_rows": [(t, t.price - t.fair_market_value) for t in ticket_types],
+            "tier_rows": [TierRow(t, _left(t, taken.get(t.pk, 0)), t.amount - t.fair_market_value) for t in tiers],
+            "ticket_types": ticket_types, "tiers": tiers, "sponsors": paid_sponsors(event), "on_sale": on_sale(event, now)}
+
+
+def event_page_changes_at(event: Event, now=None):
+    """When the event page changes with nothing written: its sale closes at the start, and the
+    oldest hold on a ticket or sponsorship runs out (its place is free again). None: neither."""
+    now = now or timezone.now()
+    held_since = (Donation.objects.filter(Q(event_ticket__event=event) | Q(sponsorship__event=event), status=PENDING,
+                                          created_at__gte=hold_cutoff(now))
+                  .aggregate(oldest=Min("created_at"))["oldest"])
+    moments = [event.starts_at]
+    if held_since is not None:
+        moments.append(held_since + timedelta(minutes=settings.EVENT_HOLD_MINUTES))
+    return min((moment for moment in moments if moment > now), default=None)
 
 
 def event_purchase(donation) -> EventTicket | Sponsorship | None:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from shop.platform import page_cache
 from shop.platform import stripe_gateway as gateway
 from shop.platform.audit import audit_record
 from shop.data_rights import (
@@ -610,6 +611,7 @@ def erase(subject: Subject, *, actor=None, ip: str | None = None) -> Erasure:
                 section.erase(subject, erasure)
         audit("data_rights.erased", actor=actor, ip=ip, subject=subject, counts=erasure.counts,
               nothing_held=erasure.nothing_held)
+        page_cache.everything_changed()  # a name may be on any public page (a sponsor, a circle's leader)
     return erasure
 
 

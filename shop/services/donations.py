@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.platform import mail
+from shop.platform import mail, page_cache
 from shop.platform import stripe_gateway as gateway
+from shop.platform.page_cache import CIRCLES, EVENTS
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.facts import announce_on_commit, donation_received, donation_refunded
@@ -29,6 +30,12 @@ from shop.services.payments import payment_intent_status_record, payment_open
 
 log = logging.getLogger(__name__)
 R = RecurringGift.Status
+
+
+def _monthly_changed(recurring: RecurringGift) -> None:
+    """A monthly gift's status changed outside ``save()``: its circle's member count may show it."""
+    if recurring.circle_id:
+        page_cache.changed(CIRCLES)
 
 MIN_GIFT = Decimal("1.00")
 MAX_GIFT = Decimal("100000.00")
@@ -280,6 +287,7 @@ def recurring_confirm(recurring: RecurringGift, payment_method_id: str) -> Confi
     status = R.ACTIVE if subscription["status"] in ("active", "trialing") else R.INCOMPLETE
     RecurringGift.objects.filter(pk=recurring.pk).update(stripe_subscription_id=subscription["id"], status=status,
                                                         updated_at=timezone.now())
+    _monthly_changed(recurring)
     if status != R.ACTIVE:
         gateway.cancel_subscription(subscription["id"])
         RecurringGift.objects.filter(pk=recurring.pk).update(stripe_subscription_id=None)
@@ -326,6 +334,7 @@ def donation_payment_sync(payment_intent_id: str) -> Donation | None:
         donation_mark_paid(donation.pk)
     elif intent["status"] == "canceled" and donation.status == Donation.Status.PENDING:
         Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(status=Donation.Status.CANCELLED)
+        page_cache.changed(EVENTS)  # a ticket's or sponsorship's place is free again
     elif intent.get("last_payment_error"):
         Donation.objects.filter(pk=donation.pk).update(last_error=(intent["last_payment_error"].get("message") or "")[:300])
     donation.refresh_from_db()
@@ -456,6 +465,7 @@ def subscription_sync(subscription_id: str) -> None:
     subscription = gateway.retrieve_subscription(subscription_id)
     if subscription.get("status") == "canceled" and recurring.status in (R.ACTIVE, R.PAST_DUE, R.INCOMPLETE):
         RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now())
+        _monthly_changed(recurring)
 
 
 # -- monthly gifts: the donor's changes -------------------------------------------------
@@ -489,6 +499,7 @@ def recurring_pause(recurring: RecurringGift) -> RecurringGift:
     subscription_id = recurring.stripe_subscription_id
     RecurringGift.objects.filter(pk=recurring.pk).update(status=R.PAUSED, stripe_subscription_id=None,
                                                         updated_at=timezone.now())
+    _monthly_changed(recurring)
     if subscription_id:
         gateway.cancel_subscription(subscription_id)
     recurring.refresh_from_db()
@@ -505,6 +516,7 @@ def recurring_resume(recurring: RecurringGift) -> RecurringGift:
         raise DonationError("Your card was declined. Please update your card, then resume.")
     RecurringGift.objects.filter(pk=recurring.pk).update(status=R.ACTIVE, stripe_subscription_id=subscription["id"],
                                                         failed_charges=0, updated_at=timezone.now())
+    _monthly_changed(recurring)
     recurring.refresh_from_db()
     return recurring
 
@@ -515,6 +527,7 @@ def recurring_cancel(recurring: RecurringGift) -> RecurringGift:
     with transaction.atomic():
         RecurringGift.objects.filter(pk=recurring.pk).update(status=R.CANCELLED, cancelled_at=timezone.now(),
                                                             updated_at=timezone.now())
+        _monthly_changed(recurring)
         audit_record("monthly_gift.cancelled", target=recurring, total=recurring.total)
     if subscription_id:
         gateway.cancel_subscription(subscription_id)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.platform import mail
+from shop.platform import mail, page_cache
 from shop.platform import stripe_gateway as gateway
 from shop.platform.errors import DomainError
 from shop.models import Donation, Event, EventTicket, Fund, HostingRequest, Payment, Sponsorship, SponsorshipTier, TicketType
@@ -98,6 +98,7 @@ def _open_payment(donation: Donation, kind: str) -> Donation:
         intent = gateway.create_donation_intent(donation.total, donation.number, f"donation-{donation.number}-intent")
     except DomainError:
         Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(status=Donation.Status.CANCELLED)
+        page_cache.changed(page_cache.EVENTS)  # its places are free again
         raise
     payment_open(kind, donation, intent, donation.total)
     return donation
@@ -240,6 +241,7 @@ def hold_release(donation_id: int) -> Donation:
         payment_status_record(payment, "canceled", note="The hold on these places ran out.")
     Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
         status=Donation.Status.CANCELLED, last_error="The hold on these places ran out before payment.")
+    page_cache.changed(page_cache.EVENTS)
     donation.refresh_from_db()
     return donation
 

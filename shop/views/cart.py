@@ -4,7 +4,7 @@ from django.views.decorators.http import require_POST
 
 from shop.forms.checkout import CartEstimateForm, CartQuantityForm
 from shop.platform.security import private_page
-from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
+from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
 
 ESTIMATE_SESSION_KEY = "cart_estimate"
@@ -12,17 +12,19 @@ ESTIMATE_SESSION_KEY = "cart_estimate"
 
 @private_page
 def cart_detail(request):
-    """The cart with shipping and sales tax for the chosen delivery and state."""
+    """The cart with shipping and sales tax for the chosen delivery and state. The same few
+    queries whatever the number of lines (the header's count comes from the lines read)."""
     data = request.GET if "shipping_method" in request.GET else request.session.get(ESTIMATE_SESSION_KEY)
-    estimate = CartEstimateForm(data or None)
+    methods = active_shipping_methods()
+    estimate = CartEstimateForm(data or None, methods=methods)
     method = state = None
     if not estimate.is_bound:
-        method = default_shipping_method()
+        method = methods[0] if methods else None
     elif estimate.is_valid():
         method, state = estimate.cleaned_data["shipping_method"], estimate.cleaned_data["state"] or None
         request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or ""}
-    summary = cart_summary(cart_of_request(request), method, state)
-    return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate})
+    summary = summary_of_lines(request_cart_lines(request), method, state)
+    return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate, "cart_count": summary.item_count})
 
 
 @require_POST

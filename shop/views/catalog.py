@@ -1,65 +1,128 @@
-import hashlib
-
+"""Home, catalog (by category and search) and product pages. The part of each that is the same
+for every visitor is a cached fragment (``shop.platform.page_cache``) under the catalog's
+version; the header, messages and CSRF token are each visitor's own."""
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 
 from shop.forms.checkout import AddToCartForm, SearchForm
-from shop.models import Category
-from shop.selectors.catalog import category_list, product_detail, product_list
+from shop.platform import page_cache
+from shop.platform.page_cache import CATALOG, Fragment
+from shop.platform.validators import ascii_int
+from shop.selectors.catalog import category_by_slug, category_list, product_cards, product_count, product_detail
 from shop.selectors.impact import hours_funded_this_year
 from shop.services.cart import CartError, cart_add, cart_get_or_create
-from shop.services.catalog import catalog_version
-from shop.platform.validators import ascii_int
 
 MAX_CACHED_QUERY = 40  # characters of a search kept in the shared cache
+HOME = Fragment("home", areas=(CATALOG,))
+PRODUCT = Fragment("product", areas=(CATALOG,))
 
 
 def home(request):
-    context = {"products": product_list()[:8], "categories": category_list(), "hours_this_year": hours_funded_this_year()}
-    return render(request, "shop/home.html", context)
+    fragment = page_cache.cached(HOME, _home_fragment)
+    return render(request, "shop/home.html", {"fragment": page_cache.for_visitor(request, fragment)})
+
+
+def _home_fragment() -> str:
+    context = {"products": product_cards(stop=8), "categories": category_list(), "hours_this_year": hours_funded_this_year()}
+    return page_cache.render("shop/includes/home_content.html", context)
 
 
 def catalog(request, slug=None):
-    """Product list, by category and search. The listing (the same for everyone) is cached
-    under the catalog's version, so a warm page costs no query at all."""
-    form = SearchForm(request.GET or None)
-    # The key is made of what is served, normalised: "?page=01", "?page=1a" and unknown
-    # parameters are page 1, so junk query strings cannot fill the cache or force a render.
-    query = " ".join(form.cleaned_data["q"].split()) if form.is_valid() else ""
+    """Product list, by category and search. The listing is cached under the catalog's version,
+    keyed by what is served, normalised: "?page=01", "?page=1a" and unknown parameters are page 1,
+    a page past the end is the last page, so junk query strings cannot fill the cache or force a
+    render. A hit is one cache round trip (the listing's count and page, and the version); a page
+    past the end reads the last page in a second."""
+    form = SearchForm(request.GET)  # bound: no search is a valid empty one
+    valid = form.is_valid()
+    query = " ".join(form.cleaned_data["q"].split()) if valid else ""
     page_number = max(ascii_int(request.GET.get("page", "")) or 1, 1)
-    listing_id = hashlib.sha256(f"{slug}|{query.casefold()}".encode()).hexdigest()
-    version = catalog_version()
-    last_page = cache.get(f"catalog:pages:{version}:{listing_id}")
-    if last_page is not None:  # a page past the end is the last page, under the last page's key
-        page_number = min(page_number, last_page)
-    key = f"catalog:page:{version}:{listing_id}:{page_number}"
-    listing = cache.get(key)
+    if not valid or len(query) > MAX_CACHED_QUERY:  # an error to show, or a long one-off search: not kept
+        listing = _listing(slug, query, page_number, form)
+        if listing is None:
+            raise Http404("No such category")
+        return _catalog_page(request, listing, query)
+    listing_id = (slug, query.casefold())
+    bounded = bool(query)  # searches take a bounded number of entries
+    counted = Fragment("catalog-count", listing_id, (CATALOG,), bounded)
+    wanted = Fragment("catalog-page", (*listing_id, page_number), (CATALOG,), bounded)
+    found = page_cache.lookup(counted, wanted)
+    count = found[counted]
+    if count is not None and page_number > _last_page(count):
+        page_number = _last_page(count)
+        wanted = wanted.at(*listing_id, page_number)
+        listing = found.also(wanted)
+    else:
+        listing = found[wanted]
     if listing is None:
-        category = get_object_or_404(Category, slug=slug) if slug else None
-        page = Paginator(product_list(category, query), settings.SHOP_PAGE_SIZE).get_page(page_number)
-        key = f"catalog:page:{version}:{listing_id}:{page.number}"
-        context = {"category": category, "categories": category_list(), "page": page, "form": form, "query": query}
-        listing = {
-            "title": category.name if category else "Shop",
-            "html": render_to_string("shop/includes/catalog_listing.html", context),
-        }
-        if len(query) <= MAX_CACHED_QUERY:  # long, one-off searches are rendered, not kept
-            cache.set_many({key: listing, f"catalog:pages:{version}:{listing_id}": page.paginator.num_pages},
-                           settings.CATALOG_CACHE_SECONDS)
-    return render(request, "shop/catalog.html", {"listing": listing, "query": query})
+        listing = _listing(slug, query, page_number, form, count)
+        if listing is None:
+            raise Http404("No such category")
+        found.store({counted: listing["count"], wanted.at(*listing_id, listing["number"]): listing})
+    return _catalog_page(request, listing, query)
+
+
+def _last_page(count: int) -> int:
+    return Paginator(range(count), settings.SHOP_PAGE_SIZE).num_pages
+
+
+def _listing(slug, query, page_number, form, count=None) -> dict | None:
+    """One page of the listing, rendered (None: no such category). ``count`` is the listing's
+    product count when the cache had it."""
+    category = None
+    if slug:
+        category = category_by_slug(slug)
+        if category is None:
+            return None
+    if count is None:
+        count = product_count(category, query)
+    paginator = Paginator(range(count), settings.SHOP_PAGE_SIZE)
+    number = paginator.get_page(page_number).number
+    cards = product_cards(category, query, (number - 1) * paginator.per_page, number * paginator.per_page) if count else []
+    page = Page(cards, number, paginator)
+    context = {"category": category, "categories": category_list(), "page": page, "form": form, "query": query}
+    return {"title": category.name if category else "Shop", "count": count, "number": number,
+            "html": page_cache.render("shop/includes/catalog_listing.html", context)}
+
+
+def _catalog_page(request, listing, query):
+    return render(request, "shop/catalog.html", {"listing": listing, "query": query,
+                                                 "fragment": page_cache.for_visitor(request, listing["html"])})
 
 
 def product(request, slug):
+    """A product page: cached for every visitor; a POST adds to the cart (its errors are
+    rendered for that visitor only)."""
+    if request.method == "POST":
+        return _add_to_cart(request, slug)
+    fragment = page_cache.cached(PRODUCT.at(slug), lambda: _product_fragment(product_detail(slug)))
+    if fragment is None:
+        raise Http404("No such product")
+    return _product_page(request, fragment)
+
+
+def _product_fragment(item, form=None) -> dict | None:
+    if item is None:
+        return None
+    context = {"product": item, "form": form or AddToCartForm(product=item)}
+    return {"title": item.name, "html": page_cache.render("shop/includes/product_content.html", context)}
+
+
+def _product_page(request, fragment, status=200):
+    return render(request, "shop/product.html", {"title": fragment["title"],
+                                                 "fragment": page_cache.for_visitor(request, fragment["html"])},
+                  status=status)
+
+
+def _add_to_cart(request, slug):
     item = product_detail(slug)
     if item is None:
         raise Http404("No such product")
-    form = AddToCartForm(request.POST or None, product=item)
-    if request.method == "POST" and form.is_valid():
+    form = AddToCartForm(request.POST, product=item)
+    if form.is_valid():
         try:
             line = cart_add(cart_get_or_create(request), form.cleaned_data["variant"], form.cleaned_data["quantity"])
         except CartError as error:
@@ -67,4 +130,4 @@ def product(request, slug):
         else:
             messages.success(request, f"Added {line.variant} to your cart.")
             return redirect("shop:cart")
-    return render(request, "shop/product.html", {"product": item, "form": form}, status=400 if form.errors else 200)
+    return _product_page(request, _product_fragment(item, form), status=400)

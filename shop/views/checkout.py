@@ -11,7 +11,7 @@ from shop.platform import stripe_gateway as gateway
 from shop.platform.errors import DomainError
 from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
-from shop.selectors.cart import cart_of_request, cart_summary, default_shipping_method
+from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
 from shop.services.orders import CheckoutDetails, order_place
@@ -21,14 +21,16 @@ from shop.views.limits import card_payment_limited, limited
 
 @private_page
 def checkout(request):
-    """Details and delivery; placing the order holds the stock and opens a payment."""
-    cart = cart_get_or_create(request) if request.method == "POST" else cart_of_request(request)
-    initial = {"email": request.user.email if request.user.is_authenticated else "", "shipping_method": default_shipping_method()}
-    form = CheckoutForm(request.POST or None, initial=initial)
+    """Details and delivery; placing the order holds the stock and opens a payment. Showing it
+    costs the same few queries whatever the number of lines."""
+    methods = active_shipping_methods()
+    initial = {"email": request.user.email if request.user.is_authenticated else "",
+               "shipping_method": methods[0] if methods else None}
+    form = CheckoutForm(request.POST or None, initial=initial, methods=methods)
     if request.method == "POST" and form.is_valid():
         details = CheckoutDetails(**form.cleaned_data)
         try:
-            order = order_place(cart, details, request.user)
+            order = order_place(cart_get_or_create(request), details, request.user)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("shop:cart")
@@ -38,11 +40,13 @@ def checkout(request):
             messages.warning(request, error.message)
         return redirect("shop:pay", token=order_token(order))
     chosen = getattr(form, "cleaned_data", {})  # the fields that were valid, on a failed POST
-    summary = cart_summary(cart, chosen.get("shipping_method") or initial["shipping_method"], chosen.get("state") or None)
+    summary = summary_of_lines(request_cart_lines(request), chosen.get("shipping_method") or initial["shipping_method"],
+                               chosen.get("state") or None)
     if summary.is_empty:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")
-    return render(request, "shop/checkout.html", {"form": form, "summary": summary}, status=400 if form.errors else 200)
+    return render(request, "shop/checkout.html", {"form": form, "summary": summary, "cart_count": summary.item_count},
+                  status=400 if form.errors else 200)
 
 
 @private_page

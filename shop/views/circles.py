@@ -8,7 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from shop.platform import page_cache
 from shop.platform.csv_export import csv_response
+from shop.platform.page_cache import CIRCLES, Fragment
 from shop.platform.errors import DomainError
 from shop.views.giving import year_from_request
 from shop.forms.circles import CircleJoinForm, InviteForm
@@ -21,9 +23,15 @@ from shop.platform.ratelimit import RateLimited
 from shop.views.limits import invitations_limited, too_many
 
 
+CIRCLE_LIST = Fragment("circles", areas=(CIRCLES,))
+CIRCLE = Fragment("circle", areas=(CIRCLES,))
+
+
 def circle_list(request):
-    return render(request, "shop/circles/list.html", {"circles": selectors.public_circles(),
-                                                      "year": timezone.localdate().year})
+    year = timezone.localdate().year  # a new year starts every circle at zero, under a new key
+    fragment = page_cache.cached(CIRCLE_LIST.at(year), lambda: page_cache.render(
+        "shop/circles/_list.html", {"circles": selectors.public_circles(year), "year": year}))
+    return render(request, "shop/circles/list.html", {"fragment": page_cache.for_visitor(request, fragment)})
 
 
 def _public_circle_or_404(slug):
@@ -34,12 +42,23 @@ def _public_circle_or_404(slug):
 
 
 def circle_detail(request, slug):
-    """A circle's public page: what it is, who leads it (first names), its goal, progress and member count."""
-    circle = _public_circle_or_404(slug)
-    context = {"circle": circle, "progress": selectors.circle_progress(circle),
-               "leaders": selectors.leader_first_names(circle),
+    """A circle's public page: what it is, who leads it (first names), its goal, progress and
+    member count (cached for everyone); its leaders also see the link to their page."""
+    year = timezone.localdate().year
+    fragment = page_cache.cached(CIRCLE.at(slug, year), lambda: _circle_fragment(selectors.public_circle(slug), year))
+    if fragment is None:
+        raise Http404("No such circle")
+    context = {"title": fragment["title"], "fragment": page_cache.for_visitor(request, fragment["html"]), "slug": slug,
                "is_leader": selectors.circle_for_leader(request.user, slug) is not None}
     return render(request, "shop/circles/detail.html", context)
+
+
+def _circle_fragment(circle, year) -> dict | None:
+    if circle is None:
+        return None
+    context = {"circle": circle, "progress": selectors.circle_progress(circle, year),
+               "leaders": selectors.leader_first_names(circle)}
+    return {"title": circle.name, "html": page_cache.render("shop/circles/_detail.html", context)}
 
 
 def circle_join(request, slug):

@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shop.platform import page_cache
 from shop.platform.csv_export import csv_text
+from shop.platform.page_cache import EVENTS, Fragment
 from shop.platform.errors import DomainError
 from shop.forms.events import HostingDecisionForm, HostingRequestForm, SponsorForm, TicketForm
 from shop.models import Event, HostingRequest
@@ -22,8 +24,19 @@ from shop.views.files import download_response
 from shop.views.limits import limited
 
 
+EVENT_LIST = Fragment("events", areas=(EVENTS,))
+EVENT = Fragment("event", areas=(EVENTS,))
+
+
 def event_list(request):
-    return render(request, "shop/events/list.html", {"events": selectors.upcoming_events()})
+    fragment = page_cache.cached(EVENT_LIST, _event_list_fragment, until=lambda f: f["until"])
+    return render(request, "shop/events/list.html", {"fragment": page_cache.for_visitor(request, fragment["html"])})
+
+
+def _event_list_fragment() -> dict:
+    events = list(selectors.upcoming_events())
+    return {"html": page_cache.render("shop/events/_list.html", {"events": events}),
+            "until": min((event.ends_at for event in events), default=None)}  # the first to end leaves the list
 
 
 def _published_or_404(slug) -> Event:
@@ -33,11 +46,30 @@ def _published_or_404(slug) -> Event:
     return event
 
 
+def _event_fragment(event, ticket_form=None, sponsor_form=None, me=None) -> dict | None:
+    if event is None:
+        return None
+    now = timezone.now()
+    me = me or {}
+    shown = selectors.event_page(event, now)
+    context = {**shown, "fl_disclosure": fl_disclosure(),
+               "ticket_form": ticket_form or TicketForm(event=event, initial=me.get("ticket"),
+                                                        ticket_types=shown["ticket_types"]),
+               "sponsor_form": sponsor_form or SponsorForm(event=event, initial=me.get("sponsor"), tiers=shown["tiers"])}
+    return {"title": event.title, "html": page_cache.render("shop/events/_detail.html", context),
+            "until": selectors.event_page_changes_at(event, now)}
+
+
 def _event_page(request, event, status=200, ticket_form=None, sponsor_form=None):
-    context = {**selectors.event_page(event), "fl_disclosure": fl_disclosure(),
-               "ticket_form": ticket_form or TicketForm(event=event, initial=_me(request)),
-               "sponsor_form": sponsor_form or SponsorForm(event=event, initial=_me(request, "contact_name"))}
-    return render(request, "shop/events/detail.html", context, status=status)
+    """The event page for this visitor only: a POST's errors, or forms filled with a signed-in
+    person's name and e-mail."""
+    me = {"ticket": _me(request), "sponsor": _me(request, "contact_name")}
+    return _render_event(request, _event_fragment(event, ticket_form, sponsor_form, me), status)
+
+
+def _render_event(request, fragment, status=200):
+    return render(request, "shop/events/detail.html",
+                  {"title": fragment["title"], "fragment": page_cache.for_visitor(request, fragment["html"])}, status=status)
 
 
 def _me(request, name_field="name") -> dict:
@@ -47,7 +79,15 @@ def _me(request, name_field="name") -> dict:
 
 
 def event_detail(request, slug):
-    return _event_page(request, _published_or_404(slug))
+    """The event page: one cached fragment for every visitor who is not signed in (a signed-in
+    person's forms are filled with their name and e-mail)."""
+    if request.user.is_authenticated:
+        return _event_page(request, _published_or_404(slug))
+    fragment = page_cache.cached(EVENT.at(slug), lambda: _event_fragment(selectors.published_event(slug)),
+                                 until=lambda f: f["until"])
+    if fragment is None:
+        raise Http404("No such event")
+    return _render_event(request, fragment)
 
 
 def _address(data) -> dict:

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shop.platform import page_cache
 from shop.platform import stripe_gateway as gateway
+from shop.platform.page_cache import Fragment
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.forms.giving import AmountForm, CorrectReceiptForm, DonateForm, RefundDonationForm, StatementRunForm
@@ -31,10 +33,17 @@ def _fee_examples():
     return [(amount, service.fee_cover(amount)) for amount in settings.DONATION_PRESETS]
 
 
+DONATE_PAGE = Fragment("donate")  # settings only: the presets, the fee figures, the disclosure
+
+
 def donate(request):
-    """The donate page: amount, once or monthly, designation, tribute, fees, donor details."""
+    """The donate page: amount, once or monthly, designation, tribute, fees, donor details.
+    Cached for every visitor not signed in (a signed-in person's form has their name and e-mail)."""
     initial = {"email": request.user.email if request.user.is_authenticated else "",
                "name": request.user.get_full_name() if request.user.is_authenticated else ""}
+    if request.method != "POST" and not request.user.is_authenticated:
+        fragment = page_cache.cached(DONATE_PAGE, lambda: _donate_fragment(DonateForm(initial=initial)))
+        return render(request, "shop/giving/donate.html", {"fragment": page_cache.for_visitor(request, fragment)})
     form = DonateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -50,9 +59,15 @@ def donate(request):
             form.add_error(None, error.message)
         else:
             return redirect("shop:donate_pay", token=service.gift_token(gift))
-    context = {"form": form, "fee_examples": _fee_examples(), "fee_percent": settings.DONATION_FEE_PERCENT,
+    fragment = _donate_fragment(form, signed_in=request.user.is_authenticated)
+    return render(request, "shop/giving/donate.html", {"fragment": page_cache.for_visitor(request, fragment)},
+                  status=400 if form.errors else 200)
+
+
+def _donate_fragment(form, signed_in=False) -> str:
+    context = {"form": form, "signed_in": signed_in, "fee_examples": _fee_examples(), "fee_percent": settings.DONATION_FEE_PERCENT,
                "fee_fixed": settings.DONATION_FEE_FIXED, "fl_disclosure": fl_disclosure()}
-    return render(request, "shop/giving/donate.html", context, status=400 if form.errors else 200)
+    return page_cache.render("shop/giving/_donate.html", context)
 
 
 def _gift_or_404(token):

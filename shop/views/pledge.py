@@ -3,7 +3,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from shop.platform import page_cache
 from shop.platform.errors import DomainError
+from shop.platform.page_cache import PLEDGE, Fragment
 from shop.forms.pledge import PledgeForm
 from shop.models import Pledge
 from shop.platform.security import private_page
@@ -11,10 +13,16 @@ from shop.services.pledges import LEARNING_RESOURCES, pledge_count, pledge_take
 from shop.views.limits import limited
 
 
+PLEDGE_PAGE = Fragment("pledge", areas=(PLEDGE,))
+
+
 @limited("pledge")
 def pledge(request):
-    form = PledgeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":  # the same for everyone: the count of pledges and the empty form
+        fragment = page_cache.cached(PLEDGE_PAGE, lambda: _pledge_fragment(PledgeForm()))
+        return render(request, "shop/pledge/pledge.html", {"fragment": page_cache.for_visitor(request, fragment)})
+    form = PledgeForm(request.POST)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             taken, new = pledge_take(kind=data["kind"], name=data["name"], email=data["email"],
@@ -25,9 +33,13 @@ def pledge(request):
             request.session["pledge_ack"] = {"new": new, "badge": taken.badge if taken.kind == "business" else None,
                                              "date": taken.created_at.strftime("%B %-d, %Y")}
             return redirect("shop:pledge_thanks")
-    return render(request, "shop/pledge/pledge.html", {"form": form, "count": pledge_count(),
-                                                       "resources": LEARNING_RESOURCES},
-                  status=400 if form.errors else 200)
+    return render(request, "shop/pledge/pledge.html",
+                  {"fragment": page_cache.for_visitor(request, _pledge_fragment(form))}, status=400)
+
+
+def _pledge_fragment(form) -> str:
+    return page_cache.render("shop/pledge/_pledge.html", {"form": form, "count": pledge_count(),
+                                                          "resources": LEARNING_RESOURCES})
 
 
 @private_page

@@ -70,7 +70,7 @@ def test_category_filter_and_search(client):
     VariantFactory(product=ProductFactory(name="Cedar Candle", category=candles))
     VariantFactory(product=ProductFactory(name="Zip Pouch", category=bags, description="A small pouch"))
 
-    names = lambda r: [p.name for p in r.context["page"].object_list]  # noqa: E731
+    names = lambda r: [p["name"] for p in r.context["page"].object_list]  # noqa: E731
     assert names(client.get(reverse("shop:category", args=["bags"]))) == ["Market Tote", "Zip Pouch"]
     assert names(client.get(reverse("shop:catalog"), {"q": "candle"})) == ["Cedar Candle"]
     assert names(client.get(reverse("shop:catalog"), {"q": "SMALL"})) == ["Zip Pouch"]
@@ -143,7 +143,7 @@ def test_selling_the_last_unit_retires_cached_pages(client, django_capture_on_co
 
 
 def catalog_cache_keys():
-    return sorted(k for k in cache._cache if ":catalog:page:" in k)  # the local-memory cache's own keys
+    return sorted(k for k in cache._cache if ":pages:catalog-page:" in k)  # the local-memory cache's own keys
 
 
 def test_junk_query_strings_make_no_new_cache_entries_or_renders(client, settings):

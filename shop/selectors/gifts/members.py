@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from shop.models import (
     BoxSize,
     ClassicBox,
+    ClassicBoxItem,
     GiftDesign,
     GiftDesignItem,
     Organisation,
@@ -58,7 +59,8 @@ def builder_choices() -> dict:
 
 def classic_boxes_priced() -> list[ClassicBox]:
     """Active classic boxes, each with ``price``: the box and its products, before fees and tiers."""
-    boxes = list(ClassicBox.objects.filter(active=True).select_related("size").prefetch_related("items__variant"))
+    boxes = list(ClassicBox.objects.filter(active=True).select_related("size")
+                 .prefetch_related(Prefetch("items", queryset=ClassicBoxItem.objects.select_related("variant"))))
     for box in boxes:
         box.price = box.size.base_price + sum((i.variant.price * i.quantity for i in box.items.all()), Decimal("0"))
     return boxes

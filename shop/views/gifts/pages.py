@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shop.platform import page_cache
 from shop.platform.errors import DomainError
+from shop.platform.page_cache import CATALOG, GIFTS, Fragment
 from shop.platform import stripe_gateway as gateway
 from shop.forms.gifts import (
     DesignDetailsForm,
@@ -26,7 +28,13 @@ from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
-from shop.selectors.gifts.members import builder_choices, design_for_member, designs_for_member, member_organisations
+from shop.selectors.gifts.members import (
+    builder_choices,
+    classic_boxes_priced,
+    design_for_member,
+    designs_for_member,
+    member_organisations,
+)
 from shop.services.gifts import designs as gift_designs
 from shop.services.gifts.documents import invoice_pdf, quote_pdf
 from shop.services.gifts.orders import (
@@ -37,6 +45,9 @@ from shop.services.gifts.orders import (
     proof_upload,
 )
 from shop.services.gifts.quote import design_set_item, design_slots_used, gift_quote
+
+
+CLASSICS = Fragment("gift-classics", areas=(CATALOG, GIFTS))  # a box's price is its size's and its products'
 
 
 def _design_or_404(request, design_id):
@@ -55,8 +66,11 @@ def gifts_home(request):
                                             form.cleaned_data["size"], request.user, classic=form.cleaned_data["start_from"])
         return redirect("shop:gift_design", design.pk)
     context = {"organisations": organisations, "designs": designs_for_member(request.user) if organisations else [],
-               "orders": gift_orders_for_member(request.user) if organisations else [], "form": form,
-               **builder_choices()}
+               "orders": gift_orders_for_member(request.user) if organisations else [], "form": form}
+    if organisations:  # the classic boxes are the same for every member: cached
+        classics = page_cache.cached(CLASSICS, lambda: page_cache.render("shop/gifts/_classics.html",
+                                                                         {"classics": classic_boxes_priced()}))
+        context["classics"] = page_cache.for_visitor(request, classics)
     return render(request, "shop/gifts/home.html", context, status=400 if form.errors else 200)
 
 
