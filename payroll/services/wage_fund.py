@@ -10,7 +10,7 @@ from django.utils import timezone
 from payroll.accounts import known_accounts
 from payroll.models import JournalEntry, Posting
 from payroll.services.ledger import Leg, entry_post
-from shop.models import Order, OrderLine, Refund, RefundLine
+from shop.models import OrderLine, Refund, RefundLine
 from shop.models.orders import PAID_STATES
 from shop.platform.money import sum_money
 from shop.wages import line_wage_total, refunded_wage_share
