@@ -249,6 +249,11 @@ class _DryRun(Exception):
     pass
 
 
+def ascii_digits(text: str) -> bool:
+    """An id as typed: ASCII digits only ("²".isdigit() is true, but int() refuses it), at most 18."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
     """Add one time entry per row of the CSV (columns employee, date, kind, hours; employee is
     the employee's id), through ``time_entry_add``: all rows or none. With ``commit=False``
@@ -264,14 +269,14 @@ def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
         raise TimeImportError([(1, "The file has no rows of hours.")])
     if len(rows) > IMPORT_MAX_ROWS:
         raise TimeImportError([(1, f"At most {IMPORT_MAX_ROWS} rows at a time.")])
-    ids = {row["employee"].lstrip("#") for _, row in rows if row["employee"].lstrip("#").isdigit()}
+    ids = {row["employee"].lstrip("#") for _, row in rows if ascii_digits(row["employee"].lstrip("#"))}
     employees = Employee.objects.in_bulk([int(i) for i in ids])
     errors, made = [], []
     try:
         with transaction.atomic():
             for number, row in rows:
                 raw_id = row["employee"].lstrip("#")
-                employee = employees.get(int(raw_id)) if raw_id.isdigit() else None
+                employee = employees.get(int(raw_id)) if ascii_digits(raw_id) else None
                 if employee is None:
                     errors.append((number, f"No employee number {row['employee'] or '(blank)'}."))
                     continue

@@ -262,3 +262,13 @@ def test_opening_the_grid_is_recorded_in_the_audit_trail_without_names(client, s
     event = AuditEvent.objects.get(action="time.grid_viewed")
     assert event.actor == staff and event.detail["employees"] == [ana.pk]
     assert "Ana" not in str(event.detail)
+
+
+def test_csv_import_refuses_ids_that_only_look_like_numbers(client, staff):
+    """'²' passes str.isdigit() but not int(); a 30-digit id is past any database id: row errors, not a 500."""
+    text = "employee,date,kind,hours\n²,2026-10-05,regular,8\n" + "9" * 30 + ",2026-10-05,regular,8\n"
+    response = upload(client, text)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Row 2:" in body and "Row 3:" in body
+    assert not TimeEntry.objects.exists()
