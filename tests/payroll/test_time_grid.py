@@ -272,3 +272,10 @@ def test_csv_import_refuses_ids_that_only_look_like_numbers(client, staff):
     body = response.content.decode()
     assert "Row 2:" in body and "Row 3:" in body
     assert not TimeEntry.objects.exists()
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31", "²026-10-05"])
+def test_a_start_day_outside_the_sane_window_shows_this_period(client, staff, start):
+    """Year 1 overflowed working out the pay period around it (a 500 found by the fuzzer)."""
+    assert client.get(reverse("payroll:time_grid"), {"start": start}).status_code == 200
+    assert client.post(reverse("payroll:time_grid_approve"), {"start": start}).status_code == 302
