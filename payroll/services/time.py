@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from payroll.models import Employee, PayRun, TimeEntry
 from payroll.services.people import EmployeeError, audit, minimum_wage_on, rate_on
+from shop.platform.validators import MAX_ID, ascii_int
 
 LOCKED_RUN_STATUSES = ("approved", "paid")
 LONG_DAY = Decimal("12")  # more than this in one day asks "is that right?"
@@ -249,9 +250,10 @@ class _DryRun(Exception):
     pass
 
 
-def ascii_digits(text: str) -> bool:
-    """An id as typed: ASCII digits only ("²".isdigit() is true, but int() refuses it), at most 18."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
+def _employee_id(text: str) -> int | None:
+    """The id typed in the employee column ("#12" or "12"): ASCII digits a database id can hold, else None."""
+    number = ascii_int(text.lstrip("#"))
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
@@ -269,14 +271,12 @@ def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
         raise TimeImportError([(1, "The file has no rows of hours.")])
     if len(rows) > IMPORT_MAX_ROWS:
         raise TimeImportError([(1, f"At most {IMPORT_MAX_ROWS} rows at a time.")])
-    ids = {row["employee"].lstrip("#") for _, row in rows if ascii_digits(row["employee"].lstrip("#"))}
-    employees = Employee.objects.in_bulk([int(i) for i in ids])
+    employees = Employee.objects.in_bulk({_employee_id(row["employee"]) for _, row in rows} - {None})
     errors, made = [], []
     try:
         with transaction.atomic():
             for number, row in rows:
-                raw_id = row["employee"].lstrip("#")
-                employee = employees.get(int(raw_id)) if ascii_digits(raw_id) else None
+                employee = employees.get(_employee_id(row["employee"]))
                 if employee is None:
                     errors.append((number, f"No employee number {row['employee'] or '(blank)'}."))
                     continue
