@@ -7,11 +7,12 @@ import pytest
 from django.db import IntegrityError, OperationalError
 
 from config.celery import app
-from payroll import tasks
+from payroll import receivers, tasks
 from payroll.models import JournalEntry, Posting
 from payroll.services import wage_fund
 from payroll.services.reconcile import wage_fund_reconcile
 from shop.models import Order, OrderLine
+from shop.platform.facts import order_paid
 from shop.services.orders import order_mark_paid
 from tests.support.factories import OrderFactory, VariantFactory
 
@@ -214,3 +215,95 @@ def test_eagerly_every_paid_order_is_credited_as_it_is_paid(django_capture_on_co
             order_mark_paid(order.pk)
         assert fund_balance() == balance
     assert wage_fund_reconcile().ok
+
+
+# -- the receiver: paid orders go to the worker in batches -----------------------------------
+class FakeTimer:
+    """Stands in for threading.Timer: records each timer started; the test fires it."""
+
+    started: list["FakeTimer"] = []
+
+    def __init__(self, seconds, function):
+        self.seconds, self.function, self.cancelled = seconds, function, False
+
+    def start(self):
+        FakeTimer.started.append(self)
+
+    def cancel(self):
+        self.cancelled = True
+
+    def fire(self):
+        if not self.cancelled:
+            self.function()
+
+
+@pytest.fixture
+def fake_timers():
+    FakeTimer.started = []
+    return FakeTimer.started
+
+
+def test_ids_are_sent_a_full_batch_at_a_time_and_the_rest_when_the_timer_fires(fake_timers):
+    sent = []
+    batch = receivers.PaidOrderBatch(sent.append, size=3, seconds=0.2, timer=FakeTimer)
+    for order_id in [11, 12, 13, 14, 15, 16, 17]:
+        batch.add(order_id)
+    assert sent == [[11, 12, 13], [14, 15, 16]]  # the id that fills a batch sends it at once
+    assert [t.seconds for t in fake_timers] == [0.2, 0.2, 0.2]  # one timer per batch begun
+    assert [t.cancelled for t in fake_timers] == [True, True, False]  # a full batch stops its timer
+    fake_timers[0].fire()  # a cancelled timer that fires anyway (it was already running) sends nothing
+    assert sent == [[11, 12, 13], [14, 15, 16]]
+    fake_timers[2].fire()
+    assert sent == [[11, 12, 13], [14, 15, 16], [17]]
+    batch.flush()  # nothing held: nothing sent
+    batch.add(18)
+    assert len(fake_timers) == 4 and sent[-1] == [17]
+
+
+def test_a_send_the_broker_refuses_is_logged_and_the_next_batch_still_goes(fake_timers, caplog):
+    sent = []
+
+    def send(ids):
+        if 2 in ids:
+            raise OSError("broker unreachable")
+        sent.append(ids)
+
+    batch = receivers.PaidOrderBatch(send, size=2, seconds=0.2, timer=FakeTimer)
+    for order_id in [1, 2, 3, 4]:
+        batch.add(order_id)  # never raises into the payment's on-commit callback
+    assert sent == [[3, 4]]
+    assert "Could not enqueue the wage-fund credit of orders [1, 2]" in caplog.text
+
+
+def test_paid_orders_are_published_as_one_message_per_batch_and_credited_once(monkeypatch, fake_timers):
+    """With a broker (eager off): 5 payments, batches of 2, publish 3 credit_paid_orders
+    messages and no per-order ones; running them (and a duplicate) credits each line once."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(receivers, "paid_orders", receivers.PaidOrderBatch(receivers._send_paid_orders, size=2, seconds=0.2,
+                                                                           timer=FakeTimer))
+    made = orders(*[[("Tote", 1, D(wage)), ("Candle", 2, D("0.50"))] for wage in ("1.00", "2.00", "3.00", "4.00", "5.00")],
+                  state=Order.State.PENDING)
+    ids = [o.pk for o in made]
+    with mock.patch.object(tasks.credit_paid_orders, "delay") as batched, \
+            mock.patch.object(tasks.credit_paid_order, "delay") as one_by_one:
+        for order_id in ids:
+            order_paid.send(sender="shop", order_id=order_id)
+        assert [c.args for c in batched.call_args_list] == [([ids[0], ids[1]],), ([ids[2], ids[3]],)]
+        fake_timers[-1].fire()  # the last, lone order goes when its timer fires
+    messages = [c.args[0] for c in batched.call_args_list]
+    assert messages == [[ids[0], ids[1]], [ids[2], ids[3]], [ids[4]]] and one_by_one.call_count == 0
+    Order.objects.filter(pk__in=ids).update(state=Order.State.PAID, paid_at=PAID_AT)  # (paid: set-up in bulk)
+    assert [tasks.credit_paid_orders(m) for m in messages] == [4, 4, 2]
+    assert tasks.credit_paid_orders(messages[0]) == 0  # a redelivered message
+    assert fund_balance() == D("20.00") and JournalEntry.objects.count() == 10
+    assert wage_fund_reconcile().ok
+
+
+def test_a_forked_child_starts_with_no_ids_and_no_timer_of_its_parent(fake_timers):
+    sent = []
+    batch = receivers.PaidOrderBatch(sent.append, size=10, seconds=0.2, timer=FakeTimer)
+    batch.add(7)
+    batch._reset()  # what os.register_at_fork runs in the child
+    batch.add(8)
+    fake_timers[-1].fire()
+    assert sent == [[8]] and len(fake_timers) == 2
