@@ -105,3 +105,19 @@ def test_on_postgresql_a_full_batch_is_the_same_queries_as_a_small_one(count, dj
         assert credit_paid_orders(order_ids) == 2 * count
     assert credit_paid_orders(order_ids) == 0  # the same message again
     assert wage_fund_balance() == Decimal("25.50") * count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_few_orders_short_of_a_batch_are_sent_by_the_timer_and_credited(celery_worker_process):
+    """Fewer paid orders than a batch: the timer's thread publishes them to the real broker."""
+    order_ids = paid_orders(7)
+    with capture_tasks() as published:
+        for order_id in order_ids:
+            order_paid.send(sender="shop", order_id=order_id)
+        wait_for(lambda: published.named("payroll.tasks.credit_paid_orders"), timeout=30,
+                 message="the timer to send the held orders", details=celery_worker_process.describe)
+    assert [task.args[0] for task in published.published] == [order_ids]  # one message, all seven
+    wait_for(lambda: JournalEntry.objects.count() >= 14, timeout=60, message="the worker to credit them",
+             details=celery_worker_process.describe)
+    celery_worker_process.barrier()
+    assert JournalEntry.objects.count() == 14 and wage_fund_balance() == Decimal("178.50")
