@@ -275,7 +275,8 @@ def test_a_send_the_broker_refuses_is_logged_and_the_next_batch_still_goes(fake_
     assert "Could not enqueue the wage-fund credit of orders [1, 2]" in caplog.text
 
 
-def test_paid_orders_are_published_as_one_message_per_batch_and_credited_once(monkeypatch, fake_timers):
+def test_paid_orders_are_published_as_one_message_per_batch_and_credited_once(monkeypatch, fake_timers,
+                                                                             django_assert_num_queries):
     """With a broker (eager off): 5 payments, batches of 2, publish 3 credit_paid_orders
     messages and no per-order ones; running them (and a duplicate) credits each line once."""
     monkeypatch.setitem(app.conf, "task_always_eager", False)
@@ -286,8 +287,9 @@ def test_paid_orders_are_published_as_one_message_per_batch_and_credited_once(mo
     ids = [o.pk for o in made]
     with mock.patch.object(tasks.credit_paid_orders, "delay") as batched, \
             mock.patch.object(tasks.credit_paid_order, "delay") as one_by_one:
-        for order_id in ids:
-            order_paid.send(sender="shop", order_id=order_id)
+        with django_assert_num_queries(0):  # announcing costs the paying request no query
+            for order_id in ids:
+                order_paid.send(sender="shop", order_id=order_id)
         assert [c.args for c in batched.call_args_list] == [([ids[0], ids[1]],), ([ids[2], ids[3]],)]
         fake_timers[-1].fire()  # the last, lone order goes when its timer fires
     messages = [c.args[0] for c in batched.call_args_list]
