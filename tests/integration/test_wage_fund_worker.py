@@ -100,8 +100,8 @@ def test_on_postgresql_a_full_batch_is_the_same_queries_as_a_small_one(count, dj
     """One multi-row insert of entries and one of postings, whatever the batch's size (SQLite,
     with its 999 parameters a statement, splits a full batch's inserts; PostgreSQL does not)."""
     order_ids = paid_orders(count)
-    # savepoint, the lines, the accounts, the entries, the new entries, the postings, release
-    with django_assert_num_queries(7):
+    # savepoint, the lines, the accounts, the entries (returning the new ones), the postings, release
+    with django_assert_num_queries(6):
         assert credit_paid_orders(order_ids) == 2 * count
     assert credit_paid_orders(order_ids) == 0  # the same message again
     assert wage_fund_balance() == Decimal("25.50") * count
