@@ -76,9 +76,9 @@ def _credit_lines(where: Q) -> int:
     Entries go in with ``ON CONFLICT DO NOTHING`` against the ledger's unique keys (the
     idempotency key, and one credit per order line), so an entry another batch posted
     first is skipped, never doubled; postings are written only for the entries this
-    statement inserted (``RETURNING``). Six queries whatever the batch's size: the lines,
-    the accounts, the entries, the postings, and the transaction's begin and commit.
-    Returns the number of entries posted.
+    statement inserted (``RETURNING``). Four queries in the transaction whatever the
+    batch's size: the lines, the accounts, the entries, the postings. Returns the number
+    of entries posted.
     """
     rows = (_uncredited_lines().filter(where).order_by("order_id", "pk")
             .values_list("pk", "quantity", "title", "wage_content", "order__number", "order__paid_at"))
