@@ -22,14 +22,17 @@ RETRY = {
 
 @shared_task(**RETRY)
 def credit_paid_order(order_id: int) -> int:
-    """One order_paid fact: credits the order, and with it the paid, uncredited orders of its
+    """One order (messages queued before paid orders were sent in batches, and anyone
+    calling it by name): credits the order, and with it the paid, uncredited orders of its
     block of ids (``wage_fund_credit_order_batch``), in one transaction."""
     return wage_fund.wage_fund_credit_order_batch(order_id)
 
 
 @shared_task(**RETRY)
 def credit_paid_orders(order_ids: list[int]) -> int:
-    """A batch of paid orders (the sweep's), credited in one transaction."""
+    """A batch of paid orders, credited in one transaction (``wage_fund_credit_orders``):
+    the receiver's (``payroll/receivers.py`` sends up to ``BATCH_ORDERS`` ids a message) or
+    the sweep's. A retried, duplicated or overlapping batch posts nothing twice."""
     return wage_fund.wage_fund_credit_orders(order_ids)
 
 

@@ -3,8 +3,10 @@ each confirmed refund takes back the refunded share, exactly once (keys, not hop
 import logging
 from decimal import Decimal
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from payroll.accounts import known_accounts
@@ -41,15 +43,42 @@ def _uncredited_lines():
     return OrderLine.objects.filter(order__state__in=PAID_STATES, wage_content__gt=0).filter(~Exists(credited))
 
 
+def _insert_new_entries(entries: list[JournalEntry]) -> list[tuple[int, int]]:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id, source_id``: the (entry id, order
+    line id) of the entries this statement inserted, none of those another batch posted first.
+
+    Django's ``bulk_create(ignore_conflicts=True)`` returns no ids, so the statement is
+    built by the same insert compiler bulk_create uses (``auto_now_add`` and all), asked to
+    return the two columns; PostgreSQL and SQLite (3.35+) both return the inserted rows
+    only. One statement, or as many as SQLite's parameter limit needs (PostgreSQL: one)."""
+    opts = JournalEntry._meta
+    fields = [field for field in opts.concrete_fields if field is not opts.pk]
+    returning = [opts.pk, opts.get_field("source_id")]
+    connection = connections[JournalEntry.objects.db]
+    size = connection.ops.bulk_batch_size(fields, entries) or len(entries)
+    inserted = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), size):
+            query = InsertQuery(JournalEntry, on_conflict=OnConflict.IGNORE)
+            query.insert_values(fields, entries[start:start + size])
+            compiler = query.get_compiler(connection=connection)
+            compiler.returning_fields = returning
+            for sql, params in compiler.as_sql():
+                cursor.execute(sql, params)
+            inserted += cursor.fetchall()
+    return inserted
+
+
 @transaction.atomic
 def _credit_lines(where: Q) -> int:
     """Credit the uncredited lines of the paid orders ``where`` selects, all or nothing.
 
     Entries go in with ``ON CONFLICT DO NOTHING`` against the ledger's unique keys (the
     idempotency key, and one credit per order line), so an entry another batch posted
-    first is skipped, never doubled; postings are written only for the entries this batch
-    inserted (the ones without postings: every other entry got its postings in the
-    transaction that inserted it). Returns the number of entries posted.
+    first is skipped, never doubled; postings are written only for the entries this
+    statement inserted (``RETURNING``). Four queries in the transaction whatever the
+    batch's size: the lines, the accounts, the entries, the postings. Returns the number
+    of entries posted.
     """
     rows = (_uncredited_lines().filter(where).order_by("order_id", "pk")
             .values_list("pk", "quantity", "title", "wage_content", "order__number", "order__paid_at"))
@@ -67,11 +96,7 @@ def _credit_lines(where: Q) -> int:
     if not entries:
         return 0
     accounts = known_accounts([CLEARING, WAGE_FUND])
-    JournalEntry.objects.bulk_create(entries, ignore_conflicts=True)
-    posted = list(
-        JournalEntry.objects.filter(source_type=ORDER_LINE, source_id__in=list(wages), postings__isnull=True)
-        .values_list("pk", "source_id")
-    )
+    posted = _insert_new_entries(entries)
     Posting.objects.bulk_create(
         posting
         for entry_id, line_id in posted

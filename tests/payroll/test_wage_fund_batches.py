@@ -7,11 +7,12 @@ import pytest
 from django.db import IntegrityError, OperationalError
 
 from config.celery import app
-from payroll import tasks
+from payroll import receivers, tasks
 from payroll.models import JournalEntry, Posting
 from payroll.services import wage_fund
 from payroll.services.reconcile import wage_fund_reconcile
 from shop.models import Order, OrderLine
+from shop.platform.facts import order_paid
 from shop.services.orders import order_mark_paid
 from tests.support.factories import OrderFactory, VariantFactory
 
@@ -100,6 +101,23 @@ def test_a_line_another_batch_credited_after_this_one_read_it_gets_no_second_pos
     assert fund_balance() == D("11.00") and JournalEntry.objects.count() == 2
 
 
+@pytest.mark.parametrize("rows_a_statement", [1, 3])
+def test_entries_split_over_several_statements_return_only_the_new_ones(rows_a_statement):
+    """As SQLite's parameter limit splits a large batch: each statement returns the entries it
+    inserted, a line another batch credited first (here: every other line) gets no postings."""
+    made = orders(*[[("Tote", 1, D("1.00")), ("Candle", 1, D("0.10"))] for _ in range(4)])
+    lines = list(OrderLine.objects.filter(order__in=made).order_by("pk"))
+    stale = OrderLine.objects.filter(order__state__in=wage_fund.PAID_STATES, wage_content__gt=0)  # blind to credits
+    wage_fund.wage_fund_credit_orders([made[0].pk, made[2].pk])  # 4 lines credited first
+    connection = wage_fund.connections["default"]
+    with mock.patch.object(connection.ops, "bulk_batch_size", return_value=rows_a_statement), \
+            mock.patch.object(wage_fund, "_uncredited_lines", return_value=stale):
+        assert wage_fund.wage_fund_credit_orders([o.pk for o in made]) == 4
+    assert fund_balance() == D("4.40") and JournalEntry.objects.count() == 8 and Posting.objects.count() == 16
+    assert sorted(JournalEntry.objects.values_list("source_id", flat=True)) == [line.pk for line in lines]
+    assert wage_fund_reconcile().ok
+
+
 def test_the_database_refuses_a_second_credit_of_a_line_even_under_another_key():
     (order,) = orders([("Tote", 1, D("5.00"))])
     wage_fund.wage_fund_credit_orders([order.pk])
@@ -111,8 +129,8 @@ def test_the_database_refuses_a_second_credit_of_a_line_even_under_another_key()
 @pytest.mark.parametrize("count", [5, 50])
 def test_a_batch_of_5_or_50_orders_runs_the_same_queries(count, django_assert_num_queries):
     made = orders(*[[("Tote", 1, D("2.00")), ("Candle", 1, D("1.00"))] for _ in range(count)])
-    # savepoint, the lines, the accounts, the entries, the new entries, the postings, release
-    with django_assert_num_queries(7):
+    # savepoint, the lines, the accounts, the entries (returning the new ones), the postings, release
+    with django_assert_num_queries(6):
         assert wage_fund.wage_fund_credit_orders([o.pk for o in made]) == 2 * count
     assert fund_balance() == D("3.00") * count
 
@@ -214,3 +232,97 @@ def test_eagerly_every_paid_order_is_credited_as_it_is_paid(django_capture_on_co
             order_mark_paid(order.pk)
         assert fund_balance() == balance
     assert wage_fund_reconcile().ok
+
+
+# -- the receiver: paid orders go to the worker in batches -----------------------------------
+class FakeTimer:
+    """Stands in for threading.Timer: records each timer started; the test fires it."""
+
+    started: list["FakeTimer"] = []
+
+    def __init__(self, seconds, function):
+        self.seconds, self.function, self.cancelled = seconds, function, False
+
+    def start(self):
+        FakeTimer.started.append(self)
+
+    def cancel(self):
+        self.cancelled = True
+
+    def fire(self):
+        if not self.cancelled:
+            self.function()
+
+
+@pytest.fixture
+def fake_timers():
+    FakeTimer.started = []
+    return FakeTimer.started
+
+
+def test_ids_are_sent_a_full_batch_at_a_time_and_the_rest_when_the_timer_fires(fake_timers):
+    sent = []
+    batch = receivers.PaidOrderBatch(sent.append, size=3, seconds=0.2, timer=FakeTimer)
+    for order_id in [11, 12, 13, 14, 15, 16, 17]:
+        batch.add(order_id)
+    assert sent == [[11, 12, 13], [14, 15, 16]]  # the id that fills a batch sends it at once
+    assert [t.seconds for t in fake_timers] == [0.2, 0.2, 0.2]  # one timer per batch begun
+    assert [t.cancelled for t in fake_timers] == [True, True, False]  # a full batch stops its timer
+    fake_timers[0].fire()  # a cancelled timer that fires anyway (it was already running) sends nothing
+    assert sent == [[11, 12, 13], [14, 15, 16]]
+    fake_timers[2].fire()
+    assert sent == [[11, 12, 13], [14, 15, 16], [17]]
+    batch.flush()  # nothing held: nothing sent
+    batch.add(18)
+    assert len(fake_timers) == 4 and sent[-1] == [17]
+
+
+def test_a_send_the_broker_refuses_is_logged_and_the_next_batch_still_goes(fake_timers, caplog):
+    sent = []
+
+    def send(ids):
+        if 2 in ids:
+            raise OSError("broker unreachable")
+        sent.append(ids)
+
+    batch = receivers.PaidOrderBatch(send, size=2, seconds=0.2, timer=FakeTimer)
+    for order_id in [1, 2, 3, 4]:
+        batch.add(order_id)  # never raises into the payment's on-commit callback
+    assert sent == [[3, 4]]
+    assert "Could not enqueue the wage-fund credit of orders [1, 2]" in caplog.text
+
+
+def test_paid_orders_are_published_as_one_message_per_batch_and_credited_once(monkeypatch, fake_timers,
+                                                                             django_assert_num_queries):
+    """With a broker (eager off): 5 payments, batches of 2, publish 3 credit_paid_orders
+    messages and no per-order ones; running them (and a duplicate) credits each line once."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(receivers, "paid_orders", receivers.PaidOrderBatch(receivers._send_paid_orders, size=2, seconds=0.2,
+                                                                           timer=FakeTimer))
+    made = orders(*[[("Tote", 1, D(wage)), ("Candle", 2, D("0.50"))] for wage in ("1.00", "2.00", "3.00", "4.00", "5.00")],
+                  state=Order.State.PENDING)
+    ids = [o.pk for o in made]
+    with mock.patch.object(tasks.credit_paid_orders, "delay") as batched, \
+            mock.patch.object(tasks.credit_paid_order, "delay") as one_by_one:
+        with django_assert_num_queries(0):  # announcing costs the paying request no query
+            for order_id in ids:
+                order_paid.send(sender="shop", order_id=order_id)
+        assert [c.args for c in batched.call_args_list] == [([ids[0], ids[1]],), ([ids[2], ids[3]],)]
+        fake_timers[-1].fire()  # the last, lone order goes when its timer fires
+    messages = [c.args[0] for c in batched.call_args_list]
+    assert messages == [[ids[0], ids[1]], [ids[2], ids[3]], [ids[4]]] and one_by_one.call_count == 0
+    Order.objects.filter(pk__in=ids).update(state=Order.State.PAID, paid_at=PAID_AT)  # (paid: set-up in bulk)
+    assert [tasks.credit_paid_orders(m) for m in messages] == [4, 4, 2]
+    assert tasks.credit_paid_orders(messages[0]) == 0  # a redelivered message
+    assert fund_balance() == D("20.00") and JournalEntry.objects.count() == 10
+    assert wage_fund_reconcile().ok
+
+
+def test_a_forked_child_starts_with_no_ids_and_no_timer_of_its_parent(fake_timers):
+    sent = []
+    batch = receivers.PaidOrderBatch(sent.append, size=10, seconds=0.2, timer=FakeTimer)
+    batch.add(7)
+    batch._reset()  # what os.register_at_fork runs in the child
+    batch.add(8)
+    fake_timers[-1].fire()
+    assert sent == [[8]] and len(fake_timers) == 2
