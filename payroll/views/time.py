@@ -13,6 +13,7 @@ from payroll.selectors.time import time_grid
 from payroll.services.payruns import pay_period_containing
 from payroll.services.people import audit
 from payroll.services.time import IMPORT_COLUMNS, TimeGridError, TimeImportError, time_grid_save, time_import, time_period_approve
+from shop.platform import csv_export
 from shop.platform.roles import PAYROLL_STAFF, role_required
 from shop.platform.validators import sane_date
 
@@ -118,9 +119,9 @@ def import_hours(request):
                 context["problems"] = [(1, "Choose a CSV file of at most 1 MB.")]
                 return render(request, "payroll/time_import.html", context, status=400)
             try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                context["problems"] = [(1, "The file is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.")]
+                text = csv_export.decode(upload.read())
+            except csv_export.CsvReadError as error:
+                context["problems"] = [(1, str(error))]
                 return render(request, "payroll/time_import.html", context, status=400)
         commit = request.POST.get("confirm") == "1"
         try:
