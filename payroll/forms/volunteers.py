@@ -14,7 +14,7 @@ from shop.platform.validators import born
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>\d{1,3})\s*$")
+ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>[0-9]{1,3})\s*$")
 
 
 class VolunteerProfileForm(forms.Form):

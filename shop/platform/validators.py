@@ -35,6 +35,12 @@ def ascii_int(text: str) -> int | None:
     return int(text) if _ASCII_INT.match(text) else None
 
 
+def report_year(text: str) -> int | None:
+    """The year asked for in ``?year=`` (ASCII digits, within the date window), or None."""
+    year = ascii_int(text) if len(text or "") <= 4 else None
+    return year if year is not None and EARLIEST_DATE.year <= year <= LATEST_DATE.year else None
+
+
 def sane_date(value: date) -> None:
     if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise ValidationError(
