@@ -3,7 +3,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from payroll.services.people import audit
 from payroll.services.time import IMPORT_COLUMNS, TimeGridError, TimeImportError, time_grid_save, time_import, time_period_approve
 from shop.platform import csv_export
 from shop.platform.roles import PAYROLL_STAFF, role_required
-from shop.platform.validators import sane_date
+from shop.platform.validators import date_param
 
 BAD_HOURS = "Enter hours as a number such as 7.5 (at most two decimals), or leave the cell blank."
 
@@ -23,14 +22,7 @@ BAD_HOURS = "Enter hours as a number such as 7.5 (at most two decimals), or leav
 def _period_day(request) -> date:
     """The day asked for, or today when it is not a date in the sane window (year 1 or 9999
     would overflow working out the pay period around it)."""
-    raw = request.GET.get("start") or request.POST.get("start") or ""
-    try:
-        day = date.fromisoformat(raw) if raw.isascii() and len(raw) == 10 else None
-        if day is not None:
-            sane_date(day)
-    except (ValueError, ValidationError):
-        day = None
-    return day or timezone.localdate()
+    return date_param(request.GET.get("start") or request.POST.get("start") or "") or timezone.localdate()
 
 
 def _parse(value: str):

@@ -41,6 +41,19 @@ def report_year(text: str) -> int | None:
     return year if year is not None and EARLIEST_DATE.year <= year <= LATEST_DATE.year else None
 
 
+def date_param(text: str) -> date | None:
+    """The day asked for in a query parameter (``?week=2026-10-05``): an ISO date in ASCII digits
+    within the date window, or None (year 1 or 9999 would overflow the arithmetic around it)."""
+    text = text or ""
+    if not (text.isascii() and len(text) == 10):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 def sane_date(value: date) -> None:
     if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise ValidationError(

@@ -233,3 +233,13 @@ def test_the_hours_import_and_the_tracking_file_read_windows_1252(client, acme):
     recorded = gift_fulfilment.shipments_import_tracking(order.pk, "row,carrier,tracking_number\n2,Dépôt – Express,1Z2\n"
                                                          .encode("cp1252"))
     assert recorded == 1 and Shipment.objects.get().carrier == "Dépôt – Express"
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "٢٠٢٦-٠١-٠٥", "2026-13-01"])
+def test_a_week_outside_the_window_shows_this_week_on_the_coordinators_calendar(client, coordinator, week):
+    """Year 1 and 9999 overflowed working out the weeks before and after (a 500)."""
+    response = client.get(reverse("payroll:coordinator_week"), {"week": week})
+    assert response.status_code == 200
+    from payroll.selectors.volunteers import week_of
+
+    assert response.context["monday"] == week_of(timezone.localdate())
