@@ -2,7 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-SSN = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+SSN = re.compile(r"^([0-9]{3})-?([0-9]{2})-?([0-9]{4})$")  # ASCII digits only (\d takes "٣" and "３")
 
 
 def normalize_ssn(value: str) -> str:

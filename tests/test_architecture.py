@@ -333,6 +333,52 @@ def test_every_csv_export_is_written_by_the_one_csv_module():
     assert offenders == [], "write CSV with shop.platform.csv_export (csv_response / csv_text)"
 
 
+
+# -- typed input (issue 19): dates in a window, ASCII digits, one CSV reader ----------------
+
+FORM_FIELDS_MODULE = ROOT / "shop" / "platform" / "form_fields.py"
+# Django's form fields that read dates and numbers as typed: shop.platform.form_fields has each,
+# with the 2000-2100 window for dates and ASCII digits only.
+PLATFORM_FORM_FIELDS = {"DateField", "DateTimeField", "SplitDateTimeField", "TimeField", "IntegerField", "DecimalField"}
+
+
+def plain_form_field_offences(source: str, name: str) -> list[str]:
+    """Where ``source`` uses django's own ``forms.DateField`` (and the like) instead of the platform's."""
+    offences = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in PLATFORM_FORM_FIELDS and \
+                getattr(node.value, "id", None) == "forms":
+            offences.append(f"{name}:{node.lineno} forms.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module in ("django.forms", "django.forms.fields"):
+            offences += [f"{name}:{node.lineno} imports {alias.name} from {node.module}"
+                         for alias in node.names if alias.name in PLATFORM_FORM_FIELDS]
+    return offences
+
+
+def test_every_form_takes_dates_and_numbers_through_the_platform_fields():
+    offenders = [offence for package in APPS for path in python_files(package) if path != FORM_FIELDS_MODULE
+                 for offence in plain_form_field_offences(path.read_text(), str(path.relative_to(ROOT)))]
+    assert offenders == [], "use shop.platform.form_fields.DateField (and the like): the date window, ASCII digits"
+
+
+def test_the_form_field_check_catches_a_plain_date_field():
+    source = ("from django import forms\nfrom django.forms import DateTimeField\n"
+              "class F(forms.Form):\n    day = forms.DateField()\n    n = forms.IntegerField()\n    ok = forms.CharField()\n")
+    assert plain_form_field_offences(source, "f.py") == [
+        "f.py:2 imports DateTimeField from django.forms", "f.py:4 forms.DateField", "f.py:5 forms.IntegerField"]
+
+
+def test_every_csv_import_is_read_by_the_one_csv_module():
+    """shop/platform/csv_export.py reads UTF-8 (with or without a BOM) or Windows-1252 with row numbers;
+    a csv.reader anywhere else would not."""
+    offenders = [f"{path.relative_to(ROOT)}:{node.lineno}"
+                 for package in (*APPS, "config") for path in python_files(package)
+                 if path != ROOT / "shop" / "platform" / "csv_export.py"
+                 for node in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(node, ast.Attribute) and node.attr in ("reader", "DictReader", "Sniffer")
+                 and getattr(node.value, "id", None) == "csv"]
+    assert offenders == [], "read CSV with shop.platform.csv_export (read_records / read_rows)"
+
 # -- one way to name a domain (issue 17): layer packages, platform in its place, tests mirror ---
 
 APPS = ("shop", "payroll")

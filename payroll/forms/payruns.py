@@ -3,13 +3,14 @@ from decimal import Decimal
 from django import forms
 
 from payroll.models import PayRun
+from shop.platform.form_fields import DateField, DecimalField
 
 
 class PayRunCreateForm(forms.Form):
     kind = forms.ChoiceField(choices=PayRun.Kind.choices, initial=PayRun.Kind.REGULAR)
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    pay_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = DateField()
+    period_end = DateField()
+    pay_date = DateField()
     note = forms.CharField(max_length=200, required=False)
 
     def clean(self):
@@ -43,7 +44,7 @@ class AdjustmentsForm(forms.Form):
         current = current or {}
         self.employees = list(employees)
         for employee in self.employees:
-            self.fields[f"amount_{employee.pk}"] = forms.DecimalField(
+            self.fields[f"amount_{employee.pk}"] = DecimalField(
                 label=f"Employee {employee.pk} ({employee.display_name})", required=False, min_value=Decimal("0"),
                 max_value=MAX_ADJUSTMENT, max_digits=9, decimal_places=2, initial=current.get(employee.pk),
                 widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
@@ -60,8 +61,8 @@ class VoidForm(forms.Form):
 class OwnTimeEntryForm(forms.Form):
     """What an employee may record for themselves (paid time off is for payroll staff)."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    hours = forms.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24"))
+    date = DateField()
+    hours = DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24"))
     kind = forms.ChoiceField(choices=[("production", "Production"), ("training", "Training")])
     note = forms.CharField(max_length=200, required=False)
     # Shown only after the "more than 12 hours" warning (see the template).

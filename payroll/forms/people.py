@@ -6,6 +6,8 @@ from django import forms
 
 from payroll.models import Employee, WithholdingCertificate
 from payroll.validators import validate_ssn
+from shop.platform.form_fields import DateField, DecimalField
+from shop.platform.validators import born
 
 W4_CHOICES = WithholdingCertificate.FilingStatus.choices
 NO_AUTOFILL = {"autocomplete": "off", "spellcheck": "false"}
@@ -15,25 +17,25 @@ class EmployeeHireForm(forms.Form):
     legal_name = forms.CharField(max_length=200, label="Legal name (as on the W-4 and Social Security card)")
     preferred_name = forms.CharField(max_length=100, required=False, label="Chosen name",
                                      help_text="What staff call them; shown on products only with consent.")
-    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = DateField(required=False, window=False, validators=[born])
     ssn = forms.CharField(label="SSN", validators=[validate_ssn], widget=forms.TextInput(attrs=NO_AUTOFILL),
                           help_text="Shown afterwards as the last four only.")
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Home address")
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=30, required=False)
     status = forms.ChoiceField(choices=Employee.Status.choices, initial=Employee.Status.TRAINEE)
-    hire_date = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
-    i9_completed_on = forms.DateField(label="Form I-9 completed on", widget=forms.DateInput(attrs={"type": "date"}),
+    hire_date = DateField(label="Start date")
+    i9_completed_on = DateField(label="Form I-9 completed on",
                                       help_text="Section 2 must be completed within three business days of the start date.")
-    rate = forms.DecimalField(label="Production pay rate ($ an hour)", max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
+    rate = DecimalField(label="Production pay rate ($ an hour)", max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
     confirm_unusual = forms.BooleanField(required=False, label="Yes, this rate is right")
     # Form W-4 (2020 or later)
     filing_status = forms.ChoiceField(choices=W4_CHOICES, label="W-4 Step 1(c) filing status")
     step2_checkbox = forms.BooleanField(required=False, label="W-4 Step 2(c): multiple jobs")
-    step3_credits = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 3: credits ($)")
-    step4a_other_income = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 4(a): other income ($)")
-    step4b_deductions = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 4(b): deductions ($)")
-    step4c_extra_withholding = forms.DecimalField(required=False, min_value=0, decimal_places=2,
+    step3_credits = DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 3: credits ($)")
+    step4a_other_income = DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 4(a): other income ($)")
+    step4b_deductions = DecimalField(required=False, min_value=0, decimal_places=2, label="W-4 Step 4(b): deductions ($)")
+    step4c_extra_withholding = DecimalField(required=False, min_value=0, decimal_places=2,
                                                   label="W-4 Step 4(c): extra withholding each pay period ($)")
     exempt = forms.BooleanField(required=False, label="Claims exemption from withholding")
     # Direct deposit (optional: without it the employee is paid by paper check)

@@ -2,7 +2,7 @@
 from django import forms
 
 from payroll.models import Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
-from shop.platform.form_fields import ModelChoiceField
+from shop.platform.form_fields import DateField, ModelChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -10,14 +10,14 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class EnrollForm(forms.Form):
     program = ModelChoiceField(queryset=Program.objects.filter(active=True))
     cohort = ModelChoiceField(queryset=Cohort.objects.select_related("program"), required=False)
-    start_date = forms.DateField(widget=DATE)
-    target_end = forms.DateField(widget=DATE, required=False)
+    start_date = DateField(widget=DATE)
+    target_end = DateField(widget=DATE, required=False)
 
 
 class ExitForm(forms.Form):
     enrollment = ModelChoiceField(queryset=Enrollment.objects.none())
     status = forms.ChoiceField(choices=[(Enrollment.Status.COMPLETED, "Completed"), (Enrollment.Status.WITHDRAWN, "Withdrawn")])
-    exit_date = forms.DateField(widget=DATE)
+    exit_date = DateField(widget=DATE)
     outcome = forms.ChoiceField(choices=Enrollment.Outcome.choices)
     reason = forms.CharField(max_length=200, required=False)
 
@@ -29,15 +29,15 @@ class ExitForm(forms.Form):
 class SignoffForm(forms.Form):
     competency = ModelChoiceField(queryset=Competency.objects.select_related("program"))
     level = forms.ChoiceField(choices=CompetencySignoff.Level.choices)
-    date = forms.DateField(widget=DATE)
+    date = DateField(widget=DATE)
     note = forms.CharField(max_length=200, required=False)
 
 
 class CredentialForm(forms.Form):
     name = forms.CharField(max_length=120)
     issuer = forms.CharField(max_length=120)
-    date = forms.DateField(widget=DATE)
-    expiry = forms.DateField(widget=DATE, required=False)
+    date = DateField(widget=DATE)
+    expiry = DateField(widget=DATE, required=False)
 
 
 class FollowUpForm(forms.Form):

@@ -9,12 +9,12 @@ from payroll.models import Skill, Volunteer
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteers.shifts import ShiftDetails
 from shop.models import Organisation
-from shop.platform.form_fields import ModelChoiceField, ModelMultipleChoiceField
-from shop.platform.validators import born, sane_date
+from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, ModelMultipleChoiceField, TimeField
+from shop.platform.validators import born
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>\d{1,3})\s*$")
+ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>[0-9]{1,3})\s*$")
 
 
 class VolunteerProfileForm(forms.Form):
@@ -23,13 +23,13 @@ class VolunteerProfileForm(forms.Form):
     phone = forms.CharField(max_length=30)
     emergency_contact_name = forms.CharField(max_length=120, label="Emergency contact")
     emergency_contact_phone = forms.CharField(max_length=30, label="Emergency contact's phone")
-    date_of_birth = forms.DateField(widget=DATE, help_text="For the age rules of some shifts.", validators=[born])
+    date_of_birth = DateField(widget=DATE, help_text="For the age rules of some shifts.", window=False, validators=[born])
     skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
     reminder_channel = forms.ChoiceField(choices=Volunteer.Channel.choices, label="Send reminders by")
 
 
 class WaiverForm(forms.Form):
-    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    version_id = IntegerField(widget=forms.HiddenInput)
     signed_name = forms.CharField(max_length=120, label="Type your full name to sign")
     agree = forms.BooleanField(label="I have read the waiver and agree to it")
     guardian_name = forms.CharField(max_length=120, required=False, label="Parent or guardian's full name")
@@ -39,7 +39,7 @@ class WaiverForm(forms.Form):
 
 class SignUpForm(forms.Form):
     role = ModelChoiceField(queryset=None, empty_label=None)
-    party_size = forms.IntegerField(min_value=1, max_value=50, initial=1, label="How many people (you included)")
+    party_size = IntegerField(min_value=1, max_value=50, initial=1, label="How many people (you included)")
     party_note = forms.CharField(max_length=200, required=False, label="Who is coming with you (optional)")
     waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -70,17 +70,17 @@ class ShiftForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     location = forms.CharField(max_length=200)
     time_zone = forms.CharField(max_length=64, initial=settings.TIME_ZONE, validators=[validate_time_zone])
-    day = forms.DateField(widget=DATE, label="Date", validators=[sane_date])
-    start_time = forms.TimeField(widget=TIME)
-    end_time = forms.TimeField(widget=TIME)
+    day = DateField(widget=DATE, label="Date")
+    start_time = TimeField(widget=TIME)
+    end_time = TimeField(widget=TIME)
     roles = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line, “name: places”, e.g. Pop-up shop: 4")
-    minimum_age = forms.IntegerField(min_value=0, max_value=99, initial=0)
+    minimum_age = IntegerField(min_value=0, max_value=99, initial=0)
     required_skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
                                                      widget=forms.CheckboxSelectMultiple)
     organisation = ModelChoiceField(queryset=Organisation.objects.all(), required=False,
                                           label="Members of this organisation only")
-    signup_cutoff_hours = forms.IntegerField(min_value=0, max_value=720, initial=12, label="Sign-ups close (hours before)")
-    cancel_deadline_hours = forms.IntegerField(min_value=0, max_value=720, initial=24, label="Cancellation deadline (hours before)")
+    signup_cutoff_hours = IntegerField(min_value=0, max_value=720, initial=12, label="Sign-ups close (hours before)")
+    cancel_deadline_hours = IntegerField(min_value=0, max_value=720, initial=24, label="Cancellation deadline (hours before)")
 
     def clean_roles(self):
         return parse_roles(self.cleaned_data["roles"])
@@ -106,7 +106,7 @@ class ShiftForm(forms.Form):
 
 
 class NewShiftForm(ShiftForm):
-    repeat_until = forms.DateField(widget=DATE, required=False, label="Repeat weekly until (optional)", validators=[sane_date])
+    repeat_until = DateField(widget=DATE, required=False, label="Repeat weekly until (optional)")
     except_dates = forms.CharField(required=False, label="Except these dates",
                                    help_text="Dates with no shift, YYYY-MM-DD, separated by commas or spaces.")
 
@@ -129,7 +129,7 @@ class NewShiftForm(ShiftForm):
 
 
 class CopyShiftForm(forms.Form):
-    day = forms.DateField(widget=DATE, label="New date", validators=[sane_date])
+    day = DateField(widget=DATE, label="New date")
 
 
 class CancelShiftForm(forms.Form):
@@ -142,13 +142,13 @@ class MessageForm(forms.Form):
 
 
 class HoursForm(forms.Form):
-    checked_in = forms.TimeField(widget=TIME, label="Checked in at")
-    checked_out = forms.TimeField(widget=TIME, label="Checked out at")
+    checked_in = TimeField(widget=TIME, label="Checked in at")
+    checked_out = TimeField(widget=TIME, label="Checked out at")
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(widget=DATE)
-    end = forms.DateField(widget=DATE)
+    start = DateField(widget=DATE)
+    end = DateField(widget=DATE)
 
     def clean(self):
         data = super().clean()

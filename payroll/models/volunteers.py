@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from shop.platform.form_fields import BirthDateField
 from shop.platform.validators import time_zone
 
 
@@ -63,7 +64,7 @@ class Volunteer(models.Model):
     phone = models.CharField(max_length=30)
     emergency_contact_name = models.CharField(max_length=120)
     emergency_contact_phone = models.CharField(max_length=30)
-    date_of_birth = models.DateField()
+    date_of_birth = BirthDateField()  # its form fields are not held to the 2000-2100 window
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers")
     reminder_channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.EMAIL)
     calendar_token = models.CharField(max_length=64, unique=True, default=calendar_token, editable=False)

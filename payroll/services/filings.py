@@ -32,7 +32,7 @@ def deposit_record(actor, *, liability_start: date, liability_end: date, paid_on
     """Record that the deposit for one liability period (as the deposit schedule lists it) was
     made on ``paid_on`` with EFTPS acknowledgement number ``confirmation``."""
     confirmation = re.sub(r"[\s-]", "", confirmation or "")
-    if not re.fullmatch(r"\d{15}", confirmation):
+    if not re.fullmatch(r"[0-9]{15}", confirmation):  # ASCII digits: \d takes "٣" too
         raise FilingError("The EFTPS confirmation (acknowledgement) number is 15 digits.")
     if paid_on > timezone.localdate():
         raise FilingError("The date paid cannot be in the future.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from payroll.models import Employee, PayRun, TimeEntry
 from payroll.services.people import EmployeeError, audit, minimum_wage_on, rate_on
-from shop.platform.validators import MAX_ID, ascii_int
+from shop.platform.validators import MAX_ID, ascii_int, sane_date
 
 LOCKED_RUN_STATUSES = ("approved", "paid")
 LONG_DAY = Decimal("12")  # more than this in one day asks "is that right?"
@@ -282,15 +282,19 @@ def time_import(text: str, actor, *, commit: bool) -> list[TimeEntry]:
                     continue
                 try:
                     day = date.fromisoformat(row["date"])
+                    sane_date(day)
                 except ValueError:
                     errors.append((number, f"The date {row['date'] or '(blank)'} is not a date like 2026-10-05."))
+                    continue
+                except ValidationError as error:
+                    errors.append((number, " ".join(error.messages)))
                     continue
                 kind = IMPORT_KINDS.get(row["kind"].lower())
                 if kind is None:
                     errors.append((number, f"The kind {row['kind'] or '(blank)'} is not regular, training or pto."))
                     continue
                 try:
-                    hours = Decimal(row["hours"])
+                    hours = Decimal(row["hours"]) if row["hours"].isascii() else None  # Decimal() reads "٣" too
                 except ArithmeticError:
                     hours = None
                 if hours is None or not hours.is_finite() or hours.as_tuple().exponent < -2:

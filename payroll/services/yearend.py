@@ -57,7 +57,7 @@ class YearEndError(DomainError):
 
 
 def truncated_ssn(ssn: str) -> str:
-    digits = "".join(ch for ch in ssn if ch.isdigit())
+    digits = "".join(ch for ch in ssn if ch in "0123456789")
     return f"XXX-XX-{digits[-4:]}" if len(digits) >= 4 else "XXX-XX-XXXX"
 
 

@@ -1,7 +1,7 @@
 """Volunteer coordinators' pages: the week, shifts (new, edit, copy, cancel, message), the
 roster, the check-in kiosk, reports and the hours CSV. Volunteer data only: nothing here
 reads survivors, pay or training."""
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404
@@ -26,6 +26,7 @@ from payroll.services.volunteers.signups import signup_cancel
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import VOLUNTEER_COORDINATOR, role_required
+from shop.platform.validators import date_param
 
 coordinator_required = role_required(VOLUNTEER_COORDINATOR)
 
@@ -44,11 +45,7 @@ def _shift_or_404(shift_id) -> Shift:
 
 @coordinator_required
 def week(request):
-    asked = request.GET.get("week", "")
-    try:
-        monday = week_of(date.fromisoformat(asked)) if asked else week_of(timezone.localdate())
-    except ValueError:
-        monday = week_of(timezone.localdate())
+    monday = week_of(date_param(request.GET.get("week", "")) or timezone.localdate())
     context = {"days": week_view(monday), "monday": monday, "previous": monday - timedelta(days=7),
                "next": monday + timedelta(days=7), "review_count": len(needs_review())}
     return _private(render(request, "payroll/volunteers/week.html", context))

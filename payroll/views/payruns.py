@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +39,7 @@ from payroll.withholding import UnknownTaxYear
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PAYROLL_STAFF, role_required, user_has_role
+from shop.platform.validators import MAX_ID, ascii_int, report_year, sane_date
 
 
 @role_required(PAYROLL_STAFF)
@@ -258,8 +260,7 @@ def w2_export(request, year):
 
 @role_required(PAYROLL_STAFF)
 def payroll_reports(request):
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
+    year = report_year(request.GET.get("year", "")) or timezone.localdate().year
     return render(request, "payroll/reports.html", _reports_context(year))
 
 
@@ -363,10 +364,13 @@ def new_hires(request):
     today = timezone.localdate()
     if request.method == "POST":
         try:
-            employee_id = int(request.POST.get("employee", ""))
+            employee_id = ascii_int(request.POST.get("employee", ""))
+            if employee_id is None or not 0 < employee_id <= MAX_ID:
+                raise ValueError("not an employee id")
             on = date.fromisoformat(request.POST.get("reported_on", "") or today.isoformat())
+            sane_date(on)
             people_services.new_hire_mark_reported(employee_id, on, request.user)
-        except (ValueError, Employee.DoesNotExist):
+        except (ValueError, ValidationError, Employee.DoesNotExist):
             return render(request, "payroll/new_hires.html",
                           {"hires": [], "today": today, "error": "Choose a hire and a valid date."},
                           status=400)

@@ -3,7 +3,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +12,9 @@ from payroll.selectors.time import time_grid
 from payroll.services.payruns import pay_period_containing
 from payroll.services.people import audit
 from payroll.services.time import IMPORT_COLUMNS, TimeGridError, TimeImportError, time_grid_save, time_import, time_period_approve
+from shop.platform import csv_export
 from shop.platform.roles import PAYROLL_STAFF, role_required
-from shop.platform.validators import sane_date
+from shop.platform.validators import date_param
 
 BAD_HOURS = "Enter hours as a number such as 7.5 (at most two decimals), or leave the cell blank."
 
@@ -22,14 +22,7 @@ BAD_HOURS = "Enter hours as a number such as 7.5 (at most two decimals), or leav
 def _period_day(request) -> date:
     """The day asked for, or today when it is not a date in the sane window (year 1 or 9999
     would overflow working out the pay period around it)."""
-    raw = request.GET.get("start") or request.POST.get("start") or ""
-    try:
-        day = date.fromisoformat(raw) if raw.isascii() and len(raw) == 10 else None
-        if day is not None:
-            sane_date(day)
-    except (ValueError, ValidationError):
-        day = None
-    return day or timezone.localdate()
+    return date_param(request.GET.get("start") or request.POST.get("start") or "") or timezone.localdate()
 
 
 def _parse(value: str):
@@ -118,9 +111,9 @@ def import_hours(request):
                 context["problems"] = [(1, "Choose a CSV file of at most 1 MB.")]
                 return render(request, "payroll/time_import.html", context, status=400)
             try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                context["problems"] = [(1, "The file is not UTF-8 text; save it from the spreadsheet as CSV UTF-8.")]
+                text = csv_export.decode(upload.read())
+            except csv_export.CsvReadError as error:
+                context["problems"] = [(1, str(error))]
                 return render(request, "payroll/time_import.html", context, status=400)
         commit = request.POST.get("confirm") == "1"
         try:

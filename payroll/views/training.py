@@ -30,6 +30,7 @@ from payroll.services.training.transcript import transcript_pdf
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
+from shop.platform.validators import report_year
 
 
 def _ip(request):
@@ -97,8 +98,7 @@ def participant_export_pdf(request, employee_id):
 
 
 def _year(request):
-    asked = request.GET.get("year", "")
-    return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else timezone.localdate().year
+    return report_year(request.GET.get("year", "")) or timezone.localdate().year
 
 
 @role_required(PROGRAM_STAFF)

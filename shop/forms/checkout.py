@@ -5,7 +5,7 @@ from django import forms
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.platform.form_fields import ModelChoiceField, choices_read
+from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, choices_read
 from shop.platform.validators import zip_code
 
 
@@ -15,7 +15,7 @@ class SearchForm(forms.Form):
 
 class AddToCartForm(forms.Form):
     variant = forms.TypedChoiceField(label="Option", coerce=int)
-    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
+    quantity = IntegerField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
 
     def __init__(self, *args, product, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,7 +29,7 @@ class AddToCartForm(forms.Form):
 
 
 class CartQuantityForm(forms.Form):
-    quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=MAX_LINE_QUANTITY)
+    quantity = IntegerField(label="Quantity", min_value=0, max_value=MAX_LINE_QUANTITY)
 
 
 class _ShippingChoices:
@@ -84,5 +84,5 @@ class ShipOrderForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label="Amount to refund (USD)", max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalField(label="Amount to refund (USD)", max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
     reason = forms.CharField(max_length=200, required=False)

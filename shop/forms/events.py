@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shop.forms.giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
-from shop.platform.form_fields import ModelChoiceField, choices_read
+from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, choices_read
 from shop.platform.validators import zip_code
 
 ZIP = {"max_length": 10, "required": False, "label": "ZIP code", "validators": [zip_code]}
@@ -19,7 +19,7 @@ class _ReceiptAddress(forms.Form):
 
 class TicketForm(_ReceiptAddress):
     ticket_type = ModelChoiceField(queryset=None, empty_label=None, label="Ticket")
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_PURCHASE, initial=1, label="How many")
+    quantity = IntegerField(min_value=1, max_value=MAX_TICKETS_PER_PURCHASE, initial=1, label="How many")
     name = forms.CharField(max_length=120, label="Your full name")
     email = forms.EmailField(label="Your e-mail")
 
@@ -68,8 +68,8 @@ class HostingRequestForm(forms.Form):
     contact_name = forms.CharField(max_length=120, label="Your name")
     email = forms.EmailField(label="Your e-mail")
     phone = forms.CharField(max_length=30, required=False, label="Phone (optional)")
-    date = forms.DateField(label="Date of the event", widget=forms.DateInput(attrs={"type": "date"}))
-    expected_guests = forms.IntegerField(min_value=1, max_value=MAX_EXPECTED_GUESTS, label="Expected guests")
+    date = DateField(label="Date of the event")
+    expected_guests = IntegerField(min_value=1, max_value=MAX_EXPECTED_GUESTS, label="Expected guests")
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, label="What is the event for?")
 
     def clean_date(self):

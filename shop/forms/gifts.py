@@ -2,7 +2,7 @@ from django import forms
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
-from shop.platform.form_fields import ModelChoiceField
+from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField
 from shop.platform.validators import zip_code
 
 
@@ -25,7 +25,7 @@ class DesignItemForm(forms.Form):
         queryset=ProductVariant.objects.filter(product__is_active=True, product__gift_slots__gt=0).select_related("product"),
         label="Item",
     )
-    quantity = forms.IntegerField(min_value=0, max_value=20, initial=1, help_text="0 takes it out of the box.")
+    quantity = IntegerField(min_value=0, max_value=20, initial=1, help_text="0 takes it out of the box.")
 
 
 class DesignDetailsForm(forms.ModelForm):
@@ -60,7 +60,7 @@ class LogoForm(forms.Form):
 
 
 class QuoteForm(forms.Form):
-    quantity = forms.IntegerField(min_value=1, max_value=5000, initial=25)
+    quantity = IntegerField(min_value=1, max_value=5000, initial=25)
     shipping = forms.ChoiceField(choices=[("per_recipient", "To each recipient"), ("bulk", "One bulk shipment")])
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
 
@@ -75,7 +75,7 @@ class GiftOrderForm(forms.Form):
                                  widget=forms.RadioSelect, initial="per_recipient")
     recipient_list = ModelChoiceField(queryset=RecipientList.objects.none(), required=False,
                                             empty_label="Choose a checked list", label="Recipient list")
-    quantity = forms.IntegerField(min_value=1, max_value=5000, required=False, label="Boxes (bulk shipment)")
+    quantity = IntegerField(min_value=1, max_value=5000, required=False, label="Boxes (bulk shipment)")
     ship_to_name = forms.CharField(max_length=120, required=False, label="Deliver to (name)")
     ship_to_company = forms.CharField(max_length=120, required=False, label="Company")
     ship_to_line1 = forms.CharField(max_length=200, required=False, label="Address")
@@ -83,7 +83,7 @@ class GiftOrderForm(forms.Form):
     ship_to_city = forms.CharField(max_length=100, required=False, label="City")
     ship_to_state = forms.ChoiceField(choices=[("", "State")] + US_STATES, required=False, label="State")
     ship_to_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
-    in_hand_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Needed in hand by")
+    in_hand_date = DateField(label="Needed in hand by")
 
     BULK_REQUIRED = ("quantity", "ship_to_name", "ship_to_line1", "ship_to_city", "ship_to_state", "ship_to_zip")
 
@@ -126,8 +126,8 @@ class InvitationForm(forms.Form):
 class ShipmentForm(forms.Form):
     carrier = forms.CharField(max_length=40, initial="UPS")
     tracking_number = forms.CharField(max_length=60)
-    boxes = forms.IntegerField(min_value=1, required=False, help_text="Bulk orders: boxes in this parcel.")
-    recipient_row = forms.IntegerField(min_value=2, required=False, label="Recipient row",
+    boxes = IntegerField(min_value=1, required=False, help_text="Bulk orders: boxes in this parcel.")
+    recipient_row = IntegerField(min_value=2, required=False, label="Recipient row",
                                        help_text="Recipient-list orders: the row in the uploaded list.")
 
 

@@ -8,6 +8,7 @@ from shop.models import Fund
 from shop.models.giving import Tribute
 from shop.services.donations import MAX_GIFT, MIN_GIFT
 from shop.platform.validators import zip_code
+from shop.platform.form_fields import DecimalField, IntegerField
 
 US_STATES = [("", "—")] + [(s, s) for s in (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -20,7 +21,7 @@ def preset_choices():
 
 class DonateForm(forms.Form):
     preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, choices=())
-    other_amount = forms.DecimalField(label="Other amount ($)", required=False, min_value=MIN_GIFT, max_value=MAX_GIFT,
+    other_amount = DecimalField(label="Other amount ($)", required=False, min_value=MIN_GIFT, max_value=MAX_GIFT,
                                       decimal_places=2, max_digits=9)
     frequency = forms.ChoiceField(choices=[("once", "One time"), ("monthly", "Monthly")], widget=forms.RadioSelect,
                                   initial="once")
@@ -60,7 +61,7 @@ class DonateForm(forms.Form):
 
 
 class AmountForm(forms.Form):
-    amount = forms.DecimalField(label="New monthly amount ($)", min_value=MIN_GIFT, max_value=MAX_GIFT, decimal_places=2,
+    amount = DecimalField(label="New monthly amount ($)", min_value=MIN_GIFT, max_value=MAX_GIFT, decimal_places=2,
                                 max_digits=9)
 
 
@@ -80,9 +81,9 @@ class StatementRunForm(forms.Form):
     ``expected`` is how many statements the preview showed: if that changed meanwhile, the
     page shows the new preview instead of sending."""
 
-    year = forms.IntegerField(min_value=2000, max_value=2100)
+    year = IntegerField(min_value=2000, max_value=2100)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    expected = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    expected = IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_year(self):
         from shop.services.statements import StatementError, year_check

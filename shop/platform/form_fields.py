@@ -4,13 +4,31 @@ Django's model choice fields send whatever integer was posted into a query: 2**6
 SQLite raise OverflowError and PostgreSQL an out-of-range error, both a 500. These check the
 value is an id a database can hold first, and answer "Select a valid choice" otherwise.
 
+Dates: ``DateField``, ``DateTimeField``, ``SplitDateTimeField`` and ``TimeField`` take ASCII
+digits only (``strptime`` reads Arabic-Indic and full-width digits too) and, for dates, a
+day between ``EARLIEST_DATE`` and ``LATEST_DATE`` (2000 to 2100): year 1 or 9999 is a slip of
+the keyboard that would otherwise overflow date arithmetic further on. A field whose dates lie
+outside says so: ``DateField(window=False, validators=[born])`` for a date of birth. Every form
+in shop and payroll uses these (``tests/test_architecture.py`` fails on a plain Django one).
+
+Numbers: ``IntegerField`` and ``DecimalField`` take ASCII digits only (Python's ``int()`` and
+``Decimal()`` read "３" as 3).
+
+``ADMIN_FORMFIELD_OVERRIDES``: the admin's ``formfield_overrides``, so the admin's forms for
+model date, date-time and number fields get the same checks (the admin keeps its widgets). A
+model date that is a date of birth is a ``BirthDateField``, whose form field is unwindowed and
+checked by ``validators.born`` instead, in the admin and in any model form.
+
 ``choices_read``: a model choice field shown from objects the page has already read (a
 select otherwise reads its queryset twice: once for its first option, once to list them).
 """
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
-from shop.platform.validators import MAX_ID, ascii_int
+from shop.platform.validators import EARLIEST_DATE, LATEST_DATE, MAX_ID, ascii_int, born, sane_date
 
 
 def _in_range(field, value) -> None:
@@ -43,3 +61,128 @@ def choices_read(field: forms.ModelChoiceField, objects) -> None:
     rendering the form costs no query. A posted value is still checked against the queryset."""
     empty = [] if field.empty_label is None else [("", field.empty_label)]
     field.choices = empty + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+
+
+def _ascii_only(field, value) -> None:
+    """Typed text with anything but ASCII (a Unicode digit, an RTL mark) is not a date or a number."""
+    if isinstance(value, str) and not value.isascii():
+        raise ValidationError(field.error_messages["invalid"], code="invalid")
+
+
+def _in_window(value) -> None:
+    sane_date(value.date() if isinstance(value, datetime.datetime) else value)
+
+
+class DateField(forms.DateField):
+    """A date typed in ASCII digits, between 2000 and 2100 unless ``window=False``.
+    Shown as the browser's date picker (``type="date"``, with the window as min and max)
+    unless a widget is given."""
+
+    def __init__(self, *, window: bool = True, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        self.window = window
+        super().__init__(**kwargs)
+        if window:
+            self.validators.append(_in_window)
+
+    def to_python(self, value):
+        _ascii_only(self, value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if self.window and widget.attrs.get("type", getattr(widget, "input_type", None)) == "date":
+            attrs.update({key: value for key, value in (("min", EARLIEST_DATE.isoformat()), ("max", LATEST_DATE.isoformat()))
+                          if key not in widget.attrs})
+        return attrs
+
+
+class TimeField(forms.TimeField):
+    """A time of day typed in ASCII digits."""
+
+    def to_python(self, value):
+        _ascii_only(self, value)
+        return super().to_python(value)
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time typed in ASCII digits, on a day between 2000 and 2100 unless ``window=False``."""
+
+    def __init__(self, *, window: bool = True, **kwargs):
+        self.window = window
+        super().__init__(**kwargs)
+        if window:
+            self.validators.append(_in_window)
+
+    def to_python(self, value):
+        _ascii_only(self, value)
+        try:
+            return super().to_python(value)
+        except OverflowError:  # a time zone offset past year 1 or 9999
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date + time pair, with the checks of ``DateField`` and ``TimeField``."""
+
+    def __init__(self, *, window: bool = True, input_date_formats=None, input_time_formats=None, **kwargs):
+        super().__init__(input_date_formats=input_date_formats, input_time_formats=input_time_formats, **kwargs)
+        day, time = self.fields
+        ours = (DateField(window=window, input_formats=input_date_formats, widget=day.widget,
+                          error_messages=day.error_messages, localize=day.localize),
+                TimeField(input_formats=input_time_formats, widget=time.widget,
+                          error_messages=time.error_messages, localize=time.localize))
+        for new, old in zip(ours, self.fields):
+            new.required, new.disabled = old.required, old.disabled
+        self.fields = ours
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid_date") from None
+
+
+def _database_integer(value) -> None:
+    if value is not None and not -MAX_ID <= value <= MAX_ID:
+        raise ValidationError("Enter a smaller number.", code="max_value")
+
+
+class IntegerField(forms.IntegerField):
+    """A whole number typed in ASCII digits, never past what a database integer holds."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(_database_integer)
+
+    def to_python(self, value):
+        _ascii_only(self, value)
+        return super().to_python(value)
+
+
+class DecimalField(forms.DecimalField):
+    """A decimal number typed in ASCII digits."""
+
+    def to_python(self, value):
+        _ascii_only(self, value)
+        return super().to_python(value)
+
+
+class BirthDateField(models.DateField):
+    """A model's date of birth: its form field (the admin's, a model form's) is not held to the
+    2000-2100 window and refuses what ``validators.born`` refuses instead."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "form_class": DateField, "window": False,
+                                    "validators": [*kwargs.get("validators", ()), born]})
+
+
+# For ``ModelAdmin.formfield_overrides`` (the admin looks a field up by its class's MRO, so
+# PositiveIntegerField and the like are covered; the admin's own widgets are kept).
+ADMIN_FORMFIELD_OVERRIDES = {
+    models.DateField: {"form_class": DateField},
+    models.DateTimeField: {"form_class": SplitDateTimeField},
+    models.TimeField: {"form_class": TimeField},
+    models.IntegerField: {"form_class": IntegerField},
+    models.DecimalField: {"form_class": DecimalField},
+}

@@ -7,6 +7,10 @@
 - ``NoStoreMiddleware`` and ``@private_page``: ``Cache-Control: no-store, private`` on
   every response to a logged-in person and on every response of a view marked private
   (pages reached by a secret link: order, payment, donation, card and calendar links).
+- ``ControlCharacterMiddleware``: a query string or form body (urlencoded or multipart field
+  names and values; not uploaded files' contents) holding NUL or another C0 control character
+  other than tab, CR and LF gets a 400 page saying so, before the view runs; a view marked
+  ``@raw_body`` (the Stripe webhook, whose signed body is bytes) keeps its body unchecked.
 - ``StaffIdleTimeoutMiddleware``: staff are logged out after
   ``SESSION_STAFF_IDLE_SECONDS`` without a request; customers keep the normal session.
 - Failed logins: each is logged to the ``security`` logger (the address tried as a keyed
@@ -31,6 +35,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 
 security_log = logging.getLogger("security")
@@ -134,6 +139,57 @@ class NoStoreMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if getattr(view_func, "private_page", False):
             request._mended_private_page = True
+
+
+# C0 controls (and DEL) never typed into a form; tab, CR and LF are (text areas).
+_CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F])) - {"\t", "\r", "\n"}
+CONTROL_CHARACTER_MESSAGE = ("The request holds an invisible control character (such as NUL) in “{field}”. "
+                             "Nothing was saved: remove it (retype the text) and send it again.")
+
+
+def raw_body(view):
+    """Mark a view that reads its request body as bytes (a signed webhook payload):
+    ``ControlCharacterMiddleware`` does not parse or check the body (the query string still)."""
+    view.raw_body = True
+    return view
+
+
+def _has_control(text: str) -> bool:
+    return not _CONTROL_CHARACTERS.isdisjoint(text)
+
+
+def control_character_field(data) -> str | None:
+    """The name of the first field of ``data`` (a QueryDict) whose name or a value holds a
+    control character, or None."""
+    for name, values in data.lists():
+        if _has_control(name) or any(isinstance(value, str) and _has_control(value) for value in values):
+            return name
+    return None
+
+
+class ControlCharacterMiddleware:
+    """400, with a message and nothing written, for a query string or form body with NUL or
+    another control character: the database refuses NUL (a 500) or keeps junk. Uploaded files
+    are the importers' to check; a ``@raw_body`` view's body is not read here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        field = control_character_field(request.GET)
+        where = "query string"
+        if field is None and request.method == "POST" and not getattr(view_func, "raw_body", False):
+            field, where = control_character_field(request.POST), "form"
+        if field is None:
+            return None
+        shown = "".join(ch for ch in field if not _has_control(ch))[:60] or "a field with no name"
+        security_log.info("control character refused: %s field=%r path=%s ip=%s", where, shown, request.path,
+                          client_ip(request))
+        return render(request, "shop/bad_input.html", {"message": CONTROL_CHARACTER_MESSAGE.format(field=shown)},
+                      status=400)
 
 
 LAST_ACTIVITY_KEY = "mended_last_activity"

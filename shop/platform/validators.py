@@ -35,6 +35,25 @@ def ascii_int(text: str) -> int | None:
     return int(text) if _ASCII_INT.match(text) else None
 
 
+def report_year(text: str) -> int | None:
+    """The year asked for in ``?year=`` (ASCII digits, within the date window), or None."""
+    year = ascii_int(text) if len(text or "") <= 4 else None
+    return year if year is not None and EARLIEST_DATE.year <= year <= LATEST_DATE.year else None
+
+
+def date_param(text: str) -> date | None:
+    """The day asked for in a query parameter (``?week=2026-10-05``): an ISO date in ASCII digits
+    within the date window, or None (year 1 or 9999 would overflow the arithmetic around it)."""
+    text = text or ""
+    if not (text.isascii() and len(text) == 10):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 def sane_date(value: date) -> None:
     if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise ValidationError(

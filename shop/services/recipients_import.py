@@ -13,12 +13,11 @@ saying what is wrong.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shop.platform import csv_export
 from shop.platform.errors import DomainError
 from shop.models.rates import US_STATES
 from shop.platform.validators import control_characters
@@ -77,21 +76,6 @@ class RecipientImportError(DomainError):
     def __init__(self, message: str, errors: list[RowError] | None = None):
         super().__init__(message)
         self.errors: list[RowError] = list(errors or [])
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise RecipientImportError(
-            "We couldn't read this file. Please save it as CSV (UTF-8) and upload it again."
-        ) from None
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -231,13 +215,14 @@ def parse_recipients(
     ``progress(done, total)`` is called after every ``PROGRESS_EVERY`` data rows, and once
     more at the end when the total is not a multiple of it.
     """
-    text = _decode(data)
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise RecipientImportError(f"We couldn't read this file as CSV ({exc}).") from None
-
-    numbered = [(index, cells) for index, cells in enumerate(records, start=1) if not _is_blank(cells)]
+        numbered = csv_export.read_records(data)
+    except csv_export.CsvDecodeError:
+        raise RecipientImportError(
+            "We couldn't read this file. Please save it as CSV (UTF-8) and upload it again."
+        ) from None
+    except csv_export.CsvReadError as error:
+        raise RecipientImportError(f"We couldn't read this file as CSV ({error.reason}).") from None
     if not numbered:
         raise RecipientImportError("The file is empty. Please use the template and add your recipients.")
     _header_row, header = numbered[0]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from shop.platform.audit import audit_record
 from shop.platform.csv_export import csv_response
 from shop.models import AuditEvent
+from shop.platform.form_fields import DateField, IntegerField
 
 PAGE_SIZE = 50
 CSV_LIMIT = 50_000
@@ -34,10 +35,10 @@ class AuditSearchForm(forms.Form):
                              help_text="e.g. payrun. or bank.changed")
     object_type = forms.CharField(required=False, max_length=60, label="Object type", help_text="e.g. shop.order")
     object_id = forms.CharField(required=False, max_length=64, label="Object id")
-    employee = forms.IntegerField(required=False, min_value=1, label="Employee id")
+    employee = IntegerField(required=False, min_value=1, label="Employee id")
     ip = forms.GenericIPAddressField(required=False, label="IP address")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    since = DateField(required=False, label="From")
+    until = DateField(required=False, label="To (inclusive)")
 
     def clean(self):
         data = super().clean()

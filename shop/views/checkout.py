@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -73,10 +73,11 @@ def pay(request, token):
 
 
 def payment_method_from(request) -> str | None:
-    """The ``pm_...`` id the card page posts as JSON; None when the body is not that JSON."""
+    """The ``pm_...`` id the card page posts as JSON; None when the body is not that JSON
+    (a form body, already read as fields by the middleware, cannot be read again as bytes)."""
     try:
         return str(json.loads(request.body or b"{}").get("payment_method", ""))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RawPostDataException):
         return None
 
 

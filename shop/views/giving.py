@@ -19,6 +19,7 @@ from shop.forms.giving import AmountForm, CorrectReceiptForm, DonateForm, Refund
 from shop.models import Donation, Receipt, RecurringGift, StatementRun
 from shop.platform.roles import SHOP_STAFF, role_required
 from shop.platform.security import private_page
+from shop.platform.validators import report_year
 from shop.selectors import giving as selectors
 from shop.selectors.events import event_purchase, hold_expired, hold_expires_at
 from shop.services import donations as service
@@ -254,11 +255,7 @@ def card_update_confirm(request, token):
 
 def year_from_request(request) -> int:
     """The ``?year=`` of a staff report (this year when missing or absurd)."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return report_year(request.GET.get("year", "")) or timezone.localdate().year
 
 
 @role_required(SHOP_STAFF)

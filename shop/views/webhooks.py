@@ -3,9 +3,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from shop.platform import stripe_gateway as gateway
+from shop.platform.security import raw_body
 from shop.services.stripe_events import stripe_event_record
 
 
+@raw_body
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):

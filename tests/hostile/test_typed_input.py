@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payroll.models import Shift, Skill, Volunteer
-from shop.models import Order, Shipment, StripeEvent
+from shop.models import CartLine, Order, Shipment, StripeEvent
 from shop.services.gifts import fulfilment as gift_fulfilment
 from shop.services.recipients_import import RecipientImportError, parse_recipients
 from tests.support.factories import VariantFactory, recipient_list_for
@@ -31,11 +31,19 @@ ARABIC_INDIC_ZIP = "٣٣٦٠٢"
 FULL_WIDTH_ZIP = "３３６０２"
 
 
-@pytest.mark.parametrize("zone", ["America", "x" * 100_000, "../../etc/passwd", "America/New_York\x00"])
+@pytest.mark.parametrize("zone", ["America", "x" * 100_000, "../../etc/passwd"])
 def test_a_time_zone_that_is_not_one_is_a_field_error(client, coordinator, zone):
     response = client.post(reverse("payroll:coordinator_shift_new"), shift_form(time_zone=zone))
     assert response.status_code == 400
     assert "time_zone" in response.context["form"].errors
+    assert Shift.objects.count() == 0
+
+
+def test_a_time_zone_with_nul_is_refused_before_the_form(client, coordinator):
+    """NUL anywhere in a form is ControlCharacterMiddleware's 400 (shop/platform/security.py)."""
+    response = client.post(reverse("payroll:coordinator_shift_new"), shift_form(time_zone="America/New_York\x00"))
+    assert response.status_code == 400 and "invisible control character" in response.content.decode()
+    assert "time_zone" in response.content.decode()
     assert Shift.objects.count() == 0
 
 
@@ -131,3 +139,107 @@ def test_a_signature_ten_minutes_off_either_way_is_refused(client, settings, ske
     assert not StripeEvent.objects.exists()
     fresh = post_webhook(client, payload, header=sign(payload, settings.STRIPE_WEBHOOK_SECRET))
     assert fresh.status_code == 200 and StripeEvent.objects.count() == 1
+
+
+# -- Unicode digits where ASCII digits are meant (int() and Decimal() read "３" and "٣" as 3) ------
+
+@pytest.mark.parametrize("quantity", ["\uff13", "\u0663", "3\u200f"])
+def test_a_quantity_in_other_digits_is_a_field_error_in_the_cart(client, quantity):
+    variant = VariantFactory(stock=5)
+    response = client.post(variant.product.get_absolute_url(), {"variant": variant.pk, "quantity": quantity})
+    assert response.status_code == 400 and "quantity" in response.context["form"].errors
+    assert not CartLine.objects.exists()
+
+
+def test_an_ssn_in_other_digits_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from payroll.validators import normalize_ssn
+
+    assert normalize_ssn("123456789") == "123-45-6789"
+    for typed in ("١٢٣-٤٥-٦٧٨٩", "１２３-４５-６７８９"):
+        with pytest.raises(ValidationError):
+            normalize_ssn(typed)
+
+
+@pytest.mark.parametrize("year", ["²", "２０２６", "٢٠٢٦", "9" * 30, "-1"])
+def test_a_report_year_that_is_not_ascii_digits_shows_this_year(client, year):
+    from shop.platform import roles
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF, roles.PROGRAM_STAFF, roles.SHOP_STAFF]))
+    this_year = str(timezone.localdate().year)
+    for url in (reverse("payroll:reports"), reverse("payroll:training_dashboard"), reverse("shop:staff_giving")):
+        response = client.get(url, {"year": year})
+        assert response.status_code == 200, url
+        assert this_year in response.content.decode(), url
+
+
+def test_a_shift_role_with_other_digits_for_its_places_is_a_field_error(client, coordinator):
+    response = client.post(reverse("payroll:coordinator_shift_new"), shift_form(roles="Sorting: \u0664"))
+    assert response.status_code == 400 and "roles" in response.context["form"].errors
+    assert not Shift.objects.exists()
+
+
+def test_a_new_hire_report_for_an_id_past_64_bits_is_a_400(client):
+    from shop.platform import roles
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF]))
+    for employee in (HUGE_ID, "\u0663", "²"):
+        response = client.post(reverse("payroll:new_hires"), {"employee": employee})
+        assert response.status_code == 400 and "Choose a hire" in response.content.decode()
+
+
+def test_hours_in_other_digits_or_a_day_in_year_1_are_row_errors_in_the_hours_import(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from payroll.models import TimeEntry
+    from shop.platform import roles
+    from tests.payroll.factories import EmployeeFactory, PayRateFactory
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF]))
+    ana = EmployeeFactory(legal_name="Ana Flores", preferred_name="")
+    PayRateFactory(employee=ana)
+    day = timezone.localdate().isoformat()
+    text = f"employee,date,kind,hours\n{ana.pk},{day},regular,\u0667\n{ana.pk},0001-01-01,regular,7\n"
+    response = client.post(reverse("payroll:time_import"),
+                           {"file": SimpleUploadedFile("hours.csv", text.encode(), "text/csv")})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Row 2: The hours" in body and "Row 3: Enter a date between 2000 and 2100" in body
+    assert not TimeEntry.objects.exists()
+
+
+def test_the_hours_import_and_the_tracking_file_read_windows_1252(client, acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop.platform import roles
+    from tests.payroll.factories import EmployeeFactory, PayRateFactory
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory(roles=[roles.PAYROLL_STAFF]))
+    ana = EmployeeFactory(legal_name="Ana Flores", preferred_name="")
+    PayRateFactory(employee=ana)
+    text = f"employee,date,kind,hours,note\n{ana.pk},{timezone.localdate().isoformat()},regular,7,Café – late\n"
+    upload = SimpleUploadedFile("hours.csv", text.encode("cp1252"), "text/csv")  # é and the en dash are not UTF-8 here
+    response = client.post(reverse("payroll:time_import"), {"file": upload})
+    assert response.status_code == 200 and "1 row ready to import" in response.content.decode()
+
+    org, design = acme
+    order = approved_order(design, shipping_mode="per_recipient", recipient_list=recipient_list_for(org, count=2))
+    gift_fulfilment.order_start_production(order.pk, None)
+    recorded = gift_fulfilment.shipments_import_tracking(order.pk, "row,carrier,tracking_number\n2,Dépôt – Express,1Z2\n"
+                                                         .encode("cp1252"))
+    assert recorded == 1 and Shipment.objects.get().carrier == "Dépôt – Express"
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "٢٠٢٦-٠١-٠٥", "2026-13-01"])
+def test_a_week_outside_the_window_shows_this_week_on_the_coordinators_calendar(client, coordinator, week):
+    """Year 1 and 9999 overflowed working out the weeks before and after (a 500)."""
+    response = client.get(reverse("payroll:coordinator_week"), {"week": week})
+    assert response.status_code == 200
+    from payroll.selectors.volunteers import week_of
+
+    assert response.context["monday"] == week_of(timezone.localdate())

@@ -1,15 +1,12 @@
 """After the proof: production, shipments with tracking (one per recipient, or boxes in
 bulk), delivery. Staff drive these steps from the gift order's staff page."""
-import csv
-import io
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.platform import mail
+from shop.platform import csv_export, mail
 from shop.platform.errors import DomainError
 from shop.models import GiftOrder, Shipment
 from shop.platform.validators import ascii_int, control_characters
@@ -98,9 +95,8 @@ def shipments_import_tracking(order_id: int, data: bytes, actor=None) -> int:
     if not order.recipient_list_id:
         raise FulfilmentError("This order ships in bulk; record its shipment with the form.")
     try:
-        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
-        lines = [(n, cells) for n, cells in enumerate(reader, start=1) if any(c.strip() for c in cells)]
-    except (UnicodeDecodeError, csv.Error):
+        lines = csv_export.read_records(data)
+    except csv_export.CsvReadError:
         raise FulfilmentError("We couldn't read this file as UTF-8 CSV.") from None
     if lines and lines[0][1][:1] and lines[0][1][0].strip().lower() == "row":
         lines = lines[1:]
