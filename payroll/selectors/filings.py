@@ -591,6 +591,24 @@ def rt6_rows(report: RT6) -> list[tuple[str, str, object]]:
     return rows
 
 
+def form_940_rows(form: Form940) -> list[tuple[str, str, object]]:
+    """(line, description, value) of Form 940 (Parts 2 and 5) for a year the organisation is
+    not a 501(c)(3); the CSV, the PDF and the page print these."""
+    if form.exempt:
+        raise ValueError("a 501(c)(3) files no Form 940")
+    rows = [
+        ("3", "Total payments to all employees", form.line3),
+        ("4", "Payments exempt from FUTA tax", form.line4),
+        ("5", "Total of payments made to each employee in excess of $7,000", form.line5),
+        ("6", "Subtotal (line 4 + line 5)", form.line6),
+        ("7", "Total taxable FUTA wages (line 3 - line 6)", form.line7),
+        ("8", "FUTA tax before adjustments (line 7 x 0.006)", form.line8),
+    ]
+    rows += [(f"16{'abcd'[q]}", f"Tax liability, quarter {q + 1}", amount) for q, amount in enumerate(form.quarters)]
+    rows.append(("17", "Total tax liability for the year (equals line 8)", form.line17))
+    return rows
+
+
 def new_hires_due(on: date) -> list[FilingDue]:
     """Florida new-hire reports not yet sent, earliest due first (one query). The labels name
     no one: the staff home is seen by every staff role, names only by payroll staff."""

@@ -293,3 +293,72 @@ def test_the_forms_read_a_fixed_number_of_queries(first_quarter, staff, django_a
         filings.form_941(2026, 1)
     with django_assert_num_queries(2):  # the setting, the year's stubs
         filings.form_940(2026)
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_rt6_pdf_has_the_figures_and_the_wage_listing_by_name_and_last_four(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    d, e = crossing_7000
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.01"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=2").content.decode()
+    assert 'href="/staff/payroll/filings/2026/q2/rt6.pdf"' in page
+    response = client.get("/staff/payroll/filings/2026/q2/rt6.pdf")
+    assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
+    body = pdf_text(response.content)
+    # Q2: D 1,000 (all over the base), E 3,000.33 (all under it); tax 3,000.33 x 1% = 30.00
+    assert "$4,000.33" in body and "$1,000.00" in body and "$3,000.33" in body and "$30.00" in body
+    assert d.legal_name in body and e.legal_name in body
+    assert f"XXX-XX-{d.ssn[-4:]}" in body and d.ssn not in body  # last four only, never the full number
+    assert AuditEvent.objects.filter(action="rt6.exported", detail__format="pdf").count() == 1
+
+
+def test_form_940_downloads_for_an_organisation_that_pays_futa(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=4").content.decode()
+    assert 'href="/staff/payroll/filings/2026/940.pdf"' in page and 'href="/staff/payroll/filings/2026/940.csv"' in page
+    assert "$10,000.33" in page  # line 7
+    csv = client.get("/staff/payroll/filings/2026/940.csv").content.decode().replace("\r", "")
+    # line 3: 5,000 + 5,000 + 1,000 + 3,000.33; line 5: D's 4,000 over 7,000; line 8: 10,000.33 x 0.006 = 60.00198
+    assert "3,Total payments to all employees,14000.33" in csv
+    assert "5,\"Total of payments made to each employee in excess of $7,000\",4000.00" in csv
+    assert "8,FUTA tax before adjustments (line 7 x 0.006),60.00" in csv
+    assert "16a,\"Tax liability, quarter 1\",42.00" in csv and "16b,\"Tax liability, quarter 2\",18.00" in csv
+    body = pdf_text(client.get("/staff/payroll/filings/2026/940.pdf").content)
+    assert "Form 940 worksheet" in body and "$14,000.33" in body and "$60.00" in body
+    other_quarter = client.get("/staff/payroll/filings/?year=2026&quarter=2").content.decode()
+    assert "940.pdf" not in other_quarter and "?year=2026&amp;quarter=4" in other_quarter
+
+
+def test_a_501c3_is_told_it_is_futa_exempt_and_gets_no_form_940(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    for quarter in (2, 4):
+        page = client.get(f"/staff/payroll/filings/?year=2026&quarter={quarter}").content.decode()
+        assert "FUTA-exempt" in page and "940.pdf" not in page and "940.csv" not in page
+    assert client.get("/staff/payroll/filings/2026/940.pdf").status_code == 404
+    assert client.get("/staff/payroll/filings/2026/940.csv").status_code == 404
+    assert not AuditEvent.objects.filter(action="form940.exported").exists()
+
+
+def test_other_staff_cannot_download_the_rt6_or_940(crossing_7000, client):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, UserFactory(roles=[roles.PROGRAM_STAFF]))
+    for url in ("/staff/payroll/filings/2026/q2/rt6.pdf", "/staff/payroll/filings/2026/940.csv",
+                "/staff/payroll/filings/2026/940.pdf"):
+        assert client.get(url).status_code == 403, url
