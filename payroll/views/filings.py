@@ -47,6 +47,7 @@ def quarter_filings(request):
         form_940 = filings.form_940(year) if quarter == 4 else None
     deposits = [d for d in filings.deposits(year) if start <= d.liability.start <= end]
     rt6 = filings.rt6(year, quarter)
+    tax_settings = filings.settings_on(end)
     context.update({
         "form_941": form_941, "rows_941": filings.form_941_rows(form_941),
         "rt6": rt6, "rt6_rows": filings.rt6_rows(rt6),
@@ -56,6 +57,7 @@ def quarter_filings(request):
                      for d in deposits],
         "due": filings.filings_due(timezone.localdate()),
         "state_tax_name": state_unemployment_name(),
+        "tax_settings": tax_settings, "tax_rate_percent": tax_settings.reemployment_tax_rate * 100,
     })
     return render(request, "payroll/filings.html", context)
 

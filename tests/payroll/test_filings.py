@@ -362,3 +362,30 @@ def test_other_staff_cannot_download_the_rt6_or_940(crossing_7000, client):
     for url in ("/staff/payroll/filings/2026/q2/rt6.pdf", "/staff/payroll/filings/2026/940.csv",
                 "/staff/payroll/filings/2026/940.pdf"):
         assert client.get(url).status_code == 403, url
+
+
+def test_only_a_superuser_adds_payroll_settings_even_with_the_permission_granted(client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from payroll.models import PayrollSetting
+    from tests.support.factories import login_with_mfa
+
+    clerk = UserFactory(roles=[roles.PAYROLL_STAFF], is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["add_payrollsetting", "view_payrollsetting",
+                                                                        "add_taxdeposit", "change_taxdeposit"]))
+    login_with_mfa(client, clerk)
+    refused = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-01-01", "section_501c3": "on", "reemployment_tax_rate": "0.01"})
+    assert refused.status_code == 403 and not PayrollSetting.objects.exists()
+    assert client.get(reverse("admin:payroll_taxdeposit_add")).status_code == 403  # recorded on the filings page
+
+
+def test_the_filings_page_says_which_tax_settings_it_used(first_quarter, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.01"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=1").content.decode()
+    assert "Tax settings from Jan 1, 2026: a 501(c)(3); reemployment tax rate 1%" in page
