@@ -389,3 +389,47 @@ def test_the_filings_page_says_which_tax_settings_it_used(first_quarter, client,
     login_with_mfa(client, staff[0])
     page = client.get("/staff/payroll/filings/?year=2026&quarter=1").content.decode()
     assert "Tax settings from Jan 1, 2026: a 501(c)(3); reemployment tax rate 1%" in page
+
+
+# The lookback period for 2027 is Jul 1, 2025 to Jun 30, 2026 (Pub 15 section 11: "$50,000
+# or less" of Form 941 taxes in it makes a monthly schedule depositor, more a semiweekly one).
+# Pay runs made through the services in 2026 decide 2027's schedule (there are no 2025 or
+# 2027 tax tables, so no run can be calculated on those years' pay dates; 2026's are enough).
+# A bonus of G withholds 22% of it (Pub 15 section 7) and owes 6.2% + 6.2% Social Security
+# and 1.45% + 1.45% Medicare, each line rounded to the cent.
+
+
+@pytest.fixture
+def lookback_of_50000(staff):
+    """$50,000.00 of liability exactly, from Jan 2 to Jun 30, 2026, and a run on Jul 1."""
+    a, b, c, d, e = (person() for _ in range(5))
+    pay(staff, date(2026, 1, 2), {a: D("50000.00"), b: D("50000.00")})  # 2 x (11,000 + 2 x 3,100 + 2 x 725) = 37,300
+    # c: 6,600 + 2 x 1,860 + 2 x 435 = 11,190; d: 890.62 (890.6172) + 2 x 250.99 (250.99212)
+    # + 2 x 58.70 (58.69977) = 1,510.00; on the lookback period's last day.
+    pay(staff, date(2026, 6, 30), {c: D("30000.00"), d: D("4048.26")})
+    pay(staff, date(2026, 7, 1), {e: D("10000.00")})  # 2,200 + 2 x 620 + 2 x 145 = 3,730: 2028's lookback
+    return a, b, c, d, e
+
+
+def test_a_lookback_of_50000_or_less_keeps_a_monthly_depositor_and_july_is_outside_it(lookback_of_50000):
+    schedule = filings.deposit_schedule(2027)
+    assert (schedule.lookback_start, schedule.lookback_end) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert schedule.lookback_total == D("50000.00") and schedule.kind == filings.MONTHLY
+    later = filings.deposit_schedule(2028)  # Jul 1, 2026 to Jun 30, 2027
+    assert later.lookback_total == D("3730.00") and later.kind == filings.MONTHLY
+    # 2026's own lookback (Jul 2024 to Jun 2025) had no payroll: a new employer deposits monthly.
+    this_year = filings.deposit_schedule(2026)
+    assert this_year.lookback_total == D("0") and this_year.kind == filings.MONTHLY
+    assert [(li.start, li.amount, li.due, li.rule) for li in this_year.liabilities] == [
+        (date(2026, 1, 2), D("37300.00"), date(2026, 2, 17), "monthly"),  # Feb 15 a Sunday, Feb 16 a holiday
+        (date(2026, 6, 30), D("12700.00"), date(2026, 7, 15), "monthly"),
+        (date(2026, 7, 1), D("3730.00"), date(2026, 8, 17), "monthly"),  # Aug 15 a Saturday
+    ]
+
+
+def test_a_lookback_over_50000_makes_a_semiweekly_depositor(lookback_of_50000, staff):
+    # $10 more on Jun 29: 2.20 + 2 x 0.62 + 2 x 0.15 (0.145 rounded half up) = 3.74
+    pay(staff, date(2026, 6, 29), {lookback_of_50000[0]: D("10.00")})
+    schedule = filings.deposit_schedule(2027)
+    assert schedule.lookback_total == D("50003.74") and schedule.kind == filings.SEMIWEEKLY
+    assert filings.deposit_schedule(2028).kind == filings.MONTHLY  # Jun 29 is outside 2028's lookback
