@@ -531,8 +531,8 @@ def filings_due(on: date) -> list[FilingDue]:
                 continue
             y, q = quarter_of(li.start)
             url = reverse("payroll:quarter_filings") + f"?year={y}&quarter={q}"
-            out.append(FilingDue(f"Federal tax deposit, pay dates {li.start:%b %-d}–{li.end:%b %-d, %Y}",
-                                 li.due, url, on > li.due))
+            dates = f"pay date {li.end:%b %-d, %Y}" if li.start == li.end else f"pay dates {li.start:%b %-d}–{li.end:%b %-d, %Y}"
+            out.append(FilingDue(f"Federal tax deposit, {dates}", li.due, url, on > li.due))
     return sorted(out, key=lambda f: (f.due, f.label))
 
 
@@ -611,11 +611,13 @@ def form_940_rows(form: Form940) -> list[tuple[str, str, object]]:
 
 def new_hires_due(on: date) -> list[FilingDue]:
     """Florida new-hire reports not yet sent, earliest due first (one query). The labels name
-    no one: the staff home is seen by every staff role, names only by payroll staff."""
+    no one (the employee number tells two hires of a day apart): the staff home is seen by
+    every staff role, names only by payroll staff."""
     url = reverse("payroll:new_hires")
     rows = Employee.objects.filter(new_hire_reported_on__isnull=True, hire_date__lte=on).order_by("hire_date", "id")
     return [
-        FilingDue(label=f"Florida new-hire report (hired {employee.hire_date:%b %-d, %Y})", due=due, url=url, overdue=on > due)
+        FilingDue(label=f"Florida new-hire report, employee no. {employee.pk} (hired {employee.hire_date:%b %-d, %Y})",
+                  due=due, url=url, overdue=on > due)
         for employee in rows
         for due in (new_hire_due_date(employee.hire_date),)
     ]

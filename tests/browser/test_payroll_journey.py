@@ -173,6 +173,16 @@ def test_a_fortnight_of_pay_from_the_timesheet_to_the_w2(browser, live_server):
     for figure in ("$2,460.00", "$60.24", "$305.04", "$71.34", "$436.62"):
         assert figure in form_941, figure
 
+    # The deposit for the Nov 27 pay date (monthly: due Dec 15), marked paid through EFTPS's number.
+    deposits = page.locator("table.stack")
+    assert "Nov 27, 2026" in deposits.inner_text() and "Dec 15, 2026" in deposits.inner_text()
+    deposits.get_by_label("Date paid").fill("2026-12-01")
+    deposits.get_by_label("EFTPS confirmation").fill("2702 6101 2345 678")
+    deposits.get_by_role("button", name="Mark paid").click()
+    page.wait_for_selector("text=Deposit recorded.")
+    assert "EFTPS 270261012345678" in page.locator("table.stack").inner_text()
+    assert "$436.62" in page.locator("table.cart").first.inner_text()  # line 13 now holds the deposit
+
     page.goto(live_server.url + "/staff/payroll/reports/?year=2026")
     w2s = pdf_text(download(page, lambda: page.get_by_role("link", name="Forms W-2 (Copies B, C, 2, D) and W-3 (PDF)").click()))
     for name, _rate, gross, fed, *_rest in PEOPLE:

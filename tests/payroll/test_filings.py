@@ -154,7 +154,7 @@ def test_filings_due_lists_the_quarters_returns_and_the_unpaid_deposits(second_q
     due = [(f.label, f.due, f.overdue) for f in returns]
     assert due == [
         ("Federal tax deposit, pay dates Apr 22–Apr 24, 2026", date(2026, 4, 29), True),
-        ("Federal tax deposit, pay dates May 5–May 5, 2026", date(2026, 5, 8), True),
+        ("Federal tax deposit, pay date May 5, 2026", date(2026, 5, 8), True),
         ("Florida RT-6, Q2 2026", date(2026, 7, 31), False),
         ("Form 941, Q2 2026", date(2026, 7, 31), False),
     ]
