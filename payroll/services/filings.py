@@ -92,10 +92,9 @@ def _cells(value):
     return usd(value) if isinstance(value, Decimal) else value
 
 
-def _worksheet(title: str, heading: str, lines: list[str], rows, notes: list[str], *, extra: list | None = None,
-               document_title: str) -> bytes:
-    """A worksheet PDF: the organisation, what it covers, the form's (line, description, amount)
-    rows as a table, then notes (and ``extra`` flowables, e.g. a wage listing)."""
+def _worksheet(title: str, heading: str, lines: list[str], rows, notes: list[str], *, extra: list | None = None) -> list:
+    """A worksheet's story: the organisation, what it covers, the form's (line, description,
+    amount) rows as a table, then notes (and ``extra`` flowables, e.g. a wage listing)."""
     org = settings.MENDED_ORG
     story = [
         paragraph("<b>{title}</b> · {heading}", "Title", title=title, heading=heading),
@@ -109,7 +108,7 @@ def _worksheet(title: str, heading: str, lines: list[str], rows, notes: list[str
     story.append(Spacer(1, 8))
     story += [text(note) for note in notes]
     story += extra or []
-    return pdf(story, title=document_title, author=org["LEGAL_NAME"])
+    return story
 
 
 def form_941_pdf(form) -> bytes:
@@ -119,9 +118,10 @@ def form_941_pdf(form) -> bytes:
     if form.may_pay_with_return:
         notes.append("Line 12 is under $2,500: the tax may be paid with the return (Pub 15, section 11).")
     notes.append("Total liability for the quarter equals line 12.")
-    return _worksheet("Form 941 worksheet", f"quarter {form.quarter} of {form.year}",
-                      [f"Pay dates {form.start:%b %-d} to {form.end:%b %-d, %Y}, from approved and paid pay runs."],
-                      form_941_rows(form), notes, document_title=f"Form 941 {form.year} Q{form.quarter}")
+    story = _worksheet("Form 941 worksheet", f"quarter {form.quarter} of {form.year}",
+                       [f"Pay dates {form.start:%b %-d} to {form.end:%b %-d, %Y}, from approved and paid pay runs."],
+                       form_941_rows(form), notes)
+    return pdf(story, title=f"Form 941 {form.year} Q{form.quarter}", author=settings.MENDED_ORG["LEGAL_NAME"])
 
 
 def rt6_wage_listing(report: RT6) -> list[tuple[str, str, Decimal, Decimal]]:
@@ -150,18 +150,19 @@ def rt6_pdf(report: RT6, tax_name: str) -> bytes:
     if report.reimbursing:
         notes.insert(0, "The organisation elected to reimburse benefits paid: this is the wage report, with no tax.")
     start, end = quarter_span(report.year, report.quarter)
-    return _worksheet(f"{tax_name}: RT-6 worksheet", f"quarter {report.quarter} of {report.year}",
-                      [f"Wages paid {start:%b %-d} to {end:%b %-d, %Y}, from approved and paid pay runs."],
-                      rt6_rows(report), notes, extra=extra, document_title=f"RT-6 {report.year} Q{report.quarter}")
+    story = _worksheet(f"{tax_name}: RT-6 worksheet", f"quarter {report.quarter} of {report.year}",
+                       [f"Wages paid {start:%b %-d} to {end:%b %-d, %Y}, from approved and paid pay runs."],
+                       rt6_rows(report), notes, extra=extra)
+    return pdf(story, title=f"RT-6 {report.year} Q{report.quarter}", author=settings.MENDED_ORG["LEGAL_NAME"])
 
 
 def form_940_pdf(form: Form940) -> bytes:
     """Form 940 (FUTA) worksheet for the year, Parts 2 and 5; only for an organisation that is
     not a 501(c)(3) (a 501(c)(3) files no Form 940)."""
-    return _worksheet("Form 940 worksheet", f"{form.year}",
-                      [f"Wages paid Jan 1 to Dec 31, {form.year}, from approved and paid pay runs; FUTA on the "
-                       "first $7,000 paid to each employee (Form 940 instructions, Part 2)."],
-                      form_940_rows(form),
-                      ["Line 17 (the quarters' liabilities) equals line 8. Deposit FUTA tax once a quarter's "
-                       "liability, with any carried over, is more than $500 (Form 940 instructions, Part 5)."],
-                      document_title=f"Form 940 {form.year}")
+    story = _worksheet("Form 940 worksheet", f"{form.year}",
+                       [f"Wages paid Jan 1 to Dec 31, {form.year}, from approved and paid pay runs; FUTA on the "
+                        "first $7,000 paid to each employee (Form 940 instructions, Part 2)."],
+                       form_940_rows(form),
+                       ["Line 17 (the quarters' liabilities) equals line 8. Deposit FUTA tax once a quarter's "
+                        "liability, with any carried over, is more than $500 (Form 940 instructions, Part 5)."])
+    return pdf(story, title=f"Form 940 {form.year}", author=settings.MENDED_ORG["LEGAL_NAME"])
