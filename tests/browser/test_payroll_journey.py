@@ -117,6 +117,13 @@ def test_a_fortnight_of_pay_from_the_timesheet_to_the_w2(browser, live_server):
     # The totals follow the typing: 40 hours a person, 120 in all.
     assert page.locator("[data-grand-total]").inner_text().strip() in ("120", "120.0", "120.00")
     shoot(page, "timesheet")
+    # On a phone the days scroll sideways while the names stay in view.
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.locator(".time-grid-scroll").evaluate("box => box.scrollLeft = 400")
+    name_box = page.get_by_role("rowheader", name=PEOPLE[0][0]).bounding_box()
+    assert name_box["x"] >= 0, "the person's name scrolled out of view"
+    page.screenshot(path=str(SHOTS / "timesheet-390-scrolled.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Save the timesheet").click()
     page.wait_for_selector("text=Saved: 15 cells changed")
     if page.get_by_role("button", name="Approve the period's waiting hours").count():
@@ -144,6 +151,7 @@ def test_a_fortnight_of_pay_from_the_timesheet_to_the_w2(browser, live_server):
     # The second payroll person sees the run waiting for them on the staff home and approves it.
     other_context, other = log_in(browser, live_server, approver, approver_secret)
     assert "waiting for you" in other.locator("main").inner_text()
+    shoot(other, "staff-home-approver")
     other.goto(live_server.url + f"/staff/payroll/runs/{run.pk}/")
     other.get_by_role("button", name="Approve").click()
     other.wait_for_selector("text=Approved.")
