@@ -160,11 +160,12 @@ class OrgTaxSettings:
 
 
 def settings_on(day: date) -> OrgTaxSettings:
-    """The payroll tax settings in effect on ``day`` (defaults before the first row: not
-    exempt, the STATE_UNEMPLOYMENT_RATE setting, paying the tax)."""
+    """The payroll tax settings in effect on ``day`` (defaults before the first row: the
+    FUTA_EXEMPT setting (true: the organisation is a 501(c)(3), as the site's footer says), the
+    STATE_UNEMPLOYMENT_RATE setting, paying the tax)."""
     row = PayrollSetting.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if row is None:
-        return OrgTaxSettings(False, django_settings.STATE_UNEMPLOYMENT_RATE, False, None)
+        return OrgTaxSettings(django_settings.FUTA_EXEMPT, django_settings.STATE_UNEMPLOYMENT_RATE, False, None)
     return OrgTaxSettings(row.section_501c3, row.reemployment_tax_rate, row.reimbursing_employer, row.effective_from)
 
 

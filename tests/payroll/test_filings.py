@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def pays_futa(settings):
+    """These tests' organisation pays FUTA unless a PayrollSetting row says it is a 501(c)(3)
+    (the site's default, FUTA_EXEMPT, is a 501(c)(3): see the test of the default below)."""
+    settings.FUTA_EXEMPT = False
+
+
 @pytest.fixture
 def staff():
     return UserFactory(roles=[roles.PAYROLL_STAFF]), UserFactory(roles=[roles.PAYROLL_STAFF])
@@ -433,3 +440,19 @@ def test_a_lookback_over_50000_makes_a_semiweekly_depositor(lookback_of_50000, s
     schedule = filings.deposit_schedule(2027)
     assert schedule.lookback_total == D("50003.74") and schedule.kind == filings.SEMIWEEKLY
     assert filings.deposit_schedule(2028).kind == filings.MONTHLY  # Jun 29 is outside 2028's lookback
+
+
+def test_before_any_settings_row_the_organisation_is_what_futa_exempt_says(crossing_7000, client, staff, settings):
+    from tests.support.factories import login_with_mfa
+
+    settings.FUTA_EXEMPT = True  # the default: a 501(c)(3), as the site's footer says
+    assert filings.settings_on(date(2026, 12, 31)).section_501c3 is True and filings.form_940(2026).exempt
+    assert not [f for f in filings.filings_due(date(2027, 1, 20)) if "940" in f.label]
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=4").content.decode()
+    assert "FUTA-exempt" in page and "Tax settings (none recorded yet, so the defaults): a 501(c)(3)" in page
+    # A row from a date overrides the default from then on.
+    payroll_setting_add(staff[0], effective_from=date(2026, 7, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    assert filings.settings_on(date(2026, 6, 30)).section_501c3 is True
+    assert not filings.form_940(2026).exempt  # the standing on Dec 31 decides the year
