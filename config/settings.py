@@ -425,7 +425,9 @@ STATE_UNEMPLOYMENT_RATE = Decimal(env("STATE_UNEMPLOYMENT_RATE", default="0.027"
 STATE_UNEMPLOYMENT_WAGE_BASE = Decimal(env("STATE_UNEMPLOYMENT_WAGE_BASE", default="7000"))
 # A pay rate above this (or over three times the median current rate) must be confirmed: typos like $155.00.
 PAY_RATE_CONFIRM_ABOVE = Decimal(env("PAY_RATE_CONFIRM_ABOVE", default="60.00"))
-FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)  # 501(c)(3) organisations pay no FUTA
+# 501(c)(3) organisations pay no FUTA and file no Form 940: the standing before the first
+# PayrollSetting row (payroll.selectors.filings.settings_on); later rows say it by date.
+FUTA_EXEMPT = env.bool("FUTA_EXEMPT", default=True)
 # Direct deposit (NACHA): the organisation's bank (ODFI) and company identification.
 PAYROLL_BANK_ROUTING = env("PAYROLL_BANK_ROUTING", default="021000021")
 PAYROLL_BANK_NAME = env("PAYROLL_BANK_NAME", default="DEMO COMMUNITY BANK")

@@ -55,6 +55,7 @@ from payroll.models import PayrollSetting, TaxDeposit
 from payroll.services.filings import payroll_setting_add
 from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from shop.platform.errors import DomainError
+from shop.platform.roles import PAYROLL_STAFF, user_has_role
 
 
 @admin.register(Account)
@@ -306,6 +307,14 @@ class EmployeeByName(forms.ModelChoiceField):
         return f"{obj.staff_label} · employee {obj.pk}"
 
 
+class EmployeeByMaskedName(forms.ModelChoiceField):
+    """The same dropdown for everyone else (program staff): the masked name and number the
+    training pages show ("Ro••• M. (no. 3)"), never the legal name."""
+
+    def label_from_instance(self, obj):
+        return f"{masked_name(obj.legal_name)} (no. {obj.pk})"
+
+
 class TimeEntryForm(forms.ModelForm):
     employee = EmployeeByName(queryset=Employee.objects.order_by("pk"))
     confirm_long_day = forms.BooleanField(required=False, label="Yes, these hours are right",
@@ -407,6 +416,9 @@ class PayrollSettingAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         raise PermissionDenied
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # the organisation's tax standing: superusers only
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -451,6 +463,12 @@ class AttendanceInline(admin.TabularInline):
     admin_writes_through = ("payroll.services.training.records.attendance_record", "payroll.services.training.records.attendance_update")
     fields = ("employee", "status", "minutes_attended", "time_entry")
     readonly_fields = ("time_entry",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "employee":  # payroll staff see names; everyone else never does
+            kwargs["form_class"] = EmployeeByName if user_has_role(request.user, PAYROLL_STAFF) else EmployeeByMaskedName
+            kwargs["queryset"] = Employee.objects.order_by("pk")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(TrainingSession)

@@ -193,6 +193,13 @@ ACCESS = {
                                                                    probe="/staff/payroll/filings/2026/q1/941.pdf"),
     "staff/payroll/filings/<int:year>/q<int:quarter>/rt6.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
                                                                    probe="/staff/payroll/filings/2026/q1/rt6.csv"),
+    "staff/payroll/filings/<int:year>/q<int:quarter>/rt6.pdf": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                                   probe="/staff/payroll/filings/2026/q1/rt6.pdf"),
+    # Form 940: the sample settings row (from Jan 1, 2026) is not a 501(c)(3), so it files one.
+    "staff/payroll/filings/<int:year>/940.csv": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                    probe="/staff/payroll/filings/2026/940.csv"),
+    "staff/payroll/filings/<int:year>/940.pdf": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK,
+                                                    probe="/staff/payroll/filings/2026/940.pdf"),
     "staff/payroll/filings/deposits/paid/": everyone(NO_GET),
     # W-2s, W-3 and W-2c PDFs: the sample paid run is in 2026; nothing was issued, so no W-2c (404).
     "staff/payroll/w2/<int:year>.pdf": row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, OK),

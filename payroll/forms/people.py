@@ -20,7 +20,13 @@ class EmployeeHireForm(forms.Form):
     date_of_birth = DateField(required=False, window=False, validators=[born])
     ssn = forms.CharField(label="SSN", validators=[validate_ssn], widget=forms.TextInput(attrs=NO_AUTOFILL),
                           help_text="Shown afterwards as the last four only.")
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Home address")
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Home address",
+                              help_text="Used only where the law asks where the employee lives: the Florida "
+                                        "new-hire report and the W-4 on file.")
+    mailing_address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=300, label="Substitute mailing address (optional)",
+        help_text="For example a Florida Address Confidentiality Program address. When given, W-2s, pay stubs and "
+                  "everything mailed show it instead of the home address.")
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=30, required=False)
     status = forms.ChoiceField(choices=Employee.Status.choices, initial=Employee.Status.TRAINEE)

@@ -160,11 +160,12 @@ class OrgTaxSettings:
 
 
 def settings_on(day: date) -> OrgTaxSettings:
-    """The payroll tax settings in effect on ``day`` (defaults before the first row: not
-    exempt, the STATE_UNEMPLOYMENT_RATE setting, paying the tax)."""
+    """The payroll tax settings in effect on ``day`` (defaults before the first row: the
+    FUTA_EXEMPT setting (true: the organisation is a 501(c)(3), as the site's footer says), the
+    STATE_UNEMPLOYMENT_RATE setting, paying the tax)."""
     row = PayrollSetting.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if row is None:
-        return OrgTaxSettings(False, django_settings.STATE_UNEMPLOYMENT_RATE, False, None)
+        return OrgTaxSettings(django_settings.FUTA_EXEMPT, django_settings.STATE_UNEMPLOYMENT_RATE, False, None)
     return OrgTaxSettings(row.section_501c3, row.reemployment_tax_rate, row.reimbursing_employer, row.effective_from)
 
 
@@ -531,8 +532,8 @@ def filings_due(on: date) -> list[FilingDue]:
                 continue
             y, q = quarter_of(li.start)
             url = reverse("payroll:quarter_filings") + f"?year={y}&quarter={q}"
-            out.append(FilingDue(f"Federal tax deposit, pay dates {li.start:%b %-d}–{li.end:%b %-d, %Y}",
-                                 li.due, url, on > li.due))
+            dates = f"pay date {li.end:%b %-d, %Y}" if li.start == li.end else f"pay dates {li.start:%b %-d}–{li.end:%b %-d, %Y}"
+            out.append(FilingDue(f"Federal tax deposit, {dates}", li.due, url, on > li.due))
     return sorted(out, key=lambda f: (f.due, f.label))
 
 
@@ -591,13 +592,33 @@ def rt6_rows(report: RT6) -> list[tuple[str, str, object]]:
     return rows
 
 
+def form_940_rows(form: Form940) -> list[tuple[str, str, object]]:
+    """(line, description, value) of Form 940 (Parts 2 and 5) for a year the organisation is
+    not a 501(c)(3); the CSV, the PDF and the page print these."""
+    if form.exempt:
+        raise ValueError("a 501(c)(3) files no Form 940")
+    rows = [
+        ("3", "Total payments to all employees", form.line3),
+        ("4", "Payments exempt from FUTA tax", form.line4),
+        ("5", "Total of payments made to each employee in excess of $7,000", form.line5),
+        ("6", "Subtotal (line 4 + line 5)", form.line6),
+        ("7", "Total taxable FUTA wages (line 3 - line 6)", form.line7),
+        ("8", "FUTA tax before adjustments (line 7 x 0.006)", form.line8),
+    ]
+    rows += [(f"16{'abcd'[q]}", f"Tax liability, quarter {q + 1}", amount) for q, amount in enumerate(form.quarters)]
+    rows.append(("17", "Total tax liability for the year (equals line 8)", form.line17))
+    return rows
+
+
 def new_hires_due(on: date) -> list[FilingDue]:
     """Florida new-hire reports not yet sent, earliest due first (one query). The labels name
-    no one: the staff home is seen by every staff role, names only by payroll staff."""
+    no one (the employee number tells two hires of a day apart): the staff home is seen by
+    every staff role, names only by payroll staff."""
     url = reverse("payroll:new_hires")
     rows = Employee.objects.filter(new_hire_reported_on__isnull=True, hire_date__lte=on).order_by("hire_date", "id")
     return [
-        FilingDue(label=f"Florida new-hire report (hired {employee.hire_date:%b %-d, %Y})", due=due, url=url, overdue=on > due)
+        FilingDue(label=f"Florida new-hire report, employee no. {employee.pk} (hired {employee.hire_date:%b %-d, %Y})",
+                  due=due, url=url, overdue=on > due)
         for employee in rows
         for due in (new_hire_due_date(employee.hire_date),)
     ]

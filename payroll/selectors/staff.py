@@ -27,7 +27,7 @@ def _payroll_todos(user, today: date) -> list[ToDo]:
             .select_related("calculated_by").order_by("pay_date", "id"))
     for run in runs:
         url = reverse("payroll:payrun", args=[run.pk])
-        name = f"{run.get_kind_display()} run, pay date {run.pay_date:%b} {run.pay_date.day}, {run.pay_date.year}"
+        name = f"{run.get_kind_display().lower()} run, pay date {run.pay_date:%b} {run.pay_date.day}, {run.pay_date.year}"
         if run.status == S.CALCULATED:
             by = run.calculated_by
             if by is not None and by.pk == user.pk:

@@ -1,5 +1,7 @@
 """Quarterly filings: Form 941 (with its deposit schedule or Schedule B), the federal tax
 deposits, Florida RT-6 and Form 940, for payroll staff. Reads, and one POST per deposit."""
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,16 +40,24 @@ def quarter_filings(request):
                             f"Tax tables exist for {tax_years_text()}.")
         return render(request, "payroll/filings.html", context, status=404)
     start, end = form_941.start, form_941.end
+    # Form 940 is annual (shown with Q4); a 501(c)(3) is told it is FUTA-exempt in every quarter.
+    if filings.settings_on(date(year, 12, 31)).section_501c3:
+        form_940 = filings.Form940(year=year, exempt=True)
+    else:
+        form_940 = filings.form_940(year) if quarter == 4 else None
     deposits = [d for d in filings.deposits(year) if start <= d.liability.start <= end]
+    rt6 = filings.rt6(year, quarter)
+    tax_settings = filings.settings_on(end)
     context.update({
         "form_941": form_941, "rows_941": filings.form_941_rows(form_941),
-        "rt6": filings.rt6(year, quarter), "rt6_rows": filings.rt6_rows(filings.rt6(year, quarter)),
-        "form_940": filings.form_940(year) if quarter == 4 else None,
+        "rt6": rt6, "rt6_rows": filings.rt6_rows(rt6),
+        "form_940": form_940, "rows_940": None if form_940 is None or form_940.exempt else filings.form_940_rows(form_940),
         "schedule": filings.deposit_schedule(year),
         "deposits": [(d, DepositForm(initial={"liability_start": d.liability.start, "liability_end": d.liability.end}))
                      for d in deposits],
         "due": filings.filings_due(timezone.localdate()),
         "state_tax_name": state_unemployment_name(),
+        "tax_settings": tax_settings, "tax_rate_percent": tax_settings.reemployment_tax_rate * 100,
     })
     return render(request, "payroll/filings.html", context)
 
@@ -76,10 +86,7 @@ def form_941_pdf(request, year, quarter):
     form = _form_or_404(year, quarter)
     audit(request.user, "form941.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, quarter=quarter,
           format="pdf")
-    response = HttpResponse(draw(form), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="form-941-{year}-q{quarter}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _pdf(draw(form), f"form-941-{year}-q{quarter}.pdf")
 
 
 @role_required(PAYROLL_STAFF)
@@ -88,6 +95,50 @@ def rt6_csv(request, year, quarter):
     report = filings.rt6(year, quarter)
     audit(request.user, "rt6.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, quarter=quarter)
     return csv_response(f"rt6-{year}-q{quarter}.csv", ["line", "description", "amount"], filings.rt6_rows(report))
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(PAYROLL_STAFF)
+def rt6_pdf(request, year, quarter):
+    from payroll.services.filings import rt6_pdf as draw
+
+    _form_or_404(year, quarter)
+    report = filings.rt6(year, quarter)
+    audit(request.user, "rt6.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, quarter=quarter,
+          format="pdf")
+    return _pdf(draw(report, state_unemployment_name()), f"rt6-{year}-q{quarter}.pdf")
+
+
+def _form_940_or_404(year):
+    try:
+        form = filings.form_940(year)
+    except UnknownTaxYear:
+        raise Http404(f"There are no payroll tax tables for {year}.") from None
+    if form.exempt:
+        raise Http404(f"The organisation is a 501(c)(3) in {year}: FUTA-exempt, it files no Form 940.")
+    return form
+
+
+@role_required(PAYROLL_STAFF)
+def form_940_csv(request, year):
+    form = _form_940_or_404(year)
+    audit(request.user, "form940.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year)
+    return csv_response(f"form-940-{year}.csv", ["line", "description", "amount"], filings.form_940_rows(form))
+
+
+@role_required(PAYROLL_STAFF)
+def form_940_pdf(request, year):
+    from payroll.services.filings import form_940_pdf as draw
+
+    form = _form_940_or_404(year)
+    audit(request.user, "form940.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, format="pdf")
+    return _pdf(draw(form), f"form-940-{year}.pdf")
 
 
 @require_POST

@@ -159,7 +159,10 @@ def payrun_action(request, run_id, action):
     try:
         if action == "calculate":
             payruns.payrun_start_calculation(run.pk, request.user)
-            messages.info(request, "Calculating… this page shows the progress.")
+            if PayRun.objects.filter(pk=run.pk, status=PayRun.Status.CALCULATED).exists():  # done already
+                messages.success(request, "Calculated. Check the register below; a second payroll person approves it.")
+            else:
+                messages.info(request, "Calculating… this page shows the progress.")
         elif action == "approve":
             form = ApproveForm(request.POST)
             if not form.is_valid():
@@ -226,9 +229,10 @@ def pay_stub_pdf_download(request, stub_id):
         raise Http404("This pay stub is not final")
     if not own:
         audit(request.user, "paystub.viewed", stub.employee, ip=request.META.get("REMOTE_ADDR"), target=stub)
-    filename = f"pay-stub-{stub.pay_run.pay_date}.pdf"
+    # Staff download several stubs of one pay date: the employee number tells the files apart.
+    filename = f"pay-stub-{stub.pay_run.pay_date}.pdf" if own else f"pay-stub-{stub.pay_run.pay_date}-no{stub.employee_id}.pdf"
     if stub.pdf:
-        response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=filename)
+        response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=filename, as_attachment=True)
     else:  # the stub task has not run yet: drawn for this request only (it saves and mails nothing)
         response = HttpResponse(paystubs.pay_stub_pdf(stub), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -34,7 +34,7 @@ def employee_reveal(request, employee_id: int):
                   {"employee": employee, "label": REVEALABLE[field], "number": number})
 
 
-PERSON_FIELDS = ("legal_name", "preferred_name", "ssn", "address", "email", "phone", "status", "hire_date", "i9_completed_on")
+PERSON_FIELDS = ("legal_name", "preferred_name", "ssn", "address", "mailing_address", "email", "phone", "status", "hire_date", "i9_completed_on")
 
 
 @never_cache

@@ -88,3 +88,29 @@ def test_other_roles_cannot_add_employees(client):
         client.force_login(UserFactory(roles=[role]))
         assert client.post(URL, hire()).status_code == 403
     assert not Employee.objects.exists()
+
+
+def test_a_substitute_mailing_address_is_taken_at_hire_and_used_for_mail(client, staff):
+    from payroll.selectors.people import mailing_address_lines
+
+    page = client.get(URL).content.decode()
+    assert 'name="mailing_address"' in page and "Address Confidentiality Program" in page
+    response = client.post(URL, hire(mailing_address="ACP Lot 1234\nP.O. Box 915\nTallahassee FL 32302"))
+    assert response.status_code == 302
+    ana = Employee.objects.get()
+    assert ana.address == "12 Palm Way, Tampa FL 33602"  # kept for the new-hire report
+    assert mailing_address_lines(ana) == ["ACP Lot 1234", "P.O. Box 915", "Tallahassee FL 32302"]
+
+
+def test_a_hire_without_a_mailing_address_is_mailed_at_home(client, staff):
+    from payroll.selectors.people import mailing_address_lines
+
+    assert client.post(URL, hire()).status_code == 302
+    ana = Employee.objects.get()
+    assert ana.mailing_address == "" and mailing_address_lines(ana) == ["12 Palm Way, Tampa FL 33602"]
+
+
+def test_an_overlong_mailing_address_is_a_field_error_and_nothing_is_saved(client, staff):
+    response = client.post(URL, hire(mailing_address="x" * 301))
+    assert response.status_code == 400 and "at most 300 characters" in response.content.decode()
+    assert not Employee.objects.exists()

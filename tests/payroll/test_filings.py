@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def pays_futa(settings):
+    """These tests' organisation pays FUTA unless a PayrollSetting row says it is a 501(c)(3)
+    (the site's default, FUTA_EXEMPT, is a 501(c)(3): see the test of the default below)."""
+    settings.FUTA_EXEMPT = False
+
+
 @pytest.fixture
 def staff():
     return UserFactory(roles=[roles.PAYROLL_STAFF]), UserFactory(roles=[roles.PAYROLL_STAFF])
@@ -154,7 +161,7 @@ def test_filings_due_lists_the_quarters_returns_and_the_unpaid_deposits(second_q
     due = [(f.label, f.due, f.overdue) for f in returns]
     assert due == [
         ("Federal tax deposit, pay dates Apr 22–Apr 24, 2026", date(2026, 4, 29), True),
-        ("Federal tax deposit, pay dates May 5–May 5, 2026", date(2026, 5, 8), True),
+        ("Federal tax deposit, pay date May 5, 2026", date(2026, 5, 8), True),
         ("Florida RT-6, Q2 2026", date(2026, 7, 31), False),
         ("Form 941, Q2 2026", date(2026, 7, 31), False),
     ]
@@ -293,3 +300,159 @@ def test_the_forms_read_a_fixed_number_of_queries(first_quarter, staff, django_a
         filings.form_941(2026, 1)
     with django_assert_num_queries(2):  # the setting, the year's stubs
         filings.form_940(2026)
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_rt6_pdf_has_the_figures_and_the_wage_listing_by_name_and_last_four(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    d, e = crossing_7000
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.01"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=2").content.decode()
+    assert 'href="/staff/payroll/filings/2026/q2/rt6.pdf"' in page
+    response = client.get("/staff/payroll/filings/2026/q2/rt6.pdf")
+    assert response["Content-Type"] == "application/pdf" and response["Cache-Control"] == "no-store"
+    body = pdf_text(response.content)
+    # Q2: D 1,000 (all over the base), E 3,000.33 (all under it); tax 3,000.33 x 1% = 30.00
+    assert "$4,000.33" in body and "$1,000.00" in body and "$3,000.33" in body and "$30.00" in body
+    assert d.legal_name in body and e.legal_name in body
+    assert f"XXX-XX-{d.ssn[-4:]}" in body and d.ssn not in body  # last four only, never the full number
+    assert AuditEvent.objects.filter(action="rt6.exported", detail__format="pdf").count() == 1
+
+
+def test_form_940_downloads_for_an_organisation_that_pays_futa(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=4").content.decode()
+    assert 'href="/staff/payroll/filings/2026/940.pdf"' in page and 'href="/staff/payroll/filings/2026/940.csv"' in page
+    assert "$10,000.33" in page  # line 7
+    csv = client.get("/staff/payroll/filings/2026/940.csv").content.decode().replace("\r", "")
+    # line 3: 5,000 + 5,000 + 1,000 + 3,000.33; line 5: D's 4,000 over 7,000; line 8: 10,000.33 x 0.006 = 60.00198
+    assert "3,Total payments to all employees,14000.33" in csv
+    assert "5,\"Total of payments made to each employee in excess of $7,000\",4000.00" in csv
+    assert "8,FUTA tax before adjustments (line 7 x 0.006),60.00" in csv
+    assert "16a,\"Tax liability, quarter 1\",42.00" in csv and "16b,\"Tax liability, quarter 2\",18.00" in csv
+    body = pdf_text(client.get("/staff/payroll/filings/2026/940.pdf").content)
+    assert "Form 940 worksheet" in body and "$14,000.33" in body and "$60.00" in body
+    other_quarter = client.get("/staff/payroll/filings/?year=2026&quarter=2").content.decode()
+    assert "940.pdf" not in other_quarter and "?year=2026&amp;quarter=4" in other_quarter
+
+
+def test_a_501c3_is_told_it_is_futa_exempt_and_gets_no_form_940(crossing_7000, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    for quarter in (2, 4):
+        page = client.get(f"/staff/payroll/filings/?year=2026&quarter={quarter}").content.decode()
+        assert "FUTA-exempt" in page and "940.pdf" not in page and "940.csv" not in page
+    assert client.get("/staff/payroll/filings/2026/940.pdf").status_code == 404
+    assert client.get("/staff/payroll/filings/2026/940.csv").status_code == 404
+    assert not AuditEvent.objects.filter(action="form940.exported").exists()
+
+
+def test_other_staff_cannot_download_the_rt6_or_940(crossing_7000, client):
+    from tests.support.factories import login_with_mfa
+
+    login_with_mfa(client, UserFactory(roles=[roles.PROGRAM_STAFF]))
+    for url in ("/staff/payroll/filings/2026/q2/rt6.pdf", "/staff/payroll/filings/2026/940.csv",
+                "/staff/payroll/filings/2026/940.pdf"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_only_a_superuser_adds_payroll_settings_even_with_the_permission_granted(client):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    from payroll.models import PayrollSetting
+    from tests.support.factories import login_with_mfa
+
+    clerk = UserFactory(roles=[roles.PAYROLL_STAFF], is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["add_payrollsetting", "view_payrollsetting",
+                                                                        "add_taxdeposit", "change_taxdeposit"]))
+    login_with_mfa(client, clerk)
+    refused = client.post(reverse("admin:payroll_payrollsetting_add"), {
+        "effective_from": "2026-01-01", "section_501c3": "on", "reemployment_tax_rate": "0.01"})
+    assert refused.status_code == 403 and not PayrollSetting.objects.exists()
+    assert client.get(reverse("admin:payroll_taxdeposit_add")).status_code == 403  # recorded on the filings page
+
+
+def test_the_filings_page_says_which_tax_settings_it_used(first_quarter, client, staff):
+    from tests.support.factories import login_with_mfa
+
+    payroll_setting_add(staff[0], effective_from=date(2026, 1, 1), section_501c3=True,
+                        reemployment_tax_rate=D("0.01"), reimbursing_employer=False)
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=1").content.decode()
+    assert "Tax settings from Jan 1, 2026: a 501(c)(3); reemployment tax rate 1%" in page
+
+
+# The lookback period for 2027 is Jul 1, 2025 to Jun 30, 2026 (Pub 15 section 11: "$50,000
+# or less" of Form 941 taxes in it makes a monthly schedule depositor, more a semiweekly one).
+# Pay runs made through the services in 2026 decide 2027's schedule (there are no 2025 or
+# 2027 tax tables, so no run can be calculated on those years' pay dates; 2026's are enough).
+# A bonus of G withholds 22% of it (Pub 15 section 7) and owes 6.2% + 6.2% Social Security
+# and 1.45% + 1.45% Medicare, each line rounded to the cent.
+
+
+@pytest.fixture
+def lookback_of_50000(staff):
+    """$50,000.00 of liability exactly, from Jan 2 to Jun 30, 2026, and a run on Jul 1."""
+    a, b, c, d, e = (person() for _ in range(5))
+    pay(staff, date(2026, 1, 2), {a: D("50000.00"), b: D("50000.00")})  # 2 x (11,000 + 2 x 3,100 + 2 x 725) = 37,300
+    # c: 6,600 + 2 x 1,860 + 2 x 435 = 11,190; d: 890.62 (890.6172) + 2 x 250.99 (250.99212)
+    # + 2 x 58.70 (58.69977) = 1,510.00; on the lookback period's last day.
+    pay(staff, date(2026, 6, 30), {c: D("30000.00"), d: D("4048.26")})
+    pay(staff, date(2026, 7, 1), {e: D("10000.00")})  # 2,200 + 2 x 620 + 2 x 145 = 3,730: 2028's lookback
+    return a, b, c, d, e
+
+
+def test_a_lookback_of_50000_or_less_keeps_a_monthly_depositor_and_july_is_outside_it(lookback_of_50000):
+    schedule = filings.deposit_schedule(2027)
+    assert (schedule.lookback_start, schedule.lookback_end) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert schedule.lookback_total == D("50000.00") and schedule.kind == filings.MONTHLY
+    later = filings.deposit_schedule(2028)  # Jul 1, 2026 to Jun 30, 2027
+    assert later.lookback_total == D("3730.00") and later.kind == filings.MONTHLY
+    # 2026's own lookback (Jul 2024 to Jun 2025) had no payroll: a new employer deposits monthly.
+    this_year = filings.deposit_schedule(2026)
+    assert this_year.lookback_total == D("0") and this_year.kind == filings.MONTHLY
+    assert [(li.start, li.amount, li.due, li.rule) for li in this_year.liabilities] == [
+        (date(2026, 1, 2), D("37300.00"), date(2026, 2, 17), "monthly"),  # Feb 15 a Sunday, Feb 16 a holiday
+        (date(2026, 6, 30), D("12700.00"), date(2026, 7, 15), "monthly"),
+        (date(2026, 7, 1), D("3730.00"), date(2026, 8, 17), "monthly"),  # Aug 15 a Saturday
+    ]
+
+
+def test_a_lookback_over_50000_makes_a_semiweekly_depositor(lookback_of_50000, staff):
+    # $10 more on Jun 29: 2.20 + 2 x 0.62 + 2 x 0.15 (0.145 rounded half up) = 3.74
+    pay(staff, date(2026, 6, 29), {lookback_of_50000[0]: D("10.00")})
+    schedule = filings.deposit_schedule(2027)
+    assert schedule.lookback_total == D("50003.74") and schedule.kind == filings.SEMIWEEKLY
+    assert filings.deposit_schedule(2028).kind == filings.MONTHLY  # Jun 29 is outside 2028's lookback
+
+
+def test_before_any_settings_row_the_organisation_is_what_futa_exempt_says(crossing_7000, client, staff, settings):
+    from tests.support.factories import login_with_mfa
+
+    settings.FUTA_EXEMPT = True  # the default: a 501(c)(3), as the site's footer says
+    assert filings.settings_on(date(2026, 12, 31)).section_501c3 is True and filings.form_940(2026).exempt
+    assert not [f for f in filings.filings_due(date(2027, 1, 20)) if "940" in f.label]
+    login_with_mfa(client, staff[0])
+    page = client.get("/staff/payroll/filings/?year=2026&quarter=4").content.decode()
+    assert "FUTA-exempt" in page and "Tax settings (none recorded yet, so the defaults): a 501(c)(3)" in page
+    # A row from a date overrides the default from then on.
+    payroll_setting_add(staff[0], effective_from=date(2026, 7, 1), section_501c3=False,
+                        reemployment_tax_rate=D("0.027"), reimbursing_employer=False)
+    assert filings.settings_on(date(2026, 6, 30)).section_501c3 is True
+    assert not filings.form_940(2026).exempt  # the standing on Dec 31 decides the year

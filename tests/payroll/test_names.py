@@ -36,3 +36,20 @@ def test_program_staff_still_see_masked_names_in_training(client):
     client.force_login(UserFactory(roles=[roles.PROGRAM_STAFF]))
     html = client.get(reverse("payroll:training_participants")).content.decode()
     assert "Rosa Martinez" not in html
+
+
+def test_the_attendance_dropdown_names_people_only_for_those_who_may_see_names(client):
+    from payroll.models import Program
+
+    ana = EmployeeFactory(legal_name="Ana Lucia Ortiz", preferred_name="Lucy")
+    Program.objects.create(name="Sewing", required_hours=40)
+    url = reverse("admin:payroll_trainingsession_add")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(url).content.decode()
+    assert f'<option value="{ana.pk}">Ana Lucia Ortiz (Lucy) · employee {ana.pk}</option>' in html
+    client.force_login(UserFactory(roles=[roles.PROGRAM_STAFF]))
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<option value="{ana.pk}">An••• O. (no. {ana.pk})</option>' in html  # as the participants list shows
+    assert "Ortiz" not in html and "Lucy" not in html

@@ -216,3 +216,39 @@ def test_nacha_file_pays_each_bank_account_its_net(staff):
     assert sorted(D(e["amount"]) / 100 for e in entries) == nets
     assert {e["transaction_code"] for e in entries} == {"22"}
     assert run.stubs.get(employee=unbanked).paid_by_check
+
+
+def test_the_run_page_tells_the_calculator_a_second_person_approves(client, staff):
+    calculator, approver = staff
+    ana = worker()
+    work(ana, calculator, list(weekdays(START, START + timedelta(days=4))))
+    fund()
+    client.force_login(calculator)
+    run = calculated_run(calculator)  # (the "Calculated." message: tests/browser/test_payroll_journey.py)
+    calculated = client.get(f"/staff/payroll/runs/{run.pk}/").content.decode()
+    assert "data-waiting-approval" in calculated and ">Approve</button>" not in calculated
+    assert "40 h" in calculated and " trn" not in calculated
+    client.force_login(approver)
+    page = client.get(f"/staff/payroll/runs/{run.pk}/").content.decode()
+    assert ">Approve</button>" in page and "data-waiting-approval" not in page
+    approved = client.post(f"/staff/payroll/runs/{run.pk}/approve/", follow=True).content.decode()
+    # Voiding cannot be undone: it sits behind a step that says so.
+    assert '<details class="confirm-step"><summary>Void this run…</summary>' in approved
+    assert "it cannot be undone" in approved
+
+
+def test_staff_download_stubs_as_files_named_by_employee_number(client, staff):
+    from payroll.models import PayStub
+
+    calculator, approver = staff
+    ana = worker()
+    work(ana, calculator, list(weekdays(START, START + timedelta(days=4))))
+    fund()
+    run = calculated_run(calculator)
+    payruns.payrun_approve(run.pk, approver)
+    stub = PayStub.objects.get(pay_run=run)
+    client.force_login(approver)
+    response = client.get(f"/me/pay/stubs/{stub.pk}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert f'filename="pay-stub-2026-10-23-no{ana.pk}.pdf"' in response["Content-Disposition"]

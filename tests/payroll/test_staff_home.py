@@ -58,7 +58,7 @@ def test_the_second_approver_sees_waiting_for_you_and_the_calculator_does_not():
 
     theirs = page(second)
     assert link in theirs
-    assert "Approve the Regular run, pay date Nov 27, 2026" in theirs
+    assert "Approve the regular run, pay date Nov 27, 2026" in theirs
     assert "calculated by Ana Calc: waiting for you to approve" in theirs
     mine = page(calculator)
     assert link in mine and "calculated by you: a second person approves" in mine
@@ -73,7 +73,7 @@ def test_a_draft_run_and_unapproved_time_are_to_dos_with_links():
     time_entry_add(rosa, date(2026, 11, 30), D("6"), "production", actor=None)
     time_entry_add(rosa, date(2026, 12, 1), D("6"), "production", actor=None)
     html = page(staff)
-    assert f'href="/staff/payroll/runs/{run.pk}/"' in html and "Calculate the Regular run" in html
+    assert f'href="/staff/payroll/runs/{run.pk}/"' in html and "Calculate the regular run" in html
     assert "2 time entries waiting for approval" in html
     assert 'href="/admin/payroll/timeentry/?approved_at__isempty=1"' in html
 

@@ -162,6 +162,7 @@ def test_new_hire_reports_are_due_20_days_after_hire_and_listed_until_reported(s
 
     [due] = new_hires_due(date(2026, 11, 22))
     assert due.due == date(2026, 11, 22) and due.overdue is False and "Cara" not in due.label
+    assert f"employee no. {hired.pk} (hired Nov 2, 2026)" in due.label  # two hires of a day told apart
     [late] = new_hires_due(date(2026, 11, 23))
     assert late.overdue is True and late.url == reverse("payroll:new_hires")
     assert [f for f in filings_due(date(2026, 11, 23)) if "new-hire" in f.label] == [late]

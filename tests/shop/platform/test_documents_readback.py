@@ -49,6 +49,8 @@ PDF_GENERATORS = {
     "shop.services.statements.statement_pdf",
     "payroll.services.paystubs.pay_stub_pdf",
     "payroll.services.filings.form_941_pdf",
+    "payroll.services.filings.rt6_pdf",
+    "payroll.services.filings.form_940_pdf",
     "payroll.services.yearend.employee_w2_pdf",
     "payroll.services.yearend.all_w2s_pdf",
     "payroll.services.yearend.w2c_pdf",
@@ -451,6 +453,17 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     from payroll.services import yearend
 
     _PayRun.objects.filter(pk=stub.pay_run_id).update(status="paid")
+    # The RT-6 (its wage listing names the paid employee) and Form 940 of the same paid run.
+    from payroll.selectors.filings import form_940, rt6
+    from payroll.services.filings import form_940_pdf, rt6_pdf
+
+    text = drawn("payroll.services.filings.rt6_pdf", rt6_pdf(rt6(2026, 4), "State & <reemployment> tax"))
+    expect("RT-6 worksheet", text, "State & <reemployment> tax", PERSON, "Employee wage listing")
+    from django.test import override_settings
+
+    with override_settings(FUTA_EXEMPT=False):  # an organisation that is not a 501(c)(3) files one
+        text = drawn("payroll.services.filings.form_940_pdf", form_940_pdf(form_940(2026)))
+    expect("Form 940 worksheet", text, "Mended & Co's <Trust>", "Total taxable FUTA wages")
     employee.mailing_address = "P.O. Box 5 & <Annex>\nTallahassee, FL 32302"
     employee.save()
     text = drawn("payroll.services.yearend.employee_w2_pdf", yearend.employee_w2_pdf(employee, 2026))
