@@ -94,6 +94,11 @@ ACCESS = {
     "shop/": everyone(OK),
     "shop/category/<slug:slug>/": everyone(OK),
     "shop/product/<slug:slug>/": everyone(OK),
+    "shop/product/<slug:slug>/notify/": everyone(NO_GET),
+    # A signed-in customer's address book (each sees only their own; POSTs only for the changes).
+    "account/addresses/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "account/addresses/<int:address_id>/default/": everyone(NO_GET, probe="/account/addresses/1/default/"),
+    "account/addresses/<int:address_id>/remove/": everyone(NO_GET, probe="/account/addresses/1/remove/"),
     "cart/": everyone(OK),
     "cart/lines/<int:line_id>/": everyone(NO_GET),
     "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
