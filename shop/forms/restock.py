@@ -18,5 +18,9 @@ class RestockRequestForm(forms.Form):
             self.fields["variant"].initial = sold_out[0].pk
 
     @property
+    def sold_out_names(self) -> list[str]:
+        return [label for _, label in self.fields["variant"].choices]
+
+    @property
     def offered(self) -> bool:
         return bool(self.fields["variant"].choices)

@@ -2,6 +2,7 @@
 remember the one a checkout used (the next checkout preselects it)."""
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,7 +52,7 @@ def address_add(user, details: AddressDetails, *, default: bool = False) -> Addr
         raise AddressError("Log in to save addresses.")
     data = details.cleaned()
     # Lock the customer's row: two checkouts at once cannot both add, or both make a default.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     saved = list(Address.objects.filter(user=user))
     same = next((a for a in saved if a.same_place(data["line1"], data["line2"], data["city"], data["state"],
                                                     data["postal_code"], data["name"])), None)
