@@ -29,7 +29,8 @@ class Address(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}, {self.line1}, {self.city}, {self.state} {self.postal_code}"
+        street = ", ".join(part for part in (self.line1, self.line2) if part)
+        return f"{self.name}, {street}, {self.city}, {self.state} {self.postal_code}"
 
     def lines(self) -> list[str]:
         return [part for part in (self.name, self.line1, self.line2,
