@@ -10,6 +10,7 @@ from django.utils import timezone
 from shop.models import Address
 from shop.models.addresses import MAX_ADDRESSES
 from shop.platform.errors import DomainError
+from shop.platform.validators import MAX_ID
 
 
 class AddressError(DomainError):
@@ -31,6 +32,8 @@ class AddressDetails:
 
 
 def _mine(user, address_id) -> Address:
+    if not 0 < int(address_id) <= MAX_ID:  # a number past the database's integers is no address
+        raise AddressError("That address is not in your address book.")
     address = Address.objects.select_for_update().filter(user=user, pk=address_id).first()
     if address is None:
         raise AddressError("That address is not in your address book.")

@@ -30,8 +30,7 @@ def checkout(request):
     initial = {"email": request.user.email if request.user.is_authenticated else "",
                "shipping_method": methods[0] if methods else None,
                "name": first.name if first else "", "phone": first.phone if first else "",
-               "saved_address": str(first.pk) if first else None,
-               "save_address": request.user.is_authenticated and not addresses}
+               "saved_address": str(first.pk) if first else None}  # saving a typed address is opt-in
     form = CheckoutForm(request.POST or None, initial=initial, methods=methods, addresses=addresses,
                         can_save=request.user.is_authenticated)
     if request.method == "POST" and form.is_valid():

@@ -188,3 +188,8 @@ def test_nobody_changes_or_removes_someone_elses_address(client, casey):
 def test_the_address_book_needs_a_login(client):
     response = client.get(reverse("shop:addresses"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_an_address_number_past_the_databases_integers_is_not_found(client, casey):
+    for url in (f"/account/addresses/{2**64}/default/", f"/account/addresses/{10**30}/remove/"):
+        assert client.post(url).status_code == 404
