@@ -7,7 +7,6 @@ from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import ModelChoiceField, choices_read
-from shop.platform.validators import zip_code
 
 
 class SearchForm(forms.Form):

@@ -10,7 +10,6 @@ from django.test import Client
 
 from shop.models import RestockRequest
 from shop.services.addresses import AddressDetails, address_add
-from tests.browser.conftest import CHROMIUM  # noqa: F401  (collected only where chromium is)
 from tests.support.factories import ProductFactory, ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
 
 PHONE = {"width": 390, "height": 844}
