@@ -187,6 +187,8 @@ MENDED_RATE_LIMITS = {
     # Ready for gift claim links and gift card codes (call shop.platform.ratelimit.hit with these names).
     "gift_claim": env("GIFT_CLAIM_RATE_LIMIT", default="10/h/ip"),
     "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
+    # "E-mail me when it's back" (a typed address): per visitor's IP and per address asked for.
+    "restock_request": env("RESTOCK_REQUEST_RATE_LIMIT", default="10/h/ip,5/d/email"),
 }
 # Logs a login refused by the limits above (failed logins are logged by shop.platform.security too).
 ACCOUNT_ADAPTER = "shop.platform.security.AccountAdapter"

@@ -89,6 +89,13 @@ def send_circle_invitation(invitation_id: int, requested_at: str | None = None) 
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def send_restock_notice(request_id: int) -> None:
+    from shop.services.restock import restock_send_notice
+
+    restock_send_notice(request_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def send_pledge_confirmation(pledge_id: int) -> None:
     from shop.services.pledges import pledge_send_confirmation
 

@@ -4,7 +4,7 @@ from shop.views import events as event_views
 from shop.views import circles as circle_views
 from shop.views import data_rights as data_rights_views
 from shop.views import audit as audit_views
-from shop.views import cart, catalog, checkout, giving, orders, pages, pledge, webhooks
+from shop.views import addresses, cart, catalog, checkout, giving, orders, pages, pledge, restock, webhooks
 from shop.views.gifts import fulfilment as gift_fulfilment
 from shop.views.gifts import pages as gifts
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("shop/", catalog.catalog, name="catalog"),
     path("shop/category/<slug:slug>/", catalog.catalog, name="category"),
     path("shop/product/<slug:slug>/", catalog.product, name="product"),
+    path("shop/product/<slug:slug>/notify/", restock.restock_request, name="restock_request"),
     path("cart/", cart.cart_detail, name="cart"),
     path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart_line_update"),
     path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("checkout/pay/<str:token>/setup/", checkout.pay_setup, name="pay_setup"),
     path("checkout/pay/<str:token>/confirm/", checkout.pay_confirm, name="pay_confirm"),
     path("orders/", orders.order_list, name="order_list"),
+    path("account/addresses/", addresses.address_book, name="addresses"),
+    path("account/addresses/<int:address_id>/default/", addresses.address_default, name="address_default"),
+    path("account/addresses/<int:address_id>/remove/", addresses.address_remove, name="address_remove"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("order-link/<str:token>/", orders.order_by_link, name="order_by_link"),
     path("order-link/<str:token>/status/", orders.order_status, name="order_status"),

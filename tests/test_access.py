@@ -27,6 +27,7 @@ from django.urls import clear_url_caches
 from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry, TrainingSession
 from payroll.services.ledger import Leg, entry_post
 from shop.models import (
+    Address,
     BoxSize,
     Cart,
     CartLine,
@@ -94,6 +95,11 @@ ACCESS = {
     "shop/": everyone(OK),
     "shop/category/<slug:slug>/": everyone(OK),
     "shop/product/<slug:slug>/": everyone(OK),
+    "shop/product/<slug:slug>/notify/": everyone(NO_GET),
+    # A signed-in customer's address book (each sees only their own; POSTs only for the changes).
+    "account/addresses/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "account/addresses/<int:address_id>/default/": everyone(NO_GET, probe="/account/addresses/{address}/default/"),
+    "account/addresses/<int:address_id>/remove/": everyone(NO_GET, probe="/account/addresses/{address}/remove/"),
     "cart/": everyone(OK),
     "cart/lines/<int:line_id>/": everyone(NO_GET),
     "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
@@ -504,9 +510,12 @@ def sample_objects():
     for person in people.values():
         if person is not None and not EmailAddress.objects.filter(user=person).exists():
             EmailAddress.objects.create(user=person, email=person.email, primary=True)
+    # The customer's saved address, and customer_b's (its twin).
+    address, other_address = (Address.objects.create(user=people[who], name="Casey", line1="1 Main St", city="Tampa",
+                                                     state="FL", postal_code="33602") for who in ("customer", "customer_b"))
     return {
         "people": people, "ids": ids, "slug": {"shop/category/": "bags", "shop/product/": "market-tote"},
-        "format": {"image": image.image.name, "product": variant.product.pk, **gifts_a,
+        "format": {"image": image.image.name, "product": variant.product.pk, **gifts_a, "address": address.pk,
                    "pledge_badge": Pledge.objects.create(kind="business", name="Sam", email="sam@biz.example",
                                                          business_name="Biz").badge,
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"],
@@ -519,6 +528,7 @@ def sample_objects():
         # owns (the IDOR probes): a key names a value of "format" or of the top level, or both.
         "owned": {
             "number": ("customer", "customer_b"),  # a shop order
+            "address": ("customer", "customer_b"),  # a saved delivery address
             "line_id": (None, None),  # a line in a guest's cart
             # an organisation's objects (its invitation's secret link is a key anyone may hold)
             **{key: ("corporate_a", "corporate_b") for key in gifts_a if key != "invitation_token"},
@@ -528,6 +538,7 @@ def sample_objects():
             **circle_objects["owned"],
         },
         "twins": {"number": other_order.number, "line_id": other_line.pk, **gifts_b, "stub_id": other_stub.pk,
+                  "address": other_address.pk,
                   **volunteer_objects["twins"], **giving_objects["twins"], **circle_objects["twins"]},
     }
 

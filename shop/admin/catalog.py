@@ -8,6 +8,7 @@ from shop.models import (
     ProductVariant,
 )
 from shop.services.images import product_image_schedule_thumbnail
+from shop.services.restock import restock_requests_release
 
 
 @admin.register(Category)
@@ -44,3 +45,5 @@ class ProductAdmin(admin.ModelAdmin):
         for instance in instances:
             if isinstance(instance, ProductImage) and not instance.thumbnail:
                 product_image_schedule_thumbnail(instance)
+        # A variant given stock again: its "e-mail me when it's back" requests are sent after the commit.
+        restock_requests_release(i.pk for i in instances if isinstance(i, ProductVariant))

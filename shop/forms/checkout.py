@@ -3,10 +3,10 @@ from decimal import Decimal
 from django import forms
 
 from shop.models import ShippingMethod
+from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, choices_read
-from shop.platform.validators import zip_code
 
 
 class SearchForm(forms.Form):
@@ -53,28 +53,69 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
 
 
 
-class CheckoutForm(_ShippingChoices, forms.Form):
-    """Who is buying and where it goes. The address is needed unless it is a local pickup."""
+NEW_ADDRESS = "new"
+_ADDRESS = address_fields(required=False)  # required for delivery only: see clean()
 
-    email = forms.EmailField(label="E-mail")
-    name = forms.CharField(label="Full name", max_length=120)
+
+class CheckoutForm(_ShippingChoices, forms.Form):
+    """Who is buying and where it goes. The address is needed unless it is a local pickup.
+
+    ``addresses``: a signed-in customer's saved addresses (``shop.selectors.addresses``): one
+    of them may be chosen instead of typing (``saved_address``), and a typed one saved."""
+
+    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = _ADDRESS["name"]
+    line1 = _ADDRESS["line1"]
+    line2 = _ADDRESS["line2"]
+    city = _ADDRESS["city"]
+    state = _ADDRESS["state"]
+    postal_code = _ADDRESS["postal_code"]
+    country = country_field()
+    phone = _ADDRESS["phone"]
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
-    line1 = forms.CharField(label="Address", max_length=200, required=False)
-    line2 = forms.CharField(label="Apartment, suite (optional)", max_length=200, required=False)
-    city = forms.CharField(label="City", max_length=100, required=False)
-    state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False)
-    postal_code = forms.CharField(label="ZIP code", max_length=10, required=False, validators=[zip_code])
-    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+
+    def __init__(self, *args, addresses=(), can_save=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {a.pk: a for a in addresses}
+        if self.addresses:
+            choices = [(str(a.pk), str(a)) for a in addresses] + [(NEW_ADDRESS, "A new address (below)")]
+            self.fields["saved_address"] = forms.ChoiceField(label="Deliver to", choices=choices,
+                                                             widget=forms.RadioSelect, required=False)
+        if can_save:  # a signed-in customer: a guest has no address book
+            self.fields["save_address"] = forms.BooleanField(label="Save this address for next time", required=False)
+            self.fields["default_address"] = forms.BooleanField(label="Make it my default address", required=False)
+
+    @property
+    def offers_saving(self) -> bool:
+        return "save_address" in self.fields
+
+    def chosen_address(self):
+        """The saved address chosen (cleaned), or None."""
+        value = self.cleaned_data.get("saved_address") or NEW_ADDRESS
+        return None if value == NEW_ADDRESS else self.addresses[int(value)]
 
     def clean(self):
         data = super().clean()
         method = data.get("shipping_method")
-        if method is not None and not method.is_pickup:
+        chosen = self.chosen_address() if "saved_address" not in self.errors else None
+        if chosen is not None:
+            for field in ("line1", "line2", "city", "state", "postal_code"):
+                data[field] = getattr(chosen, field)
+                self.errors.pop(field, None)  # what was typed below is not used
+            data["phone"] = data.get("phone") or chosen.phone
+        elif method is not None and not method.is_pickup:
             for field in ("line1", "city", "state", "postal_code"):
                 if not data.get(field) and field not in self.errors:
                     self.add_error(field, "This field is required for delivery.")
+        return data
+
+    def details(self) -> dict:
+        """The cleaned fields as ``CheckoutDetails`` takes them."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("saved_address", "country")}
+        chosen = self.chosen_address()
+        data["address_id"] = chosen.pk if chosen is not None else None
         return data
 
 

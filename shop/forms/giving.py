@@ -39,8 +39,17 @@ class DonateForm(forms.Form):
     state = forms.ChoiceField(choices=US_STATES, required=False)
     postal_code = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
 
+    # The giver's own name, e-mail and receipt address, as browsers fill them (not the tribute's).
+    AUTOFILL = {"name": "name", "email": "email", "address_line1": "billing address-line1",
+                "address_line2": "billing address-line2", "city": "billing address-level2",
+                "state": "billing address-level1", "postal_code": "billing postal-code"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, token in self.AUTOFILL.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+        self.fields["tribute_notify_email"].widget.attrs["autocomplete"] = "off"  # someone else's address
         self.fields["preset"].choices = preset_choices()
         self.fields["preset"].initial = preset_choices()[1][0] if len(preset_choices()) > 2 else "other"
 

@@ -1,4 +1,5 @@
 from .accounts import User
+from .addresses import Address
 from .audit import AuditEvent, AuditLogIsAppendOnly
 from .cart import Cart, CartLine
 from .circles import CircleInvitation, GivingCircle
@@ -39,8 +40,11 @@ from .orders import Order, OrderLine
 from .pledge import Pledge
 from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
+from .restock import RestockRequest
 
 __all__ = [
+    "Address",
+    "RestockRequest",
     "AuditEvent",
     "AuditLogIsAppendOnly",
     "CircleInvitation",

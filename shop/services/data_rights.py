@@ -36,6 +36,7 @@ from shop.data_rights import (
     sections,
 )
 from shop.models import (
+    Address,
     AuditEvent,
     Cart,
     CircleInvitation,
@@ -51,6 +52,7 @@ from shop.models import (
     Pledge,
     Receipt,
     RecurringGift,
+    RestockRequest,
     Sponsorship,
     StripeEvent,
     YearEndStatement,
@@ -158,6 +160,9 @@ def account_export(subject: Subject):
         row["cart"] = [{"sku": line.variant.sku, "product": line.variant.product.name, "quantity": line.quantity}
                        for line in cart.lines.all()] if cart else []
         row["giving_circles_led"] = sorted(GivingCircle.objects.filter(leaders=user).values_list("name", flat=True))
+        row["saved_addresses"] = [fields(a, "name", "line1", "line2", "city", "state", "postal_code", "phone",
+                                         "is_default", "last_used_at", "created_at")
+                                  for a in Address.objects.filter(user=user).order_by("pk")]
         out.append(row)
     return out
 
@@ -191,6 +196,8 @@ def account_erase(subject: Subject, erasure: Erasure) -> None:
     _delete_mfa(ids, erasure)
     carts = Cart.objects.filter(user_id__in=ids).delete()[1].get("shop.Cart", 0)
     erasure.anonymise("The saved cart deleted.", carts, key="carts")
+    addresses = Address.objects.filter(user_id__in=ids).delete()[1].get("shop.Address", 0)
+    erasure.anonymise(f"{addresses} saved delivery address(es) deleted.", addresses, key="saved_addresses")
     for circle in GivingCircle.objects.filter(leaders__in=ids).distinct():
         circle.leaders.remove(*ids)
         erasure.anonymise(f"Removed as a leader of the giving circle {circle.name}.", key="circles_led")
@@ -423,6 +430,22 @@ def pledge_erase(subject: Subject, erasure: Erasure) -> None:
         erasure.retain("A business pledge's business name and its public badge (a business's name, not a person's).")
 
 
+# -- back-in-stock requests -------------------------------------------------------------------
+
+def _restock_requests(subject: Subject):
+    return RestockRequest.objects.filter(iexact_any("email", subject.emails)).select_related("variant__product").order_by("pk")
+
+
+def restock_export(subject: Subject):
+    return [{"product": r.variant.product.name, "option": r.variant.label, "sku": r.variant.sku,
+             **fields(r, "email", "created_at", "notified_at", "emailed_at")} for r in _restock_requests(subject)]
+
+
+def restock_erase(subject: Subject, erasure: Erasure) -> None:
+    removed = RestockRequest.objects.filter(pk__in=[r.pk for r in _restock_requests(subject)]).delete()[0]
+    erasure.anonymise(f"{removed} back-in-stock request(s) deleted.", removed, key="restock_requests")
+
+
 # -- giving circles -------------------------------------------------------------------------
 
 def _invitations(subject: Subject):
@@ -548,6 +571,8 @@ def register_shop_sections() -> None:
     register("giving", title="Gifts, monthly gifts, receipts and statements", role=SHOP_STAFF, export=giving_export,
              erase=giving_erase, prepare=giving_prepare, notes=giving_notes)
     register("pledge", title="Pledge", role=SHOP_STAFF, export=pledge_export, erase=pledge_erase)
+    register("restock_requests", title="Back-in-stock requests", role=SHOP_STAFF, export=restock_export,
+             erase=restock_erase)
     register("circle_invitations", title="Giving circle invitations", role=SHOP_STAFF, export=circles_export,
              erase=circles_erase)
     register("organisations", title="Corporate gift organisations", role=SHOP_STAFF, export=organisations_export,

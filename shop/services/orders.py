@@ -17,7 +17,9 @@ from shop.platform.errors import DomainError
 from shop.platform.facts import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.selectors.pricing import price_items
+from shop.services.addresses import address_remember
 from shop.services.catalog import catalog_changed
+from shop.services.restock import restock_requests_release
 
 S = Order.State
 TRANSITIONS = {
@@ -60,6 +62,9 @@ class CheckoutDetails:
     state: str = ""
     postal_code: str = ""
     phone: str = ""
+    address_id: int | None = None  # a signed-in customer's saved address it delivers to
+    save_address: bool = False  # save the typed address to the customer's book
+    default_address: bool = False  # ...as the default
 
 
 @transaction.atomic
@@ -133,6 +138,8 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -
         for (variant, quantity), priced in zip(items, pricing.breakdown.lines)
     )
     cart.lines.all().delete()
+    if order.user_id is not None and not pickup:
+        address_remember(user, details)
     return order
 
 
@@ -158,9 +165,11 @@ def order_mark_paid(order_id: int, paid_at=None) -> bool:
 
 
 def _release_stock(order: Order) -> None:
-    for line in order.lines.filter(variant__isnull=False).order_by("variant_id"):
+    lines = list(order.lines.filter(variant__isnull=False).order_by("variant_id"))
+    for line in lines:
         ProductVariant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)
     catalog_changed()
+    restock_requests_release(line.variant_id for line in lines)  # "it's back" e-mails, after the commit
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from shop.forms.checkout import AddToCartForm, SearchForm
+from shop.forms.restock import RestockRequestForm
 from shop.platform import page_cache
 from shop.platform.page_cache import CATALOG, Fragment
 from shop.platform.validators import ascii_int
@@ -104,10 +105,12 @@ def product(request, slug):
     return _product_page(request, fragment)
 
 
-def _product_fragment(item, form=None) -> dict | None:
+def _product_fragment(item, form=None, restock_form=None) -> dict | None:
     if item is None:
         return None
-    context = {"product": item, "form": form or AddToCartForm(product=item)}
+    sold_out = not any(variant.stock > 0 for variant in item.variants.all())
+    context = {"product": item, "form": form or AddToCartForm(product=item), "sold_out": sold_out,
+               "restock_form": restock_form or RestockRequestForm(product=item)}
     return {"title": item.name, "html": page_cache.render("shop/includes/product_content.html", context)}
 
 
@@ -115,6 +118,11 @@ def _product_page(request, fragment, status=200):
     return render(request, "shop/product.html", {"title": fragment["title"],
                                                  "fragment": page_cache.for_visitor(request, fragment["html"])},
                   status=status)
+
+
+def product_page(request, item, *, form=None, restock_form=None, status=200):
+    """The product page for this visitor with a bound form's errors (not cached)."""
+    return _product_page(request, _product_fragment(item, form, restock_form), status=status)
 
 
 def _add_to_cart(request, slug):
@@ -130,4 +138,4 @@ def _add_to_cart(request, slug):
         else:
             messages.success(request, f"Added {line.variant} to your cart.")
             return redirect("shop:cart")
-    return _product_page(request, _product_fragment(item, form), status=400)
+    return product_page(request, item, form=form, status=400)

@@ -11,6 +11,7 @@ from shop.platform import stripe_gateway as gateway
 from shop.platform.errors import DomainError
 from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
+from shop.selectors.addresses import addresses_for, preselected
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
@@ -24,11 +25,16 @@ def checkout(request):
     """Details and delivery; placing the order holds the stock and opens a payment. Showing it
     costs the same few queries whatever the number of lines."""
     methods = active_shipping_methods()
+    addresses = addresses_for(request.user)
+    first = preselected(addresses)
     initial = {"email": request.user.email if request.user.is_authenticated else "",
-               "shipping_method": methods[0] if methods else None}
-    form = CheckoutForm(request.POST or None, initial=initial, methods=methods)
+               "shipping_method": methods[0] if methods else None,
+               "name": first.name if first else "", "phone": first.phone if first else "",
+               "saved_address": str(first.pk) if first else None}  # saving a typed address is opt-in
+    form = CheckoutForm(request.POST or None, initial=initial, methods=methods, addresses=addresses,
+                        can_save=request.user.is_authenticated)
     if request.method == "POST" and form.is_valid():
-        details = CheckoutDetails(**form.cleaned_data)
+        details = CheckoutDetails(**form.details())
         try:
             order = order_place(cart_get_or_create(request), details, request.user)
         except DomainError as error:
@@ -40,8 +46,9 @@ def checkout(request):
             messages.warning(request, error.message)
         return redirect("shop:pay", token=order_token(order))
     chosen = getattr(form, "cleaned_data", {})  # the fields that were valid, on a failed POST
+    state = chosen.get("state") or (first.state if first and request.method != "POST" else None)
     summary = summary_of_lines(request_cart_lines(request), chosen.get("shipping_method") or initial["shipping_method"],
-                               chosen.get("state") or None)
+                               state)
     if summary.is_empty:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")

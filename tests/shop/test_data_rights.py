@@ -22,6 +22,7 @@ from shop.platform import roles
 from shop.platform import stripe_gateway as gateway
 from shop.data_rights import sections
 from shop.models import (
+    Address,
     Cart,
     CartLine,
     CircleInvitation,
@@ -37,6 +38,7 @@ from shop.models import (
     OrganisationMember,
     Pledge,
     Receipt,
+    RestockRequest,
     RecurringGift,
     Sponsorship,
     SponsorshipTier,
@@ -71,6 +73,9 @@ def seed(p, *, circle, event, waiver, past_shift, future_shift, n):
     order = OrderFactory(user=user, email=p["email"], ship_name=name, ship_line1=p["street"], phone=p["phone"],
                          state=Order.State.COMPLETED)
     CartLine.objects.create(cart=Cart.objects.create(user=user), variant=VariantFactory(), quantity=2)
+    Address.objects.create(user=user, name=name, line1=p["street"], city="Springfield", state="FL", postal_code="33602",
+                           phone=p["phone"], is_default=True)
+    RestockRequest.objects.create(variant=VariantFactory(stock=0, product__name="Tea Towels"), email=p["email"])
     donor = Donor.objects.create(email=p["email"], name=name, address_line1=p["street"], city="Springfield", state="FL",
                                  postal_code="33602")
     gift = make_paid_donation(donor, f"{40 + n}.25", tribute="honour", tribute_name=f"Grandma {p['last']}",
@@ -181,6 +186,9 @@ def test_export_holds_everything_about_the_person_and_nothing_of_another(client,
     assert account["email"] == ALEX["email"] and account["last_name"] == "Quillfeather"
     assert account["email_addresses"] == [{"email": ALEX["email"], "verified": True, "primary": True}]
     assert account["cart"][0]["quantity"] == 2 and account["giving_circles_led"] == ["Women's circle"]
+    assert [(a["line1"], a["phone"], a["is_default"]) for a in account["saved_addresses"]] == [
+        (ALEX["street"], ALEX["phone"], True)]
+    assert [(r["product"], r["email"]) for r in s["restock_requests"]] == [("Tea Towels", ALEX["email"])]
     order = s["orders"][0]
     assert order["number"] == alex["order"].number and order["delivery"]["ship_line1"] == ALEX["street"]
     assert order["amounts"]["total"] == "28.15" and order["lines"][0]["unit_price"] == "20.00"

@@ -60,6 +60,7 @@ PDF_GENERATORS = {
 EMAIL_SENDERS = {
     "shop.services.emails.order_send_email",
     "shop.services.pledges.pledge_send_confirmation",
+    "shop.services.restock.restock_send_notice",
     "shop.services.gifts.orders.invoice_send",
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.organisations.invitation_email",
@@ -386,6 +387,17 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     pledge = Pledge.objects.create(kind=Pledge.Kind.BUSINESS, name="Pat O'Pledge & <Co>", email="pat@pledge.example",
                                    business_name=ORGANISATION)
     sent("shop.services.pledges.pledge_send_confirmation", pledges.pledge_send_confirmation, pledge.pk)
+    # "E-mail me when it's back": a sold-out candle scent comes back.
+    from shop.models import ProductVariant
+    from shop.services import restock
+
+    ProductVariant.objects.filter(pk=world["candle"].pk).update(stock=0)
+    asked, _ = restock.restock_request_add(world["candle"].pk, "rae@example.org")
+    ProductVariant.objects.filter(pk=world["candle"].pk).update(stock=5)
+    restock.restock_requests_release([world["candle"].pk])  # marks it notified (its e-mail is the sender's)
+    for message in sent("shop.services.restock.restock_send_notice", restock.restock_send_notice, asked.pk):
+        expect("back-in-stock e-mail", message.body, PRODUCT, "Cedar & <Sage>", "$20.00")
+        expect("back-in-stock e-mail (html)", html_text(message.alternatives[0][0]), PRODUCT, "Cedar & <Sage>")
 
     # Giving: receipts (a tribute gift, tickets, a sponsorship), the statement, the tribute notice, monthly failures.
     donor = make_donor(email="dana@example.org", name=DONOR)
