@@ -4,7 +4,8 @@ Pure: no database, no settings.
 
 - ``words(text)``: lower-case word tokens of a text, each reduced to its singular by
   ``stem`` (totes -> tote, boxes -> box, berries -> berry; a word of three letters or fewer,
-  and words ending in "ss", "us" or "is", are kept as they are).
+  words ending in "ss", "us" or "is", and a few such as "canvas" are kept as they are; the
+  same rule reads the catalogue and the query, so a word it gets wrong still matches itself).
 - ``document(name, extra, description)``: the stored words of one product with their weight,
   ``" a:market a:tote b:indigo b:bag c:canvas "`` (A: the name; B: variant names, colours and
   the category; C: the description). The embedded SQLite default matches a search word with
@@ -28,13 +29,14 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _KEEP = ("ss", "us", "is")
 _IRREGULAR = {"scarves": "scarf", "knives": "knife", "leaves": "leaf", "shelves": "shelf", "halves": "half",
               "loaves": "loaf", "wolves": "wolf", "children": "child", "women": "woman", "men": "man", "mice": "mouse"}
+_UNCHANGED = frozenset("canvas atlas gas lens series species news christmas bias alias".split())
 
 
 def stem(word: str) -> str:
     """The singular of an English plural, simply (see the module)."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    if len(word) <= 3 or word.endswith(_KEEP) or not word.endswith("s"):
+    if len(word) <= 3 or word.endswith(_KEEP) or not word.endswith("s") or word in _UNCHANGED:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
