@@ -12,6 +12,15 @@ INDEXES = {
 }
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """pg_trgm on PostgreSQL; nothing on SQLite either way (Django's checks the vendor only
+    on the way forward)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def make_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for sql in INDEXES.values():
@@ -35,7 +44,7 @@ class Migration(migrations.Migration):
     dependencies = [("shop", "0019_pay17_drop_owner_stripe_ids")]
 
     operations = [
-        TrigramExtension(),  # a no-op on SQLite (Django's CreateExtension checks the vendor)
+        TrigramExtensionOnPostgres(),
         migrations.AddField("product", "search_words", models.TextField(blank=True, default="", editable=False)),
         migrations.AddField("product", "search_text", models.TextField(blank=True, default="", editable=False)),
         migrations.AddField("product", "search_vector",
