@@ -301,3 +301,11 @@ def test_postgresql_has_the_trigram_extension_the_indexes_and_a_stored_vector(ca
 def test_postgresql_trigrams_find_a_typo_two_edits_away(catalogue):
     names = {card["name"] for card in Search(Criteria(query="scarfff"), vocabulary_words()).cards(0, None)}
     assert SCARVES <= names
+
+
+@pytest.mark.parametrize("q", ["tote & bag | !scarf", "'; DROP TABLE shop_product; --", "100%_off", "under $", "$-5",
+                               "between 50 and 10", "ßcarf", "😀 tote", ":* (a) <-> b", "x" * 40, "under $9999999999",
+                               "scarf\u0000", "ТОТЕ"])
+def test_any_typed_query_is_an_answer_never_an_error(client, catalogue, q):
+    response = client.get(reverse("shop:catalog"), {"q": q, "colour": q[:20], "price": q, "sort": q})
+    assert response.status_code == 200, q
