@@ -22,9 +22,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 WEIGHTS = {"a": 4, "b": 2, "c": 1}  # name, variants/colours/category, description
-STOPWORDS = frozenset(
-    "a an and any for from in is it me of on or our set some the to with without".split()
-)
+# English stop words (PostgreSQL's "english" configuration drops these too, so a query
+# never asks for a word no document can hold), and "set" ("a set of napkins").
+STOPWORDS = frozenset("""
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+    herself it its itself they them their theirs themselves what which who whom this that these those am is
+    are was were be been being have has had having do does did doing a an the and but if or because as until
+    while of at by for with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will just don should now
+    set without
+""".split())
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _KEEP = ("ss", "us", "is")
 _IRREGULAR = {"scarves": "scarf", "knives": "knife", "leaves": "leaf", "shelves": "shelf", "halves": "half",
@@ -158,5 +166,5 @@ def read_query(text: str) -> Query:
             value = _amount(match.group(1))
             price_min = value if price_min is None else max(price_min, value)
         rest = rest[:match.start()] + " " + rest[match.end():]
-    found = tuple(dict.fromkeys(w for w in words(rest) if w not in STOPWORDS))
+    found = tuple(dict.fromkeys(stem(t) for t in tokens(rest) if t not in STOPWORDS))
     return Query(found, price_min, price_max)

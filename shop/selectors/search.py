@@ -98,7 +98,7 @@ def vocabulary_words() -> frozenset[str]:
     found = set()
     for document in Product.objects.filter(is_active=True).values_list("search_words", flat=True):
         found |= search.document_words(document)
-    return frozenset(found)
+    return frozenset(found - search.STOPWORDS)  # never a correction ("form" is not "from")
 
 
 def match(query: str, vocabulary: frozenset[str]) -> Match:
