@@ -33,6 +33,7 @@ from shop.models.cart import SESSION_CART_KEY
 from shop.platform import page_cache
 from shop.platform.page_cache import CATALOG, CIRCLES, EVENTS, GIFTS, PLEDGE
 from shop.services.cart import cart_merge_guest_into_user
+from shop.services.search import category_search_refresh, product_search_refresh
 
 
 @receiver(user_logged_in, dispatch_uid="shop_merge_guest_cart")
@@ -105,3 +106,26 @@ def leader_renamed(sender, instance, created=False, update_fields=None, **kwargs
         return
     if instance.led_circles.exists():
         page_cache.changed(CIRCLES)
+
+
+# The catalog's search document (shop/services/search.py), rewritten in the same transaction.
+@receiver(post_save, sender=Product, dispatch_uid="search_product_saved")
+def product_saved_for_search(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and not {"name", "description", "category"} & set(update_fields)):
+        return
+    product_search_refresh([instance.pk])
+
+
+@receiver(post_save, sender=ProductVariant, dispatch_uid="search_variant_saved")
+@receiver(post_delete, sender=ProductVariant, dispatch_uid="search_variant_deleted")
+def variant_changed_for_search(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "options" not in update_fields):
+        return
+    product_search_refresh([instance.product_id])
+
+
+@receiver(post_save, sender=Category, dispatch_uid="search_category_saved")
+def category_saved_for_search(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if raw or created or (update_fields is not None and "name" not in update_fields):
+        return
+    category_search_refresh(instance)

@@ -51,12 +51,14 @@ CUSTOMER = ("customer@mended.example", "Casey", "Customer")
 COLOURS = {
     "Indigo": "#3f4a8a", "Rust": "#b5542c", "Sage": "#7d9a7a", "Oat": "#d9c9a8", "Charcoal": "#3b3b3f",
     "Rose": "#c9828d", "Ochre": "#c8912f", "Teal": "#2f7d7a", "Natural": "#e6dcc8", "Plum": "#6b3a5b",
+    "Denim Blue": "#41628f", "Sky Blue": "#86b3d6",
 }
 
 # (category, [(name, price, wage content, options, stock per variant, description)])
 CATALOG = {
     ("Bags", "Totes, crossbodies and pouches, cut and sewn in our workshop."): [
         ("Market Tote", "48.00", "18.50", {"colour": ["Indigo", "Rust", "Natural"]}, 12, "A roomy canvas tote with leather handles."),
+        ("Canvas Tote Bag", "38.00", "14.00", {"colour": ["Denim Blue", "Natural", "Rust"]}, 15, "An everyday shopper with a snap pocket."),
         ("Crossbody Satchel", "72.00", "27.00", {"colour": ["Charcoal", "Ochre"]}, 6, "Adjustable strap, two inner pockets."),
         ("Zip Pouch", "22.00", "8.25", {"colour": ["Rose", "Teal", "Sage"]}, 25, "For pens, make-up or chargers."),
         ("Weekender Duffel", "128.00", "46.00", {"colour": ["Charcoal", "Natural"]}, 3, "Waxed canvas, brass hardware."),
@@ -64,7 +66,8 @@ CATALOG = {
         ("Lunch Bag", "26.00", "9.50", {"colour": ["Sage", "Ochre"]}, 14, "Insulated and wipe-clean inside."),
     ],
     ("Accessories", "Scarves, keychains and small things made to be given."): [
-        ("Woven Scarf", "58.00", "22.00", {"colour": ["Plum", "Teal", "Oat"]}, 10, "Hand-loomed cotton, fringed ends."),
+        ("Woven Scarf", "58.00", "22.00", {"colour": ["Plum", "Teal", "Oat", "Denim Blue"]}, 10, "Hand-loomed cotton, fringed ends."),
+        ("Cotton Scarf", "34.00", "12.50", {"colour": ["Sky Blue", "Rose", "Rust"]}, 14, "Light gauze, dyed by hand."),
         ("Leather Keychain", "16.00", "6.00", {"colour": ["Rust", "Charcoal"]}, 40, "Stamped with a small heart."),
         ("Beaded Bracelet", "24.00", "9.00", {"colour": ["Rose", "Indigo", "Ochre"]}, 30, "Glass beads on stretch cord."),
         ("Card Wallet", "32.00", "12.00", {"colour": ["Rust", "Natural"]}, 18, "Holds six cards and folded notes."),

@@ -9,10 +9,6 @@ from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, choices_read
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-
-
 class AddToCartForm(forms.Form):
     variant = forms.TypedChoiceField(label="Option", coerce=int)
     quantity = IntegerField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)

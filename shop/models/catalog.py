@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -48,6 +49,15 @@ class Product(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The search document, written only by shop.services.search when the product, its variants
+    # or its category change (see shop/search.py): weighted words for the embedded SQLite
+    # default, plain words for trigram similarity and the tsvector (A name, B variants, colours
+    # and category, C description) for PostgreSQL. On PostgreSQL only, migration
+    # 0021_h21search_search makes GIN indexes on search_vector and on search_text (gin_trgm_ops);
+    # they are not in Meta.indexes, since SQLite cannot make a GIN index when it rebuilds the table.
+    search_words = models.TextField(blank=True, default="", editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -6,19 +6,24 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from shop.forms.checkout import AddToCartForm, SearchForm
+from shop.forms.checkout import AddToCartForm
 from shop.forms.restock import RestockRequestForm
+from shop.forms.search import SearchForm
 from shop.platform import page_cache
 from shop.platform.page_cache import CATALOG, Fragment
 from shop.platform.validators import ascii_int
 from shop.selectors.catalog import category_by_slug, category_list, product_cards, product_count, product_detail
 from shop.selectors.impact import hours_funded_this_year
+from shop.selectors.search import SORTS, Criteria, Search, vocabulary_words
 from shop.services.cart import CartError, cart_add, cart_get_or_create
 
 MAX_CACHED_QUERY = 40  # characters of a search kept in the shared cache
 HOME = Fragment("home", areas=(CATALOG,))
 PRODUCT = Fragment("product", areas=(CATALOG,))
+VOCABULARY = Fragment("search-vocabulary", areas=(CATALOG,))  # the catalogue's words, for "did you mean"
 
 
 def home(request):
@@ -32,25 +37,29 @@ def _home_fragment() -> str:
 
 
 def catalog(request, slug=None):
-    """Product list, by category and search. The listing is cached under the catalog's version,
-    keyed by what is served, normalised: "?page=01", "?page=1a" and unknown parameters are page 1,
-    a page past the end is the last page, so junk query strings cannot fill the cache or force a
-    render. A hit is one cache round trip (the listing's count and page, and the version); a page
-    past the end reads the last page in a second."""
+    """Product list, by category, search, filters and sort (``shop.selectors.search``). The
+    listing is cached under the catalog's version, keyed by what is served, normalised:
+    "?page=01", "?page=1a", unknown parameters and filter values that are not ours are
+    ignored, a page past the end is the last page, so junk query strings cannot fill the cache
+    or force a render. A hit is one cache round trip (the listing's count and page, and the
+    version); a page past the end reads the last page in a second. A search's miss takes the
+    catalogue's vocabulary (for "did you mean") from the same round trip."""
     form = SearchForm(request.GET)  # bound: no search is a valid empty one
     valid = form.is_valid()
-    query = " ".join(form.cleaned_data["q"].split()) if valid else ""
+    chosen = form.criteria()
+    query = chosen["query"]
     page_number = max(ascii_int(request.GET.get("page", "")) or 1, 1)
     if not valid or len(query) > MAX_CACHED_QUERY:  # an error to show, or a long one-off search: not kept
-        listing = _listing(slug, query, page_number, form)
+        listing = _listing(slug, chosen, page_number, form)
         if listing is None:
             raise Http404("No such category")
+        listing.pop("vocabulary")
         return _catalog_page(request, listing, query)
-    listing_id = (slug, query.casefold())
-    bounded = bool(query)  # searches take a bounded number of entries
+    listing_id = (slug, query.casefold(), chosen["colour"], chosen["price"], chosen["in_stock"], chosen["sort"])
+    bounded = listing_id[1:] != ("", "", "", False, "featured")  # searches and filters take a bounded number of entries
     counted = Fragment("catalog-count", listing_id, (CATALOG,), bounded)
     wanted = Fragment("catalog-page", (*listing_id, page_number), (CATALOG,), bounded)
-    found = page_cache.lookup(counted, wanted)
+    found = page_cache.lookup(counted, wanted, *((VOCABULARY,) if query else ()))
     count = found[counted]
     if count is not None and page_number > _last_page(count):
         page_number = _last_page(count)
@@ -59,10 +68,15 @@ def catalog(request, slug=None):
     else:
         listing = found[wanted]
     if listing is None:
-        listing = _listing(slug, query, page_number, form, count)
+        vocabulary = found[VOCABULARY] if query else None
+        listing = _listing(slug, chosen, page_number, form, count, vocabulary)
         if listing is None:
             raise Http404("No such category")
-        found.store({counted: listing["count"], wanted.at(*listing_id, listing["number"]): listing})
+        made = listing.pop("vocabulary")
+        kept = {counted: listing["count"], wanted.at(*listing_id, listing["number"]): listing}
+        if query and vocabulary is None:
+            kept[VOCABULARY] = made
+        found.store(kept)
     return _catalog_page(request, listing, query)
 
 
@@ -70,23 +84,65 @@ def _last_page(count: int) -> int:
     return Paginator(range(count), settings.SHOP_PAGE_SIZE).num_pages
 
 
-def _listing(slug, query, page_number, form, count=None) -> dict | None:
+def _listing(slug, chosen, page_number, form, count=None, vocabulary=None) -> dict | None:
     """One page of the listing, rendered (None: no such category). ``count`` is the listing's
-    product count when the cache had it."""
+    product count and ``vocabulary`` the catalogue's words when the cache had them."""
     category = None
     if slug:
         category = category_by_slug(slug)
         if category is None:
             return None
+    criteria = Criteria(category=category, **chosen)
+    if criteria.query and vocabulary is None:
+        vocabulary = vocabulary_words()
+    categories = category_list()
+    searched = Search(criteria, vocabulary or frozenset())
     if count is None:
-        count = product_count(category, query)
+        count = searched.count() if criteria.filtered else product_count(category)
     paginator = Paginator(range(count), settings.SHOP_PAGE_SIZE)
     number = paginator.get_page(page_number).number
-    cards = product_cards(category, query, (number - 1) * paginator.per_page, number * paginator.per_page) if count else []
+    start, stop = (number - 1) * paginator.per_page, number * paginator.per_page
+    if not count:
+        cards = []
+    elif criteria.filtered:
+        cards = searched.cards(start, stop)
+    else:  # the plain listing, in the catalogue's order
+        cards = product_cards(category, "", start, stop)
     page = Page(cards, number, paginator)
-    context = {"category": category, "categories": category_list(), "page": page, "form": form, "query": query}
+    links = _Links(category, chosen)
+    context = {"category": category, "categories": categories, "page": page, "form": form, "query": criteria.query,
+               "criteria": criteria, "facets": links.facets(searched.facets(categories)), "links": links,
+               "sorts": SORTS, "suggestion": searched.suggestion, "price_words": searched.price_words}
     return {"title": category.name if category else "Shop", "count": count, "number": number,
-            "html": page_cache.render("shop/includes/catalog_listing.html", context)}
+            "vocabulary": vocabulary, "html": page_cache.render("shop/includes/catalog_listing.html", context)}
+
+
+class _Links:
+    """The listing's links: the same listing with one thing changed (a filter, the sort, the
+    page, the category), every other choice kept, so any view of it can be shared."""
+
+    def __init__(self, category, chosen):
+        self.category_url = category.get_absolute_url() if category else reverse("shop:catalog")
+        self.params = {"q": chosen["query"], "colour": chosen["colour"], "price": chosen["price"],
+                       "stock": "1" if chosen["in_stock"] else "", "sort": "" if chosen["sort"] == "featured" else chosen["sort"]}
+
+    def to(self, base=None, **changes) -> str:
+        params = {**self.params, **changes}
+        query = urlencode([(k, v) for k, v in params.items() if v not in ("", None)])
+        return f"{base or self.category_url}{'?' + query if query else ''}"
+
+    def facets(self, facets: dict) -> dict:
+        catalog_url = reverse("shop:catalog")
+        for c in facets["categories"]:
+            c["link"] = self.to(catalog_url if c["chosen"] else c["url"])
+        for c in facets["colours"]:
+            c["link"] = self.to(colour="" if c["chosen"] else c["value"])
+        for p in facets["prices"]:
+            p["link"] = self.to(price="" if p["chosen"] else p["value"])
+        facets["in_stock"]["link"] = self.to(stock="" if facets["in_stock"]["chosen"] else "1")
+        facets["all_categories_link"] = self.to(catalog_url)
+        facets["clear_link"] = self.to(q=self.params["q"], colour="", price="", stock="", sort="")
+        return facets
 
 
 def _catalog_page(request, listing, query):

@@ -41,7 +41,7 @@ def test_catalog_query_count_does_not_grow_with_products(client, settings):
     few = catalog_queries(client, settings, add=10, expect_total=10)
     many = catalog_queries(client, settings, add=90, expect_total=100)
     assert many == few
-    assert few <= 6
+    assert few <= 8  # count, cards, images, categories, four facet counts (+ the session's)
 
 
 def test_catalog_query_count_is_the_same_for_a_customer(client, settings):

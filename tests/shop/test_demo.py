@@ -111,3 +111,24 @@ def test_every_demo_payment_is_on_the_one_payment_record(django_capture_on_commi
             assert payment.kind == "sponsorship"
         else:
             assert payment.kind == "gift"
+
+
+def test_the_demo_catalogue_answers_a_shoppers_searches(client):
+    """The embedded default's demo: what issue 21's shopper typed finds what they meant."""
+    from django.urls import reverse
+
+    from shop.demo.catalog import seed_catalog
+
+    seed_catalog()
+
+    def found(q):
+        response = client.get(reverse("shop:catalog"), {"q": q})
+        return {card["name"] for card in response.context["page"].object_list}, response.content.decode()
+
+    assert found("tote bag")[0] == {"Market Tote", "Canvas Tote Bag"}
+    assert found("totes")[0] == {"Market Tote", "Canvas Tote Bag"}
+    names, html = found("scarff")
+    assert names == {"Woven Scarf", "Cotton Scarf"} and "Did you mean" in html
+    assert found("rust")[0] == {"Market Tote", "Canvas Tote Bag", "Leather Keychain", "Card Wallet",
+                                "Hand-bound Journal", "Cotton Scarf"}
+    assert found("blue scarf under $40")[0] == {"Cotton Scarf"}  # the blue Woven Scarf is $58

@@ -113,9 +113,9 @@ PAGES = {
 # What a miss reads (a new visitor, no session), each query named.
 MISS_QUERIES = {
     "home": 5,  # cards, their images, categories, the hours funded this year (order lines, their refunds)
-    "catalog": 4,  # count, cards, their images, categories
-    "category": 5,  # the category, then as the catalog
-    "search": 4,  # as the catalog
+    "catalog": 8,  # count, cards, their images, categories, the facets' counts (category, colour, price, in stock)
+    "category": 9,  # the category, then as the catalog
+    "search": 10,  # the catalogue's words (for "did you mean"), count, the page's ids, then as the catalog
     "product": 3,  # the product with its category, variants, images
     "donate": 0,  # settings only
     "events": 1,  # upcoming events
