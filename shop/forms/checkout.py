@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
+from shop.selectors.discounts import MAX_CODES, parse_codes
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import ModelChoiceField, choices_read
 from shop.platform.validators import zip_code
@@ -67,9 +69,33 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False)
     postal_code = forms.CharField(label="ZIP code", max_length=10, required=False, validators=[zip_code])
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+    # Shown beside the order summary, outside the <form> element it belongs to (``form=``), so
+    # that Enter in an address field still presses "Continue to payment", not "Apply".
+    discount_code = forms.CharField(label="Discount code", max_length=100, required=False, widget=forms.TextInput(
+        attrs={"form": "checkout-form", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}))
+
+    def __init__(self, *args, applying: bool = False, **kwargs):
+        """``applying``: the customer pressed Apply beside the code; only the code (and what the
+        summary is priced for) is checked, the other fields are not complained about yet."""
+        super().__init__(*args, **kwargs)
+        self.applying = applying
+
+    def clean_discount_code(self) -> list[str]:
+        codes = parse_codes(self.cleaned_data.get("discount_code", ""))
+        if len(codes) > MAX_CODES:
+            raise forms.ValidationError(f"At most {MAX_CODES} codes can be used on one order.")
+        return codes
+
+    def full_clean(self):
+        super().full_clean()
+        if self.applying and self.is_bound:
+            self._errors = ErrorDict(
+                {name: errors for name, errors in self._errors.items() if name == "discount_code"})
 
     def clean(self):
         data = super().clean()
+        if self.applying:
+            return data
         method = data.get("shipping_method")
         if method is not None and not method.is_pickup:
             for field in ("line1", "city", "state", "postal_code"):

@@ -48,6 +48,7 @@ WHAT = {
     "invitation": "invitations",
     "gift_claim": "gift claims",
     "gift_card_code": "gift card codes tried",
+    "discount_code": "discount codes tried",
 }
 
 

@@ -18,6 +18,7 @@ from shop.platform.facts import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.selectors.pricing import price_items
 from shop.services.catalog import catalog_changed
+from shop.services.discounts import discounts_lock, discounts_record
 
 S = Order.State
 TRANSITIONS = {
@@ -63,11 +64,13 @@ class CheckoutDetails:
 
 
 @transaction.atomic
-def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -> Order:
+def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), codes=()) -> Order:
     """Turn the cart into a pending order and hold its stock for the reservation period.
 
-    ``discounts`` (``shop.pricing`` discount objects) come off the goods; the order and its
-    lines keep what each took."""
+    ``discounts`` (``shop.pricing`` discount objects) and then the discount ``codes`` typed
+    (locked and counted here, ``shop/services/discounts.py``) come off the goods; the order
+    and its lines keep what each took. A code that cannot be used raises ``DiscountError``
+    and nothing is written."""
     wanted: dict[int, int] = {}
     for line in cart.lines.all():
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
@@ -91,8 +94,9 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -
         ProductVariant.objects.filter(pk=variant.pk).update(stock=F("stock") - wanted[variant.pk])
     catalog_changed()  # stock shows on catalog pages
 
+    code_rows, code_discounts = discounts_lock(codes, email=details.email, user=user)
     items = [(v, wanted[v.pk]) for v in variants]
-    pricing = price_items(items, details.shipping_method, details.state or None, discounts)
+    pricing = price_items(items, details.shipping_method, details.state or None, [*discounts, *code_discounts])
     pickup = details.shipping_method.is_pickup
     order = Order.objects.create(
         user=user if user is not None and user.is_authenticated else None,
@@ -110,12 +114,13 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -
         subtotal=pricing.subtotal,
         discount_total=pricing.discount_total,
         shipping=pricing.shipping,
+        shipping_discount=pricing.breakdown.shipping_discount,
         shipping_tax=pricing.shipping_tax,
         tax=pricing.tax,
         total=pricing.total,
         reserved_until=timezone.now() + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES),
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             product=variant.product,
@@ -132,6 +137,10 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=()) -
         )
         for (variant, quantity), priced in zip(items, pricing.breakdown.lines)
     )
+    if code_rows:
+        if any(line.pk is None for line in lines):  # a database that returns no ids from a bulk insert
+            lines = list(order.lines.order_by("id"))
+        discounts_record(order, code_rows, pricing.breakdown, lines)
     cart.lines.all().delete()
     return order
 
