@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from payroll.models import Posting
 from shop.platform import roles
-from shop.models import AuditEvent, CartLine, DiscountCode, Order, OrderDiscount, OrderDiscountLine
+from shop.models import AuditEvent, CartLine, DiscountCode, Order, OrderDiscount, OrderDiscountLine, ProductVariant
 from shop.pricing import CodeDiscount, Line, PercentOff, Shipping, TaxRule, price
 from shop.selectors.discounts import breakdown_problem, codes_check, parse_codes
 from shop.services.discounts import DiscountError
@@ -260,6 +260,29 @@ def test_a_discount_never_lowers_the_wages_credited(shop, django_capture_on_comm
         # 2 totes x 8.00 + 1 scarf x 6.00 = 22.00 of wages, whatever the order cost.
         assert fund() - before == D("22.00"), codes
     assert Order.objects.get(discounts__code="ALL").total == D("6.95")  # only the shipping is paid
+
+
+@hypothesis_settings(max_examples=15, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=st.sampled_from(["percent", "amount", "free_shipping"]), value=st.integers(min_value=1, max_value=100),
+       totes=st.integers(min_value=1, max_value=4), scarves=st.integers(min_value=0, max_value=3),
+       only_totes=st.booleans())
+def test_any_code_leaves_the_wage_credit_of_a_paid_order_as_it_was(shop, django_capture_on_commit_callbacks, kind, value,
+                                                                    totes, scarves, only_totes):
+    fund = lambda: -sum((p.amount for p in Posting.objects.filter(account__code="wage_fund")), D("0"))  # noqa: E731
+    name = f"P{DiscountCode.objects.count()}"
+    row = code(code=name, kind=kind, value=0 if kind == "free_shipping" else D(value) if kind == "percent" else D(value * 3))
+    if only_totes:
+        row.categories.add(shop["totes"])
+    items = [(shop["tote"], totes)] + ([(shop["scarf"], scarves)] if scarves else [])
+    ProductVariant.objects.filter(pk__in=[shop["tote"].pk, shop["scarf"].pk]).update(stock=10)  # examples share the rows
+    before = fund()
+    order = place(shop, [name], email=f"{name}@example.org", items=items)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_mark_paid(order.pk)
+    # Wages per unit (8.00 a tote, 6.00 a scarf) times the units, whatever the code took.
+    assert fund() - before == D("8.00") * totes + D("6.00") * scarves
+    assert order.total >= 0
 
 
 def test_a_refund_of_a_discounted_order_follows_what_each_line_cost(shop):
