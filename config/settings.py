@@ -189,6 +189,9 @@ MENDED_RATE_LIMITS = {
     "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
     # "E-mail me when it's back" (a typed address): per visitor's IP and per address asked for.
     "restock_request": env("RESTOCK_REQUEST_RATE_LIMIT", default="10/h/ip,5/d/email"),
+    # Discount codes typed at checkout that are no code at all (guessing); over it, every code
+    # is refused for the rest of the window (shop/views/checkout.py).
+    "discount_code": env("DISCOUNT_CODE_RATE_LIMIT", default="5/10m/session,20/h/ip"),
 }
 # Logs a login refused by the limits above (failed logins are logged by shop.platform.security too).
 ACCOUNT_ADAPTER = "shop.platform.security.AccountAdapter"

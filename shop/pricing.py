@@ -10,6 +10,9 @@ in one place (``tests/test_architecture.py`` keeps it so).
 - Discounts are a list of objects applied in one step, in order, each to what the earlier
   ones left; each comes off the lines in proportion to what is left of them (``allocate``),
   so no line goes below zero. A new kind of discount is one new class with an ``off`` method.
+  A discount with an ``applies_to(line)`` method comes off only the lines it accepts (a code
+  limited to products or categories); one with a ``shipping_off`` method also takes money off
+  the shipping (a free-shipping code), never more than the shipping costs.
 - A discount never touches the wage content: that is wage per unit times the quantity.
 - Shipping is a flat charge plus a charge per unit, free from a threshold of the discounted
   subtotal; nothing is shipped when there are no lines.
@@ -38,6 +41,8 @@ class Line:
     quantity: int
     wage_content: Decimal = ZERO  # survivor wages per unit
     label: str = ""
+    product: int | None = None  # the product's and its category's keys, for codes limited to them
+    category: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,46 @@ class AmountOff:
         return quantize(self.amount)
 
 
+@dataclass(frozen=True)
+class CodeDiscount:
+    """A discount code (``shop/models/discounts.py``, read by ``shop/selectors/discounts.py``).
+
+    ``kind`` is ``percent`` (``value`` percent off), ``amount`` (``value`` dollars off) or
+    ``free_shipping``. It comes off the lines of ``products`` or ``categories`` (every line
+    when both are empty), and only when what is left to pay for those lines reaches
+    ``minimum`` (before this code, after the discounts before it)."""
+
+    code: str
+    kind: str
+    value: Decimal = ZERO
+    minimum: Decimal = ZERO
+    products: frozenset[int] = frozenset()
+    categories: frozenset[int] = frozenset()
+    combinable: bool = False
+    label: str = ""
+
+    def applies_to(self, line: Line) -> bool:
+        if not self.products and not self.categories:
+            return True
+        return line.product in self.products or line.category in self.categories
+
+    def qualifies(self, base: Decimal) -> bool:
+        """Whether ``base`` (what is left of the lines it applies to) meets the minimum spend."""
+        return base > 0 and base >= self.minimum
+
+    def off(self, base: Decimal) -> Decimal:
+        if not self.qualifies(base):
+            return ZERO
+        if self.kind == "percent":
+            return quantize(base * self.value / 100)
+        if self.kind == "amount":
+            return quantize(self.value)
+        return ZERO
+
+    def shipping_off(self, shipping: Decimal, base: Decimal) -> Decimal:
+        return shipping if self.kind == "free_shipping" and self.qualifies(base) else ZERO
+
+
 # -- the breakdown -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -113,7 +158,22 @@ class PricedLine:
 @dataclass(frozen=True)
 class AppliedDiscount:
     discount: Discount
-    amount: Decimal
+    amount: Decimal  # off the goods: the sum of ``lines``
+    lines: tuple[Decimal, ...] = ()  # what it took off each line, in the lines' order
+    base: Decimal = ZERO  # what was left of the lines it applies to, before it
+    shipping_amount: Decimal = ZERO  # off the shipping
+
+    @property
+    def label(self) -> str:
+        return self.discount.label
+
+    @property
+    def code(self) -> str:
+        return getattr(self.discount, "code", "")
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.shipping_amount
 
 
 @dataclass(frozen=True)
@@ -142,6 +202,7 @@ class PriceBreakdown:
     tax: Decimal
     total: Decimal
     wage_content: Decimal
+    shipping_discount: Decimal = ZERO  # taken off the shipping by discounts; ``shipping`` is what is charged
 
     @property
     def discounted_subtotal(self) -> Decimal:
@@ -150,18 +211,35 @@ class PriceBreakdown:
 
 # -- the calculation -----------------------------------------------------------------------
 
-def _apply_discounts(totals: list[Decimal], discounts: Sequence[Discount]) -> tuple[list[Decimal], list[AppliedDiscount]]:
+def _apply_discounts(totals: list[Decimal], lines: Sequence[Line],
+                     discounts: Sequence[Discount]) -> tuple[list[Decimal], list[AppliedDiscount]]:
     """Each discount in turn, on what is left; split over the lines by what is left of each."""
     line_discounts = [ZERO] * len(totals)
     applied = []
     for discount in discounts:
-        left = [t - d for t, d in zip(totals, line_discounts)]
+        accepts = getattr(discount, "applies_to", None)
+        left = [t - d if accepts is None or accepts(line) else ZERO
+                for t, d, line in zip(totals, line_discounts, lines)]
         base = sum(left, ZERO)
         amount = min(max(discount.off(base), ZERO), base)
-        if totals:
-            line_discounts = [d + part for d, part in zip(line_discounts, allocate(amount, left))]
-        applied.append(AppliedDiscount(discount, amount))
+        parts = allocate(amount, left) if totals else []
+        line_discounts = [d + part for d, part in zip(line_discounts, parts)]
+        applied.append(AppliedDiscount(discount, amount, tuple(parts), base))
     return line_discounts, applied
+
+
+def _shipping_discounts(shipping: Decimal, applied: list[AppliedDiscount]) -> tuple[Decimal, list[AppliedDiscount]]:
+    """Each discount with a ``shipping_off`` in turn, on the shipping left; never below zero."""
+    taken = ZERO
+    result = []
+    for entry in applied:
+        take = getattr(entry.discount, "shipping_off", None)
+        if take is not None:
+            part = min(max(quantize(take(shipping - taken, entry.base)), ZERO), shipping - taken)
+            taken += part
+            entry = AppliedDiscount(entry.discount, entry.amount, entry.lines, entry.base, part)
+        result.append(entry)
+    return taken, result
 
 
 def _tax(items: Decimal, shipping: Decimal, destinations: Mapping[str, int | Decimal],
@@ -188,12 +266,14 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
     tax_rules = tax_rules or {}
     totals = [quantize(line.unit_price * line.quantity) for line in lines]
     subtotal = sum(totals, ZERO)
-    line_discounts, applied = _apply_discounts(totals, discounts)
+    line_discounts, applied = _apply_discounts(totals, lines, discounts)
     discount_total = sum(line_discounts, ZERO)
     nets = [t - d for t, d in zip(totals, line_discounts)]
     discounted = subtotal - discount_total
     units = sum(line.quantity for line in lines)
     shipping_cost = shipping.cost(discounted, units) if shipping is not None and lines else ZERO
+    shipping_discount, applied = _shipping_discounts(shipping_cost, applied)
+    shipping_cost -= shipping_discount
     by_destination = _tax(discounted, shipping_cost, destinations, tax_rules) if destinations else []
     items_tax = sum((d.items_tax for d in by_destination), ZERO)
     shipping_tax = sum((d.shipping_tax for d in by_destination), ZERO)
@@ -207,4 +287,5 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
         lines=priced, discounts=tuple(applied), subtotal=subtotal, discount_total=discount_total,
         shipping=shipping_cost, destinations=tuple(by_destination), items_tax=items_tax, shipping_tax=shipping_tax,
         tax=tax, total=discounted + shipping_cost + tax, wage_content=sum((p.wage_content for p in priced), ZERO),
+        shipping_discount=shipping_discount,
     )

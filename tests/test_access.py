@@ -32,6 +32,7 @@ from shop.models import (
     Cart,
     CartLine,
     ClassicBox,
+    DiscountCode,
     GiftDesign,
     GiftOrder,
     Order,
@@ -274,6 +275,7 @@ ACCESS = {
     **admin_model("admin/shop/product/", CATALOG_MANAGERS),
     **admin_model("admin/shop/shippingmethod/", CATALOG_MANAGERS),
     **admin_model("admin/shop/taxrate/", CATALOG_MANAGERS),
+    **admin_model("admin/shop/discountcode/", CATALOG_MANAGERS),
     **admin_model("admin/shop/order/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     "admin/shop/order/<int:order_id>/ship/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     "admin/shop/order/<int:order_id>/refund/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
@@ -501,7 +503,9 @@ def sample_objects():
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
-        "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk, "shop/user/": people["customer"].pk,
+        "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk,
+        "shop/discountcode/": DiscountCode.objects.create(code="SAMPLE10", kind="percent", value=Decimal("10")).pk,
+        "shop/user/": people["customer"].pk,
         "auth/group/": Group.objects.first().pk, "account/emailaddress/": email.pk,
     }
     ids["mfa/authenticator/"] = Authenticator.objects.filter(user=people["superuser"]).first().pk

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from shop.admin.base import ReadOnlyInline
+from shop.admin.discounts import OrderDiscountInline
 from shop.platform.errors import DomainError
 from shop.forms.checkout import RefundForm, ShipOrderForm
 from shop.models import (
@@ -58,7 +59,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("state", ("created_at", admin.DateFieldListFilter), PaidAmountFilter, "is_pickup")
     date_hierarchy = "created_at"
     search_fields = ("number", "email", "ship_name")
-    inlines = [OrderLineInline, PaymentInline, RefundInline]
+    inlines = [OrderLineInline, OrderDiscountInline, PaymentInline, RefundInline]
     actions = ["mark_picked_up", "mark_completed"]
     change_form_template = "admin/shop/order/change_form.html"
     view_on_site = False  # the order page belongs to the customer

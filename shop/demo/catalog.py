@@ -343,4 +343,7 @@ def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     from shop.demo.events import seed_events
 
     seed_events()  # a gala with tickets and sponsors, a pop-up shop, a hosting request
+    from shop.demo.discounts import seed_discounts
+
+    seed_discounts()  # WELCOME10 and FREESHIP
     return products, seed_orders(), people

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from shop.models import ShippingMethod
 from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
+from shop.selectors.discounts import MAX_CODES, parse_codes
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, choices_read
 
@@ -71,9 +73,16 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
+    # Shown beside the order summary, outside the <form> element it belongs to (``form=``), so
+    # that Enter in an address field still presses "Continue to payment", not "Apply".
+    discount_code = forms.CharField(label="Discount code", max_length=100, required=False, widget=forms.TextInput(
+        attrs={"form": "checkout-form", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}))
 
-    def __init__(self, *args, addresses=(), can_save=False, **kwargs):
+    def __init__(self, *args, addresses=(), can_save=False, applying: bool = False, **kwargs):
+        """``applying``: the customer pressed Apply beside the code; only the code (and what the
+        summary is priced for) is checked, the other fields are not complained about yet."""
         super().__init__(*args, **kwargs)
+        self.applying = applying
         self.addresses = {a.pk: a for a in addresses}
         if self.addresses:
             choices = [(str(a.pk), str(a)) for a in addresses] + [(NEW_ADDRESS, "A new address (below)")]
@@ -92,8 +101,22 @@ class CheckoutForm(_ShippingChoices, forms.Form):
         value = self.cleaned_data.get("saved_address") or NEW_ADDRESS
         return None if value == NEW_ADDRESS else self.addresses[int(value)]
 
+    def clean_discount_code(self) -> list[str]:
+        codes = parse_codes(self.cleaned_data.get("discount_code", ""))
+        if len(codes) > MAX_CODES:
+            raise forms.ValidationError(f"At most {MAX_CODES} codes can be used on one order.")
+        return codes
+
+    def full_clean(self):
+        super().full_clean()
+        if self.applying and self.is_bound:
+            self._errors = ErrorDict(
+                {name: errors for name, errors in self._errors.items() if name == "discount_code"})
+
     def clean(self):
         data = super().clean()
+        if self.applying:
+            return data
         method = data.get("shipping_method")
         chosen = self.chosen_address() if "saved_address" not in self.errors else None
         if chosen is not None:
@@ -109,7 +132,7 @@ class CheckoutForm(_ShippingChoices, forms.Form):
 
     def details(self) -> dict:
         """The cleaned fields as ``CheckoutDetails`` takes them."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("saved_address", "country")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("saved_address", "country", "discount_code")}
         chosen = self.chosen_address()
         data["address_id"] = chosen.pk if chosen is not None else None
         return data

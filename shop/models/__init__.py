@@ -37,6 +37,7 @@ from .giving import (
     YearEndStatement,
 )
 from .orders import Order, OrderLine
+from .discounts import DiscountCode, OrderDiscount, OrderDiscountLine
 from .pledge import Pledge
 from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
@@ -92,6 +93,9 @@ __all__ = [
     "VolumeTier",
     "Order",
     "OrderLine",
+    "DiscountCode",
+    "OrderDiscount",
+    "OrderDiscountLine",
     "Payment",
     "PaymentStatusChange",
     "Refund",

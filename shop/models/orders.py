@@ -52,7 +52,8 @@ class Order(models.Model):
     # Money, fixed when the order is placed.
     subtotal = models.DecimalField(**MONEY, help_text="The lines before discounts.")
     discount_total = models.DecimalField(**MONEY, default=0, help_text="All discounts: the sum of the lines' discounts.")
-    shipping = models.DecimalField(**MONEY)
+    shipping = models.DecimalField(**MONEY, help_text="The shipping charged, after any free-shipping code.")
+    shipping_discount = models.DecimalField(**MONEY, default=0, help_text="Taken off the shipping by discount codes.")
     shipping_tax = models.DecimalField(**MONEY, default=0)
     tax = models.DecimalField(**MONEY, help_text="All sales tax: the lines' tax plus the shipping tax.")
     total = models.DecimalField(**MONEY)

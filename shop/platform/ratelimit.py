@@ -49,6 +49,7 @@ WHAT = {
     "gift_claim": "gift claims",
     "gift_card_code": "gift card codes tried",
     "restock_request": "back-in-stock requests",
+    "discount_code": "discount codes tried",
 }
 
 

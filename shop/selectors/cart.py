@@ -75,5 +75,7 @@ def cart_summary(cart: Cart | None, shipping_method: ShippingMethod | None = Non
 
 
 def summary_of_lines(lines: list[CartLine], shipping_method: ShippingMethod | None = None,
-                     state: str | None = None) -> CartSummary:
-    return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state))
+                     state: str | None = None, discounts=()) -> CartSummary:
+    """``discounts``: the checkout's discount codes (``shop.selectors.discounts.as_discount``)."""
+    return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state,
+                                          discounts))

@@ -20,7 +20,8 @@ def order_link(order: Order) -> str:
 
 
 def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
-    return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+    """Orders with their lines and the discount codes used on them (for the totals)."""
+    return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "discounts")
 
 
 def order_from_token(token: str) -> Order | None:

@@ -56,6 +56,15 @@ class Pricing:
         return self.breakdown.shipping
 
     @property
+    def shipping_discount(self) -> Decimal:
+        return self.breakdown.shipping_discount
+
+    @property
+    def discounts(self):
+        """Each discount applied, with ``label``, ``amount`` (off the goods) and ``shipping_amount``."""
+        return self.breakdown.discounts
+
+    @property
     def shipping_tax(self) -> Decimal:
         return self.breakdown.shipping_tax
 
@@ -84,7 +93,8 @@ def price_items(items: list[tuple[ProductVariant, int]], method: ShippingMethod 
     """
     tax_state = settings.MENDED_ORG["STATE"] if method is not None and method.is_pickup else state
     rules = tax_rules([tax_state])
-    lines = [Line(variant.price, quantity, variant.product.wage_content, str(variant)) for variant, quantity in items]
+    lines = [Line(variant.price, quantity, variant.product.wage_content, str(variant), variant.product_id,
+                  variant.product.category_id) for variant, quantity in items]
     breakdown = price(lines, discounts=discounts, shipping=shipping_for_method(method),
                       destinations={tax_state: 1} if tax_state else None, tax_rules=rules)
     rule = rules.get(tax_state)

@@ -27,6 +27,7 @@ def order_send_email(order_id: int, kind: str) -> bool:
     context = {
         "order": order,
         "lines": list(order.lines.all()),
+        "discounts": list(order.discounts.all()),
         "link": order_link(order),
         "org": settings.MENDED_ORG,
         "hours": order_hours_funded(order),

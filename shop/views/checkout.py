@@ -1,4 +1,5 @@
 import json
+from contextlib import suppress
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,23 +8,50 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shop.platform import ratelimit
 from shop.platform import stripe_gateway as gateway
+from shop.platform.ratelimit import RateLimited
 from shop.platform.errors import DomainError
 from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
 from shop.selectors.addresses import addresses_for, preselected
+from shop.selectors.discounts import breakdown_problem, codes_check
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
 from shop.services.cart import cart_get_or_create
+from shop.services.discounts import DiscountError
 from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
 from shop.views.limits import card_payment_limited, limited
 
 
+def _code_discounts(request, form, email: str) -> tuple[list, bool]:
+    """The discounts of the codes typed, or a field error on the code (and nothing off).
+
+    Codes that are no code at all count against the ``discount_code`` rate limit (guessing);
+    over it, every code is refused for a while. Returns (discounts, rate_limited)."""
+    codes = form.cleaned_data.get("discount_code") if hasattr(form, "cleaned_data") else None
+    if not codes:
+        return [], False
+    try:
+        ratelimit.hit(request, "discount_code", cost=0)
+    except RateLimited as error:
+        form.add_error("discount_code", error.message)
+        return [], True
+    check = codes_check(codes, email=email, user=request.user)
+    if check.unknown:
+        with suppress(RateLimited):  # at the limit now: the next try is refused
+            ratelimit.hit(request, "discount_code", cost=check.unknown)
+    if check.problem:
+        form.add_error("discount_code", check.problem)
+    return check.discounts, False
+
+
 @private_page
 def checkout(request):
     """Details and delivery; placing the order holds the stock and opens a payment. Showing it
-    costs the same few queries whatever the number of lines."""
+    costs the same few queries whatever the number of lines. "Apply" beside the discount code
+    shows the totals with it, and places nothing."""
     methods = active_shipping_methods()
     addresses = addresses_for(request.user)
     first = preselected(addresses)
@@ -31,29 +59,41 @@ def checkout(request):
                "shipping_method": methods[0] if methods else None,
                "name": first.name if first else "", "phone": first.phone if first else "",
                "saved_address": str(first.pk) if first else None}  # saving a typed address is opt-in
+    applying = request.method == "POST" and "apply" in request.POST
     form = CheckoutForm(request.POST or None, initial=initial, methods=methods, addresses=addresses,
-                        can_save=request.user.is_authenticated)
-    if request.method == "POST" and form.is_valid():
-        details = CheckoutDetails(**form.details())
-        try:
-            order = order_place(cart_get_or_create(request), details, request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("shop:cart")
-        try:
-            payment_start(order)
-        except DomainError as error:  # the pay page tries again
-            messages.warning(request, error.message)
-        return redirect("shop:pay", token=order_token(order))
+                        can_save=request.user.is_authenticated, applying=applying)
+    posted = request.method == "POST" and form.is_valid()
     chosen = getattr(form, "cleaned_data", {})  # the fields that were valid, on a failed POST
-    state = chosen.get("state") or (first.state if first and request.method != "POST" else None)
+    discounts, rate_limited = _code_discounts(request, form, chosen.get("email", ""))
+    picked = form.chosen_address() if request.method == "POST" and "saved_address" in chosen else first
+    state = chosen.get("state") or (picked.state if picked is not None else None)
     summary = summary_of_lines(request_cart_lines(request), chosen.get("shipping_method") or initial["shipping_method"],
-                               state)
+                               state, discounts)
     if summary.is_empty:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")
-    return render(request, "shop/checkout.html", {"form": form, "summary": summary, "cart_count": summary.item_count},
-                  status=400 if form.errors else 200)
+    problem = breakdown_problem(summary.pricing.breakdown) if discounts else None
+    if problem:
+        form.add_error("discount_code", problem)
+    if posted and not applying and not form.errors:
+        try:
+            order = order_place(cart_get_or_create(request), CheckoutDetails(**form.details()), request.user,
+                                codes=form.cleaned_data["discount_code"])
+        except DiscountError as error:  # a code used up meanwhile: say so on the field
+            form.add_error("discount_code", error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("shop:cart")
+        else:
+            try:
+                payment_start(order)
+            except DomainError as error:  # the pay page tries again
+                messages.warning(request, error.message)
+            return redirect("shop:pay", token=order_token(order))
+    status = 429 if rate_limited else 400 if form.errors else 200
+    return render(request, "shop/checkout.html", {"form": form, "summary": summary, "cart_count": summary.item_count,
+                                                  "applied": applying and not form.errors and bool(discounts)},
+                  status=status)
 
 
 @private_page

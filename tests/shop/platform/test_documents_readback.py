@@ -377,11 +377,18 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     # Shop orders.
     shop_order = OrderFactory(ship_name="Casey O'Buyer & <Co>", email="casey@example.org")
     shop_order.lines.update(title=PRODUCT)
+    from shop.models import DiscountCode, OrderDiscount
+
+    discount_label = "SAVE5 (O'Brien & <Co>'s $5 off)"
+    OrderDiscount.objects.create(
+        order=shop_order, discount_code=DiscountCode.objects.create(code="SAVE5", kind="amount", value=Decimal("5")),
+        code="SAVE5", kind="amount", label=discount_label, amount=Decimal("5.00"))
     for kind in ("confirmation", "shipped"):
         [message] = sent("shop.services.emails.order_send_email", emails.order_send_email, shop_order.pk, kind)
         if kind == "confirmation":
-            expect("order e-mail", message.body, PRODUCT, "Casey O'Buyer & <Co>")
-            expect("order e-mail (html)", html_text(message.alternatives[0][0]), PRODUCT, "Casey O'Buyer & <Co>")
+            expect("order e-mail", message.body, PRODUCT, "Casey O'Buyer & <Co>", discount_label)
+            expect("order e-mail (html)", html_text(message.alternatives[0][0]), PRODUCT, "Casey O'Buyer & <Co>",
+                   discount_label)
 
     # The pledge.
     pledge = Pledge.objects.create(kind=Pledge.Kind.BUSINESS, name="Pat O'Pledge & <Co>", email="pat@pledge.example",
