@@ -104,6 +104,9 @@ def filter_problem(model, key: str, values: list) -> str | None:
     """What is wrong with one changelist filter from the query string, or None."""
     parts, field, opts, rest = key.split("__"), None, model._meta, []
     for i, part in enumerate(parts):
+        if field is not None and not (field.is_relation and field.related_model is not None):
+            rest = parts[i:]  # past a plain field: lookups and transforms
+            break
         try:
             field = opts.pk if part == "pk" else opts.get_field(part)
         except FieldDoesNotExist:
@@ -119,8 +122,6 @@ def filter_problem(model, key: str, values: list) -> str | None:
     lookup = rest[0] if rest else "exact"
     if lookup not in VALUE_LOOKUPS:
         return None
-    if field.is_relation and not rest and field.related_model is not None and field.many_to_many:
-        field = field.related_model._meta.pk
     pieces = [piece for v in values for piece in (str(v).split(",") if lookup in ("in", "range") else [str(v)])]
     if any(len(piece) > 1000 or not _value_fits(field, piece) for piece in pieces):
         return f"“{key[:60]}” was given a value no record can have."

@@ -135,6 +135,8 @@ def test_the_filter_check_reads_lookups_through_relations():
     assert filter_problem(Product, "category__id__in", [f"1,{PAST_64_BITS}"])
     assert filter_problem(Product, "name__icontains", ["x" * 500]) is None  # text: searched as text
     assert filter_problem(Product, "no_such_field", [PAST_64_BITS]) is None  # Django refuses it (400)
+    assert filter_problem(Product, "name__id", [PAST_64_BITS]) is None  # not the product's id: Django refuses it
+    assert filter_problem(Product, "variants__id", [PAST_64_BITS])  # the variant's id, through the reverse relation
     assert filter_problem(Order, "total__lt", ["12.50"]) is None
     assert filter_problem(Order, "total__lt", ["-Infinity"])
 
@@ -142,12 +144,13 @@ def test_the_filter_check_reads_lookups_through_relations():
 def test_model_choice_fields_past_64_bits_are_field_errors(client, superuser):
     """A foreign key (the product's category) and a many-to-many (a volunteer's skills)."""
     category = CategoryFactory()
-    response = client.post("/admin/shop/product/add/", {
-        "category": PAST_64_BITS, "name": "Scarf", "slug": "scarf", "wage_content": "5", "gift_slots": "1",
-        "variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0", "images-TOTAL_FORMS": "0",
-        "images-INITIAL_FORMS": "0"})
-    assert response.status_code == 200
-    assert "Select a valid choice" in str(response.context["adminform"].form.errors["category"])
+    for typed in (PAST_64_BITS, "9" * 5000):
+        response = client.post("/admin/shop/product/add/", {
+            "category": typed, "name": "Scarf", "slug": "scarf", "wage_content": "5", "gift_slots": "1",
+            "variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0", "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0"})
+        assert response.status_code == 200
+        assert "Select a valid choice" in str(response.context["adminform"].form.errors["category"])
     assert not Product.objects.exists() and category.products.count() == 0
 
     volunteer = VolunteerFactory()
