@@ -53,9 +53,10 @@ from payroll.services.training.records import (
 )
 from payroll.models import PayrollSetting, TaxDeposit
 from payroll.services.filings import payroll_setting_add
-from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
+from shop.admin.base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, TabularInline
 from shop.platform.errors import DomainError
 from shop.platform.roles import PAYROLL_STAFF, user_has_role
+from shop.platform.form_fields import ModelChoiceField
 
 
 @admin.register(Account)
@@ -169,7 +170,7 @@ class PayRateForm(forms.ModelForm):
         return data
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(TabularInline):
     """Dated history rows (rates, W-4s, consents): a new row is added through its service
     (``EmployeeAdmin.save_formset``); a saved row is never changed or deleted."""
 
@@ -211,7 +212,7 @@ class ConsentInline(HistoryInline):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ModelAdmin):
     """Lists show masked names only; opening a record is written to the audit log. Saves go
     through the people services: bank details reset the prenote, history rows are only added."""
 
@@ -300,14 +301,15 @@ class EmployeeAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
-class EmployeeByName(forms.ModelChoiceField):
-    """A dropdown of employees by name, for payroll staff's forms (the admins only they open)."""
+class EmployeeByName(ModelChoiceField):
+    """A dropdown of employees by name, for payroll staff's forms (the admins only they open); an id
+    past 64 bits is a field error (``shop.platform.form_fields``)."""
 
     def label_from_instance(self, obj):
         return f"{obj.staff_label} · employee {obj.pk}"
 
 
-class EmployeeByMaskedName(forms.ModelChoiceField):
+class EmployeeByMaskedName(ModelChoiceField):
     """The same dropdown for everyone else (program staff): the masked name and number the
     training pages show ("Ro••• M. (no. 3)"), never the legal name."""
 
@@ -340,7 +342,7 @@ class TimeEntryForm(forms.ModelForm):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(admin.ModelAdmin):
+class TimeEntryAdmin(ModelAdmin):
     """Hours are added, changed and removed through the time services (the same rules as
     the employee's page); an entry paid in an approved run cannot be changed here."""
 
@@ -382,7 +384,7 @@ class TimeEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinimumWage)
-class MinimumWageAdmin(admin.ModelAdmin):
+class MinimumWageAdmin(ModelAdmin):
     list_display = ("effective_from", "rate", "note")
     admin_writes_through = ("payroll.services.people.minimum_wage_set",)
 
@@ -397,7 +399,7 @@ class MinimumWageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayrollSetting)
-class PayrollSettingAdmin(admin.ModelAdmin):
+class PayrollSettingAdmin(ModelAdmin):
     """The organisation's tax standing by date: added only (filed returns were worked out from
     the rows in force then); a change is a new row from its date."""
 
@@ -436,25 +438,25 @@ class TaxDepositAdmin(ReadOnlyAdmin):
 # -- training (program staff): programs and cohorts; records go through the services ----
 
 
-class CompetencyInline(admin.TabularInline):
+class CompetencyInline(TabularInline):
     model = Competency
     extra = 1
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(ModelAdmin):
     list_display = ("name", "required_hours", "active")
     list_filter = ("active",)
     inlines = [CompetencyInline]
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ModelAdmin):
     list_display = ("name", "program", "start_date", "end_date")
     list_filter = ("program",)
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(TabularInline):
     """Attendance is saved through the training services, so paid hours follow it."""
 
     model = Attendance
@@ -472,7 +474,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(ModelAdmin):
     list_display = ("date", "program", "topic", "trainer", "attendance_approved_at")
     list_filter = ("program", ("attendance_approved_at", admin.EmptyFieldListFilter))
     fields = ("program", "date", "start_time", "end_time", "topic", "trainer", "attendance_approved_at", "approved_by")
@@ -532,12 +534,12 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ModelAdmin):
     search_fields = ("name",)
 
 
 @admin.register(WaiverVersion)
-class WaiverVersionAdmin(admin.ModelAdmin):
+class WaiverVersionAdmin(ModelAdmin):
     """A version's text is frozen once anyone accepted it: publish a new version instead."""
 
     list_display = ("version", "published_at", "acceptance_count")
@@ -557,7 +559,7 @@ class WaiverAcceptanceInline(ReadOnlyInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ModelAdmin):
     list_display = ("full_name", "email", "phone", "created_at")
     search_fields = ("full_name", "email")
     readonly_fields = ("user", "created_at")
@@ -571,7 +573,7 @@ class ShiftRoleInline(ReadOnlyInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ModelAdmin):
     """Shifts are made, edited and copied on the coordinators' pages (which keep the capacity
     and waitlist rules); here staff fix wording and cancel through the service."""
 

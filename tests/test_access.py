@@ -268,7 +268,7 @@ ACCESS = {
     "admin/autocomplete/": staff(DENIED),  # a bare request names no field to complete
     "admin/jsi18n/": staff(OK),
     "admin/r/<path:content_type_id>/<path:object_id>/": staff(REDIRECT, probe="/admin/r/{product_ct}/{product}/"),
-    "admin/^(?P<app_label>auth|shop|payroll|account|mfa)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
+    "admin/^(?P<app_label>shop|auth|account|mfa|payroll)/$": staff(NOT_FOUND, superuser_answer=OK, shop_staff=OK, probe="/admin/shop/"),
     "admin/(?P<url>.*)$": staff(NOT_FOUND, probe="/admin/no-such-page/"),
     "admin/shop/user/<id>/password/": staff(DENIED, superuser_answer=OK),
     **admin_model("admin/shop/category/", CATALOG_MANAGERS),

@@ -497,3 +497,51 @@ def test_the_twin_check_catches_the_old_spellings():
     assert prefixed_twins({"gifts", "gift_orders", "gift_fulfilment", "giving"}) == [
         ("gifts", "gift_fulfilment"), ("gifts", "gift_orders")]
     assert prefixed_twins({"training", "training_transcript", "time"}) == [("training", "training_transcript")]
+
+
+# -- one admin base ------------------------------------------------------------------------------
+
+
+def admins_not_on_the_base(site):
+    """Every registered ModelAdmin and each of its inlines, Django's and allauth's included,
+    that does not subclass the project's base (``shop/admin/base.py``: ids range-checked, long
+    searches not run, model choice fields that refuse ids past 64 bits)."""
+    from shop.admin.base import Guarded, InlineGuarded
+
+    offenders = []
+    for model, model_admin in site._registry.items():
+        if not isinstance(model_admin, Guarded):
+            offenders.append(f"{model._meta.label}: {type(model_admin).__module__}.{type(model_admin).__qualname__}")
+        for inline in model_admin.inlines:
+            if not issubclass(inline, InlineGuarded):
+                offenders.append(f"{model._meta.label} inline {inline.__module__}.{inline.__qualname__}")
+    return offenders
+
+
+def test_every_admin_and_inline_is_on_the_one_admin_base():
+    from django.contrib import admin
+
+    assert len(admin.site._registry) > 40, "the admin site was not read"
+    assert admins_not_on_the_base(admin.site) == []
+
+
+def test_the_admin_base_check_catches_a_stock_admin_and_inline():
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    from shop.admin.base import ModelAdmin
+    from shop.models import Product, ProductVariant
+
+    class StockInline(admin.TabularInline):
+        model = ProductVariant
+
+    class OnTheBase(ModelAdmin):
+        inlines = [StockInline]
+
+    site = admin.AdminSite(name="architecture_check")
+    site.register(Product, OnTheBase)
+    site.register(Group, admin.ModelAdmin)
+    found = admins_not_on_the_base(site)
+    assert found == ["shop.Product inline tests.test_architecture."
+                     "test_the_admin_base_check_catches_a_stock_admin_and_inline.<locals>.StockInline",
+                     "auth.Group: django.contrib.admin.options.ModelAdmin"]

@@ -1,6 +1,8 @@
 """The catalog: categories, products, their variants and images."""
+from django import forms
 from django.contrib import admin
 
+from shop.admin.base import ModelAdmin, TabularInline
 from shop.models import (
     Category,
     Product,
@@ -12,19 +14,36 @@ from shop.services.restock import restock_requests_release
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ModelAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name",)}
 
 
-class ProductVariantInline(admin.TabularInline):
+class ProductVariantForm(forms.ModelForm):
+    class Meta:
+        model = ProductVariant
+        fields = ("sku", "options", "price", "stock", "position")
+
+    def clean_options(self):
+        """Options are name: value pairs; a list or a number is a field error here (the row's label
+        and the option pickers read them as an object)."""
+        options = self.cleaned_data.get("options")
+        if options in (None, ""):
+            return {}
+        if not isinstance(options, dict):
+            raise forms.ValidationError('Options must be an object of name: value pairs, e.g. {"colour": "Indigo"}.')
+        return options
+
+
+class ProductVariantInline(TabularInline):
     model = ProductVariant
+    form = ProductVariantForm
     extra = 1
     fields = ("sku", "options", "price", "stock", "position")
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(TabularInline):
     model = ProductImage
     extra = 1
     fields = ("image", "alt_text", "position", "thumbnail")
@@ -32,7 +51,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ModelAdmin):
     list_display = ("name", "category", "wage_content", "is_active", "maker_credit")
     list_filter = ("category", "is_active")
     search_fields = ("name", "description", "variants__sku")

@@ -2,12 +2,13 @@
 invitations are only looked at (leaders send them from their circle's page)."""
 from django.contrib import admin
 
+from shop.admin.base import ModelAdmin, TabularInline
 from shop.models import CircleInvitation, GivingCircle
 
 INVITATION_FIELDS = ("circle", "email", "invited_by", "created_at", "sent_at", "joined_at")
 
 
-class CircleInvitationInline(admin.TabularInline):
+class CircleInvitationInline(TabularInline):
     model = CircleInvitation
     extra = 0
     fields = ("email", "invited_by", "sent_at", "joined_at")
@@ -20,7 +21,7 @@ class CircleInvitationInline(admin.TabularInline):
 
 
 @admin.register(GivingCircle)
-class GivingCircleAdmin(admin.ModelAdmin):
+class GivingCircleAdmin(ModelAdmin):
     list_display = ("name", "slug", "yearly_goal", "is_active", "leader_names")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "leaders__email", "leaders__first_name", "leaders__last_name")
@@ -38,7 +39,7 @@ class GivingCircleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CircleInvitation)
-class CircleInvitationAdmin(admin.ModelAdmin):
+class CircleInvitationAdmin(ModelAdmin):
     """Read-only: a record of who was invited to which circle, and whether they joined."""
 
     list_display = ("email", "circle", "invited_by", "sent_at", "joined_at")

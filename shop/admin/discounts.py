@@ -3,7 +3,7 @@ trail); each code's uses and each order's codes are read-only snapshots."""
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from shop.admin.base import ReadOnlyInline
+from shop.admin.base import ModelAdmin, ReadOnlyInline
 from shop.models import DiscountCode, Order, OrderDiscount
 from shop.services.discounts import discount_code_save
 
@@ -25,7 +25,7 @@ class OrderDiscountInline(ReadOnlyInline):
 
 
 @admin.register(DiscountCode)
-class DiscountCodeAdmin(admin.ModelAdmin):
+class DiscountCodeAdmin(ModelAdmin):
     list_display = ("code", "kind", "value", "minimum_spend", "starts_at", "ends_at", "uses", "usage_limit",
                     "per_customer_limit", "combinable", "is_active")
     list_filter = ("kind", "is_active", "combinable")

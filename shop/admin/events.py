@@ -4,7 +4,7 @@ donations); hosting requests are read here and decided on the staff events page.
 from django import forms
 from django.contrib import admin
 
-from shop.admin.base import ReadOnlyAdmin
+from shop.admin.base import ModelAdmin, ReadOnlyAdmin, StackedInline, TabularInline
 from shop.models import Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 
 RESERVED_EVENT_SLUGS = ("host",)  # /events/host/ is the hosting request form
@@ -22,20 +22,20 @@ class EventAdminForm(forms.ModelForm):
         return slug
 
 
-class TicketTypeInline(admin.TabularInline):
+class TicketTypeInline(TabularInline):
     model = TicketType
     extra = 1
     fields = ("name", "price", "fair_market_value", "benefit_description", "is_active")
 
 
-class SponsorshipTierInline(admin.StackedInline):
+class SponsorshipTierInline(StackedInline):
     model = SponsorshipTier
     extra = 0
     fields = ("name", "amount", "fair_market_value", "benefits", "max_sponsors")
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ModelAdmin):
     """Prices and fair market values are copied onto each purchase when it is made: a later
     change here never alters a ticket already bought or its receipt."""
 
@@ -69,7 +69,7 @@ class SponsorshipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HostingRequest)
-class HostingRequestAdmin(admin.ModelAdmin):
+class HostingRequestAdmin(ModelAdmin):
     """Read here; staff accept or decline on the events page, which e-mails the decision once."""
 
     list_display = ("organisation", "date", "expected_guests", "status", "decided_at", "decision_emailed_at")

@@ -1,6 +1,7 @@
 """Corporate gift boxes: box sizes, palette, volume tiers, classic boxes, organisations and their invitations."""
 from django.contrib import admin, messages
 
+from shop.admin.base import ModelAdmin, TabularInline
 from shop.platform.errors import DomainError
 from shop.models import (
     BoxSize,
@@ -16,40 +17,40 @@ from shop.services.organisations import invitation_send
 
 
 @admin.register(BoxSize)
-class BoxSizeAdmin(admin.ModelAdmin):
+class BoxSizeAdmin(ModelAdmin):
     list_display = ("name", "slots", "base_price", "position")
 
 
 @admin.register(PaletteColour)
-class PaletteColourAdmin(admin.ModelAdmin):
+class PaletteColourAdmin(ModelAdmin):
     list_display = ("name", "hex", "use", "active")
 
 
 @admin.register(VolumeTier)
-class VolumeTierAdmin(admin.ModelAdmin):
+class VolumeTierAdmin(ModelAdmin):
     list_display = ("min_quantity", "discount_percent")
 
 
-class ClassicBoxItemInline(admin.TabularInline):
+class ClassicBoxItemInline(TabularInline):
     model = ClassicBoxItem
     extra = 1
 
 
 @admin.register(ClassicBox)
-class ClassicBoxAdmin(admin.ModelAdmin):
+class ClassicBoxAdmin(ModelAdmin):
     list_display = ("name", "size", "active")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [ClassicBoxItemInline]
 
 
-class OrganisationMemberInline(admin.TabularInline):
+class OrganisationMemberInline(TabularInline):
     model = OrganisationMember
     extra = 0
     raw_id_fields = ("user",)
     readonly_fields = ("joined_at",)
 
 
-class OrganisationInvitationInline(admin.TabularInline):
+class OrganisationInvitationInline(TabularInline):
     """Staff invite a new client's first administrator here; the e-mail goes out on save."""
 
     model = OrganisationInvitation
@@ -62,7 +63,7 @@ class OrganisationInvitationInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ModelAdmin):
     list_display = ("name", "payment_terms", "billing_email")
     list_filter = ("payment_terms",)
     search_fields = ("name", "billing_email")

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shop.admin.base import ReadOnlyAdmin
+from shop.admin.base import ReadOnlyAdmin, TabularInline
 from shop.models import Donation, Donor, Payment, Receipt, RecurringGift, StatementRun, YearEndStatement
 from shop.platform.roles import SHOP_STAFF, user_has_role
 
@@ -21,7 +21,7 @@ class GivingAdmin(ReadOnlyAdmin):
         return user_has_role(request.user, SHOP_STAFF)
 
 
-class DonationInline(admin.TabularInline):
+class DonationInline(TabularInline):
     model = Donation
     fk_name = "donor"
     extra = 0

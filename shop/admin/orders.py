@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from shop.admin.base import ReadOnlyInline
+from shop.admin.base import ModelAdmin, ReadOnlyInline
 from shop.admin.discounts import OrderDiscountInline
 from shop.platform.errors import DomainError
 from shop.forms.checkout import RefundForm, ShipOrderForm
@@ -54,7 +54,7 @@ class RefundInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ModelAdmin):
     list_display = ("number", "created_at", "email", "state", "total", "amount_refunded", "shipping_method_name")
     list_filter = ("state", ("created_at", admin.DateFieldListFilter), PaidAmountFilter, "is_pickup")
     date_hierarchy = "created_at"

@@ -106,8 +106,9 @@ class ProductVariant(models.Model):
     def clean(self):
         if not isinstance(self.options, dict):
             raise ValidationError({"options": "Options must be an object of name: value pairs."})
-        product = getattr(self, "product", None)
-        if product is not None and self.price is not None and self.price < product.wage_content:
+        # None when the product form could not read it: that form says so, this rule waits for it.
+        wage_content = getattr(getattr(self, "product", None), "wage_content", None)
+        if self.price is not None and wage_content is not None and self.price < wage_content:
             raise ValidationError({"price": "The price cannot be less than the product's wage content."})
 
 

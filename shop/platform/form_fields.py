@@ -33,7 +33,8 @@ from shop.platform.validators import EARLIEST_DATE, LATEST_DATE, MAX_ID, ascii_i
 
 def _in_range(field, value) -> None:
     if field.to_field_name is None and value not in field.empty_values:
-        number = ascii_int(str(value))
+        text = str(value)
+        number = ascii_int(text) if len(text) <= 40 else None  # (int() refuses 4,301 digits and more)
         if number is None or not 0 < number <= MAX_ID:
             raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": str(value)[:40]})
