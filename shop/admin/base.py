@@ -13,7 +13,8 @@ answers with a 404 or a message, never a 500 (issue 19):
 - the changelist's search (and the autocomplete's): over ``MAX_SEARCH`` characters (SQLite's
   "LIKE or GLOB pattern too complex") it is not run, and a warning says why;
 - model choice fields (foreign keys, many-to-many) use ``shop.platform.form_fields``' fields,
-  which answer "Select a valid choice" to an id past 64 bits.
+  which answer "Select a valid choice" to an id past 64 bits; model dates, times and numbers use
+  its ``ADMIN_FORMFIELD_OVERRIDES`` (the 2000-2100 window unless the model field says otherwise).
 
 Also the read-only admins and inline for records only services write.
 """
@@ -129,7 +130,11 @@ def filter_problem(model, key: str, values: list) -> str | None:
 
 
 class FieldsGuarded:
-    """Model choice fields that refuse an id past 64 bits (every admin and inline)."""
+    """Model choice fields that refuse an id past 64 bits, and dates, times and numbers read as
+    every other form reads them (``form_fields``: ASCII digits, the 2000-2100 window, what a
+    column holds), for every admin and inline; Django keeps its admin widgets."""
+
+    formfield_overrides = form_fields.ADMIN_FORMFIELD_OVERRIDES
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", form_fields.ModelChoiceField)

@@ -217,3 +217,18 @@ def test_the_wage_content_rule_still_holds_for_a_readable_wage_content(client, s
     assert response.status_code == 200
     assert "less than the product's wage content" in " ".join(variant_errors(response)[0]["price"])
     assert ProductVariant.objects.get(pk=variant.pk).price == Decimal("20.00")
+
+
+def test_admin_dates_and_numbers_are_read_as_every_other_form_reads_them(client, superuser):
+    """A discount code's dates keep the 2000-2100 window and its limits ASCII digits, in the admin too."""
+    page = client.get("/admin/shop/discountcode/add/")
+    assert page.status_code == 200
+    response = client.post("/admin/shop/discountcode/add/", {
+        "code": "ADMIN10", "kind": "percent", "value": "10", "minimum_spend": "0",
+        "starts_at_0": "0001-01-01", "starts_at_1": "00:00", "ends_at_0": "", "ends_at_1": "",
+        "usage_limit": "\uff15", "per_customer_limit": "", "description": "x", "is_active": "on"})
+    assert response.status_code == 200  # shown again with errors, nothing saved
+    errors = response.context["adminform"].form.errors
+    assert "starts_at" in errors and "usage_limit" in errors, errors
+    from shop.models import DiscountCode
+    assert not DiscountCode.objects.filter(code="ADMIN10").exists()
