@@ -5,7 +5,7 @@ tests/bench/test_measure.py): wrk's output, latency percentiles, gunicorn's acce
   p50/p99 in ms, non-2xx answers, socket errors).
 - ``percentile(values, p)``: the nearest-rank percentile of a list (no interpolation: a value
   that was measured).
-- ``access_log_times(lines)``: (path, status, ms) of each line of a gunicorn access log written
+- ``access_log_times(lines)``: (method, path, status, ms) of each line of a gunicorn access log written
   with ``ACCESS_LOG_FORMAT`` (``%(D)s`` is the time gunicorn's worker spent on the request, in
   microseconds: it leaves out the time the request waited for a free worker and the load
   generator's own queueing).
@@ -65,26 +65,26 @@ def percentile(values, p: float) -> float | None:
     return ordered[max(math.ceil(p / 100 * len(ordered)), 1) - 1]
 
 
-def access_log_times(lines) -> list[tuple[str, str, float]]:
-    """(path, status, milliseconds) of each well-formed line of an access log written with
-    ``ACCESS_LOG_FORMAT``; other lines (startup messages, a truncated last line) are skipped."""
+def access_log_times(lines) -> list[tuple[str, str, str, float]]:
+    """(method, path, status, milliseconds) of each well-formed line of an access log written
+    with ``ACCESS_LOG_FORMAT``; other lines (startup messages, a truncated last line) are skipped."""
     times = []
     for line in lines:
         parts = line.split()
         if len(parts) != 4 or not parts[0].isdigit() or not parts[3].isdigit():
             continue
-        status, _method, path, micros = parts
-        times.append((path, status, int(micros) / 1000))
+        status, method, path, micros = parts
+        times.append((method, path, status, int(micros) / 1000))
     return times
 
 
 def server_p95(lines, group=None) -> dict[str, tuple[int, float]]:
-    """{name: (requests, p95 ms)} from an access log: "all", and per ``group(path)`` when given
-    (a name such as "/shop/product/[slug]/", or None to count the path under "all" only)."""
+    """{name: (requests, p95 ms)} from an access log: "all", and per ``group(method, path)`` when
+    given (a name such as "/shop/product/[slug]/"; None counts the request under "all" only)."""
     buckets: dict[str, list[float]] = {"all": []}
-    for path, _status, ms in access_log_times(lines):
+    for method, path, _status, ms in access_log_times(lines):
         buckets["all"].append(ms)
-        name = group(path) if group else None
+        name = group(method, path) if group else None
         if name:
             buckets.setdefault(name, []).append(ms)
     return {name: (len(values), percentile(values, 95)) for name, values in buckets.items() if values}

@@ -5,12 +5,18 @@ shopper browses (home, catalog, a product), and about one visit in three adds to
 cart, checks out and pays with a card made on localstripe as Stripe.js would make it.
 Only 5xx answers and transport errors count as failures; a 4xx the shop meant (sold out)
 is recorded under its own name.
+
+The server runs with the production settings behind a (pretend) TLS proxy: every request says
+``X-Forwarded-Proto: https`` and a same-origin https Referer (what Django's CSRF check wants of
+a secure request), and the shopper's cookie jar sends the Secure cookies (session, CSRF) over
+the plain loopback connection, as the browser does over TLS to the proxy.
 """
 import json
 import os
 import random
 import re
 import uuid
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from locust import HttpUser, between, task
@@ -30,8 +36,20 @@ def card() -> str:
     return answer.json()["id"]
 
 
+class BehindTheProxy(DefaultCookiePolicy):
+    """Secure cookies go back over http: the TLS is the proxy's."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
 class Shopper(HttpUser):
     wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.client.cookies.set_policy(BehindTheProxy())
+        self.client.headers.update({"X-Forwarded-Proto": "https",
+                                    "Referer": self.host.replace("http://", "https://", 1) + "/"})
 
     def get(self, path: str, name: str | None = None):
         with self.client.get(path, name=name or path, catch_response=True) as response:
@@ -44,7 +62,7 @@ class Shopper(HttpUser):
     def post(self, path: str, name: str, **kwargs):
         headers = kwargs.pop("headers", {})
         headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")
-        headers["Referer"] = self.host + path
+        headers["Referer"] = self.host.replace("http://", "https://", 1) + path
         with self.client.post(path, name=name, headers=headers, catch_response=True, allow_redirects=False, **kwargs) as response:
             if response.status_code >= 500:
                 response.failure(f"server error {response.status_code}")
