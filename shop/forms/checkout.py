@@ -18,8 +18,9 @@ class AddToCartForm(forms.Form):
     quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
 
     def __init__(self, *args, product, **kwargs):
+        """``product``: the product page's data (``shop.selectors.catalog.product_detail``)."""
         super().__init__(*args, **kwargs)
-        variants = list(product.variants.all())
+        variants = product.variants
         self.fields["variant"].choices = [
             (v.pk, f"{v.label or 'Standard'}{'' if v.in_stock else ' (out of stock)'}") for v in variants
         ]

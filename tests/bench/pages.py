@@ -35,7 +35,7 @@ entry, as the first visitor after a change does (plus one cache round trip, the 
 
 It prints per URL: requests, req/s, p50 and p99 in ms (the median of the rounds' p50s, the
 highest of their p99s), the queries and cache round trips of one request (answered by the
-middleware to ``X-Bench-Count``), the ratio with the bare view and its target: every public page
+middleware to ``X-Bench-Count``; a forced miss's bump is not counted), the ratio with the bare view and its target: every public page
 0.3, the catalog miss 0.06, the product page 0.25, the cart 0.1. A missed target is reported,
 not failed; the exit status is 1 when a request failed (not 200, a socket error) or a page is
 not the one meant. Figures depend on the machine; compare ratios.
@@ -103,17 +103,19 @@ def targets(urls: dict) -> list[Target]:
         Target("Mended bare view", BARE_PATH, marker="Bare view"),  # all of Mended's middleware around it
         Target("home", "/", PUBLIC, marker="</html>"),
         Target("catalog", "/shop/", PUBLIC, marker='class="result-count"'),
-        Target("catalog miss", "/shop/", CATALOG_MISS, MISS, marker='class="result-count"'),
         Target("category", urls["category"], PUBLIC, marker='class="result-count"'),
         Target("search", "/shop/?q=" + urls["search"], PUBLIC, marker='class="result-count"'),
         Target("product", urls["product"], PRODUCT, marker='name="variant"'),
-        Target("product miss", urls["product"], None, MISS, marker='name="variant"'),
         Target("donate", "/donate/", PUBLIC, marker="<form"),
         Target("events", "/events/", PUBLIC, marker="</html>"),
         Target("event", urls["event"], PUBLIC, marker="</html>") if urls.get("event") else None,
         Target("circles", "/circles/", PUBLIC, marker="</html>"),
         Target("pledge", "/pledge/", PUBLIC, marker="<form"),
         Target("cart (2 items)", "/cart/", CART, {"Cookie": urls["cart_cookie"]}, marker=urls["cart_marker"]),
+        # Last in each round: their version bumps cost the cached rows of the next round one
+        # miss per page, not one per round of each.
+        Target("catalog miss", "/shop/", CATALOG_MISS, MISS, marker='class="result-count"'),
+        Target("product miss", urls["product"], None, MISS, marker='name="variant"'),
     ]
 
 
@@ -294,7 +296,10 @@ def python_round(pool: ProcessPoolExecutor, port: int, target: Target, seconds: 
 
 # -- checks -----------------------------------------------------------------------------------
 def check(port: int, target: Target) -> str:
-    """Empty when the URL answers 200 with the page meant; records its queries and cache trips."""
+    """Empty when the URL answers 200 with the page meant; records its queries and cache trips
+    (of a second request: the first may have been a miss after another row's version bump)."""
+    if "X-Bench-Miss" not in target.headers:
+        get(port, target.path, target.headers)
     status, headers, body = get(port, target.path, {**target.headers, "X-Bench-Count": "1"})
     if status != 200:
         return f"{target.name}: {target.path} answered {status}"
@@ -440,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{target.cache_trips:>6}{ratio:>8.3f}{(target.target or 0):>8.2f}  {verdict}"
               + (f"  ({target.failed} failed)" if target.failed else ""))
     print(f"\n{where}; cache {cache_label}; queries and cache = one request's SQL statements and cache round trips "
-          f"(a miss counts the version bump); p50 = median of the rounds', p99 = highest of the rounds'.")
+          f"(a miss's version bump not counted); p50 = median of the rounds', p99 = highest of the rounds'.")
     by_name = {t.name: t for t in plan}
     summary = ", ".join(f"{name} {by_name[name].rps / bare_rps:.2f}" for name in ("catalog", "catalog miss", "product", "cart (2 items)")
                         if name in by_name and bare_rps)

@@ -116,7 +116,7 @@ MISS_QUERIES = {
     "catalog": 4,  # count, cards, their images, categories
     "category": 5,  # the category, then as the catalog
     "search": 4,  # as the catalog
-    "product": 3,  # the product with its category, variants, images
+    "product": 2,  # the product with its category and variants (joined), its images
     "donate": 0,  # settings only
     "events": 1,  # upcoming events
     "event": 7,  # the event, ticket types, tiers, sponsorships taken, places taken, paid sponsors, the oldest hold
