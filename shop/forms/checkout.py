@@ -5,7 +5,7 @@ from django import forms
 from shop.models import ShippingMethod
 from shop.models.rates import US_STATES
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.platform.form_fields import ModelChoiceField, choices_read
+from shop.platform.form_fields import ModelChoiceField, QuickSelect, choices_read
 from shop.platform.validators import zip_code
 
 
@@ -49,7 +49,8 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
-    state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False)
+    state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
+                              widget=QuickSelect)
 
 
 
@@ -65,7 +66,8 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     line1 = forms.CharField(label="Address", max_length=200, required=False)
     line2 = forms.CharField(label="Apartment, suite (optional)", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100, required=False)
-    state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False)
+    state = forms.ChoiceField(label="State", choices=[("", "Choose a state")] + US_STATES, required=False,
+                              widget=QuickSelect)
     postal_code = forms.CharField(label="ZIP code", max_length=10, required=False, validators=[zip_code])
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
 
