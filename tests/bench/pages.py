@@ -34,7 +34,8 @@ request header ``X-Bench-Miss: catalog``: tests.bench.middleware bumps the catal
 entry, as the first visitor after a change does (plus one cache round trip, the bump).
 
 It prints per URL: requests, req/s, p50 and p99 in ms (the median of the rounds' p50s, the
-highest of their p99s), the queries and cache round trips of one request (answered by the
+highest of their p99s), the gunicorn workers' CPU per request (from /proc: what a busy machine
+disturbs least), the queries and cache round trips of one request (answered by the
 middleware to ``X-Bench-Count``; a forced miss's bump is not counted), the ratio with the bare view and its target: every public page
 0.3, the catalog miss 0.06, the product page 0.25, the cart 0.1. A missed target is reported,
 not failed; the exit status is 1 when a request failed (not 200, a socket error) or a page is
@@ -88,6 +89,7 @@ class Target:
     failed: int = 0
     p50s: list = field(default_factory=list)
     p99s: list = field(default_factory=list)
+    cpu: float = 0.0  # seconds of the server's workers' CPU during the measured rounds
     queries: str = "?"
     cache_trips: str = "?"
     errors: set = field(default_factory=set)
@@ -95,6 +97,10 @@ class Target:
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.requests if self.requests else 0.0
 
 
 def targets(urls: dict) -> list[Target]:
@@ -236,6 +242,28 @@ def start_server(app: str, port: int, workers: int, env: dict, log) -> subproces
             time.sleep(0.2)
     stop_server(server)
     raise RuntimeError(f"gunicorn ({app}) did not answer within 60 s")
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes (Linux
+    /proc; 0 elsewhere). Per request, it is the figure a busy machine disturbs least: the time
+    the workers spent, not the time they waited for a core."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0.0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == master:  # ppid; utime and stime are the 14th and 15th fields
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -400,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
                     problems.append(problem)
             pool = None if use_wrk else ProcessPoolExecutor(args.clients)
             try:
+                master_of = {True: servers[1].pid, False: servers[0].pid}
                 for number in range(rounds + 1):  # round 0 warms up
                     for target in plan:
+                        cpu_before = workers_cpu(master_of[target.bare])
                         if use_wrk:
                             figures = wrk_round(port_of[target.bare], target, seconds, args.clients, min(2, args.clients))
                         else:
@@ -410,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
                         target.errors.update(figures.get("errors", ()))
                         if number == 0:
                             continue
+                        target.cpu += workers_cpu(master_of[target.bare]) - cpu_before
                         target.requests += figures["requests"] - (figures["non_2xx"] if use_wrk else 0)
                         target.seconds += figures["seconds"]
                         target.p50s.append(figures["p50"])
@@ -429,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         log_text = log_path.read_text(errors="replace").strip() + bare_log_path.read_text(errors="replace").strip()
 
     bare_rps = plan[0].rps
-    print(f"\n{'page':<18}{'requests':>9}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'queries':>8}{'cache':>6}"
+    print(f"\n{'page':<18}{'requests':>9}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}{'queries':>8}{'cache':>6}"
           f"{'x bare':>8}{'target':>8}  verdict")
     missed = []
     for target in plan:
@@ -441,11 +472,12 @@ def main(argv: list[str] | None = None) -> int:
                 missed.append(target.name)
         p50 = statistics.median(v for v in target.p50s if v is not None) if any(v is not None for v in target.p50s) else 0
         p99 = max((v for v in target.p99s if v is not None), default=0)
-        print(f"{target.name:<18}{target.requests:>9}{target.rps:>9.1f}{p50:>8.1f}{p99:>8.1f}{target.queries:>8}"
+        print(f"{target.name:<18}{target.requests:>9}{target.rps:>9.1f}{p50:>8.1f}{p99:>8.1f}{target.cpu_ms:>8.2f}{target.queries:>8}"
               f"{target.cache_trips:>6}{ratio:>8.3f}{(target.target or 0):>8.2f}  {verdict}"
               + (f"  ({target.failed} failed)" if target.failed else ""))
     print(f"\n{where}; cache {cache_label}; queries and cache = one request's SQL statements and cache round trips "
-          f"(a miss's version bump not counted); p50 = median of the rounds', p99 = highest of the rounds'.")
+          f"(a miss's version bump not counted); p50 = median of the rounds', p99 = highest of the rounds'; "
+          f"cpu ms = the server workers' CPU per request (from /proc; 10 ms ticks over each round).")
     by_name = {t.name: t for t in plan}
     summary = ", ".join(f"{name} {by_name[name].rps / bare_rps:.2f}" for name in ("catalog", "catalog miss", "product", "cart (2 items)")
                         if name in by_name and bare_rps)
@@ -456,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
         baseline=f"bare project {bare_rps:.0f} req/s",
         ratio=summary,
         note=(f"targets missed: {', '.join(missed)}" if missed else "every target met")
+        + "; worker CPU per request: " + ", ".join(f"{name} {by_name[name].cpu_ms:.1f} ms" for name in
+                                                    ("bare project", "catalog", "catalog miss", "product", "product miss")
+                                                    if name in by_name)
         + f"; {len(plan) - 1} URLs; {where.split(' (')[0]}; {urls['cache']}; {args.workers} workers",
     )
     failed = sum(t.failed for t in plan)

@@ -40,8 +40,13 @@ class Shopper(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self):
-        # Each shopper comes from an address of their own, which the proxy passes on (the
-        # per-address rate limits, such as 10 payment attempts an hour, are per shopper).
+        self.new_visitor()
+
+    def new_visitor(self):
+        """A shopper of their own: no cookies yet, and an address of their own, which the proxy
+        passes on (the per-session and per-address limits, such as 5 payment attempts in 10
+        minutes, are each shopper's; one locust user is many shoppers in turn)."""
+        self.client.cookies.clear()
         address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
         self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": address,
                                     "Referer": self.host.replace("http://", "https://", 1) + "/"})
@@ -115,3 +120,4 @@ class Shopper(HttpUser):
                 response.failure(f"payment {response.json()}")
             else:
                 response.success()
+        self.new_visitor()  # the next purchase is another shopper's
