@@ -115,6 +115,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # PgBouncer (transaction pooling) in front and set DATABASE_CONN_MAX_AGE=0 (README).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600 if PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling a server-side cursor (.iterator()) does not survive (README).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
 # The embedded default (SQLite) serves a browser and localstripe's webhooks at the same time.
 # WAL lets readers run beside the one writer; the timeout makes a second writer wait for the
 # lock instead of failing; BEGIN IMMEDIATE takes the write lock when a transaction starts, so a

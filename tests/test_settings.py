@@ -113,3 +113,11 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
     behind_pgbouncer = manage("shell", "-c", code, env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0"})
     assert behind_pgbouncer.stdout.strip().splitlines()[-1] == "0 True"
     assert manage("shell", "-c", code, env={}).stdout.strip().splitlines()[-1] == "0 True"  # embedded: no pool
+
+
+def test_behind_pgbouncer_server_side_cursors_can_be_turned_off():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    assert manage("shell", "-c", code, env=PRODUCTION_ENV).stdout.strip().splitlines()[-1] == "False"
+    behind = manage("shell", "-c", code, env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0",
+                                              "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "1"})
+    assert behind.stdout.strip().splitlines()[-1] == "True", behind.stderr

@@ -8,7 +8,7 @@ from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.selectors.discounts import MAX_CODES, parse_codes
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, choices_read
+from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read
 
 
 class AddToCartForm(forms.Form):
@@ -16,8 +16,9 @@ class AddToCartForm(forms.Form):
     quantity = IntegerField(label="Quantity", min_value=1, max_value=MAX_LINE_QUANTITY, initial=1)
 
     def __init__(self, *args, product, **kwargs):
+        """``product``: the product page's data (``shop.selectors.catalog.product_detail``)."""
         super().__init__(*args, **kwargs)
-        variants = list(product.variants.all())
+        variants = product.variants
         self.fields["variant"].choices = [
             (v.pk, f"{v.label or 'Standard'}{'' if v.in_stock else ' (out of stock)'}") for v in variants
         ]
@@ -46,7 +47,8 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
-    state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False)
+    state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
+                              widget=QuickSelect)
 
 
 

@@ -21,12 +21,18 @@ checked by ``validators.born`` instead, in the admin and in any model form.
 
 ``choices_read``: a model choice field shown from objects the page has already read (a
 select otherwise reads its queryset twice: once for its first option, once to list them).
+
+``QuickSelect``: a ``<select>`` of flat choices written in Python, the same HTML as Django's
+``Select`` (which renders three templates per option: a list of the 50 states cost half the
+cart page's time).
 """
 import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 
 from shop.platform.validators import EARLIEST_DATE, LATEST_DATE, MAX_ID, ascii_int, born, sane_date
 
@@ -187,3 +193,23 @@ ADMIN_FORMFIELD_OVERRIDES = {
     models.IntegerField: {"form_class": IntegerField},
     models.DecimalField: {"form_class": DecimalField},
 }
+def _attributes(attrs: dict) -> str:
+    """As Django's widgets/attrs.html writes them: True a bare name, False (and None) left out."""
+    return "".join(f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+                   for name, value in attrs.items() if value is not False and value is not None)
+
+
+class QuickSelect(forms.Select):
+    """Django's ``Select``, rendered without templates for flat choices (with option groups,
+    Django's own templates). Same attributes, selection and escaping."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = "\n".join(
+            f'<option value="{escape(option["value"])}"{_attributes(option["attrs"])}>{conditional_escape(option["label"])}</option>'
+            for _name, choices, _index in widget["optgroups"]
+            for option in choices
+        )
+        return mark_safe(f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>\n{options}\n</select>')  # noqa: S308

@@ -1,6 +1,9 @@
 """Catalog reads. Each runs a fixed number of queries, whatever the page size, and loads only
 what the page shows (a listing page's cards are plain rows, not model instances)."""
-from django.db.models import F, Min, Prefetch, Q, QuerySet, Subquery, Sum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Min, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from shop.models import Category, Product, ProductImage, ProductVariant
@@ -70,17 +73,61 @@ def _url_maker(name: str):
 _SLUG_MARK = "0-slug-0"
 
 
-def product_detail(slug: str) -> Product | None:
-    return (
+@dataclass(frozen=True)
+class VariantRow:
+    """A variant as the product page shows it and the add-to-cart form offers it."""
+
+    pk: int
+    options: dict
+    price: Decimal
+    stock: int
+
+    label = ProductVariant.label  # the model's own rules, on plain rows
+    in_stock = ProductVariant.in_stock
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    url: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """What the product page shows of one active product: plain rows, no model instances."""
+
+    pk: int
+    name: str
+    slug: str
+    description: str
+    story: str
+    wage_content: Decimal
+    maker_credit: str
+    category_name: str
+    category_url: str
+    variants: tuple[VariantRow, ...]
+    images: tuple[ImageRow, ...]
+
+    maker_line = Product.maker_line
+
+
+def product_detail(slug: str) -> ProductPage | None:
+    """The product page's data in two queries: the product with its category and variants (one
+    row per variant, joined), then its images. None when there is no such active product."""
+    rows = list(
         Product.objects.filter(slug=slug, is_active=True)
-        .select_related("category")
-        .only("name", "slug", "description", "story", "wage_content", "maker_credit",
-              "category__name", "category__slug")
-        .prefetch_related(
-            Prefetch("variants", queryset=ProductVariant.objects.only("product", "options", "price", "stock")
-                     .order_by("position", "id")),
-            Prefetch("images", queryset=ProductImage.objects.only("product", "image", "alt_text")
-                     .order_by("position", "id")),
-        )
-        .first()
+        .order_by("variants__position", "variants__id")
+        .values_list("id", "name", "slug", "description", "story", "wage_content", "maker_credit", "category__name",
+                     "category__slug", "variants__id", "variants__options", "variants__price", "variants__stock")
     )
+    if not rows:
+        return None
+    pk, name, slug, description, story, wage_content, maker_credit, category_name, category_slug = rows[0][:9]
+    variants = tuple(VariantRow(*row[9:]) for row in rows if row[9] is not None)
+    images = tuple(
+        ImageRow(IMAGE_STORAGE.url(image), alt_text)
+        for image, alt_text in ProductImage.objects.filter(product_id=pk).order_by("position", "id").values_list("image", "alt_text")
+        if image
+    )
+    return ProductPage(pk, name, slug, description, story, wage_content, maker_credit, category_name,
+                       _url_maker("shop:category")(category_slug), variants, images)

@@ -5,6 +5,12 @@ shopper browses (home, catalog, a product), and about one visit in three adds to
 cart, checks out and pays with a card made on localstripe as Stripe.js would make it.
 Only 5xx answers and transport errors count as failures; a 4xx the shop meant (sold out)
 is recorded under its own name.
+
+The server runs with the production settings behind a (pretend) TLS proxy: every request says
+``X-Forwarded-Proto: https``, ``X-Forwarded-For`` the shopper's own address, and a same-origin
+https Referer (what Django's CSRF check wants of a secure request); the shopper sends the Secure
+cookies (session, CSRF) back over the plain loopback connection, as a browser does over TLS to
+the proxy.
 """
 import json
 import os
@@ -33,7 +39,26 @@ def card() -> str:
 class Shopper(HttpUser):
     wait_time = between(0.5, 2)
 
+    def on_start(self):
+        self.new_visitor()
+
+    def new_visitor(self):
+        """A shopper of their own: no cookies yet, and an address of their own, which the proxy
+        passes on (the per-session and per-address limits, such as 5 payment attempts in 10
+        minutes, are each shopper's; one locust user is many shoppers in turn)."""
+        self.client.cookies.clear()
+        address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": address,
+                                    "Referer": self.host.replace("http://", "https://", 1) + "/"})
+
+    def behind_the_proxy(self):
+        """The Secure cookies (session, CSRF) go back over http: the TLS is the proxy's. (requests
+        sends a Secure cookie over https only, and builds each request's jar afresh.)"""
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
     def get(self, path: str, name: str | None = None):
+        self.behind_the_proxy()
         with self.client.get(path, name=name or path, catch_response=True) as response:
             if response.status_code >= 500:
                 response.failure(f"server error {response.status_code}")
@@ -42,9 +67,10 @@ class Shopper(HttpUser):
             return response
 
     def post(self, path: str, name: str, **kwargs):
+        self.behind_the_proxy()
         headers = kwargs.pop("headers", {})
         headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")
-        headers["Referer"] = self.host + path
+        headers["Referer"] = self.host.replace("http://", "https://", 1) + path
         with self.client.post(path, name=name, headers=headers, catch_response=True, allow_redirects=False, **kwargs) as response:
             if response.status_code >= 500:
                 response.failure(f"server error {response.status_code}")
@@ -84,6 +110,7 @@ class Shopper(HttpUser):
         if not match:
             return  # stock ran out between cart and checkout: sent back to the cart
         self.get(f"/checkout/pay/{match.group(1)}/", name="/checkout/pay/[token]/")
+        self.behind_the_proxy()
         with self.client.post(f"/checkout/pay/{match.group(1)}/confirm/", name="pay", data=json.dumps({"payment_method": card()}),
                               headers={"Content-Type": "application/json", "X-CSRFToken": self.client.cookies.get("csrftoken", "")},
                               catch_response=True) as response:
@@ -93,3 +120,4 @@ class Shopper(HttpUser):
                 response.failure(f"payment {response.json()}")
             else:
                 response.success()
+        self.new_visitor()  # the next purchase is another shopper's

@@ -116,7 +116,7 @@ MISS_QUERIES = {
     "catalog": 8,  # count, cards, their images, categories, the facets' counts (category, colour, price, in stock)
     "category": 9,  # the category, then as the catalog
     "search": 10,  # the catalogue's words (for "did you mean"), count, the page's ids, then as the catalog
-    "product": 3,  # the product with its category, variants, images
+    "product": 2,  # the product with its category and variants (joined), its images
     "donate": 0,  # settings only
     "events": 1,  # upcoming events
     "event": 7,  # the event, ticket types, tiers, sponsorships taken, places taken, paid sponsors, the oldest hold

@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from shop import search
 from shop.models import Product
-from shop.selectors.search import Criteria, Search, vocabulary_words
 from tests.support.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db

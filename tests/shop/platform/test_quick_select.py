@@ -1,0 +1,46 @@
+"""``QuickSelect`` (shop/platform/form_fields.py) writes the same <select> as Django's Select,
+without its templates: same options, selection, attributes and escaping."""
+import pytest
+from django import forms
+from django.test.html import parse_html
+
+from shop.platform.form_fields import QuickSelect
+
+CHOICES = [("", "Choose a state"), ("FL", "Florida"), ("NY", "New York"), ('"><b>', "<script>alert(1)</script> & co")]
+
+
+def both(value, attrs=None, choices=CHOICES):
+    quick = QuickSelect(choices=choices).render("state", value, attrs)
+    django = forms.Select(choices=choices).render("state", value, attrs)
+    return quick, django
+
+
+@pytest.mark.parametrize("value", [None, "", "FL", "NY", '"><b>', "XX"])
+def test_the_same_html_as_djangos_select(value):
+    quick, django = both(value, {"id": "id_state", "required": True, "aria-describedby": "id_state-error"})
+    assert parse_html(quick) == parse_html(django)
+
+
+def test_selection_escaping_and_boolean_attributes():
+    quick, _ = both("FL", {"id": "id_state", "required": True, "disabled": False})
+    assert '<option value="FL" selected>Florida</option>' in quick
+    assert '<option value="NY">New York</option>' in quick
+    assert '<option value="&quot;&gt;&lt;b&gt;">&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</option>' in quick
+    assert quick.startswith('<select name="state" id="id_state" required>')
+    assert "disabled" not in quick and "<script>" not in quick
+
+
+def test_option_groups_fall_back_to_djangos_templates():
+    grouped = [("South", [("FL", "Florida")]), ("North", [("NY", "New York")])]
+    quick, django = both("NY", {"id": "id_state"}, grouped)
+    assert "<optgroup" in quick
+    assert parse_html(quick) == parse_html(django)
+
+
+def test_a_bound_form_field_renders_through_it():
+    class StateForm(forms.Form):
+        state = forms.ChoiceField(choices=CHOICES, required=False, widget=QuickSelect)
+
+    html = str(StateForm({"state": "NY"})["state"])
+    assert '<option value="NY" selected>New York</option>' in html
+    assert 'id="id_state"' in html

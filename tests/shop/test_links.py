@@ -1,0 +1,37 @@
+"""``{% link %}`` (shop/templatetags/links.py) gives what ``{% url %}`` gives, reversed once per
+script prefix: the header's links stay right under a prefix and cost no reverse after the first."""
+from unittest import mock
+
+from django.template import Context, Template
+from django.urls import clear_script_prefix, set_script_prefix
+
+from shop.templatetags import links
+
+BOTH = Template("{% load links %}{% url 'shop:catalog' %}|{% link 'shop:catalog' %}|{% link 'account_login' %}")
+
+
+def test_link_is_the_url_tags_answer():
+    assert BOTH.render(Context()) == "/shop/|/shop/|/accounts/login/"
+
+
+def test_link_follows_the_script_prefix():
+    set_script_prefix("/mended/")
+    try:
+        assert BOTH.render(Context()) == "/mended/shop/|/mended/shop/|/mended/accounts/login/"
+    finally:
+        clear_script_prefix()
+    assert BOTH.render(Context()) == "/shop/|/shop/|/accounts/login/"
+
+
+def test_link_reverses_once_per_name_and_prefix():
+    links._reversed.cache_clear()
+    template = Template("{% load links %}{% link 'shop:donate' %}")
+    with mock.patch.object(links, "reverse", wraps=links.reverse) as reverse:
+        for _ in range(3):
+            assert template.render(Context()) == "/donate/"
+    assert reverse.call_count == 1
+
+
+def test_link_output_is_escaped():
+    with mock.patch.object(links, "_reversed", return_value='/a"b<c>/'):
+        assert Template("{% load links %}{% link 'x' %}").render(Context()) == "/a&quot;b&lt;c&gt;/"
