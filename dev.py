@@ -121,12 +121,23 @@ def start_localstripe() -> subprocess.Popen | None:
         say(f"localstripe already answers on port {number}; using it")
         return None
     say(f"Starting localstripe (the Stripe stand-in) on port {number}")
-    proc = start([str(VENV / "bin" / "localstripe"), "--port", str(number)], log=ROOT / ".run-localstripe.log")
-    for _ in range(100):
-        if port_open(number):
-            return proc
-        time.sleep(0.1)
-    stop(proc)
+    log = ROOT / ".run-localstripe.log"
+    for extra in ([], ["--from-scratch"]):
+        seen = log.stat().st_size if log.exists() else 0
+        proc = start([str(VENV / "bin" / "localstripe"), "--port", str(number), *extra], log=log)
+        for _ in range(100):
+            if port_open(number):
+                return proc
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        stop(proc)
+        # localstripe keeps its objects in /tmp/localstripe.pickle, which every localstripe on the
+        # machine rewrites; one cut short by another process stops it from starting.
+        said = log.read_bytes()[seen:].decode(errors="replace") if log.exists() else ""
+        if extra or not any(word in said for word in ("UnpicklingError", "EOFError")):
+            break
+        say("localstripe's saved objects (/tmp/localstripe.pickle) are unreadable; starting it afresh")
     sys.exit("localstripe did not start; see .run-localstripe.log")
 
 
