@@ -11,7 +11,7 @@ class RestockRequestForm(forms.Form):
     def __init__(self, *args, product, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = "restock-%s"
-        sold_out = [v for v in product.variants.all() if v.stock <= 0]
+        sold_out = [v for v in product.variants if v.stock <= 0]  # a ProductPage (shop.selectors.catalog)
         self.fields["variant"].choices = [(v.pk, v.label or "Standard") for v in sold_out]
         if len(sold_out) == 1:
             self.fields["variant"].widget = forms.HiddenInput()

@@ -164,7 +164,7 @@ def product(request, slug):
 def _product_fragment(item, form=None, restock_form=None) -> dict | None:
     if item is None:
         return None
-    sold_out = not any(variant.stock > 0 for variant in item.variants.all())
+    sold_out = not any(variant.stock > 0 for variant in item.variants)
     context = {"product": item, "form": form or AddToCartForm(product=item), "sold_out": sold_out,
                "restock_form": restock_form or RestockRequestForm(product=item)}
     return {"title": item.name, "html": page_cache.render("shop/includes/product_content.html", context)}

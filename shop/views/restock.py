@@ -33,5 +33,5 @@ def restock_request(request, slug):
         else:
             # The same answer for a new and a repeated request: nobody learns what another asked for.
             messages.success(request, f"Thank you: we will e-mail {email} once, when it is back in stock.")
-            return redirect(item.get_absolute_url())
+            return redirect("shop:product", slug=item.slug)
     return product_page(request, item, restock_form=form, status=400)
