@@ -331,6 +331,7 @@ ACCESS = {
         NO_GET, probe="/staff/volunteers/sign-ups/{signup}/check-in/"),
     "staff/volunteers/reports/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     "staff/volunteers/hours.csv": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/background-checks/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     **admin_model("admin/payroll/skill/", VOLUNTEER_MANAGERS),
     **admin_model("admin/payroll/waiverversion/", VOLUNTEER_MANAGERS),
     **admin_model("admin/payroll/volunteer/", VOLUNTEER_MANAGERS),

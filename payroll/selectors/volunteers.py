@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
-from payroll.models import Shift, ShiftRole, SignUp, Volunteer
+from payroll.models import BackgroundCheck, Shift, ShiftRole, SignUp, Volunteer
 from shop.models import OrganisationMember
 
 ZERO = Decimal("0.00")
@@ -174,3 +174,22 @@ def hours_report(start: date, end: date) -> dict:
         "volunteers": sorted(by_volunteer.values(), key=lambda r: r.name.casefold()),
         "organisations": sorted(by_org.values(), key=lambda r: r.name.casefold()),
     }
+
+
+# -- background checks ------------------------------------------------------------------
+
+EXPIRING_DAYS = 30  # cleared checks that run out within this many days are the coordinator's to-do
+
+
+def background_checks_expiring(today: date, days: int = EXPIRING_DAYS):
+    """Cleared checks in date today that run out within ``days``, unless the volunteer already
+    has a cleared one that lasts longer (renewed): soonest first, one query."""
+    renewed = BackgroundCheck.objects.filter(volunteer=OuterRef("volunteer"), status=BackgroundCheck.Status.CLEARED,
+                                             expires_on__gt=OuterRef("expires_on"))
+    return (BackgroundCheck.objects.filter(status=BackgroundCheck.Status.CLEARED, checked_on__lte=today, expires_on__gt=today,
+                                           expires_on__lte=today + timedelta(days=days))
+            .exclude(Exists(renewed)).select_related("volunteer").order_by("expires_on", "id"))
+
+
+def background_checks_recent(limit: int = 50):
+    return BackgroundCheck.objects.select_related("volunteer", "recorded_by").order_by("-recorded_at", "-id")[:limit]
