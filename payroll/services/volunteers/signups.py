@@ -36,6 +36,10 @@ class BackgroundCheckNeeded(VolunteerError):
     """The role needs a cleared background check in date on the day, and there is none."""
 
 
+class GuardianEmailError(VolunteerError):
+    """The guardian's e-mail is the minor's own: the form shows it on that field."""
+
+
 class RoleFull(VolunteerError):
     """No places left: the page offers the waitlist."""
 
@@ -130,6 +134,10 @@ def waiver_accept(volunteer: Volunteer, *, version_id: int, signed_name: str, ip
                 f"Volunteers under {settings.VOLUNTEER_ADULT_AGE} need a parent or guardian to co-sign: "
                 "their name, e-mail and agreement are required."
             )
+        own = {address.strip().casefold() for address in (volunteer.email, volunteer.user.email) if address}
+        if guardian_email.strip().casefold() in own:
+            raise GuardianEmailError("Give your parent or guardian's own e-mail address, not yours: "
+                                     "the copy of the waiver goes to them.")
         guardian = {"guardian_name": guardian_name.strip(), "guardian_email": guardian_email.strip(), "guardian_signed_at": now}
     acceptance = WaiverAcceptance.objects.create(
         volunteer=volunteer, version=current, signed_name=signed_name.strip(), accepted_at=now, ip_address=ip or None,
