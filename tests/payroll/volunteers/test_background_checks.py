@@ -177,3 +177,21 @@ def test_the_home_takes_the_same_queries_for_one_or_many_expiring_checks(client,
         record(signed_volunteer(), expires=20)
     assert count() == one
     assert "5 background checks expiring within 30 days" in staff_home(client)
+
+
+def test_a_volunteers_checks_are_in_their_export_and_deleted_on_erasure():
+    from payroll.services.volunteers.data_rights import volunteer_erase, volunteer_export
+    from shop.data_rights import Erasure, Subject
+
+    volunteer, other = signed_volunteer(), signed_volunteer()
+    record(volunteer)
+    kept = record(other)
+    subject = Subject(emails=frozenset({volunteer.email.lower()}), user_ids=frozenset({volunteer.user_id}))
+    (exported,) = volunteer_export(subject)
+    assert [(c["status"], c["provider"], c["provider_reference"]) for c in exported["background_checks"]] == [
+        ("cleared", "Sterling", "REF-1")]
+    erasure = Erasure()
+    volunteer_erase(subject, erasure)
+    assert not BackgroundCheck.objects.filter(volunteer=volunteer).exists()
+    assert list(BackgroundCheck.objects.all()) == [kept]  # someone else's stays
+    assert erasure.counts["background_checks"] == 1
