@@ -311,7 +311,7 @@ ACCESS = {
     "volunteer/shifts/<int:shift_id>/sign-up/": everyone(NO_GET, probe="/volunteer/shifts/{shift}/sign-up/"),
     "volunteer/shifts/<int:shift_id>/shift.ics": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/shift.ics"),
     # GET is the confirmation page (the cancel itself is the POST from it).
-    "volunteer/sign-ups/<int:signup_id>/cancel/": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+    "volunteer/sign-ups/<int:signup_id>/cancel/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                       volunteer=OK, probe="/volunteer/sign-ups/{signup}/cancel/"),
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key

@@ -165,13 +165,15 @@ def signup(request, shift_id):
     return redirect("payroll:volunteer_home")
 
 
-@volunteer_required
+@login_required
 def cancel(request, signup_id):
-    """GET: the confirmation page (what is cancelled, and the deadline); POST: cancel."""
-    signup = (SignUp.objects.filter(pk=signup_id, volunteer=request.volunteer).exclude(status=SignUp.Status.CANCELLED)
-              .select_related("shift", "role").first())
+    """GET: the confirmation page (what is cancelled, and the deadline); POST: cancel. Anyone
+    else's sign-up (or none, for someone without a profile) is a 404, never a redirect."""
+    signup = (SignUp.objects.filter(pk=signup_id, volunteer__user=request.user).exclude(status=SignUp.Status.CANCELLED)
+              .select_related("shift", "role", "volunteer").first())
     if signup is None:
         raise Http404("No such sign-up")
+    request.volunteer = signup.volunteer
     if request.method != "POST":
         return _private(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
     try:
