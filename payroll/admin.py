@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from payroll.bank import mask
 from payroll.models import (
     Account,
+    BackgroundCheck,
     Attendance,
     Cohort,
     Competency,
@@ -17,6 +18,7 @@ from payroll.models import (
     Program,
     TimeEntry,
     Shift,
+    ShiftChange,
     ShiftRole,
     Skill,
     TrainingSession,
@@ -558,18 +560,33 @@ class WaiverAcceptanceInline(ReadOnlyInline):
                                 "guardian_name", "guardian_email", "guardian_signed_at")
 
 
+class BackgroundCheckInline(ReadOnlyInline):
+    """Recorded on the coordinators' page (/staff/volunteers/background-checks/), which audits it."""
+
+    model = BackgroundCheck
+    fields = readonly_fields = ("status", "provider", "provider_reference", "checked_on", "expires_on", "recorded_by",
+                                "recorded_at")
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(ModelAdmin):
     list_display = ("full_name", "email", "phone", "created_at")
     search_fields = ("full_name", "email")
     readonly_fields = ("user", "created_at")
     filter_horizontal = ("skills",)
-    inlines = [WaiverAcceptanceInline]
+    inlines = [WaiverAcceptanceInline, BackgroundCheckInline]
 
 
 class ShiftRoleInline(ReadOnlyInline):
     model = ShiftRole
-    fields = readonly_fields = ("name", "capacity")
+    fields = readonly_fields = ("name", "capacity", "requires_background_check")
+
+
+class ShiftChangeInline(ReadOnlyInline):
+    """Each change told to the people on the shift (``payroll/services/volunteers/changes.py``)."""
+
+    model = ShiftChange
+    fields = readonly_fields = ("kind", "what", "made_by", "made_at")
 
 
 @admin.register(Shift)
@@ -585,7 +602,7 @@ class ShiftAdmin(ModelAdmin):
               "series", "signup_cutoff_hours", "cancel_deadline_hours", "status", "cancelled_at", "cancel_reason")
     readonly_fields = ("time_zone", "starts_at", "ends_at", "minimum_age", "organisation", "series", "signup_cutoff_hours",
                        "cancel_deadline_hours", "status", "cancelled_at", "cancel_reason")
-    inlines = [ShiftRoleInline]
+    inlines = [ShiftRoleInline, ShiftChangeInline]
     actions = ["cancel_shifts"]
     # (the action checks nothing itself: the service does)
 

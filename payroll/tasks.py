@@ -130,6 +130,14 @@ def send_volunteer_notice(signup_id: int, event: str) -> bool:
 
 
 @shared_task(**RETRY)
+def send_shift_change(change_id: int) -> int:
+    """Tell everyone signed up or waitlisted about one change to a shift (each notice once)."""
+    from payroll.services.volunteers.changes import change_notices_send
+
+    return change_notices_send(change_id)
+
+
+@shared_task(**RETRY)
 def send_shift_message(message_id: int) -> int:
     from payroll.services.volunteers.shifts import shift_message_send
 

@@ -77,5 +77,6 @@ urlpatterns = [
     path("staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/", coordinators.signup_action,
          name="coordinator_signup_action"),
     path("staff/volunteers/reports/", coordinators.reports, name="coordinator_reports"),
+    path("staff/volunteers/background-checks/", coordinators.background_checks, name="coordinator_background_checks"),
     path("staff/volunteers/hours.csv", coordinators.hours_csv, name="coordinator_hours_csv"),
 ]

@@ -310,7 +310,9 @@ ACCESS = {
     "volunteer/shifts/<int:shift_id>/": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/"),
     "volunteer/shifts/<int:shift_id>/sign-up/": everyone(NO_GET, probe="/volunteer/shifts/{shift}/sign-up/"),
     "volunteer/shifts/<int:shift_id>/shift.ics": row(LOGIN, OK, OK, OK, OK, OK, OK, probe="/volunteer/shifts/{shift}/shift.ics"),
-    "volunteer/sign-ups/<int:signup_id>/cancel/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/cancel/"),
+    # GET is the confirmation page (the cancel itself is the POST from it).
+    "volunteer/sign-ups/<int:signup_id>/cancel/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                      volunteer=OK, probe="/volunteer/sign-ups/{signup}/cancel/"),
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),
@@ -331,6 +333,7 @@ ACCESS = {
         NO_GET, probe="/staff/volunteers/sign-ups/{signup}/check-in/"),
     "staff/volunteers/reports/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     "staff/volunteers/hours.csv": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
+    "staff/volunteers/background-checks/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     **admin_model("admin/payroll/skill/", VOLUNTEER_MANAGERS),
     **admin_model("admin/payroll/waiverversion/", VOLUNTEER_MANAGERS),
     **admin_model("admin/payroll/volunteer/", VOLUNTEER_MANAGERS),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django import forms
 from django.conf import settings
 
-from payroll.models import Skill, Volunteer
+from payroll.models import BackgroundCheck, Skill, Volunteer
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteers.shifts import ShiftDetails
 from shop.models import Organisation
@@ -14,7 +14,11 @@ from shop.platform.validators import born
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-ROLE_LINE = re.compile(r"^\s*(?P<name>[^:]{1,80}?)\s*:\s*(?P<capacity>[0-9]{1,3})\s*$")
+ROLE_LINE = re.compile(r"^\s*(?P<name>[^:()]{1,80}?)\s*:\s*(?P<capacity>[0-9]{1,3})(?P<notes>(\s*\([^()]{0,90}\))*)\s*$")
+ROLE_NOTE = re.compile(r"\(\s*([^()]*?)\s*\)")
+CHECK_NOTE = re.compile(r"^(background\s+)?check$", re.I)
+WAS_NOTE = re.compile(r"^was\s+(?P<old>.{1,80})$", re.I)
+CHECK_MARK = "(background check)"
 
 
 class VolunteerProfileForm(forms.Form):
@@ -48,21 +52,39 @@ class SignUpForm(forms.Form):
         self.fields["role"].queryset = shift.roles.order_by("id")
 
 
-def parse_roles(text: str) -> list[tuple[str, int]]:
-    roles, bad = [], []
+def role_lines(text: str) -> list[dict]:
+    """Each role line “name: places”, optionally followed by “(background check)” (only volunteers
+    with a cleared check may take it) and “(was Old name)” (a rename: the role keeps its sign-ups)."""
+    lines, bad = [], []
     for line in text.splitlines():
         if not line.strip():
             continue
         match = ROLE_LINE.match(line)
-        if match is None:
+        notes = ROLE_NOTE.findall(match["notes"]) if match else []
+        role = {"name": match["name"].strip(), "capacity": int(match["capacity"]), "checked": False, "was": ""} if match else None
+        for note in notes:
+            was = WAS_NOTE.match(note)
+            if CHECK_NOTE.match(note):
+                role["checked"] = True
+            elif was:
+                role["was"] = was["old"].strip()
+            else:
+                role = None
+                break
+        if role is None:
             bad.append(line.strip())
         else:
-            roles.append((match["name"].strip(), int(match["capacity"])))
+            lines.append(role)
     if bad:
-        raise forms.ValidationError(f"Write each role as “name: places”, one per line (not “{bad[0][:60]}”).")
-    if not roles:
+        raise forms.ValidationError(f"Write each role as “name: places”, one per line, optionally followed by "
+                                    f"“{CHECK_MARK}” or “(was old name)” (not “{bad[0][:60]}”).")
+    if not lines:
         raise forms.ValidationError("Add at least one role, such as “Warehouse sorting: 10”.")
-    return roles
+    return lines
+
+
+def parse_roles(text: str) -> list[tuple[str, int]]:
+    return [(role["name"], role["capacity"]) for role in role_lines(text)]
 
 
 class ShiftForm(forms.Form):
@@ -73,7 +95,10 @@ class ShiftForm(forms.Form):
     day = DateField(widget=DATE, label="Date")
     start_time = TimeField(widget=TIME)
     end_time = TimeField(widget=TIME)
-    roles = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line, “name: places”, e.g. Pop-up shop: 4")
+    roles = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="One per line, “name: places”, e.g. Pop-up shop: 4. Add “(background check)” to a role "
+                                      "only volunteers with a cleared check may take, e.g. Childcare: 2 (background check); "
+                                      "rename a role with “(was old name)”, e.g. Shop floor: 4 (was Pop-up shop)")
     minimum_age = IntegerField(min_value=0, max_value=99, initial=0)
     required_skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
                                                      widget=forms.CheckboxSelectMultiple)
@@ -83,7 +108,10 @@ class ShiftForm(forms.Form):
     cancel_deadline_hours = IntegerField(min_value=0, max_value=720, initial=24, label="Cancellation deadline (hours before)")
 
     def clean_roles(self):
-        return parse_roles(self.cleaned_data["roles"])
+        lines = role_lines(self.cleaned_data["roles"])
+        self.checked_roles = frozenset(role["name"].casefold() for role in lines if role["checked"])
+        self.renamed_from = {role["name"].casefold(): role["was"].casefold() for role in lines if role["was"]}
+        return [(role["name"], role["capacity"]) for role in lines]
 
     def details(self) -> ShiftDetails:
         data = self.cleaned_data
@@ -92,6 +120,7 @@ class ShiftForm(forms.Form):
             start_time=data["start_time"], end_time=data["end_time"], roles=data["roles"], time_zone=data["time_zone"],
             minimum_age=data["minimum_age"], required_skills=tuple(data["required_skills"]), organisation=data["organisation"],
             signup_cutoff_hours=data["signup_cutoff_hours"], cancel_deadline_hours=data["cancel_deadline_hours"],
+            checked_roles=self.checked_roles, renamed_from=self.renamed_from,
         )
 
     @classmethod
@@ -99,7 +128,8 @@ class ShiftForm(forms.Form):
         return {
             "title": shift.title, "description": shift.description, "location": shift.location, "time_zone": shift.time_zone,
             "day": shift.local_start.date(), "start_time": shift.local_start.time(), "end_time": shift.local_end.time(),
-            "roles": "\n".join(f"{r.name}: {r.capacity}" for r in shift.roles.all()), "minimum_age": shift.minimum_age,
+            "roles": "\n".join(f"{r.name}: {r.capacity}" + (f" {CHECK_MARK}" if r.requires_background_check else "")
+                               for r in shift.roles.all()), "minimum_age": shift.minimum_age,
             "required_skills": list(shift.required_skills.all()), "organisation": shift.organisation,
             "signup_cutoff_hours": shift.signup_cutoff_hours, "cancel_deadline_hours": shift.cancel_deadline_hours,
         }
@@ -159,3 +189,12 @@ class RangeForm(forms.Form):
             if end - start > timedelta(days=3 * 366):
                 raise forms.ValidationError("Choose at most three years.")
         return data
+
+
+class BackgroundCheckForm(forms.Form):
+    volunteer = ModelChoiceField(queryset=Volunteer.objects.order_by("full_name", "id"))
+    status = forms.ChoiceField(choices=BackgroundCheck.Status.choices)
+    provider = forms.CharField(max_length=120, help_text="Who carried out the check.")
+    provider_reference = forms.CharField(max_length=120, required=False, label="Provider's reference")
+    checked_on = DateField(widget=DATE, label="Date of the check")
+    expires_on = DateField(widget=DATE, required=False, label="Expires on", help_text="Required for a cleared check.")

@@ -205,6 +205,8 @@ class ShiftRole(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="roles")
     name = models.CharField(max_length=80)
     capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    requires_background_check = models.BooleanField(
+        default=False, help_text="Only volunteers with a cleared background check, in date on the day, may sign up.")
 
     class Meta:
         ordering = ["shift", "id"]
@@ -307,3 +309,67 @@ class ShiftMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+
+
+class ShiftChange(models.Model):
+    """One real change to a shift (time, place, role names) or its cancellation, as told
+    to the people signed up or waitlisted: ``what`` lists each change in words. A save that
+    changes nothing records nothing, so it tells nobody."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", "Changed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    what = models.JSONField(default=list, blank=True, help_text="Each change in words, e.g. “Starts 5:00 PM (was 6:00 PM)”.")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shift", "id"]
+
+
+class ChangeNotice(models.Model):
+    """One person to tell about one change; ``sent_at`` is set in the transaction that sends
+    it, so a retried task (or a second worker) sends each notice once."""
+
+    change = models.ForeignKey(ShiftChange, on_delete=models.CASCADE, related_name="notices")
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="change_notices")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["change", "id"]
+        constraints = [models.UniqueConstraint(fields=["change", "signup"], name="one_notice_per_change_and_signup")]
+
+
+class BackgroundCheck(models.Model):
+    """A background check done outside the product (recorded, not integrated): who did it,
+    their reference, when, until when it holds, and the outcome. A volunteer may have
+    several over the years; the one that counts on a day is a cleared one in date then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLEARED = "cleared", "Cleared"
+        NOT_CLEARED = "not_cleared", "Not cleared"
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="background_checks")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    provider = models.CharField(max_length=120, help_text="Who carried out the check.")
+    provider_reference = models.CharField(max_length=120, blank=True)
+    checked_on = models.DateField(help_text="The date of the check (or of the request, while pending).")
+    expires_on = models.DateField(null=True, blank=True, help_text="A cleared check holds until this date.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["volunteer", "-checked_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(status="cleared") | models.Q(expires_on__isnull=False),
+                                   name="cleared_check_has_expiry"),
+            models.CheckConstraint(condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("checked_on")),
+                                   name="check_expires_after_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.provider}, {self.checked_on})"

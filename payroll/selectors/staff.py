@@ -84,6 +84,13 @@ def _volunteer_todos(today: date) -> list[ToDo]:
         todos.append(ToDo(VOLUNTEER_COORDINATOR,
                           f"{unmarked} past sign-up{'s' if unmarked != 1 else ''} with attendance not marked (present or no-show)",
                           reverse("payroll:coordinator_week")))
+    from payroll.selectors.volunteers import EXPIRING_DAYS, background_checks_expiring
+
+    expiring = background_checks_expiring(today).count()
+    if expiring:
+        todos.append(ToDo(VOLUNTEER_COORDINATOR,
+                          f"{expiring} background check{'s' if expiring != 1 else ''} expiring within {EXPIRING_DAYS} days",
+                          reverse("payroll:coordinator_background_checks"), "record the renewal once the provider reports it"))
     return todos
 
 

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
-from payroll.models import Shift, ShiftRole, SignUp, Volunteer
+from payroll.models import BackgroundCheck, Shift, ShiftRole, SignUp, Volunteer
 from shop.models import OrganisationMember
 
 ZERO = Decimal("0.00")
@@ -66,23 +66,34 @@ class VolunteerPage:
     total_hours: Decimal = ZERO
 
 
+def _has_hours(signup: SignUp) -> bool:
+    """Whether a sign-up's hours count (the home's and the certificate's one rule): a place
+    on the shift, checked out (so check-in to check-out is known)."""
+    return signup.status == SignUp.Status.CONFIRMED and signup.checked_out_at is not None
+
+
 def volunteer_page(volunteer: Volunteer, now: datetime | None = None) -> VolunteerPage:
+    """Upcoming shifts and the history. A shift counts in the history (and its hours in the
+    total) once it is over or the volunteer has checked out, so the home's total is always
+    the certificate's (``hours_history``), even on the day, before the shift's end."""
     now = now or timezone.now()
     page = VolunteerPage()
     for signup in my_signups(volunteer).exclude(status=SignUp.Status.CANCELLED).order_by("shift__starts_at"):
-        if signup.shift.ends_at >= now:
+        if _has_hours(signup):
+            page.history.append(signup)
+        elif signup.shift.ends_at >= now:
             page.upcoming.append(signup)
         elif signup.status == SignUp.Status.CONFIRMED and not signup.shift.cancelled:
             page.history.append(signup)
     page.history.reverse()
-    page.total_hours = sum((s.hours for s in page.history), ZERO)
+    page.total_hours = sum((s.hours for s in page.history if _has_hours(s)), ZERO)
     return page
 
 
 def hours_history(volunteer: Volunteer) -> tuple[list[SignUp], Decimal]:
     """Shifts with recorded hours, oldest first, and their total (for the certificate)."""
-    rows = list(my_signups(volunteer).filter(status=SignUp.Status.CONFIRMED, checked_out_at__isnull=False)
-                .order_by("shift__starts_at"))
+    rows = [s for s in my_signups(volunteer).filter(status=SignUp.Status.CONFIRMED, checked_out_at__isnull=False)
+            .order_by("shift__starts_at") if _has_hours(s)]
     return rows, sum((s.hours for s in rows), ZERO)
 
 
@@ -174,3 +185,22 @@ def hours_report(start: date, end: date) -> dict:
         "volunteers": sorted(by_volunteer.values(), key=lambda r: r.name.casefold()),
         "organisations": sorted(by_org.values(), key=lambda r: r.name.casefold()),
     }
+
+
+# -- background checks ------------------------------------------------------------------
+
+EXPIRING_DAYS = 30  # cleared checks that run out within this many days are the coordinator's to-do
+
+
+def background_checks_expiring(today: date, days: int = EXPIRING_DAYS):
+    """Cleared checks in date today that run out within ``days``, unless the volunteer already
+    has a cleared one that lasts longer (renewed): soonest first, one query."""
+    renewed = BackgroundCheck.objects.filter(volunteer=OuterRef("volunteer"), status=BackgroundCheck.Status.CLEARED,
+                                             expires_on__gt=OuterRef("expires_on"))
+    return (BackgroundCheck.objects.filter(status=BackgroundCheck.Status.CLEARED, checked_on__lte=today, expires_on__gt=today,
+                                           expires_on__lte=today + timedelta(days=days))
+            .exclude(Exists(renewed)).select_related("volunteer").order_by("expires_on", "id"))
+
+
+def background_checks_recent(limit: int = 50):
+    return BackgroundCheck.objects.select_related("volunteer", "recorded_by").order_by("-recorded_at", "-id")[:limit]

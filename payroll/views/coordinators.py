@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from payroll.forms.volunteers import (
+    BackgroundCheckForm,
     CancelShiftForm,
     CopyShiftForm,
     HoursForm,
@@ -20,8 +21,19 @@ from payroll.forms.volunteers import (
     ShiftForm,
 )
 from payroll.models import Shift, SignUp
-from payroll.selectors.volunteers import hours_report, kiosk as kiosk_rows, needs_review, no_shows, roster, week_of, week_view
+from payroll.selectors.volunteers import (
+    background_checks_expiring,
+    background_checks_recent,
+    hours_report,
+    kiosk as kiosk_rows,
+    needs_review,
+    no_shows,
+    roster,
+    week_of,
+    week_view,
+)
 from payroll.services.volunteers import shifts
+from payroll.services.volunteers.background_checks import background_check_record
 from payroll.services.volunteers.signups import signup_cancel
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
@@ -223,3 +235,23 @@ def hours_csv(request):
     rows += [["organisation", row.name, "", row.shifts, row.hours, row.person_hours] for row in report["organisations"]]
     return csv_response(f"volunteer-hours-{start}-to-{end}.csv", ["section", "name", "email", "shifts", "hours", "person_hours"],
                         rows)
+
+
+@coordinator_required
+def background_checks(request):
+    """Record a background check's outcome (done outside the product); lists those expiring soon."""
+    form = BackgroundCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check = background_check_record(data["volunteer"].pk, request.user, status=data["status"], provider=data["provider"],
+                                            provider_reference=data["provider_reference"], checked_on=data["checked_on"],
+                                            expires_on=data["expires_on"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Recorded: {check.volunteer.full_name}'s check, {check.get_status_display().lower()}.")
+            return redirect("payroll:coordinator_background_checks")
+    today = timezone.localdate()
+    context = {"form": form, "expiring": background_checks_expiring(today), "recent": background_checks_recent()}
+    return _private(render(request, "payroll/volunteers/background_checks.html", context, status=400 if form.errors else 200))

@@ -17,6 +17,7 @@ from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
 from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
 from payroll.services.volunteers.signups import (
+    GuardianEmailError,
     RoleFull,
     WaiverNeeded,
     signup_cancel,
@@ -93,6 +94,8 @@ def waiver(request):
             waiver_accept(volunteer, version_id=data["version_id"], signed_name=data["signed_name"],
                           ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
                           guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
+        except GuardianEmailError as error:
+            form.add_error("guardian_email", error.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -117,8 +120,11 @@ def _shift_page(request, shift, form=None, status=200, full=None):
     volunteer = Volunteer.objects.filter(user=request.user).first()
     mine = list(SignUp.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignUp.Status.CANCELLED)
                 .select_related("role")) if volunteer else []
+    problem = waiver_problem(volunteer) if volunteer else ""
+    # One click onto a full role's waitlist (for one person; a party uses the form below).
+    can_wait = bool(volunteer) and not mine and not problem and not shift.cancelled and timezone.now() < shift.signup_closes_at
     context = {"shift": shift, "volunteer": volunteer, "mine": mine, "form": form or SignUpForm(shift=shift),
-               "full": full, "waiver_problem": waiver_problem(volunteer) if volunteer else ""}
+               "full": full, "waiver_problem": problem, "can_wait": can_wait}
     return render(request, "payroll/volunteers/shift.html", context, status=status)
 
 
@@ -159,11 +165,17 @@ def signup(request, shift_id):
     return redirect("payroll:volunteer_home")
 
 
-@require_POST
-@volunteer_required
+@login_required
 def cancel(request, signup_id):
-    if not SignUp.objects.filter(pk=signup_id, volunteer=request.volunteer).exists():
+    """GET: the confirmation page (what is cancelled, and the deadline); POST: cancel. Anyone
+    else's sign-up (or none, for someone without a profile) is a 404, never a redirect."""
+    signup = (SignUp.objects.filter(pk=signup_id, volunteer__user=request.user).exclude(status=SignUp.Status.CANCELLED)
+              .select_related("shift", "role", "volunteer").first())
+    if signup is None:
         raise Http404("No such sign-up")
+    request.volunteer = signup.volunteer
+    if request.method != "POST":
+        return _private(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
     try:
         signup_cancel(signup_id, volunteer=request.volunteer)
     except DomainError as error:

@@ -1,5 +1,6 @@
-"""A volunteer signs the waiver, finds the shift full, joins the waitlist, moves up when
-someone cancels, and the coordinator checks them in at the kiosk."""
+"""A volunteer signs the waiver, finds the shift full, joins the waitlist in one click, moves
+up when someone cancels (after the cancel confirmation), and the coordinator checks them in
+at the kiosk."""
 from datetime import timedelta
 
 import pytest
@@ -41,10 +42,8 @@ def test_waiver_waitlist_promotion_and_kiosk_check_in(browser, live_server, scre
     page.wait_for_selector("text=your waiver is signed")
 
     page.goto(live_server.url + f"/volunteer/shifts/{shift.pk}/")
-    page.get_by_role("button", name="Sign up").click()
-    page.wait_for_selector("text=Pop-up shop is full")
     page.screenshot(path=str(screenshots / "volunteer-full-offers-waitlist.png"), full_page=True)
-    page.get_by_role("button", name="Join the waitlist").click()
+    page.get_by_role("button", name="Join the waitlist").click()  # the full role's own button: one click
     page.wait_for_selector("text=You are on the waitlist for Pop-up shop")
     assert page.locator(".status-waitlisted").inner_text() == "Waitlisted"
     page.screenshot(path=str(screenshots / "volunteer-waitlisted.png"), full_page=True)
@@ -52,7 +51,10 @@ def test_waiver_waitlist_promotion_and_kiosk_check_in(browser, live_server, scre
     mail.outbox.clear()
     holder_context, holder_page = logged_in_page(browser, live_server, holder.user)
     holder_page.goto(live_server.url + "/volunteer/")
-    holder_page.get_by_role("button", name="Cancel").click()
+    holder_page.get_by_role("link", name="Cancel…").click()
+    holder_page.wait_for_selector("text=Cancel your place on Holiday pop-up?")
+    holder_page.screenshot(path=str(screenshots / "volunteer-cancel-confirm.png"), full_page=True)
+    holder_page.get_by_role("button", name="Yes, cancel my place").click()
     holder_page.wait_for_selector("text=Cancelled. Thank you")
     holder_context.close()
 

@@ -3,8 +3,9 @@ in ``PayrollConfig.ready``, so one export or erasure request covers the voluntee
 
 Erasure anonymises the profile (name, e-mail, phone, emergency contact, date of birth,
 skills, the calendar link), the names signed on waivers, the guardian's name and e-mail and
-the IP address, and the party notes on sign-ups; sign-ups still to come are cancelled (their
-places go to the waitlist). Kept, as the organisation's records of volunteer work: every
+the IP address, and the party notes on sign-ups, and deletes the background checks recorded
+(outcome, provider, reference, dates: a check on someone no longer named serves no purpose);
+sign-ups still to come are cancelled (their places go to the waitlist). Kept, as the organisation's records of volunteer work: every
 sign-up with its shift, role, party size, attendance and check-in/out times, so hours totals
 and sign-up counts in the coordinators' reports do not change; and each waiver acceptance's
 version, dates and whether a guardian co-signed (the record that a waiver was in force).
@@ -23,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from payroll.models import Employee, SignUp, Volunteer, WaiverAcceptance
+from payroll.models import BackgroundCheck, Employee, SignUp, Volunteer, WaiverAcceptance
 from payroll.models.volunteers import calendar_token
 from payroll.services.volunteers.signups import VolunteerError, signup_cancel
 from shop.data_rights import Erasure, Subject, erased_email, is_erased_email, register
@@ -61,6 +62,10 @@ def volunteer_export(subject: Subject):
                 {**fields(w, "signed_name", "accepted_at", "ip_address", "expires_at", "minor_at_signing", "guardian_name",
                           "guardian_email", "guardian_signed_at"), "version": w.version.version}
                 for w in WaiverAcceptance.objects.filter(volunteer=volunteer).select_related("version").order_by("accepted_at", "pk")
+            ],
+            "background_checks": [
+                fields(c, "status", "provider", "provider_reference", "checked_on", "expires_on", "recorded_at")
+                for c in BackgroundCheck.objects.filter(volunteer=volunteer).order_by("checked_on", "pk")
             ],
             "sign_ups": [
                 {**fields(s, "status", "party_size", "party_note", "attendance", "created_at", "confirmed_at", "cancelled_at",
@@ -119,6 +124,7 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
             )
         SignUp.objects.filter(volunteer=volunteer).update(party_note="")
     ids = [v.pk for v in volunteers]
+    checks, _ = BackgroundCheck.objects.filter(volunteer_id__in=ids).delete()
     waivers = WaiverAcceptance.objects.filter(volunteer_id__in=ids).count()
     signups = SignUp.objects.filter(volunteer_id__in=ids).count()
     erasure.anonymise(f"{len(ids)} volunteer profile(s): name, e-mail, phone, emergency contact, date of birth and skills "
@@ -127,6 +133,7 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
     erasure.anonymise(f"{waivers} signed waiver(s): signed name, guardian name and e-mail, IP address replaced.", waivers,
                       key="waivers")
     erasure.anonymise(f"{cancelled} sign-up(s) for shifts still to come cancelled.", cancelled, key="signups_cancelled")
+    erasure.anonymise(f"{checks} background check record(s) deleted.", checks, key="background_checks")
     if signups:
         erasure.retain(f"{signups} sign-up(s) with shift, role, party size, attendance and hours ({WORK_RETAINED}).")
     if waivers:

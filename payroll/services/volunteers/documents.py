@@ -23,9 +23,10 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _event(shift: Shift, uid: str, signup: SignUp | None = None) -> Event:
+def _event(shift: Shift, uid: str, signup: SignUp | None = None, sequence: int = 0) -> Event:
     event = Event()
     event.add("uid", uid)
+    event.add("sequence", sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", shift.local_start)
     event.add("dtend", shift.local_end)
@@ -45,9 +46,11 @@ def _host() -> str:
 
 
 def shift_ics(shift: Shift) -> bytes:
+    """The shift as one event. Its UID stays the same and its SEQUENCE counts the changes,
+    so the copy attached to a change notice updates the event already in a calendar."""
     calendar = _calendar(shift.title)
     calendar.add("method", "PUBLISH")
-    calendar.add_component(_event(shift, f"shift-{shift.pk}@{_host()}"))
+    calendar.add_component(_event(shift, f"shift-{shift.pk}@{_host()}", sequence=shift.changes.count()))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

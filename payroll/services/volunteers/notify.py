@@ -13,9 +13,9 @@ from shop.platform import mail
 class EmailChannel:
     name = "email"
 
-    def send(self, volunteer: Volunteer, subject: str, template: str, context: dict) -> None:
+    def send(self, volunteer: Volunteer, subject: str, template: str, context: dict, attachments=()) -> None:
         mail.send(to=[volunteer.email], subject=subject, template=template, context={**context, "volunteer": volunteer},
-                  from_email=settings.DEFAULT_FROM_EMAIL)
+                  from_email=settings.DEFAULT_FROM_EMAIL, attachments=attachments)
 
 
 CHANNELS = {"email": EmailChannel()}
@@ -28,9 +28,10 @@ def notify(volunteer: Volunteer, subject: str, template: str, context: dict) -> 
     return channel.name
 
 
-def email(volunteer: Volunteer, subject: str, template: str, context: dict) -> None:
-    """Always e-mail (cancellations and promotions are e-mailed, as the issue asks)."""
-    CHANNELS["email"].send(volunteer, subject, template, context)
+def email(volunteer: Volunteer, subject: str, template: str, context: dict, attachments=()) -> None:
+    """Always e-mail (changes, cancellations and promotions are e-mailed, as the issue asks);
+    ``attachments`` as ``mail.send`` takes them."""
+    CHANNELS["email"].send(volunteer, subject, template, context, attachments=attachments)
 
 
 def site_link(path: str) -> str:

@@ -1,6 +1,6 @@
 """Coordinators' use cases: shifts (create, weekly series, edit, copy, cancel), messages
 to a shift, check-in and check-out, no-shows, reminders and the automatic sign-out."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payroll.models import ReminderSent, Shift, ShiftMessage, ShiftRole, ShiftSeries, SignUp, Skill
+from payroll.models import ReminderSent, Shift, ShiftChange, ShiftMessage, ShiftRole, ShiftSeries, SignUp, Skill
 from payroll.models.volunteers import validate_time_zone
+from payroll.services.volunteers.changes import change_record, change_words
 from payroll.services.volunteers.signups import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
 from shop.models import Organisation
 from shop.platform.validators import sane_date
@@ -34,6 +35,8 @@ class ShiftDetails:
     organisation: Organisation | None = None
     signup_cutoff_hours: int = 12
     cancel_deadline_hours: int = 24
+    checked_roles: frozenset[str] = frozenset()  # casefolded names of the roles that need a cleared background check
+    renamed_from: dict[str, str] = field(default_factory=dict)  # casefolded new name -> casefolded old name
 
 
 def _times(details: ShiftDetails, day: date) -> tuple[datetime, datetime]:
@@ -78,7 +81,9 @@ def _make(details: ShiftDetails, day: date, actor, series=None) -> Shift:
     starts, ends = _times(details, day)
     shift = Shift.objects.create(starts_at=starts, ends_at=ends, series=series, created_by=actor, **_fields(details))
     shift.required_skills.set(details.required_skills)
-    ShiftRole.objects.bulk_create([ShiftRole(shift=shift, name=name.strip(), capacity=capacity) for name, capacity in details.roles])
+    ShiftRole.objects.bulk_create([ShiftRole(shift=shift, name=name.strip(), capacity=capacity,
+                                             requires_background_check=name.strip().casefold() in details.checked_roles)
+                                   for name, capacity in details.roles])
     return shift
 
 
@@ -107,8 +112,9 @@ def shift_create(details: ShiftDetails, actor, *, repeat_until: date | None = No
 def shift_update(shift_id: int, details: ShiftDetails, actor) -> Shift:
     """Edit one shift. A role keeps its sign-ups; capacity never drops below those signed
     up; a role with sign-ups cannot be removed; more places go to the waitlist at once.
-    A new time or place is e-mailed to everyone signed up or waitlisted (a save that
-    changes neither sends nothing)."""
+    A new time or place is e-mailed to everyone signed up or waitlisted, a renamed role
+    to the people in it, once per change with a fresh .ics (``changes``); a save that
+    changes none of these sends nothing."""
     _check_roles(details.roles)
     with one_writer(), transaction.atomic():
         shift = Shift.objects.select_for_update().get(pk=shift_id)
@@ -117,44 +123,57 @@ def shift_update(shift_id: int, details: ShiftDetails, actor) -> Shift:
         starts, ends = _times(details, details.day)
         roles = {role.name.casefold(): role for role in ShiftRole.objects.select_for_update().filter(shift=shift)}
         wanted = {name.strip().casefold(): (name.strip(), capacity) for name, capacity in details.roles}
-        for key, role in roles.items():
-            if key not in wanted and role.signups.exists():
+        matched = {}  # wanted name -> the role it is (by name, or the role it renames)
+        for key, (name, _capacity) in wanted.items():
+            old = details.renamed_from.get(key)
+            if key in roles or old is None:
+                matched[key] = roles.get(key)
+            elif old in wanted:
+                raise VolunteerError(f"“{name}” renames a role that is still on the list; give it a new name or drop one line.")
+            elif old not in roles:
+                raise VolunteerError(f"“{name}” renames a role this shift does not have; check the name after “was”.")
+            else:
+                matched[key] = roles[old]
+        kept = {role.pk for role in matched.values() if role is not None}
+        for role in roles.values():
+            if role.pk not in kept and role.signups.exists():
                 raise VolunteerError(f"{role.name} has sign-ups (some may be cancelled); it cannot be removed. "
-                                     "Lower its capacity instead.")
-            if key in wanted and wanted[key][1] < confirmed_places(role):
+                                     "Lower its capacity instead, or rename it with “(was …)”.")
+        for key, role in matched.items():
+            if role is not None and wanted[key][1] < confirmed_places(role):
                 raise VolunteerError(f"{role.name} already has {confirmed_places(role)} people signed up; "
                                      "its capacity cannot go below that.")
-        for key, role in roles.items():
-            if key not in wanted:
+        for role in roles.values():
+            if role.pk not in kept:
                 role.delete()
         now = timezone.now()
+        renamed = []
         for key, (name, capacity) in wanted.items():
-            role = roles.get(key)
+            role = matched[key]
+            checked = key in details.checked_roles
             if role is None:
-                ShiftRole.objects.create(shift=shift, name=name, capacity=capacity)
+                ShiftRole.objects.create(shift=shift, name=name, capacity=capacity, requires_background_check=checked)
                 continue
             grew = capacity > role.capacity
-            role.name, role.capacity = name, capacity
-            role.save(update_fields=["name", "capacity"])
+            if role.name != name:
+                renamed.append((role, role.name, name))
+            role.name, role.capacity, role.requires_background_check = name, capacity, checked
+            role.save(update_fields=["name", "capacity", "requires_background_check"])
             if grew and now < starts:
                 waitlist_promote(role, now)
-        before = (shift.starts_at, shift.ends_at, shift.location)
+        before = {"starts_at": shift.starts_at, "ends_at": shift.ends_at, "location": shift.location}
         for field, value in _fields(details).items():
             setattr(shift, field, value)
         shift.starts_at, shift.ends_at = starts, ends
         shift.save()
         shift.required_skills.set(details.required_skills)
-        if before != (shift.starts_at, shift.ends_at, shift.location) and now < max(before[1], shift.ends_at):
-            _tell_everyone(shift, "shift_changed")
+        moved = (before["starts_at"], before["ends_at"], before["location"]) != (shift.starts_at, shift.ends_at, shift.location)
+        if (moved or renamed) and now < max(before["ends_at"], shift.ends_at):
+            what = change_words(shift, before, [(old, new) for _, old, new in renamed])
+            # A new time or place concerns everyone; a renamed role only the people in it.
+            told = shift.signups.all() if moved else shift.signups.filter(role__in=[role for role, _, _ in renamed])
+            change_record(shift, ShiftChange.Kind.CHANGED, what, actor, told)
         return shift
-
-
-def _tell_everyone(shift: Shift, event: str) -> int:
-    """Queue ``event``'s e-mail to everyone signed up or waitlisted, sent once the change commits."""
-    ids = list(shift.signups.filter(status__in=SignUp.ACTIVE).values_list("pk", flat=True))
-    for signup_id in ids:
-        enqueue_notice(signup_id, event)
-    return len(ids)
 
 
 @transaction.atomic
@@ -165,6 +184,7 @@ def shift_copy(shift_id: int, day: date, actor) -> Shift:
         title=source.title, description=source.description, location=source.location, day=day,
         start_time=source.local_start.time(), end_time=source.local_end.time(), time_zone=source.time_zone,
         roles=[(r.name, r.capacity) for r in source.roles.all()], minimum_age=source.minimum_age,
+        checked_roles=frozenset(r.name.casefold() for r in source.roles.all() if r.requires_background_check),
         required_skills=tuple(source.required_skills.all()), organisation=source.organisation,
         signup_cutoff_hours=source.signup_cutoff_hours, cancel_deadline_hours=source.cancel_deadline_hours,
     )
@@ -185,7 +205,8 @@ def shift_cancel(shift_id: int, actor, reason: str = "") -> int:
         if day not in series.exceptions:
             series.exceptions = sorted([*series.exceptions, day])
             series.save(update_fields=["exceptions"])
-    return _tell_everyone(shift, "shift_cancelled")
+    return change_record(shift, ShiftChange.Kind.CANCELLED, ["Cancelled" + (f": {shift.cancel_reason}" if shift.cancel_reason else "")],
+                         actor, shift.signups.all())
 
 
 @transaction.atomic

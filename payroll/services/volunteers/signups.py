@@ -32,6 +32,14 @@ class WaiverNeeded(VolunteerError):
     """The waiver is missing, outdated or expired: the page links to it."""
 
 
+class BackgroundCheckNeeded(VolunteerError):
+    """The role needs a cleared background check in date on the day, and there is none."""
+
+
+class GuardianEmailError(VolunteerError):
+    """The guardian's e-mail is the minor's own: the form shows it on that field."""
+
+
 class RoleFull(VolunteerError):
     """No places left: the page offers the waitlist."""
 
@@ -126,6 +134,10 @@ def waiver_accept(volunteer: Volunteer, *, version_id: int, signed_name: str, ip
                 f"Volunteers under {settings.VOLUNTEER_ADULT_AGE} need a parent or guardian to co-sign: "
                 "their name, e-mail and agreement are required."
             )
+        own = {address.strip().casefold() for address in (volunteer.email, volunteer.user.email) if address}
+        if guardian_email.strip().casefold() in own:
+            raise GuardianEmailError("Give your parent or guardian's own e-mail address, not yours: "
+                                     "the copy of the waiver goes to them.")
         guardian = {"guardian_name": guardian_name.strip(), "guardian_email": guardian_email.strip(), "guardian_signed_at": now}
     acceptance = WaiverAcceptance.objects.create(
         volunteer=volunteer, version=current, signed_name=signed_name.strip(), accepted_at=now, ip_address=ip or None,
@@ -153,8 +165,9 @@ def confirmed_places(role: ShiftRole) -> int:
     return role.signups.filter(status=SignUp.Status.CONFIRMED).aggregate(n=Sum("party_size"))["n"] or 0
 
 
-def signup_check(volunteer: Volunteer, shift: Shift, party_size: int, now: datetime) -> None:
-    """Every rule but capacity, with a message the volunteer can act on."""
+def signup_check(volunteer: Volunteer, shift: Shift, party_size: int, now: datetime, role: ShiftRole | None = None) -> None:
+    """Every rule but capacity, with a message the volunteer can act on (``role``: its
+    background-check rule too)."""
     if shift.cancelled:
         raise VolunteerError("This shift was cancelled.")
     if now >= shift.starts_at:
@@ -174,6 +187,12 @@ def signup_check(volunteer: Volunteer, shift: Shift, party_size: int, now: datet
     if missing:
         names = ", ".join(sorted(s.name for s in missing))
         raise VolunteerError(f"This shift needs these skills: {names}. Add them to your profile if you have them.")
+    if role is not None:
+        from payroll.services.volunteers.background_checks import background_check_problem
+
+        problem = background_check_problem(volunteer, role, shift.local_start.date())
+        if problem:
+            raise BackgroundCheckNeeded(problem)
     if party_size < 1:
         raise VolunteerError("A party has at least one person.")
     existing = SignUp.objects.filter(volunteer=volunteer, shift=shift, status__in=SignUp.ACTIVE).first()
@@ -207,7 +226,7 @@ def signup_create(volunteer_id: int, role_id: int, *, party_size: int = 1, party
         volunteer = Volunteer.objects.select_for_update().get(pk=volunteer_id)  # one sign-up per person at a time
         role = ShiftRole.objects.select_for_update().get(pk=role_id)  # capacity: one sign-up per role at a time
         shift = Shift.objects.select_related("organisation").get(pk=role.shift_id)
-        signup_check(volunteer, shift, party_size, now)
+        signup_check(volunteer, shift, party_size, now, role)
         if party_size > role.capacity:
             raise VolunteerError(f"{role.name} has {plural(role.capacity, 'place')} in all; a party of {party_size} is too big.")
         openings = role.capacity - confirmed_places(role)
@@ -284,16 +303,14 @@ def enqueue_notice(signup_id: int, event: str) -> None:
 # Each notice's subject; its body is the template pair payroll/email/volunteer_<notice>.
 NOTICES = {
     "promoted": "A place opened: you are signed up for {title}",
-    "shift_cancelled": "Cancelled: {title} on {day}",
-    "shift_changed": "Changed: {title} is now {day} at {time}",
     "reminder_48h": "Reminder: {title} on {day}",
     "reminder_2h": "Starting soon: {title} at {time}",
 }
 
 
 def signup_notify(signup_id: int, event: str) -> bool:
-    """Tell the volunteer about their sign-up. Promotions, changes of time or place and
-    cancellations go by e-mail; reminders by the volunteer's preferred channel."""
+    """Tell the volunteer about their sign-up. Promotions go by e-mail, reminders by the
+    volunteer's preferred channel (changes and cancellations of a shift: ``changes``)."""
     signup = SignUp.objects.select_related("volunteer", "shift", "role").filter(pk=signup_id).first()
     if signup is None or event not in NOTICES:
         return False
