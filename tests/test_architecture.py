@@ -400,7 +400,7 @@ PLATFORM_NAMESAKES = {
 # Folders of tests that are kinds of test, not code areas; and the whole-site checks at the root.
 TEST_KINDS = {"integration", "browser", "bench", "load", "hostile", "support"}
 WHOLE_SITE_TESTS = {"test_access.py", "test_idor.py", "test_architecture.py", "test_settings.py",
-                    "test_migrations.py", "test_lock.py", "test_sqlite_concurrency.py"}
+                    "test_migrations.py", "test_lock.py", "test_dev.py", "test_sqlite_concurrency.py"}
 
 
 def layer_spelling_offences(root: Path) -> list[str]:

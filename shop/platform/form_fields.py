@@ -212,4 +212,5 @@ class QuickSelect(forms.Select):
             for _name, choices, _index in widget["optgroups"]
             for option in choices
         )
-        return mark_safe(f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>\n{options}\n</select>')  # noqa: S308
+        opening = f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>'
+        return mark_safe("\n".join((opening, options, "</select>")))  # noqa: S308
