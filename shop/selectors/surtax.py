@@ -5,21 +5,18 @@ The ZIP-to-county table is a file shipped with the code, ``shop/data/fl_zip_coun
 ``CountySurtax`` table staff keep in the admin (first loaded from ``shop/data/fl_county_surtax.csv``,
 the Department of Revenue's Form DR-15DSS). Only reads.
 """
-import csv
 from functools import lru_cache
-from pathlib import Path
 
+from shop.data import data_rows
 from shop.models import CountySurtax
 
 SURTAX_STATE = "FL"  # the one state whose local surtax is charged by county
-ZIP_TABLE = Path(__file__).resolve().parent.parent / "data" / "fl_zip_counties.csv"
+ZIP_TABLE = "fl_zip_counties.csv"  # in shop/data/
 
 
 @lru_cache(maxsize=1)
 def _zip_table() -> dict[str, tuple[str, ...]]:
-    with ZIP_TABLE.open(encoding="utf-8", newline="") as file:
-        rows = csv.DictReader(line for line in file if not line.startswith("#"))
-        return {row["zip"]: tuple(row["counties"].split(";")) for row in rows}
+    return {row["zip"]: tuple(row["counties"].split(";")) for row in data_rows(ZIP_TABLE, ("zip", "counties"))}
 
 
 def zip5(postal_code: str | None) -> str:
