@@ -6,9 +6,12 @@ The tests set the county rates they use (tests/conftest.py empties the shipped t
 suite); the shipped table itself is checked by running migration 0024's loader.
 """
 import importlib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
@@ -76,6 +79,29 @@ def test_a_rule_without_a_surtax_is_the_state_rate_alone():
     assert breakdown.tax == D("1.60")
     assert breakdown.surtax == D("0.00")
     assert breakdown.surtax_place == ""
+
+
+cents = st.integers(min_value=0, max_value=1_200_000).map(lambda c: D(c).scaleb(-2))
+surtax_lines = st.lists(st.builds(Line, unit_price=cents, quantity=st.integers(min_value=1, max_value=5)),
+                        min_size=1, max_size=6)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(lines=surtax_lines, percent_off=st.integers(min_value=0, max_value=100))
+def test_the_surtax_is_within_the_cap_and_the_lines_carry_the_tax_to_the_cent(lines, percent_off):
+    from shop.pricing import PercentOff
+
+    breakdown = price(lines, discounts=[PercentOff(D(percent_off))], destinations={"FL": 1},
+                      tax_rules={"FL": DUVAL})
+    nets = [p.net for p in breakdown.lines]
+    # never more than the rate on the first $5,000 of each unit, nor on the net price itself
+    capped = sum(min(net, D("5000.00") * p.line.quantity) for net, p in zip(nets, breakdown.lines))
+    assert breakdown.surtax <= (capped * D("0.0150")).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert breakdown.surtax >= 0
+    # the state's 6% is untouched by the cap (half a cent rounds up)
+    assert breakdown.tax - breakdown.surtax == (sum(nets, D("0")) * D("0.06")).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert sum((p.tax for p in breakdown.lines), D("0")) == breakdown.items_tax == breakdown.tax
+    assert breakdown.total == breakdown.discounted_subtotal + breakdown.shipping + breakdown.tax
 
 
 # -- the tables ----------------------------------------------------------------------------
