@@ -41,6 +41,9 @@ class _ShippingChoices:
             choices_read(self.fields["shipping_method"], methods)
 
 
+_ESTIMATE_ZIP = address_fields(required=False)["postal_code"]
+
+
 class CartEstimateForm(_ShippingChoices, forms.Form):
     """Shipping method and destination state, to show shipping and sales tax before checkout."""
 
@@ -48,6 +51,8 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
     )
     state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False)
+    # Florida: the ZIP code finds the county, for its surtax (left empty: the state's rate alone).
+    postal_code = _ESTIMATE_ZIP
 
 
 
@@ -72,7 +77,7 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     country = country_field()
     # Florida: asked only where the ZIP code does not settle the county's surtax (see clean()).
     county = forms.ChoiceField(label="County", required=False, choices=(),
-                               widget=forms.Select(attrs={"autocomplete": "shipping address-level2"}))
+                               widget=forms.Select(attrs={"autocomplete": "off"}))
     phone = _ADDRESS["phone"]
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None

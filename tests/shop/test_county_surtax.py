@@ -293,3 +293,14 @@ def test_a_rate_past_florida_limit_is_a_field_error(client, florida):
     assert "rate" in response.context["adminform"].form.errors
     row.refresh_from_db()
     assert row.rate == D("0.0150")
+
+
+def test_the_cart_estimate_adds_the_county_from_a_zip_code(client, florida):
+    fill_cart(client, VariantFactory(price=D("40.00"), stock=3))
+    page = client.get(reverse("shop:cart"), {"shipping_method": florida.pk, "state": "FL", "postal_code": "32202"})
+    assert page.status_code == 200
+    # 2.40 + 0.60, as checkout will charge
+    assert (page.context["summary"].tax, page.context["summary"].surtax) == (D("3.00"), D("0.60"))
+    assert "Duval County surtax" in page.content.decode()
+    without_zip = client.get(reverse("shop:cart"), {"shipping_method": florida.pk, "state": "FL"})
+    assert without_zip.context["summary"].tax == D("2.40")  # the state's 6% until the ZIP says the county
