@@ -333,6 +333,7 @@ MENDED_ORG = {
     "ADDRESS": env("ORG_ADDRESS", default="100 Harbor Street, Suite 4, Tampa, FL 33602"),
     "SUPPORT_EMAIL": env("ORG_SUPPORT_EMAIL", default="hello@mended.example"),
     "STATE": env("ORG_STATE", default="FL"),
+    "POSTAL_CODE": env("ORG_POSTAL_CODE", default="33602"),  # its county's surtax is charged on pickups
     "MISSION": env(
         "ORG_MISSION",
         default=(

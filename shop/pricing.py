@@ -20,6 +20,10 @@ in one place (``tests/test_architecture.py`` keeps it so).
   the discounted subtotal and the shipping are split across them to the cent, each part is
   taxed at its state's rate (shipping only where that state taxes it), and the items' tax is
   split back over the lines. A destination with no rule is not taxed.
+- A rule may carry a local surtax on top of the state's rate (Florida's county discretionary
+  sales surtax, s. 212.054, F.S.): it is charged on each line's net price per unit up to
+  ``surtax_cap`` (the first $5,000 of a single item, s. 212.054(2)(b)1.), on the shipping too
+  where the state taxes it, rounded on its own so a receipt can show it as its own line.
 """
 from __future__ import annotations
 
@@ -51,6 +55,9 @@ class TaxRule:
 
     rate: Decimal
     applies_to_shipping: bool = False
+    surtax: Decimal = ZERO  # a local surtax on top, as a fraction (Duval County's 0.0150)
+    surtax_place: str = ""  # what it is named after ("Duval"), for the receipt's line
+    surtax_cap: Decimal | None = None  # the surtax is charged on at most this much of each unit
 
 
 @dataclass(frozen=True)
@@ -181,12 +188,19 @@ class DestinationTax:
     destination: str
     items: Decimal  # the part of the discounted subtotal going there
     shipping: Decimal  # the part of the shipping going there
-    items_tax: Decimal
-    shipping_tax: Decimal
+    items_tax: Decimal  # state tax and surtax on the items
+    shipping_tax: Decimal  # state tax and surtax on the shipping
+    items_surtax: Decimal = ZERO  # the part of ``items_tax`` that is the local surtax
+    shipping_surtax: Decimal = ZERO  # the part of ``shipping_tax`` that is
+    surtax_place: str = ""
 
     @property
     def tax(self) -> Decimal:
         return self.items_tax + self.shipping_tax
+
+    @property
+    def surtax(self) -> Decimal:
+        return self.items_surtax + self.shipping_surtax
 
 
 @dataclass(frozen=True)
@@ -203,6 +217,12 @@ class PriceBreakdown:
     total: Decimal
     wage_content: Decimal
     shipping_discount: Decimal = ZERO  # taken off the shipping by discounts; ``shipping`` is what is charged
+    surtax: Decimal = ZERO  # the part of ``tax`` that is a local surtax (Florida's county surtax)
+
+    @property
+    def surtax_place(self) -> str:
+        """The county (or other place) whose surtax was charged, or ""."""
+        return next((d.surtax_place for d in self.destinations if d.surtax), "")
 
     @property
     def discounted_subtotal(self) -> Decimal:
@@ -242,17 +262,55 @@ def _shipping_discounts(shipping: Decimal, applied: list[AppliedDiscount]) -> tu
     return taken, result
 
 
+def _surtax_bases(nets: Sequence[Decimal], lines: Sequence[Line], cap: Decimal | None) -> list[Decimal]:
+    """What of each line the surtax is charged on: its net price, at most ``cap`` per unit."""
+    if cap is None:
+        return list(nets)
+    return [min(net, quantize(cap * line.quantity)) for net, line in zip(nets, lines)]
+
+
 def _tax(items: Decimal, shipping: Decimal, destinations: Mapping[str, int | Decimal],
-         rules: Mapping[str, TaxRule]) -> list[DestinationTax]:
+         rules: Mapping[str, TaxRule], nets: Sequence[Decimal] = (),
+         lines: Sequence[Line] = ()) -> list[DestinationTax]:
     places = sorted(destinations)
     weights = [destinations[place] for place in places]
+    item_parts, shipping_parts = allocate(items, weights), allocate(shipping, weights)
     parts = []
-    for place, items_part, shipping_part in zip(places, allocate(items, weights), allocate(shipping, weights)):
+    for index, place in enumerate(places):
+        items_part, shipping_part = item_parts[index], shipping_parts[index]
         rule = rules.get(place)
         items_tax = quantize(items_part * rule.rate) if rule else ZERO
         shipping_tax = quantize(shipping_part * rule.rate) if rule and rule.applies_to_shipping else ZERO
-        parts.append(DestinationTax(place, items_part, shipping_part, items_tax, shipping_tax))
+        items_surtax = shipping_surtax = ZERO
+        if rule and rule.surtax:
+            # What the surtax is charged on goes to the destinations as the items do.
+            base = allocate(sum(_surtax_bases(nets, lines, rule.surtax_cap), ZERO), weights)[index]
+            items_surtax = quantize(base * rule.surtax)
+            shipping_surtax = quantize(shipping_part * rule.surtax) if rule.applies_to_shipping else ZERO
+        parts.append(DestinationTax(place, items_part, shipping_part, items_tax + items_surtax,
+                                    shipping_tax + shipping_surtax, items_surtax, shipping_surtax,
+                                    rule.surtax_place if rule and rule.surtax else ""))
     return parts
+
+
+def _line_taxes(items_tax: Decimal, nets: list[Decimal], lines: Sequence[Line],
+                destinations: Sequence[DestinationTax], rules: Mapping[str, TaxRule]) -> list[Decimal]:
+    """The items' tax split back over the lines: the state's part by their net prices, a
+    surtax's part by what of each it was charged on (a capped line carries less of it)."""
+    if not lines:
+        return []
+    items_surtax = ZERO
+    surtax_weights = [ZERO] * len(lines)
+    for destination in destinations:
+        rule = rules.get(destination.destination)
+        if rule and destination.items_surtax:
+            items_surtax += destination.items_surtax
+            bases = _surtax_bases(nets, lines, rule.surtax_cap)
+            surtax_weights = [w + b for w, b in zip(surtax_weights, bases)]
+    state = allocate(items_tax - items_surtax, nets)
+    if not items_surtax:
+        return state
+    return [a + b for a, b in zip(state, allocate(items_surtax, surtax_weights))]
 
 
 def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping: Shipping | None = None,
@@ -274,10 +332,11 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
     shipping_cost = shipping.cost(discounted, units) if shipping is not None and lines else ZERO
     shipping_discount, applied = _shipping_discounts(shipping_cost, applied)
     shipping_cost -= shipping_discount
-    by_destination = _tax(discounted, shipping_cost, destinations, tax_rules) if destinations else []
+    by_destination = (_tax(discounted, shipping_cost, destinations, tax_rules, nets, lines)
+                      if destinations else [])
     items_tax = sum((d.items_tax for d in by_destination), ZERO)
     shipping_tax = sum((d.shipping_tax for d in by_destination), ZERO)
-    line_taxes = allocate(items_tax, nets) if lines else []
+    line_taxes = _line_taxes(items_tax, nets, lines, by_destination, tax_rules)
     priced = tuple(
         PricedLine(line, total, discount, tax, quantize(line.wage_content * line.quantity))
         for line, total, discount, tax in zip(lines, totals, line_discounts, line_taxes)
@@ -287,5 +346,5 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
         lines=priced, discounts=tuple(applied), subtotal=subtotal, discount_total=discount_total,
         shipping=shipping_cost, destinations=tuple(by_destination), items_tax=items_tax, shipping_tax=shipping_tax,
         tax=tax, total=discounted + shipping_cost + tax, wage_content=sum((p.wage_content for p in priced), ZERO),
-        shipping_discount=shipping_discount,
+        shipping_discount=shipping_discount, surtax=sum((d.surtax for d in by_destination), ZERO),
     )

@@ -7,6 +7,7 @@ from shop.models import ShippingMethod
 from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.selectors.discounts import MAX_CODES, parse_codes
+from shop.selectors.surtax import counties_for_zip, county_choice, florida_counties
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read
 
@@ -41,6 +42,9 @@ class _ShippingChoices:
             choices_read(self.fields["shipping_method"], methods)
 
 
+_ESTIMATE_ZIP = address_fields(required=False)["postal_code"]
+
+
 class CartEstimateForm(_ShippingChoices, forms.Form):
     """Shipping method and destination state, to show shipping and sales tax before checkout."""
 
@@ -49,6 +53,8 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
     )
     state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
                               widget=QuickSelect)
+    # Florida: the ZIP code finds the county, for its surtax (left empty: the state's rate alone).
+    postal_code = _ESTIMATE_ZIP
 
 
 
@@ -71,6 +77,9 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     state = _ADDRESS["state"]
     postal_code = _ADDRESS["postal_code"]
     country = country_field()
+    # Florida: asked only where the ZIP code does not settle the county's surtax (see clean()).
+    county = forms.ChoiceField(label="County", required=False, choices=(),
+                               widget=forms.Select(attrs={"autocomplete": "off"}))
     phone = _ADDRESS["phone"]
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
@@ -85,6 +94,7 @@ class CheckoutForm(_ShippingChoices, forms.Form):
         summary is priced for) is checked, the other fields are not complained about yet."""
         super().__init__(*args, **kwargs)
         self.applying = applying
+        self.fields["county"].choices = [("", "Choose your county")] + [(c, f"{c} County") for c in florida_counties()]
         self.addresses = {a.pk: a for a in addresses}
         if self.addresses:
             choices = [(str(a.pk), str(a)) for a in addresses] + [(NEW_ADDRESS, "A new address (below)")]
@@ -93,6 +103,24 @@ class CheckoutForm(_ShippingChoices, forms.Form):
         if can_save:  # a signed-in customer: a guest has no address book
             self.fields["save_address"] = forms.BooleanField(label="Save this address for next time", required=False)
             self.fields["default_address"] = forms.BooleanField(label="Make it my default address", required=False)
+
+    @property
+    def asks_county(self) -> bool:
+        """Whether the county choice is shown: it was asked for, or one was chosen."""
+        return "county" in self.errors or bool(self.is_bound and self.data.get("county"))
+
+    def _check_county(self, data) -> None:
+        """Florida's surtax goes by county: a ZIP in several counties (or one not in the table)
+        asks which; the county found or chosen goes into ``data["county"]``."""
+        county, problem = county_choice(data.get("state"), data.get("postal_code"), data.get("county"))
+        if problem:
+            spanned = counties_for_zip(data.get("postal_code"))
+            if spanned:
+                self.fields["county"].choices = [("", "Choose your county")] + [(c, f"{c} County") for c in spanned]
+            if "county" not in self.errors:
+                self.add_error("county", problem)
+        else:
+            data["county"] = county
 
     @property
     def offers_saving(self) -> bool:
@@ -130,6 +158,8 @@ class CheckoutForm(_ShippingChoices, forms.Form):
             for field in ("line1", "city", "state", "postal_code"):
                 if not data.get(field) and field not in self.errors:
                     self.add_error(field, "This field is required for delivery.")
+        if method is not None and not method.is_pickup and not ({"state", "postal_code"} & set(self.errors)):
+            self._check_county(data)
         return data
 
     def details(self) -> dict:

@@ -41,6 +41,7 @@ from .discounts import DiscountCode, OrderDiscount, OrderDiscountLine
 from .pledge import Pledge
 from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
+from .surtax import CountySurtax
 from .restock import RestockRequest
 
 __all__ = [
@@ -102,5 +103,6 @@ __all__ = [
     "RefundLine",
     "StripeEvent",
     "ShippingMethod",
+    "CountySurtax",
     "TaxRate",
 ]

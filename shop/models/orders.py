@@ -56,6 +56,8 @@ class Order(models.Model):
     shipping_discount = models.DecimalField(**MONEY, default=0, help_text="Taken off the shipping by discount codes.")
     shipping_tax = models.DecimalField(**MONEY, default=0)
     tax = models.DecimalField(**MONEY, help_text="All sales tax: the lines' tax plus the shipping tax.")
+    surtax = models.DecimalField(**MONEY, default=0, help_text="The part of the tax that is a county surtax.")
+    tax_county = models.CharField(max_length=40, blank=True, help_text="The county whose surtax was charged.")
     total = models.DecimalField(**MONEY)
     amount_refunded = models.DecimalField(**MONEY, default=0)
 
@@ -96,6 +98,11 @@ class Order(models.Model):
     @property
     def is_paid(self):
         return self.state in PAID_STATES
+
+    @property
+    def state_tax(self):
+        """The sales tax without the county surtax (the "Florida sales tax" line)."""
+        return self.tax - self.surtax
 
     @property
     def status_label(self) -> str:

@@ -75,7 +75,8 @@ def cart_summary(cart: Cart | None, shipping_method: ShippingMethod | None = Non
 
 
 def summary_of_lines(lines: list[CartLine], shipping_method: ShippingMethod | None = None,
-                     state: str | None = None, discounts=()) -> CartSummary:
-    """``discounts``: the checkout's discount codes (``shop.selectors.discounts.as_discount``)."""
+                     state: str | None = None, discounts=(), county: str | None = None) -> CartSummary:
+    """``discounts``: the checkout's discount codes (``shop.selectors.discounts.as_discount``);
+    ``county``: a Florida destination's county, for its surtax (``shop.selectors.surtax``)."""
     return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state,
-                                          discounts))
+                                          discounts, county=county))

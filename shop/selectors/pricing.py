@@ -1,7 +1,8 @@
 """The price calculation's inputs read from the database, and the shop's pricing of a cart.
 
-Only reads: the sales-tax table and the volume tiers become the plain ``TaxRule`` and
-``PercentOff`` inputs of ``shop.pricing.price``; no arithmetic happens here.
+Only reads: the sales-tax table (with a Florida county's surtax, ``shop/selectors/surtax.py``)
+and the volume tiers become the plain ``TaxRule`` and ``PercentOff`` inputs of
+``shop.pricing.price``; no arithmetic happens here.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,14 +12,27 @@ from django.conf import settings
 
 from shop.models import ProductVariant, ShippingMethod, TaxRate, VolumeTier
 from shop.pricing import Line, PercentOff, PriceBreakdown, Shipping, TaxRule, price
+from shop.selectors.surtax import SURTAX_STATE, counties_for_zip, county_surtax
 
 
-def tax_rules(places: Iterable[str | None]) -> dict[str, TaxRule]:
-    """The rule for each state that has a row in the rate table (others are not taxed)."""
+def tax_rules(places: Iterable[str | None], county: str | None = None) -> dict[str, TaxRule]:
+    """The rule for each state that has a row in the rate table (others are not taxed);
+    Florida's carries ``county``'s surtax when the county has a row in the surtax table."""
     states = {place for place in places if place}
     if not states:
         return {}
-    return {row.state: TaxRule(row.rate, row.applies_to_shipping) for row in TaxRate.objects.filter(state__in=states)}
+    rules = {row.state: TaxRule(row.rate, row.applies_to_shipping) for row in TaxRate.objects.filter(state__in=states)}
+    surtax = county_surtax(county) if SURTAX_STATE in rules else None
+    if surtax is not None and surtax.rate:
+        state = rules[SURTAX_STATE]
+        rules[SURTAX_STATE] = TaxRule(state.rate, state.applies_to_shipping, surtax.rate, surtax.county, surtax.cap)
+    return rules
+
+
+def pickup_county() -> str:
+    """The county of the organisation's own address (a pickup is a sale there), or ""."""
+    counties = counties_for_zip(settings.MENDED_ORG.get("POSTAL_CODE"))
+    return counties[0] if len(counties) == 1 else ""
 
 
 def volume_tier_discount(quantity: int) -> PercentOff | None:
@@ -42,6 +56,7 @@ class Pricing:
     shipping_method: ShippingMethod | None
     tax_state: str | None
     tax_rate: Decimal
+    tax_county: str = ""  # the county whose surtax is charged (Florida), or ""
 
     @property
     def subtotal(self) -> Decimal:
@@ -73,6 +88,15 @@ class Pricing:
         return self.breakdown.tax
 
     @property
+    def surtax(self) -> Decimal:
+        """The part of ``tax`` that is the county's surtax."""
+        return self.breakdown.surtax
+
+    @property
+    def state_tax(self) -> Decimal:
+        return self.breakdown.tax - self.breakdown.surtax
+
+    @property
     def total(self) -> Decimal:
         return self.breakdown.total
 
@@ -86,16 +110,20 @@ class Pricing:
 
 
 def price_items(items: list[tuple[ProductVariant, int]], method: ShippingMethod | None, state: str | None,
-                discounts=()) -> Pricing:
+                discounts=(), county: str | None = None) -> Pricing:
     """Price the cart page and checkout alike, so the customer is charged what the cart showed.
 
-    Tax follows the destination state; a local pickup is a sale in the organisation's own state.
+    Tax follows the destination state, and in Florida the destination ``county`` (found from the
+    ZIP code by the checkout); a local pickup is a sale at the organisation's own address.
     """
-    tax_state = settings.MENDED_ORG["STATE"] if method is not None and method.is_pickup else state
-    rules = tax_rules([tax_state])
+    pickup = method is not None and method.is_pickup
+    tax_state = settings.MENDED_ORG["STATE"] if pickup else state
+    if pickup:
+        county = pickup_county()
+    rules = tax_rules([tax_state], county if tax_state == SURTAX_STATE else None)
     lines = [Line(variant.price, quantity, variant.product.wage_content, str(variant), variant.product_id,
                   variant.product.category_id) for variant, quantity in items]
     breakdown = price(lines, discounts=discounts, shipping=shipping_for_method(method),
                       destinations={tax_state: 1} if tax_state else None, tax_rules=rules)
     rule = rules.get(tax_state)
-    return Pricing(breakdown, method, tax_state, rule.rate if rule else Decimal("0"))
+    return Pricing(breakdown, method, tax_state, rule.rate if rule else Decimal("0"), breakdown.surtax_place)

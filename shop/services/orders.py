@@ -17,6 +17,7 @@ from shop.platform.errors import DomainError
 from shop.platform.facts import announce_on_commit, order_paid
 from shop.models import Cart, Order, OrderLine, ProductVariant, ShippingMethod
 from shop.selectors.pricing import price_items
+from shop.selectors.surtax import county_choice
 from shop.services.addresses import address_remember
 from shop.services.catalog import catalog_changed
 from shop.services.restock import restock_requests_release
@@ -63,6 +64,7 @@ class CheckoutDetails:
     state: str = ""
     postal_code: str = ""
     phone: str = ""
+    county: str = ""  # Florida: the county chosen where the ZIP code does not settle it
     address_id: int | None = None  # a signed-in customer's saved address it delivers to
     save_address: bool = False  # save the typed address to the customer's book
     default_address: bool = False  # ...as the default
@@ -75,7 +77,12 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
     ``discounts`` (``shop.pricing`` discount objects) and then the discount ``codes`` typed
     (locked and counted here, ``shop/services/discounts.py``) come off the goods; the order
     and its lines keep what each took. A code that cannot be used raises ``DiscountError``
-    and nothing is written."""
+    and nothing is written. In Florida the county's surtax is charged: the ZIP code's county, or
+    the one the customer chose where the ZIP crosses a county line (``shop/selectors/surtax.py``)."""
+    pickup = details.shipping_method.is_pickup
+    county, problem = ("", "") if pickup else county_choice(details.state, details.postal_code, details.county)
+    if problem:
+        raise CheckoutError(problem)
     wanted: dict[int, int] = {}
     for line in cart.lines.all():
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
@@ -101,8 +108,8 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
 
     code_rows, code_discounts = discounts_lock(codes, email=details.email, user=user)
     items = [(v, wanted[v.pk]) for v in variants]
-    pricing = price_items(items, details.shipping_method, details.state or None, [*discounts, *code_discounts])
-    pickup = details.shipping_method.is_pickup
+    pricing = price_items(items, details.shipping_method, details.state or None, [*discounts, *code_discounts],
+                          county=county)
     order = Order.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         email=details.email,
@@ -122,6 +129,8 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
         shipping_discount=pricing.breakdown.shipping_discount,
         shipping_tax=pricing.shipping_tax,
         tax=pricing.tax,
+        surtax=pricing.surtax,
+        tax_county=pricing.tax_county,
         total=pricing.total,
         reserved_until=timezone.now() + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES),
     )

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 from shop.forms.checkout import CartEstimateForm, CartQuantityForm
 from shop.platform.security import private_page
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
+from shop.selectors.surtax import county_choice
 from shop.services.cart import CartError, cart_get_or_create, cart_remove_line, cart_set_quantity
 
 ESTIMATE_SESSION_KEY = "cart_estimate"
@@ -18,12 +19,16 @@ def cart_detail(request):
     methods = active_shipping_methods()
     estimate = CartEstimateForm(data or None, methods=methods)
     method = state = None
+    postal_code = ""
     if not estimate.is_bound:
         method = methods[0] if methods else None
     elif estimate.is_valid():
         method, state = estimate.cleaned_data["shipping_method"], estimate.cleaned_data["state"] or None
-        request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or ""}
-    summary = summary_of_lines(request_cart_lines(request), method, state)
+        postal_code = estimate.cleaned_data.get("postal_code") or ""
+        request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or "",
+                                                 "postal_code": postal_code}
+    county, _ = county_choice(state, postal_code)  # Florida: a ZIP in one county adds its surtax
+    summary = summary_of_lines(request_cart_lines(request), method, state, county=county)
     return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate, "cart_count": summary.item_count})
 
 

@@ -18,6 +18,7 @@ from shop.selectors.addresses import addresses_for, preselected
 from shop.selectors.discounts import breakdown_problem, codes_check
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
+from shop.selectors.surtax import county_choice
 from shop.services.cart import cart_get_or_create
 from shop.services.discounts import DiscountError
 from shop.services.orders import CheckoutDetails, order_place
@@ -67,8 +68,10 @@ def checkout(request):
     discounts, rate_limited = _code_discounts(request, form, chosen.get("email", ""))
     picked = form.chosen_address() if request.method == "POST" and "saved_address" in chosen else first
     state = chosen.get("state") or (picked.state if picked is not None else None)
+    postal_code = chosen.get("postal_code") or (picked.postal_code if picked is not None else None)
+    county, _ = county_choice(state, postal_code, chosen.get("county"))  # Florida: the surtax's county
     summary = summary_of_lines(request_cart_lines(request), chosen.get("shipping_method") or initial["shipping_method"],
-                               state, discounts)
+                               state, discounts, county=county)
     if summary.is_empty:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:cart")
