@@ -316,6 +316,7 @@ class RecipientList(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     row_errors = models.JSONField(default=list, blank=True, help_text="Every bad row: row number, column, reason.")
+    notes = models.JSONField(default=list, blank=True, help_text="Columns of the file that were not used, and why.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -342,6 +343,7 @@ class GiftRecipient(models.Model):
     zip = models.CharField(max_length=10)
     country = models.CharField(max_length=2, default="US")
     message = models.TextField(blank=True, help_text="Replaces the default card message when set.")
+    email = models.EmailField(blank=True, help_text="From the file's e-mail column, when it has one.")
 
     class Meta:
         ordering = ["row"]
