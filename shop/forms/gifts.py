@@ -84,6 +84,8 @@ class GiftOrderForm(forms.Form):
     ship_to_state = forms.ChoiceField(choices=[("", "State")] + US_STATES, required=False, label="State")
     ship_to_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
     in_hand_date = DateField(label="Needed in hand by")
+    po_number = forms.CharField(max_length=40, required=False, label="PO number (optional)",
+                                help_text="Your purchase order number; we print it on the invoice.")
 
     BULK_REQUIRED = ("quantity", "ship_to_name", "ship_to_line1", "ship_to_city", "ship_to_state", "ship_to_zip")
 

@@ -199,6 +199,8 @@ class GiftOrder(models.Model):
     tissue_name = models.CharField(max_length=40, blank=True)
     has_logo = models.BooleanField(default=False)
     in_hand_date = models.DateField()
+    po_number = models.CharField(max_length=40, blank=True, verbose_name="PO number",
+                                 help_text="The client's purchase order number, printed on the invoice.")
     box_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
     boxes_subtotal = models.DecimalField(**MONEY)
