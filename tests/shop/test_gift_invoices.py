@@ -215,3 +215,63 @@ def test_a_card_order_has_no_invoice_to_pay_by_link(setup, localstripe_server):
     with pytest.raises(GiftOrderError, match="paid by card on its own page"):
         invoice_card_pay(invoice.pk, "pm_card_visa")
     assert Decimal(invoice.amount) == order.total
+
+
+# -- the order-placed e-mail ------------------------------------------------------------------
+
+
+def test_placing_an_order_emails_the_placer_and_the_administrators_once_each(setup, settings,
+                                                                            django_capture_on_commit_callbacks):
+    from shop.models import OrganisationMember
+    from tests.support.factories import UserFactory
+
+    settings.SITE_URL = "https://shop.example.org"
+    a, b, design, variant = setup
+    Organisation.objects.filter(pk=a.pk).update(payment_terms="net30")
+    design.refresh_from_db()
+    design_set_item(design, variant.pk, 2)
+    placer = UserFactory(email="Buyer@acme.example")
+    OrganisationMember.objects.create(organisation=a, user=placer, role="admin")
+    OrganisationMember.objects.create(organisation=a, user=UserFactory(email="boss@acme.example"), role="admin")
+    OrganisationMember.objects.create(organisation=a, user=UserFactory(email="intern@acme.example"), role="member")
+    OrganisationMember.objects.create(organisation=b, user=UserFactory(email="other@beta.example"), role="admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = gift_order_place(design, 25, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
+                                 actor=placer, po_number="PO-9", today=date(2027, 4, 1))
+    [message] = outbox.outbox
+    assert message.to == ["buyer@acme.example", "boss@acme.example"]
+    assert message.subject == f"Gift order {order.number} placed: 25 × Speakers"
+    body = message.body
+    link = f"https://shop.example.org/gifts/orders/{order.number}/"
+    assert link in body and f'href="{link}"' in message.alternatives[0][0]
+    assert "25 × “Speakers” (Small box), in one shipment to Pat Receiver, Tampa, FL." in body
+    assert "In each box: 2 × Candle" in body
+    assert "Your PO number: PO-9" in body
+    assert f"Total: ${order.total:,}" in body and "Price per box: $" in body
+    assert "We will send an invoice, due net 30 days, when you approve the proof." in body
+    assert "for the boxes to be in hand by Jun 1, 2027" in body
+
+
+def test_the_latest_approval_day_leaves_exactly_the_production_days(settings):
+    from shop.services.gifts.orders import latest_proof_approval
+
+    settings.GIFT_PRODUCTION_DAYS, settings.GIFT_EXTRA_DAYS_PER_100 = 5, 1
+    # Mon Jun 7 2027 in hand; 25 boxes take 5 working days: approve by Mon May 31 (Jun 1-4, 7).
+    assert latest_proof_approval(25, date(2027, 6, 7)) == date(2027, 5, 31)
+    # 250 boxes take 7: approve by Thu May 27 (May 28, 31, Jun 1-4, 7).
+    assert latest_proof_approval(250, date(2027, 6, 7)) == date(2027, 5, 27)
+    # In hand on Sunday Jun 6: the fifth working day must be Fri Jun 4 at the latest (May 31, Jun 1-4),
+    # so an approval as late as Sunday May 30 (approving is online) still makes it.
+    assert latest_proof_approval(25, date(2027, 6, 6)) == date(2027, 5, 30)
+
+
+def test_no_buyer_with_an_address_means_no_email(setup):
+    from shop.services.gifts.orders import gift_order_send_placed
+
+    a, _b, design, variant = setup
+    Organisation.objects.filter(pk=a.pk).update(payment_terms="net30")
+    design.refresh_from_db()
+    design_set_item(design, variant.pk, 1)
+    order = gift_order_place(design, 10, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
+                             actor=None)
+    assert gift_order_send_placed(order.pk) is False and outbox.outbox == []

@@ -24,12 +24,19 @@ from shop.models import (
     Invoice,
     InvoiceSequence,
     Organisation,
+    OrganisationMember,
     Payment,
     Proof,
     RecipientList,
 )
 from shop.services.gifts.recipients import recipients_per_state
-from shop.services.gifts.quote import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.gifts.quote import (
+    add_working_days,
+    design_check_stock,
+    gift_quote,
+    in_hand_date_check,
+    production_days,
+)
 from shop.services.payments import payment_intent_status_record, payment_open
 from shop.services.gifts.proofs import check_proof, read_upload
 
@@ -112,7 +119,47 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
     if payment == GiftOrder.Payment.CARD:
         intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
         payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
+    from shop.tasks import send_gift_order_placed
+
+    transaction.on_commit(lambda: send_gift_order_placed.delay(order.pk))
     return order
+
+
+def _buyers(order: GiftOrder) -> list[str]:
+    """Who hears that an order was placed: whoever placed it, and the organisation's
+    administrators (each address once, the placer first)."""
+    addresses = [order.placed_by.email] if order.placed_by and order.placed_by.email else []
+    addresses += order.organisation.members.filter(role=OrganisationMember.Role.ADMIN).exclude(
+        user__email="").order_by("user__email").values_list("user__email", flat=True)
+    return list(dict.fromkeys(address.lower() for address in addresses))
+
+
+def latest_proof_approval(quantity: int, in_hand_date: date) -> date:
+    """The last day a proof may be approved for the boxes still to be in hand on the date."""
+    day = in_hand_date
+    while add_working_days(day, production_days(quantity)) > in_hand_date:
+        day -= timedelta(days=1)
+    return day
+
+
+def gift_order_send_placed(order_id: int) -> bool:
+    """E-mail the client's buyers the order's summary, its proof schedule and a link to it."""
+    from shop.selectors.gifts.orders import PROOF_DUE_WORKING_DAYS
+
+    order = GiftOrder.objects.select_related("placed_by", "organisation", "recipient_list").get(pk=order_id)
+    to = _buyers(order)
+    if not to:
+        return False
+    placed_on = timezone.localdate(order.created_at)
+    context = {
+        "order": order, "link": settings.SITE_URL.rstrip("/") + reverse("shop:gift_order", args=[order.number]),
+        "lines": list(order.lines.all()), "proof_by": add_working_days(placed_on, PROOF_DUE_WORKING_DAYS),
+        "approve_by": latest_proof_approval(order.quantity, order.in_hand_date),
+        "production_days": production_days(order.quantity), "terms_days": settings.GIFT_INVOICE["TERMS_DAYS"],
+    }
+    mail.send(to=to, subject=f"Gift order {order.number} placed: {order.quantity} × {order.design_name}",
+              template="shop/email/gift_order_placed", context=context)
+    return True
 
 
 def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:

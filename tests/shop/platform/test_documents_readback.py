@@ -63,6 +63,7 @@ EMAIL_SENDERS = {
     "shop.services.pledges.pledge_send_confirmation",
     "shop.services.restock.restock_send_notice",
     "shop.services.gifts.orders.invoice_send",
+    "shop.services.gifts.orders.gift_order_send_placed",
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
@@ -374,6 +375,9 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     expect("invoice e-mail", invoice_mail.body, f"for ${invoice.amount:,}", f"(your PO {PO_NUMBER})",
            f"Remit to: {remit_to}", gift_orders.invoice_pay_link(invoice))
     expect("invoice e-mail subject", invoice_mail.subject, f"(PO {PO_NUMBER})")
+    [placed_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed, order.pk)
+    expect("order-placed e-mail", placed_mail.body, ORGANISATION, PRODUCT, f"Your PO number: {PO_NUMBER}",
+           f"Total: ${order.total:,}", f"/gifts/orders/{order.number}/")
     certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
     expect("certificate", certificate, ORGANISATION)
     for event in ("proof", "shipped"):
