@@ -113,6 +113,7 @@ ACCESS = {
     # Gift boxes: the sample design, order, proof, recipient list, members and invitation are
     # organisation A's: its member corporate_a reaches them, corporate_b (a member of B) does not.
     "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/boxes/": everyone(OK),  # the public catalogue and instant quote
     "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                           corporate_a=OK),
     "gifts/designs/<int:design_id>/items/": everyone(NO_GET),

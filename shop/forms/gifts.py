@@ -65,6 +65,17 @@ class QuoteForm(forms.Form):
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
 
 
+class PublicQuoteForm(QuoteForm):
+    """The public catalogue's instant quote: a classic box (by its slug) and a quantity."""
+
+    box = forms.ChoiceField(choices=[], label="Box")
+    field_order = ["box", "quantity", "shipping", "state"]
+
+    def __init__(self, *args, boxes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["box"].choices = [(box.slug, box.name) for box in boxes]
+
+
 
 
 class GiftOrderForm(forms.Form):
