@@ -353,6 +353,19 @@ MENDED_ORG = {
         ),
     ),
 }
+# How a client's finance team pays a gift-box invoice (the invoice PDF and e-mail print these).
+# The demo values are plainly not a real bank: set every one in production. Only the last
+# four digits of the account are ever printed; the full number is given by phone on request,
+# so a forged e-mail cannot redirect a payment by "changing our bank details".
+GIFT_INVOICE = {
+    "REMIT_TO": env("INVOICE_REMIT_TO", default=f"{MENDED_ORG['LEGAL_NAME']}, Accounts receivable, {MENDED_ORG['ADDRESS']}"),
+    "BANK_NAME": env("INVOICE_BANK_NAME", default="Example Demo Bank (not a real bank)"),
+    "ACH_ROUTING": env("INVOICE_ACH_ROUTING", default="000000000"),
+    "ACCOUNT_LAST4": env("INVOICE_ACCOUNT_LAST4", default="0000"),
+    "ACCOUNT_NAME": env("INVOICE_ACCOUNT_NAME", default=MENDED_ORG["LEGAL_NAME"]),
+    "PHONE": env("INVOICE_PHONE", default="(555) 010-0100"),
+    "TERMS_DAYS": env.int("INVOICE_TERMS_DAYS", default=30),
+}
 # Where the quick-exit button sends a visitor. A local neutral page by default, so it
 # works without network; production may point it at a neutral public site.
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="/weather/")

@@ -28,6 +28,7 @@ from shop.models import (
     SponsorshipTier,
     TicketType,
     User,
+    VolumeTier,
 )
 from shop.models.cart import SESSION_CART_KEY
 from shop.platform import page_cache
@@ -54,7 +55,7 @@ SHOWN_BY = {
     EVENTS: (Event, TicketType, SponsorshipTier, EventTicket, Sponsorship),
     CIRCLES: (GivingCircle,),
     PLEDGE: (Pledge,),
-    GIFTS: (BoxSize, ClassicBox, ClassicBoxItem),
+    GIFTS: (BoxSize, ClassicBox, ClassicBoxItem, VolumeTier),
 }
 
 

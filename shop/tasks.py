@@ -68,6 +68,13 @@ def import_recipient_list(list_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_order_placed(order_id: int) -> None:
+    from shop.services.gifts.orders import gift_order_send_placed
+
+    gift_order_send_placed(order_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_order_update(order_id: int, event: str) -> None:
     from shop.services.gifts.fulfilment import gift_order_send_update
 

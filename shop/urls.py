@@ -6,6 +6,7 @@ from shop.views import data_rights as data_rights_views
 from shop.views import audit as audit_views
 from shop.views import addresses, cart, catalog, checkout, giving, orders, pages, pledge, restock, webhooks
 from shop.views.gifts import fulfilment as gift_fulfilment
+from shop.views.gifts import catalogue as gift_catalogue
 from shop.views.gifts import pages as gifts
 
 app_name = "shop"
@@ -36,6 +37,7 @@ urlpatterns = [
     path("pledge/badge/<str:badge>/", pledge.pledge_badge, name="pledge_badge"),
     path("pledge/badge/<str:badge>.svg", pledge.pledge_badge_svg, name="pledge_badge_svg"),
     path("gifts/", gifts.gifts_home, name="gifts"),
+    path("gifts/boxes/", gift_catalogue.gift_boxes, name="gift_boxes"),
     path("gifts/designs/<int:design_id>/", gifts.design_detail, name="gift_design"),
     path("gifts/designs/<int:design_id>/items/", gifts.design_item, name="gift_design_item"),
     path("gifts/designs/<int:design_id>/details/", gifts.design_details, name="gift_design_details"),
@@ -49,6 +51,9 @@ urlpatterns = [
     path("gifts/orders/<str:number>/pay/setup/", gifts.gift_order_pay_setup, name="gift_order_pay_setup"),
     path("gifts/orders/<str:number>/pay/confirm/", gifts.gift_order_pay_confirm, name="gift_order_pay_confirm"),
     path("gifts/orders/<str:number>/invoice.pdf", gifts.gift_order_invoice_pdf, name="gift_order_invoice"),
+    path("gifts/invoices/<str:token>/pay/", gifts.gift_invoice_pay, name="gift_invoice_pay"),
+    path("gifts/invoices/<str:token>/pay/setup/", gifts.gift_invoice_pay_setup, name="gift_invoice_pay_setup"),
+    path("gifts/invoices/<str:token>/pay/confirm/", gifts.gift_invoice_pay_confirm, name="gift_invoice_pay_confirm"),
     path("gifts/orders/<str:number>/proofs/<int:proof_id>/", gift_fulfilment.gift_order_proof_file, name="gift_proof_file"),
     path("gifts/orders/<str:number>/impact.pdf", gift_fulfilment.gift_order_certificate, name="gift_order_certificate"),
     path("gifts/recipients/", gift_fulfilment.recipient_lists, name="gift_recipients"),

@@ -114,6 +114,7 @@ ACCESS = {
     # Gift boxes: the sample design, order, proof, recipient list, members and invitation are
     # organisation A's: its member corporate_a reaches them, corporate_b (a member of B) does not.
     "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/boxes/": everyone(OK),  # the public catalogue and instant quote
     "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                           corporate_a=OK),
     "gifts/designs/<int:design_id>/items/": everyone(NO_GET),
@@ -132,6 +133,10 @@ ACCESS = {
     "gifts/orders/<str:number>/invoice.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                  probe="/gifts/orders/{gift_order}/invoice.pdf", corporate_a=OK),
     "staff/gifts/invoices/<int:invoice_id>/paid/": everyone(NO_GET, probe="/staff/gifts/invoices/1/paid/"),
+    # an invoice's pay-by-card page: the signed link printed on the invoice is the key (no account)
+    "gifts/invoices/<str:token>/pay/": everyone(OK, probe="/gifts/invoices/{invoice_token}/pay/"),
+    "gifts/invoices/<str:token>/pay/setup/": everyone(NO_GET, probe="/gifts/invoices/{invoice_token}/pay/setup/"),
+    "gifts/invoices/<str:token>/pay/confirm/": everyone(NO_GET, probe="/gifts/invoices/{invoice_token}/pay/confirm/"),
     "staff/gifts/orders/<str:number>/proof/": everyone(NO_GET, probe="/staff/gifts/orders/{gift_order}/proof/"),
     "gifts/designs/<int:design_id>/quote.pdf": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                    probe="/gifts/designs/{design_id}/quote.pdf?quantity=25&shipping=bulk",
@@ -541,7 +546,7 @@ def sample_objects():
             "address": ("customer", "customer_b"),  # a saved delivery address
             "line_id": (None, None),  # a line in a guest's cart
             # an organisation's objects (its invitation's secret link is a key anyone may hold)
-            **{key: ("corporate_a", "corporate_b") for key in gifts_a if key != "invitation_token"},
+            **{key: ("corporate_a", "corporate_b") for key in gifts_a if key not in ("invitation_token", "invoice_token")},
             "stub_id": ("employee", "employee_b"),
             **volunteer_objects["owned"],
             **giving_objects["owned"],
@@ -557,7 +562,7 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
     """One organisation's gift objects, ``admin`` its administrator (the values the probes use)."""
     from django.utils import timezone
 
-    from shop.services.gifts.orders import invoice_issue
+    from shop.services.gifts.orders import invoice_issue, invoice_token
 
     member = OrganisationMember.objects.create(organisation=organisation, user=admin, role="admin")
     design = GiftDesign.objects.create(organisation=organisation, name="Sample", size=size,
@@ -568,12 +573,13 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
         boxes_subtotal=Decimal("300.00"), shipping=Decimal("77.50"), tax=Decimal("0"), total=Decimal("377.50"),
         assembly_wage=Decimal("4.00"), payment="invoice", paid_at=timezone.now(),
     )
-    invoice_issue(gift_order)
+    invoice = invoice_issue(gift_order)
     proof = Proof.objects.create(order=gift_order, file=ContentFile(b"proof", name="proof.png"))
     invitation = OrganisationInvitation.objects.create(organisation=organisation, email=f"new@{organisation.slug}.example")
     return {"organisation": organisation.slug, "design_id": design.pk, "gift_order": gift_order.number,
             "proof": proof.pk, "recipient_list": recipient_list_for(organisation).pk, "member": member.pk,
-            "invitation": invitation.pk, "invitation_token": invitation.token}
+            "invitation": invitation.pk, "invitation_token": invitation.token,
+            "invoice_token": invoice_token(invoice)}
 
 
 def _volunteer_objects(people):

@@ -44,9 +44,11 @@ def test_no_float_in_app_code():
 PRICE_MODULE = ROOT / "shop" / "pricing.py"
 RATE_TABLES = {"TaxRate", "VolumeTier"}
 # May name the rate tables, never do arithmetic with them: the models that define them, the
-# admin that edits them, the demo that seeds them, and the selector that reads them into the
-# price calculation's plain inputs.
-RATE_TABLE_READERS = {"shop/admin/rates.py", "shop/admin/gifts.py", "shop/demo/catalog.py", "shop/selectors/pricing.py"}
+# admin that edits them, the demo that seeds them, the selector that reads them into the
+# price calculation's plain inputs (and the public tiers table), and the signals that retire the
+# cached pages showing them.
+RATE_TABLE_READERS = {"shop/admin/rates.py", "shop/admin/gifts.py", "shop/demo/catalog.py", "shop/selectors/pricing.py",
+                      "shop/signals.py"}
 # A tax rate or a discount as the rate table, the tiers and the calculation's inputs name them.
 PRICE_FIELDS = {"rate", "tax_rate", "discount_percent", "percent", "applies_to_shipping"}
 

@@ -34,6 +34,8 @@ SHARED = {
     "donate/pay/<str:token>/confirm/": "the signed link is the key",
     "giving/card/<str:token>/setup/": "the signed link is the key",
     "giving/card/<str:token>/confirm/": "the signed link is the key",
+    "gifts/invoices/<str:token>/pay/setup/": "the signed link printed on the invoice is the key",
+    "gifts/invoices/<str:token>/pay/confirm/": "the signed link printed on the invoice is the key",
     "events/<slug:slug>/tickets/": "anyone may buy tickets to a published event",
     "events/<slug:slug>/sponsor/": "anyone may sponsor a published event",
     "shop/product/<slug:slug>/notify/": "anyone may ask to be e-mailed when a product is back in stock",

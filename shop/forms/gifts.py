@@ -65,6 +65,17 @@ class QuoteForm(forms.Form):
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
 
 
+class PublicQuoteForm(QuoteForm):
+    """The public catalogue's instant quote: a classic box (by its slug) and a quantity."""
+
+    box = forms.ChoiceField(choices=[], label="Box")
+    field_order = ["box", "quantity", "shipping", "state"]
+
+    def __init__(self, *args, boxes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["box"].choices = [(box.slug, box.name) for box in boxes]
+
+
 
 
 class GiftOrderForm(forms.Form):
@@ -84,6 +95,8 @@ class GiftOrderForm(forms.Form):
     ship_to_state = forms.ChoiceField(choices=[("", "State")] + US_STATES, required=False, label="State")
     ship_to_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
     in_hand_date = DateField(label="Needed in hand by")
+    po_number = forms.CharField(max_length=40, required=False, label="PO number (optional)",
+                                help_text="Your purchase order number; we print it on the invoice.")
 
     BULK_REQUIRED = ("quantity", "ship_to_name", "ship_to_line1", "ship_to_city", "ship_to_state", "ship_to_zip")
 

@@ -199,6 +199,8 @@ class GiftOrder(models.Model):
     tissue_name = models.CharField(max_length=40, blank=True)
     has_logo = models.BooleanField(default=False)
     in_hand_date = models.DateField()
+    po_number = models.CharField(max_length=40, blank=True, verbose_name="PO number",
+                                 help_text="The client's purchase order number, printed on the invoice.")
     box_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
     boxes_subtotal = models.DecimalField(**MONEY)
@@ -316,6 +318,7 @@ class RecipientList(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     row_errors = models.JSONField(default=list, blank=True, help_text="Every bad row: row number, column, reason.")
+    notes = models.JSONField(default=list, blank=True, help_text="Columns of the file that were not used, and why.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -342,6 +345,7 @@ class GiftRecipient(models.Model):
     zip = models.CharField(max_length=10)
     country = models.CharField(max_length=2, default="US")
     message = models.TextField(blank=True, help_text="Replaces the default card message when set.")
+    email = models.EmailField(blank=True, help_text="From the file's e-mail column, when it has one.")
 
     class Meta:
         ordering = ["row"]

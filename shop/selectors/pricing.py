@@ -41,6 +41,19 @@ def volume_tier_discount(quantity: int) -> PercentOff | None:
     return PercentOff(tier.discount_percent, label="volume discount") if tier else None
 
 
+def volume_tier_rows() -> list[dict]:
+    """The volume tiers as the public catalogue's table: from, to (None for the last) and the
+    percent off, with a first row at no discount below the first tier. One query."""
+    tiers = list(VolumeTier.objects.order_by("min_quantity"))
+    if not tiers:
+        return []
+    rows = [{"from": 1, "to": tiers[0].min_quantity - 1, "percent": Decimal("0")}]
+    for tier, following in zip(tiers, tiers[1:] + [None]):
+        rows.append({"from": tier.min_quantity, "to": following.min_quantity - 1 if following else None,
+                     "percent": tier.discount_percent})
+    return rows
+
+
 def shipping_for_method(method: ShippingMethod | None) -> Shipping | None:
     """A shop shipping method as the calculation's ``Shipping``; a pickup ships nothing."""
     if method is None or method.is_pickup:

@@ -7,15 +7,25 @@ returns the recipients only when every row is valid; otherwise it raises
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first data row is
 row 2, and blank lines still take up a row number (they are skipped, not renumbered).
 
-File-level problems (unreadable encoding, empty file, no recipients, missing or unknown
-columns, too many rows) raise ``RecipientImportError`` with ``errors == []`` and a message
-saying what is wrong.
+Headers are matched through ``ALIAS_NAMES`` without case, spaces or punctuation, so a file
+exported from an HR or CRM system (``Address 1``, ``Street``, ``Zip Code``, ``State/Province``,
+``E-mail``...) is read as it is; ``First Name`` and ``Last Name`` together make the name. A
+column we do not use is ignored, and ``read_recipients`` returns a note naming it (with its
+spreadsheet letter) for the member to see.
+
+File-level problems (unreadable encoding, empty file, no recipients, a missing required
+column, two columns that mean the same thing, too many rows) raise ``RecipientImportError``
+with ``errors == []`` and a message saying what is wrong; a missing column's message lists
+the names it accepts.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from shop.platform import csv_export
 from shop.platform.errors import DomainError
@@ -33,7 +43,38 @@ COLUMNS = (
     "country",
     "message",
 )
+OPTIONAL_COLUMNS = ("email", "first_name", "last_name")  # read when present; not in the template
 REQUIRED_COLUMNS = ("name", "address_line1", "city", "state", "zip")
+# What each column is called in files exported from HR and CRM systems (Workday, BambooHR,
+# Salesforce, HubSpot, Excel's address lists...), matched on header_key(): case, spaces and
+# punctuation do not count. The first spelling of each is the one the template uses.
+ALIAS_NAMES = {
+    "name": ("name", "Full Name", "Recipient", "Recipient Name", "Contact Name", "Employee Name", "Ship To Name"),
+    "first_name": ("First Name", "Given Name", "First", "FName", "Preferred Name"),
+    "last_name": ("Last Name", "Surname", "Family Name", "Last", "LName"),
+    "company": ("company", "Company Name", "Organization", "Organisation", "Business", "Account Name", "Employer"),
+    "address_line1": ("address_line1", "Address", "Address 1", "Street", "Street Address",
+                      "Street 1", "Street Address 1", "Mailing Street", "Shipping Address", "Home Address",
+                      "Address Street"),
+    "address_line2": ("address_line2", "Address 2", "Street 2", "Street Address 2",
+                      "Apartment", "Apt", "Suite", "Unit", "Apt Suite"),
+    "city": ("city", "Town", "Town City", "City Town", "Locality", "Mailing City", "Shipping City", "Home City"),
+    "state": ("state", "State Province", "Province", "Region", "State Code", "ST", "Mailing State",
+              "Shipping State", "Home State", "State Region"),
+    "zip": ("zip", "Zip Code", "Postal Code", "Postcode", "ZIP+4", "Mailing Zip",
+            "Mailing Postal Code", "Shipping Zip", "Shipping Postal Code", "Home Zip"),
+    "country": ("country", "Country Code", "Country Region", "Mailing Country", "Shipping Country", "Nation"),
+    "message": ("message", "Card Message", "Gift Message", "Note", "Notes", "Personal Message", "Greeting"),
+    "email": ("email", "Email Address", "Work Email", "Business Email",
+              "Personal Email", "Mail"),
+}
+LABELS = {
+    "name": "name", "first_name": "first name", "last_name": "last name", "company": "company",
+    "address_line1": "address line 1", "address_line2": "address line 2", "city": "city", "state": "state",
+    "zip": "ZIP code", "country": "country", "message": "card message", "email": "e-mail",
+}
+EXPECTED = ", ".join(COLUMNS) + ", email (other common names for each are understood)"
+MAX_LENGTHS = {"name": 120, "company": 120, "address_line1": 200, "address_line2": 200, "city": 100, "email": 254}
 MAX_ROWS = 2000
 MAX_MESSAGE_LENGTH = 300
 PROGRESS_EVERY = 100
@@ -41,6 +82,13 @@ PROGRESS_EVERY = 100
 STATE_CODES = frozenset(code for code, _name in US_STATES)
 ACCEPTED_COUNTRIES = {"us": "US", "usa": "US", "united states": "US"}
 US_ONLY = "we ship gift boxes within the United States only"
+
+
+
+def _accepted(column: str) -> str:
+    names = ", ".join(ALIAS_NAMES[column])
+    return names + (", or First Name and Last Name" if column == "name" else "")
+
 
 _ZIP_RE = re.compile(r"^([0-9]{5})(?:[-\s]?([0-9]{4}))?$")  # ASCII digits only
 
@@ -63,6 +111,7 @@ class Recipient:
     zip: str
     country: str
     message: str  # "" means: use the default card message
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +119,14 @@ class RowError:
     row: int
     field: str  # a column name, or "" when the problem is the row as a whole
     message: str
+
+
+@dataclass(frozen=True)
+class RecipientFile:
+    """What a valid file holds: its recipients, and notes on the columns that were not used."""
+
+    recipients: list[Recipient]
+    notes: list[str]
 
 
 class RecipientImportError(DomainError):
@@ -90,33 +147,82 @@ def _key_part(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _check_header(header: list[str]) -> dict[str, int]:
-    names = [cell.strip().lower() for cell in header]
-    expected = ", ".join(COLUMNS)
-    if len(names) == 1 and ";" in names[0]:
+def header_key(cell: str) -> str:
+    """A header cell as the alias table knows it: lower case, letters and digits only, so
+    "Address Line 1", "address_line1" and "ADDRESS-LINE-1" are one key."""
+    return "".join(character for character in cell.casefold() if character.isalnum())
+
+
+def _aliases() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for column, names in ALIAS_NAMES.items():
+        for alias in names:
+            if table.setdefault(header_key(alias), column) != column:
+                raise AssertionError(f"the header {alias!r} would name two columns")
+    return table
+
+
+ALIASES = _aliases()
+
+
+def _column_letter(index: int) -> str:
+    """Column A, B, ..., Z, AA, ... as a spreadsheet labels it."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _check_header(header: list[str]) -> tuple[dict[str, int], int, list[str]]:
+    """({column: cell index}, width of the header, notes on the columns not used)."""
+    cells = [cell.strip() for cell in header]
+    if len(cells) == 1 and ";" in cells[0]:
         raise RecipientImportError(
             "The columns are separated by semicolons; please save the file as CSV (comma delimited). "
-            f"Expected columns: {expected}."
+            f"Expected columns: {EXPECTED}."
         )
     # Trailing empty header cells (a spreadsheet habit) are ignored.
-    while names and not names[-1]:
-        names.pop()
-    unknown = [name or "(a column with no name)" for name in names if name not in COLUMNS]
-    if unknown:
-        raise RecipientImportError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-            f"Expected columns: {expected}."
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    while cells and not cells[-1]:
+        cells.pop()
+    found: dict[str, list[int]] = {}
+    ignored: list[int] = []
+    for index, cell in enumerate(cells):
+        column = ALIASES.get(header_key(cell))
+        if column is None:
+            ignored.append(index)
+        else:
+            found.setdefault(column, []).append(index)
+    repeated = [column for column, indexes in found.items() if len(indexes) > 1]
     if repeated:
-        raise RecipientImportError(f"Column repeated in the header: {', '.join(repeated)}.")
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    if missing:
-        raise RecipientImportError(
-            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"Expected columns: {expected}."
+        described = "; ".join(
+            f"{' and '.join(repr(cells[i]) for i in found[column])} both mean {LABELS[column]}" for column in repeated
         )
-    return {name: index for index, name in enumerate(names)}
+        raise RecipientImportError(f"Two columns mean the same thing: {described}. Please keep one of them.")
+    columns = {column: indexes[0] for column, indexes in found.items()}
+    notes = []
+    if "name" in columns:
+        for part in ("first_name", "last_name"):
+            if part in columns:
+                index = columns.pop(part)
+                notes.append(
+                    f"Column {_column_letter(index)} ({cells[index]!r}) was not used: the file has a name column."
+                )
+    missing = [
+        column for column in REQUIRED_COLUMNS
+        if column not in columns and not (column == "name" and ("first_name" in columns or "last_name" in columns))
+    ]
+    if missing:
+        described = "; ".join(f"{LABELS[column]} (a column named {_accepted(column)})" for column in missing)
+        raise RecipientImportError(
+            f"Missing required column{'s' if len(missing) > 1 else ''}: {described}. "
+            f"Expected columns: {EXPECTED}."
+        )
+    for index in ignored:
+        notes.append(f"Column {_column_letter(index)} ({cells[index]!r}) was ignored: it is not one we use."
+                     if cells[index] else f"Column {_column_letter(index)} has no name and was ignored.")
+    return columns, len(cells), notes
 
 
 def _check_zip(value: str) -> tuple[str | None, str | None]:
@@ -150,13 +256,26 @@ def _parse_row(row_number: int, cells: list[str], columns: dict[str, int], width
         index = columns.get(column)
         return cells[index].strip() if index is not None else ""
 
-    values = {column: cell(column) for column in COLUMNS}
-    for column in COLUMNS:
+    values = {column: cell(column) for column in COLUMNS + OPTIONAL_COLUMNS}
+    if "name" not in columns:
+        values["name"] = " ".join(part for part in (values["first_name"], values["last_name"]) if part)
+    for column in COLUMNS + ("email",):
         if control_characters(values[column], multiline=column == "message"):
             errors.append(RowError(row_number, column, f"{column} has invisible control characters; retype it"))
     for column in REQUIRED_COLUMNS:
         if not values[column]:
             errors.append(RowError(row_number, column, f"{column} is required"))
+    for column, longest in MAX_LENGTHS.items():
+        if len(values[column]) > longest:
+            errors.append(RowError(row_number, column,
+                                   f"{column} is {len(values[column])} characters; the most it takes is {longest}"))
+
+    email = values["email"]
+    if email and len(email) <= MAX_LENGTHS["email"]:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(RowError(row_number, "email", f"{email!r} is not an e-mail address"))
 
     state = values["state"].upper()
     if state and state not in STATE_CODES:
@@ -201,6 +320,7 @@ def _parse_row(row_number: int, cells: list[str], columns: dict[str, int], width
         zip=zip_code,
         country=country,
         message=message,
+        email=email,
     )
     return recipient, errors
 
@@ -210,7 +330,17 @@ def parse_recipients(
     max_rows: int = MAX_ROWS,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Recipient]:
-    """Every recipient in the file, or ``RecipientImportError`` listing every problem.
+    """Every recipient in the file, or ``RecipientImportError`` listing every problem."""
+    return read_recipients(data, max_rows, progress).recipients
+
+
+def read_recipients(
+    data: bytes | str,
+    max_rows: int = MAX_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> RecipientFile:
+    """Every recipient in the file and notes on the columns not used, or
+    ``RecipientImportError`` listing every problem.
 
     ``progress(done, total)`` is called after every ``PROGRESS_EVERY`` data rows, and once
     more at the end when the total is not a multiple of it.
@@ -226,8 +356,7 @@ def parse_recipients(
     if not numbered:
         raise RecipientImportError("The file is empty. Please use the template and add your recipients.")
     _header_row, header = numbered[0]
-    columns = _check_header(header)
-    width = max(columns.values()) + 1
+    columns, width, notes = _check_header(header)
     rows = numbered[1:]
     if not rows:
         raise RecipientImportError("The file has a header but no recipients.")
@@ -272,4 +401,4 @@ def parse_recipients(
         raise RecipientImportError(
             f"{_plural(bad_rows, 'row')} {verb} problems; nothing was imported.", errors
         )
-    return recipients
+    return RecipientFile(recipients, notes)

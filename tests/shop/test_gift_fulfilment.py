@@ -101,6 +101,26 @@ def test_a_good_list_imports_every_row_and_reports_full_progress(client, acme, d
     assert "250 recipients, ready" in client.get(response.url).content.decode()
 
 
+def test_an_hr_export_imports_with_its_own_headers_and_the_page_names_the_ignored_column(
+        client, acme, django_capture_on_commit_callbacks):
+    org, _design = acme
+    client.force_login(member_of(org))
+    text = ("Employee ID,First Name,Last Name,E-mail,Address 1,Address 2,City,State/Province,Zip Code\r\n"
+            "E-17,Ana,Lima,ana@example.com,1 Elm St,,Boston,MA,02134\r\n"
+            "E-18,Bo,Chen,,9 Oak Ave,Apt 2,Austin,TX,78701\r\n")
+    upload = SimpleUploadedFile("hr.csv", text.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("shop:gift_recipients"), {"name": "HR", "file": upload})
+    recipient_list = RecipientList.objects.get()
+    assert recipient_list.status == RecipientList.Status.READY
+    assert list(recipient_list.recipients.values_list("row", "name", "email", "address_line2", "zip")) == [
+        (2, "Ana Lima", "ana@example.com", "", "02134"), (3, "Bo Chen", "", "Apt 2", "78701")]
+    assert recipient_list.notes == ["Column A ('Employee ID') was ignored: it is not one we use."]
+    page = client.get(response.url).content.decode()
+    assert "2 recipients, ready" in page
+    assert "Column A (&#x27;Employee ID&#x27;) was ignored" in page
+
+
 def test_import_progress_is_written_while_rows_are_checked(acme):
     """The task writes progress every 100 rows, so the bar moves during a long import."""
     from shop.services.gifts import recipients as gift_recipients
@@ -109,7 +129,7 @@ def test_import_progress_is_written_while_rows_are_checked(acme):
     recipient_list = RecipientList.objects.create(organisation=org, name="Big", status=RecipientList.Status.PROCESSING)
     recipient_list.source.save("r.csv", ContentFile(to_csv(recipient_rows(350)).encode()))
     seen = []
-    original = gift_recipients.parse_recipients
+    original = gift_recipients.read_recipients
 
     def spy(data, progress):
         def record(done, total):
@@ -117,11 +137,11 @@ def test_import_progress_is_written_while_rows_are_checked(acme):
             seen.append(RecipientList.objects.values_list("processed_rows", "total_rows").get(pk=recipient_list.pk))
         return original(data, progress=record)
 
-    gift_recipients.parse_recipients = spy
+    gift_recipients.read_recipients = spy
     try:
         gift_recipients.recipient_list_import(recipient_list.pk)
     finally:
-        gift_recipients.parse_recipients = original
+        gift_recipients.read_recipients = original
     assert seen == [(100, 350), (200, 350), (300, 350), (350, 350)]
     gift_recipients.recipient_list_import(recipient_list.pk)  # a retried task imports nothing twice
     assert recipient_list.recipients.count() == 350

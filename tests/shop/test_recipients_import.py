@@ -11,6 +11,7 @@ from shop.services.recipients_import import (
     RecipientImportError,
     RowError,
     parse_recipients,
+    read_recipients,
 )
 
 HEADER = ["name", "company", "address_line1", "address_line2", "city", "state", "zip", "country", "message"]
@@ -91,20 +92,116 @@ def test_a_repeated_address_is_flagged_naming_both_rows():
     assert error.message == "1 row has problems; nothing was imported."
 
 
-def test_missing_required_column_is_refused_by_name():
+def test_missing_required_column_is_refused_by_name_with_the_names_it_accepts():
     header = [c for c in HEADER if c != "city"]
     error = errors_of(to_csv(recipient_rows(3), header=header))
-    assert "Missing required column: city" in error.message
+    assert "Missing required column: city (a column named city, Town," in error.message
     assert error.errors == []
+    error = errors_of(to_csv(recipient_rows(3), header=[c for c in HEADER if c not in ("name", "zip")]))
+    assert error.message.startswith("Missing required columns: name (a column named name, Full Name,")
+    assert "or First Name and Last Name); ZIP code (a column named zip, Zip Code, Postal Code," in error.message
 
 
-def test_unknown_column_is_refused_with_the_expected_columns():
+def test_an_unknown_column_is_ignored_with_a_note_naming_it_and_its_letter():
     rows = recipient_rows(3)
     for row in rows:
         row["phone"] = "555-0100"
-    error = errors_of(to_csv(rows, header=HEADER + ["phone"]))
-    assert "Unknown column: phone" in error.message
-    assert ", ".join(HEADER) in error.message
+        row["Employee #"] = "E1"
+    read = read_recipients(to_csv(rows, header=["Employee #"] + HEADER + ["phone"]))
+    assert [r.name for r in read.recipients] == ["Person 0", "Person 1", "Person 2"]
+    assert read.notes == ["Column A ('Employee #') was ignored: it is not one we use.",
+                          "Column K ('phone') was ignored: it is not one we use."]
+    assert not hasattr(read.recipients[0], "phone")
+
+
+def test_a_column_with_no_name_in_the_middle_is_ignored_with_a_note():
+    text = "name,,address_line1,city,state,zip\r\nAna Lima,x,1 Elm St,Boston,MA,02134\r\n"
+    read = read_recipients(text)
+    assert read.recipients[0].address_line1 == "1 Elm St"
+    assert read.notes == ["Column B has no name and was ignored."]
+
+
+def test_the_column_letters_go_past_z():
+    header = [f"extra {n}" for n in range(27)] + ["name", "address_line1", "city", "state", "zip"]
+    text = ",".join(header) + "\r\n" + "," * 27 + "Ana Lima,1 Elm St,Boston,MA,02134\r\n"
+    notes = read_recipients(text).notes
+    assert notes[0].startswith("Column A ") and notes[25].startswith("Column Z ") and notes[26].startswith("Column AA ")
+
+
+# Headers as HR and CRM systems export them (Workday, BambooHR, Salesforce, HubSpot, Excel),
+# each with the column it must land in.
+@pytest.mark.parametrize("header, column", [
+    ("address1", "address_line1"), ("Address 1", "address_line1"), ("Street", "address_line1"),
+    ("Street Address", "address_line1"), ("Address Line 1", "address_line1"), ("ADDRESS-LINE-1", "address_line1"),
+    ("Mailing Street", "address_line1"),
+    ("address2", "address_line2"), ("Address Line 2", "address_line2"), ("Apt/Suite", "address_line2"),
+    ("Zip Code", "zip"), ("ZIP", "zip"), ("Postal Code", "zip"), ("Postcode", "zip"), ("zip_code", "zip"),
+    ("ZIP+4", "zip"), ("State/Province", "state"), ("Province", "state"), ("STATE ", "state"),
+    ("Town/City", "city"), ("Company Name", "company"), ("Organization", "company"),
+    ("Full Name", "name"), ("Recipient Name", "name"), ("Country/Region", "country"),
+    ("Gift Message", "message"), ("E-mail", "email"), ("Email Address", "email"), ("e_mail", "email"),
+])
+def test_common_header_names_land_in_their_column(header, column):
+    values = {"name": "Ana Lima", "company": "Acme", "address_line1": "1 Elm St", "address_line2": "Apt 4",
+              "city": "Boston", "state": "MA", "zip": "02134", "country": "US", "message": "Thanks!",
+              "email": "ana@example.com"}
+    base = ["name", "address_line1", "city", "state", "zip"]
+    names = [header if c == column else c for c in base] if column in base else base + [header]
+    cells = [values[column] if n == header else values[n] for n in names]
+    read = read_recipients(",".join(names) + "\r\n" + ",".join(cells) + "\r\n")
+    assert getattr(read.recipients[0], column) == values[column]
+    assert read.notes == []
+
+
+def test_first_and_last_name_columns_make_the_name():
+    text = ("First Name,Last Name,Street,City,State,Zip Code\r\n"
+            "Ana,Lima,1 Elm St,Boston,MA,02134\r\n"
+            " Bo ,,2 Elm St,Boston,MA,02134\r\n"
+            ",Chen,3 Elm St,Boston,MA,02134\r\n"
+            ",,4 Elm St,Boston,MA,02134\r\n")
+    error = errors_of(text)
+    assert [(e.row, e.field, e.message) for e in error.errors] == [(5, "name", "name is required")]
+    read = read_recipients(text.rsplit(",,4 Elm", 1)[0])
+    assert [r.name for r in read.recipients] == ["Ana Lima", "Bo", "Chen"]
+    assert read.notes == []
+
+
+def test_a_name_column_wins_over_first_and_last_name_with_a_note():
+    text = "Name,First Name,Last Name,address1,city,state,zip\r\nDr Ana Lima,Ana,Lima,1 Elm St,Boston,MA,02134\r\n"
+    read = read_recipients(text)
+    assert read.recipients[0].name == "Dr Ana Lima"
+    assert read.notes == ["Column B ('First Name') was not used: the file has a name column.",
+                          "Column C ('Last Name') was not used: the file has a name column."]
+
+
+def test_two_columns_that_mean_the_same_thing_are_refused_by_name():
+    text = "name,Street,Address 1,city,state,Zip Code,Postal Code\r\nAna,1 Elm,1 Elm,Boston,MA,02134,02134\r\n"
+    error = errors_of(text)
+    assert error.message == ("Two columns mean the same thing: 'Street' and 'Address 1' both mean address line 1; "
+                             "'Zip Code' and 'Postal Code' both mean ZIP code. Please keep one of them.")
+    assert error.errors == []
+
+
+def test_an_email_column_is_checked_per_row():
+    text = ("name,address1,city,state,zip,Email Address\r\n"
+            "Ana,1 Elm St,Boston,MA,02134,ana@example.com\r\n"
+            "Bo,2 Elm St,Boston,MA,02134,not-an-address\r\n"
+            "Cy,3 Elm St,Boston,MA,02134,\r\n")
+    [problem] = errors_of(text).errors
+    assert (problem.row, problem.field) == (3, "email") and "'not-an-address' is not an e-mail address" in problem.message
+    read = read_recipients(text.replace("not-an-address", "bo@example.org"))
+    assert [r.email for r in read.recipients] == ["ana@example.com", "bo@example.org", ""]
+
+
+def test_values_longer_than_the_database_keeps_are_row_errors():
+    rows = recipient_rows(2)
+    rows[0]["name"] = "N" * 121
+    rows[1]["city"] = "C" * 101
+    error = errors_of(to_csv(rows))
+    assert [(e.row, e.field) for e in error.errors] == [(2, "name"), (3, "city")]
+    assert "121 characters; the most it takes is 120" in error.errors[0].message
+    rows[0]["name"], rows[1]["city"] = "N" * 120, "C" * 100
+    assert len(parse_recipients(to_csv(rows))) == 2
 
 
 def test_header_is_case_and_space_insensitive_and_optional_columns_may_be_left_out():

@@ -10,6 +10,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from shop.platform.csv_export import csv_text
 from shop.platform.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
+from shop.services.gifts.orders import invoice_pay_link
 from shop.services.gifts.quote import GiftQuote
 from shop.templatetags.money import percent, usd
 
@@ -46,35 +47,56 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     return pdf(story, title=f"Quote: {design.name}", author=org["LEGAL_NAME"])
 
 
+def invoice_terms_days(invoice) -> int:
+    """The invoice's own terms (net N days), from its dates: a later change of settings does
+    not reprint an issued invoice."""
+    return (invoice.due_on - invoice.issued_on).days
+
+
 def invoice_pdf(invoice) -> bytes:
-    org = settings.MENDED_ORG
+    org, pay = settings.MENDED_ORG, settings.GIFT_INVOICE
     order = invoice.order
     client = invoice.organisation
+    number = f"{invoice.number:06d}"
     rows = [
         ["", "Amount"],
         [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
         ["Shipping", usd(order.shipping)],
         ["Sales tax", usd(order.tax)],
-        ["Total due", usd(invoice.amount)],
+        ["Total due (US dollars)", usd(invoice.amount)],
     ]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+    reference = f"invoice {number}" + (f" and PO {order.po_number}" if order.po_number else "")
+    small = styles()["Normal"].clone("link", fontSize=8.5, leading=11)  # the link fits on one line
     story = [
-        paragraph("<b>{org}</b> · Invoice {number}", "Title", org=org["LEGAL_NAME"], number=f"{invoice.number:06d}"),
+        paragraph("<b>{org}</b> · Invoice {number}", "Title", org=org["LEGAL_NAME"], number=number),
         paragraph("{address} · EIN {ein} · {email}", address=org["ADDRESS"], ein=org["EIN"], email=org["SUPPORT_EMAIL"]),
         Spacer(1, 10),
         paragraph("Bill to: <b>{client}</b><br/>{contact}<br/>{address}", client=client.name,
                   contact=client.billing_contact, address=client.billing_address),
         Spacer(1, 10),
-        paragraph("Issued {issued} · <b>due {due}</b> (net 30)", issued=f"{invoice.issued_on:%b %-d, %Y}",
+        paragraph("Invoice {number} · issued {issued} · terms: net {days} days · <b>due {due}</b>", number=number,
+                  issued=f"{invoice.issued_on:%b %-d, %Y}", days=invoice_terms_days(invoice),
                   due=f"{invoice.due_on:%b %-d, %Y}"),
+        paragraph("Your PO number: <b>{po}</b>", po=order.po_number) if order.po_number else Spacer(1, 0),
         Spacer(1, 12),
         Table(rows, colWidths=[4.8 * inch, 1.3 * inch], style=style),
-        Spacer(1, 12),
-        paragraph("Please quote invoice {number} with your payment.", number=f"{invoice.number:06d}"),
+        Spacer(1, 14),
+        paragraph("<b>How to pay</b> (please quote {reference})", reference=reference),
+        Spacer(1, 4),
+        paragraph("<b>By card</b>, on the invoice's own page:"),
+        paragraph('<a href="{link}" color="blue">{link}</a>', small, link=invoice_pay_link(invoice)),
+        paragraph("<b>By ACH or wire:</b> {bank}, routing number {routing}, account ending {last4}, account name "
+                  "{name}. Call us on {phone} for the full account number; we never change our bank details by e-mail.",
+                  bank=pay["BANK_NAME"], routing=pay["ACH_ROUTING"], last4=pay["ACCOUNT_LAST4"], name=pay["ACCOUNT_NAME"],
+                  phone=pay["PHONE"]),
+        paragraph("<b>By cheque:</b> payable to {org}, mailed to the remit-to address.", org=org["LEGAL_NAME"]),
+        Spacer(1, 6),
+        paragraph("<b>Remit to:</b> {remit}", remit=pay["REMIT_TO"]),
     ]
-    return pdf(story, title=f"Invoice {invoice.number:06d}", author=org["LEGAL_NAME"])
+    return pdf(story, title=f"Invoice {number}", author=org["LEGAL_NAME"])
 
 
 def impact_certificate_pdf(order) -> bytes:

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from shop.platform import mail
@@ -22,17 +24,24 @@ from shop.models import (
     Invoice,
     InvoiceSequence,
     Organisation,
+    OrganisationMember,
     Payment,
     Proof,
     RecipientList,
 )
 from shop.services.gifts.recipients import recipients_per_state
-from shop.services.gifts.quote import design_check_stock, gift_quote, in_hand_date_check
+from shop.services.gifts.quote import (
+    add_working_days,
+    design_check_stock,
+    gift_quote,
+    in_hand_date_check,
+    production_days,
+)
 from shop.services.payments import payment_intent_status_record, payment_open
 from shop.services.gifts.proofs import check_proof, read_upload
 
 S = GiftOrder.Status
-INVOICE_DAYS = 30
+PO_NUMBER_LENGTH = 40
 
 
 class GiftOrderError(DomainError):
@@ -55,11 +64,15 @@ class ShipTo:
 @transaction.atomic
 def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shipping_mode: str, in_hand_date: date, actor,
                      ship_to: ShipTo | None = None, recipient_list: RecipientList | None = None,
-                     today: date | None = None) -> GiftOrder:
+                     today: date | None = None, po_number: str = "") -> GiftOrder:
     """Freeze the quote into an order. Boxes go to every recipient of a checked list (one
     box each, taxed by each recipient's state) or in bulk to one address. Card orders get a
-    PaymentIntent to authorise (manual capture: nothing is charged before proof approval)."""
+    PaymentIntent to authorise (manual capture: nothing is charged before proof approval).
+    ``po_number`` is the client's purchase order number, printed on the invoice."""
     today = today or timezone.localdate()
+    po_number = " ".join(po_number.split())
+    if len(po_number) > PO_NUMBER_LENGTH:
+        raise GiftOrderError(f"A PO number has at most {PO_NUMBER_LENGTH} characters.")
     if not design.items.exists():
         raise GiftOrderError("Add at least one item to the box first.")
     destinations = None
@@ -94,7 +107,7 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
         initials=design.initials, message=design.message, quantity=quantity, shipping_mode=shipping_mode,
         recipient_list=recipient_list, ribbon_name=design.ribbon.name if design.ribbon else "",
         tissue_name=design.tissue.name if design.tissue else "", has_logo=bool(design.logo),
-        in_hand_date=in_hand_date, box_price=quote.box_price, discount=quote.discount,
+        in_hand_date=in_hand_date, po_number=po_number, box_price=quote.box_price, discount=quote.discount,
         boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
         assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor, **address,
     )
@@ -106,7 +119,47 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
     if payment == GiftOrder.Payment.CARD:
         intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
         payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
+    from shop.tasks import send_gift_order_placed
+
+    transaction.on_commit(lambda: send_gift_order_placed.delay(order.pk))
     return order
+
+
+def _buyers(order: GiftOrder) -> list[str]:
+    """Who hears that an order was placed: whoever placed it, and the organisation's
+    administrators (each address once, the placer first)."""
+    addresses = [order.placed_by.email] if order.placed_by and order.placed_by.email else []
+    addresses += order.organisation.members.filter(role=OrganisationMember.Role.ADMIN).exclude(
+        user__email="").order_by("user__email").values_list("user__email", flat=True)
+    return list(dict.fromkeys(address.lower() for address in addresses))
+
+
+def latest_proof_approval(quantity: int, in_hand_date: date) -> date:
+    """The last day a proof may be approved for the boxes still to be in hand on the date."""
+    day = in_hand_date
+    while add_working_days(day, production_days(quantity)) > in_hand_date:
+        day -= timedelta(days=1)
+    return day
+
+
+def gift_order_send_placed(order_id: int) -> bool:
+    """E-mail the client's buyers the order's summary, its proof schedule and a link to it."""
+    from shop.selectors.gifts.orders import PROOF_DUE_WORKING_DAYS
+
+    order = GiftOrder.objects.select_related("placed_by", "organisation", "recipient_list").get(pk=order_id)
+    to = _buyers(order)
+    if not to:
+        return False
+    placed_on = timezone.localdate(order.created_at)
+    context = {
+        "order": order, "link": settings.SITE_URL.rstrip("/") + reverse("shop:gift_order", args=[order.number]),
+        "lines": list(order.lines.all()), "proof_by": add_working_days(placed_on, PROOF_DUE_WORKING_DAYS),
+        "approve_by": latest_proof_approval(order.quantity, order.in_hand_date),
+        "production_days": production_days(order.quantity), "terms_days": settings.GIFT_INVOICE["TERMS_DAYS"],
+    }
+    mail.send(to=to, subject=f"Gift order {order.number} placed: {order.quantity} × {order.design_name}",
+              template="shop/email/gift_order_placed", context=context)
+    return True
 
 
 def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:
@@ -117,7 +170,12 @@ def gift_order_payment_sync(payment_intent_id: str) -> GiftOrder | None:
         stripe_payment_intent_id=payment_intent_id, kind=Payment.Kind.GIFT_ORDER).first()
     if payment is None:
         return None
-    payment_intent_status_record(payment, gateway.retrieve_payment_intent(payment_intent_id))
+    intent = gateway.retrieve_payment_intent(payment_intent_id)
+    payment_intent_status_record(payment, intent)
+    if payment.gift_order.payment == GiftOrder.Payment.INVOICE and intent["status"] == "succeeded":
+        invoice = Invoice.objects.filter(order=payment.gift_order).first()
+        if invoice is not None:  # an invoice paid by card from its pay link (after 3-D Secure, say)
+            invoice_mark_paid(invoice.pk, None)
     return payment.gift_order
 
 
@@ -210,7 +268,7 @@ def invoice_issue(order: GiftOrder) -> Invoice:
     today = timezone.localdate()
     invoice = Invoice.objects.create(
         number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
-        issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
+        issued_on=today, due_on=today + timedelta(days=settings.GIFT_INVOICE["TERMS_DAYS"]),
     )
     audit_record("gift_invoice.issued", target=invoice, number=invoice.number, order=order.number, amount=invoice.amount)
     from shop.tasks import send_gift_invoice
@@ -229,7 +287,7 @@ def _billing_recipients(invoice: Invoice) -> list[str]:
 
 def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
     """E-mail the invoice PDF to the organisation's billing contact. Returns True if sent."""
-    from shop.services.gifts.documents import invoice_pdf
+    from shop.services.gifts.documents import invoice_pdf, invoice_terms_days
 
     invoice = Invoice.objects.select_related("order__placed_by", "organisation").get(pk=invoice_id)
     to = _billing_recipients(invoice)
@@ -237,7 +295,11 @@ def invoice_send(invoice_id: int, reminder: bool = False) -> bool:
         return False
     subject = (f"Reminder: invoice {invoice.number:06d} was due {invoice.due_on:%b %-d, %Y}" if reminder
                else f"Invoice {invoice.number:06d} for your gift boxes")
-    mail.send(to=to, subject=subject, template="shop/email/gift_invoice", context={"invoice": invoice},
+    if invoice.order.po_number:
+        subject += f" (PO {invoice.order.po_number})"
+    mail.send(to=to, subject=subject, template="shop/email/gift_invoice",
+              context={"invoice": invoice, "pay": settings.GIFT_INVOICE, "pay_link": invoice_pay_link(invoice),
+                       "terms_days": invoice_terms_days(invoice)},
               attachments=[(f"invoice-{invoice.number:06d}.pdf", invoice_pdf(invoice), "application/pdf")])
     return True
 
@@ -266,3 +328,74 @@ def invoice_mark_paid(invoice_id: int, actor) -> Invoice:
     audit_record("gift_invoice.paid", actor=actor, target=invoice, number=invoice.number, amount=invoice.amount)
     announce_on_commit(gift_order_paid, gift_order_id=invoice.order_id)
     return invoice
+
+
+# -- an invoice paid by card, from the link printed on it --------------------------------------
+
+INVOICE_TOKEN_SALT = "shop.gift-invoice-pay"
+
+
+def invoice_token(invoice: Invoice) -> str:
+    """The signed key of an invoice's pay page: whoever holds the invoice may pay it (the
+    finance team may have no account), and nobody can guess another invoice's page."""
+    return signing.Signer(salt=INVOICE_TOKEN_SALT).sign(f"{invoice.number:06d}")
+
+
+def invoice_from_token(token: str) -> Invoice | None:
+    try:
+        number = signing.Signer(salt=INVOICE_TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    if not number.isdigit():
+        return None
+    return Invoice.objects.select_related("order", "organisation").filter(number=int(number)).first()
+
+
+def invoice_pay_link(invoice: Invoice) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("shop:gift_invoice_pay", args=[invoice_token(invoice)])
+
+
+def _invoice_open_intent(invoice_id: int) -> tuple[Invoice, Payment, dict]:
+    """The invoice's PaymentIntent to confirm: its latest one, or a new one when there is none
+    or the last card was declined. Under the invoice's row lock and committed before any card
+    is tried, so two clicks share one intent (an intent charges at most once) and the webhook
+    always finds the payment it reports on."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
+        if invoice.paid_at is not None:
+            raise GiftOrderError(f"Invoice {invoice.number:06d} is already paid. Thank you.")
+        order = invoice.order
+        if order.payment != GiftOrder.Payment.INVOICE:
+            raise GiftOrderError(f"Order {order.number} is paid by card on its own page.")
+        payment = order.payments.order_by("-id").first()
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id) if payment else None
+        if intent is None or (intent["status"] == "requires_payment_method" and intent.get("last_payment_error")):
+            attempt = order.payments.count() + 1
+            intent = gateway.create_payment_intent(invoice.amount, order.number,
+                                                   f"gift-invoice-{invoice.number:06d}-{attempt}")
+            payment = payment_open(Payment.Kind.GIFT_ORDER, order, intent, invoice.amount)
+    return invoice, payment, intent
+
+
+def invoice_card_pay(invoice_id: int, payment_method_id: str) -> dict:
+    """Charge the invoice's amount to a card, captured at once. The invoice is marked paid
+    when Stripe says the charge succeeded: here, or from the webhook after 3-D Secure. A
+    declined card's PaymentIntent is left (it never charges) and the next card gets a new
+    one. Returns Stripe's status (and the 3-D Secure secret)."""
+    if not payment_method_id.startswith("pm_"):
+        raise GiftOrderError("The card details did not come through. Please enter them again.")
+    invoice, payment, intent = _invoice_open_intent(invoice_id)
+    declined = ""
+    if intent["status"] not in ("succeeded", "processing"):
+        try:
+            intent = gateway.confirm_payment_intent(intent["id"], payment_method_id)
+        except gateway.CardDeclined as error:
+            declined = error.message
+            intent = gateway.retrieve_payment_intent(intent["id"])
+    payment_intent_status_record(payment, intent)
+    if intent["status"] == "succeeded":
+        invoice_mark_paid(invoice.pk, None)
+    if declined or intent["status"] == "requires_payment_method":
+        raise GiftOrderError(declined or (intent.get("last_payment_error") or {}).get("message")
+                             or "Your card was declined. Please try another card.")
+    return {"status": intent["status"], "client_secret": intent.get("client_secret") if intent["status"] == "requires_action" else None}

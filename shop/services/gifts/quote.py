@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from shop.platform.errors import DomainError
-from shop.models import GiftDesign, GiftDesignItem, ProductVariant
+from shop.models import ClassicBox, GiftDesign, GiftDesignItem, ProductVariant
 from shop.platform.money import ZERO, quantize
 from shop.pricing import Line, PriceBreakdown, Shipping, price
 from shop.selectors.pricing import tax_rules, volume_tier_discount
@@ -80,9 +80,27 @@ class GiftQuote:
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
                destinations: dict[str, int] | None = None) -> GiftQuote:
-    """Everything a buyer pays for ``quantity`` boxes, to the cent.
+    """Everything a buyer pays for ``quantity`` boxes of ``design``, to the cent (``box_quote``);
+    the logo and initials fees are its customisation."""
+    items = [(i.variant, i.quantity) for i in design.items.select_related("variant__product")]
+    customisation = (settings.GIFT_LOGO_FEE if design.logo else ZERO) + (settings.GIFT_INITIALS_FEE if design.initials else ZERO)
+    return box_quote(design.size, items, customisation, quantity, shipping, state, destinations)
 
-    Per box: the size's base price, the products, and the logo and initials fees. The
+
+def classic_quote(box: ClassicBox, quantity: int, shipping: str = "per_recipient", state: str | None = None) -> GiftQuote:
+    """The public catalogue's instant quote: a classic box as it is (no logo, no initials),
+    priced by the same calculation as a member's design."""
+    items = [(i.variant, i.quantity) for i in box.items.all()]
+    return box_quote(box.size, items, ZERO, quantity, shipping, state)
+
+
+def box_quote(size, items: list[tuple[ProductVariant, int]], customisation: Decimal, quantity: int,
+              shipping: str = "per_recipient", state: str | None = None,
+              destinations: dict[str, int] | None = None) -> GiftQuote:
+    """Everything a buyer pays for ``quantity`` boxes of ``size`` holding ``items`` (variant,
+    how many per box), to the cent.
+
+    Per box: the size's base price, the products, and the customisation fees. The
     volume tier in force for the quantity comes off the boxes (not the shipping). Shipping
     is per recipient or one bulk shipment; sales tax follows the destination state, or,
     for a recipient list (``destinations``: boxes per state), each recipient's state: the
@@ -94,19 +112,17 @@ def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient
         raise GiftError("Choose shipping to each recipient or one bulk shipment.")
     if destinations and sum(destinations.values()) != quantity:
         raise GiftError("The recipient list and the number of boxes disagree.")
-    items = list(design.items.select_related("variant__product"))
-    items_price = sum((i.variant.price * i.quantity for i in items), ZERO)
-    customisation = (settings.GIFT_LOGO_FEE if design.logo else ZERO) + (settings.GIFT_INITIALS_FEE if design.initials else ZERO)
-    box_price = quantize(design.size.base_price + items_price + customisation)
+    items_price = sum((variant.price * count for variant, count in items), ZERO)
+    box_price = quantize(size.base_price + items_price + customisation)
     # The survivors' wages in a box: the goods' wage content and the assembly labour.
-    box_wages = sum((i.variant.product.wage_content * i.quantity for i in items), ZERO) + settings.GIFT_ASSEMBLY_WAGE
+    box_wages = sum((variant.product.wage_content * count for variant, count in items), ZERO) + settings.GIFT_ASSEMBLY_WAGE
     if shipping == "per_recipient":
         ship = Shipping(per_unit=settings.GIFT_SHIPPING_PER_RECIPIENT)
     else:
         ship = Shipping(flat=settings.GIFT_BULK_SHIPPING_BASE, per_unit=settings.GIFT_BULK_SHIPPING_PER_BOX)
     places = destinations or ({state: quantity} if state else None)
     tier = volume_tier_discount(quantity)
-    breakdown = price([Line(box_price, quantity, box_wages, f"{design.size.name} gift box")],
+    breakdown = price([Line(box_price, quantity, box_wages, f"{size.name} gift box")],
                       discounts=[tier] if tier else [], shipping=ship, destinations=places,
                       tax_rules=tax_rules(places or ()))
     return GiftQuote(

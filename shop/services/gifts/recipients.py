@@ -6,7 +6,7 @@ from django.db import transaction
 
 from shop.platform.errors import DomainError
 from shop.models import GiftRecipient, Organisation, RecipientList
-from shop.services.recipients_import import RecipientImportError, parse_recipients
+from shop.services.recipients_import import RecipientImportError, read_recipients
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 L = RecipientList.Status
@@ -45,7 +45,7 @@ def recipient_list_import(list_id: int) -> RecipientList:
         RecipientList.objects.filter(pk=list_id).update(processed_rows=done, total_rows=total)
 
     try:
-        recipients = parse_recipients(data, progress=progress)
+        read = read_recipients(data, progress=progress)
     except RecipientImportError as error:
         RecipientList.objects.filter(pk=list_id, status=L.PROCESSING).update(
             status=L.FAILED, error_message=error.message,
@@ -59,11 +59,12 @@ def recipient_list_import(list_id: int) -> RecipientList:
         GiftRecipient.objects.bulk_create(
             GiftRecipient(recipient_list=locked, row=r.row, name=r.name, company=r.company, address_line1=r.address_line1,
                           address_line2=r.address_line2, city=r.city, state=r.state, zip=r.zip, country=r.country,
-                          message=r.message)
-            for r in recipients
+                          message=r.message, email=r.email)
+            for r in read.recipients
         )
-        locked.status, locked.total_rows, locked.processed_rows = L.READY, len(recipients), len(recipients)
-        locked.save(update_fields=["status", "total_rows", "processed_rows"])
+        count = len(read.recipients)
+        locked.status, locked.total_rows, locked.processed_rows, locked.notes = L.READY, count, count, read.notes
+        locked.save(update_fields=["status", "total_rows", "processed_rows", "notes"])
     return locked
 
 

@@ -36,10 +36,12 @@ from shop.selectors.gifts.members import (
     member_organisations,
 )
 from shop.services.gifts import designs as gift_designs
-from shop.services.gifts.documents import invoice_pdf, quote_pdf
+from shop.services.gifts.documents import invoice_pdf, invoice_terms_days, quote_pdf
 from shop.services.gifts.orders import (
     gift_order_authorise,
     gift_order_place,
+    invoice_card_pay,
+    invoice_from_token,
     invoice_mark_paid,
     proof_review,
     proof_upload,
@@ -197,7 +199,7 @@ def design_order(request, design_id):
         try:
             order = gift_order_place(design, data["quantity"], shipping_mode=data["shipping"], ship_to=form.ship_to(),
                                      recipient_list=data["recipient_list"], in_hand_date=data["in_hand_date"],
-                                     actor=request.user)
+                                     po_number=data["po_number"], actor=request.user)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -303,6 +305,49 @@ def gift_order_invoice_pdf(request, number):
     if invoice is None:
         raise Http404("No invoice for this order yet")
     return download_response(invoice_pdf(invoice), "application/pdf", f"invoice-{invoice.number:06d}.pdf")
+
+
+def _invoice_from_token_or_404(token):
+    invoice = invoice_from_token(token)
+    if invoice is None:
+        raise Http404("No such invoice")
+    return invoice
+
+
+def gift_invoice_pay(request, token):
+    """The "pay by card" page an invoice links to: no account needed, the signed link is the key."""
+    invoice = _invoice_from_token_or_404(token)
+    return render(request, "shop/gifts/invoice_pay.html", {
+        "invoice": invoice, "order": invoice.order, "token": token, "terms_days": invoice_terms_days(invoice),
+        "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    })
+
+
+@require_POST
+@limited("payment_setup", json=True)
+def gift_invoice_pay_setup(request, token):
+    invoice = _invoice_from_token_or_404(token)
+    if invoice.paid_at is not None:
+        return JsonResponse({"error": f"Invoice {invoice.number:06d} is already paid. Thank you."}, status=409)
+    try:
+        return JsonResponse({"client_secret": gateway.create_setup_intent()["client_secret"]})
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=503)
+
+
+@require_POST
+@card_payment_limited
+def gift_invoice_pay_confirm(request, token):
+    invoice = _invoice_from_token_or_404(token)
+    payment_method = payment_method_from(request)
+    if payment_method is None:
+        return JsonResponse({"error": "The request was not understood."}, status=400)
+    try:
+        result = invoice_card_pay(invoice.pk, payment_method)
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=402)
+    return JsonResponse({"status": result["status"], "client_secret": result.get("client_secret"),
+                         "next": reverse("shop:gift_invoice_pay", args=[token])})
 
 
 @require_POST

@@ -39,6 +39,7 @@ EVENT = "Spring Gala & <Auction>"
 VENUE = "O'Malley's Hall & Garden"
 CIRCLE = "Women's Circle & Friends"
 PROGRAM = "Sewing & <Finishing>"
+PO_NUMBER = "PO 4500 & <12>"
 
 # Every function that draws a PDF, and every function that sends an e-mail (module.qualname).
 PDF_GENERATORS = {
@@ -62,6 +63,7 @@ EMAIL_SENDERS = {
     "shop.services.pledges.pledge_send_confirmation",
     "shop.services.restock.restock_send_notice",
     "shop.services.gifts.orders.invoice_send",
+    "shop.services.gifts.orders.gift_order_send_placed",
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
@@ -251,6 +253,8 @@ def world(db, settings, django_capture_on_commit_callbacks):
     from tests.support.factories import ProductFactory, UserFactory, VariantFactory, bulk_address, proof_file, proof_image
 
     settings.MENDED_ORG = {**settings.MENDED_ORG, "NAME": "Mended & Co", "LEGAL_NAME": "Mended & Co's <Trust>"}
+    settings.GIFT_INVOICE = {**settings.GIFT_INVOICE, "REMIT_TO": "Mended & Co's <Trust>, Lockbox 7 & <8>, Tampa FL",
+                             "BANK_NAME": "Demo & <Fake> Bank"}
     w = {}
     w["staff"] = {role: UserFactory(roles=[role], email=f"staff{n}@example.org")
                   for n, role in enumerate((roles.SHOP_STAFF, roles.PAYROLL_STAFF, roles.PROGRAM_STAFF))}
@@ -270,7 +274,7 @@ def world(db, settings, django_capture_on_commit_callbacks):
     w["design"] = design
     with django_capture_on_commit_callbacks(execute=True):
         order = gift_order_place(design, 100, shipping_mode="bulk", ship_to=bulk_address(), in_hand_date=date(2027, 6, 1),
-                                 actor=member)
+                                 actor=member, po_number=PO_NUMBER)
         proof_upload(order.pk, proof_file("p.png", proof_image()), None)
         proof_review(order.pk, approve=True, comment="", actor=member)
     order.refresh_from_db()
@@ -363,9 +367,17 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     design, order, invoice = world["design"], world["gift_order"], world["invoice"]
     quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
     expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
-    drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
+    invoice_text = drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
+    remit_to = "Mended & Co's <Trust>, Lockbox 7 & <8>, Tampa FL"
+    expect("invoice", " ".join(invoice_text.split()), f"Your PO number: {PO_NUMBER}", f"Remit to: {remit_to}",
+           f"Total due (US dollars) ${invoice.amount:,}", ORGANISATION, "routing number", "terms: net 30 days")
     [invoice_mail] = sent("shop.services.gifts.orders.invoice_send", gift_orders.invoice_send, invoice.pk)
-    expect("invoice e-mail", invoice_mail.body, f"for ${invoice.amount:,}")
+    expect("invoice e-mail", invoice_mail.body, f"for ${invoice.amount:,}", f"(your PO {PO_NUMBER})",
+           f"Remit to: {remit_to}", gift_orders.invoice_pay_link(invoice))
+    expect("invoice e-mail subject", invoice_mail.subject, f"(PO {PO_NUMBER})")
+    [placed_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed, order.pk)
+    expect("order-placed e-mail", placed_mail.body, ORGANISATION, PRODUCT, f"Your PO number: {PO_NUMBER}",
+           f"Total: ${order.total:,}", f"/gifts/orders/{order.number}/")
     certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
     expect("certificate", certificate, ORGANISATION)
     for event in ("proof", "shipped"):

@@ -1,0 +1,109 @@
+"""The public gift catalogue (/gifts/boxes/, issue 22): a visitor without an account sees the
+classic boxes with contents and price, the volume tiers as a table, lead times, and gets an
+instant quote by the same calculation as a member's design."""
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from shop.models import BoxSize, ClassicBox, ClassicBoxItem, GiftDesign, Organisation, TaxRate, VolumeTier
+from shop.services.gifts.designs import design_create
+from shop.services.gifts.quote import gift_quote
+from tests.support.factories import ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+URL = "/gifts/boxes/"
+
+
+@pytest.fixture
+def catalogue(settings):
+    settings.GIFT_SHIPPING_PER_RECIPIENT, settings.GIFT_BULK_SHIPPING_BASE = D("12.00"), D("40.00")
+    settings.GIFT_BULK_SHIPPING_PER_BOX = D("1.50")
+    settings.GIFT_PRODUCTION_DAYS, settings.GIFT_EXTRA_DAYS_PER_100 = 10, 2
+    medium = BoxSize.objects.create(name="Medium", slots=6, base_price=D("12.00"))
+    candle = VariantFactory(product=ProductFactory(name="Cedar & Sage Candle", gift_slots=1), price=D("20.00"), stock=900)
+    scarf = VariantFactory(product=ProductFactory(name="Indigo Scarf", gift_slots=2), price=D("35.00"), stock=900)
+    thanks = ClassicBox.objects.create(name="The Thank-You", slug="thank-you", size=medium,
+                                       description="A candle and a scarf, to say it properly.")
+    ClassicBoxItem.objects.create(box=thanks, variant=candle, quantity=2)
+    ClassicBoxItem.objects.create(box=thanks, variant=scarf, quantity=1)
+    ClassicBox.objects.create(name="Retired", slug="retired", size=medium, active=False)
+    for minimum, percent in ((25, "5.00"), (100, "10.00"), (250, "15.00")):
+        VolumeTier.objects.create(min_quantity=minimum, discount_percent=D(percent))
+    return thanks
+
+
+def test_a_visitor_sees_boxes_contents_prices_tiers_and_lead_times(client, catalogue):
+    page = client.get(URL)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "The Thank-You" in body and "Retired" not in body
+    assert "$87.00 a box" in body  # 12.00 + 2 × 20.00 + 35.00
+    assert "2 × Cedar &amp; Sage Candle" in body and "1 × Indigo Scarf" in body
+    for row in ("<td>1–24</td><td>none</td>", "<td>25–99</td><td>5% off</td>", "<td>100–249</td><td>10% off</td>",
+                "<td>250 or more</td><td>15% off</td>"):
+        assert row in body
+    assert "Your proof within 2 working days" in body
+    assert "Then 10 working days to make and assemble" in body and "plus 2 working days for every full 100 boxes" in body
+    assert "sign in" in body  # no account needed to see it all
+
+
+def test_an_instant_quote_without_an_account_matches_the_hand_sum_and_the_members_quote(client, catalogue):
+    TaxRate.objects.create(state="FL", rate=D("0.0600"))  # not on shipping
+    page = client.get(URL, {"box": "thank-you", "quantity": "100", "shipping": "bulk", "state": "FL"})
+    assert page.status_code == 200
+    quote = page.context["quote"]
+    # By hand: 100 boxes × $87.00 = $8,700.00, 10% off = $7,830.00; bulk shipping 40 + 100 × 1.50 = $190.00;
+    # 6% Florida tax on the boxes' $7,830.00 = $469.80; total 7,830 + 190 + 469.80 = $8,489.80.
+    assert (quote.box_price, quote.boxes_subtotal, quote.shipping) == (D("87.00"), D("7830.00"), D("190.00"))
+    assert (quote.tax, quote.total) == (D("469.80"), D("8489.80"))
+    body = page.content.decode()
+    assert "$8,489.80" in body and "10% volume discount ($870.00 off)" in body
+    # A member who starts a design from the same classic box gets the same figures.
+    organisation = Organisation.objects.create(name="Acme", slug="acme")
+    design = design_create(organisation, "From the classic", catalogue.size, None, classic=catalogue)
+    member = gift_quote(GiftDesign.objects.get(pk=design.pk), 100, "bulk", "FL")
+    assert (member.box_price, member.boxes_subtotal, member.shipping, member.tax, member.total) == (
+        quote.box_price, quote.boxes_subtotal, quote.shipping, quote.tax, quote.total)
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"box": "retired", "quantity": "25", "shipping": "bulk"}, "box"),
+    ({"box": "nope", "quantity": "25", "shipping": "bulk"}, "box"),
+    ({"box": "thank-you", "quantity": "0", "shipping": "bulk"}, "quantity"),
+    ({"box": "thank-you", "quantity": "99999999999999999999", "shipping": "bulk"}, "quantity"),
+    ({"box": "thank-you", "quantity": "25", "shipping": "drone"}, "shipping"),
+    ({"box": "thank-you", "quantity": "25", "shipping": "bulk", "state": "ZZ"}, "state"),
+])
+def test_a_bad_quote_request_is_a_field_error_and_writes_nothing(client, catalogue, params, field,
+                                                                django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        page = client.get(URL, params)
+    assert page.status_code == 400
+    assert field in page.context["form"].errors and page.context["quote"] is None
+
+
+def test_a_warm_catalogue_costs_no_query_and_one_cache_round_trip(client, catalogue, django_assert_num_queries):
+    client.get(URL)
+    with django_assert_num_queries(0):
+        assert client.get(URL).status_code == 200
+
+
+def test_a_change_to_a_tier_or_a_box_shows_on_the_next_view(client, catalogue):
+    assert "15% off" in client.get(URL).content.decode()
+    VolumeTier.objects.filter(min_quantity=250).update(discount_percent=D("20.00"))  # no signal: still cached
+    assert "15% off" in client.get(URL).content.decode()
+    tier = VolumeTier.objects.get(min_quantity=250)
+    tier.save()  # a save through the admin retires the page
+    assert "20% off" in client.get(URL).content.decode()
+    catalogue.name = "The Big Thank-You"
+    catalogue.save()
+    assert "The Big Thank-You" in client.get(URL).content.decode()
+
+
+def test_the_catalogue_is_linked_from_the_gift_home(client, catalogue):
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert f'href="{reverse("shop:gift_boxes")}"' in client.get(reverse("shop:gifts")).content.decode()
