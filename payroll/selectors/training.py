@@ -23,6 +23,7 @@ from payroll.models import (
     FollowUp,
     Program,
     TimeEntry,
+    TrainingSession,
 )
 
 NOT_FROM_A_SESSION = "Training not recorded at a session"
@@ -44,8 +45,8 @@ def attendance_hours(attendance: Attendance) -> Decimal | None:
     """The training hours one attendance earns, or None when it earns none.
 
     Present with no minutes recorded means present for the whole session: its scheduled
-    length. Excused counts only the minutes recorded (someone excused for part of it);
-    absent earns nothing. The pay-run time entry of an attendance is made from this."""
+    length. Late, left early and excused count only the minutes recorded (someone excused
+    for part of it); absent earns nothing. The pay-run time entry of an attendance is made from this."""
     if attendance.status == Attendance.Status.ABSENT:
         return None
     minutes = attendance.minutes_attended or 0
@@ -89,6 +90,60 @@ def training_hours(*, employee_id: int | None = None, year: int | None = None) -
     result.total = (totals["hours"] or Decimal(0)).quantize(HUNDREDTH)
     result.participants = totals["participants"]
     return result
+
+
+# -- a session's roster -----------------------------------------------------------------
+
+
+@dataclass
+class RosterLine:
+    """One row of a session's roster: who, their enrolment, and the attendance recorded (None:
+    not yet marked). Pages show the person masked, as every training list does."""
+
+    employee: Employee
+    enrollment: Enrollment | None
+    attendance: Attendance | None
+
+
+def session_roster(session_id: int) -> dict | None:
+    """A session and its roster: everyone enrolled in its program (its cohort's, for a cohort's
+    session) on its day, and anyone whose attendance is already recorded. Three queries."""
+    session = TrainingSession.objects.select_related("program__lead", "cohort", "approved_by").filter(pk=session_id).first()
+    if session is None:
+        return None
+    enrolled = Enrollment.objects.filter(program_id=session.program_id, start_date__lte=session.date).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=session.date)).exclude(status=Enrollment.Status.PAUSED)
+    if session.cohort_id is not None:
+        enrolled = enrolled.filter(cohort_id=session.cohort_id)
+    attendances = {a.employee_id: a for a in Attendance.objects.filter(session=session)
+                   .select_related("employee", "enrollment", "time_entry")}
+    lines: dict[int, RosterLine] = {}
+    for enrollment in enrolled.select_related("employee").order_by("employee_id", "-start_date"):
+        lines.setdefault(enrollment.employee_id, RosterLine(enrollment.employee, enrollment,
+                                                            attendances.get(enrollment.employee_id)))
+    for employee_id, attendance in attendances.items():
+        if employee_id not in lines:
+            lines[employee_id] = RosterLine(attendance.employee, attendance.enrollment, attendance)
+    return {
+        "session": session,
+        "scheduled_minutes": scheduled_minutes(session),
+        "lines": sorted(lines.values(), key=lambda line: line.employee.pk),
+    }
+
+
+def program_sessions(program_id: int) -> dict | None:
+    """A program, its cohorts and its sessions (newest first) with how many are marked. Three queries."""
+    program = Program.objects.select_related("lead").filter(pk=program_id).first()
+    if program is None:
+        return None
+    sessions = list(TrainingSession.objects.filter(program=program).select_related("cohort")
+                    .annotate(marked=Count("attendances")).order_by("-date", "-start_time"))
+    return {"program": program, "sessions": sessions, "cohorts": list(program.cohorts.order_by("-start_date"))}
+
+
+def program_list() -> list[Program]:
+    """Every program with its lead (one query)."""
+    return list(Program.objects.select_related("lead").order_by("-active", "name"))
 
 
 # -- one participant --------------------------------------------------------------------

@@ -54,8 +54,8 @@ def trainee(rate="15.00"):
     return employee
 
 
-def program(name="Sewing foundations", required_hours="120"):
-    return Program.objects.create(name=name, required_hours=Decimal(required_hours))
+def program(name="Sewing foundations", required_hours="120", lead=None):
+    return Program.objects.create(name=name, required_hours=Decimal(required_hours), lead=lead)
 
 
 def session(prog, day=SESSION_DAY):
@@ -147,7 +147,7 @@ def test_correcting_attendance_changes_the_hours_until_an_approved_run_pays_them
 
 def test_present_with_minutes_left_blank_is_paid_the_sessions_scheduled_length(client, coordinator):
     """The admin's attendance rows: "Present" with minutes blank (or left at 0) means the whole session."""
-    prog = program()
+    prog = program(lead=coordinator)
     blank, zero, part = trainee(), trainee(), trainee()
     client.force_login(coordinator)
     rows = {"attendances-TOTAL_FORMS": "3", "attendances-INITIAL_FORMS": "0", "attendances-MIN_NUM_FORMS": "0",
@@ -300,6 +300,10 @@ def training_urls(employee_id):
         reverse("payroll:training_participant_action", args=[employee_id, "enroll"]),
         reverse("payroll:training_dashboard"),
         reverse("payroll:training_dashboard_csv"),
+        reverse("payroll:training_programs"),
+        reverse("payroll:training_program", args=[Program.objects.get_or_create(name="Sample")[0].pk]),
+        reverse("payroll:training_session", args=[session(Program.objects.get(name="Sample")).pk]),
+        reverse("payroll:training_session_approve", args=[TrainingSession.objects.get().pk]),
     ]
 
 
@@ -472,7 +476,7 @@ def test_old_records_lose_their_free_text_but_keep_every_count(coordinator, sett
 
 
 def test_program_staff_record_and_approve_attendance_in_the_admin(client, coordinator):
-    prog = program()
+    prog = program(lead=coordinator)
     person = trainee()
     enrollment_create(employee=person, program=prog, start_date=date(2026, 9, 1), actor=coordinator)
     client.force_login(coordinator)
