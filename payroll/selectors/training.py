@@ -161,8 +161,9 @@ def participant_record(employee_id: int) -> dict | None:
         .order_by("-start_date", "-id")
     )
     hours = training_hours(employee_id=employee.pk)
+    attended = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
     counts = Attendance.objects.filter(employee=employee).aggregate(
-        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        present=Count("id", filter=Q(status__in=attended)),  # late and left early came too
         absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
         excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
     )
