@@ -105,6 +105,8 @@ class TrainingSession(models.Model):
     end_time = models.TimeField()
     topic = models.CharField(max_length=200)
     trainer = models.CharField(max_length=120, blank=True)
+    series = models.UUIDField(null=True, blank=True, db_index=True, editable=False,
+                              help_text="Sessions created together as a weekly series share it.")
     attendance_approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -141,6 +141,24 @@ def program_sessions(program_id: int) -> dict | None:
     return {"program": program, "sessions": sessions, "cohorts": list(program.cohorts.order_by("-start_date"))}
 
 
+def cohort_calendar(cohort_id: int) -> dict | None:
+    """A cohort's sessions (its own and its program's whole-program ones), by month: two queries."""
+    from payroll.models import Cohort
+
+    cohort = Cohort.objects.select_related("program").filter(pk=cohort_id).first()
+    if cohort is None:
+        return None
+    sessions = (TrainingSession.objects.filter(program_id=cohort.program_id)
+                .filter(Q(cohort_id=cohort.pk) | Q(cohort__isnull=True))
+                .filter(date__gte=cohort.start_date).order_by("date", "start_time"))
+    if cohort.end_date:
+        sessions = sessions.filter(date__lte=cohort.end_date)
+    months: dict = {}
+    for session in sessions.annotate(marked=Count("attendances")):
+        months.setdefault(session.date.replace(day=1), []).append(session)
+    return {"cohort": cohort, "months": list(months.items())}
+
+
 def program_list() -> list[Program]:
     """Every program with its lead (one query)."""
     return list(Program.objects.select_related("lead").order_by("-active", "name"))

@@ -15,12 +15,13 @@ from payroll.selectors.training import (
     participant_export,
     participant_list,
     participant_record,
+    cohort_calendar,
     program_list,
     program_sessions,
     session_roster,
     training_dashboard,
 )
-from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, RosterRowForm, SignoffForm
+from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, RosterRowForm, SessionSeriesForm, SignoffForm
 from payroll.services.people import audit
 from payroll.services.training.records import (
     competency_signoff,
@@ -29,7 +30,14 @@ from payroll.services.training.records import (
     enrollment_exit,
     follow_up_record,
 )
-from payroll.services.training.roster import Mark, RosterError, is_lead, roster_approve, roster_save
+from payroll.services.training.roster import (
+    Mark,
+    RosterError,
+    is_lead,
+    roster_approve,
+    roster_save,
+    session_series_create,
+)
 from payroll.services.training.transcript import transcript_pdf
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
@@ -187,7 +195,35 @@ def program(request, program_id):
     data = program_sessions(program_id)
     if data is None:
         raise Http404("No such program")
-    return _private(render(request, "payroll/training/program.html", data))
+    form = SessionSeriesForm(program=data["program"])
+    return _private(render(request, "payroll/training/program.html", {**data, "form": form}))
+
+
+@role_required(PROGRAM_STAFF)
+@require_POST
+def program_sessions_add(request, program_id):
+    """Add one session, or a weekly series of them, to a program (all or none)."""
+    data = program_sessions(program_id)
+    if data is None:
+        raise Http404("No such program")
+    form = SessionSeriesForm(request.POST, program=data["program"])
+    if form.is_valid():
+        try:
+            made = session_series_create(program=data["program"], actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{len(made)} session{'s' if len(made) != 1 else ''} added.")
+            return redirect("payroll:training_program", program_id)
+    return _private(render(request, "payroll/training/program.html", {**data, "form": form}, status=400))
+
+
+@role_required(PROGRAM_STAFF)
+def cohort(request, cohort_id):
+    data = cohort_calendar(cohort_id)
+    if data is None:
+        raise Http404("No such cohort")
+    return _private(render(request, "payroll/training/cohort.html", data))
 
 
 def _roster_or_404(session_id):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from payroll.models import (
     Attendance,
     AuditEvent,
+    Cohort,
     Competency,
     Consent,
     Enrollment,
@@ -304,6 +305,9 @@ def training_urls(employee_id):
         reverse("payroll:training_program", args=[Program.objects.get_or_create(name="Sample")[0].pk]),
         reverse("payroll:training_session", args=[session(Program.objects.get(name="Sample")).pk]),
         reverse("payroll:training_session_approve", args=[TrainingSession.objects.get().pk]),
+        reverse("payroll:training_program_sessions_add", args=[Program.objects.get(name="Sample").pk]),
+        reverse("payroll:training_cohort", args=[Cohort.objects.create(program=Program.objects.get(name="Sample"),
+                                                                      name="Spring", start_date=SESSION_DAY).pk]),
     ]
 
 

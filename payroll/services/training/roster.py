@@ -6,7 +6,9 @@ The roster is saved all or nothing: each row goes through ``records.attendance_r
 ``records.attendance_update`` (so an approved session's changes are paid at once, and a row
 already in an approved pay run is refused), and any refused row rolls every row back, its
 message kept on that row."""
+import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -18,6 +20,7 @@ from payroll.services.training.records import (
     attendance_record,
     attendance_update,
     session_attendance_approve,
+    session_save,
 )
 
 PART_OF_THE_SESSION = (Attendance.Status.LATE, Attendance.Status.LEFT_EARLY, Attendance.Status.EXCUSED)
@@ -113,3 +116,30 @@ def roster_approve(session_id: int, actor) -> int:
     if not Attendance.objects.filter(session=session).exists():
         raise TrainingError("Mark the roster before approving it.")
     return len(session_attendance_approve(session.pk, actor))
+
+
+MAX_SERIES = 60  # sessions in one series (a year of weekly sessions and then some)
+
+
+@transaction.atomic
+def session_series_create(*, program, cohort, first: date, until: date | None, start_time, end_time, topic: str,
+                          trainer: str, actor) -> list[TrainingSession]:
+    """Create a session, or a weekly series of them (same weekday and times) from ``first``
+    through ``until``; all or none. Returns them in date order."""
+
+    if cohort is not None and cohort.program_id != program.pk:
+        raise TrainingError("That cohort belongs to another program.")
+    if until is not None and until < first:
+        raise TrainingError("The series cannot end before its first session.")
+    days = [first]
+    while until is not None and days[-1] + timedelta(days=7) <= until:
+        days.append(days[-1] + timedelta(days=7))
+        if len(days) > MAX_SERIES:
+            raise TrainingError(f"A series has at most {MAX_SERIES} sessions; end it sooner.")
+    series = uuid.uuid4() if len(days) > 1 else None
+    made = []
+    for day in days:
+        session = TrainingSession(program=program, cohort=cohort, date=day, start_time=start_time, end_time=end_time,
+                                  topic=topic.strip(), trainer=trainer.strip(), series=series)
+        made.append(session_save(session, actor, ["date", "start_time", "end_time", "topic"]))
+    return made
