@@ -45,11 +45,11 @@ from payroll.services.time import (
     time_entry_check,
     time_entry_remove,
 )
+from payroll.services.training.roster import roster_approve
 from payroll.services.training.records import (
     SESSION_TIMING,
     attendance_record,
     attendance_update,
-    session_attendance_approve,
     session_delete,
     session_save,
 )
@@ -447,7 +447,7 @@ class CompetencyInline(TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(ModelAdmin):
-    list_display = ("name", "required_hours", "active")
+    list_display = ("name", "lead", "required_hours", "active")
     list_filter = ("active",)
     inlines = [CompetencyInline]
 
@@ -479,7 +479,7 @@ class AttendanceInline(TabularInline):
 class TrainingSessionAdmin(ModelAdmin):
     list_display = ("date", "program", "topic", "trainer", "attendance_approved_at")
     list_filter = ("program", ("attendance_approved_at", admin.EmptyFieldListFilter))
-    fields = ("program", "date", "start_time", "end_time", "topic", "trainer", "attendance_approved_at", "approved_by")
+    fields = ("program", "cohort", "date", "start_time", "end_time", "topic", "trainer", "attendance_approved_at", "approved_by")
     readonly_fields = ("attendance_approved_at", "approved_by")
     inlines = [AttendanceInline]
     actions = ["approve_attendance"]
@@ -525,11 +525,11 @@ class TrainingSessionAdmin(ModelAdmin):
     def approve_attendance(self, request, queryset):
         for session in queryset:
             try:
-                created = session_attendance_approve(session.pk, request.user)
+                created = roster_approve(session.pk, request.user)  # the program lead's, as on the roster page
             except DomainError as error:
                 self.message_user(request, f"{session}: {error.message}", level=messages.ERROR)
             else:
-                self.message_user(request, f"{session}: {len(created)} training time entr{'y' if len(created) == 1 else 'ies'} added.")
+                self.message_user(request, f"{session}: {created} training time entr{'y' if created == 1 else 'ies'} added.")
 
 
 # -- volunteer work days (volunteer coordinators): shifts are made on the coordinators' pages ----

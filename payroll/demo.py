@@ -108,13 +108,15 @@ def seed_payroll_demo() -> list[str]:
 
 
 def _seed_training(people, actor, hire, today) -> None:
-    """Two programs, enrollments, two sessions with paid attendance, a finished trainee."""
+    """Two programs (the program staff login leads both), enrollments, two sessions with paid
+    attendance, one this week whose roster is still to mark, a finished trainee."""
     from payroll.models import Competency, Program, TrainingSession
     from payroll.services.training import records as training
 
-    sewing = Program.objects.create(name="Sewing and production", required_hours=120,
+    lead = User.objects.filter(groups__name=roles.PROGRAM_STAFF).order_by("pk").first()
+    sewing = Program.objects.create(name="Sewing and production", required_hours=120, lead=lead,
                                     description="Machine and hand sewing, pattern work, quality checks.")
-    money = Program.objects.create(name="Financial literacy", required_hours=24,
+    money = Program.objects.create(name="Financial literacy", required_hours=24, lead=lead,
                                    description="Budgets, banking, credit and saving.")
     seams = Competency.objects.create(program=sewing, name="Straight and curved seams")
     Competency.objects.create(program=sewing, name="Quality inspection")
@@ -136,6 +138,8 @@ def _seed_training(people, actor, hire, today) -> None:
         for employee in people[:4]:
             training.attendance_record(session, employee, "present", 90, actor)
         training.session_attendance_approve(session.pk, actor)
+    TrainingSession.objects.create(program=sewing, date=monday + timedelta(days=7), start_time="09:00", end_time="12:00",
+                                   topic="Setting a zip", trainer="Production lead")
 
 
 VOLUNTEER_EMAIL = "volunteer@mended.example"

@@ -1,8 +1,8 @@
 """Forms program staff fill in on a participant's record; each calls one training service."""
 from django import forms
 
-from payroll.models import Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
-from shop.platform.form_fields import DateField, ModelChoiceField
+from payroll.models import Attendance, Cohort, Competency, CompetencySignoff, Enrollment, FollowUp, Program
+from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, TimeField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -51,3 +51,34 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args, employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["follow_up"].queryset = FollowUp.objects.filter(enrollment__employee=employee, done_at__isnull=True)
+
+
+class RosterRowForm(forms.Form):
+    """One person's row on a session's roster (prefix ``p<employee id>``); blank minutes: the
+    whole session. The session's rules (minutes within its length) are the roster service's."""
+
+    status = forms.ChoiceField(choices=Attendance.Status.choices, widget=forms.RadioSelect)
+    minutes = IntegerField(min_value=0, max_value=24 * 60, required=False,
+                           widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "minutes"}))
+
+
+class SessionSeriesForm(forms.Form):
+    """A program's new session, or a weekly series of them (``until`` set)."""
+
+    cohort = ModelChoiceField(queryset=Cohort.objects.none(), required=False, empty_label="Whole program")
+    first = DateField(widget=DATE, label="Date (the first, for a series)")
+    until = DateField(widget=DATE, required=False, label="Repeat weekly until (blank: one session)")
+    start_time = TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    topic = forms.CharField(max_length=200)
+    trainer = forms.CharField(max_length=120, required=False)
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.filter(program=program)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
+            self.add_error("end_time", "A session ends after it starts.")
+        return data

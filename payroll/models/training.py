@@ -16,6 +16,10 @@ class Program(models.Model):
     description = models.TextField(blank=True)
     required_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0, validators=[MinValueValidator(0)])
     active = models.BooleanField(default=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The program lead, who approves the sessions' attendance (which pays it). Superusers may too.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -92,11 +96,17 @@ class Enrollment(models.Model):
 
 class TrainingSession(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="sessions")
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions",
+        help_text="A cohort's session: its roster lists that cohort's participants (else everyone enrolled in the program).",
+    )
     date = models.DateField(db_index=True)
     start_time = models.TimeField()
     end_time = models.TimeField()
     topic = models.CharField(max_length=200)
     trainer = models.CharField(max_length=120, blank=True)
+    series = models.UUIDField(null=True, blank=True, db_index=True, editable=False,
+                              help_text="Sessions created together as a weekly series share it.")
     attendance_approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -116,6 +126,8 @@ class Attendance(models.Model):
 
     class Status(models.TextChoices):
         PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        LEFT_EARLY = "left_early", "Left early"
         ABSENT = "absent", "Absent"
         EXCUSED = "excused", "Excused"
 

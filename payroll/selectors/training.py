@@ -2,8 +2,8 @@
 reader runs a fixed number of queries however many people, sessions or programs there are.
 
 Small numbers identify people: in anything shown outside a single record (dashboard and
-CSV), a count under ``SMALL_GROUP`` reads "fewer than 5", and so does a rate whose group
-or whose counted part is under it."""
+CSV), a count under ``SMALL_GROUP``, one more cell of its column so it cannot be subtracted
+out of the total, and any rate over a hidden cell read ``HIDDEN`` (``payroll/disclosure.py``)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Sum
 
+from payroll import disclosure
+from payroll.disclosure import HIDDEN, SMALL_GROUP
 from payroll.models import (
     Attendance,
     CompetencySignoff,
@@ -21,10 +23,9 @@ from payroll.models import (
     FollowUp,
     Program,
     TimeEntry,
+    TrainingSession,
 )
 
-SMALL_GROUP = 5
-SUPPRESSED = "fewer than 5"
 NOT_FROM_A_SESSION = "Training not recorded at a session"
 HUNDREDTH = Decimal("0.01")
 
@@ -44,8 +45,8 @@ def attendance_hours(attendance: Attendance) -> Decimal | None:
     """The training hours one attendance earns, or None when it earns none.
 
     Present with no minutes recorded means present for the whole session: its scheduled
-    length. Excused counts only the minutes recorded (someone excused for part of it);
-    absent earns nothing. The pay-run time entry of an attendance is made from this."""
+    length. Late, left early and excused count only the minutes recorded (someone excused
+    for part of it); absent earns nothing. The pay-run time entry of an attendance is made from this."""
     if attendance.status == Attendance.Status.ABSENT:
         return None
     minutes = attendance.minutes_attended or 0
@@ -91,6 +92,78 @@ def training_hours(*, employee_id: int | None = None, year: int | None = None) -
     return result
 
 
+# -- a session's roster -----------------------------------------------------------------
+
+
+@dataclass
+class RosterLine:
+    """One row of a session's roster: who, their enrolment, and the attendance recorded (None:
+    not yet marked). Pages show the person masked, as every training list does."""
+
+    employee: Employee
+    enrollment: Enrollment | None
+    attendance: Attendance | None
+
+
+def session_roster(session_id: int) -> dict | None:
+    """A session and its roster: everyone enrolled in its program (its cohort's, for a cohort's
+    session) on its day, and anyone whose attendance is already recorded. Three queries."""
+    session = TrainingSession.objects.select_related("program__lead", "cohort", "approved_by").filter(pk=session_id).first()
+    if session is None:
+        return None
+    enrolled = Enrollment.objects.filter(program_id=session.program_id, start_date__lte=session.date).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=session.date)).exclude(status=Enrollment.Status.PAUSED)
+    if session.cohort_id is not None:
+        enrolled = enrolled.filter(cohort_id=session.cohort_id)
+    attendances = {a.employee_id: a for a in Attendance.objects.filter(session=session)
+                   .select_related("employee", "enrollment", "time_entry")}
+    lines: dict[int, RosterLine] = {}
+    for enrollment in enrolled.select_related("employee").order_by("employee_id", "-start_date"):
+        lines.setdefault(enrollment.employee_id, RosterLine(enrollment.employee, enrollment,
+                                                            attendances.get(enrollment.employee_id)))
+    for employee_id, attendance in attendances.items():
+        if employee_id not in lines:
+            lines[employee_id] = RosterLine(attendance.employee, attendance.enrollment, attendance)
+    return {
+        "session": session,
+        "scheduled_minutes": scheduled_minutes(session),
+        "lines": sorted(lines.values(), key=lambda line: line.employee.pk),
+    }
+
+
+def program_sessions(program_id: int) -> dict | None:
+    """A program, its cohorts and its sessions (newest first) with how many are marked. Three queries."""
+    program = Program.objects.select_related("lead").filter(pk=program_id).first()
+    if program is None:
+        return None
+    sessions = list(TrainingSession.objects.filter(program=program).select_related("cohort")
+                    .annotate(marked=Count("attendances")).order_by("-date", "-start_time"))
+    return {"program": program, "sessions": sessions, "cohorts": list(program.cohorts.order_by("-start_date"))}
+
+
+def cohort_calendar(cohort_id: int) -> dict | None:
+    """A cohort's sessions (its own and its program's whole-program ones), by month: two queries."""
+    from payroll.models import Cohort
+
+    cohort = Cohort.objects.select_related("program").filter(pk=cohort_id).first()
+    if cohort is None:
+        return None
+    sessions = (TrainingSession.objects.filter(program_id=cohort.program_id)
+                .filter(Q(cohort_id=cohort.pk) | Q(cohort__isnull=True))
+                .filter(date__gte=cohort.start_date).order_by("date", "start_time"))
+    if cohort.end_date:
+        sessions = sessions.filter(date__lte=cohort.end_date)
+    months: dict = {}
+    for session in sessions.annotate(marked=Count("attendances")):
+        months.setdefault(session.date.replace(day=1), []).append(session)
+    return {"cohort": cohort, "months": list(months.items())}
+
+
+def program_list() -> list[Program]:
+    """Every program with its lead (one query)."""
+    return list(Program.objects.select_related("lead").order_by("-active", "name"))
+
+
 # -- one participant --------------------------------------------------------------------
 
 
@@ -106,8 +179,9 @@ def participant_record(employee_id: int) -> dict | None:
         .order_by("-start_date", "-id")
     )
     hours = training_hours(employee_id=employee.pk)
+    attended = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY)
     counts = Attendance.objects.filter(employee=employee).aggregate(
-        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        present=Count("id", filter=Q(status__in=attended)),  # late and left early came too
         absent=Count("id", filter=Q(status=Attendance.Status.ABSENT)),
         excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
     )
@@ -194,17 +268,16 @@ def participant_list() -> list[Employee]:
     )
 
 
-# -- the dashboard (aggregates, small groups suppressed) -----------------------------------
+# -- the dashboard (aggregates, small groups and what would reveal them suppressed) -------
 
+NOT_APPLICABLE = "–"  # a cell a row cannot have (enrolments of training not recorded at a session)
 
-def shown_count(n: int) -> str:
-    return str(n) if n >= SMALL_GROUP else SUPPRESSED
-
-
-def shown_rate(part: int, whole: int) -> str:
-    if whole < SMALL_GROUP or part < SMALL_GROUP:
-        return SUPPRESSED
-    return f"{(Decimal(100) * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+# The table's count columns (figure key, heading): each column's total row is the total of
+# the rows above it, the one equation ``payroll/disclosure.py`` protects.
+COUNT_COLUMNS = ("enrolled", "hours", "exited", "completed", "reached_6", "employed_6", "reached_12", "employed_12")
+# Rates: (column, part, whole).
+RATE_COLUMNS = (("completion_rate", "completed", "exited"), ("employment_rate_6", "employed_6", "reached_6"),
+                ("employment_rate_12", "employed_12", "reached_12"))
 
 
 @dataclass
@@ -229,24 +302,61 @@ DASHBOARD_COLUMNS = [
     ("reached_6", "Reached at 6 months"), ("employed_6", "Employed at 6 months"), ("employment_rate_6", "Employment rate at 6 months"),
     ("reached_12", "Reached at 12 months"), ("employed_12", "Employed at 12 months"), ("employment_rate_12", "Employment rate at 12 months"),
 ]
+def _small(figures: dict | None, key: str) -> bool | None:
+    """Whether a cell counts fewer than ``SMALL_GROUP`` people (None: the row has no such cell).
+    Hours are as small as the number of people they went to."""
+    if figures is None:
+        return None
+    if key == "hours":
+        return figures.get("participants", 0) < SMALL_GROUP
+    return figures.get(key, 0) < SMALL_GROUP
 
 
-def _row(label: str, figures: dict) -> DashboardRow:
-    hours, participants = figures.get("hours") or Decimal(0), figures.get("participants", 0)
-    return DashboardRow(
-        label=label,
-        enrolled_now=shown_count(figures.get("enrolled", 0)),
-        hours_this_year=f"{hours:.2f}" if participants >= SMALL_GROUP else SUPPRESSED,
-        exited=shown_count(figures.get("exited", 0)),
-        completed=shown_count(figures.get("completed", 0)),
-        completion_rate=shown_rate(figures.get("completed", 0), figures.get("exited", 0)),
-        reached_6=shown_count(figures.get("reached_6", 0)),
-        employed_6=shown_count(figures.get("employed_6", 0)),
-        employment_rate_6=shown_rate(figures.get("employed_6", 0), figures.get("reached_6", 0)),
-        reached_12=shown_count(figures.get("reached_12", 0)),
-        employed_12=shown_count(figures.get("employed_12", 0)),
-        employment_rate_12=shown_rate(figures.get("employed_12", 0), figures.get("reached_12", 0)),
-    )
+def _value(figures: dict | None, key: str):
+    if figures is None:
+        return None
+    return figures.get(key) or (Decimal(0) if key == "hours" else 0)
+
+
+def dashboard_table(labels: list[str], figures: list[dict], total: dict, hours_only: dict | None = None) -> dict:
+    """The published rows and total for the figures of each program (and of the hours-only row
+    of training not recorded at a session), with small groups and what would reveal them hidden
+    (``payroll/disclosure.py``). Pure: no queries."""
+    rows = [(label, dict(f)) for label, f in zip(labels, figures)]
+    if hours_only is not None:
+        rows.append((NOT_FROM_A_SESSION, {"hours": hours_only.get("hours"), "participants": hours_only.get("participants", 0)}))
+    every = [f for _, f in rows] + [total]
+    only_hours = [False] * len(labels) + ([True] if hours_only is not None else []) + [False]
+
+    def own(i, key):  # the figures of row i for this column, None where the row has no such cell
+        return None if only_hours[i] and key != "hours" else every[i]
+
+    hidden = {}
+    for key in COUNT_COLUMNS:
+        cells = [own(i, key) for i in range(len(every))]
+        hidden[key] = disclosure.hidden_cells([_value(c, key) for c in cells], [_small(c, key) for c in cells])
+
+    def shown(i, key):
+        if own(i, key) is None:
+            return NOT_APPLICABLE
+        if hidden[key][i]:
+            return HIDDEN
+        value = _value(every[i], key)
+        return f"{value:.2f}" if key == "hours" else str(value)
+
+    published = []
+    for i, figs in enumerate(every):
+        label = rows[i][0] if i < len(rows) else "All programs"
+        cells = {name: shown(i, key) for name, key in (
+            ("enrolled_now", "enrolled"), ("hours_this_year", "hours"), ("exited", "exited"), ("completed", "completed"),
+            ("reached_6", "reached_6"), ("employed_6", "employed_6"), ("reached_12", "reached_12"), ("employed_12", "employed_12"))}
+        for name, part, whole in RATE_COLUMNS:
+            if own(i, part) is None:
+                cells[name] = NOT_APPLICABLE
+            else:
+                cells[name] = disclosure.shown_rate(_value(figs, part), _value(figs, whole), hidden[part][i], hidden[whole][i])
+        published.append(DashboardRow(label=label, **cells))
+    return {"rows": published[:-1], "total": published[-1]}
 
 
 def training_dashboard(year: int) -> dict:
@@ -285,11 +395,12 @@ def training_dashboard(year: int) -> dict:
         total.update({f"reached_{m}": r["reached"], f"employed_{m}": r["employed"]})
 
     credentials = Credential.objects.filter(date__year=year).count()
+    table = dashboard_table([p.name for p in programs], [figures[p.pk] for p in programs], total,
+                            hours.by_program.get(None))
     return {
         "year": year,
-        "rows": [_row(p.name, figures[p.pk]) for p in programs] + (
-            [_row(NOT_FROM_A_SESSION, hours.by_program[None])] if None in hours.by_program else []),
-        "total": _row("All programs", total),
-        "credentials_this_year": shown_count(credentials),
+        **table,
+        "credentials_this_year": str(credentials) if credentials >= SMALL_GROUP else HIDDEN,
         "columns": DASHBOARD_COLUMNS,
+        "explained": disclosure.EXPLAINED,
     }

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.utils import timezone
 
 from payroll.admin import masked_name
@@ -15,9 +15,13 @@ from payroll.selectors.training import (
     participant_export,
     participant_list,
     participant_record,
+    cohort_calendar,
+    program_list,
+    program_sessions,
+    session_roster,
     training_dashboard,
 )
-from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, SignoffForm
+from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, RosterRowForm, SessionSeriesForm, SignoffForm
 from payroll.services.people import audit
 from payroll.services.training.records import (
     competency_signoff,
@@ -25,6 +29,14 @@ from payroll.services.training.records import (
     enrollment_create,
     enrollment_exit,
     follow_up_record,
+)
+from payroll.services.training.roster import (
+    Mark,
+    RosterError,
+    is_lead,
+    roster_approve,
+    roster_save,
+    session_series_create,
 )
 from payroll.services.training.transcript import transcript_pdf
 from shop.platform.csv_export import csv_response
@@ -168,3 +180,118 @@ def participant_action(request, employee_id, action):
             return redirect("payroll:training_participant", employee.pk)
     record = _record_or_404(employee_id)
     return _private(render(request, "payroll/training/participant.html", {**record, **forms}, status=400))
+
+
+# -- programs, sessions and their rosters ---------------------------------------------------
+
+
+@role_required(PROGRAM_STAFF)
+def programs(request):
+    return _private(render(request, "payroll/training/programs.html", {"programs": program_list()}))
+
+
+@role_required(PROGRAM_STAFF)
+def program(request, program_id):
+    data = program_sessions(program_id)
+    if data is None:
+        raise Http404("No such program")
+    form = SessionSeriesForm(program=data["program"])
+    return _private(render(request, "payroll/training/program.html", {**data, "form": form}))
+
+
+@role_required(PROGRAM_STAFF)
+@require_POST
+def program_sessions_add(request, program_id):
+    """Add one session, or a weekly series of them, to a program (all or none)."""
+    data = program_sessions(program_id)
+    if data is None:
+        raise Http404("No such program")
+    form = SessionSeriesForm(request.POST, program=data["program"])
+    if form.is_valid():
+        try:
+            made = session_series_create(program=data["program"], actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{len(made)} session{'s' if len(made) != 1 else ''} added.")
+            return redirect("payroll:training_program", program_id)
+    return _private(render(request, "payroll/training/program.html", {**data, "form": form}, status=400))
+
+
+@role_required(PROGRAM_STAFF)
+def cohort(request, cohort_id):
+    data = cohort_calendar(cohort_id)
+    if data is None:
+        raise Http404("No such cohort")
+    return _private(render(request, "payroll/training/cohort.html", data))
+
+
+def _roster_or_404(session_id):
+    roster = session_roster(session_id)
+    if roster is None:
+        raise Http404("No such session")
+    return roster
+
+
+def _roster_forms(roster, data=None):
+    """One row form per person on the roster, bound to ``data`` on a submit. Unmarked rows start
+    as present for the session's scheduled length."""
+    length = roster["scheduled_minutes"]
+    rows = []
+    for line in roster["lines"]:
+        attendance = line.attendance
+        initial = {"status": attendance.status if attendance else "present",
+                   "minutes": (attendance.minutes_attended if attendance and attendance.minutes_attended else length)}
+        rows.append({"line": line, "masked": masked_name(line.employee.legal_name),
+                     "form": RosterRowForm(data, prefix=f"p{line.employee.pk}", initial=initial)})
+    return rows
+
+
+def _session_page(request, roster, rows, status=200):
+    session = roster["session"]
+    context = {**roster, "rows": rows, "is_lead": is_lead(session, request.user)}
+    return _private(render(request, "payroll/training/session.html", context, status=status))
+
+
+@role_required(PROGRAM_STAFF)
+@require_http_methods(["GET", "HEAD", "POST"])
+def session(request, session_id):
+    """A session's roster: GET shows it, POST saves every row in one transaction (all or nothing)."""
+    roster = _roster_or_404(session_id)
+    if request.method != "POST":
+        return _session_page(request, roster, _roster_forms(roster))
+    rows = _roster_forms(roster, request.POST)
+    if all([r["form"].is_valid() for r in rows]):
+        marks = [Mark(r["line"].employee.pk, r["form"].cleaned_data["status"], r["form"].cleaned_data["minutes"])
+                 for r in rows]
+        try:
+            changed = roster_save(roster["session"].pk, marks, request.user)
+        except RosterError as error:
+            for r in rows:
+                if r["line"].employee.pk in error.rows:
+                    r["form"].add_error(None, error.rows[r["line"].employee.pk])
+            messages.error(request, error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Roster saved ({changed} changed).")
+            return redirect("payroll:training_session", session_id)
+    else:
+        messages.error(request, "Nothing was saved: correct the rows marked below.")
+    return _session_page(request, roster, rows, status=400)
+
+
+@role_required(PROGRAM_STAFF)
+@require_POST
+def session_approve(request, session_id):
+    """The program lead approves the roster: the attendees' training time is paid, once."""
+    roster = _roster_or_404(session_id)
+    try:
+        made = roster_approve(roster["session"].pk, request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        fresh = _roster_or_404(session_id)
+        return _session_page(request, fresh, _roster_forms(fresh), status=400)
+    messages.success(request, f"Attendance approved: {made} training time entries made for payroll." if made
+                     else "Attendance approved; everyone on it was already paid.")
+    return redirect("payroll:training_session", session_id)

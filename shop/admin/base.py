@@ -28,6 +28,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, IS_FACETS_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.forms import HiddenInput
+from django.forms.formsets import ManagementForm
+from django.utils.functional import cached_property
 from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern
 
@@ -212,8 +215,33 @@ class ModelAdmin(Guarded, admin.ModelAdmin):
     """The base of every admin of the project."""
 
 
+class CountedManagementForm(ManagementForm):
+    """An inline's management form whose form counts cannot be negative: Django reads a negative
+    ``INITIAL_FORMS`` as "every row is new", so a row already saved would be inserted again (a
+    unique constraint's IntegrityError, a 500). Refused, the formset is invalid with a message."""
+
+    TOTAL_FORMS = form_fields.IntegerField(widget=HiddenInput, min_value=0)
+    INITIAL_FORMS = form_fields.IntegerField(widget=HiddenInput, min_value=0)
+
+
+class CountedFormSet:
+    """Mixed into every inline's formset: its management form is ``CountedManagementForm``."""
+
+    @cached_property
+    def management_form(self):
+        if not self.is_bound:
+            return super().management_form
+        form = CountedManagementForm(self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer)
+        form.full_clean()
+        return form
+
+
 class InlineGuarded(FieldsGuarded):
     """What every inline of the project has."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (CountedFormSet, formset), {})
 
 
 class TabularInline(InlineGuarded, admin.TabularInline):

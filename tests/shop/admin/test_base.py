@@ -197,6 +197,18 @@ def test_variant_options_that_are_not_an_object_are_a_field_error(client, superu
     assert variant.options == {"colour": "Indigo"}
 
 
+@pytest.mark.parametrize("counts", [{"variants-INITIAL_FORMS": "-1"}, {"variants-TOTAL_FORMS": "-1"}])
+def test_an_inline_whose_form_counts_are_negative_is_refused_not_inserted_again(client, superuser, counts):
+    """A negative INITIAL_FORMS made every row new: the saved variant inserted again (a 500)."""
+    variant = VariantFactory()
+    product = variant.product
+    response = client.post(f"/admin/shop/product/{product.pk}/change/", product_post(product, variant, **counts))
+    assert response.status_code == 200
+    assert any("ManagementForm data is missing or has been tampered with" in str(f.formset.non_form_errors())
+               for f in response.context["inline_admin_formsets"])
+    assert list(ProductVariant.objects.filter(product=product)) == [variant]
+
+
 def test_a_wage_content_the_form_could_not_read_is_its_field_error_not_a_crash(client, superuser):
     variant = VariantFactory()
     product = variant.product
