@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payroll', '0021_h19input_birth_date_field'),
+        ('payroll', '0023_h23volunteers_coordinator_view_checks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
