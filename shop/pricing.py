@@ -62,8 +62,10 @@ class TaxRule:
 
 @dataclass(frozen=True)
 class Shipping:
-    """``flat`` plus ``per_unit`` for every unit sold; free when the discounted subtotal
-    reaches ``free_over`` (if set)."""
+    """``flat`` plus ``per_unit`` for every unit sold; free when the subtotal reaches
+    ``free_over`` (if set). The subtotal it is judged on is after the standing discounts (the
+    volume tier) but before discount codes: a code never costs the customer the free shipping
+    the goods had already earned, so an order never costs more with a code than without."""
 
     flat: Decimal = ZERO
     per_unit: Decimal = ZERO
@@ -329,7 +331,8 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
     nets = [t - d for t, d in zip(totals, line_discounts)]
     discounted = subtotal - discount_total
     units = sum(line.quantity for line in lines)
-    shipping_cost = shipping.cost(discounted, units) if shipping is not None and lines else ZERO
+    codes_off = sum((a.amount for a in applied if isinstance(a.discount, CodeDiscount)), ZERO)
+    shipping_cost = shipping.cost(discounted + codes_off, units) if shipping is not None and lines else ZERO
     shipping_discount, applied = _shipping_discounts(shipping_cost, applied)
     shipping_cost -= shipping_discount
     by_destination = (_tax(discounted, shipping_cost, destinations, tax_rules, nets, lines)

@@ -147,7 +147,19 @@ def construct_event(payload: bytes, signature_header: str) -> dict:
         raise WebhookBodyError(str(error)) from error
     if not isinstance(data, dict) or not isinstance(data.get("data", {}), dict):
         raise WebhookBodyError("not an object")
-    return stripe.Event.construct_from(data, settings.STRIPE_SECRET_KEY).to_dict()
+    return stripe.Event.construct_from(_without_nul(data), settings.STRIPE_SECRET_KEY).to_dict()
+
+
+def _without_nul(value):
+    """The event with every NUL in its text made U+FFFD: PostgreSQL's jsonb cannot hold \\u0000,
+    and refusing a signed event would have Stripe resend it for days, never processed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 # -- giving: donations and monthly gifts --

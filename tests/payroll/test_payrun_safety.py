@@ -47,9 +47,11 @@ def pdf_text(pdf: bytes) -> str:
 
 
 @pytest.mark.parametrize("dates, field, message", [
-    (("0001-01-01", "2026-10-18", "2026-10-23"), "period_start", "at most a year long"),
-    (("2026-10-05", "9999-12-31", "9999-12-31"), "period_start", "at most a year long"),
-    (("2026-10-05", "2026-10-18", "9999-12-31"), "pay_date", "within a year after the period ends"),
+    (("0001-01-01", "2026-10-18", "2026-10-23"), "period_start", "Enter a date between 2000 and 2100"),
+    (("2026-10-05", "9999-12-31", "9999-12-31"), "period_end", "Enter a date between 2000 and 2100"),
+    (("2026-10-05", "2026-10-18", "9999-12-31"), "pay_date", "Enter a date between 2000 and 2100"),
+    (("2025-01-05", "2026-10-18", "2026-10-23"), "period_start", "at most a year long"),
+    (("2026-10-05", "2026-10-18", "2027-11-30"), "pay_date", "within a year after the period ends"),
     (("2026-10-18", "2026-10-05", "2026-10-23"), "period_end", "must end on or after"),
     (("2026-10-05", "2026-10-18", "2026-10-17"), "pay_date", "cannot be before the period ends (Oct 18, 2026)"),
     (("2025-12-01", "2025-12-14", "2025-12-19"), "pay_date", "no tax tables for 2025"),

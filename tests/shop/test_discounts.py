@@ -70,6 +70,18 @@ def test_free_shipping_takes_the_shipping_and_combines_with_a_percentage():
                                                                           (D("0.00"), D("6.95"))]
 
 
+def test_a_code_never_costs_the_free_shipping_the_goods_had_earned():
+    """$50.00 of goods ships free over $50.00; 10% off makes the goods $45.00 and the shipping
+    stays free (judged before codes), so the code saves $5.00 and never costs $1.95 more."""
+    lines = [Line(D("25.00"), 2, D("5.00"), "", 1, 10)]
+    shipping = Shipping(flat=D("6.95"), free_over=D("50.00"))
+    with_code = price(lines, discounts=[CodeDiscount("TEN", "percent", D("10"), D("0"), frozenset(), frozenset(), False)],
+                      shipping=shipping)
+    without = price(lines, shipping=shipping)
+    assert (without.shipping, without.total) == (D("0.00"), D("50.00"))
+    assert (with_code.shipping, with_code.total) == (D("0.00"), D("45.00"))
+
+
 def test_an_amount_off_one_product_never_takes_it_below_zero():
     breakdown = price([TOTE, SCARF], discounts=[CodeDiscount("BIG", "amount", D("100.00"), products=frozenset({2}))],
                       shipping=SHIP, destinations={"FL": 1}, tax_rules=FL)
