@@ -293,7 +293,7 @@ def _paid_gift(donor, **fields):
 # -- the test ---------------------------------------------------------------------------------
 
 def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_callbacks, monkeypatch):
-    from payroll.models import PayRate, ShiftMessage, SignUp
+    from payroll.models import PayRate, Shift, ShiftMessage, SignUp
     from shop.platform import roles
     from payroll.selectors.training import participant_record
     from payroll.selectors.volunteers import hours_history
@@ -543,6 +543,15 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     message = ShiftMessage.objects.create(shift=shift, subject="Parking & <doors>", body="Use the back door & <ring>.",
                                           recipients=1)
     sent("payroll.services.volunteers.notify.EmailChannel.send", shift_message_send, message.pk)
+    # A change and a cancellation notice (the time moved; the reason typed by the coordinator).
+    from payroll.models import ShiftChange
+    from payroll.services.volunteers.changes import change_notices_send, change_record
+
+    Shift.objects.filter(pk=shift.pk).update(cancel_reason="Storm & <flooding>")
+    for kind in (ShiftChange.Kind.CHANGED, ShiftChange.Kind.CANCELLED):
+        change_record(shift, kind, ["Starts 5:00 PM (was 6:00 PM) at the <back> & side door"], None, shift.signups.all())
+        sent("payroll.services.volunteers.notify.EmailChannel.send", change_notices_send,
+             ShiftChange.objects.filter(shift=shift).latest("pk").pk)
     check_in(signup.pk, None, now=shift.starts_at)
     check_out(signup.pk, None, now=shift.starts_at + timedelta(hours=2, minutes=30))
     SignUp.objects.filter(pk=signup.pk).update(status=SignUp.Status.CONFIRMED)
