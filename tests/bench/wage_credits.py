@@ -35,7 +35,7 @@ them), then the same entries and postings for their lines are inserted with one 
 each (entries, then postings) in one transaction, timed (rows/s and the equivalent orders/s);
 the ledger must reconcile again. The ratio is worker / bulk insert; the target is 0.25 or
 better (reported, not failed). Last, it runs the task's body in this process (no Celery) for
-200 more orders, one call per order as the worker gets them: the queries and time per order;
+200 more orders, one call per batch of paid order ids as the worker gets them: the queries and time per order;
 the difference from the worker's time per order is Celery's share.
 
 The exit status is 1 only when something failed (the worker died, the timeout passed, the
@@ -465,9 +465,9 @@ def run(args) -> Row:
     if probe["credited"] != probe["lines"] or not probe_ok:
         raise BenchError(f"the in-process probe left {probe['lines'] - probe['credited']} line(s) uncredited "
                          f"(reconciles: {probe_ok})")
-    print(f"\nThe task's body in this process, no Celery, one call per order ({probe['orders']} orders): "
+    print(f"\nThe task's body in this process, no Celery, one call per batch of ids ({probe['orders']} orders): "
           f"{probe['queries']:.2f} queries and {1000 * probe['seconds']:.2f} ms an order; reconciles: {probe_ok}. "
-          f"The first call's queries (it credits its block):")
+          f"The first call's queries (one batch):")
     for sql in probe["first_sql"]:
         print(f"    {sql[:140]}")
     print(f"The worker took {1000 * elapsed / n:.2f} ms an order ({pool}"
