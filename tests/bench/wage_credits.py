@@ -46,7 +46,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -57,6 +56,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from tests.bench.common import FAILED, SKIPPED, Row, report
+from tests.support.reachable_services import reachable
 
 NAME = "wage_credits"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mended_bench"
@@ -74,15 +74,6 @@ class BenchError(Exception):
 
 
 # -- services ---------------------------------------------------------------------------
-def reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def missing_services(database_url: str, broker_url: str) -> list[str]:
     missing = []
     if not database_url.startswith(("postgres://", "postgresql://")):

@@ -4,7 +4,8 @@ import socket
 from urllib.parse import urlparse
 
 
-def _reachable(url: str, default_port: int) -> bool:
+def reachable(url: str, default_port: int) -> bool:
+    """Whether a TCP connection to the URL's host and port opens within 2 s."""
     parsed = urlparse(url)
     try:
         with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
@@ -18,10 +19,10 @@ def missing_services() -> list[str]:
     missing = []
     if not db.startswith(("postgres://", "postgresql://")):
         missing.append("DATABASE_URL does not name PostgreSQL")
-    elif not _reachable(db, 5432):
+    elif not reachable(db, 5432):
         missing.append(f"PostgreSQL at {urlparse(db).hostname}:{urlparse(db).port or 5432} is unreachable")
     if not broker.startswith("redis://"):
         missing.append("CELERY_BROKER_URL does not name Redis")
-    elif not _reachable(broker, 6379):
+    elif not reachable(broker, 6379):
         missing.append(f"Redis at {urlparse(broker).hostname}:{urlparse(broker).port or 6379} is unreachable")
     return missing
