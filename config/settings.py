@@ -476,6 +476,14 @@ VOLUNTEER_WAIVER_VALID_DAYS = env.int("VOLUNTEER_WAIVER_VALID_DAYS", default=365
 VOLUNTEER_ADULT_AGE = env.int("VOLUNTEER_ADULT_AGE", default=18)  # younger volunteers need a guardian's co-signature
 VOLUNTEER_AUTO_CHECKOUT_HOURS = env.int("VOLUNTEER_AUTO_CHECKOUT_HOURS", default=12)  # then signed out and flagged
 
+# Text reminders (shop/platform/sms.py): printed on the console unless a provider is set. With
+# TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (a number or a Messaging Service SID)
+# they go through Twilio; its replies webhook is /volunteer/texts/replies/ (STOP, START, HELP).
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env("TWILIO_FROM", default="")
+SMS_BACKEND = env("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "console")
+
 # Giving: the card fee a donor may cover (percent + fixed), failed monthly charges before a
 # monthly gift is cancelled, and the Florida charitable-solicitation registration number.
 DONATION_FEE_PERCENT = Decimal(env("DONATION_FEE_PERCENT", default="2.9"))

@@ -73,6 +73,7 @@ urlpatterns = [
     path("volunteer/hours.pdf", volunteers.certificate, name="volunteer_certificate"),
     path("volunteer/calendar/<str:token>.ics", volunteers.feed, name="volunteer_feed"),
     path("volunteer/calendar/new-link/", volunteers.feed_reset, name="volunteer_feed_reset"),
+    path("volunteer/texts/replies/", volunteers.texts_reply, name="volunteer_texts_reply"),
     path("staff/volunteers/", coordinators.week, name="coordinator_week"),
     path("staff/volunteers/shifts/new/", coordinators.shift_new, name="coordinator_shift_new"),
     path("staff/volunteers/shifts/<int:shift_id>/", coordinators.shift_roster, name="coordinator_shift"),

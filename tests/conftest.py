@@ -87,8 +87,12 @@ def _media_root(tmp_path_factory):
 def _fast_and_eager(settings, request):
     from django.core.cache import cache
 
+    from shop.platform import sms
+
     cache.clear()  # cached catalog pages and login throttles never leak between tests
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "locmem"  # texts kept in sms.outbox, like mail.outbox
+    sms.outbox.clear()
     if request.node.get_closest_marker("integration"):
         yield
         return

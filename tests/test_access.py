@@ -334,6 +334,7 @@ ACCESS = {
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),
+    "volunteer/texts/replies/": everyone(NO_GET),
     # Coordinators' pages: volunteer coordinators only.
     "staff/volunteers/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     "staff/volunteers/shifts/new/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),

@@ -24,12 +24,16 @@ CHECK_MARK = "(background check)"
 class VolunteerProfileForm(forms.Form):
     full_name = forms.CharField(max_length=120)
     email = forms.EmailField(label="E-mail")
-    phone = forms.CharField(max_length=30)
+    phone = forms.CharField(max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     emergency_contact_name = forms.CharField(max_length=120, label="Emergency contact")
     emergency_contact_phone = forms.CharField(max_length=30, label="Emergency contact's phone")
     date_of_birth = DateField(widget=DATE, help_text="For the age rules of some shifts.", window=False, validators=[born])
     skills = ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    reminder_channel = forms.ChoiceField(choices=Volunteer.Channel.choices, label="Send reminders by")
+    reminder_channel = forms.ChoiceField(choices=Volunteer.Channel.choices, label="Send reminders by",
+                                         widget=forms.RadioSelect)
+    texts_agree = forms.BooleanField(
+        required=False, label="I agree to get text reminders and shift changes at this number",
+        help_text="About two texts per shift. Message and data rates may apply. Reply STOP to stop, HELP for help.")
 
 
 class WaiverForm(forms.Form):

@@ -57,6 +57,7 @@ class Volunteer(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
+        SMS = "sms", "Text message"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer")
     full_name = models.CharField(max_length=120)
@@ -67,6 +68,11 @@ class Volunteer(models.Model):
     date_of_birth = BirthDateField()  # its form fields are not held to the 2000-2100 window
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers")
     reminder_channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.EMAIL)
+    # Texts: the number they agreed to get texts at (E.164) and when; a STOP reply sets
+    # ``texts_stopped_at`` and reminders go by e-mail until they choose texts again.
+    text_number = models.CharField(max_length=16, blank=True)
+    texts_agreed_at = models.DateTimeField(null=True, blank=True)
+    texts_stopped_at = models.DateTimeField(null=True, blank=True)
     calendar_token = models.CharField(max_length=64, unique=True, default=calendar_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -78,6 +84,12 @@ class Volunteer(models.Model):
 
     def age_on(self, day: date) -> int:
         return age_on(self.date_of_birth, day)
+
+    @property
+    def texts_on(self) -> bool:
+        """Texts only to someone who chose them, agreed, and has not replied STOP since."""
+        return (self.reminder_channel == self.Channel.SMS and bool(self.text_number)
+                and self.texts_agreed_at is not None and self.texts_stopped_at is None)
 
 
 class WaiverVersion(models.Model):

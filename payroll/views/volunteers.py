@@ -5,19 +5,24 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
 from payroll.models import SignUp, Volunteer
 from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
+from payroll.services.volunteers import notify
 from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
 from payroll.services.volunteers.signups import (
     GuardianEmailError,
+    TextConsentError,
+    TextNumberError,
     RoleFull,
     WaiverNeeded,
     signup_cancel,
@@ -28,6 +33,7 @@ from payroll.services.volunteers.signups import (
     waiver_in_force,
     waiver_problem,
 )
+from shop.platform import sms
 from shop.platform.errors import DomainError
 from shop.platform.security import private_page
 
@@ -68,12 +74,17 @@ def profile(request):
         initial = {f: getattr(volunteer, f) for f in ("full_name", "email", "phone", "emergency_contact_name",
                                                      "emergency_contact_phone", "date_of_birth", "reminder_channel")}
         initial["skills"] = list(volunteer.skills.all())
+        initial["texts_agree"] = volunteer.texts_on
     else:
         initial = {"email": request.user.email, "full_name": request.user.get_full_name()}
     form = VolunteerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             volunteer_save(request.user, **form.cleaned_data)
+        except TextNumberError as error:
+            form.add_error("phone", error.message)
+        except TextConsentError as error:
+            form.add_error("texts_agree", error.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -218,3 +229,20 @@ def feed_reset(request):
     Volunteer.objects.filter(pk=request.volunteer.pk).update(calendar_token=calendar_token())
     messages.success(request, "Your calendar link changed; the old one no longer works.")
     return redirect("payroll:volunteer_home")
+
+
+@csrf_exempt
+@require_POST
+def texts_reply(request):
+    """Twilio's webhook for replies to our texts (STOP, START, HELP). Only a request signed
+    with our auth token may change anything; the answer is TwiML."""
+    url = settings.SITE_URL.rstrip("/") + request.path
+    if not sms.signature_valid(url, request.POST.dict(), request.headers.get("X-Twilio-Signature", "")):
+        return HttpResponseForbidden("The signature does not match.", content_type="text/plain")
+    try:
+        number = sms.normalise(request.POST.get("From", ""))
+    except sms.NotANumber:
+        return HttpResponseBadRequest("From is not a phone number.", content_type="text/plain")
+    answer = notify.texts_reply(number, request.POST.get("Body", ""))
+    body = f"<Message>{escape(answer)}</Message>" if answer else ""
+    return HttpResponse(f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>', content_type="text/xml")

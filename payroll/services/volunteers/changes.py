@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from payroll.models import ChangeNotice, Shift, ShiftChange, SignUp
 from payroll.services.volunteers.documents import shift_ics
-from payroll.services.volunteers.notify import email, site_link
+from payroll.services.volunteers.notify import email, site_link, text_if_chosen
 from payroll.services.volunteers.signups import one_writer, when
 
 SUBJECTS = {
@@ -82,7 +82,9 @@ def change_notices_send(change_id: int) -> int:
                 continue
             values = _values(signup, change)
             # A failure here rolls back ``sent_at``: the retry sends this notice again, not the others.
-            email(signup.volunteer, SUBJECTS[change.kind].format(**values), TEMPLATES[change.kind], values,
+            subject = SUBJECTS[change.kind].format(**values)
+            email(signup.volunteer, subject, TEMPLATES[change.kind], values,
                   attachments=[(f"shift-{change.shift_id}.ics", calendar, "text/calendar")])
+            text_if_chosen(signup.volunteer, subject, TEMPLATES[change.kind], values)
             sent += 1
     return sent

@@ -54,7 +54,8 @@ def volunteer_export(subject: Subject):
         out.append({
             "profile": {
                 **fields(volunteer, "full_name", "email", "phone", "emergency_contact_name", "emergency_contact_phone",
-                         "date_of_birth", "reminder_channel", "created_at"),
+                         "date_of_birth", "reminder_channel", "text_number", "texts_agreed_at", "texts_stopped_at",
+                         "created_at"),
                 "skills": sorted(s.name for s in volunteer.skills.all()),
                 "erased": is_erased_email(volunteer.email),
             },
@@ -111,7 +112,8 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
         Volunteer.objects.filter(pk=volunteer.pk).update(
             full_name=f"Erased volunteer #{volunteer.pk}", email=erased_email("volunteer", volunteer.pk), phone="",
             emergency_contact_name="", emergency_contact_phone="", date_of_birth=ERASED_BIRTH_DATE,
-            calendar_token=calendar_token(),
+            calendar_token=calendar_token(), reminder_channel=Volunteer.Channel.EMAIL, text_number="",
+            texts_agreed_at=None, texts_stopped_at=None,
         )
         volunteer.skills.clear()
         waivers = WaiverAcceptance.objects.filter(volunteer=volunteer)
@@ -127,8 +129,8 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
     checks, _ = BackgroundCheck.objects.filter(volunteer_id__in=ids).delete()
     waivers = WaiverAcceptance.objects.filter(volunteer_id__in=ids).count()
     signups = SignUp.objects.filter(volunteer_id__in=ids).count()
-    erasure.anonymise(f"{len(ids)} volunteer profile(s): name, e-mail, phone, emergency contact, date of birth and skills "
-                      f"removed, calendar link replaced ({', '.join(f'Erased volunteer #{pk}' for pk in ids)}).",
+    erasure.anonymise(f"{len(ids)} volunteer profile(s): name, e-mail, phone and texting number, emergency contact, date of birth "
+                      f"and skills removed, calendar link replaced ({', '.join(f'Erased volunteer #{pk}' for pk in ids)}).",
                       len(ids), key="volunteers")
     erasure.anonymise(f"{waivers} signed waiver(s): signed name, guardian name and e-mail, IP address replaced.", waivers,
                       key="waivers")

@@ -342,13 +342,15 @@ def reminders_due(now: datetime):
 def reminders_send(now: datetime | None = None) -> int:
     """Record each due reminder, then send it after the record commits. The unique key on
     (sign-up, kind) makes a second or concurrent beat run skip it: sent at most once."""
+    from payroll.services.volunteers.notify import channel_for
+
     now = now or timezone.now()
     sent = 0
     for signup_id, kind in reminders_due(now):
         try:
             with transaction.atomic():
                 signup = SignUp.objects.select_related("volunteer").get(pk=signup_id)
-                ReminderSent.objects.create(signup=signup, kind=kind, channel=signup.volunteer.reminder_channel)
+                ReminderSent.objects.create(signup=signup, kind=kind, channel=channel_for(signup.volunteer))
                 enqueue_notice(signup_id, f"reminder_{kind}")
         except IntegrityError:
             continue

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from payroll.models import Shift, ShiftRole, SignUp, Volunteer, WaiverAcceptance, WaiverVersion
 from payroll.services.volunteers.notify import email, notify, site_link
-from shop.platform import mail
+from shop.platform import mail, sms
 from shop.platform.errors import DomainError
 from shop.models import OrganisationMember
 
@@ -38,6 +38,14 @@ class BackgroundCheckNeeded(VolunteerError):
 
 class GuardianEmailError(VolunteerError):
     """The guardian's e-mail is the minor's own: the form shows it on that field."""
+
+
+class TextNumberError(VolunteerError):
+    """Texts were chosen but the phone number cannot get them: shown on the phone field."""
+
+
+class TextConsentError(VolunteerError):
+    """Texts were chosen without ticking the agreement: shown on that box."""
 
 
 class RoleFull(VolunteerError):
@@ -68,7 +76,10 @@ def plural(n: int, word: str) -> str:
 
 @transaction.atomic
 def volunteer_save(user, *, full_name: str, email: str, phone: str, emergency_contact_name: str,
-                   emergency_contact_phone: str, date_of_birth: date, skills=(), reminder_channel: str = "email") -> Volunteer:
+                   emergency_contact_phone: str, date_of_birth: date, skills=(), reminder_channel: str = "email",
+                   texts_agree: bool = False) -> Volunteer:
+    """Create or update the volunteer's profile. Texts need the volunteer's own agreement and a
+    number a text can reach; choosing texts again after a STOP reply turns them back on."""
     today = timezone.localdate()
     if date_of_birth >= today:
         raise VolunteerError("The date of birth must be in the past.")
@@ -76,10 +87,22 @@ def volunteer_save(user, *, full_name: str, email: str, phone: str, emergency_co
         raise VolunteerError("Check the date of birth: that is more than 120 years ago.")
     if reminder_channel not in Volunteer.Channel.values:
         raise VolunteerError("Choose one of the listed reminder channels.")
+    before = Volunteer.objects.filter(user=user).first()
+    texts = {"text_number": "", "texts_agreed_at": None, "texts_stopped_at": None}
+    if reminder_channel == Volunteer.Channel.SMS:
+        try:
+            number = sms.normalise(phone)
+        except sms.NotANumber:
+            raise TextNumberError("Texts need a mobile number, such as (904) 555-0134 or +44 7700 900123.") from None
+        if not texts_agree:
+            raise TextConsentError("Tick the box to agree to get text reminders, or choose e-mail.")
+        kept = before is not None and before.texts_on and before.text_number == number
+        texts = {"text_number": number, "texts_stopped_at": None,
+                 "texts_agreed_at": before.texts_agreed_at if kept else timezone.now()}
     volunteer, _ = Volunteer.objects.update_or_create(user=user, defaults={
         "full_name": full_name.strip(), "email": email.strip(), "phone": phone.strip(),
         "emergency_contact_name": emergency_contact_name.strip(), "emergency_contact_phone": emergency_contact_phone.strip(),
-        "date_of_birth": date_of_birth, "reminder_channel": reminder_channel,
+        "date_of_birth": date_of_birth, "reminder_channel": reminder_channel, **texts,
     })
     volunteer.skills.set(skills)
     return volunteer
