@@ -475,6 +475,21 @@ GIFT_EXTRA_DAYS_PER_100 = env.int("GIFT_EXTRA_DAYS_PER_100", default=2)  # more 
 VOLUNTEER_WAIVER_VALID_DAYS = env.int("VOLUNTEER_WAIVER_VALID_DAYS", default=365)  # then it must be signed again
 VOLUNTEER_ADULT_AGE = env.int("VOLUNTEER_ADULT_AGE", default=18)  # younger volunteers need a guardian's co-signature
 VOLUNTEER_AUTO_CHECKOUT_HOURS = env.int("VOLUNTEER_AUTO_CHECKOUT_HOURS", default=12)  # then signed out and flagged
+# Who signs the hours certificate (the organisation's volunteer coordinator).
+VOLUNTEER_SIGNER_NAME = env("VOLUNTEER_SIGNER_NAME", default="Jordan Avery")
+VOLUNTEER_SIGNER_TITLE = env("VOLUNTEER_SIGNER_TITLE", default="Volunteer Coordinator")
+# The value of a volunteer hour for the coordinator's reports, dated: each (from, dollars,
+# source); a report uses the newest rate in force on its last day. Independent Sector
+# publishes the national figure each April (BLS average hourly earnings of private
+# non-supervisory workers, plus 12% for benefits). VOLUNTEER_HOUR_VALUE adds a newer one
+# ("YYYY-MM-DD:dollars"), e.g. Florida's state figure or next April's.
+VOLUNTEER_HOUR_VALUES = [
+    ("2024-04-16", "33.49", "Independent Sector, value of a volunteer hour, national, April 2024"),
+    ("2025-04-22", "34.79", "Independent Sector, value of a volunteer hour, national, April 2025"),
+]
+if env("VOLUNTEER_HOUR_VALUE", default=""):
+    _from, _dollars = env("VOLUNTEER_HOUR_VALUE").split(":", 1)
+    VOLUNTEER_HOUR_VALUES.append((_from, _dollars, "VOLUNTEER_HOUR_VALUE setting"))
 
 # Text reminders (shop/platform/sms.py): printed on the console unless a provider is set. With
 # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (a number or a Messaging Service SID)

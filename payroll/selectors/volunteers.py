@@ -2,8 +2,9 @@
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from payroll.models import BackgroundCheck, Shift, ShiftRole, SignUp, Volunteer
 from shop.models import OrganisationMember
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def _day_start(day: date) -> datetime:
@@ -166,6 +168,26 @@ class HoursRow:
     person_hours: Decimal = ZERO
 
 
+@dataclass(frozen=True)
+class HourValue:
+    since: date
+    dollars: Decimal
+    source: str
+
+
+def hour_value_on(day: date) -> HourValue | None:
+    """The value of a volunteer hour in force on ``day`` (settings.VOLUNTEER_HOUR_VALUES)."""
+    rates = sorted((date.fromisoformat(since), Decimal(dollars), source)
+                   for since, dollars, source in settings.VOLUNTEER_HOUR_VALUES)
+    in_force = [rate for rate in rates if rate[0] <= day]
+    return HourValue(*in_force[-1]) if in_force else None
+
+
+def hours_value(person_hours: Decimal, rate: HourValue | None) -> Decimal | None:
+    """Everyone's hours (a party's members too) at the rate, to the cent."""
+    return None if rate is None else (person_hours * rate.dollars).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def hours_report(start: date, end: date) -> dict:
     """Hours from check-in to check-out, by volunteer and by organisation. A party leader's
     ``hours`` are their own; ``person_hours`` count every member of the party."""
@@ -181,9 +203,12 @@ def hours_report(start: date, end: date) -> dict:
             row.person_hours += signup.person_hours
     for name, row in by_org.items():
         row.name = name
+    rate = hour_value_on(end)
+    person_hours = sum((row.person_hours for row in by_volunteer.values()), ZERO)
     return {
         "volunteers": sorted(by_volunteer.values(), key=lambda r: r.name.casefold()),
         "organisations": sorted(by_org.values(), key=lambda r: r.name.casefold()),
+        "person_hours": person_hours, "rate": rate, "value": hours_value(person_hours, rate),
     }
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Spacer, Table, TableStyle
 
@@ -76,6 +77,18 @@ STYLE = TableStyle([
 ])
 
 
+SIGNED = ParagraphStyle("Signed", fontName="Times-Italic", fontSize=20, leading=26)
+# The signature block: the signer's name written above a line, then their name, title and
+# the organisation under it; the date beside it.
+SIGNATURE = TableStyle([
+    ("LINEBELOW", (0, 0), (0, 0), 0.8, colors.black),
+    ("LINEBELOW", (1, 0), (1, 0), 0.8, colors.black),
+    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (0, -1), 24),
+])
+
+
 def hours_certificate_pdf(volunteer: Volunteer, history: list[SignUp], total) -> bytes:
     org = settings.MENDED_ORG
     rows = [["Date", "Work day", "Role", "Hours"]]
@@ -89,6 +102,11 @@ def hours_certificate_pdf(volunteer: Volunteer, history: list[SignUp], total) ->
                   org=org["NAME"], day=f"{timezone.localdate():%B %-d, %Y}"),
         Spacer(1, 14),
         Table(rows, style=STYLE, hAlign="LEFT", colWidths=[1.2 * inch, 2.6 * inch, 1.8 * inch, 0.8 * inch]),
+        Spacer(1, 30),
+        Table([[text(settings.VOLUNTEER_SIGNER_NAME, SIGNED), text(f"{timezone.localdate():%B %-d, %Y}")],
+               [text(f"{settings.VOLUNTEER_SIGNER_NAME}, {settings.VOLUNTEER_SIGNER_TITLE}"), text("Date")],
+               [text(f"for {org['LEGAL_NAME']}"), ""]],
+              style=SIGNATURE, hAlign="LEFT", colWidths=[3.4 * inch, 1.8 * inch]),
         Spacer(1, 24),
         text(f"{org['LEGAL_NAME']} · EIN {org['EIN']} · {org['ADDRESS']}"),
     ]

@@ -90,3 +90,14 @@ def test_the_certificate_lists_the_hours(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Dana Helper" in text and "2.50 hours" in text and "Pop-up shop" in text
+
+
+def test_the_certificate_is_signed_by_the_coordinator_for_the_organisation(client, settings):
+    settings.VOLUNTEER_SIGNER_NAME, settings.VOLUNTEER_SIGNER_TITLE = "Morgan Lee", "Volunteer Coordinator"
+    volunteer = signed_volunteer(full_name="Dana Helper")
+    client.force_login(volunteer.user)
+    response = client.get(reverse("payroll:volunteer_certificate"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Morgan Lee, Volunteer Coordinator" in text
+    assert "for Mended Threads Collective, Inc." in text
+    assert f"{timezone.localdate():%B %-d, %Y}" in text and "$" not in text  # hours only, never a dollar value

@@ -302,3 +302,21 @@ def test_the_week_view_shows_fill_levels_in_a_fixed_number_of_queries(client, co
     assert few == many
     assert "1/6 filled" in page
     assert client.get(reverse("payroll:coordinator_week"), {"week": "garbage"}).status_code == 200
+
+
+def test_the_reports_value_the_hours_at_the_rate_in_force_on_the_last_day(client, coordinator, settings):
+    settings.VOLUNTEER_HOUR_VALUES = [("2020-01-01", "20.00", "Old rate"), ("2024-04-16", "33.49", "Independent Sector 2024"),
+                                      ("2099-01-01", "99.00", "A future rate")]
+    shift = make_shift(starts_in=timedelta(minutes=30), signup_cutoff_hours=0)
+    signup = signup_create(signed_volunteer().pk, shift.roles.get().pk, party_size=2)
+    SignUp.objects.filter(pk=signup.pk).update(checked_in_at=shift.starts_at,
+                                               checked_out_at=shift.starts_at + timedelta(hours=3, minutes=20))
+    day = shift.local_start.date().isoformat()
+    page = client.get(reverse("payroll:coordinator_reports"), {"start": day, "end": day}).content.decode()
+    # 3 h 20 min is 3.33 hours (a sign-up's hours are kept to the hundredth), 6.66 for a party
+    # of two; 6.66 × $33.49 = $223.0434, so $223.04 (hand-worked).
+    assert "<strong>$223.04</strong>: 6.66 hours given" in page and "$33.49 an hour" in page
+    assert "Independent Sector 2024" in page and "99.00" not in page
+    settings.VOLUNTEER_HOUR_VALUES = [("2099-01-01", "99.00", "A future rate")]
+    page = client.get(reverse("payroll:coordinator_reports"), {"start": day, "end": day}).content.decode()
+    assert "No value of a volunteer hour is set" in page
