@@ -10,6 +10,26 @@ from shop.platform.validators import zip_code
 STATE_CHOICES = [("", "Choose a state")] + US_STATES
 
 
+class Autofill:
+    """A form mixin: ``AUTOFILL`` maps field names to their ``autocomplete`` tokens; an e-mail
+    field also gets ``inputmode=email``, a ZIP ``inputmode=numeric``, a phone ``type=tel``."""
+
+    AUTOFILL: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, token in self.AUTOFILL.items():
+            attrs = self.fields[name].widget.attrs
+            attrs["autocomplete"] = token
+            if token.endswith("email"):
+                attrs["inputmode"] = "email"
+            elif token.endswith("postal-code"):
+                attrs["inputmode"] = "numeric"
+            elif token.endswith("tel"):
+                self.fields[name].widget.input_type = "tel"
+                attrs["inputmode"] = "tel"
+
+
 def _text(token: str, **attrs) -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": token, **attrs})
 

@@ -2,6 +2,7 @@
 from django import forms
 from django.utils import timezone
 
+from shop.forms.addresses import Autofill
 from shop.forms.giving import US_STATES
 from shop.services.events import MAX_EXPECTED_GUESTS, MAX_TICKETS_PER_PURCHASE
 from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, choices_read
@@ -10,7 +11,12 @@ from shop.platform.validators import zip_code
 ZIP = {"max_length": 10, "required": False, "label": "ZIP code", "validators": [zip_code]}
 
 
-class _ReceiptAddress(forms.Form):
+# The buyer's own receipt address, as browsers fill it.
+RECEIPT_AUTOFILL = {"address_line1": "billing address-line1", "city": "billing address-level2",
+                    "state": "billing address-level1", "postal_code": "billing postal-code"}
+
+
+class _ReceiptAddress(Autofill, forms.Form):
     address_line1 = forms.CharField(max_length=120, required=False, label="Address (for your receipt, optional)")
     city = forms.CharField(max_length=80, required=False)
     state = forms.ChoiceField(choices=US_STATES, required=False)
@@ -24,6 +30,7 @@ class TicketForm(_ReceiptAddress):
     email = forms.EmailField(label="Your e-mail")
 
     field_order = ["ticket_type", "quantity", "name", "email", "address_line1", "city", "state", "postal_code"]
+    AUTOFILL = {"name": "name", "email": "email", **RECEIPT_AUTOFILL}
 
     def __init__(self, *args, event, ticket_types=None, **kwargs):
         """``ticket_types``: the event's active ones, when the page has read them already."""
@@ -46,6 +53,8 @@ class SponsorForm(_ReceiptAddress):
 
     field_order = ["tier", "sponsor_name", "link", "logo", "contact_name", "email", "address_line1", "city", "state",
                    "postal_code"]
+    AUTOFILL = {"sponsor_name": "organization", "link": "url", "contact_name": "name", "email": "email",
+                **RECEIPT_AUTOFILL}
 
     def __init__(self, *args, event, tiers=None, **kwargs):
         """``tiers``: the event's sponsorship tiers, when the page has read them already."""
@@ -63,7 +72,9 @@ class SponsorForm(_ReceiptAddress):
         return link
 
 
-class HostingRequestForm(forms.Form):
+class HostingRequestForm(Autofill, forms.Form):
+    AUTOFILL = {"organisation": "organization", "contact_name": "name", "email": "email", "phone": "tel"}
+
     organisation = forms.CharField(max_length=160, label="Organisation")
     contact_name = forms.CharField(max_length=120, label="Your name")
     email = forms.EmailField(label="Your e-mail")

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from shop.forms.addresses import Autofill
 from shop.models import Fund
 from shop.models.giving import Tribute
 from shop.services.donations import MAX_GIFT, MIN_GIFT
@@ -19,7 +20,7 @@ def preset_choices():
     return [(str(a), f"${a:,.0f}") for a in settings.DONATION_PRESETS] + [("other", "Other amount")]
 
 
-class DonateForm(forms.Form):
+class DonateForm(Autofill, forms.Form):
     preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, choices=())
     other_amount = DecimalField(label="Other amount ($)", required=False, min_value=MIN_GIFT, max_value=MAX_GIFT,
                                       decimal_places=2, max_digits=9)
@@ -46,9 +47,6 @@ class DonateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, token in self.AUTOFILL.items():
-            self.fields[name].widget.attrs["autocomplete"] = token
-        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
         self.fields["tribute_notify_email"].widget.attrs["autocomplete"] = "off"  # someone else's address
         self.fields["preset"].choices = preset_choices()
         self.fields["preset"].initial = preset_choices()[1][0] if len(preset_choices()) > 2 else "other"

@@ -1,10 +1,14 @@
 from django import forms
 
+from shop.forms.addresses import Autofill
 from shop.models import Pledge
 from shop.models.rates import US_STATES
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(Autofill, forms.Form):
+    AUTOFILL = {"name": "name", "email": "email", "business_name": "organization", "city": "address-level2",
+                "state": "address-level1"}
+
     kind = forms.ChoiceField(choices=Pledge.Kind.choices, widget=forms.RadioSelect, initial=Pledge.Kind.INDIVIDUAL,
                              label="I pledge as")
     name = forms.CharField(max_length=120, label="Your name")

@@ -193,3 +193,28 @@ def test_the_address_book_needs_a_login(client):
 def test_an_address_number_past_the_databases_integers_is_not_found(client, casey):
     for url in (f"/account/addresses/{2**64}/default/", f"/account/addresses/{10**30}/remove/"):
         assert client.post(url).status_code == 404
+
+
+def test_the_event_and_pledge_forms_are_filled_by_the_browser_too(client):
+    """Tickets, sponsorship, hosting and the pledge: the buyer's own name, e-mail, organisation
+    and receipt address carry their tokens (prefixed fields: tickets ``ticket-``, sponsors ``sponsor-``)."""
+    from tests.shop.giving.test_events import gala, gold_tier
+
+    event, _ = gala()
+    gold_tier(event)
+    html = client.get(reverse("shop:event", args=[event.slug])).content.decode()
+    assert 'autocomplete="name"' in tag(html, "ticket-name")
+    assert 'autocomplete="email"' in tag(html, "ticket-email") and 'inputmode="email"' in tag(html, "ticket-email")
+    assert 'autocomplete="billing address-line1"' in tag(html, "ticket-address_line1")
+    assert 'autocomplete="billing postal-code"' in tag(html, "ticket-postal_code")
+    assert 'inputmode="numeric"' in tag(html, "ticket-postal_code")
+    assert 'autocomplete="organization"' in tag(html, "sponsor-sponsor_name")
+    assert 'autocomplete="url"' in tag(html, "sponsor-link")
+    assert 'autocomplete="name"' in tag(html, "sponsor-contact_name")
+    host = client.get(reverse("shop:event_host")).content.decode()
+    assert 'autocomplete="organization"' in tag(host, "organisation") and 'autocomplete="name"' in tag(host, "contact_name")
+    assert 'type="tel"' in tag(host, "phone") and 'autocomplete="tel"' in tag(host, "phone")
+    pledge = client.get(reverse("shop:pledge")).content.decode()
+    assert 'autocomplete="name"' in tag(pledge, "name") and 'autocomplete="email"' in tag(pledge, "email")
+    assert 'autocomplete="organization"' in tag(pledge, "business_name")
+    assert 'autocomplete="address-level2"' in tag(pledge, "city") and 'autocomplete="address-level1"' in tag(pledge, "state")
