@@ -5,11 +5,12 @@ Small numbers identify people: in anything shown outside a single record (dashbo
 CSV), a count under ``SMALL_GROUP``, one more cell of its column so it cannot be subtracted
 out of the total, and any rate over a hidden cell read ``HIDDEN`` (``payroll/disclosure.py``)."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 
 from payroll import disclosure
 from payroll.disclosure import HIDDEN, SMALL_GROUP
@@ -401,6 +402,85 @@ def training_dashboard(year: int) -> dict:
         "year": year,
         **table,
         "credentials_this_year": str(credentials) if credentials >= SMALL_GROUP else HIDDEN,
+        "indicators": wioa_indicators(year),
         "columns": DASHBOARD_COLUMNS,
         "explained": disclosure.EXPLAINED,
     }
+
+
+# -- WIOA's primary indicators of performance ----------------------------------------------
+
+# The Workforce Innovation and Opportunity Act, section 116(b)(2)(A)(i), and the Department of
+# Labor's guidance on reporting them (TEGL 10-16, Change 2): each indicator as this record
+# can measure it. Employment is what the 6- and 12-month follow-ups found (the second and
+# fourth quarters after exit), among those reached; earnings are the hourly wage band people
+# gave at the 6-month follow-up, not wage records.
+SKILL_GAIN_LEVELS = (CompetencySignoff.Level.COMPETENT, CompetencySignoff.Level.CAN_TEACH)
+WAGE_BANDS = list(FollowUp.WageBand)
+
+
+@dataclass
+class Indicator:
+    name: str
+    measured: str
+    part: str
+    whole: str
+    rate: str
+
+
+def _indicator(name: str, measured: str, part: int, whole: int) -> Indicator:
+    """One indicator, by the rule of the tables above: a count under ``SMALL_GROUP`` is not
+    shown, and a rate only over shown counts."""
+    small_part, small_whole = part < SMALL_GROUP, whole < SMALL_GROUP
+    return Indicator(name=name, measured=measured, part=HIDDEN if small_part else str(part),
+                     whole=HIDDEN if small_whole else str(whole),
+                     rate=disclosure.shown_rate(part, whole, small_part, small_whole))
+
+
+def median_band(bands: list[str]) -> str:
+    """The median of wage bands (ordered as ``FollowUp.WageBand``): the middle one, or
+    "between A and B" when an even count's two middle ones differ."""
+    if not bands:
+        return ""
+    ordered = sorted(bands, key=lambda b: WAGE_BANDS.index(b))
+    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+    label = dict(FollowUp.WageBand.choices)
+    return label[low] if low == high else f"between {label[low]} and {label[high]}"
+
+
+def wioa_indicators(year: int) -> dict:
+    """The five WIOA indicators for program year ``year`` (a calendar year here), all programs
+    together. Five queries."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    employed = Q(employment_status__in=FollowUp.EMPLOYED)
+    reached = FollowUp.objects.filter(done_at__isnull=False, could_not_reach=False, due_date__range=(start, end))
+    rows = []
+    for months, quarter in ((6, "second"), (12, "fourth")):
+        counts = reached.filter(due_months=months).aggregate(whole=Count("id"), part=Count("id", filter=employed))
+        rows.append(_indicator(f"Employment rate, {quarter} quarter after exit",
+                               f"employed at the {months}-month follow-up, of those reached, follow-ups due in {year}",
+                               counts["part"], counts["whole"]))
+    bands = list(reached.filter(employed, due_months=6).exclude(hourly_wage_band="").values_list("hourly_wage_band", flat=True))
+    median = median_band(bands) if len(bands) >= SMALL_GROUP else HIDDEN
+
+    # Credential attainment: those who left in the year before, with a credential dated from
+    # their start to a year after they left (the year after exit has then passed).
+    left = list(Enrollment.objects.filter(exit_date__year=year - 1).values_list("employee_id", "start_date", "exit_date"))
+    earned = defaultdict(list)
+    for employee_id, day in Credential.objects.filter(employee_id__in={e for e, _, _ in left}).values_list("employee_id", "date"):
+        earned[employee_id].append(day)
+    credentialled = sum(1 for employee_id, began, exited in left
+                        if any(began <= day <= exited + timedelta(days=365) for day in earned[employee_id]))
+    rows.append(_indicator("Credential attainment rate", f"a credential during the program or within a year of leaving, "
+                           f"of those who left in {year - 1}", credentialled, len(left)))
+
+    # Measurable skill gains: enrolled at some time in the year, signed off as competent (or
+    # able to teach others) in one of their program's competencies during the year.
+    enrolled = Enrollment.objects.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=start), start_date__lte=end)
+    gained = enrolled.filter(Exists(CompetencySignoff.objects.filter(
+        employee=OuterRef("employee"), competency__program=OuterRef("program"), level__in=SKILL_GAIN_LEVELS,
+        date__range=(start, end))))
+    rows.append(_indicator("Measurable skill gains rate", f"signed off competent in a competency of their program in {year}, "
+                           f"of those enrolled at some time in {year}", gained.count(), enrolled.count()))
+    return {"rows": rows, "median_band": median,
+            "median_measured": f"hourly wage band at the 6-month follow-up of those employed, follow-ups due in {year}"}

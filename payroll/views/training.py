@@ -123,6 +123,10 @@ def dashboard_csv(request):
     data = training_dashboard(_year(request))
     rows = [[getattr(row, key) for key, _ in data["columns"]] for row in [*data["rows"], data["total"]]]
     rows += [[], ["Credentials earned this year", data["credentials_this_year"]]]
+    rows += [[], ["WIOA indicator", "Rate", "People counted", "Out of", "Measured as"]]
+    rows += [[i.name, i.rate, i.part, i.whole, i.measured] for i in data["indicators"]["rows"]]
+    rows += [["Median earnings, second quarter after exit", data["indicators"]["median_band"], "", "",
+              data["indicators"]["median_measured"]]]
     return csv_response(f'training-outcomes-{data["year"]}.csv', [title for _, title in data["columns"]], rows)
 
 

@@ -552,3 +552,51 @@ def test_the_complete_record_pdf_answers_a_data_request_without_transcript_conse
     for expected in ("Complete training record", person.legal_name, prog.name, "Finished early", "3 months", "12 months"):
         assert expected in text, expected
     assert Enrollment.objects.get().exit_reason == "Finished early"
+
+
+def test_the_wioa_indicators_as_these_records_measure_them(client, coordinator):
+    """build_cohort's 12 left on Dec 19, 2025 (started Jul 1, 2025); its 6- and 12-month
+    follow-ups fall in 2026. Every expected figure is worked out by hand below."""
+    from payroll.models import Competency
+    from payroll.selectors.training import median_band, wioa_indicators
+    from payroll.services.training.records import competency_signoff
+
+    prog = program()
+    cohort = build_cohort(prog, coordinator)
+    # Wage bands of the six employed at 6 months: 15-20 ×3, 20-25 ×2, over 25 ×1 → median 15-20/20-25.
+    for e, band in zip(cohort[:6], ["15_20", "15_20", "15_20", "20_25", "20_25", "over_25"]):
+        FollowUp.objects.filter(enrollment=e, due_months=6).update(hourly_wage_band=band)
+    # Credentials: 7 within a year of leaving (by Dec 19, 2026); one too late, one before they started.
+    for e in cohort[:7]:
+        credential_add(e.employee, "Industrial sewing", "FSCJ", date(2026, 3, 1), coordinator)
+    credential_add(cohort[7].employee, "Forklift", "OSHA", date(2026, 12, 20), coordinator)
+    credential_add(cohort[8].employee, "Food handler", "FL DBPR", date(2025, 6, 1), coordinator)
+    # Skill gains in 2026: six enrolled in September; five signed off competent, one only developing.
+    seams = Competency.objects.create(program=prog, name="Straight seams")
+    for i in range(6):
+        e = enrollment_create(employee=trainee(), program=prog, start_date=date(2026, 9, 1), actor=coordinator)
+        competency_signoff(e.employee, seams, "competent" if i < 5 else "developing", date(2026, 10, 1), coordinator)
+
+    data = wioa_indicators(2026)
+    q2, q4, credentials, gains = data["rows"]
+    assert (q2.rate, q2.part, q2.whole) == ("60%", "6", "10")  # 6 employed of 10 reached
+    assert (q4.rate, q4.part, q4.whole) == ("75%", "6", "8")  # 6 of 8
+    assert (credentials.rate, credentials.part, credentials.whole) == ("58%", "7", "12")  # 7/12 = 58.3%
+    assert (gains.rate, gains.part, gains.whole) == ("83%", "5", "6")  # 5/6 = 83.3%
+    assert data["median_band"] == "between $15–$20 an hour and $20–$25 an hour"
+    # The year after: nobody's follow-ups fall due, nobody left in 2026: nothing to show.
+    later = wioa_indicators(2027)
+    assert [(i.rate, i.part, i.whole) for i in later["rows"][:3]] == [("not shown", "not shown", "not shown")] * 3
+    assert later["median_band"] == "not shown"
+    client.force_login(coordinator)
+    page = client.get(reverse("payroll:training_dashboard") + "?year=2026").content.decode()
+    assert "Workforce indicators (WIOA), 2026" in page and "Credential attainment rate" in page and "83%" in page
+    csv_text = client.get(reverse("payroll:training_dashboard_csv") + "?year=2026").content.decode()
+    assert "Measurable skill gains rate,83%,5,6," in csv_text
+
+
+def test_the_median_band_of_an_odd_count_is_its_middle_one():
+    from payroll.selectors.training import median_band
+
+    assert median_band(["over_25", "under_15", "15_20"]) == "$15–$20 an hour"
+    assert median_band(["20_25", "20_25"]) == "$20–$25 an hour"
