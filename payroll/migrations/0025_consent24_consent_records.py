@@ -30,7 +30,11 @@ def consents_to_records(apps, schema_editor):
 def records_to_consents(apps, schema_editor):
     """Back: every record a grant, and each revocation a revoking row at its time."""
     Consent = apps.get_model("payroll", "Consent")
-    for row in Consent.objects.filter(revoked_at__isnull=False):
+    seen = set()
+    for row in Consent.objects.filter(revoked_at__isnull=False).order_by("id"):
+        if (row.employee_id, row.kind, row.revoked_at) in seen:  # one revocation closed several grants
+            continue
+        seen.add((row.employee_id, row.kind, row.revoked_at))
         revoke = Consent.objects.create(employee_id=row.employee_id, kind=row.kind, granted=False,
                                         recorded_by_id=row.revoked_by_id, note=row.revoke_note)
         Consent.objects.filter(pk=revoke.pk).update(recorded_at=row.revoked_at)
