@@ -75,13 +75,12 @@ def consent_refusal(employee: Employee, use: str, recipient: Partner | None, on:
     what = K(use).label.lower() if use in K.values else "this use"
     if recipient is None and use in OUTSIDE_USES:
         return f"Name who receives it: {what} needs a consent naming the recipient."
-    to = f" to {recipient.name}" if recipient else " (no one outside named)"
     if recipient is not None and not recipient.active:
         return f"{recipient.name} is inactive: nothing is shared with them."
     rows = Consent.objects.filter(employee=employee, kind=use)
     rows = rows.filter(recipient=recipient) if recipient else rows.filter(recipient__isnull=True)
     latest = rows.order_by("-valid_from", "-id").first()
-    base = f"No current consent covers {what}{to}"
+    base = f"No current consent names {recipient.name} for {what}" if recipient else f"No current consent covers {what}"
     if latest is None:
         return f"{base}: record the participant's consent first."
     if latest.revoked_at is not None:

@@ -421,7 +421,7 @@ def test_the_transcript_goes_only_to_a_partner_a_current_consent_names(client, c
 
     refused = client.get(url)
     assert refused.status_code == 403
-    assert "No current consent covers sharing the training transcript to Bayside Upholstery" in refused.content.decode()
+    assert "No current consent names Bayside Upholstery for sharing the training transcript" in refused.content.decode()
 
     today = timezone.localdate()
     consent = grant(employee, Consent.Kind.TRANSCRIPT, employer, valid_from=today, actor=coordinator)

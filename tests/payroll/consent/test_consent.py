@@ -228,15 +228,15 @@ def test_the_consent_page_takes_the_same_queries_for_1_or_10_consents(client, st
 
 @freeze_time("2026-12-07 15:00")
 @pytest.mark.parametrize("setup, reason", [
-    (lambda e, p, o: None, "No current consent covers referral to a partner to Gulf Coast Legal Aid: record the participant's consent first."),
+    (lambda e, p, o: None, "No current consent names Gulf Coast Legal Aid for referral to a partner: record the participant's consent first."),
     (lambda e, p, o: grant(e, K.REFERRAL, o, valid_from=date(2026, 12, 1)),
-     "No current consent covers referral to a partner to Gulf Coast Legal Aid: record the participant's consent first."),
+     "No current consent names Gulf Coast Legal Aid for referral to a partner: record the participant's consent first."),
     (lambda e, p, o: grant(e, K.TRANSCRIPT, p, valid_from=date(2026, 12, 1)),
-     "No current consent covers referral to a partner to Gulf Coast Legal Aid: record the participant's consent first."),
+     "No current consent names Gulf Coast Legal Aid for referral to a partner: record the participant's consent first."),
     (lambda e, p, o: grant(e, K.REFERRAL, p, valid_from=date(2026, 9, 1), valid_until=date(2026, 12, 6)),
-     "No current consent covers referral to a partner to Gulf Coast Legal Aid: it ended on Dec 6, 2026; record a new one if they agree."),
+     "No current consent names Gulf Coast Legal Aid for referral to a partner: it ended on Dec 6, 2026; record a new one if they agree."),
     (lambda e, p, o: consent_revoke(grant(e, K.REFERRAL, p, valid_from=date(2026, 12, 1)).pk, None),
-     "No current consent covers referral to a partner to Gulf Coast Legal Aid: the participant revoked it on Dec 7, 2026."),
+     "No current consent names Gulf Coast Legal Aid for referral to a partner: the participant revoked it on Dec 7, 2026."),
 ], ids=["no consent", "another partner named", "another use", "ended", "revoked"])
 def test_a_referral_is_refused_without_a_current_consent_naming_the_partner(client, staff, setup, reason):
     employee, legal, other = EmployeeFactory(), partner(), partner("Harbor Housing Partners")
