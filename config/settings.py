@@ -302,6 +302,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payroll.tasks.remind_training_followups",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    "refresh-ended-consents": {"task": "payroll.tasks.refresh_ended_consents", "schedule": crontab(hour=0, minute=5)},
     "send-volunteer-shift-reminders": {"task": "payroll.tasks.send_shift_reminders", "schedule": 600.0},
     "auto-check-out-volunteers": {"task": "payroll.tasks.auto_check_out_volunteers", "schedule": 900.0},
     "release-expired-event-holds": {"task": "shop.tasks.release_expired_event_holds", "schedule": 300.0},
@@ -460,6 +461,8 @@ PAYROLL_ENTRY_DESCRIPTION = env("PAYROLL_ENTRY_DESCRIPTION", default="PAYROLL")
 PAYROLL_PRENOTES = env.bool("PAYROLL_PRENOTES", default=True)
 # Years after a training exit before the record's free text is removed (counts are kept).
 TRAINING_RETENTION_YEARS = env.int("TRAINING_RETENTION_YEARS", default=7)
+# The longest a participant's consent to share their information may run (days): a release is time-limited.
+CONSENT_MAX_DAYS = env.int("CONSENT_MAX_DAYS", default=365)
 
 # Corporate gift boxes.
 GIFT_LOGO_FEE = Decimal(env("GIFT_LOGO_FEE", default="3.00"))  # per box

@@ -30,7 +30,6 @@ from payroll.models import (
 from payroll.services.people import (
     PayRateNeedsConfirmation,
     audit,
-    consent_record,
     employee_save,
     minimum_wage_set,
     pay_rate_check,
@@ -206,11 +205,14 @@ class W4Inline(HistoryInline):
     admin_writes_through = ("payroll.services.people.w4_record",)
 
 
-class ConsentInline(HistoryInline):
+class ConsentInline(ReadOnlyInline):
+    """Consents are recorded and revoked by program staff on the participant's consent page
+    (``payroll.services.consent``); payroll staff see them here."""
+
     model = Consent
-    fields = ("kind", "granted", "note", "recorded_by", "recorded_at")
-    readonly_fields = ("recorded_by", "recorded_at")
-    admin_writes_through = ("payroll.services.people.consent_record",)
+    fields = ("kind", "categories", "recipient", "valid_from", "valid_until", "signed_how", "signed_on", "revoked_at",
+              "recorded_by", "recorded_at")
+    readonly_fields = fields
 
 
 @admin.register(Employee)
@@ -297,8 +299,6 @@ class EmployeeAdmin(ModelAdmin):
             elif formset.model is WithholdingCertificate:
                 created.append(w4_record(employee, data["effective_from"], request.user,
                                          **{f: data[f] for f in W4_FIELDS if f != "effective_from"}))
-            elif formset.model is Consent:
-                created.append(consent_record(employee, data["kind"], data["granted"], request.user, note=data.get("note", "")))
         # What the admin's change message reads (the services did the saving).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 

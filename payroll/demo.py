@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from payroll.models import Employee, PayRun
 from payroll.services import payruns
+from payroll.services.consent import consent_grant, longest_until
 from payroll.services.ledger import Leg, entry_post
 from payroll.services.people import (
-    consent_record, employee_create, maker_assign, new_hire_mark_reported, pay_rate_set, w4_record,
+    employee_create, maker_assign, new_hire_mark_reported, pay_rate_set, w4_record,
 )
 from payroll.services.time import time_entries_approve, time_entry_add
 from shop.platform import roles
@@ -71,7 +72,9 @@ def seed_payroll_demo() -> list[str]:
         if credited and products:
             for product in products[n::len(PEOPLE)][:2]:
                 maker_assign(employee, product, calculator)
-            consent_record(employee, "name_credit", True, calculator, note="Signed consent form on file (demo)")
+            consent_grant(employee, use="name_credit", categories={"first_name"}, valid_from=today,
+                          valid_until=longest_until(today), signed_how="paper", signed_on=today, actor=calculator,
+                          purpose="Her first name on the products she makes", note="Signed consent form on file (demo)")
         people.append(employee)
     for employee in people[:-1]:  # the last hire's report is still to send: a to-do on the staff home
         new_hire_mark_reported(employee.pk, hire + timedelta(days=10), calculator)
@@ -96,6 +99,7 @@ def seed_payroll_demo() -> list[str]:
         time_entries_approve(ids, calculator)
 
     _seed_training(people, calculator, hire, today)
+    _seed_consent(people, calculator, today)
     run = payruns.payrun_create(calculator, last_start, last_end, last_pay, note="Demo run")
     payruns.payrun_calculate(run.pk, calculator)
     payruns.payrun_approve(run.pk, approver)
@@ -140,6 +144,32 @@ def _seed_training(people, actor, hire, today) -> None:
         training.session_attendance_approve(session.pk, actor)
     TrainingSession.objects.create(program=sewing, date=monday + timedelta(days=7), start_time="09:00", end_time="12:00",
                                    topic="Setting a zip", trainer="Production lead")
+
+
+def _seed_consent(people, actor, today) -> None:
+    """-- consent (issue 24) --: three partners, a transcript consent naming the employer, a
+    referral under a consent naming the legal partner, and a consent ending within 30 days."""
+    from payroll.services.consent import partner_save, referral_create
+
+    legal = partner_save(None, name="Gulf Coast Legal Aid", kind="service", services="Immigration and family law",
+                         contact="Intake line, weekdays", actor=actor)
+    housing = partner_save(None, name="Harbor Housing Partners", kind="service", services="Transitional housing",
+                           contact="Case coordinator", actor=actor)
+    employer = partner_save(None, name="Bayside Upholstery", kind="employer", services="Hiring sewing machinists",
+                            contact="Hiring manager", actor=actor)
+    partner_save(None, name="Suncoast Community Foundation", kind="funder", services="Workforce grant", actor=actor)
+    finished = people[4]
+    consent_grant(finished, use="transcript", categories={"identity", "training"}, recipient=employer, valid_from=today,
+                  valid_until=today + timedelta(days=90), signed_how="paper", signed_on=today, actor=actor,
+                  purpose="Her job application")
+    consent_grant(people[8], use="referral", categories={"identity", "service_needs"}, recipient=legal,
+                  valid_from=today, valid_until=today + timedelta(days=180), signed_how="e_signature", signed_on=today,
+                  actor=actor, purpose="Help with a visa application")
+    referral_create(people[8], partner=legal, service="legal", sent_on=today, actor=actor, note="Visa application")
+    consent_grant(people[9], use="referral", categories={"identity", "service_needs"}, recipient=housing,
+                  valid_from=today - timedelta(days=340), valid_until=today + timedelta(days=20), signed_how="verbal",
+                  witness="Program lead", signed_on=today - timedelta(days=340), actor=actor, purpose="Housing search",
+                  today=today)
 
 
 VOLUNTEER_EMAIL = "volunteer@mended.example"

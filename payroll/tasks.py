@@ -115,6 +115,16 @@ def anonymise_training_records() -> int:
 
 
 @shared_task(**RETRY)
+def refresh_ended_consents() -> int:
+    """Daily: product credits whose consent ended yesterday are cleared (consent, issue 24)."""
+    from django.utils import timezone
+
+    from payroll.services.consent import consents_ended_refresh
+
+    return consents_ended_refresh(timezone.localdate())
+
+
+@shared_task(**RETRY)
 def credit_paid_gift_order(gift_order_id: int) -> int:
     return wage_fund.wage_fund_credit_gift_order(gift_order_id)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import coordinators, filings, payruns, people, staff, time, training, volunteers
+from payroll.views import consent, coordinators, filings, payruns, people, staff, time, training, volunteers
 
 app_name = "payroll"
 
@@ -45,6 +45,14 @@ urlpatterns = [
          name="training_export"),
     path("staff/training/participants/<int:employee_id>/export.pdf", training.participant_export_pdf,
          name="training_export_pdf"),
+    # -- consent (issue 24): before the participant's <slug:action>/ pattern --
+    path("staff/training/participants/<int:employee_id>/consents/", consent.consents, name="consents"),
+    path("staff/training/participants/<int:employee_id>/referrals/", consent.referrals, name="referrals"),
+    path("staff/training/consents/<int:consent_id>/revoke/", consent.consent_revoke_view, name="consent_revoke"),
+    path("staff/training/referrals/<int:referral_id>/", consent.referral, name="referral"),
+    path("staff/training/partners/", consent.partners, name="partners"),
+    path("staff/training/partners/<int:partner_id>/", consent.partner, name="partner"),
+    # -- end consent --
     path("staff/training/participants/<int:employee_id>/<slug:action>/", training.participant_action,
          name="training_participant_action"),
     path("staff/training/programs/", training.programs, name="training_programs"),

@@ -224,8 +224,21 @@ ACCESS = {
     "staff/training/participants/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/<slug:action>/": row(LOGIN, DENIED, DENIED, DENIED, NO_GET, DENIED, NO_GET),
-    # The sample participant consented to sharing the transcript (without it: 403 for everyone).
-    "staff/training/participants/<int:employee_id>/transcript.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    # The sample participant consented to sharing the transcript with the sample partner (without
+    # it, or without ?to= naming that partner: 403 for everyone).
+    "staff/training/participants/<int:employee_id>/transcript.pdf": row(
+        LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK, probe="/staff/training/participants/{employee}/transcript.pdf?to={partner}"),
+    # -- consent (issue 24): consents, referrals and partners are program staff's --
+    "staff/training/participants/<int:employee_id>/consents/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/participants/<int:employee_id>/referrals/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/consents/<int:consent_id>/revoke/": row(LOGIN, DENIED, DENIED, DENIED, NO_GET, DENIED, NO_GET,
+                                                            probe="/staff/training/consents/{consent}/revoke/"),
+    "staff/training/referrals/<int:referral_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK,
+                                                       probe="/staff/training/referrals/{referral}/"),
+    "staff/training/partners/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/partners/<int:partner_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK,
+                                                     probe="/staff/training/partners/{partner}/"),
+    # -- end consent --
     "staff/training/participants/<int:employee_id>/export.json": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/participants/<int:employee_id>/export.pdf": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/programs/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
@@ -489,7 +502,7 @@ def sample_objects():
     stub = PayStubFactory(pay_run=paid_run, employee=employee)
     other_stub = PayStubFactory(pay_run=paid_run, employee=EmployeeFactory(user=people["employee_b"]))
     audit_event = AuditEvent.objects.create(action="sample")
-    Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, granted=True)
+    consent_objects = _consent_objects(employee)
     program = Program.objects.create(name="Sample program")
     cohort = Cohort.objects.create(program=program, name="Spring", start_date=employee.hire_date)
     training_session = TrainingSession.objects.create(program=program, date=employee.hire_date, start_time="09:00",
@@ -548,7 +561,7 @@ def sample_objects():
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"],
                    **giving_objects["format"], **circle_objects["format"],
                    **event_objects["format"], "program": program.pk, "training_session": training_session.pk,
-                   "cohort": cohort.pk},
+                   "cohort": cohort.pk, **consent_objects},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": gifts_a["design_id"],
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
@@ -593,6 +606,22 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
             "proof": proof.pk, "recipient_list": recipient_list_for(organisation).pk, "member": member.pk,
             "invitation": invitation.pk, "invitation_token": invitation.token,
             "invoice_token": invoice_token(invoice)}
+
+
+def _consent_objects(employee):
+    """-- consent (issue 24) --: a partner, the employee's transcript and referral consents naming
+    it (in force today), and a referral under the second."""
+    from django.utils import timezone
+
+    from payroll.services.consent import referral_create
+    from tests.payroll.consent.factories import grant, partner
+
+    today = timezone.localdate()
+    sample = partner("Sample partner")
+    consent = grant(employee, Consent.Kind.TRANSCRIPT, sample, valid_from=today)
+    grant(employee, Consent.Kind.REFERRAL, sample, valid_from=today)
+    referral = referral_create(employee, partner=sample, service="legal", sent_on=today, actor=None)
+    return {"employee": employee.pk, "partner": sample.pk, "consent": consent.pk, "referral": referral.pk}
 
 
 def _volunteer_objects(people):

@@ -1,7 +1,8 @@
 from .filings import PayrollSetting, TaxDeposit
 from .ledger import Account, JournalEntry, Posting
 from .payruns import IssuedW2, PayAdjustment, PayRun, PayStub
-from .people import ChangeRequest, Consent, Employee, MakerAssignment, PayRate, WithholdingCertificate
+from .consent import Consent, Partner, Referral
+from .people import ChangeRequest, Employee, MakerAssignment, PayRate, WithholdingCertificate
 from .time import MinimumWage, TimeEntry
 
 # The audit trail lives in the shop app (shop.models.audit) since every app writes to it;
@@ -46,6 +47,8 @@ __all__ = [
     "PayStub",
     "AuditEvent",
     "Consent",
+    "Partner",
+    "Referral",
     "Employee",
     "MakerAssignment",
     "PayRate",

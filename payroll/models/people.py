@@ -128,26 +128,6 @@ class WithholdingCertificate(models.Model):
         verbose_name = "Form W-4"
 
 
-class Consent(models.Model):
-    """A dated, revocable consent. The latest row of a kind is in force; older rows are history."""
-
-    class Kind(models.TextChoices):
-        NAME_CREDIT = "name_credit", "First-name credit on products"
-        STORY = "story", "Story"
-        PHOTO = "photo", "Photo"
-        TRANSCRIPT = "transcript", "Sharing the training transcript"
-
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="consents")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    granted = models.BooleanField()
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["employee", "kind", "-recorded_at", "-id"]
-
-
 class MakerAssignment(models.Model):
     """Which survivor made which product (kept in payroll; shop sees only the consented credit)."""
 

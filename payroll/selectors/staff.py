@@ -115,6 +115,28 @@ def _shop_todos(today: date) -> list[ToDo]:
     return todos + [ToDo(SHOP_STAFF, "All gift orders", pipeline)]
 
 
+# -- consent (issue 24): consents ending soon, for program staff --------------------------
+
+
+def _consent_todos(today: date) -> list[ToDo]:
+    """Consents in force that end within 30 days: ask the participant whether to renew (one query)."""
+    from payroll.selectors.consent import EXPIRING_DAYS, consents_expiring
+
+    todos = []
+    for consent in consents_expiring(today):
+        to = consent.recipient.name if consent.recipient_id else "no one outside"
+        ends = consent.valid_until
+        todos.append(ToDo(PROGRAM_STAFF, f"Consent no. {consent.pk} of participant no. {consent.employee_id} ends "
+                                         f"{ends:%b} {ends.day}, {ends.year}",
+                          reverse("payroll:consents", args=[consent.employee_id]),
+                          f"{consent.get_kind_display()}, to {to}: ask whether to renew (within {EXPIRING_DAYS} days)",
+                          (ends - today).days <= 7))
+    return todos
+
+
+# -- end consent --
+
+
 def staff_home(user, today: date) -> dict[str, list[ToDo]]:
     """The to-dos of each staff role ``user`` holds, by role (roles they lack are absent)."""
     home: dict[str, list[ToDo]] = {}
@@ -126,4 +148,5 @@ def staff_home(user, today: date) -> dict[str, list[ToDo]]:
         home[VOLUNTEER_COORDINATOR] = _volunteer_todos(today)
     if user_has_role(user, PROGRAM_STAFF):
         home[PROGRAM_STAFF] = []
+        home[PROGRAM_STAFF] += _consent_todos(today)  # consent (issue 24)
     return home

@@ -11,13 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.utils import timezone
 
 from payroll import disclosure
 from payroll.disclosure import HIDDEN, SMALL_GROUP
 from payroll.models import (
     Attendance,
     CompetencySignoff,
-    Consent,
     Credential,
     Employee,
     Enrollment,
@@ -26,6 +26,7 @@ from payroll.models import (
     TimeEntry,
     TrainingSession,
 )
+from payroll.selectors.consent import transcript_recipients
 
 NOT_FROM_A_SESSION = "Training not recorded at a session"
 HUNDREDTH = Decimal("0.01")
@@ -190,9 +191,6 @@ def participant_record(employee_id: int) -> dict | None:
         CompetencySignoff.objects.filter(employee=employee).select_related("competency__program", "assessor").order_by("-date", "-id")
     )
     credentials = list(Credential.objects.filter(employee=employee).order_by("-date", "-id"))
-    transcript_consent = (
-        Consent.objects.filter(employee=employee, kind=Consent.Kind.TRANSCRIPT).order_by("-recorded_at", "-id").first()
-    )
     return {
         "employee": employee,
         "enrollments": enrollments,
@@ -206,7 +204,8 @@ def participant_record(employee_id: int) -> dict | None:
         "signoffs": signoffs,
         "credentials": credentials,
         "follow_ups": [f for e in enrollments for f in e.follow_ups.all()],
-        "transcript_shareable": bool(transcript_consent and transcript_consent.granted),
+        # -- consent (issue 24): the partners a transcript may go to today --
+        "transcript_recipients": transcript_recipients(employee.pk, timezone.localdate()),
     }
 
 

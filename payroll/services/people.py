@@ -1,4 +1,4 @@
-"""Survivor employees: records, rates, W-4s, bank details, consents. Every change and
+"""Survivor employees: records, rates, W-4s, bank details, maker credits (consents: ``payroll.services.consent``). Every change and
 every staff read of a record is audited (who, what, when, from where)."""
 from datetime import date
 from decimal import Decimal
@@ -221,22 +221,6 @@ def bank_details_set(employee: Employee, routing: str, account: str, account_typ
     return employee
 
 
-def consent_in_force(employee: Employee, kind: str) -> bool:
-    latest = employee.consents.filter(kind=kind).order_by("-recorded_at", "-id").first()
-    return bool(latest and latest.granted)
-
-
-@transaction.atomic
-def consent_record(employee: Employee, kind: str, granted: bool, actor, note: str = "") -> Consent:
-    """Grant or revoke a consent. A name-credit change rewrites the products' credit in the
-    same transaction, so the shop never shows a name the survivor has withdrawn."""
-    consent = Consent.objects.create(employee=employee, kind=kind, granted=granted, recorded_by=actor, note=note)
-    if kind == Consent.Kind.NAME_CREDIT:
-        maker_credits_refresh(employee)
-    audit(actor, "consent.granted" if granted else "consent.revoked", employee, target=consent, kind=kind)
-    return consent
-
-
 @transaction.atomic
 def maker_assign(employee: Employee, product: Product, actor) -> None:
     MakerAssignment.objects.get_or_create(employee=employee, product=product)
@@ -246,13 +230,17 @@ def maker_assign(employee: Employee, product: Product, actor) -> None:
 
 def maker_credits_refresh(employee: Employee) -> None:
     """Write (or clear) the first-name credit on every product the employee made."""
+    from payroll.services.consent import consent_for
+
     product_ids = MakerAssignment.objects.filter(employee=employee).values("product_id")
-    # Products made by several survivors show only the credit of those who consented.
+    # Products made by several survivors show only the credit of those whose consent is in force
+    # today (for the organisation's own use: naming no one outside).
+    today = timezone.localdate()
     for product in Product.objects.filter(pk__in=product_ids):
         names = [
             maker.employee.display_name
             for maker in MakerAssignment.objects.filter(product=product).select_related("employee")
-            if consent_in_force(maker.employee, Consent.Kind.NAME_CREDIT)
+            if consent_for(maker.employee, Consent.Kind.NAME_CREDIT, None, on=today)
         ]
         Product.objects.filter(pk=product.pk).update(maker_credit=" & ".join(sorted(names))[:60] if names else "")
     catalog_changed()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.utils import timezone
 
 from payroll.admin import masked_name
-from payroll.models import Employee
+from payroll.models import Consent, Employee, Partner
 from payroll.selectors.training import (
     participant_export,
     participant_list,
@@ -22,6 +22,7 @@ from payroll.selectors.training import (
     training_dashboard,
 )
 from payroll.forms.training import CredentialForm, EnrollForm, ExitForm, FollowUpForm, RosterRowForm, SessionSeriesForm, SignoffForm
+from payroll.services.consent import consent_for, consent_refusal
 from payroll.services.people import audit
 from payroll.services.training.records import (
     competency_signoff,
@@ -42,7 +43,7 @@ from payroll.services.training.transcript import transcript_pdf
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
-from shop.platform.validators import report_year
+from shop.platform.validators import MAX_ID, ascii_int, report_year
 
 
 def _ip(request):
@@ -77,13 +78,21 @@ def participant(request, employee_id):
 
 @role_required(PROGRAM_STAFF)
 def participant_transcript(request, employee_id):
+    """The transcript for the partner named by ``?to=``, only under a current consent naming
+    them for it (``payroll.services.consent.consent_for``)."""
     record = _record_or_404(employee_id)
-    if not record["transcript_shareable"]:
-        audit(request.user, "training.transcript_refused", record["employee"], ip=_ip(request))
-        response = render(request, "payroll/training/transcript_refused.html", record, status=403)
+    partner_id = ascii_int(request.GET.get("to", ""))
+    recipient = Partner.objects.filter(pk=partner_id).first() if partner_id and partner_id <= MAX_ID else None
+    consent = consent_for(record["employee"], Consent.Kind.TRANSCRIPT, recipient)
+    if consent is None:
+        audit(request.user, "training.transcript_refused", record["employee"], ip=_ip(request),
+              recipient=recipient.pk if recipient else None)
+        reason = consent_refusal(record["employee"], Consent.Kind.TRANSCRIPT, recipient)
+        response = render(request, "payroll/training/transcript_refused.html", {**record, "reason": reason}, status=403)
         return _private(response)
-    audit(request.user, "training.transcript", record["employee"], ip=_ip(request))
-    response = HttpResponse(transcript_pdf(record), content_type="application/pdf")
+    audit(request.user, "training.transcript", record["employee"], ip=_ip(request), recipient=recipient.pk,
+          consent=consent.pk)
+    response = HttpResponse(transcript_pdf(record, recipient=recipient), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-transcript-{record["employee"].pk}.pdf"'
     return _private(response)
 

@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
@@ -10,7 +11,9 @@ from django.urls import reverse
 
 from payroll.models import AuditEvent, Employee
 from payroll.services import payruns
-from payroll.services.people import EmployeeError, bank_details_set, consent_record, maker_assign, pay_rate_set
+from payroll.services.consent import consent_revoke
+from payroll.services.people import EmployeeError, bank_details_set, maker_assign, pay_rate_set
+from tests.payroll.consent.factories import grant
 from payroll.services.time import TimeEntryError, time_entries_approve, time_entry_add
 from shop.platform import roles
 from tests.support.factories import ProductFactory, UserFactory
@@ -85,13 +88,14 @@ def test_consent_sets_and_clears_the_product_credit_in_one_step():
     maker_assign(employee, product, actor=None)
     product.refresh_from_db()
     assert product.maker_credit == ""  # no consent yet
-    consent_record(employee, "name_credit", True, actor=None)
+    consent = grant(employee, "name_credit", valid_from=timezone.localdate())
     product.refresh_from_db()
     assert product.maker_credit == "Amara" and product.maker_line == "Made by Amara"
-    consent_record(employee, "name_credit", False, actor=None, note="Withdrawn by phone")
+    consent_revoke(consent.pk, None, note="Withdrawn by phone")
     product.refresh_from_db()
     assert product.maker_credit == "" and product.maker_line == "Made by one of our artisans"
-    assert [c.granted for c in employee.consents.order_by("recorded_at", "id")] == [True, False]  # history kept
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None and consent.revoke_note == "Withdrawn by phone"  # the record is kept
 
 
 def test_rates_and_hours_below_the_minimum_wage_are_refused():

@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from payroll.models import (
     Attendance,
@@ -26,7 +27,8 @@ from payroll.models import (
     TimeEntry,
     TrainingSession,
 )
-from payroll.services.people import consent_record
+from payroll.services.consent import consent_revoke
+from tests.payroll.consent.factories import grant, partner
 from payroll.services.time import TimeEntryError
 from payroll.services.training.records import (
     TrainingError,
@@ -316,7 +318,7 @@ def test_shop_staff_and_volunteer_coordinators_are_refused_every_training_url(cl
     from payroll import urls
 
     employee = trainee()
-    consent_record(employee, Consent.Kind.TRANSCRIPT, True, None)
+    grant(employee, Consent.Kind.TRANSCRIPT, partner(), valid_from=timezone.localdate())
     urls_here = training_urls(employee.pk)
     named = [p.name for p in urls.urlpatterns if p.name and p.name.startswith("training")]
     assert len(named) == len(urls_here)  # a new training URL must join this test
@@ -389,10 +391,12 @@ def test_the_participant_page_takes_the_same_queries_for_1_or_50_of_everything(c
     small = queries_for(client, reverse("payroll:training_participant", args=[one.pk]))
     big = queries_for(client, reverse("payroll:training_participant", args=[fifty.pk]))
     assert small == big
-    consent_record(one, Consent.Kind.TRANSCRIPT, True, None)
-    consent_record(fifty, Consent.Kind.TRANSCRIPT, True, None)
-    for name in ("payroll:training_export", "payroll:training_transcript"):
-        assert queries_for(client, reverse(name, args=[one.pk])) == queries_for(client, reverse(name, args=[fifty.pk]))
+    employer = partner("Bayside Upholstery")
+    grant(one, Consent.Kind.TRANSCRIPT, employer, valid_from=timezone.localdate())
+    grant(fifty, Consent.Kind.TRANSCRIPT, employer, valid_from=timezone.localdate())
+    for name, query in (("payroll:training_export", ""), ("payroll:training_transcript", f"?to={employer.pk}")):
+        assert (queries_for(client, reverse(name, args=[one.pk]) + query)
+                == queries_for(client, reverse(name, args=[fifty.pk]) + query))
 
 
 def test_the_list_and_dashboard_take_the_same_queries_for_1_or_50_participants(client, coordinator):
@@ -406,26 +410,33 @@ def test_the_list_and_dashboard_take_the_same_queries_for_1_or_50_participants(c
     assert [queries_for(client, url) for url in urls] == small
 
 
-def test_the_transcript_needs_the_participants_consent(client, coordinator):
+def test_the_transcript_goes_only_to_a_partner_a_current_consent_names(client, coordinator):
     employee = trainee()
     prog = program()
     enrollment_create(employee=employee, program=prog, start_date=date(2026, 9, 1), actor=coordinator)
     credential_add(employee, "Forklift", "OSHA trainer", SESSION_DAY, coordinator)
+    employer, other = partner("Bayside Upholstery"), partner("Another employer")
     client.force_login(coordinator)
-    url = reverse("payroll:training_transcript", args=[employee.pk])
+    url = reverse("payroll:training_transcript", args=[employee.pk]) + f"?to={employer.pk}"
 
     refused = client.get(url)
     assert refused.status_code == 403
-    assert "has not consented to sharing their training transcript" in refused.content.decode()
+    assert "No current consent names Bayside Upholstery for sharing the training transcript" in refused.content.decode()
 
-    consent_record(employee, Consent.Kind.TRANSCRIPT, True, coordinator)
+    today = timezone.localdate()
+    consent = grant(employee, Consent.Kind.TRANSCRIPT, employer, valid_from=today, actor=coordinator)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-") and b"%%EOF" in response.content[-1024:]
-    assert AuditEvent.objects.filter(action="training.transcript", employee_id=employee.pk).exists()
+    event = AuditEvent.objects.get(action="training.transcript", employee_id=employee.pk)
+    assert event.detail["recipient"] == employer.pk and event.detail["consent"] == consent.pk
+    # Named for one partner, the consent covers no other, nor no one in particular.
+    assert client.get(reverse("payroll:training_transcript", args=[employee.pk]) + f"?to={other.pk}").status_code == 403
+    assert client.get(reverse("payroll:training_transcript", args=[employee.pk])).status_code == 403
+    assert client.get(reverse("payroll:training_transcript", args=[employee.pk]) + "?to=１").status_code == 403
 
-    consent_record(employee, Consent.Kind.TRANSCRIPT, False, coordinator)  # revoked: refused again
-    assert client.get(url).status_code == 403
+    consent_revoke(consent.pk, coordinator)  # revoked: refused again
+    assert "revoked it on" in client.get(url).content.decode()
 
 
 def test_the_export_holds_the_complete_record(client, coordinator):

@@ -60,14 +60,14 @@ def test_demo_images_are_real_pictures(django_capture_on_commit_callbacks):
 
 def test_demo_names_a_maker_only_with_consent_and_never_in_the_story(django_capture_on_commit_callbacks):
     from payroll.models import Employee, MakerAssignment
-    from payroll.services.people import consent_in_force
+    from payroll.services.consent import consent_for
 
     seed(django_capture_on_commit_callbacks)
     legal_names = [e.legal_name for e in Employee.objects.all()]
     for product in Product.objects.all():
         assert not any(name in product.story or name in product.description for name in legal_names)
         makers = [a.employee for a in MakerAssignment.objects.filter(product=product)]
-        consented = sorted(m.display_name for m in makers if consent_in_force(m, "name_credit"))
+        consented = sorted(m.display_name for m in makers if consent_for(m, "name_credit"))
         assert product.maker_credit == " & ".join(consented)
     assert Product.objects.filter(maker_credit="").exists()
 

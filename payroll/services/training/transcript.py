@@ -1,5 +1,5 @@
 """The training transcript PDF (reportlab): programs, hours, competencies, credentials.
-Made only for a participant whose "transcript" consent is in force (the view checks)."""
+Made only for a partner a current transcript consent names (the view checks ``consent_for``)."""
 from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
@@ -15,14 +15,15 @@ STYLE = TableStyle([
 ])
 
 
-def transcript_pdf(record: dict, complete: bool = False) -> bytes:
-    """The transcript; ``complete`` adds everything else held (for a data request)."""
+def transcript_pdf(record: dict, complete: bool = False, recipient=None) -> bytes:
+    """The transcript for ``recipient`` (a partner); ``complete`` adds everything else held (for a data request)."""
     org = settings.MENDED_ORG
     employee = record["employee"]
     story = [
         paragraph("<b>{org}</b> · {kind}", "Title", org=org["LEGAL_NAME"],
                   kind="Complete training record" if complete else "Training transcript"),
         paragraph("Issued to <b>{name}</b> on {day}", name=employee.legal_name, day=f"{timezone.localdate():%b %-d, %Y}"),
+        *([paragraph("Shared with {partner} with the participant's consent", partner=recipient.name)] if recipient else []),
         Spacer(1, 12),
     ]
     programs = [["Program", "Started", "Status", "Ended"]]

@@ -240,17 +240,22 @@ def test_new_bank_details_in_the_admin_are_one_event_without_the_numbers(client,
     assert "555666777" not in str(event.detail) and "100200399" not in str(event.detail)
 
 
-def test_a_consent_recorded_in_the_admin_is_one_event(client, payroll_staff):
+def test_the_admin_shows_consents_but_records_none(client, payroll_staff):
+    """Consents are recorded by program staff on the consent page (tests/payroll/consent/); the
+    employee admin lists them read-only, so a posted row adds nothing."""
     employee = EmployeeFactory()
     new = NewEvents()
-    post_employee(client, employee, **{"consents-TOTAL_FORMS": "1", "consents-0-kind": "photo", "consents-0-granted": "on"})
-    [event] = new()
-    assert (event.action, event.employee_id, event.object_type) == ("consent.granted", employee.pk, "payroll.consent")
-    assert who(event) == by(payroll_staff)
+    post_employee(client, employee, **{"consents-TOTAL_FORMS": "1", "consents-0-kind": "photo"})
+    assert [e.action for e in new() if e.action.startswith("consent.")] == []
+    assert not employee.consents.exists()
 
 
 def test_services_called_during_a_request_know_who_and_where_without_being_told():
-    from payroll.services.people import consent_record, w4_record
+    from payroll.services.consent import consent_revoke
+    from payroll.services.people import w4_record
+    from tests.payroll.consent.factories import grant
+
+    story = grant(EmployeeFactory(), "story")
 
     employee, staff = EmployeeFactory(), UserFactory(roles=[roles.PAYROLL_STAFF])
     request = RequestFactory().post("/anywhere/", REMOTE_ADDR=IP)
@@ -258,17 +263,17 @@ def test_services_called_during_a_request_know_who_and_where_without_being_told(
 
     def view(request):
         w4_record(employee, date(2026, 2, 1), staff)  # the address comes from the request
-        consent_record(employee, "story", False, None)  # so do the actor and the address
+        consent_revoke(story.pk, None)  # so do the actor and the address
         return None
 
     new = NewEvents()
     AuditContextMiddleware(view)(request)
     assert [(e.action, e.employee_id, e.actor, e.ip_address) for e in new()] == [
-        ("w4.recorded", employee.pk, staff, IP), ("consent.revoked", employee.pk, staff, IP),
+        ("w4.recorded", employee.pk, staff, IP), ("consent.revoked", story.employee_id, staff, IP),
     ]
     new = NewEvents()
     w4_record(employee, date(2026, 3, 1), staff)  # outside a request: no address
-    consent_record(employee, "story", True, None)  # nor an actor unless told
+    grant(employee, "story")  # nor an actor unless told
     assert [(e.actor, e.ip_address) for e in new()] == [(staff, None), (None, None)]
 
 

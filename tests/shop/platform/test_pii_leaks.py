@@ -19,6 +19,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.utils import timezone
 
 from payroll.models import Employee, PayRate
 from payroll.services.paystubs import pay_stubs_generate
@@ -107,7 +108,7 @@ def survivor():
     pay_stubs_generate(run.pk)
     from payroll.models import Consent
 
-    Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, granted=False)
+    Consent.objects.create(employee=employee, kind=Consent.Kind.TRANSCRIPT, revoked_at=timezone.now())
     return {"employee": employee, "stub": stub, "run": run}
 
 
