@@ -126,4 +126,16 @@ def staff_home(user, today: date) -> dict[str, list[ToDo]]:
         home[VOLUNTEER_COORDINATOR] = _volunteer_todos(today)
     if user_has_role(user, PROGRAM_STAFF):
         home[PROGRAM_STAFF] = []
+    # -- casework (issue 24): rosters to mark and approve, service plans to review --
+    if PROGRAM_STAFF in home:
+        home[PROGRAM_STAFF] += _casework_todos(user, today)
+    # -- end casework --
     return home
+
+
+def _casework_todos(user, today: date) -> list[ToDo]:
+    """Past sessions with no roster marked, rosters for this lead to approve, plan reviews due
+    within two weeks or overdue (``payroll.selectors.casework.program_staff_due``)."""
+    from payroll.selectors.casework import program_staff_due
+
+    return [ToDo(PROGRAM_STAFF, due.label, due.url, due.detail, due.urgent) for due in program_staff_due(user, today)]
