@@ -5,7 +5,7 @@ a fixed number of queries."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from payroll import disclosure
@@ -14,6 +14,7 @@ from payroll.models import (
     CaseNote,
     CaseNoteVersion,
     Employee,
+    Enrollment,
     Goal,
     GoalDomain,
     GoalStep,
@@ -145,25 +146,32 @@ def program_staff_due(user, today: date) -> list[Due]:
 # -- the funders' report: goals by domain ---------------------------------------------------------------
 
 GOAL_COLUMNS = [("label", "Domain"), ("with_goal", "People with a goal"), ("achieved", "People who achieved one"),
-                ("rate", "Achievement rate")]
+                ("rate", "Achievement rate"), ("by_exit", "Achieved one by leaving a program")]
+GOAL_COUNTS = ("with_goal", "achieved", "by_exit")
 
 
 def goals_by_domain() -> dict:
-    """People with a service-plan goal in each domain and how many achieved one, with the
-    total (distinct people), small groups and what would reveal them hidden as in every
-    published table (``payroll/disclosure.py``). Two queries."""
+    """People with a service-plan goal in each domain, how many achieved one, and how many had
+    achieved one by the day they left a program (an outcome at exit), with the total (distinct
+    people), small groups and what would reveal them hidden as in every published table
+    (``payroll/disclosure.py``). Two queries."""
     domains = list(GoalDomain.objects.order_by("position", "name"))
+    achieved = Q(status=Goal.Status.ACHIEVED)
+    left_after = Exists(Enrollment.objects.filter(employee_id=OuterRef("plan__employee_id"), exit_date__isnull=False,
+                                                  exit_date__gte=OuterRef("closed_on")))
+    goals = Goal.objects.all()
     counts = {"with_goal": Count("plan__employee", distinct=True),
-              "achieved": Count("plan__employee", distinct=True, filter=Q(status=Goal.Status.ACHIEVED))}
-    by_domain = {r["domain"]: r for r in Goal.objects.values("domain").annotate(**counts).order_by()}
-    total = Goal.objects.aggregate(**counts)
+              "achieved": Count("plan__employee", distinct=True, filter=achieved),
+              "by_exit": Count("plan__employee", distinct=True, filter=left_after & achieved)}
+    by_domain = {r["domain"]: r for r in goals.values("domain").annotate(**counts).order_by()}
+    total = goals.aggregate(**counts)
     shown_domains = [d for d in domains if d.active or d.pk in by_domain]
-    figures = [by_domain.get(d.pk, {"with_goal": 0, "achieved": 0}) for d in shown_domains] + [total]
+    figures = [by_domain.get(d.pk, dict.fromkeys(GOAL_COUNTS, 0)) for d in shown_domains] + [total]
     hidden = {key: disclosure.hidden_cells([f[key] for f in figures], [f[key] < SMALL_GROUP for f in figures])
-              for key in ("with_goal", "achieved")}
+              for key in GOAL_COUNTS}
     rows = []
     for i, f in enumerate(figures):
-        cells = {key: disclosure.HIDDEN if hidden[key][i] else str(f[key]) for key in ("with_goal", "achieved")}
+        cells = {key: disclosure.HIDDEN if hidden[key][i] else str(f[key]) for key in GOAL_COUNTS}
         cells["rate"] = disclosure.shown_rate(f["achieved"], f["with_goal"], hidden["achieved"][i], hidden["with_goal"][i])
         rows.append({"label": shown_domains[i].name if i < len(shown_domains) else "All domains", **cells})
     return {"columns": GOAL_COLUMNS, "rows": rows[:-1], "total": rows[-1]}

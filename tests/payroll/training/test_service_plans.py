@@ -249,3 +249,28 @@ def test_one_small_domain_hides_one_more_so_it_cannot_be_subtracted(staff):
     # hides too, or 8 - 5 = 3 would give it back; "achieved" 5 and 0 the same way.
     assert got == [("Employment", "not shown", "not shown"), ("Housing", "not shown", "not shown")]
     assert (table["total"]["with_goal"], table["total"]["achieved"], table["total"]["rate"]) == ("8", "5", "63%")
+
+
+def test_goals_achieved_by_leaving_a_program_feed_the_dashboard_and_its_csv(client, staff):
+    """Six people achieved an employment goal on June 1: five left their program on July 1 (after it),
+    one had left on May 1 (before it), so five had achieved one by leaving."""
+    from payroll.models import Enrollment
+
+    prog = Program.objects.create(name="Sewing foundations")
+    for i in range(6):
+        person = EmployeeFactory()
+        goal = casework.goal_add(person, domain=domain("employment"), title="Job", target_date=None, actor=staff)
+        casework.goal_status_set(person, goal.pk, status="achieved", on=date(2026, 6, 1), actor=staff)
+        left = date(2026, 5, 1) if i == 0 else date(2026, 7, 1)
+        Enrollment.objects.create(employee=person, program=prog, start_date=date(2026, 1, 5), status="completed",
+                                  exit_date=left)
+    table = goals_by_domain()
+    assert [(r["label"], r["with_goal"], r["achieved"], r["rate"], r["by_exit"]) for r in table["rows"]][0] == (
+        "Employment", "6", "6", "100%", "5")
+    assert (table["total"]["with_goal"], table["total"]["by_exit"]) == ("6", "5")
+    client.force_login(staff)
+    page = client.get(reverse("payroll:training_dashboard") + "?year=2026").content.decode()
+    assert "Service plan goals by domain" in page and "Achieved one by leaving a program" in page
+    csv = client.get(reverse("payroll:training_dashboard_csv") + "?year=2026").content.decode()
+    assert "Domain,People with a goal,People who achieved one,Achievement rate,Achieved one by leaving a program" in csv
+    assert "Employment,6,6,100%,5" in csv and "All domains,6,6,100%,5" in csv
