@@ -63,7 +63,7 @@ class CaseNoteForm(forms.Form):
     program = ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
     confidentiality = forms.ChoiceField(choices=CaseNote.Confidentiality.choices, widget=forms.RadioSelect,
                                         initial=CaseNote.Confidentiality.TEAM, label="Who may read it")
-    body = forms.CharField(max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8}), label="Note",
+    body = forms.CharField(max_length=NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8, "aria-describedby": "body-help"}), label="Note",
                            help_text=f"At most {NOTE_MAX_CHARS:,} characters. It cannot be edited later, only "
                                      "corrected by a new version (the old one stays).")
 

@@ -49,10 +49,14 @@ PLAN_FORMS = {"review": ReviewForm, "goal": GoalForm, "step": StepForm, "step-do
 NEEDS_EMPLOYEE = ("step", "step-done", "goal-status", "progress")
 
 
-def _plan_forms(employee, plan, data=None, which=None):
+def _plan_forms(employee, plan, goals=(), data=None, which=None):
+    """The plan page's forms (the one named ``which`` bound to ``data``); a goal's forms start
+    on the newest open goal, the one most often written about."""
+    newest = next((g.pk for g in sorted(goals, key=lambda g: -g.pk) if g.status == "open"), None)
+
     def make(name):
         kwargs = {"employee": employee} if name in NEEDS_EMPLOYEE else {}
-        initial = {"review_date": plan.review_date} if name == "review" and plan else None
+        initial = {"review_date": plan.review_date} if name == "review" and plan else {"goal": newest}
         return PLAN_FORMS[name](data if name == which else None, prefix=name, initial=initial, **kwargs)
 
     return {f"{name.replace('-', '_')}_form": make(name) for name in PLAN_FORMS}
@@ -70,7 +74,7 @@ def plan(request, employee_id):
     if data is None:
         raise Http404("No such participant")
     audit(request.user, "casework.plan_viewed", data["employee"], ip=_ip(request))
-    return _plan_page(request, data, _plan_forms(data["employee"], data["plan"]))
+    return _plan_page(request, data, _plan_forms(data["employee"], data["plan"], data["goals"]))
 
 
 def _apply(action, employee, d, actor):
@@ -97,7 +101,7 @@ def plan_action(request, employee_id, action):
     if action not in PLAN_FORMS:
         raise Http404("No such action")
     data = service_plan(employee.pk)
-    forms = _plan_forms(employee, data["plan"], request.POST, action)
+    forms = _plan_forms(employee, data["plan"], data["goals"], request.POST, action)
     form = forms[f"{action.replace('-', '_')}_form"]
     if form.is_valid():
         try:
