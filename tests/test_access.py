@@ -532,7 +532,7 @@ def sample_objects():
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "shop/auditevent/": audit_event.pk,
         **_filings_admin_ids(),
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
-        "payroll/goaldomain/": GoalDomain.objects.get(slug="health").pk,
+        "payroll/goaldomain/": GoalDomain.objects.get_or_create(slug="health", defaults={"name": "Health"})[0].pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from payroll.models import Attendance, Goal, GoalDomain, GoalStep, Program, ProgressNote, ServicePlan, TrainingSession
+from payroll.models import Attendance, Goal, GoalDomain, GoalStep, Program, ProgressNote, TrainingSession
 from payroll.selectors.casework import goals_by_domain
 from payroll.services import casework
 from shop.platform import roles
