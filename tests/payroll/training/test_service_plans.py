@@ -274,3 +274,21 @@ def test_goals_achieved_by_leaving_a_program_feed_the_dashboard_and_its_csv(clie
     csv = client.get(reverse("payroll:training_dashboard_csv") + "?year=2026").content.decode()
     assert "Domain,People with a goal,People who achieved one,Achievement rate,Achieved one by leaving a program" in csv
     assert "Employment,6,6,100%,5" in csv and "All domains,6,6,100%,5" in csv
+
+
+def test_the_participants_own_export_holds_their_service_plan(client, staff):
+    rosa = EmployeeFactory()
+    goal = casework.goal_add(rosa, domain=domain("education"), title="Finish the GED", target_date=date(2027, 6, 1),
+                             actor=staff)
+    casework.step_add(rosa, goal.pk, text="Book the maths test", target_date=None, actor=staff)
+    casework.progress_add(rosa, goal.pk, on=TODAY, text="Passed the practice test.", actor=staff)
+    casework.plan_review_set(rosa, date(2027, 1, 15), staff)
+    client.force_login(staff)
+    data = client.get(reverse("payroll:training_export", args=[rosa.pk])).json()
+    assert data["service_plan"] == {
+        "review_date": "2027-01-15",
+        "goals": [{"domain": "Education", "goal": "Finish the GED", "target_date": "2027-06-01", "status": "open",
+                   "closed_on": None, "steps": [{"step": "Book the maths test", "target_date": None, "done_on": None}],
+                   "progress": [{"date": "2026-12-07", "note": "Passed the practice test."}]}],
+    }
+    assert client.get(reverse("payroll:training_export", args=[EmployeeFactory().pk])).json()["service_plan"] is None
