@@ -178,3 +178,24 @@ def progress_add(employee: Employee, goal_id: int, *, on: date, text: str, actor
                                        author=actor if getattr(actor, "is_authenticated", False) else None)
     audit(actor, "casework.progress", employee, target=note)
     return note
+
+
+# -- retention ---------------------------------------------------------------------------------------
+
+
+def casework_text_remove(employee_ids: list[int], cutoff: date) -> list[int]:
+    """Remove the casework text (goals, steps, progress, every version of every case note) of
+    those of ``employee_ids`` whose every enrollment ended before ``cutoff``: called by the
+    training records' retention task, in its transaction. Domains, dates and statuses stay, so
+    the goals table keeps its counts. Returns whose text was removed."""
+    from payroll.models import Enrollment
+
+    recent = set(Enrollment.objects.filter(employee_id__in=employee_ids)
+                 .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=cutoff)).values_list("employee_id", flat=True))
+    gone = sorted(set(employee_ids) - recent)
+    if gone:
+        Goal.objects.filter(plan__employee_id__in=gone).update(title="")
+        GoalStep.objects.filter(goal__plan__employee_id__in=gone).update(text="")
+        ProgressNote.objects.filter(goal__plan__employee_id__in=gone).update(text="")
+        CaseNoteVersion.objects.filter(note__employee_id__in=gone).update(body="", reason="")
+    return gone

@@ -292,3 +292,34 @@ def test_the_participants_own_export_holds_their_service_plan(client, staff):
                    "progress": [{"date": "2026-12-07", "note": "Passed the practice test."}]}],
     }
     assert client.get(reverse("payroll:training_export", args=[EmployeeFactory().pk])).json()["service_plan"] is None
+
+
+def test_after_the_retention_period_the_casework_text_goes_and_the_counts_stay(staff, settings):
+    from payroll.models import CaseNoteVersion, Enrollment
+    from payroll.services.training.records import training_records_anonymise
+
+    settings.TRAINING_RETENTION_YEARS = 7
+    prog = Program.objects.create(name="Sewing foundations")
+    left, staying = EmployeeFactory(), EmployeeFactory()
+    for person, exit_date in ((left, date(2026, 6, 30)), (staying, None)):
+        Enrollment.objects.create(employee=person, program=prog, start_date=date(2026, 1, 5),
+                                  status="completed" if exit_date else "active", exit_date=exit_date)
+        goal = casework.goal_add(person, domain=domain("housing"), title="A flat", target_date=None, actor=staff)
+        casework.goal_status_set(person, goal.pk, status="achieved", on=date(2026, 6, 1), actor=staff)
+        casework.step_add(person, goal.pk, text="Pay stubs", target_date=None, actor=staff)
+        casework.progress_add(person, goal.pk, on=date(2026, 5, 1), text="Viewed flats", actor=staff)
+        made = casework.case_note_write(employee=person, program=prog, confidentiality="team", body="Met.", actor=staff)
+        casework.case_note_correct(made.pk, body="Met twice.", reason="Typo", actor=staff)
+    assert training_records_anonymise(date(2033, 6, 30)) == 0  # not yet seven years after the exit
+    assert Goal.objects.get(plan__employee=left).title == "A flat"
+    assert training_records_anonymise(date(2033, 7, 1)) == 1
+    assert list(Goal.objects.filter(plan__employee=left).values_list("title", "status", "closed_on")) == [
+        ("", "achieved", date(2026, 6, 1))]
+    assert list(GoalStep.objects.filter(goal__plan__employee=left).values_list("text", flat=True)) == [""]
+    assert list(ProgressNote.objects.filter(goal__plan__employee=left).values_list("text", "date")) == [
+        ("", date(2026, 5, 1))]
+    assert list(CaseNoteVersion.objects.filter(note__employee=left).values_list("number", "body", "reason")
+                .order_by("number")) == [(1, "", ""), (2, "", "")]
+    assert Goal.objects.get(plan__employee=staying).title == "A flat"  # still enrolled: kept
+    assert set(CaseNoteVersion.objects.filter(note__employee=staying).values_list("body", flat=True)) == {
+        "Met.", "Met twice."}
