@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 
 from payroll.bank import mask
 from payroll.models import (
+    GoalDomain,
     Account,
     BackgroundCheck,
     Attendance,
@@ -456,6 +457,14 @@ class ProgramAdmin(ModelAdmin):
 class CohortAdmin(ModelAdmin):
     list_display = ("name", "program", "start_date", "end_date")
     list_filter = ("program",)
+
+
+@admin.register(GoalDomain)
+class GoalDomainAdmin(ModelAdmin):
+    """The service plans' goal domains (casework); a domain with goals cannot be deleted: retire it."""
+
+    list_display = ("name", "slug", "position", "active")
+    list_filter = ("active",)
 
 
 class AttendanceInline(TabularInline):

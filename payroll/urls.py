@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import consent, coordinators, filings, payruns, people, staff, time, training, volunteers
+from payroll.views import casework, consent, coordinators, filings, payruns, people, staff, time, training, volunteers
 
 app_name = "payroll"
 
@@ -62,6 +62,13 @@ urlpatterns = [
     path("staff/training/cohorts/<int:cohort_id>/", training.cohort, name="training_cohort"),
     path("staff/training/sessions/<int:session_id>/", training.session, name="training_session"),
     path("staff/training/sessions/<int:session_id>/approve/", training.session_approve, name="training_session_approve"),
+    # -- casework (issue 24): service plans and case notes --
+    path("staff/training/casework/<int:employee_id>/plan/", casework.plan, name="casework_plan"),
+    path("staff/training/casework/<int:employee_id>/plan/<slug:action>/", casework.plan_action,
+         name="casework_plan_action"),
+    path("staff/training/casework/<int:employee_id>/notes/", casework.notes, name="casework_notes"),
+    path("staff/training/casework/notes/<int:note_id>/", casework.note, name="casework_note"),
+    # -- end casework --
     path("staff/training/dashboard/", training.dashboard, name="training_dashboard"),
     path("staff/training/dashboard.csv", training.dashboard_csv, name="training_dashboard_csv"),
     path("me/pay/", payruns.my_pay_page, name="my_pay"),

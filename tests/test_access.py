@@ -24,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import clear_url_caches
 
-from payroll.models import Account, AuditEvent, Cohort, Consent, MinimumWage, Program, TimeEntry, TrainingSession
+from payroll.models import Account, AuditEvent, Cohort, Consent, GoalDomain, MinimumWage, Program, TimeEntry, TrainingSession
 from payroll.services.ledger import Leg, entry_post
 from shop.models import (
     Address,
@@ -252,6 +252,17 @@ ACCESS = {
                                                      probe="/staff/training/sessions/{training_session}/"),
     "staff/training/sessions/<int:session_id>/approve/": row(LOGIN, DENIED, DENIED, DENIED, NO_GET, DENIED, NO_GET,
                                                              probe="/staff/training/sessions/{training_session}/approve/"),
+    # -- casework (issue 24): service plans and case notes, program staff only. The sample note is
+    # the program team's, written by the program staff role (tests/payroll/training/test_case_notes.py
+    # reads a restricted one as every role).
+    "staff/training/casework/<int:employee_id>/plan/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/casework/<int:employee_id>/plan/<slug:action>/": row(
+        LOGIN, DENIED, DENIED, DENIED, NO_GET, DENIED, NO_GET, probe="/staff/training/casework/{casework_employee}/plan/goal/"),
+    "staff/training/casework/<int:employee_id>/notes/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
+    "staff/training/casework/notes/<int:note_id>/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK,
+                                                        probe="/staff/training/casework/notes/{case_note}/"),
+    **admin_model("admin/payroll/goaldomain/", PROGRAM_MANAGERS),
+    # -- end casework --
     "staff/training/dashboard/": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     "staff/training/dashboard.csv": row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, OK),
     # Survivor self-service: an employee's own pay page and stubs; hours for those allowed to
@@ -535,6 +546,7 @@ def sample_objects():
         "payroll/minimumwage/": MinimumWage.objects.first().pk, "shop/auditevent/": audit_event.pk,
         **_filings_admin_ids(),
         "payroll/program/": program.pk, "payroll/cohort/": cohort.pk, "payroll/trainingsession/": training_session.pk,
+        "payroll/goaldomain/": GoalDomain.objects.get_or_create(slug="health", defaults={"name": "Health"})[0].pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
@@ -561,7 +573,7 @@ def sample_objects():
                    "product_ct": ContentType.objects.get_for_model(variant.product).pk, **volunteer_objects["format"],
                    **giving_objects["format"], **circle_objects["format"],
                    **event_objects["format"], "program": program.pk, "training_session": training_session.pk,
-                   "cohort": cohort.pk, **consent_objects},
+                   "cohort": cohort.pk, **consent_objects, **_casework_objects(people, employee, program)},
         "line_id": line.pk, "token": order_token(order), "number": order.number, "order_id": order.pk,
         "design_id": gifts_a["design_id"],
         "run_id": PayRunFactory().pk, "stub_id": stub.pk, "action": "calculate", "year": 2026,
@@ -582,6 +594,15 @@ def sample_objects():
                   "address": other_address.pk,
                   **volunteer_objects["twins"], **giving_objects["twins"], **circle_objects["twins"]},
     }
+
+
+def _casework_objects(people, employee, program):
+    """-- casework --: a program team's case note about the sample employee, by program staff."""
+    from payroll.services.casework import case_note_write
+
+    note = case_note_write(employee=employee, program=program, confidentiality="team", body="Sample note.",
+                           actor=people["program_staff"])
+    return {"case_note": note.pk, "casework_employee": employee.pk}
 
 
 def _organisation_objects(organisation, admin, size, in_hand_date):

@@ -1,3 +1,4 @@
+from .casework import CaseNote, CaseNoteVersion, Goal, GoalDomain, GoalStep, ProgressNote, ServicePlan
 from .filings import PayrollSetting, TaxDeposit
 from .ledger import Account, JournalEntry, Posting
 from .payruns import IssuedW2, PayAdjustment, PayRun, PayStub
@@ -36,6 +37,13 @@ from .volunteers import (
 )
 
 __all__ = [
+    "CaseNote",
+    "CaseNoteVersion",
+    "Goal",
+    "GoalDomain",
+    "GoalStep",
+    "ProgressNote",
+    "ServicePlan",
     "PayrollSetting",
     "TaxDeposit",
     "Account",

@@ -149,4 +149,13 @@ def staff_home(user, today: date) -> dict[str, list[ToDo]]:
     if user_has_role(user, PROGRAM_STAFF):
         home[PROGRAM_STAFF] = []
         home[PROGRAM_STAFF] += _consent_todos(today)  # consent (issue 24)
+        home[PROGRAM_STAFF] += _casework_todos(user, today)  # casework (issue 24)
     return home
+
+
+def _casework_todos(user, today: date) -> list[ToDo]:
+    """Past sessions with no roster marked, rosters for this lead to approve, plan reviews due
+    within two weeks or overdue (``payroll.selectors.casework.program_staff_due``)."""
+    from payroll.selectors.casework import program_staff_due
+
+    return [ToDo(PROGRAM_STAFF, due.label, due.url, due.detail, due.urgent) for due in program_staff_due(user, today)]

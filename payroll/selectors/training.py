@@ -255,6 +255,26 @@ def participant_export(employee_id: int) -> dict | None:
         "credentials": [
             {"name": c.name, "issuer": c.issuer, "date": c.date, "expiry": c.expiry} for c in record["credentials"]
         ],
+        "service_plan": _plan_export(employee.pk),
+    }
+
+
+def _plan_export(employee_id: int) -> dict | None:
+    """The participant's service plan (casework), goals with steps and progress notes."""
+    from payroll.selectors.casework import service_plan  # casework reads training's rules: imported late
+
+    plan = service_plan(employee_id)
+    if plan["plan"] is None:
+        return None
+    return {
+        "review_date": plan["plan"].review_date,
+        "goals": [
+            {"domain": g.domain.name, "goal": g.title, "target_date": g.target_date, "status": g.status,
+             "closed_on": g.closed_on,
+             "steps": [{"step": s.text, "target_date": s.target_date, "done_on": s.done_on} for s in g.steps.all()],
+             "progress": [{"date": p.date, "note": p.text} for p in g.progress_notes.all()]}
+            for g in plan["goals"]
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from payroll.admin import masked_name
 from payroll.models import Consent, Employee, Partner
+from payroll.selectors.casework import goals_by_domain
 from payroll.selectors.training import (
     participant_export,
     participant_list,
@@ -124,7 +125,8 @@ def _year(request):
 
 @role_required(PROGRAM_STAFF)
 def dashboard(request):
-    return render(request, "payroll/training/dashboard.html", training_dashboard(_year(request)))
+    return render(request, "payroll/training/dashboard.html", {**training_dashboard(_year(request)),
+                                                                "goals": goals_by_domain()})
 
 
 @role_required(PROGRAM_STAFF)
@@ -136,6 +138,9 @@ def dashboard_csv(request):
     rows += [[i.name, i.rate, i.part, i.whole, i.measured] for i in data["indicators"]["rows"]]
     rows += [["Median earnings, second quarter after exit", data["indicators"]["median_band"], "", "",
               data["indicators"]["median_measured"]]]
+    goals = goals_by_domain()  # casework: service-plan goals by domain, suppressed the same way
+    rows += [[], [title for _, title in goals["columns"]]]
+    rows += [[row[key] for key, _ in goals["columns"]] for row in [*goals["rows"], goals["total"]]]
     return csv_response(f'training-outcomes-{data["year"]}.csv', [title for _, title in data["columns"]], rows)
 
 

@@ -328,6 +328,9 @@ def training_records_anonymise(today: date) -> int:
         FollowUp.objects.filter(enrollment=enrollment).update(note="")
         CompetencySignoff.objects.filter(employee_id=enrollment.employee_id, competency__program_id=enrollment.program_id).update(note="")
     Enrollment.objects.filter(pk__in=[e.pk for e in due]).update(exit_reason="", anonymised_at=timezone.now())
+    from payroll.services.casework import casework_text_remove  # casework builds on training: imported late
+
+    casework_text_remove(sorted({e.employee_id for e in due}), cutoff)
     if due:
         audit(None, "training.anonymised", None, enrollments=len(due))
     return len(due)
