@@ -292,6 +292,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
     "anonymise-training-records": {"task": "payroll.tasks.anonymise_training_records", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     "remind-overdue-invoices": {"task": "shop.tasks.remind_overdue_invoices", "schedule": crontab(hour=9, minute=0)},
+    # Gifts sent by claim link: reminders to the unclaimed, then the expired orders settled.
+    "gift-claims-daily": {"task": "shop.tasks.gift_claims_daily", "schedule": crontab(hour=9, minute=15)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
@@ -472,6 +474,9 @@ GIFT_SHIPPING_PER_RECIPIENT = Decimal(env("GIFT_SHIPPING_PER_RECIPIENT", default
 GIFT_BULK_SHIPPING_BASE = Decimal(env("GIFT_BULK_SHIPPING_BASE", default="40.00"))
 GIFT_BULK_SHIPPING_PER_BOX = Decimal(env("GIFT_BULK_SHIPPING_PER_BOX", default="1.50"))
 GIFT_PRODUCTION_DAYS = env.int("GIFT_PRODUCTION_DAYS", default=10)  # working days after proof approval
+# Gifts sent by claim link: a reminder to an e-mailed recipient who has not claimed, this many
+# days before the expiry date (each sent once).
+GIFT_CLAIM_REMINDER_DAYS = tuple(int(d) for d in env.list("GIFT_CLAIM_REMINDER_DAYS", default=["7", "2"]))
 GIFT_EXTRA_DAYS_PER_100 = env.int("GIFT_EXTRA_DAYS_PER_100", default=2)  # more for larger orders
 
 # Volunteer work days.

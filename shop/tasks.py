@@ -184,3 +184,19 @@ def send_hosting_decision(request_id: int) -> None:
     from shop.services.events import hosting_decision_email
 
     hosting_decision_email(request_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_claim_invitations(campaign_id: int) -> None:
+    from shop.services.gifts.claims import claim_invitations_send
+
+    claim_invitations_send(campaign_id)
+
+
+@shared_task(autoretry_for=(PaymentGatewayError, OSError), **RETRY)
+def gift_claims_daily() -> None:
+    from django.utils import timezone
+
+    from shop.services.gifts.claims import claims_tick
+
+    claims_tick(timezone.localdate())

@@ -7,6 +7,7 @@ from shop.views import audit as audit_views
 from shop.views import addresses, cart, catalog, checkout, giving, orders, pages, pledge, restock, webhooks
 from shop.views.gifts import fulfilment as gift_fulfilment
 from shop.views.gifts import catalogue as gift_catalogue
+from shop.views.gifts import claims as gift_claims
 from shop.views.gifts import pages as gifts
 
 app_name = "shop"
@@ -51,6 +52,10 @@ urlpatterns = [
     path("gifts/orders/<str:number>/pay/setup/", gifts.gift_order_pay_setup, name="gift_order_pay_setup"),
     path("gifts/orders/<str:number>/pay/confirm/", gifts.gift_order_pay_confirm, name="gift_order_pay_confirm"),
     path("gifts/orders/<str:number>/invoice.pdf", gifts.gift_order_invoice_pdf, name="gift_order_invoice"),
+    path("gifts/designs/<int:design_id>/claim-links/", gift_claims.claim_order_new, name="gift_claim_order"),
+    path("gifts/orders/<str:number>/claims/", gift_claims.claim_status, name="gift_claims"),
+    path("gifts/orders/<str:number>/claims/links.csv", gift_claims.claim_links_csv, name="gift_claim_links"),
+    path("gifts/claim/<str:token>/", gift_claims.claim_page, name="gift_claim"),
     path("gifts/invoices/<str:token>/pay/", gifts.gift_invoice_pay, name="gift_invoice_pay"),
     path("gifts/invoices/<str:token>/pay/setup/", gifts.gift_invoice_pay_setup, name="gift_invoice_pay_setup"),
     path("gifts/invoices/<str:token>/pay/confirm/", gifts.gift_invoice_pay_confirm, name="gift_invoice_pay_confirm"),

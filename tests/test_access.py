@@ -124,6 +124,14 @@ ACCESS = {
                                                     corporate_a=OK),
     "gifts/designs/<int:design_id>/duplicate/": everyone(NO_GET),
     "gifts/designs/<int:design_id>/order/": everyone(NO_GET),
+    # Gifts sent by claim link: the member's order form and claims page; the recipient's page
+    # is public (the secret link is the key).
+    "gifts/designs/<int:design_id>/claim-links/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                      NOT_FOUND, corporate_a=OK),
+    "gifts/orders/<str:number>/claims/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                             probe="/gifts/orders/{gift_order}/claims/", corporate_a=OK),
+    "gifts/orders/<str:number>/claims/links.csv": everyone(NO_GET, probe="/gifts/orders/{gift_order}/claims/links.csv"),
+    "gifts/claim/<str:token>/": everyone(OK, probe="/gifts/claim/{claim_token}/"),
     "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                       probe="/gifts/orders/{gift_order}/", corporate_a=OK),
     "gifts/orders/<str:number>/review/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/review/"),
@@ -584,7 +592,8 @@ def sample_objects():
             "address": ("customer", "customer_b"),  # a saved delivery address
             "line_id": (None, None),  # a line in a guest's cart
             # an organisation's objects (its invitation's secret link is a key anyone may hold)
-            **{key: ("corporate_a", "corporate_b") for key in gifts_a if key not in ("invitation_token", "invoice_token")},
+            **{key: ("corporate_a", "corporate_b") for key in gifts_a
+               if key not in ("invitation_token", "invoice_token", "claim_token")},
             "stub_id": ("employee", "employee_b"),
             **volunteer_objects["owned"],
             **giving_objects["owned"],
@@ -623,7 +632,9 @@ def _organisation_objects(organisation, admin, size, in_hand_date):
     invoice = invoice_issue(gift_order)
     proof = Proof.objects.create(order=gift_order, file=ContentFile(b"proof", name="proof.png"))
     invitation = OrganisationInvitation.objects.create(organisation=organisation, email=f"new@{organisation.slug}.example")
+    claim_token = _claim_link(gift_order)
     return {"organisation": organisation.slug, "design_id": design.pk, "gift_order": gift_order.number,
+            "claim_token": claim_token,
             "proof": proof.pk, "recipient_list": recipient_list_for(organisation).pk, "member": member.pk,
             "invitation": invitation.pk, "invitation_token": invitation.token,
             "invoice_token": invoice_token(invoice)}
@@ -643,6 +654,23 @@ def _consent_objects(employee):
     grant(employee, Consent.Kind.REFERRAL, sample, valid_from=today)
     referral = referral_create(employee, partner=sample, service="legal", sent_on=today, actor=None)
     return {"employee": employee.pk, "partner": sample.pk, "consent": consent.pk, "referral": referral.pk}
+
+
+def _claim_link(gift_order):
+    """The order's gifts sent by claim link too: one open gift, and the secret of its link."""
+    import hashlib
+    from datetime import date
+
+    from shop.models import ClaimCampaign, GiftClaim, GiftClaimLink, RecipientList
+
+    claims_list = RecipientList.objects.create(organisation=gift_order.organisation, name="Claims",
+                                               status=RecipientList.Status.CLAIMS)
+    campaign = ClaimCampaign.objects.create(order=gift_order, recipient_list=claims_list, delivery="links",
+                                            sender_name="Acme", expires_on=date(2100, 1, 1), outcome="credit")
+    claim = GiftClaim.objects.create(campaign=campaign, number=1, value=gift_order.total)
+    token = f"sample-claim-{gift_order.organisation.slug}"
+    GiftClaimLink.objects.create(claim=claim, token_hash=hashlib.sha256(token.encode()).hexdigest())
+    return token
 
 
 def _volunteer_objects(people):

@@ -36,6 +36,7 @@ SHARED = {
     "giving/card/<str:token>/confirm/": "the signed link is the key",
     "gifts/invoices/<str:token>/pay/setup/": "the signed link printed on the invoice is the key",
     "gifts/invoices/<str:token>/pay/confirm/": "the signed link printed on the invoice is the key",
+    "gifts/claim/<str:token>/": "the secret claim link is the key; a recipient has no account",
     "events/<slug:slug>/tickets/": "anyone may buy tickets to a published event",
     "events/<slug:slug>/sponsor/": "anyone may sponsor a published event",
     "shop/product/<slug:slug>/notify/": "anyone may ask to be e-mailed when a product is back in stock",

@@ -2,7 +2,7 @@ from django import forms
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
-from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField
+from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 from shop.platform.validators import zip_code
 
 
@@ -157,3 +157,100 @@ class ProofReviewForm(forms.Form):
 class ProofUploadForm(forms.Form):
     file = forms.FileField(help_text="A PDF, PNG or JPEG of the finished box, up to 10 MB.",
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+
+
+class ClaimOrderForm(forms.Form):
+    """Order gifts sent by claim link: links to pass on, or named recipients we e-mail."""
+
+    delivery = forms.ChoiceField(choices=[("links", "I send the links myself (download a CSV of links)"),
+                                          ("email", "E-mail my recipients for me")],
+                                 widget=forms.RadioSelect, initial="links", label="How recipients get their link")
+    quantity = IntegerField(min_value=1, max_value=2000, required=False, label="Gifts (when you send the links)")
+    recipients = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=200_000,
+                                 label="Recipients to e-mail",
+                                 help_text="One a line: name, e-mail address (two spreadsheet columns paste in too).")
+    sender_name = forms.CharField(max_length=120, label="From", help_text="As the recipient reads it, e.g. “Acme People Team”.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=300,
+                           label="A note for the recipients (optional)")
+    alternatives = ModelMultipleChoiceField(queryset=GiftDesign.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple,
+                                            label="Let recipients choose instead from (optional)",
+                                            help_text="Your other boxes at this box's price or less.")
+    expires_on = DateField(label="Links expire after")
+    outcome = forms.ChoiceField(choices=[("credit", "Cancel them: their value back as account credit"),
+                                         ("refund", "Cancel them: their value refunded to the card"),
+                                         ("fallback", "Ship them to a fallback address")],
+                                widget=forms.RadioSelect, initial="credit", label="Gifts not claimed by then")
+    fallback_name = forms.CharField(max_length=120, required=False, label="Fallback: deliver to (name)")
+    fallback_company = forms.CharField(max_length=120, required=False, label="Company")
+    fallback_line1 = forms.CharField(max_length=200, required=False, label="Address")
+    fallback_line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
+    fallback_city = forms.CharField(max_length=100, required=False, label="City")
+    fallback_state = forms.ChoiceField(choices=[("", "State")] + US_STATES, required=False, label="State")
+    fallback_zip = forms.CharField(max_length=10, required=False, label="ZIP code", validators=[zip_code])
+    in_hand_date = DateField(label="Boxes ready by")
+    po_number = forms.CharField(max_length=40, required=False, label="PO number (optional)")
+
+    FALLBACK_REQUIRED = ("fallback_name", "fallback_line1", "fallback_city", "fallback_state", "fallback_zip")
+
+    def __init__(self, *args, design=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if design is not None:
+            self.fields["alternatives"].queryset = GiftDesign.objects.filter(
+                organisation=design.organisation).exclude(pk=design.pk).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivery") == "links" and not data.get("quantity") and "quantity" not in self.errors:
+            self.add_error("quantity", "How many gifts (one link each)?")
+        if data.get("delivery") == "email" and not (data.get("recipients") or "").strip():
+            self.add_error("recipients", "List the recipients: a name and an e-mail address a line.")
+        if data.get("outcome") == "fallback":
+            for name in self.FALLBACK_REQUIRED:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Needed for the fallback address.")
+        return data
+
+    def fallback(self):
+        from shop.services.gifts.orders import ShipTo
+
+        d = self.cleaned_data
+        if d["outcome"] != "fallback":
+            return None
+        return ShipTo(name=d["fallback_name"], company=d["fallback_company"], line1=d["fallback_line1"],
+                      line2=d["fallback_line2"], city=d["fallback_city"], state=d["fallback_state"], zip=d["fallback_zip"])
+
+
+class ClaimForm(forms.Form):
+    """The recipient's own shipping address (and box, when there is a choice)."""
+
+    box = forms.TypedChoiceField(coerce=int, choices=(), widget=forms.RadioSelect, required=False, label="Choose your box")
+    name = forms.CharField(max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    company = forms.CharField(max_length=120, required=False, label="Company (optional)",
+                              widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    line1 = forms.CharField(max_length=200, label="Street address",
+                            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    line2 = forms.CharField(max_length=200, required=False, label="Apartment, suite (optional)",
+                            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
+    city = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    state = forms.ChoiceField(choices=[("", "State")] + US_STATES,
+                              widget=forms.Select(attrs={"autocomplete": "address-level1"}))
+    zip = forms.CharField(max_length=10, label="ZIP code", validators=[zip_code],
+                          widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
+    share_address = forms.BooleanField(required=False, label="The sender may see my address",
+                                       help_text="Leave unticked and they see only that you claimed and the tracking.")
+
+    def __init__(self, *args, boxes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if boxes:
+            self.fields["box"].choices = [(box.design_id, box.name) for box in boxes]
+            self.fields["box"].required = True
+        else:
+            del self.fields["box"]
+
+    def ship_to(self):
+        from shop.services.gifts.orders import ShipTo
+
+        d = self.cleaned_data
+        return ShipTo(name=d["name"], company=d["company"], line1=d["line1"], line2=d["line2"], city=d["city"],
+                      state=d["state"], zip=d["zip"])

@@ -6,6 +6,10 @@ from .circles import CircleInvitation, GivingCircle
 from .events import Event, EventTicket, HostingRequest, Sponsorship, SponsorshipTier, TicketType
 from .catalog import Category, Product, ProductImage, ProductVariant
 from .gifts import (
+    ClaimCampaign,
+    GiftClaim,
+    GiftClaimLink,
+    OrganisationCredit,
     BoxSize,
     ClassicBox,
     ClassicBoxItem,
@@ -85,6 +89,10 @@ __all__ = [
     "GiftDesignItem",
     "GiftOrder",
     "GiftOrderLine",
+    "ClaimCampaign",
+    "GiftClaim",
+    "GiftClaimLink",
+    "OrganisationCredit",
     "Invoice",
     "InvoiceSequence",
     "Organisation",

@@ -242,6 +242,104 @@ class GiftOrderLine(models.Model):
     wage_content = models.DecimalField(**MONEY)
 
 
+class ClaimCampaign(models.Model):
+    """A gift order sent by claim link: one ``GiftClaim`` per gift; each recipient opens a
+    link, confirms an address and perhaps picks a box. The claimed addresses are rows of
+    ``recipient_list``, a list of the order's own that the client never sees (its status
+    is ``claims``), so staff ship them as any recipient list. At ``expires_on`` the gifts
+    left unclaimed come back as credit, a refund, or go to the fallback address."""
+
+    class Delivery(models.TextChoices):
+        LINKS = "links", "I send the links myself (a CSV of links)"
+        EMAIL = "email", "Mended e-mails each named recipient"
+
+    class Outcome(models.TextChoices):
+        CREDIT = "credit", "Cancel them: the unclaimed value back as account credit"
+        REFUND = "refund", "Cancel them: the unclaimed value refunded to the card"
+        FALLBACK = "fallback", "Ship them to a fallback address"
+
+    order = models.OneToOneField(GiftOrder, on_delete=models.CASCADE, related_name="claim_campaign")
+    recipient_list = models.OneToOneField("RecipientList", on_delete=models.PROTECT, related_name="claim_campaign")
+    delivery = models.CharField(max_length=8, choices=Delivery.choices)
+    sender_name = models.CharField(max_length=120, help_text="Who the gift is from, as the recipient reads it.")
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(300)])
+    expires_on = models.DateField(help_text="The last day a link can be claimed.")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    fallback_name = models.CharField(max_length=120, blank=True)
+    fallback_company = models.CharField(max_length=120, blank=True)
+    fallback_line1 = models.CharField(max_length=200, blank=True)
+    fallback_line2 = models.CharField(max_length=200, blank=True)
+    fallback_city = models.CharField(max_length=100, blank=True)
+    fallback_state = models.CharField(max_length=2, blank=True)
+    fallback_zip = models.CharField(max_length=10, blank=True)
+    alternatives = models.ManyToManyField(GiftDesign, blank=True, related_name="+",
+                                          help_text="Other boxes of the client's a recipient may pick instead.")
+    settled_at = models.DateTimeField(null=True, blank=True, help_text="When the unclaimed gifts were dealt with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Claim links for {self.order}"
+
+
+class GiftClaim(models.Model):
+    """One gift waiting for its recipient. ``value`` is its share of what the client paid
+    (the shares of an order sum to its total exactly), the amount a cancelled claim returns."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Not claimed yet"
+        CLAIMED = "claimed", "Claimed"
+        CANCELLED = "cancelled", "Unclaimed: cancelled"
+        FALLBACK = "fallback", "Unclaimed: sent to the fallback address"
+
+    campaign = models.ForeignKey(ClaimCampaign, on_delete=models.CASCADE, related_name="claims")
+    number = models.PositiveIntegerField(help_text="1 to N within the order; the row of its address in the list.")
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    value = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    recipient = models.OneToOneField("GiftRecipient", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
+    chosen_design = models.ForeignKey(GiftDesign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    chosen_name = models.CharField(max_length=120, blank=True, help_text="The box the recipient picked, by name.")
+    share_address = models.BooleanField(default=False, help_text="The recipient agreed the client may see the address.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    settlement = models.CharField(max_length=80, blank=True, help_text="The credit or refund that returned its value.")
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="claim_number_once"),
+                       models.CheckConstraint(condition=models.Q(value__gte=0), name="claim_value_not_negative")]
+
+    def __str__(self):
+        return f"Gift {self.number} of {self.campaign.order}"
+
+
+class GiftClaimLink(models.Model):
+    """A link to a claim: only the SHA-256 of its secret is kept, so the links cannot be read
+    back out of the database. A claim may have several (a links CSV downloaded again, a
+    reminder); any of them claims it once."""
+
+    claim = models.ForeignKey(GiftClaim, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+
+class OrganisationCredit(models.Model):
+    """An entry in an organisation's account credit (positive: credit given). Each has a unique
+    key from its source (``claims:GB-1234567``), so nothing is credited twice."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="credits")
+    amount = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=200)
+    key = models.CharField(max_length=80, unique=True)
+    order = models.ForeignKey(GiftOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
 class Proof(models.Model):
     order = models.ForeignKey(GiftOrder, on_delete=models.CASCADE, related_name="proofs")
     file = models.FileField(upload_to="proofs/", storage=private_storage)
@@ -309,6 +407,7 @@ class RecipientList(models.Model):
         PROCESSING = "processing", "Checking"
         READY = "ready", "Ready"
         FAILED = "failed", "Not imported"
+        CLAIMS = "claims", "Addresses given by claim link"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="recipient_lists")
     name = models.CharField(max_length=120)

@@ -159,3 +159,30 @@ def refund_sync(stripe_refund_id: str) -> Refund | None:
     refund.refresh_from_db()
     return refund
 
+
+
+def payment_refund(payment_id: int, amount: Decimal, reason: str, idempotency_key: str, actor=None) -> Refund:
+    """Refund ``amount`` of one payment that is no shop order's (a gift box order's unclaimed
+    gifts, say): a refund row checked against what is left of the payment, asked of Stripe
+    under ``idempotency_key`` and confirmed now if Stripe says so (else by its webhook)."""
+    amount = quantize(amount)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != "succeeded" or not payment.stripe_payment_intent_id:
+            raise RefundError("There is no settled card payment to refund.")
+        refund_check(payment, amount, "this payment")
+        refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:200], created_by=actor)
+        audit_record("refund.requested", actor=actor, target=refund, amount=amount)
+    if payment.demo:
+        return _demo_refund_confirm(refund)
+    try:
+        stripe_refund = gateway.create_refund(payment.stripe_payment_intent_id, amount, idempotency_key)
+    except DomainError:
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+            audit_record("refund.failed", actor=actor, target=refund, amount=amount)
+        raise
+    Refund.objects.filter(pk=refund.pk).update(stripe_refund_id=stripe_refund["id"])
+    refund_apply_stripe_status(refund.pk, stripe_refund["status"])
+    refund.refresh_from_db()
+    return refund

@@ -67,7 +67,10 @@ def classic_boxes_priced() -> list[ClassicBox]:
 
 
 def recipient_lists_for_member(user):
+    """The lists members uploaded (a claim-link order's own list of claimed addresses is
+    never shown to them: the recipients' consent decides, ``selectors/gifts/claims.py``)."""
     return (RecipientList.objects.filter(organisation__members__user=user)
+            .exclude(status=RecipientList.Status.CLAIMS)
             .select_related("organisation").order_by("-created_at", "-id"))
 
 

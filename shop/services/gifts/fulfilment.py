@@ -54,7 +54,10 @@ def _clean_tracking(carrier: str, tracking_number: str) -> tuple[str, str]:
 
 
 def _mark_shipped_if_complete(order: GiftOrder) -> None:
-    if order.status == S.IN_PRODUCTION and _boxes_shipped(order) >= order.quantity:
+    """Every box shipped: all of them, less a claim-link order's gifts cancelled unclaimed."""
+    from shop.services.gifts.claims import boxes_cancelled
+
+    if order.status == S.IN_PRODUCTION and _boxes_shipped(order) >= order.quantity - boxes_cancelled(order):
         order.status, order.shipped_at = S.SHIPPED, timezone.now()
         order.save(update_fields=["status", "shipped_at"])
         transaction.on_commit(lambda: email_client(order.pk, "shipped"))

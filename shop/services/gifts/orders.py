@@ -42,6 +42,7 @@ from shop.services.gifts.proofs import check_proof, read_upload
 
 S = GiftOrder.Status
 PO_NUMBER_LENGTH = 40
+CLAIM_LINK = "claim_link"  # shipping_mode of an order sent by claim link (shop/services/gifts/claims.py)
 
 
 class GiftOrderError(DomainError):
@@ -66,7 +67,9 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
                      ship_to: ShipTo | None = None, recipient_list: RecipientList | None = None,
                      today: date | None = None, po_number: str = "") -> GiftOrder:
     """Freeze the quote into an order. Boxes go to every recipient of a checked list (one
-    box each, taxed by each recipient's state) or in bulk to one address. Card orders get a
+    box each, taxed by each recipient's state), in bulk to one address, or by claim link
+    (``CLAIM_LINK``: per-recipient shipping, no destination known, so untaxed; the claims
+    are made by ``claims.claim_order_place``). Card orders get a
     PaymentIntent to authorise (manual capture: nothing is charged before proof approval).
     ``po_number`` is the client's purchase order number, printed on the invoice."""
     today = today or timezone.localdate()
@@ -88,13 +91,16 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
         if ship_to is None:
             raise GiftOrderError("Give the address for the bulk shipment.")
         recipient_list = None
+    elif shipping_mode == CLAIM_LINK:  # one box to each recipient, whose address comes by claim link
+        ship_to, recipient_list = None, None
     else:
         raise GiftOrderError("Choose shipping to each recipient or one bulk shipment.")
     if not quantity or quantity < 1:
         raise GiftOrderError("Order at least one box.")
     design_check_stock(design, quantity)
     in_hand_date_check(in_hand_date, quantity, today)
-    quote = gift_quote(design, quantity, shipping_mode, ship_to.state if ship_to else None, destinations=destinations)
+    quote = gift_quote(design, quantity, "per_recipient" if shipping_mode == CLAIM_LINK else shipping_mode,
+                       ship_to.state if ship_to else None, destinations=destinations)
     organisation = design.organisation
     payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
     address = {}

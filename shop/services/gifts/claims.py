@@ -1,0 +1,418 @@
+"""Gifts sent by claim link: the client buys N boxes and, instead of uploading addresses,
+gets one link per gift (a CSV of links to pass on) or has us e-mail named recipients. A
+recipient opens the link (no account), confirms an address (and, when the client allowed
+it, picks one of the client's other boxes at the same price or less) and the claim becomes
+a row of the order's claims list, shipped by staff like any recipient list.
+
+Links are ``secrets.token_urlsafe`` values of which only the SHA-256 is stored; a claim is
+taken once, under its row lock, whichever of its links is used. E-mailed recipients who
+have not claimed get a reminder ``GIFT_CLAIM_REMINDER_DAYS`` before the expiry date (each
+sent once). After the expiry date the unclaimed gifts follow the client's choice: their
+value back as account credit, refunded to the card, or shipped to a fallback address.
+
+Money: each gift's ``value`` is its share of the order's total (``money.allocate``, the
+shares sum to the total exactly), so what an unclaimed gift returns is known to the cent.
+"""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shop.models import (
+    ClaimCampaign,
+    GiftClaim,
+    GiftClaimLink,
+    GiftDesign,
+    GiftOrder,
+    GiftRecipient,
+    Organisation,
+    OrganisationCredit,
+    Refund,
+    RecipientList,
+)
+from shop.platform import mail
+from shop.platform.audit import audit_record
+from shop.platform.errors import DomainError
+from shop.platform.money import ZERO, allocate, sum_money
+from shop.platform.validators import control_characters
+from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
+from shop.services.gifts.quote import gift_quote
+
+C = GiftClaim.Status
+O = ClaimCampaign.Outcome
+MAX_CLAIMS = 2000
+MAX_DAYS_OPEN = 365
+
+
+class ClaimError(DomainError):
+    pass
+
+
+class ClaimTaken(ClaimError):
+    """The gift was claimed already: the page says so, and nothing else ships."""
+
+
+class ClaimClosed(ClaimError):
+    """The link expired (or its order was cancelled)."""
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    email: str
+
+
+def recipients_parse(text: str) -> list[Named]:
+    """Named recipients pasted one a line: ``Name, e-mail`` (a comma, a tab or a semicolon
+    between; a spreadsheet's two columns pasted in). All or nothing: every bad line is named."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    people, problems, seen = [], [], set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        for separator in ("\t", ";", ","):
+            if separator in line:
+                name, _, email = line.rpartition(separator)
+                break
+        else:
+            name, email = "", line
+        name, email = " ".join(name.split()).strip('"'), email.strip().strip("<>").lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"line {number}: “{email[:60]}” is not an e-mail address")
+            continue
+        if not name:
+            problems.append(f"line {number}: give the recipient's name before the e-mail address")
+        elif len(name) > 120 or control_characters(name):
+            problems.append(f"line {number}: the name is over 120 characters or has control characters")
+        elif email in seen:
+            problems.append(f"line {number}: {email} is on the list twice")
+        else:
+            seen.add(email)
+            people.append(Named(name, email))
+    if problems:
+        raise ClaimError(f"{len(problems)} line{'s' if len(problems) != 1 else ''} need fixing: "
+                         + "; ".join(problems[:20]) + ("; …" if len(problems) > 20 else "") + ".")
+    return people
+
+
+def alternatives_check(design: GiftDesign, alternatives, box_price) -> list[GiftDesign]:
+    """The boxes a recipient may pick instead: the client's own, with items, priced per box
+    at most what the ordered box costs (the client paid for that price point)."""
+    chosen = []
+    for alternative in alternatives:
+        if alternative.pk == design.pk:
+            continue
+        if alternative.organisation_id != design.organisation_id or not alternative.items.exists():
+            raise ClaimError(f"“{alternative.name}” cannot be offered: it is not one of your boxes with items in it.")
+        price = gift_quote(alternative, 1).box_price
+        if price > box_price:
+            raise ClaimError(f"“{alternative.name}” costs ${price} a box, more than the ${box_price} of the box "
+                             "you are ordering; offer boxes at that price point or less.")
+        chosen.append(alternative)
+    return chosen
+
+
+def claim_order_place(design: GiftDesign, quantity: int | None, *, delivery: str, expires_on: date, outcome: str,
+                      sender_name: str, in_hand_date: date, actor, recipients: list[Named] = (), note: str = "",
+                      fallback: ShipTo | None = None, alternatives=(), today: date | None = None,
+                      po_number: str = "") -> GiftOrder:
+    """Place an order of N boxes sent by claim link: the order (priced per recipient, as the
+    usual order), its hidden claims list, and N claims each worth its share of the total.
+    E-mailed recipients are written to once the transaction commits."""
+    today = today or timezone.localdate()
+    if delivery == ClaimCampaign.Delivery.EMAIL:
+        if not recipients:
+            raise ClaimError("List the recipients to e-mail: a name and an e-mail address a line.")
+        quantity = len(recipients)
+    elif delivery != ClaimCampaign.Delivery.LINKS:
+        raise ClaimError("Choose whether you send the links or we e-mail the recipients.")
+    if not quantity or quantity < 1:
+        raise ClaimError("Order at least one gift.")
+    if quantity > MAX_CLAIMS:
+        raise ClaimError(f"At most {MAX_CLAIMS:,} gifts by link in one order.")
+    if expires_on <= today or expires_on > today + timedelta(days=MAX_DAYS_OPEN):
+        raise ClaimError(f"Choose an expiry date after today and within {MAX_DAYS_OPEN} days.")
+    if outcome not in O.values:
+        raise ClaimError("Choose what happens to the gifts left unclaimed.")
+    if outcome == O.FALLBACK and fallback is None:
+        raise ClaimError("Give the fallback address the unclaimed gifts ship to.")
+    if outcome == O.REFUND and design.organisation.payment_terms != Organisation.Terms.CARD:
+        raise ClaimError("An invoiced order's unclaimed gifts come back as account credit, not a card refund.")
+    sender_name = " ".join(sender_name.split())
+    if not sender_name:
+        raise ClaimError("Say who the gift is from, as the recipient will read it.")
+    with transaction.atomic():
+        order = gift_order_place(design, quantity, shipping_mode=CLAIM_LINK, in_hand_date=in_hand_date, actor=actor,
+                                 today=today, po_number=po_number)
+        offered = alternatives_check(design, alternatives, order.box_price)
+        claims_list = RecipientList.objects.create(organisation=order.organisation, name=f"Claims for {order.number}",
+                                                   status=RecipientList.Status.CLAIMS, uploaded_by=actor)
+        order.recipient_list = claims_list
+        order.save(update_fields=["recipient_list"])
+        address = {}
+        if outcome == O.FALLBACK:
+            address = {"fallback_name": fallback.name, "fallback_company": fallback.company,
+                       "fallback_line1": fallback.line1, "fallback_line2": fallback.line2,
+                       "fallback_city": fallback.city, "fallback_state": fallback.state, "fallback_zip": fallback.zip}
+        campaign = ClaimCampaign.objects.create(order=order, recipient_list=claims_list, delivery=delivery,
+                                                sender_name=sender_name[:120], note=note.strip()[:300],
+                                                expires_on=expires_on, outcome=outcome, **address)
+        campaign.alternatives.set(offered)
+        values = allocate(order.total, [1] * quantity)
+        named = list(recipients) + [Named("", "")] * (quantity - len(recipients))
+        GiftClaim.objects.bulk_create(
+            GiftClaim(campaign=campaign, number=n, name=person.name, email=person.email, value=value)
+            for n, (person, value) in enumerate(zip(named, values), start=1)
+        )
+        audit_record("gift_claims.created", actor=actor, target=order, gifts=quantity, total=order.total,
+                     delivery=delivery, outcome=outcome)
+        if delivery == ClaimCampaign.Delivery.EMAIL:
+            from shop.tasks import send_gift_claim_invitations
+
+            transaction.on_commit(lambda: send_gift_claim_invitations.delay(campaign.pk))
+    return order
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_issue(claim: GiftClaim) -> str:
+    """A new secret link to ``claim``; only its hash is stored. Returns the full URL."""
+    token = secrets.token_urlsafe(32)
+    GiftClaimLink.objects.create(claim=claim, token_hash=_hash(token))
+    return settings.SITE_URL.rstrip("/") + reverse("shop:gift_claim", args=[token])
+
+
+def claim_for_token(token: str) -> GiftClaim | None:
+    """The claim a link opens, or None (a guessed or mistyped link)."""
+    if not token or len(token) > 100:
+        return None
+    link = (GiftClaimLink.objects.filter(token_hash=_hash(token))
+            .select_related("claim__campaign__order__design__size", "claim__chosen_design").first())
+    return link.claim if link else None
+
+
+@transaction.atomic
+def claim_links_issue(order_id: int, actor) -> list[tuple[int, str, str, str]]:
+    """A fresh link for every gift not yet claimed (links issued before keep working): rows
+    of gift number, name, e-mail and link for the client's CSV. A POST: it writes the links."""
+    campaign = ClaimCampaign.objects.select_for_update().get(order_id=order_id)
+    if campaign.settled_at is not None:
+        raise ClaimError("The claim period is over; there are no open links left to give out.")
+    rows = [(claim.number, claim.name, claim.email, link_issue(claim))
+            for claim in campaign.claims.filter(status=C.OPEN).order_by("number")]
+    audit_record("gift_claims.links_issued", actor=actor, target=campaign.order, links=len(rows))
+    return rows
+
+
+def claim_state(claim: GiftClaim, today: date | None = None) -> str:
+    """``open``, ``claimed`` or ``closed`` (expired, settled or its order cancelled)."""
+    today = today or timezone.localdate()
+    if claim.status == C.CLAIMED:
+        return "claimed"
+    if (claim.status != C.OPEN or today > claim.campaign.expires_on
+            or claim.campaign.order.status == GiftOrder.Status.CANCELLED):
+        return "closed"
+    return "open"
+
+
+def claim_choices(claim: GiftClaim) -> list[GiftDesign]:
+    """The boxes the recipient may pick from: the ordered one first, then the alternatives."""
+    campaign = claim.campaign
+    alternatives = list(campaign.alternatives.select_related("size").order_by("name"))
+    return [campaign.order.design, *alternatives] if alternatives else []
+
+
+def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, share_address: bool = False,
+                 today: date | None = None) -> GiftClaim:
+    """The recipient claims the gift: the address becomes a row of the order's claims list.
+    Under the claim's row lock, so two tabs (or two people with the link) ship once."""
+    today = today or timezone.localdate()
+    found = claim_for_token(token)
+    if found is None:
+        raise ClaimError("This link does not match a gift.")
+    with transaction.atomic():
+        claim = GiftClaim.objects.select_for_update().select_related("campaign__order").get(pk=found.pk)
+        state = claim_state(claim, today)
+        if state == "claimed":
+            raise ClaimTaken(f"This gift was already claimed on {timezone.localtime(claim.claimed_at):%b %-d, %Y}.")
+        if state == "closed":
+            raise ClaimClosed("This gift can no longer be claimed.")
+        campaign = claim.campaign
+        chosen = None
+        offered = {d.pk: d for d in claim_choices(claim)}
+        if offered:
+            if design_id not in offered:
+                raise ClaimError("Choose one of the boxes.")
+            chosen = offered[design_id]
+        recipient = GiftRecipient.objects.create(
+            recipient_list_id=campaign.recipient_list_id, row=claim.number, name=ship_to.name, company=ship_to.company,
+            address_line1=ship_to.line1, address_line2=ship_to.line2, city=ship_to.city, state=ship_to.state,
+            zip=ship_to.zip, email=claim.email,
+        )
+        claim.status, claim.claimed_at, claim.recipient = C.CLAIMED, timezone.now(), recipient
+        claim.share_address = share_address
+        if chosen is not None:
+            claim.chosen_design, claim.chosen_name = chosen, chosen.name
+        if not claim.name:
+            claim.name = ship_to.name
+        claim.save(update_fields=["status", "claimed_at", "recipient", "share_address", "chosen_design",
+                                  "chosen_name", "name"])
+    return claim
+
+
+# -- e-mails -------------------------------------------------------------------------------
+
+
+def _send(claim: GiftClaim, reminder: bool) -> None:
+    campaign = claim.campaign
+    subject = (f"Reminder: {campaign.sender_name} sent you a gift; claim it by {campaign.expires_on:%b %-d}" if reminder
+               else f"{campaign.sender_name} sent you a gift")
+    mail.send(to=[claim.email], subject=subject, template="shop/email/gift_claim",
+              context={"claim": claim, "campaign": campaign, "link": link_issue(claim), "reminder": reminder})
+
+
+def claim_invitations_send(campaign_id: int) -> int:
+    """E-mail each named recipient not written to yet their link. Returns how many were sent."""
+    sent = 0
+    for claim_id in GiftClaim.objects.filter(campaign_id=campaign_id, status=C.OPEN, emailed_at=None).exclude(
+            email="").values_list("pk", flat=True):
+        with transaction.atomic():
+            claim = GiftClaim.objects.select_for_update().select_related("campaign").get(pk=claim_id)
+            if claim.emailed_at is not None or claim.status != C.OPEN:
+                continue
+            claim.emailed_at = timezone.now()
+            claim.save(update_fields=["emailed_at"])
+            _send(claim, reminder=False)
+            sent += 1
+    return sent
+
+
+def reminders_due(expires_on: date, today: date) -> int:
+    """How many reminders are due by ``today``: one for each of ``GIFT_CLAIM_REMINDER_DAYS``
+    (days before the expiry date) that has come."""
+    return sum(1 for days in settings.GIFT_CLAIM_REMINDER_DAYS if today >= expires_on - timedelta(days=days))
+
+
+def claims_remind(today: date) -> list[int]:
+    """Remind every e-mailed recipient who has not claimed, once per reminder day that has come
+    (a recipient who missed two runs gets one e-mail, not two). Each is counted before it is
+    sent, under the claim's lock, so no reminder goes twice. Returns the claims reminded."""
+    reminded = []
+    candidates = GiftClaim.objects.filter(status=C.OPEN, campaign__settled_at=None, campaign__expires_on__gte=today,
+                                          emailed_at__isnull=False).exclude(email="").values_list("pk", flat=True)
+    for claim_id in candidates:
+        with transaction.atomic():
+            claim = GiftClaim.objects.select_for_update().select_related("campaign__order").get(pk=claim_id)
+            due = reminders_due(claim.campaign.expires_on, today)
+            if claim.status != C.OPEN or claim.reminders_sent >= due:
+                continue
+            claim.reminders_sent = due
+            claim.save(update_fields=["reminders_sent"])
+            _send(claim, reminder=True)
+            reminded.append(claim.pk)
+    return reminded
+
+
+# -- after the expiry date -----------------------------------------------------------------
+
+
+def boxes_cancelled(order: GiftOrder) -> int:
+    """Gifts of a claim-link order that were cancelled unclaimed (they are not shipped)."""
+    campaign = getattr(order, "claim_campaign", None) if order.shipping_mode == CLAIM_LINK else None
+    return campaign.claims.filter(status=C.CANCELLED).count() if campaign else 0
+
+
+def _refund_reason(order: GiftOrder) -> str:
+    return f"Unclaimed gifts of {order.number}"
+
+
+def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimCampaign:
+    """Deal with the gifts left unclaimed after the expiry date, once, as the client chose.
+    Waits while the order is unpaid (nothing to give back yet). A refund is asked of Stripe
+    first, under a key of the order's (a second run finds the refund row and reuses it),
+    then the claims are closed."""
+    from shop.services.refunds import payment_refund
+
+    today = today or timezone.localdate()
+    campaign = ClaimCampaign.objects.select_related("order__organisation").get(pk=campaign_id)
+    order = campaign.order
+    if campaign.settled_at is not None or today <= campaign.expires_on or order.paid_at is None:
+        return campaign
+    open_claims = list(campaign.claims.filter(status=C.OPEN).order_by("number"))
+    amount = sum((claim.value for claim in open_claims), ZERO)
+    outcome, settlement = campaign.outcome, ""
+    if outcome == O.REFUND and amount > 0:
+        payment = order.payments.filter(status="succeeded").exclude(stripe_payment_intent_id=None).order_by("-id").first()
+        if payment is None:
+            outcome = O.CREDIT  # paid by invoice (bank transfer): nothing at Stripe to refund
+        else:
+            refund = payment.refunds.exclude(status=Refund.Status.FAILED).filter(reason=_refund_reason(order)).first()
+            refund = refund or payment_refund(payment.pk, amount, _refund_reason(order),
+                                              f"gift-claims-{order.number}-refund")
+            settlement = f"refund {refund.pk}"
+    with transaction.atomic():
+        campaign = ClaimCampaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.settled_at is not None:
+            return campaign
+        ids = [claim.pk for claim in open_claims]
+        if outcome == O.FALLBACK:
+            for claim in open_claims:
+                recipient = GiftRecipient.objects.create(
+                    recipient_list_id=campaign.recipient_list_id, row=claim.number,
+                    name=(f"{campaign.fallback_name} (for {claim.name})" if claim.name else campaign.fallback_name)[:120],
+                    company=campaign.fallback_company, address_line1=campaign.fallback_line1,
+                    address_line2=campaign.fallback_line2, city=campaign.fallback_city, state=campaign.fallback_state,
+                    zip=campaign.fallback_zip)
+                GiftClaim.objects.filter(pk=claim.pk, status=C.OPEN).update(status=C.FALLBACK, recipient=recipient,
+                                                                          settlement="fallback address")
+        else:
+            if outcome == O.CREDIT and amount > 0:
+                credit, _ = OrganisationCredit.objects.get_or_create(
+                    key=f"claims:{order.number}",
+                    defaults={"organisation": order.organisation, "amount": amount, "order": order,
+                              "reason": f"{len(ids)} unclaimed gift{'s' if len(ids) != 1 else ''} of order {order.number}"})
+                settlement = f"credit {credit.pk}"
+            GiftClaim.objects.filter(pk__in=ids, status=C.OPEN).update(status=C.CANCELLED, settlement=settlement)
+        campaign.settled_at = timezone.now()
+        campaign.save(update_fields=["settled_at"])
+        audit_record("gift_claims.settled", target=order, outcome=outcome, unclaimed=len(ids), amount=amount)
+        if order.status == GiftOrder.Status.IN_PRODUCTION:
+            from shop.services.gifts.fulfilment import _locked, _mark_shipped_if_complete
+
+            _mark_shipped_if_complete(_locked(order.pk))
+    return campaign
+
+
+def claims_settle_expired(today: date) -> list[int]:
+    """Settle every claim-link order whose expiry date has passed. Returns the campaigns settled."""
+    settled = []
+    for campaign_id in ClaimCampaign.objects.filter(settled_at=None, expires_on__lt=today,
+                                                    order__paid_at__isnull=False).values_list("pk", flat=True):
+        if claim_campaign_settle(campaign_id, today).settled_at is not None:
+            settled.append(campaign_id)
+    return settled
+
+
+def organisation_credit_balance(organisation: Organisation):
+    return sum_money(OrganisationCredit.objects.filter(organisation=organisation))
+
+
+def claims_tick(today: date) -> dict:
+    """The daily run (Celery beat): reminders, then the expired orders settled."""
+    return {"reminded": len(claims_remind(today)), "settled": len(claims_settle_expired(today))}
+

@@ -1,0 +1,394 @@
+"""Gifts sent by claim link, end to end: the order and its exact shares, links kept only as
+hashes, a claim with a choice of box, a link used twice, a guessed link (404, then rate
+limited), an expired link, reminders sent once, and each outcome after the expiry date
+(credit, refund, fallback shipping); the client sees addresses only with consent."""
+import csv
+import hashlib
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import stripe
+from django.urls import reverse
+
+from shop.models import (
+    BoxSize,
+    ClaimCampaign,
+    GiftClaim,
+    GiftClaimLink,
+    GiftDesign,
+    GiftOrder,
+    GiftRecipient,
+    Invoice,
+    Organisation,
+    OrganisationCredit,
+    OrganisationMember,
+    Refund,
+    VolumeTier,
+)
+from shop.services.gifts import claims
+from shop.services.gifts.fulfilment import order_start_production, shipment_record
+from shop.services.gifts.orders import ShipTo, invoice_issue, invoice_mark_paid, proof_review, proof_upload
+from shop.services.gifts.quote import design_set_item
+from tests.support.factories import ProductFactory, UserFactory, VariantFactory, proof_file
+from tests.support.stripe_helpers import card
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+TODAY = date(2026, 11, 23)
+EXPIRES = date(2026, 12, 21)
+IN_HAND = TODAY + timedelta(days=40)
+HOME = ShipTo(name="Robin Recipient", line1="77 Private Lane", city="Orlando", state="FL", zip="32801")
+OFFICE = ShipTo(name="Front desk", company="Acme", line1="1 Harbor Way", city="Tampa", state="FL", zip="33602")
+
+
+@pytest.fixture
+def shop(settings):
+    """A card-paying organisation with a member, a box of 12.00 + 2 candles at 20.00 (52.00),
+    a cheaper box of 12.00 + 1 candle (32.00), a dearer one (72.00), and a 3.3% tier from 2 boxes."""
+    settings.GIFT_SHIPPING_PER_RECIPIENT = D("12.00")
+    settings.GIFT_LOGO_FEE, settings.GIFT_INITIALS_FEE = D("3.00"), D("2.00")
+    settings.GIFT_CLAIM_REMINDER_DAYS = (7, 2)
+    settings.MENDED_RATE_LIMITS = {}
+    VolumeTier.objects.create(min_quantity=2, discount_percent=D("3.3"))
+    org = Organisation.objects.create(name="Acme", slug="acme", payment_terms=Organisation.Terms.NET30)
+    member = UserFactory()
+    OrganisationMember.objects.create(organisation=org, user=member, role="admin")
+    size = BoxSize.objects.create(name="Medium", slots=6, base_price=D("12.00"))
+    candle = VariantFactory(product=ProductFactory(name="Soy candle"), price=D("20.00"), stock=500)
+    designs = {}
+    for name, count in (("Thank you", 2), ("Small thanks", 1), ("Big thanks", 3)):
+        designs[name] = GiftDesign.objects.create(organisation=org, name=name, size=size)
+        design_set_item(designs[name], candle.pk, count)
+    return {"org": org, "member": member, "designs": designs, "size": size}
+
+
+def place(shop, quantity=3, **kwargs):
+    options = {"delivery": "links", "expires_on": EXPIRES, "outcome": "credit", "sender_name": "Acme People Team",
+               "in_hand_date": IN_HAND, "actor": shop["member"], "today": TODAY}
+    options.update(kwargs)
+    return claims.claim_order_place(shop["designs"]["Thank you"], quantity, **options)
+
+
+def links_of(order):
+    """The links as the client's CSV gives them (a fresh one for each open gift)."""
+    return {number: link for number, _name, _email, link in claims.claim_links_issue(order.pk, None)}
+
+
+def token_of(link):
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def pay_by_invoice(order):
+    invoice = invoice_issue(order)
+    invoice_mark_paid(invoice.pk, None)
+    order.refresh_from_db()
+    return order
+
+
+def claim_form(box=None, share=False, **address):
+    data = {"name": HOME.name, "line1": HOME.line1, "city": HOME.city, "state": HOME.state, "zip": HOME.zip}
+    data.update(address)
+    if box is not None:
+        data["box"] = str(box)
+    if share:
+        data["share_address"] = "on"
+    return data
+
+
+def test_each_gift_is_worth_its_exact_share_of_what_the_client_paid(shop):
+    order = place(shop)
+    # 3 boxes x 52.00 = 156.00, less 3.3% (5.148 -> 5.15) = 150.85, shipping 3 x 12.00 = 36.00,
+    # no sales tax (the destinations are not known): 186.85, shared 62.29 + 62.28 + 62.28.
+    assert (order.boxes_subtotal, order.shipping, order.tax, order.total) == (D("150.85"), D("36.00"), D("0.00"),
+                                                                               D("186.85"))
+    assert order.shipping_mode == "claim_link" and order.quantity == 3
+    values = list(GiftClaim.objects.filter(campaign__order=order).order_by("number").values_list("value", flat=True))
+    assert values == [D("62.29"), D("62.28"), D("62.28")]
+    # The claims list is the order's own and the client never sees it among their lists.
+    assert order.recipient_list.status == "claims"
+    from shop.selectors.gifts.members import recipient_lists_for_member
+
+    assert not recipient_lists_for_member(shop["member"]).exists()
+
+
+def test_links_are_unguessable_and_only_their_hashes_are_stored(shop, client):
+    order = place(shop)
+    client.force_login(shop["member"])
+    response = client.post(reverse("shop:gift_claim_links", args=[order.number]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["gift", "name", "email", "link"] and [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    tokens = [token_of(r[3]) for r in rows[1:]]
+    assert len(set(tokens)) == 3 and all(len(t) >= 43 for t in tokens)  # 32 random bytes each
+    stored = set(GiftClaimLink.objects.values_list("token_hash", flat=True))
+    assert not any(t in stored for t in tokens)
+    assert {hashlib.sha256(t.encode()).hexdigest() for t in tokens} == stored
+    # A GET of the CSV is refused: making links writes.
+    assert client.get(reverse("shop:gift_claim_links", args=[order.number])).status_code == 405
+
+
+def test_a_recipient_claims_with_a_choice_of_box_and_the_client_sees_the_tracking_not_the_address(shop, client):
+    designs = shop["designs"]
+    order = place(shop, alternatives=[designs["Small thanks"]])
+    link = links_of(order)[1]
+    page = client.get(link)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "A gift from Acme People Team" in text and "Small thanks" in text and "Soy candle" in text
+    assert "Choose your box" in text
+
+    missing_box = client.post(link, claim_form())
+    assert missing_box.status_code == 400 and "Choose your box" in missing_box.content.decode()
+    response = client.post(link, claim_form(box=designs["Small thanks"].pk))
+    assert response.status_code == 302
+    claim = GiftClaim.objects.get(campaign__order=order, number=1)
+    assert (claim.status, claim.chosen_name, claim.name, claim.share_address) == ("claimed", "Small thanks",
+                                                                                "Robin Recipient", False)
+    recipient = GiftRecipient.objects.get(recipient_list=order.recipient_list)
+    assert (recipient.row, recipient.address_line1, recipient.zip) == (1, "77 Private Lane", "32801")
+    assert "was claimed on" in client.get(link).content.decode()
+
+    # Staff ship it like any recipient list's row; the client sees who, what and the tracking.
+    pay_by_invoice(order)
+    GiftOrder.objects.filter(pk=order.pk).update(status=GiftOrder.Status.APPROVED)
+    order_start_production(order.pk, None)
+    shipment_record(order.pk, carrier="UPS", tracking_number="1Z999", recipient_row=1)
+    member = client_for(shop["member"])
+    status = member.get(reverse("shop:gift_claims", args=[order.number]))
+    assert status.status_code == 200
+    text = status.content.decode()
+    assert "Robin Recipient" in text and "Small thanks" in text and "UPS 1Z999" in text and "Not shared" in text
+    assert "77 Private Lane" not in text and "32801" not in text and "Orlando" not in text
+    # Nor on the order page, which links to the claims instead of the hidden list.
+    order_page = member.get(reverse("shop:gift_order", args=[order.number])).content.decode()
+    assert "77 Private Lane" not in order_page and "Orlando" not in order_page
+    assert reverse("shop:gift_claims", args=[order.number]) in order_page
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_client_sees_an_address_its_recipient_agreed_to_share(shop, client):
+    order = place(shop)
+    link = links_of(order)[2]
+    assert client.post(link, claim_form(share=True, line1="9 Shared St")).status_code == 302
+    text = client_for(shop["member"]).get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "9 Shared St, Orlando, FL 32801" in text
+
+
+def test_a_link_used_twice_ships_once_and_says_already_claimed(shop, client):
+    order = place(shop)
+    first = links_of(order)[1]
+    second = links_of(order)[1]  # the CSV downloaded again: two links to the same gift
+    assert client.post(first, claim_form()).status_code == 302
+    again = client.post(second, claim_form(line1="1 Other Rd"))
+    assert again.status_code == 409
+    assert "This gift was claimed on" in again.content.decode()
+    assert GiftRecipient.objects.filter(recipient_list=order.recipient_list).count() == 1
+    assert GiftRecipient.objects.get(recipient_list=order.recipient_list).address_line1 == "77 Private Lane"
+    with pytest.raises(claims.ClaimTaken):
+        claims.claim_accept(token_of(first), HOME, today=TODAY)
+    # The claimed gift gets no new link.
+    assert 1 not in links_of(order)
+
+
+def test_a_guessed_link_is_a_404_and_guessing_is_rate_limited(shop, client, settings):
+    settings.MENDED_RATE_LIMITS = {"gift_claim": "3/h/ip"}
+    order = place(shop)
+    real = links_of(order)[1]
+    for n in range(3):
+        response = client.get(f"/gifts/claim/guess-{n}-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/")
+        assert response.status_code == 404
+        assert "does not match a gift" in response.content.decode()
+    assert client.get("/gifts/claim/guess-4/").status_code == 429
+    # Over the limit, even a real link is refused before it is looked up: nothing to confirm.
+    assert client.get(real).status_code == 429
+    assert GiftClaim.objects.get(campaign__order=order, number=1).status == "open"
+
+
+def test_opening_a_real_link_does_not_count_against_the_limit(shop, client, settings):
+    settings.MENDED_RATE_LIMITS = {"gift_claim": "3/h/ip"}
+    link = links_of(place(shop))[1]
+    assert [client.get(link).status_code for _ in range(5)] == [200] * 5
+
+
+def test_an_expired_link_is_explained(shop, client, monkeypatch):
+    order = place(shop)
+    link = links_of(order)[1]
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: EXPIRES + timedelta(days=1))
+    page = client.get(link)
+    assert page.status_code == 200 and "its link expired on Dec 21, 2026" in page.content.decode()
+    assert "Send me my gift" not in page.content.decode()
+    assert client.post(link, claim_form()).status_code == 410
+    assert GiftClaim.objects.get(campaign__order=order, number=1).status == "open"
+
+
+def test_a_box_above_the_price_point_cannot_be_offered(shop):
+    with pytest.raises(claims.ClaimError, match="costs \\$72.00 a box, more than the \\$52.00"):
+        place(shop, alternatives=[shop["designs"]["Big thanks"]])
+    assert not GiftOrder.objects.exists()  # all or nothing
+
+
+def test_named_recipients_are_read_with_their_line_numbers():
+    people = claims.recipients_parse("Ana Diaz, ana@example.com\n\nBo Li\tBO@example.com\n")
+    assert [(p.name, p.email) for p in people] == [("Ana Diaz", "ana@example.com"), ("Bo Li", "bo@example.com")]
+    with pytest.raises(claims.ClaimError) as error:
+        claims.recipients_parse("Ana, ana@example.com\nnot-an-address\nAna again; ana@example.com\n, cy@example.com")
+    assert error.value.message == ("3 lines need fixing: line 2: “not-an-address” is not an e-mail address; "
+                                   "line 3: ana@example.com is on the list twice; line 4: give the recipient's name "
+                                   "before the e-mail address.")
+
+
+def test_e_mailed_recipients_get_their_link_and_each_reminder_once(shop, mailoutbox, django_capture_on_commit_callbacks):
+    people = claims.recipients_parse("Ana Diaz, ana@example.com\nBo Li, bo@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop, None, delivery="email", recipients=people)
+    assert order.quantity == 2
+    mailoutbox[:] = [m for m in mailoutbox if m.to != [shop["member"].email]]  # the order-placed e-mail
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.com", "bo@example.com"]
+    assert all(m.subject == "Acme People Team sent you a gift" for m in mailoutbox)
+    ana_link = next(m for m in mailoutbox if m.to == ["ana@example.com"]).body.split("/gifts/claim/")[1].split("/")[0]
+    assert claims.claim_for_token(ana_link).email == "ana@example.com"
+    mailoutbox.clear()
+
+    assert claims.claims_remind(EXPIRES - timedelta(days=8)) == []  # none due yet
+    assert len(claims.claims_remind(EXPIRES - timedelta(days=7))) == 2  # the first reminder
+    assert claims.claims_remind(EXPIRES - timedelta(days=7)) == []  # the daily run again: not twice
+    assert claims.claims_remind(EXPIRES - timedelta(days=5)) == []
+    assert len(mailoutbox) == 2 and mailoutbox[0].subject.startswith("Reminder: Acme People Team sent you a gift")
+    mailoutbox.clear()
+    claims.claim_accept(ana_link, HOME, today=EXPIRES - timedelta(days=3))  # Ana claims
+    assert len(claims.claims_remind(EXPIRES - timedelta(days=2))) == 1  # the second, to Bo only
+    assert [m.to for m in mailoutbox] == [["bo@example.com"]]
+    assert claims.claims_remind(EXPIRES) == [] and claims.claims_remind(EXPIRES + timedelta(days=1)) == []
+    assert GiftClaim.objects.get(email="bo@example.com").reminders_sent == 2
+    # The reminder's own link works too.
+    bo_link = mailoutbox[0].body.split("/gifts/claim/")[1].split("/")[0]
+    assert claims.claim_for_token(bo_link).email == "bo@example.com"
+
+
+def test_after_the_expiry_date_unclaimed_gifts_come_back_as_credit_once(shop, client):
+    order = place(shop)
+    claims.claim_accept(token_of(links_of(order)[1]), HOME, today=TODAY)
+    campaign = ClaimCampaign.objects.get(order=order)
+    claims.claim_campaign_settle(campaign.pk, EXPIRES + timedelta(days=1))
+    assert not OrganisationCredit.objects.exists()  # not paid yet: nothing to give back
+    pay_by_invoice(order)
+    claims.claim_campaign_settle(campaign.pk, EXPIRES)
+    assert not OrganisationCredit.objects.exists()  # the last day to claim is still open
+
+    assert claims.claims_settle_expired(EXPIRES + timedelta(days=1)) == [campaign.pk]
+    credit = OrganisationCredit.objects.get()
+    assert (credit.amount, credit.key, credit.organisation) == (D("124.56"), f"claims:{order.number}", shop["org"])
+    assert list(GiftClaim.objects.filter(campaign=campaign).order_by("number").values_list("status", flat=True)) == [
+        "claimed", "cancelled", "cancelled"]
+    assert claims.claims_settle_expired(EXPIRES + timedelta(days=2)) == []  # once
+    assert OrganisationCredit.objects.count() == 1
+    assert claims.organisation_credit_balance(shop["org"]) == D("124.56")
+    text = client_for(shop["member"]).get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "2 ($124.56 credited)" in text and "$186.85" in text
+    # The client paid 186.85: 62.29 shipped to the recipient who claimed, 124.56 back.
+    assert Invoice.objects.get(order=order).amount == D("62.29") + credit.amount
+
+
+def test_after_the_expiry_date_unclaimed_gifts_are_refunded_to_the_card(shop, localstripe_server):
+    Organisation.objects.filter(pk=shop["org"].pk).update(payment_terms=Organisation.Terms.CARD)
+    shop["designs"]["Thank you"].organisation.refresh_from_db()
+    order = place(shop, outcome="refund")
+    stripe.PaymentIntent.modify(order.stripe_payment_intent_id, payment_method=card())
+    stripe.PaymentIntent.confirm(order.stripe_payment_intent_id)
+    proof_upload(order.pk, proof_file(), None)
+    proof_review(order.pk, approve=True, comment="", actor=shop["member"])  # captured: 186.85
+    claims.claim_accept(token_of(links_of(order)[3]), HOME, today=TODAY)
+
+    claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    refund = Refund.objects.get()
+    # Gifts 1 and 2 unclaimed: 62.29 + 62.28.
+    assert (refund.amount, refund.status, refund.payment.gift_order) == (D("124.57"), "succeeded", order)
+    assert stripe.Refund.retrieve(refund.stripe_refund_id).amount == 12457
+    assert not OrganisationCredit.objects.exists()
+    claims.claims_settle_expired(EXPIRES + timedelta(days=2))
+    assert Refund.objects.count() == 1
+
+
+def test_a_card_refund_is_refused_for_an_invoiced_organisation(shop):
+    with pytest.raises(claims.ClaimError, match="account credit, not a card refund"):
+        place(shop, outcome="refund")
+
+
+def test_after_the_expiry_date_unclaimed_gifts_ship_to_the_fallback_address(shop, client):
+    order = pay_by_invoice(place(shop, outcome="fallback", fallback=OFFICE))
+    claims.claim_accept(token_of(links_of(order)[1]), HOME, today=TODAY)
+    claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    rows = GiftRecipient.objects.filter(recipient_list=order.recipient_list).order_by("row")
+    assert [(r.row, r.name, r.address_line1) for r in rows] == [
+        (1, "Robin Recipient", "77 Private Lane"), (2, "Front desk", "1 Harbor Way"), (3, "Front desk", "1 Harbor Way")]
+    assert not OrganisationCredit.objects.exists() and not Refund.objects.exists()
+    GiftOrder.objects.filter(pk=order.pk).update(status=GiftOrder.Status.APPROVED)
+    order_start_production(order.pk, None)
+    for row in (1, 2, 3):
+        shipment_record(order.pk, carrier="UPS", tracking_number=f"1Z{row}", recipient_row=row)
+    order.refresh_from_db()
+    assert order.status == GiftOrder.Status.SHIPPED
+    text = client_for(shop["member"]).get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "Acme, 1 Harbor Way, Tampa, FL 33602" in text and "UPS 1Z3" in text
+    assert "77 Private Lane" not in text  # the recipient's own stays private
+
+
+def test_cancelled_gifts_are_not_waited_for_before_the_order_counts_as_shipped(shop):
+    order = pay_by_invoice(place(shop))
+    claims.claim_accept(token_of(links_of(order)[1]), HOME, today=TODAY)
+    GiftOrder.objects.filter(pk=order.pk).update(status=GiftOrder.Status.APPROVED)
+    order_start_production(order.pk, None)
+    shipment_record(order.pk, carrier="UPS", tracking_number="1Z1", recipient_row=1)
+    assert GiftOrder.objects.get(pk=order.pk).status == GiftOrder.Status.IN_PRODUCTION  # two may still claim
+    claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    assert GiftOrder.objects.get(pk=order.pk).status == GiftOrder.Status.SHIPPED
+
+
+def test_the_member_orders_by_claim_link_from_the_form(shop):
+    member = client_for(shop["member"])
+    design = shop["designs"]["Thank you"]
+    url = reverse("shop:gift_claim_order", args=[design.pk])
+    assert member.get(url).status_code == 200
+    data = {"delivery": "email", "recipients": "Ana, ana@example.com\nnobody", "sender_name": "Acme",
+            "expires_on": "2099-01-01", "outcome": "fallback", "in_hand_date": "2099-01-01"}
+    refused = member.post(url, data)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Needed for the fallback address." in text and "line 2: “nobody” is not an e-mail address" not in text
+    data["outcome"] = "credit"
+    refused = member.post(url, data)
+    assert refused.status_code == 400 and "line 2: “nobody” is not an e-mail address" in refused.content.decode()
+    data["recipients"] = "Ana, ana@example.com\nBo, bo@example.com"
+    data["expires_on"] = (date.today() + timedelta(days=30)).isoformat()
+    response = member.post(url, data)
+    order = GiftOrder.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("shop:gift_claims", args=[order.number])
+    assert order.quantity == 2 and order.claim_campaign.delivery == "email"
+    # Another organisation's member reaches neither the form nor the claims.
+    stranger = client_for(UserFactory())
+    assert stranger.get(url).status_code == 404
+    assert stranger.get(reverse("shop:gift_claims", args=[order.number])).status_code == 404
+
+
+def test_the_claim_pages_read_in_a_fixed_number_of_queries(shop, client, django_assert_num_queries):
+    designs = shop["designs"]
+    order = place(shop, 12, alternatives=[designs["Small thanks"]])
+    links = links_of(order)
+    for number in (1, 2, 3):
+        claims.claim_accept(token_of(links[number]), HOME, design_id=designs["Thank you"].pk, today=TODAY)
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claims", args=[order.number])
+    member.get(url)
+    with django_assert_num_queries(13):  # session, user, groups, order (+3 prefetches), campaign, claims, shipments, credit, header
+        assert member.get(url).status_code == 200
+    with django_assert_num_queries(4):  # the link with its claim and order, the alternatives, items, pictures
+        assert client.get(links[4]).status_code == 200
