@@ -484,10 +484,9 @@ VIEWS = ("product", "detail", "room")
 def _studio(image, colour):
     """A soft backdrop: light at the top, a little darker at the floor."""
     top, bottom = shade(colour, 0.86), shade(colour, 0.7)
-    height = image.size[1]
-    column = Image.new("RGB", (1, height))
-    column.putdata([mix(top, bottom, y / height) for y in range(height)])
-    image.paste(column.resize(image.size, Image.NEAREST))
+    column = Image.new("RGB", (1, 64))
+    column.putdata([mix(top, bottom, y / 63) for y in range(64)])
+    image.paste(column.resize((1, image.size[1]), Image.BILINEAR).resize(image.size, Image.NEAREST))
 
 
 def _room(draw, size, colour, seed: int):

@@ -97,7 +97,7 @@ class Picture:
 
 
 PICTURE_FIELDS = ("image", "width", "height", "alt_text", "renditions")
-CARD_WIDTH = 480  # the rendition a card's or gallery's plain ``src`` names (a browser without srcset)
+CARD_WIDTH = 640  # the rendition a card's or gallery's plain ``src`` names (a browser without srcset)
 
 
 def picture(image: str, width: int, height: int, alt: str, renditions: dict) -> Picture:

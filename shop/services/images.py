@@ -29,7 +29,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # 5000 x 5000: decoding one stays within a worker's memory
 MIN_SIDE = 200
 FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
-RENDITION_WIDTHS = (240, 480, 800, 1200)
+RENDITION_WIDTHS = (320, 640, 1000, 1600)
 RENDITION_DIR = "products/renditions"
 WEBP_QUALITY = 80
 JPEG_QUALITY = 84
@@ -139,19 +139,24 @@ def product_image_make_renditions(image_id: int) -> ProductImage | None:
     with storage.open(image.image.name, "rb") as source:
         data = source.read()
     digest = hashlib.sha256(data).hexdigest()[:20]
-    picture = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    picture = Image.open(io.BytesIO(data))  # the header only, until a rendition is missing
     transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
-    picture = picture.convert("RGBA" if transparent else "RGB")
     fallback_format, fallback_ext = ("PNG", "png") if transparent else ("JPEG", "jpg")
     width, height = picture.size
+    if picture.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF: stored on its side, shown upright
+        width, height = height, width
     widths = sorted({w for w in RENDITION_WIDTHS if w < width} | {min(width, RENDITION_WIDTHS[-1])})
     made = {"webp": [], "fallback": [], "fallback_type": f"image/{fallback_format.lower()}"}
+    upright = None
     for w in widths:
-        h = max(1, round(height * w / width))
-        resized = picture if w == width else picture.resize((w, h), Image.LANCZOS, reducing_gap=3.0)
+        h, resized = max(1, round(height * w / width)), None
         for key, fmt, ext in (("webp", "WEBP", "webp"), ("fallback", fallback_format, fallback_ext)):
             name = f"{RENDITION_DIR}/{digest}-{w}.{ext}"
             if not storage.exists(name):  # made before: by this image's earlier run, or the same picture elsewhere
+                if upright is None:
+                    upright = ImageOps.exif_transpose(picture).convert("RGBA" if transparent else "RGB")
+                if resized is None:
+                    resized = upright if w == width else upright.resize((w, h), Image.LANCZOS, reducing_gap=3.0)
                 name = storage.save(name, ContentFile(_encode(resized, fmt)))
             made[key].append([w, h, name])
     updated = ProductImage.objects.filter(pk=image.pk, image=image.image.name).update(
@@ -165,7 +170,7 @@ def product_image_make_renditions(image_id: int) -> ProductImage | None:
 def _encode(picture: Image.Image, fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "WEBP":
-        picture.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+        picture.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=2)
     elif fmt == "JPEG":
         picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     else:

@@ -123,7 +123,7 @@ def test_the_admin_adds_a_picture_through_the_service_and_says_what_is_wrong(cli
     assert response.status_code == 302
     image = ProductImage.objects.get()
     assert (image.alt_text, image.width, image.height) == ("A tote", 640, 640)
-    assert [w for w, _h, _n in image.renditions["webp"]] == [240, 480, 640]  # made by the task after the commit
+    assert [w for w, _h, _n in image.renditions["webp"]] == [320, 640]  # made by the task after the commit
 
 
 # -- the gallery's order -----------------------------------------------------------------------------
@@ -155,8 +155,8 @@ def test_renditions_are_made_after_the_commit_in_several_widths_as_webp_and_jpeg
     image.refresh_from_db()
     made = image.renditions
     assert made["fallback_type"] == "image/jpeg"
-    assert [(w, h) for w, h, _ in made["webp"]] == [(240, 180), (480, 360), (800, 600), (1200, 900)]
-    assert [(w, h) for w, h, _ in made["fallback"]] == [(240, 180), (480, 360), (800, 600), (1200, 900)]
+    assert [(w, h) for w, h, _ in made["webp"]] == [(320, 240), (640, 480), (1000, 750), (1600, 1200)]
+    assert [(w, h) for w, h, _ in made["fallback"]] == [(320, 240), (640, 480), (1000, 750), (1600, 1200)]
     for (w, h, name), fmt in [*((r, "WEBP") for r in made["webp"]), *((r, "JPEG") for r in made["fallback"])]:
         found = opened(name)
         assert (found.format, found.size) == (fmt, (w, h))
@@ -165,7 +165,7 @@ def test_renditions_are_made_after_the_commit_in_several_widths_as_webp_and_jpeg
 def test_the_renditions_task_run_again_makes_nothing_twice(monkeypatch, committed):
     image = committed(ProductFactory(), picture(size=(900, 900), colour="#345678"), alt_text="A scarf")
     made, files = image.renditions, rendition_files()
-    assert len(made["webp"]) == 4 and {n.rsplit("/", 1)[1] for _w, _h, n in made["webp"]} <= files
+    assert len(made["webp"]) == 3 and {n.rsplit("/", 1)[1] for _w, _h, n in made["webp"]} <= files
 
     saves = []
     monkeypatch.setattr(default_storage, "save", lambda *a, **k: saves.append(a))
@@ -181,7 +181,7 @@ def test_a_transparent_picture_falls_back_to_png_and_a_small_one_is_not_enlarged
     image = committed(ProductFactory(), picture(size=(600, 300), mode="RGBA", colour=(10, 20, 30, 0)),
                       alt_text="A keychain")
     assert image.renditions["fallback_type"] == "image/png"
-    assert [(w, h) for w, h, _ in image.renditions["fallback"]] == [(240, 120), (480, 240), (600, 300)]
+    assert [(w, h) for w, h, _ in image.renditions["fallback"]] == [(320, 160), (600, 300)]
     assert opened(image.renditions["fallback"][-1][2]).format == "PNG"
 
 
@@ -203,7 +203,7 @@ def test_the_product_page_offers_webp_and_fallback_srcsets_with_alt_text_and_siz
     assert f'<source type="image/webp" srcset="{webp}"' in main
     assert f'srcset="{jpeg}"' in main
     assert 'alt="Market Tote, front" width="1000" height="1000"' in main
-    assert f'src="/media/{front.renditions["fallback"][1][2]}"' in main  # the 480 one
+    assert f'src="/media/{front.renditions["fallback"][1][2]}"' in main  # the 640 one
     thumbs = re.findall(r'<a class="gallery-thumb".*?</a>', html, re.S)
     assert len(thumbs) == 2 and 'aria-current="true"' in thumbs[0] and 'aria-current' not in thumbs[1]
     assert 'alt="Picture 2 of 2: Market Tote, handles"' in thumbs[1] and 'loading="lazy"' in thumbs[1]
@@ -218,7 +218,7 @@ def test_a_card_shows_the_first_picture_with_its_srcset(client, committed):
     second = committed(product, picture(size=(800, 800)), alt_text="Zip Pouch, detail", position=5)
     card = re.search(r'<li class="card">.*?</li>', client.get("/shop/").content.decode(), re.S).group(0)
     assert 'alt="Zip Pouch in Teal"' in card and "detail" not in card
-    assert card.count(" 240w, ") == 2 and '<source type="image/webp"' in card and 'loading="lazy"' in card
+    assert card.count(" 320w, ") == 2 and '<source type="image/webp"' in card and 'loading="lazy"' in card
     assert second.renditions["webp"][0][2] not in card
 
 
@@ -229,3 +229,25 @@ def test_a_picture_without_renditions_yet_is_shown_as_uploaded(client):
     html = client.get("/shop/product/belt/").content.decode()
     assert '<img src="/media/products/belt/belt.jpg" alt="A belt" fetchpriority="high">' in html
     assert "image/webp" not in html
+
+
+def test_the_product_page_reads_two_queries_however_many_pictures_and_the_renditions_retire_its_cache(
+        client, committed, django_assert_num_queries, django_capture_on_commit_callbacks):
+    product = ProductFactory(slug="quilted-throw")
+    VariantFactory(product=product)
+    VariantFactory(product=product)
+    for i in range(4):
+        committed(product, picture(size=(700, 700), colour=(10 * i, 90, 120)), alt_text=f"Throw {i}")
+    with django_assert_num_queries(2):  # the product with its category and variants, its pictures
+        first = client.get("/shop/product/quilted-throw/")
+    assert first.content.decode().count('<a class="gallery-thumb"') == 4
+    with django_assert_num_queries(0):  # kept: the next visitor's page is the cache's
+        client.get("/shop/product/quilted-throw/")
+
+    with django_capture_on_commit_callbacks(execute=False):  # a new picture, its renditions not yet made
+        late = product_image_create(product, picture(size=(700, 700), colour="#abcdef"), alt_text="Throw, late")
+    assert "image/webp" not in re.search(r'Throw, late.*?</a>', client.get("/shop/product/quilted-throw/")
+                                         .content.decode(), re.S).group(0)
+    product_image_make_renditions(late.pk)  # the worker, later: the cached page is retired
+    late.refresh_from_db()
+    assert late.renditions["webp"][0][2] in client.get("/shop/product/quilted-throw/").content.decode()
