@@ -31,7 +31,7 @@ from shop.models import (
     VolumeTier,
 )
 from shop.demo.images import demo_picture_file, product_pictures
-from shop.services.images import product_image_create
+from shop.services.images import product_image_create, product_image_delete
 from shop.services.orders import CheckoutDetails, order_mark_paid, order_place
 from shop.services.refunds import refund_allocation, refund_apply_stripe_status
 
@@ -155,7 +155,11 @@ def seed_catalog() -> int:
                         "position": index,
                     },
                 )
-            if not product.images.exists():
+            pictures = list(product.images.all())
+            if len(pictures) == 1 and pictures[0].alt_text == name and not pictures[0].renditions:
+                product_image_delete(pictures[0])  # the earlier demo's one square picture: drawn again, properly
+                pictures = []
+            if not pictures:
                 colours = [(c, COLOURS[c]) for c in options.get("colour", [])]
                 for position, picture in enumerate(product_pictures(name, product.slug, colours)):
                     product_image_create(product, demo_picture_file(picture), picture.alt_text, position=position)

@@ -159,3 +159,21 @@ def test_the_demo_catalogue_answers_a_shoppers_searches(client):
     assert found("rust")[0] == {"Market Tote", "Canvas Tote Bag", "Leather Keychain", "Card Wallet",
                                 "Hand-bound Journal", "Cotton Scarf"}
     assert found("blue scarf under $40")[0] == {"Cotton Scarf"}  # the blue Woven Scarf is $58
+
+
+def test_seeding_again_redraws_the_earlier_demos_single_picture_and_keeps_staffs(django_capture_on_commit_callbacks):
+    from shop.demo.catalog import seed_catalog
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_catalog()
+    ProductImage.objects.filter(product__slug="market-tote").delete()
+    ProductImage.objects.create(product=Product.objects.get(slug="market-tote"), image="products/market-tote/old.png",
+                                alt_text="Market Tote")  # what the demo made before issue 21
+    ProductImage.objects.filter(product__slug="zip-pouch").delete()
+    ProductImage.objects.create(product=Product.objects.get(slug="zip-pouch"), image="products/zip-pouch/mine.jpg",
+                                alt_text="Our zip pouch on the market stall")  # staff's own picture
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_catalog()
+    assert ProductImage.objects.filter(product__slug="market-tote").count() == 3
+    assert list(ProductImage.objects.filter(product__slug="zip-pouch").values_list("alt_text", flat=True)) == [
+        "Our zip pouch on the market stall"]
