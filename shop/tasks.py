@@ -14,8 +14,14 @@ RETRY = {
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def make_product_renditions(image_id: int) -> None:
+    images.product_image_make_renditions(image_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def make_product_thumbnail(image_id: int) -> None:
-    images.product_image_make_thumbnail(image_id)
+    """The old name of ``make_product_renditions``, for messages queued before the rename."""
+    images.product_image_make_renditions(image_id)
 
 
 @shared_task(autoretry_for=(PaymentGatewayError, OSError), **RETRY)

@@ -1,6 +1,4 @@
 """Demo data for the embedded default: a fictional organisation's catalog, staff and rates."""
-import hashlib
-import io
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -9,7 +7,6 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
 
 from shop.platform import roles
 from shop.models import (
@@ -33,7 +30,8 @@ from shop.models import (
     User,
     VolumeTier,
 )
-from shop.services.images import product_image_create
+from shop.demo.images import demo_picture_file, product_pictures
+from shop.services.images import product_image_create, product_image_delete
 from shop.services.orders import CheckoutDetails, order_mark_paid, order_place
 from shop.services.refunds import refund_allocation, refund_apply_stripe_status
 
@@ -106,32 +104,6 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-").replace("--", "-").replace("--", "-")
 
 
-def _colour_for(name: str, options: dict) -> str:
-    colours = options.get("colour")
-    if colours:
-        return COLOURS[colours[0]]
-    palette = list(COLOURS.values())
-    return palette[int(hashlib.sha1(name.encode()).hexdigest(), 16) % len(palette)]
-
-
-def render_product_image(name: str, colour: str) -> ContentFile:
-    """A simple, recognisable product picture drawn in code: stripes, a motif and the name."""
-    size = 600
-    image = Image.new("RGB", (size, size), "#f4efe6")
-    draw = ImageDraw.Draw(image)
-    for i in range(0, size, 40):
-        draw.rectangle([i, 0, i + 18, size], fill="#efe8dc")
-    draw.rounded_rectangle([90, 110, 510, 470], radius=48, fill=colour)
-    draw.ellipse([250, 200, 350, 300], outline="#ffffff", width=10)
-    draw.line([300, 300, 300, 400], fill="#ffffff", width=10)
-    font = ImageFont.load_default(size=36)
-    text_width = draw.textlength(name, font=font)
-    draw.text(((size - text_width) / 2, 505), name, fill="#2b2326", font=font)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{_slug(name)}.png")
-
-
 def _variants(options: dict) -> list[dict]:
     if not options:
         return [{}]
@@ -183,8 +155,14 @@ def seed_catalog() -> int:
                         "position": index,
                     },
                 )
-            if not product.images.exists():
-                product_image_create(product, render_product_image(name, _colour_for(name, options)), alt_text=name)
+            pictures = list(product.images.all())
+            if len(pictures) == 1 and pictures[0].alt_text == name and not pictures[0].renditions:
+                product_image_delete(pictures[0])  # the earlier demo's one square picture: drawn again, properly
+                pictures = []
+            if not pictures:
+                colours = [(c, COLOURS[c]) for c in options.get("colour", [])]
+                for position, picture in enumerate(product_pictures(name, product.slug, colours)):
+                    product_image_create(product, demo_picture_file(picture), picture.alt_text, position=position)
             count += 1
     return count
 
@@ -313,8 +291,6 @@ DEMO_RECIPIENTS = [
 
 def _seed_recipient_list(organisation, member) -> None:
     """A checked list of six recipients, imported the way an upload is."""
-    from django.core.files.base import ContentFile
-
     from shop.platform.csv_export import csv_text
     from shop.models import RecipientList
     from shop.services.gifts.recipients import recipient_list_import

@@ -117,18 +117,28 @@ def product_image_path(instance, filename):
 
 
 class ProductImage(models.Model):
+    """One picture of a product, in the gallery's order (``position``, then upload order).
+
+    Written by ``shop.services.images`` only: it checks the upload is a real picture within
+    the limits and records its size; the worker then writes its ``renditions`` (several widths,
+    WebP and a JPEG or PNG fallback) and the pages offer them as ``srcset``s."""
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to=product_image_path)
-    thumbnail = models.ImageField(upload_to=product_image_path, blank=True, editable=False)
-    alt_text = models.CharField(max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(
+        max_length=200, help_text="What the picture shows, for people who cannot see it (required).")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the gallery: the lowest is shown first.")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # {"webp": [[width, height, name], ...], "fallback": [[width, height, name], ...],
+    #  "fallback_type": "image/jpeg" | "image/png"}, narrowest first; {} until the worker made them.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(alt_text=""), name="product_image_alt_text_required"),
+        ]
 
     def __str__(self):
         return self.alt_text
-
-    @property
-    def display_url(self):
-        return (self.thumbnail or self.image).url

@@ -42,7 +42,7 @@ def product_count(category: Category | None = None, query: str = "") -> int:
 def product_cards(category: Category | None = None, query: str = "", start: int = 0, stop: int | None = None) -> list[dict]:
     """The cards of one listing page, in two queries: name, link, category, lowest price and
     total stock of each product on the page (the page's products chosen first, so only they are
-    summed, however large the catalog), then the first image of each (its thumbnail when made)."""
+    summed, however large the catalog), then the first picture of each (``first_pictures``)."""
     page_ids = active_products(category, query).order_by(*CATALOG_ORDER).values("id")[start:stop]
     rows = list(
         Product.objects.filter(id__in=Subquery(page_ids))
@@ -50,16 +50,11 @@ def product_cards(category: Category | None = None, query: str = "", start: int 
         .values("id", "name", "slug", category_name=F("category__name"))
         .annotate(price_from=Min("variants__price"), stock_total=Sum("variants__stock"))
     )
-    first_images = {}
-    images = (ProductImage.objects.filter(product_id__in=[row["id"] for row in rows])
-              .order_by("-position", "-id").values_list("product_id", "image", "thumbnail", "alt_text"))
-    for product_id, image, thumbnail, alt_text in images:  # the last one seen is the first by position
-        first_images[product_id] = (thumbnail or image, alt_text)
+    pictures = first_pictures([row["id"] for row in rows])
     url = _url_maker("shop:product")
     for row in rows:
         row["url"] = url(row["slug"])
-        shown, row["image_alt"] = first_images.get(row["id"], ("", ""))
-        row["image_url"] = IMAGE_STORAGE.url(shown) if shown else ""
+        row["picture"] = pictures.get(row["id"])
     return rows
 
 
@@ -87,9 +82,48 @@ class VariantRow:
 
 
 @dataclass(frozen=True)
-class ImageRow:
-    url: str
-    alt_text: str
+class Picture:
+    """One product picture as a page shows it: ``src`` (a middling fallback rendition, or the
+    upload until the worker made them), the ``srcset`` of the fallback and of the WebP
+    renditions, the size for ``width``/``height`` (0: not known), and the widest for zooming."""
+
+    src: str
+    srcset: str
+    webp_srcset: str
+    width: int
+    height: int
+    alt: str
+    zoom: str
+
+
+PICTURE_FIELDS = ("image", "width", "height", "alt_text", "renditions")
+CARD_WIDTH = 640  # the rendition a card's or gallery's plain ``src`` names (a browser without srcset)
+
+
+def picture(image: str, width: int, height: int, alt: str, renditions: dict) -> Picture:
+    """A ``Picture`` from an image row's ``PICTURE_FIELDS``, without reading any file."""
+    fallback, webp = renditions.get("fallback") or [], renditions.get("webp") or []
+    if not fallback:
+        url = IMAGE_STORAGE.url(image)
+        return Picture(url, "", "", width, height, alt, url)
+    urls = [(w, IMAGE_STORAGE.url(name)) for w, _h, name in fallback]
+    src = next((u for w, u in urls if w >= CARD_WIDTH), urls[-1][1])
+    return Picture(src, _srcset(urls), _srcset((w, IMAGE_STORAGE.url(name)) for w, _h, name in webp),
+                   width, height, alt, urls[-1][1])
+
+
+def _srcset(urls) -> str:
+    return ", ".join(f"{url} {w}w" for w, url in urls)
+
+
+def first_pictures(product_ids: list[int]) -> dict[int, Picture]:
+    """The first picture of each of these products (one query)."""
+    first = {}
+    rows = (ProductImage.objects.filter(product_id__in=product_ids).order_by("-position", "-id")
+            .values_list("product_id", *PICTURE_FIELDS))
+    for product_id, *fields in rows:  # the last one seen is the first by position
+        first[product_id] = fields
+    return {product_id: picture(*fields) for product_id, fields in first.items() if fields[0]}
 
 
 @dataclass(frozen=True)
@@ -106,7 +140,7 @@ class ProductPage:
     category_name: str
     category_url: str
     variants: tuple[VariantRow, ...]
-    images: tuple[ImageRow, ...]
+    images: tuple[Picture, ...]
 
     maker_line = Product.maker_line
 
@@ -125,9 +159,9 @@ def product_detail(slug: str) -> ProductPage | None:
     pk, name, slug, description, story, wage_content, maker_credit, category_name, category_slug = rows[0][:9]
     variants = tuple(VariantRow(*row[9:]) for row in rows if row[9] is not None)
     images = tuple(
-        ImageRow(IMAGE_STORAGE.url(image), alt_text)
-        for image, alt_text in ProductImage.objects.filter(product_id=pk).order_by("position", "id").values_list("image", "alt_text")
-        if image
+        picture(*fields)
+        for fields in ProductImage.objects.filter(product_id=pk).order_by("position", "id").values_list(*PICTURE_FIELDS)
+        if fields[0]
     )
     return ProductPage(pk, name, slug, description, story, wage_content, maker_credit, category_name,
                        _url_maker("shop:category")(category_slug), variants, images)

@@ -49,8 +49,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 
 from shop import search
-from shop.models import Category, Product, ProductImage, ProductVariant
-from shop.selectors.catalog import CATALOG_ORDER, IMAGE_STORAGE, _url_maker
+from shop.models import Category, Product, ProductVariant
+from shop.selectors.catalog import CATALOG_ORDER, _url_maker, first_pictures
 
 Product._meta.get_field("search_text").register_lookup(TrigramWordSimilar)  # "%>": the GIN trigram index
 
@@ -231,18 +231,13 @@ def cards_for(ids: list[int]) -> list[dict]:
     rows = {row["id"]: row for row in Product.objects.filter(id__in=ids)
             .values("id", "name", "slug", category_name=F("category__name"))
             .annotate(price_from=Min("variants__price"), stock_total=Sum("variants__stock"))}
-    first_images = {}
-    images = (ProductImage.objects.filter(product_id__in=ids)
-              .order_by("-position", "-id").values_list("product_id", "image", "thumbnail", "alt_text"))
-    for product_id, image, thumbnail, alt_text in images:  # the last one seen is the first by position
-        first_images[product_id] = (thumbnail or image, alt_text)
+    pictures = first_pictures(ids)
     url = _url_maker("shop:product")
     cards = []
     for product_id in ids:
         row = rows[product_id]
         row["url"] = url(row["slug"])
-        shown, row["image_alt"] = first_images.get(product_id, ("", ""))
-        row["image_url"] = IMAGE_STORAGE.url(shown) if shown else ""
+        row["picture"] = pictures.get(product_id)
         cards.append(row)
     return cards
 

@@ -11,10 +11,10 @@ from django.db import transaction
 from PIL import Image
 
 from shop.models import Category, Product, ProductImage
-from shop.services.images import THUMBNAIL_SIZE, product_image_create
+from shop.services.images import product_image_create
 from tests.support.processes import capture_tasks, wait_for
 
-THUMBNAIL_TASK = "shop.tasks.make_product_thumbnail"
+RENDITIONS_TASK = "shop.tasks.make_product_renditions"
 
 
 def make_product() -> Product:
@@ -36,7 +36,7 @@ class Rollback(Exception):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thumbnail_task_enqueued_on_commit_is_run_by_the_worker(celery_worker_process, celery_queue):
+def test_renditions_task_enqueued_on_commit_is_run_by_the_worker(celery_worker_process, celery_queue):
     worker = celery_worker_process
     product = make_product()
     mark = worker.log_mark()
@@ -45,31 +45,30 @@ def test_thumbnail_task_enqueued_on_commit_is_run_by_the_worker(celery_worker_pr
         with transaction.atomic():
             image = product_image_create(product, png_file(), alt_text="A folded indigo scarf")
             # Inside the transaction: the row exists here, but nothing has been sent yet.
-            assert ProductImage.objects.filter(pk=image.pk, thumbnail="").exists()
+            assert ProductImage.objects.get(pk=image.pk).renditions == {}
             assert tasks.published == []
         # The commit published exactly one task, to this session's queue, from here.
-        assert [(t.name, t.args, t.routing_key) for t in tasks.published] == [(THUMBNAIL_TASK, (image.pk,), celery_queue)]
+        assert [(t.name, t.args, t.routing_key) for t in tasks.published] == [(RENDITIONS_TASK, (image.pk,), celery_queue)]
         task_id = tasks.published[0].id
 
-        thumbnail_name = wait_for(
-            lambda: ProductImage.objects.values_list("thumbnail", flat=True).get(pk=image.pk),
-            message=f"the worker to set ProductImage {image.pk}'s thumbnail",
+        renditions = wait_for(
+            lambda: ProductImage.objects.values_list("renditions", flat=True).get(pk=image.pk),
+            message=f"the worker to set ProductImage {image.pk}'s renditions",
             details=worker.describe,
         )
         worker.wait_task_succeeded(task_id, since=mark)
 
     # The worker process (its own log, its own pid) ran it; this process only published it.
     assert tasks.ran_locally == []
-    assert f"{THUMBNAIL_TASK}[{task_id}] received" in worker.log_since(mark)
+    assert f"{RENDITIONS_TASK}[{task_id}] received" in worker.log_since(mark)
     assert worker.alive and worker.pid != os.getpid()
-    # Its file is in the storage this process reads, a JPEG no larger than the bound.
-    assert thumbnail_name.endswith("-thumb.jpg")
-    assert default_storage.exists(thumbnail_name)
-    with default_storage.open(thumbnail_name, "rb") as stored:
-        thumbnail = Image.open(stored)
-        thumbnail.load()
-    assert thumbnail.format == "JPEG"
-    assert thumbnail.size == (THUMBNAIL_SIZE[0], THUMBNAIL_SIZE[0] * 640 // 960)
+    # Its files are in the storage this process reads: WebP and JPEG, 320, 640 and 960 wide.
+    for key, kind in (("webp", "WEBP"), ("fallback", "JPEG")):
+        assert [(w, h) for w, h, _name in renditions[key]] == [(320, 213), (640, 427), (960, 640)]
+        with default_storage.open(renditions[key][0][2], "rb") as stored:
+            rendition = Image.open(stored)
+            rendition.load()
+        assert (rendition.format, rendition.size) == (kind, (320, 213))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,6 +90,6 @@ def test_rolled_back_transaction_enqueues_nothing(celery_worker_process):
         worker.barrier()
 
     log = worker.log_since(mark)
-    assert THUMBNAIL_TASK not in log, log
+    assert RENDITIONS_TASK not in log, log
     assert "celery.accumulate[" in log
     assert tasks.ran_locally == []

@@ -30,8 +30,8 @@ def test_seed_demo_is_complete_and_idempotent(capsys, django_capture_on_commit_c
 
     categories, products, variants, images, *_ = first
     assert categories >= 4 and products >= 24 and variants > products
-    assert images == products
-    assert ProductImage.objects.exclude(thumbnail="").count() == images  # made by the task
+    assert images == 3 * products  # the product, a close-up, in a room
+    assert not ProductImage.objects.filter(renditions={}).exists()  # made by the task
     assert not Product.objects.filter(variants__isnull=True).exists()
     assert ProductVariant.objects.filter(stock=0).exists() and ProductVariant.objects.filter(stock__gt=0).exists()
     assert all(p.wage_content > 0 for p in Product.objects.all())
@@ -46,16 +46,43 @@ def test_seed_demo_is_complete_and_idempotent(capsys, django_capture_on_commit_c
     assert DEMO_PASSWORD in out
 
 
-def test_demo_images_are_real_pictures(django_capture_on_commit_callbacks):
+def test_demo_pictures_are_real_distinct_and_drawn_per_kind(django_capture_on_commit_callbacks):
+    import hashlib
+
     from PIL import Image
 
     seed(django_capture_on_commit_callbacks)
-    image = ProductImage.objects.first()
-    with image.image.open("rb") as f:
-        assert Image.open(f).size == (600, 600)
-    with image.thumbnail.open("rb") as f:
-        picture = Image.open(f)
-        assert picture.format == "JPEG" and max(picture.size) <= 480
+
+    def digest(image):
+        with image.image.open("rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    tote = list(ProductImage.objects.filter(product__slug="market-tote"))
+    assert [i.alt_text for i in tote] == ["Market Tote in Indigo, on a plain background",
+                                          "Close-up of the Market Tote: its leather handles, riveted to the canvas",
+                                          "The Market Tote in Rust on a wooden table by a window"]
+    with tote[0].image.open("rb") as f:
+        assert Image.open(f).size == (1000, 1000)
+    webp, fallback = tote[0].renditions["webp"], tote[0].renditions["fallback"]
+    assert [w for w, _h, _n in webp] == [320, 640, 1000] and tote[0].renditions["fallback_type"] == "image/jpeg"
+    with tote[0].image.storage.open(fallback[0][2], "rb") as f:
+        assert Image.open(f).format == "JPEG"
+
+    firsts = {image.product.slug: digest(image) for image in ProductImage.objects.filter(position=0).select_related("product")}
+    assert len(firsts) == Product.objects.count() and len(set(firsts.values())) == len(firsts)  # no two alike
+    assert len({digest(image) for image in tote}) == 3
+    # the same kind in other colours is another picture (the three candles share a drawing)
+    assert len({firsts["cedar-sage-candle"], firsts["citrus-grove-candle"], firsts["lavender-rest-candle"]}) == 3
+
+
+def test_a_demo_picture_is_drawn_once_and_read_back_from_the_cache(monkeypatch):
+    from shop.demo import images
+
+    first = images.picture_file("tote", "product", "#3f4a8a", "#c8912f", "a.jpg").read()
+    monkeypatch.setattr(images, "draw", lambda *a: pytest.fail("drawn again"))
+    assert images.picture_file("tote", "product", "#3f4a8a", "#c8912f", "b.jpg").read() == first
+    with pytest.raises(pytest.fail.Exception):
+        images.picture_file("tote", "product", "#b5542c", "#c8912f", "c.jpg")  # another colour: drawn
 
 
 def test_demo_names_a_maker_only_with_consent_and_never_in_the_story(django_capture_on_commit_callbacks):
@@ -132,3 +159,21 @@ def test_the_demo_catalogue_answers_a_shoppers_searches(client):
     assert found("rust")[0] == {"Market Tote", "Canvas Tote Bag", "Leather Keychain", "Card Wallet",
                                 "Hand-bound Journal", "Cotton Scarf"}
     assert found("blue scarf under $40")[0] == {"Cotton Scarf"}  # the blue Woven Scarf is $58
+
+
+def test_seeding_again_redraws_the_earlier_demos_single_picture_and_keeps_staffs(django_capture_on_commit_callbacks):
+    from shop.demo.catalog import seed_catalog
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_catalog()
+    ProductImage.objects.filter(product__slug="market-tote").delete()
+    ProductImage.objects.create(product=Product.objects.get(slug="market-tote"), image="products/market-tote/old.png",
+                                alt_text="Market Tote")  # what the demo made before issue 21
+    ProductImage.objects.filter(product__slug="zip-pouch").delete()
+    ProductImage.objects.create(product=Product.objects.get(slug="zip-pouch"), image="products/zip-pouch/mine.jpg",
+                                alt_text="Our zip pouch on the market stall")  # staff's own picture
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_catalog()
+    assert ProductImage.objects.filter(product__slug="market-tote").count() == 3
+    assert list(ProductImage.objects.filter(product__slug="zip-pouch").values_list("alt_text", flat=True)) == [
+        "Our zip pouch on the market stall"]
