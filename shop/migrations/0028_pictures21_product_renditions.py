@@ -15,7 +15,7 @@ def describe_undescribed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0026_h22gifting_po_number'),
+        ('shop', '0027_claims22_claim_links'),
     ]
 
     operations = [
