@@ -21,6 +21,7 @@ from .training import (
 from .volunteers import (
     BackgroundCheck,
     ChangeNotice,
+    Kiosk,
     ReminderSent,
     Shift,
     ShiftMessage,
@@ -72,6 +73,7 @@ __all__ = [
     "ShiftSeries",
     "SignUp",
     "Skill",
+    "Kiosk",
     "Volunteer",
     "WaiverAcceptance",
     "WaiverVersion",
