@@ -5,11 +5,13 @@ and the new session holds only ``KIOSK_SESSION_KEY`` (the kiosk's id), expiring 
 kiosk. ``KioskMiddleware`` (after the session, auth and messages middleware) then answers
 every request of that session: the kiosk's pages and the login pages go through; any other
 GET is sent back to the kiosk and any other method is a 403. A full login ends kiosk mode
-when it is a volunteer coordinator's (or a superuser's); anyone else who logs in there is
-logged out again and the device stays a kiosk. A closed or expired kiosk's session is
+when it is a volunteer coordinator's (or a superuser's: ``login_ends_kiosk``); anyone else
+who logs in there is logged out again and the device stays a kiosk. A closed or expired kiosk's session is
 ended and the device shows the login page."""
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -47,15 +49,12 @@ class KioskMiddleware:
         kiosk_id = session.get(KIOSK_SESSION_KEY) if session is not None else None
         if kiosk_id is None:
             return self.get_response(request)
-        from payroll.services.volunteers.kiosk import kiosk_active, kiosk_close
+        from payroll.services.volunteers.kiosk import kiosk_active
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if may_end_kiosk(user):
-                kiosk_close(kiosk_id)
+            if may_end_kiosk(user):  # ended at the login (``login_ends_kiosk``); this only tidies the session
                 session.pop(KIOSK_SESSION_KEY, None)
-                session.set_expiry(None)
-                messages.success(request, "Kiosk mode ended: you logged in.")
                 return self.get_response(request)
             logout(request)
             session = request.session
@@ -76,3 +75,22 @@ class KioskMiddleware:
         if request.method in ("GET", "HEAD"):
             return redirect(reverse("payroll:kiosk"))
         return HttpResponseForbidden("This device is a check-in kiosk: it reaches nothing but the kiosk.")
+
+
+@receiver(user_logged_in, dispatch_uid="mended_login_ends_kiosk")
+def login_ends_kiosk(sender, request, user, **kwargs):
+    """A coordinator's (or superuser's) full login on a kiosk closes the kiosk: the login is
+    a POST, so the GET after it writes nothing. Anyone else's login leaves the kiosk open
+    (``KioskMiddleware`` logs them out again on their next request)."""
+    session = getattr(request, "session", None)
+    kiosk_id = session.get(KIOSK_SESSION_KEY) if session is not None else None
+    if kiosk_id is None or not may_end_kiosk(user):
+        return
+    from payroll.services.volunteers.kiosk import kiosk_close
+
+    if isinstance(kiosk_id, int):
+        kiosk_close(kiosk_id)
+    session.pop(KIOSK_SESSION_KEY, None)
+    session.set_expiry(None)
+    if hasattr(request, "_messages"):  # a real request (a test's force_login has none)
+        messages.success(request, "Kiosk mode ended: you logged in.")

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from payroll.forms.volunteers import KioskCheckForm, KioskExitForm, KioskOpenForm
 from payroll.kiosk import end_kiosk_session, start_kiosk_session
@@ -77,6 +77,7 @@ def kiosk_only(view):
     return wrapped
 
 
+@require_safe
 @kiosk_only
 def kiosk(request):
     query = request.GET.get("q", "")[:80]

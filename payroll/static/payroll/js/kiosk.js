@@ -53,7 +53,7 @@
       var now = new Date();
       row.querySelector(".kiosk-state").textContent = (state === "in" ? "Here since " +
         now.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) : state === "out" ? "Checked out" : "Not yet") +
-        (waiting ? " (saved on this tablet)" : "");
+        (waiting ? " · saved on this tablet" : "");
     }
 
     function post(item) {
@@ -84,7 +84,7 @@
       list.push(item);
       writeQueue(list);
       show(item.signup || signupOfCode(item.code), item.action === "check-in" ? "in" : "out", true);
-      say("Saved on this tablet: it will be sent when the network is back.", "info");
+      messages.textContent = "";  // the offline notice and the row say it
     }
 
     function sync() {
@@ -176,7 +176,8 @@
           video.srcObject = s;
           camera.hidden = false;
           scan.textContent = "Stop the camera";
-          video.play().then(look);
+          video.play().catch(function () { /* frames come as they come */ });
+          look();
         }).catch(function () { say("The camera is not available: type the code instead.", "error"); });
       });
     }
