@@ -10,8 +10,6 @@ who logs in there is logged out again and the device stays a kiosk. A closed or 
 ended and the device shows the login page."""
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -77,11 +75,11 @@ class KioskMiddleware:
         return HttpResponseForbidden("This device is a check-in kiosk: it reaches nothing but the kiosk.")
 
 
-@receiver(user_logged_in, dispatch_uid="mended_login_ends_kiosk")
-def login_ends_kiosk(sender, request, user, **kwargs):
+def login_ends_kiosk(request, user) -> None:
     """A coordinator's (or superuser's) full login on a kiosk closes the kiosk: the login is
     a POST, so the GET after it writes nothing. Anyone else's login leaves the kiosk open
-    (``KioskMiddleware`` logs them out again on their next request)."""
+    (``KioskMiddleware`` logs them out again on their next request). Called on
+    ``user_logged_in`` (``payroll/receivers.py``)."""
     session = getattr(request, "session", None)
     kiosk_id = session.get(KIOSK_SESSION_KEY) if session is not None else None
     if kiosk_id is None or not may_end_kiosk(user):
