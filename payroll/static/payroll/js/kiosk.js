@@ -50,10 +50,14 @@
       row.dataset.state = state;
       row.querySelector("button[value=check-in]").hidden = state !== "waiting";
       row.querySelector("button[value=check-out]").hidden = state !== "in";
-      var now = new Date();
-      row.querySelector(".kiosk-state").textContent = (state === "in" ? "Here since " +
-        now.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) : state === "out" ? "Checked out" : "Not yet") +
-        (waiting ? " · saved on this tablet" : "");
+      var cell = row.querySelector(".kiosk-state");
+      cell.textContent = state === "in" ? "Here since " : state === "out" ? "Checked out" : "Not yet";
+      if (state === "in") {
+        var when = document.createElement("time");
+        when.textContent = new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+        cell.appendChild(when);
+      }
+      if (waiting) cell.appendChild(document.createTextNode(" · saved on this tablet"));
     }
 
     function post(item) {
