@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "shop.platform.security.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A check-in kiosk's session reaches the kiosk's pages and nothing else (payroll/kiosk.py).
+    "payroll.kiosk.KioskMiddleware",
     # The audit trail learns who is acting and from where (shop/platform/audit.py).
     "shop.platform.audit.AuditContextMiddleware",
     # Payroll and program staff reach nothing until their login passed two-factor authentication.
@@ -194,6 +196,9 @@ MENDED_RATE_LIMITS = {
     # Discount codes typed at checkout that are no code at all (guessing); over it, every code
     # is refused for the rest of the window (shop/views/checkout.py).
     "discount_code": env("DISCOUNT_CODE_RATE_LIMIT", default="5/10m/session,20/h/ip"),
+    # Wrong PINs at a check-in kiosk (payroll/views/kiosk.py): five per kiosk in 15 minutes, and
+    # twenty an hour from one address; then a coordinator's login is the way out.
+    "kiosk_pin": env("KIOSK_PIN_RATE_LIMIT", default="5/15m/kiosk,20/h/ip"),
 }
 # Logs a login refused by the limits above (failed logins are logged by shop.platform.security too).
 ACCOUNT_ADAPTER = "shop.platform.security.AccountAdapter"

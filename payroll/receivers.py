@@ -1,9 +1,11 @@
-"""payroll's receivers: it listens to the facts shop announces (``shop/platform/facts.py``; shop never imports payroll)."""
+"""payroll's receivers: it listens to the facts shop announces (``shop/platform/facts.py``; shop never imports payroll),
+and to Django's login (a coordinator's login on a check-in kiosk ends kiosk mode, ``payroll/kiosk.py``)."""
 import logging
 import os
 import threading
 
 from celery.signals import worker_process_shutdown
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from shop.platform.facts import demo_seeded, donation_received, donation_refunded, gift_order_paid, order_paid, refund_confirmed
@@ -141,3 +143,10 @@ def reverse_wage_fund_for_donation(sender, donation_id, fund=None, **kwargs):
     from payroll.tasks import reverse_designated_donation
 
     reverse_designated_donation.delay(donation_id)
+
+
+@receiver(user_logged_in, dispatch_uid="payroll_login_ends_kiosk")
+def end_kiosk_mode_on_login(sender, request, user, **kwargs):
+    from payroll.kiosk import login_ends_kiosk
+
+    login_ends_kiosk(request, user)

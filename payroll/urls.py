@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payroll.views import casework, consent, coordinators, filings, payruns, people, staff, time, training, volunteers
+from payroll.views import casework, consent, coordinators, filings, kiosk, payruns, people, staff, time, training, volunteers
 
 app_name = "payroll"
 
@@ -85,6 +85,7 @@ urlpatterns = [
     path("volunteer/shifts/<int:shift_id>/sign-up/", volunteers.signup, name="volunteer_signup"),
     path("volunteer/shifts/<int:shift_id>/shift.ics", volunteers.shift_calendar, name="volunteer_shift_ics"),
     path("volunteer/sign-ups/<int:signup_id>/cancel/", volunteers.cancel, name="volunteer_cancel"),
+    path("volunteer/sign-ups/<int:signup_id>/pass/", volunteers.checkin_pass, name="volunteer_pass"),
     path("volunteer/hours.pdf", volunteers.certificate, name="volunteer_certificate"),
     path("volunteer/calendar/<str:token>.ics", volunteers.feed, name="volunteer_feed"),
     path("volunteer/calendar/new-link/", volunteers.feed_reset, name="volunteer_feed_reset"),
@@ -96,10 +97,16 @@ urlpatterns = [
     path("staff/volunteers/shifts/<int:shift_id>/copy/", coordinators.shift_copy, name="coordinator_shift_copy"),
     path("staff/volunteers/shifts/<int:shift_id>/cancel/", coordinators.shift_cancel, name="coordinator_shift_cancel"),
     path("staff/volunteers/shifts/<int:shift_id>/message/", coordinators.shift_message, name="coordinator_shift_message"),
-    path("staff/volunteers/shifts/<int:shift_id>/kiosk/", coordinators.kiosk, name="coordinator_kiosk"),
+    path("staff/volunteers/shifts/<int:shift_id>/kiosk/", kiosk.open_for_shift, name="coordinator_kiosk"),
+    path("staff/volunteers/days/<str:day>/kiosk/", kiosk.open_for_day, name="coordinator_day_kiosk"),
     path("staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/", coordinators.signup_action,
          name="coordinator_signup_action"),
     path("staff/volunteers/reports/", coordinators.reports, name="coordinator_reports"),
     path("staff/volunteers/background-checks/", coordinators.background_checks, name="coordinator_background_checks"),
     path("staff/volunteers/hours.csv", coordinators.hours_csv, name="coordinator_hours_csv"),
+    # The check-in kiosk's own pages: only a kiosk session reaches them (payroll/kiosk.py).
+    path("kiosk/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/check/", kiosk.check, name="kiosk_check"),
+    path("kiosk/sync/", kiosk.sync, name="kiosk_sync"),
+    path("kiosk/exit/", kiosk.exit_kiosk, name="kiosk_exit"),
 ]

@@ -78,6 +78,7 @@ from tests.support.access_harness import (  # noqa: F401  (the names rows are wr
     check_rows,
     everyone,
     get_writes,
+    refusals_unlogged,
     row,
     staff,
     url_patterns,
@@ -363,6 +364,9 @@ ACCESS = {
     # GET is the confirmation page (the cancel itself is the POST from it).
     "volunteer/sign-ups/<int:signup_id>/cancel/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                       volunteer=OK, probe="/volunteer/sign-ups/{signup}/cancel/"),
+    # The check-in pass (QR code) of the volunteer's own confirmed sign-up.
+    "volunteer/sign-ups/<int:signup_id>/pass/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                    volunteer=OK, probe="/volunteer/sign-ups/{signup}/pass/"),
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),
@@ -376,8 +380,16 @@ ACCESS = {
                                                         probe="/staff/volunteers/shifts/{shift}/edit/"),
     "staff/volunteers/shifts/<int:shift_id>/copy/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
                                                         probe="/staff/volunteers/shifts/{shift}/copy/"),
+    # Opening a kiosk (GET: the PIN form; the POST makes this device the kiosk).
     "staff/volunteers/shifts/<int:shift_id>/kiosk/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
                                                          probe="/staff/volunteers/shifts/{shift}/kiosk/"),
+    "staff/volunteers/days/<str:day>/kiosk/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK,
+                                                  probe="/staff/volunteers/days/2026-12-06/kiosk/"),
+    # The kiosk's own pages answer a kiosk session only (test_a_kiosk_session_reaches_only_the_kiosk).
+    "kiosk/": everyone(DENIED),
+    "kiosk/check/": everyone(NO_GET),
+    "kiosk/sync/": everyone(NO_GET),
+    "kiosk/exit/": everyone(DENIED),
     "staff/volunteers/shifts/<int:shift_id>/cancel/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/cancel/"),
     "staff/volunteers/shifts/<int:shift_id>/message/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/message/"),
     "staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/": everyone(
@@ -852,6 +864,44 @@ def test_no_get_writes_to_the_database(client, objects, settings):
     by_role = logged_in_clients(objects["people"], type(client))  # the logins' own writes happen here
     wrong = get_writes(ACCESS, by_role, lambda route, probe: concrete_path(route, probe, objects))
     assert not wrong, f"{len(wrong)} GET requests wrote to the database:\n" + "\n".join(wrong)
+
+
+# What a kiosk session may reach: the kiosk's pages, and the login (a coordinator's full
+# login ends kiosk mode); every other GET is sent back to the kiosk, every other POST is a 403.
+KIOSK_ANSWERS = {"kiosk/": OK, "kiosk/exit/": OK, "kiosk/check/": NO_GET, "kiosk/sync/": NO_GET,
+                 "accounts/login/": OK, "accounts/2fa/authenticate/": LOGIN}
+KIOSK_POSTS = {"kiosk/check/", "kiosk/sync/", "kiosk/exit/", "accounts/login/", "accounts/2fa/authenticate/"}
+
+
+@pytest.mark.django_db
+def test_a_kiosk_session_reaches_only_the_kiosk(client, objects, settings):
+    """Every row of the table, as a kiosk session (opened by the coordinator on this device):
+    GET answers only the kiosk's pages (the rest redirect to /kiosk/), POST only the kiosk's."""
+    from django.test import Client
+
+    settings.SESSION_ENGINE = SESSION_ENGINE
+    coordinator = objects["people"]["volunteer_coordinator"]
+    device = Client()
+    device.force_login(coordinator)
+    from django.utils import timezone
+
+    opened = device.post(f"/staff/volunteers/days/{timezone.localdate().isoformat()}/kiosk/", {"pin": "2468", "pin_again": "2468"})
+    assert opened.status_code == 302 and opened["Location"] == "/kiosk/"
+    wrong = []
+    with refusals_unlogged():
+        for route, (_, probe) in ACCESS.items():
+            path = concrete_path(route, probe, objects)
+            response = device.get(path)
+            expected = KIOSK_ANSWERS.get(route, REDIRECT)
+            got = answer(response)
+            if got != expected or (expected == REDIRECT and response["Location"] != "/kiosk/"):
+                wrong.append(f"GET {path}: expected {expected}, got {got} {response.get('Location', '')}")
+            if route not in KIOSK_POSTS:
+                status, refused = device.post(path).status_code, 405 if route == "kiosk/" else 403
+                if status != refused:
+                    wrong.append(f"POST {path}: expected {refused}, got {status}")
+    assert not wrong, f"{len(wrong)} answers to the kiosk session differ:\n" + "\n".join(wrong)
+    assert device.get("/kiosk/").status_code == 200  # still a kiosk after the walk
 
 
 def test_the_table_catches_an_unlisted_url(monkeypatch):

@@ -202,3 +202,35 @@ class BackgroundCheckForm(forms.Form):
     provider_reference = forms.CharField(max_length=120, required=False, label="Provider's reference")
     checked_on = DateField(widget=DATE, label="Date of the check")
     expires_on = DateField(widget=DATE, required=False, label="Expires on", help_text="Required for a cleared check.")
+
+
+PIN_INPUT = {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*", "maxlength": "8"}
+
+
+class KioskOpenForm(forms.Form):
+    """The coordinator's PIN for the kiosk (typed twice): leaving kiosk mode asks for it."""
+
+    pin = forms.CharField(label="PIN to leave kiosk mode (4 to 8 digits)", min_length=4, max_length=8,
+                          widget=forms.PasswordInput(attrs=PIN_INPUT))
+    pin_again = forms.CharField(label="The PIN again", max_length=8, widget=forms.PasswordInput(attrs=PIN_INPUT))
+
+    def clean(self):
+        data = super().clean()
+        pin, again = data.get("pin", ""), data.get("pin_again", "")
+        if pin and not re.fullmatch(r"[0-9]{4,8}", pin):
+            self.add_error("pin", "Use 4 to 8 digits (0-9).")
+        elif pin and again != pin:
+            self.add_error("pin_again", "The two PINs differ.")
+        return data
+
+
+class KioskExitForm(forms.Form):
+    pin = forms.CharField(label="Coordinator's PIN", max_length=8, widget=forms.PasswordInput(attrs=PIN_INPUT))
+
+
+class KioskCheckForm(forms.Form):
+    """One tap at the kiosk: a name's button (``signup``) or a check-in code (typed or scanned)."""
+
+    action = forms.ChoiceField(choices=[("check-in", "Check in"), ("check-out", "Check out")])
+    signup = IntegerField(required=False, min_value=1)
+    code = forms.CharField(required=False, max_length=40, label="Check-in code")

@@ -23,6 +23,7 @@ from .training import (
 from .volunteers import (
     BackgroundCheck,
     ChangeNotice,
+    Kiosk,
     ReminderSent,
     Shift,
     ShiftMessage,
@@ -83,6 +84,7 @@ __all__ = [
     "ShiftSeries",
     "SignUp",
     "Skill",
+    "Kiosk",
     "Volunteer",
     "WaiverAcceptance",
     "WaiverVersion",

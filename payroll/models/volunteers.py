@@ -385,3 +385,29 @@ class BackgroundCheck(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} ({self.provider}, {self.checked_on})"
+
+
+class Kiosk(models.Model):
+    """A check-in device for one shift or one day, opened by a coordinator. The device's
+    session is the kiosk's alone (``payroll/kiosk.py`` keeps it on the kiosk's pages); it
+    ends when the coordinator types the PIN (kept as a password hash), logs in, or at
+    ``expires_at``."""
+
+    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="kiosks")
+    day = models.DateField(null=True, blank=True, help_text="Every shift starting this day (when no shift is named).")
+    pin_hash = models.CharField(max_length=128)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(shift__isnull=False, day__isnull=True)
+                                   | models.Q(shift__isnull=True, day__isnull=False), name="kiosk_serves_a_shift_or_a_day"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("opened_at")), name="kiosk_expires_after_opening"),
+        ]
+
+    def __str__(self):
+        return f"Kiosk {self.pk} ({self.shift or self.day})"

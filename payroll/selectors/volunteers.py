@@ -1,4 +1,5 @@
 """Reads for the volunteer pages and the coordinators' pages and reports (fixed query counts)."""
+import zoneinfo
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -8,7 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
-from payroll.models import BackgroundCheck, Shift, ShiftRole, SignUp, Volunteer
+from payroll.models import BackgroundCheck, Kiosk, Shift, ShiftRole, SignUp, Volunteer
+from payroll.models.volunteers import wall_clock
 from shop.models import OrganisationMember
 
 ZERO = Decimal("0.00")
@@ -131,12 +133,51 @@ def roster(shift_id: int) -> dict | None:
     }
 
 
-def kiosk(shift_id: int, query: str = "") -> list[SignUp]:
-    signups = (SignUp.objects.filter(shift_id=shift_id, status=SignUp.Status.CONFIRMED)
-               .select_related("volunteer", "role").order_by("volunteer__full_name", "id"))
+def short_name(full_name: str) -> str:
+    """First name and last initial ("Robin O."), the only name a kiosk shows."""
+    words = full_name.split()
+    if not words:
+        return "Volunteer"
+    return words[0] if len(words) == 1 else f"{words[0]} {words[-1][0].upper()}."
+
+
+def kiosk_signups(kiosk: Kiosk):
+    """The confirmed sign-ups a kiosk serves: its shift's, or those of every shift starting on its day."""
+    signups = SignUp.objects.filter(status=SignUp.Status.CONFIRMED, shift__status=Shift.Status.SCHEDULED)
+    if kiosk.shift_id:
+        return signups.filter(shift_id=kiosk.shift_id)
+    return signups.filter(shift__starts_at__gte=_day_start(kiosk.day), shift__starts_at__lt=_day_start(kiosk.day + timedelta(days=1)))
+
+
+@dataclass
+class KioskRow:
+    """What the kiosk shows of one sign-up: no full name, contact or anything else."""
+
+    signup_id: int
+    name: str
+    party_size: int
+    state: str  # "waiting", "in" or "out"
+    since: datetime | None
+    shift: str
+
+
+def kiosk_rows(kiosk: Kiosk, query: str = "") -> list[KioskRow]:
+    """The kiosk's list, by name (a search matches the whole name, the row shows the short
+    one), in one query that reads no column but these."""
+    signups = kiosk_signups(kiosk)
     if query.strip():
         signups = signups.filter(volunteer__full_name__icontains=query.strip())
-    return list(signups)
+    rows = signups.order_by("volunteer__full_name", "id").values(
+        "pk", "party_size", "checked_in_at", "checked_out_at", "volunteer__full_name", "shift__title", "shift__starts_at",
+        "shift__time_zone")
+    out = []
+    for r in rows:
+        zone = zoneinfo.ZoneInfo(r["shift__time_zone"])
+        state = "out" if r["checked_out_at"] else "in" if r["checked_in_at"] else "waiting"
+        out.append(KioskRow(r["pk"], short_name(r["volunteer__full_name"]), r["party_size"], state,
+                            wall_clock(r["checked_in_at"], zone) if r["checked_in_at"] else None,
+                            f"{r['shift__title']} · {wall_clock(r['shift__starts_at'], zone):%-I:%M %p}"))
+    return out
 
 
 def _in_range(start: date, end: date):

@@ -1,12 +1,11 @@
 """Volunteer coordinators' pages: the week, shifts (new, edit, copy, cancel, message), the
-roster, the check-in kiosk, reports and the hours CSV. Volunteer data only: nothing here
+roster, reports and the hours CSV (the kiosk: views/kiosk.py). Volunteer data only: nothing here
 reads survivors, pay or training."""
 from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,7 +24,6 @@ from payroll.selectors.volunteers import (
     background_checks_expiring,
     background_checks_recent,
     hours_report,
-    kiosk as kiosk_rows,
     needs_review,
     no_shows,
     roster,
@@ -154,14 +152,6 @@ def shift_message(request, shift_id):
     return _private(render(request, "payroll/volunteers/roster.html", context, status=400))
 
 
-@coordinator_required
-def kiosk(request, shift_id):
-    shift = _shift_or_404(shift_id)
-    query = request.GET.get("q", "")[:80]
-    context = {"shift": shift, "signups": kiosk_rows(shift.pk, query), "query": query}
-    return _private(render(request, "payroll/volunteers/kiosk.html", context))
-
-
 SIGNUP_ACTIONS = ("check-in", "check-out", "no-show", "hours", "remove")
 
 
@@ -171,7 +161,6 @@ def signup_action(request, signup_id, action):
     signup = SignUp.objects.select_related("shift").filter(pk=signup_id).first()
     if signup is None or action not in SIGNUP_ACTIONS:
         raise Http404("No such sign-up or action")
-    back = request.POST.get("back", "")
     try:
         if action == "check-in":
             shifts.check_in(signup.pk, request.user)
@@ -195,16 +184,7 @@ def signup_action(request, signup_id, action):
             messages.success(request, "Removed from the shift." + (f" {len(promoted)} moved up from the waitlist." if promoted else ""))
     except DomainError as error:
         messages.error(request, error.message)
-    if back == "kiosk":
-        return redirect(reverse("payroll:coordinator_kiosk", args=[signup.shift_id]) + _query(request))
     return redirect("payroll:coordinator_shift", signup.shift_id)
-
-
-def _query(request) -> str:
-    from urllib.parse import urlencode
-
-    q = request.POST.get("q", "")[:80]
-    return "?" + urlencode({"q": q}) if q else ""
 
 
 def _range(request) -> RangeForm:

@@ -19,6 +19,7 @@ from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
 from payroll.services.volunteers import notify
 from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
+from payroll.services.volunteers.kiosk import checkin_code, checkin_qr_svg
 from payroll.services.volunteers.signups import (
     GuardianEmailError,
     TextConsentError,
@@ -194,6 +195,19 @@ def cancel(request, signup_id):
     else:
         messages.success(request, "Cancelled. Thank you for letting us know.")
     return redirect("payroll:volunteer_home")
+
+
+@login_required
+def checkin_pass(request, signup_id):
+    """The volunteer's check-in pass for one confirmed sign-up: the QR code the kiosk scans,
+    and the same code to type. Anyone else's sign-up is a 404."""
+    signup = (SignUp.objects.filter(pk=signup_id, volunteer__user=request.user, status=SignUp.Status.CONFIRMED)
+              .select_related("shift", "role").first())
+    if signup is None:
+        raise Http404("No such sign-up")
+    code = checkin_code(signup)
+    context = {"signup": signup, "shift": signup.shift, "code": code, "qr": checkin_qr_svg(code)}
+    return _private(render(request, "payroll/volunteers/pass.html", context))
 
 
 @login_required

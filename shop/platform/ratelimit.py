@@ -50,6 +50,7 @@ WHAT = {
     "gift_card_code": "gift card codes tried",
     "restock_request": "back-in-stock requests",
     "discount_code": "discount codes tried",
+    "kiosk_pin": "wrong PINs",
 }
 
 

@@ -67,10 +67,13 @@ def test_waiver_waitlist_promotion_and_kiosk_check_in(browser, live_server, scre
 
     kiosk_context, kiosk = logged_in_page(browser, live_server, coordinator)
     kiosk.goto(live_server.url + f"/staff/volunteers/shifts/{shift.pk}/kiosk/")
-    kiosk.get_by_label("Find your name").fill("rob")  # filters as you type (kiosk.js)
-    kiosk.get_by_role("button", name="Check in Robin Ortiz").click()
-    kiosk.wait_for_selector("text=Robin Ortiz checked in")
-    assert "Here since" in kiosk.locator(".kiosk-row").first.inner_text()
+    kiosk.get_by_label("PIN to leave kiosk mode").fill("1357")
+    kiosk.get_by_label("The PIN again").fill("1357")
+    kiosk.get_by_role("button", name="Start the kiosk on this device").click()  # tests/browser/test_kiosk.py: the rest
+    kiosk.get_by_placeholder("Find your name").fill("rob")  # filters as you type (kiosk.js)
+    kiosk.get_by_role("button", name="Check in Robin O.").click()
+    kiosk.wait_for_selector("text=Welcome, Robin O.: you are checked in.")
+    assert "Here since" in kiosk.locator(".kiosk-row:not([hidden])").first.inner_text()
     kiosk.screenshot(path=str(screenshots / "volunteer-kiosk-checked-in.png"), full_page=True)
     kiosk_context.close()
     signup = SignUp.objects.get(volunteer=robin)

@@ -569,7 +569,7 @@ def test_the_wioa_indicators_as_these_records_measure_them(client, coordinator):
     """build_cohort's 12 left on Dec 19, 2025 (started Jul 1, 2025); its 6- and 12-month
     follow-ups fall in 2026. Every expected figure is worked out by hand below."""
     from payroll.models import Competency
-    from payroll.selectors.training import median_band, wioa_indicators
+    from payroll.selectors.training import wioa_indicators
     from payroll.services.training.records import competency_signoff
 
     prog = program()

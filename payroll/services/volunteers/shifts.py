@@ -11,7 +11,14 @@ from django.utils import timezone
 from payroll.models import ReminderSent, Shift, ShiftChange, ShiftMessage, ShiftRole, ShiftSeries, SignUp, Skill
 from payroll.models.volunteers import validate_time_zone
 from payroll.services.volunteers.changes import change_record, change_words
-from payroll.services.volunteers.signups import VolunteerError, confirmed_places, enqueue_notice, one_writer, waitlist_promote
+from payroll.services.volunteers.signups import (
+    VolunteerError,
+    confirmed_places,
+    enqueue_notice,
+    one_writer,
+    waitlist_promote,
+    waiver_problem,
+)
 from shop.models import Organisation
 from shop.platform.validators import sane_date
 
@@ -240,7 +247,7 @@ def shift_message_send(message_id: int) -> int:
 
 
 def _on_the_day(signup_id: int) -> SignUp:
-    signup = SignUp.objects.select_for_update().select_related("shift").filter(pk=signup_id).first()
+    signup = SignUp.objects.select_for_update().select_related("shift", "volunteer").filter(pk=signup_id).first()
     if signup is None:
         raise VolunteerError("No such sign-up.")
     if signup.status != SignUp.Status.CONFIRMED:
@@ -258,6 +265,11 @@ def check_in(signup_id: int, actor, now: datetime | None = None) -> SignUp:
         raise VolunteerError(f"{signup.volunteer.full_name} is already checked in.")
     if now < signup.shift.starts_at - timedelta(hours=2) or now > signup.shift.ends_at:
         raise VolunteerError("Check-in opens two hours before the shift and closes when it ends.")
+    if waiver_problem(signup.volunteer):
+        # Nobody works unwaivered (at the kiosk or on the roster), judged by the waiver as it
+        # stands now (a check-in queued offline is judged when it arrives); the message names no one.
+        raise VolunteerError("The volunteer waiver is not signed (or has expired): please see the coordinator "
+                             "before checking in.")
     signup.checked_in_at, signup.checked_in_by, signup.attendance = now, actor, SignUp.Attendance.PRESENT
     signup.save(update_fields=["checked_in_at", "checked_in_by", "attendance"])
     return signup

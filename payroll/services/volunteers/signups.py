@@ -344,6 +344,7 @@ def signup_notify(signup_id: int, event: str) -> bool:
         "time": f"{shift.local_start:%-I:%M %p}", "party_size": signup.party_size,
         "waitlisted": signup.status == SignUp.Status.WAITLISTED, "reason": shift.cancel_reason,
         "link": site_link(reverse("payroll:volunteer_home")), "shifts_link": site_link(reverse("payroll:volunteer_shifts")),
+        "pass_link": site_link(reverse("payroll:volunteer_pass", args=[signup.pk])),
     }
     subject, template = NOTICES[event].format(**values), f"payroll/email/volunteer_{event}"
     if event.startswith("reminder"):

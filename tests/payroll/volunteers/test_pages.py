@@ -1,5 +1,5 @@
 """The volunteer pages and the coordinators' pages: forms, errors (400, never 500),
-isolation (own data only), series with exceptions, kiosk, reports and the hours CSV."""
+isolation (own data only), series with exceptions, roster check-in, reports and the hours CSV."""
 import csv
 import io
 from datetime import date, timedelta
@@ -241,20 +241,17 @@ def test_copy_and_cancel(client, coordinator, django_capture_on_commit_callbacks
     assert Shift.objects.get(pk=shift.pk).cancelled and mail.outbox[0].to == [volunteer.email]
 
 
-def test_the_kiosk_finds_a_name_and_checks_in_and_out(client, coordinator):
+def test_the_roster_checks_in_and_out(client, coordinator):
+    """The coordinator's own check-in on the roster (the kiosk is tests/payroll/volunteers/test_kiosk.py)."""
     shift = make_shift(starts_in=timedelta(minutes=30), signup_cutoff_hours=0)
     alice = signed_volunteer(full_name="Alice Archer")
-    signed_bob = signed_volunteer(full_name="Bob Baker")
     signup = signup_create(alice.pk, shift.roles.get().pk)
-    signup_create(signed_bob.pk, shift.roles.get().pk)
-    page = client.get(reverse("payroll:coordinator_kiosk", args=[shift.pk]), {"q": "ali"}).content.decode()
-    assert "Alice Archer" in page and "Bob Baker" not in page and "<script>" not in page
     action = reverse("payroll:coordinator_signup_action", args=[signup.pk, "check-in"])
-    response = client.post(action, {"back": "kiosk", "q": "ali"})
-    assert response.url == reverse("payroll:coordinator_kiosk", args=[shift.pk]) + "?q=ali"
+    response = client.post(action)
+    assert response.url == reverse("payroll:coordinator_shift", args=[shift.pk])
     signup.refresh_from_db()
     assert signup.checked_in_at is not None and signup.attendance == SignUp.Attendance.PRESENT
-    client.post(reverse("payroll:coordinator_signup_action", args=[signup.pk, "check-out"]), {"back": "kiosk"})
+    client.post(reverse("payroll:coordinator_signup_action", args=[signup.pk, "check-out"]))
     signup.refresh_from_db()
     assert signup.checked_out_at is not None
     assert client.post(reverse("payroll:coordinator_signup_action", args=[signup.pk, "fly"])).status_code == 404
