@@ -65,6 +65,7 @@ EMAIL_SENDERS = {
     "shop.services.gifts.orders.invoice_send",
     "shop.services.gifts.orders.gift_order_send_placed",
     "shop.services.gifts.fulfilment.gift_order_send_update",
+    "shop.services.gifts.claims._send",  # a gift sent by claim link, and its reminder
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
     "shop.services.donations.tribute_notify",
@@ -378,6 +379,22 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     [placed_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed, order.pk)
     expect("order-placed e-mail", placed_mail.body, ORGANISATION, PRODUCT, f"Your PO number: {PO_NUMBER}",
            f"Total: ${order.total:,}", f"/gifts/orders/{order.number}/")
+    # A gift sent by claim link: the invitation and its reminder, names and the note as typed.
+    from shop.models import ClaimCampaign, GiftClaim, RecipientList
+    from shop.services.gifts import claims as gift_claims
+
+    campaign = ClaimCampaign.objects.create(
+        order=order, recipient_list=RecipientList.objects.create(organisation=order.organisation, name="Claims",
+                                                                 status=RecipientList.Status.CLAIMS),
+        delivery="email", sender_name="Cora O'Connor & <Co>", note="Thanks & <cheers>, team!", expires_on=date(2100, 1, 1),
+        outcome="credit")
+    claim = GiftClaim.objects.create(campaign=campaign, number=1, value=order.total, name="Rae <Recipient> & Co",
+                                     email="rae@example.org")
+    for reminder in (False, True):
+        [claim_mail] = sent("shop.services.gifts.claims._send", gift_claims._send, claim, reminder)
+        expect("claim e-mail", claim_mail.body, "Cora O'Connor & <Co>", "Rae <Recipient> & Co", "Thanks & <cheers>, team!",
+               "/gifts/claim/")
+        expect("claim e-mail subject", claim_mail.subject, "Cora O'Connor & <Co>")
     certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
     expect("certificate", certificate, ORGANISATION)
     for event in ("proof", "shipped"):
