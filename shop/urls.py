@@ -59,6 +59,8 @@ urlpatterns = [
     path("gifts/recipients/", gift_fulfilment.recipient_lists, name="gift_recipients"),
     path("gifts/recipients/template.csv", gift_fulfilment.recipients_template, name="gift_recipients_template"),
     path("gifts/recipients/<int:list_id>/", gift_fulfilment.recipient_list_detail, name="gift_recipient_list"),
+    path("gifts/recipients/<int:list_id>/columns/", gift_fulfilment.recipient_list_columns,
+         name="gift_recipient_list_columns"),
     path("gifts/recipients/<int:list_id>/progress/", gift_fulfilment.recipient_list_progress,
          name="gift_recipient_list_progress"),
     path("gifts/organisations/<slug:slug>/members/", gift_fulfilment.organisation_members, name="gift_members"),

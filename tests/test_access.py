@@ -152,6 +152,7 @@ ACCESS = {
     "gifts/recipients/template.csv": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "gifts/recipients/<int:list_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                            probe="/gifts/recipients/{recipient_list}/", corporate_a=OK),
+    "gifts/recipients/<int:list_id>/columns/": everyone(NO_GET, probe="/gifts/recipients/{recipient_list}/columns/"),
     "gifts/recipients/<int:list_id>/progress/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     probe="/gifts/recipients/{recipient_list}/progress/", corporate_a=OK),
     "gifts/organisations/<slug:slug>/members/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,

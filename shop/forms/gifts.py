@@ -157,3 +157,26 @@ class ProofReviewForm(forms.Form):
 class ProofUploadForm(forms.Form):
     file = forms.FileField(help_text="A PDF, PNG or JPEG of the finished box, up to 10 MB.",
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+
+
+class ColumnMappingForm(forms.Form):
+    """What each unknown column of a recipient file is (or "ignore"), one choice per column,
+    named by its spreadsheet letter."""
+
+    def __init__(self, *args, pending: dict, samples: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shop.services.gifts.recipients import IGNORE
+        from shop.services.recipients_import import LABELS
+
+        options = [("", "Choose…"), (IGNORE, "Ignore this column")] + [
+            (column, LABELS[column].capitalize()) for column in pending.get("choices", [])]
+        samples = samples or {}
+        for column in pending.get("columns", []):
+            letter = column["letter"]
+            shown = samples.get(letter) or []
+            self.fields[f"column_{letter}"] = forms.ChoiceField(
+                choices=options, label=f"Column {letter}: “{column['header']}”",
+                help_text=("For example: " + " · ".join(shown)) if shown else "The column is empty.")
+
+    def choices(self) -> dict[str, str]:
+        return {name.removeprefix("column_"): value for name, value in self.cleaned_data.items()}
