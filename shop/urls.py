@@ -38,6 +38,7 @@ urlpatterns = [
     path("pledge/badge/<str:badge>.svg", pledge.pledge_badge_svg, name="pledge_badge_svg"),
     path("gifts/", gifts.gifts_home, name="gifts"),
     path("gifts/boxes/", gift_catalogue.gift_boxes, name="gift_boxes"),
+    path("gifts/start/", gift_catalogue.gift_start, name="gift_start"),
     path("gifts/designs/<int:design_id>/", gifts.design_detail, name="gift_design"),
     path("gifts/designs/<int:design_id>/items/", gifts.design_item, name="gift_design_item"),
     path("gifts/designs/<int:design_id>/details/", gifts.design_details, name="gift_design_details"),

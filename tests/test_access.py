@@ -113,8 +113,10 @@ ACCESS = {
     "pledge/badge/<str:badge>.svg": everyone(OK, probe="/pledge/badge/{pledge_badge}.svg"),
     # Gift boxes: the sample design, order, proof, recipient list, members and invitation are
     # organisation A's: its member corporate_a reaches them, corporate_b (a member of B) does not.
-    "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/": everyone(OK),  # members: their organisation's page; everyone else: the public catalogue
     "gifts/boxes/": everyone(OK),  # the public catalogue and instant quote
+    # "Start an order" opens an account and an organisation; a member already has one (sent to /gifts/).
+    "gifts/start/": row(OK, OK, OK, OK, OK, OK, OK, corporate_a=REDIRECT, corporate_b=REDIRECT),
     "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                           corporate_a=OK),
     "gifts/designs/<int:design_id>/items/": everyone(NO_GET),

@@ -180,3 +180,21 @@ class ColumnMappingForm(forms.Form):
 
     def choices(self) -> dict[str, str]:
         return {name.removeprefix("column_"): value for name, value in self.cleaned_data.items()}
+
+
+class GiftStartForm(QuoteForm):
+    """"Start an order": the organisation and the quote it starts from. A visitor also fills
+    in the sign-up form (``shop.forms.accounts.SignupForm``) in the same page."""
+
+    organisation = forms.CharField(max_length=120, label="Organisation name")
+    your_name = forms.CharField(max_length=120, label="Your name", help_text="Your invoices are addressed to you.")
+    box = forms.ChoiceField(choices=[], label="Box to start from")
+    invoice_terms = forms.BooleanField(
+        required=False, label="We would like to pay by invoice (net 30)",
+        help_text="Our team reviews this within a working day; until then, orders are paid by card.")
+    field_order = ["organisation", "your_name", "box", "quantity", "shipping", "state", "invoice_terms"]
+
+    def __init__(self, *args, boxes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["box"].choices = [(box.slug, box.name) for box in boxes]
+        self.fields["quantity"].label = "Boxes"
