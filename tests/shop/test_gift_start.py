@@ -223,3 +223,14 @@ def test_staff_approve_terms_from_the_admin_action(client, thank_you):
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.payment_terms == Organisation.Terms.NET30 and organisation.terms_approved_by == staff
+
+
+def test_both_answers_tell_the_visitor_where_the_draft_will_be(thank_you):
+    UserFactory(email="owner@example.com")
+    pages = []
+    for email in ("newcomer@example.com", "owner@example.com"):
+        visitor = Client()
+        response = visitor.post(START, visitor_form(email=email))
+        pages.append(visitor.get(response.url).content.decode())
+    for page in pages:
+        assert "your organisation&#x27;s first box will be waiting under Corporate gifts" in page

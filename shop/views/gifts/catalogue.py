@@ -89,9 +89,15 @@ def gift_start(request):
     return render(request, "shop/gifts/start.html", context, status=400 if request.method == "POST" else 200)
 
 
+WAITING = ("Confirm your address from the e-mail we have just sent, then sign in: your organisation's first box "
+           "will be waiting under Corporate gifts. If this address already has an account, the e-mail says how to "
+           "sign in instead.")
+
+
 def _start(request, form, signup, boxes):
     data = form.cleaned_data
     if signup is not None and signup.account_already_exists:
+        messages.info(request, WAITING)  # the same words as for a new address
         # The owner is told by e-mail that someone tried; the visitor sees what a new address sees.
         return perform_login(request, None, email_verification=SIGNUP_VERIFICATION, signup=True,
                              email=signup.cleaned_data["email"])
@@ -108,4 +114,5 @@ def _start(request, form, signup, boxes):
     if signup is None:
         messages.success(request, f"{organisation.name} is ready, and your first box is below.")
         return redirect("shop:gift_design", design.pk)
+    messages.info(request, WAITING)
     return complete_signup(request, user, SIGNUP_VERIFICATION, reverse("shop:gift_design", args=[design.pk]))
