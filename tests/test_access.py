@@ -128,6 +128,7 @@ ACCESS = {
     "gifts/designs/<int:design_id>/order/": everyone(NO_GET),
     "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                       probe="/gifts/orders/{gift_order}/", corporate_a=OK),
+    "gifts/orders/<str:number>/decision/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/decision/"),
     "gifts/orders/<str:number>/review/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/review/"),
     "gifts/orders/<str:number>/pay/setup/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/setup/"),
     "gifts/orders/<str:number>/pay/confirm/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/confirm/"),
@@ -159,6 +160,8 @@ ACCESS = {
                                                     probe="/gifts/recipients/{recipient_list}/progress/", corporate_a=OK),
     "gifts/organisations/<slug:slug>/members/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     probe="/gifts/organisations/{organisation}/members/", corporate_a=OK),
+    "gifts/organisations/<slug:slug>/members/<int:member_id>/budget/": everyone(
+        NO_GET, probe="/gifts/organisations/{organisation}/members/{member}/budget/"),
     "gifts/organisations/<slug:slug>/members/<int:member_id>/remove/": everyone(
         NO_GET, probe="/gifts/organisations/{organisation}/members/{member}/remove/"),
     "gifts/organisations/<slug:slug>/invitations/<int:invitation_id>/withdraw/": everyone(

@@ -2,7 +2,7 @@ from django import forms
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
-from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField
+from shop.platform.form_fields import DateField, DecimalField, IntegerField, ModelChoiceField
 from shop.platform.validators import zip_code
 
 
@@ -198,3 +198,19 @@ class GiftStartForm(QuoteForm):
         super().__init__(*args, **kwargs)
         self.fields["box"].choices = [(box.slug, box.name) for box in boxes]
         self.fields["quantity"].label = "Boxes"
+
+
+class BudgetForm(forms.Form):
+    """A member's spending budget; an empty amount takes the limit away."""
+
+    period = forms.ChoiceField(choices=[("month", "a month"), ("quarter", "a quarter"), ("year", "a year")],
+                               label="Per")
+    amount = DecimalField(min_value=0, max_value=10_000_000, max_digits=10, decimal_places=2, required=False,
+                          label="Budget (US dollars)", help_text="Leave empty for no limit.")
+
+
+class OrderDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve and place the order"), ("decline", "Decline it")],
+                                 widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+                           help_text="E-mailed to whoever placed the order; needed to decline.")

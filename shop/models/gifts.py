@@ -51,6 +51,22 @@ class OrganisationMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership")]
 
 
+class GiftBudget(models.Model):
+    """What a member may spend on gift orders in each period before an administrator must
+    approve the order (administrators themselves are not limited)."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+        YEAR = "year", "Year"
+
+    member = models.OneToOneField(OrganisationMember, on_delete=models.CASCADE, related_name="budget")
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class BoxSize(models.Model):
     name = models.CharField(max_length=40, unique=True)
     slots = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], help_text="How many slots of products fit.")
@@ -183,6 +199,8 @@ class GiftOrder(models.Model):
         SHIPPED = "shipped", "Shipped"
         DELIVERED = "delivered", "Delivered"
         CANCELLED = "cancelled", "Cancelled"
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for an administrator's approval"
+        DECLINED = "declined", "Declined by an administrator"
 
     class Payment(models.TextChoices):
         CARD = "card", "Card (authorised now, charged on proof approval)"
@@ -221,6 +239,11 @@ class GiftOrder(models.Model):
     payment = models.CharField(max_length=8, choices=Payment.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Over the placer's budget: an administrator approves or declines it, with a note.
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)

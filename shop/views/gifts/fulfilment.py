@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shop.platform.errors import DomainError
-from shop.forms.gifts import ColumnMappingForm, InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
+from shop.forms.gifts import BudgetForm, ColumnMappingForm, InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
 from shop.models import Proof, RecipientList
 from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gifts.orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
@@ -144,10 +144,45 @@ def organisation_members(request, slug):
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("shop:gift_members", organisation.slug)
-    context = {"organisation": organisation, "form": form,
-               "is_admin": organisations.is_organisation_admin(request.user, organisation),
-               **organisation_people(organisation)}
-    return render(request, "shop/gifts/members.html", context, status=400 if form.errors else 200)
+    return _members_page(request, organisation, form)
+
+
+def _members_page(request, organisation, form, budget_forms=None, status=None):
+    from django.utils import timezone
+
+    from shop.services.gifts.budgets import member_spent
+
+    people = organisation_people(organisation)
+    is_admin = organisations.is_organisation_admin(request.user, organisation)
+    today = timezone.localdate()
+    budget_forms = budget_forms or {}
+    for member in people["members"]:
+        budget = getattr(member, "budget", None)
+        member.spent = member_spent(member, budget.period, today) if budget else None
+        member.budget_form = budget_forms.get(member.pk) or BudgetForm(
+            initial={"period": budget.period, "amount": budget.amount} if budget else {"period": "month"},
+            prefix=f"m{member.pk}")
+    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people}
+    return render(request, "shop/gifts/members.html", context, status=status or (400 if form.errors else 200))
+
+
+@require_POST
+@login_required
+def organisation_member_budget(request, slug, member_id):
+    """An administrator sets (or clears) a member's spending budget."""
+    from shop.services.gifts.budgets import budget_set
+
+    organisation = _organisation_or_404(request, slug)
+    form = BudgetForm(request.POST, prefix=f"m{member_id}")
+    if form.is_valid():
+        try:
+            budget_set(organisation, member_id, form.cleaned_data["period"], form.cleaned_data["amount"], request.user)
+        except DomainError as error:
+            form.add_error("amount", error.message)
+        else:
+            messages.success(request, "Budget saved.")
+            return redirect("shop:gift_members", organisation.slug)
+    return _members_page(request, organisation, InvitationForm(), {member_id: form}, status=400)
 
 
 def _members_change(request, slug, change):

@@ -17,6 +17,7 @@ from shop.forms.gifts import (
     DesignItemForm,
     GiftOrderForm,
     LogoForm,
+    OrderDecisionForm,
     NewDesignForm,
     ProofReviewForm,
     ProofUploadForm,
@@ -228,10 +229,15 @@ def _order_or_404(request, number):
 
 
 @login_required
-def gift_order_detail(request, number, review_form=None, status=200):
+def gift_order_detail(request, number, review_form=None, status=200, decision_form=None):
+    from shop.services.organisations import is_organisation_admin
+
     order = _order_or_404(request, number)
+    waiting = order.status == GiftOrder.Status.AWAITING_APPROVAL
     context = {
         "order": order, "proofs": list(order.proofs.all()), "review_form": review_form or ProofReviewForm(),
+        "can_decide": waiting and is_organisation_admin(request.user, order.organisation),
+        "decision_form": decision_form or OrderDecisionForm(),
         "needs_card": order.payment == order.Payment.CARD and order.status in (order.Status.PLACED, order.Status.PROOF_READY,
                                                                                  order.Status.CHANGES_REQUESTED),
         "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -253,6 +259,27 @@ def gift_order_review(request, number):
         else:
             return redirect("shop:gift_order", order.number)
     return gift_order_detail(request, number, review_form=form, status=400)
+
+
+@require_POST
+@login_required
+def gift_order_decide(request, number):
+    """An administrator approves (the order is placed) or declines an order over a member's budget."""
+    from shop.services.gifts.budgets import order_decide
+
+    order = _order_or_404(request, number)
+    form = OrderDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            order_decide(order.pk, approve=approve, note=form.cleaned_data["note"], actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Order {order.number} {'approved and placed' if approve else 'declined'}; "
+                                      "whoever placed it has been e-mailed.")
+            return redirect("shop:gift_order", order.number)
+    return gift_order_detail(request, number, status=400, decision_form=form)
 
 
 @require_POST
