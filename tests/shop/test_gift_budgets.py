@@ -125,3 +125,13 @@ def test_only_administrators_set_budgets(client, acme):
     response = client.post(reverse("shop:gift_member_budget", args=["acme", member.pk]),
                            {f"m{member.pk}-period": "month", f"m{member.pk}-amount": "1000000"})
     assert response.status_code == 400 and not GiftBudget.objects.exists()
+
+
+def test_another_organisations_member_is_not_found(client, acme):
+    org, admin, buyer, member, design = acme
+    other = OrganisationMember.objects.create(organisation=Organisation.objects.create(name="B", slug="b"),
+                                              user=UserFactory())
+    client.force_login(admin)
+    response = client.post(reverse("shop:gift_member_budget", args=["acme", other.pk]),
+                           {f"m{other.pk}-period": "month", f"m{other.pk}-amount": "10"})
+    assert response.status_code == 404 and not GiftBudget.objects.exists()

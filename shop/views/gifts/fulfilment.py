@@ -173,6 +173,8 @@ def organisation_member_budget(request, slug, member_id):
     from shop.services.gifts.budgets import budget_set
 
     organisation = _organisation_or_404(request, slug)
+    if not organisation.members.filter(pk=member_id).exists():
+        raise Http404("No such member")
     form = BudgetForm(request.POST, prefix=f"m{member_id}")
     if form.is_valid():
         try:
