@@ -81,6 +81,20 @@ def send_gift_order_placed(order_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_order_approval_request(order_id: int) -> None:
+    from shop.services.gifts.budgets import approval_request_send
+
+    approval_request_send(order_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_order_decision(order_id: int) -> None:
+    from shop.services.gifts.budgets import decision_send
+
+    decision_send(order_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_order_update(order_id: int, event: str) -> None:
     from shop.services.gifts.fulfilment import gift_order_send_update
 

@@ -114,8 +114,10 @@ ACCESS = {
     "pledge/badge/<str:badge>.svg": everyone(OK, probe="/pledge/badge/{pledge_badge}.svg"),
     # Gift boxes: the sample design, order, proof, recipient list, members and invitation are
     # organisation A's: its member corporate_a reaches them, corporate_b (a member of B) does not.
-    "gifts/": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "gifts/": everyone(OK),  # members: their organisation's page; everyone else: the public catalogue
     "gifts/boxes/": everyone(OK),  # the public catalogue and instant quote
+    # "Start an order" opens an account and an organisation; a member already has one (sent to /gifts/).
+    "gifts/start/": row(OK, OK, OK, OK, OK, OK, OK, corporate_a=REDIRECT, corporate_b=REDIRECT),
     "gifts/designs/<int:design_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                           corporate_a=OK),
     "gifts/designs/<int:design_id>/items/": everyone(NO_GET),
@@ -135,6 +137,7 @@ ACCESS = {
     "gifts/claim/<str:token>/": everyone(OK, probe="/gifts/claim/{claim_token}/"),
     "gifts/orders/<str:number>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                       probe="/gifts/orders/{gift_order}/", corporate_a=OK),
+    "gifts/orders/<str:number>/decision/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/decision/"),
     "gifts/orders/<str:number>/review/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/review/"),
     "gifts/orders/<str:number>/pay/setup/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/setup/"),
     "gifts/orders/<str:number>/pay/confirm/": everyone(NO_GET, probe="/gifts/orders/{gift_order}/pay/confirm/"),
@@ -161,10 +164,13 @@ ACCESS = {
     "gifts/recipients/template.csv": row(LOGIN, OK, OK, OK, OK, OK, OK),
     "gifts/recipients/<int:list_id>/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                            probe="/gifts/recipients/{recipient_list}/", corporate_a=OK),
+    "gifts/recipients/<int:list_id>/columns/": everyone(NO_GET, probe="/gifts/recipients/{recipient_list}/columns/"),
     "gifts/recipients/<int:list_id>/progress/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     probe="/gifts/recipients/{recipient_list}/progress/", corporate_a=OK),
     "gifts/organisations/<slug:slug>/members/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     probe="/gifts/organisations/{organisation}/members/", corporate_a=OK),
+    "gifts/organisations/<slug:slug>/members/<int:member_id>/budget/": everyone(
+        NO_GET, probe="/gifts/organisations/{organisation}/members/{member}/budget/"),
     "gifts/organisations/<slug:slug>/members/<int:member_id>/remove/": everyone(
         NO_GET, probe="/gifts/organisations/{organisation}/members/{member}/remove/"),
     "gifts/organisations/<slug:slug>/invitations/<int:invitation_id>/withdraw/": everyone(

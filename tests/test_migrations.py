@@ -41,7 +41,7 @@ def test_the_one_payment_record_migration_keeps_every_money_trail():
 
     from django.utils import timezone
 
-    from shop.models import BoxSize, Donor, Event, GiftDesign, Organisation, RecurringGift, TicketType
+    from shop.models import Donor, Event, RecurringGift, TicketType
     leaves = _leaves()
     try:
         old = _migrate(BEFORE).loader.project_state(BEFORE).apps
@@ -66,9 +66,11 @@ def test_the_one_payment_record_migration_keeps_every_money_trail():
                                                             donation_id=pending.pk, quantity=1, buyer_name="Pat",
                                                             buyer_email="pat@example.org")
         no_stripe = Donation.objects.create(donor_id=donor.pk, donor_name="Old Donor", amount=D("5.00"), total=D("5.00"))
-        org = Organisation.objects.create(name="Old Org", slug="old-org")
-        design = GiftDesign.objects.create(organisation=org, name="Thanks",
-                                           size=BoxSize.objects.create(name="Small", slots=4, base_price=D("10.00")))
+        # The organisation and design as that schema had them (today's models have columns it lacks).
+        org = old.get_model("shop", "Organisation").objects.create(name="Old Org", slug="old-org")
+        small = old.get_model("shop", "BoxSize").objects.create(name="Small", slots=4, base_price=D("10.00"))
+        design = old.get_model("shop", "GiftDesign").objects.create(organisation_id=org.pk, name="Thanks",
+                                                                    size_id=small.pk)
         box = dict(organisation_id=org.pk, design_id=design.pk, design_name="Thanks", size_name="Small", quantity=3,
                    shipping_mode="bulk", in_hand_date=date(2027, 1, 5), box_price=D("30.00"), discount=D("0.00"),
                    boxes_subtotal=D("90.00"), shipping=D("10.00"), tax=D("0.00"), total=D("100.00"),

@@ -13,7 +13,7 @@ from shop.models import (
     PaletteColour,
     VolumeTier,
 )
-from shop.services.organisations import invitation_send
+from shop.services.organisations import invitation_send, organisation_terms_approve, organisation_terms_withdraw
 
 
 @admin.register(BoxSize)
@@ -62,13 +62,49 @@ class OrganisationInvitationInline(TabularInline):
         return False
 
 
+class TermsRequested(admin.SimpleListFilter):
+    title = "invoice terms"
+    parameter_name = "terms"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Asked for, not approved"), ("approved", "Approved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(terms_requested_at__isnull=False, payment_terms=Organisation.Terms.CARD)
+        if self.value() == "approved":
+            return queryset.filter(payment_terms=Organisation.Terms.NET30)
+        return queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ModelAdmin):
-    list_display = ("name", "payment_terms", "billing_email")
-    list_filter = ("payment_terms",)
+    """Payment terms change only through the actions (the services record who approved them)."""
+
+    list_display = ("name", "payment_terms", "terms_requested_at", "terms_approved_at", "billing_email")
+    list_filter = (TermsRequested, "payment_terms")
     search_fields = ("name", "billing_email")
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("payment_terms", "terms_requested_at", "terms_approved_at", "terms_approved_by")
     inlines = [OrganisationMemberInline, OrganisationInvitationInline]
+    actions = ["approve_invoice_terms", "withdraw_invoice_terms"]
+
+    @admin.action(description="Approve invoice terms (net 30) for the selected organisations")
+    def approve_invoice_terms(self, request, queryset):
+        self._terms(request, queryset, organisation_terms_approve, "may now pay by invoice, net 30")
+
+    @admin.action(description="Return the selected organisations to card payment only")
+    def withdraw_invoice_terms(self, request, queryset):
+        self._terms(request, queryset, organisation_terms_withdraw, "pays by card only")
+
+    def _terms(self, request, queryset, service, done):
+        for organisation in queryset:
+            try:
+                service(organisation.pk, request.user)
+            except DomainError as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            else:
+                self.message_user(request, f"{organisation.name} {done}.")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not OrganisationInvitation:

@@ -2,7 +2,7 @@ from django import forms
 
 from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
-from shop.platform.form_fields import DateField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
+from shop.platform.form_fields import DateField, DecimalField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 from shop.platform.validators import zip_code
 
 
@@ -254,3 +254,60 @@ class ClaimForm(forms.Form):
         d = self.cleaned_data
         return ShipTo(name=d["name"], company=d["company"], line1=d["line1"], line2=d["line2"], city=d["city"],
                       state=d["state"], zip=d["zip"])
+
+
+class ColumnMappingForm(forms.Form):
+    """What each unknown column of a recipient file is (or "ignore"), one choice per column,
+    named by its spreadsheet letter."""
+
+    def __init__(self, *args, pending: dict, samples: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shop.services.gifts.recipients import IGNORE
+        from shop.services.recipients_import import LABELS
+
+        options = [("", "Choose…"), (IGNORE, "Ignore this column")] + [
+            (column, LABELS[column].capitalize()) for column in pending.get("choices", [])]
+        samples = samples or {}
+        for column in pending.get("columns", []):
+            letter = column["letter"]
+            shown = samples.get(letter) or []
+            self.fields[f"column_{letter}"] = forms.ChoiceField(
+                choices=options, label=f"Column {letter}: “{column['header']}”",
+                help_text=("For example: " + " · ".join(shown)) if shown else "The column is empty.")
+
+    def choices(self) -> dict[str, str]:
+        return {name.removeprefix("column_"): value for name, value in self.cleaned_data.items()}
+
+
+class GiftStartForm(QuoteForm):
+    """"Start an order": the organisation and the quote it starts from. A visitor also fills
+    in the sign-up form (``shop.forms.accounts.SignupForm``) in the same page."""
+
+    organisation = forms.CharField(max_length=120, label="Organisation name")
+    your_name = forms.CharField(max_length=120, label="Your name", help_text="Your invoices are addressed to you.")
+    box = forms.ChoiceField(choices=[], label="Box to start from")
+    invoice_terms = forms.BooleanField(
+        required=False, label="We would like to pay by invoice (net 30)",
+        help_text="Our team reviews this within a working day; until then, orders are paid by card.")
+    field_order = ["organisation", "your_name", "box", "quantity", "shipping", "state", "invoice_terms"]
+
+    def __init__(self, *args, boxes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["box"].choices = [(box.slug, box.name) for box in boxes]
+        self.fields["quantity"].label = "Boxes"
+
+
+class BudgetForm(forms.Form):
+    """A member's spending budget; an empty amount takes the limit away."""
+
+    period = forms.ChoiceField(choices=[("month", "a month"), ("quarter", "a quarter"), ("year", "a year")],
+                               label="Per")
+    amount = DecimalField(min_value=0, max_value=10_000_000, max_digits=10, decimal_places=2, required=False,
+                          label="Budget (US dollars)", help_text="Leave empty for no limit.")
+
+
+class OrderDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve and place the order"), ("decline", "Decline it")],
+                                 widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+                           help_text="E-mailed to whoever placed the order; needed to decline.")

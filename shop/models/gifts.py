@@ -23,6 +23,11 @@ class Organisation(models.Model):
     billing_address = models.TextField(blank=True)
     payment_terms = models.CharField(max_length=8, choices=Terms.choices, default=Terms.CARD,
                                      help_text="Set by shop staff; invoices only after approval.")
+    terms_requested_at = models.DateTimeField(null=True, blank=True,
+                                              help_text="When the client asked to pay by invoice (net 30).")
+    terms_approved_at = models.DateTimeField(null=True, blank=True)
+    terms_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +49,22 @@ class OrganisationMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership")]
+
+
+class GiftBudget(models.Model):
+    """What a member may spend on gift orders in each period before an administrator must
+    approve the order (administrators themselves are not limited)."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+        YEAR = "year", "Year"
+
+    member = models.OneToOneField(OrganisationMember, on_delete=models.CASCADE, related_name="budget")
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class BoxSize(models.Model):
@@ -135,6 +156,11 @@ class GiftDesign(models.Model):
                             help_text="Stored under a generated name; served only to the organisation and staff.")
     initials = models.CharField(max_length=3, blank=True, validators=[initials_validator])
     message = models.TextField(blank=True, validators=[MaxLengthValidator(300)])
+    # What the public quote asked for when the account was opened ("Start an order"): the
+    # builder's quote and order form start from it.
+    planned_quantity = models.PositiveIntegerField(null=True, blank=True)
+    planned_shipping = models.CharField(max_length=16, blank=True)
+    planned_state = models.CharField(max_length=2, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,6 +199,8 @@ class GiftOrder(models.Model):
         SHIPPED = "shipped", "Shipped"
         DELIVERED = "delivered", "Delivered"
         CANCELLED = "cancelled", "Cancelled"
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for an administrator's approval"
+        DECLINED = "declined", "Declined by an administrator"
 
     class Payment(models.TextChoices):
         CARD = "card", "Card (authorised now, charged on proof approval)"
@@ -211,6 +239,11 @@ class GiftOrder(models.Model):
     payment = models.CharField(max_length=8, choices=Payment.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Over the placer's budget: an administrator approves or declines it, with a note.
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -405,6 +438,7 @@ class RecipientList(models.Model):
 
     class Status(models.TextChoices):
         PROCESSING = "processing", "Checking"
+        MAPPING = "mapping", "Waiting for column choices"
         READY = "ready", "Ready"
         FAILED = "failed", "Not imported"
         CLAIMS = "claims", "Addresses given by claim link"
@@ -418,6 +452,8 @@ class RecipientList(models.Model):
     error_message = models.TextField(blank=True)
     row_errors = models.JSONField(default=list, blank=True, help_text="Every bad row: row number, column, reason.")
     notes = models.JSONField(default=list, blank=True, help_text="Columns of the file that were not used, and why.")
+    unmapped_columns = models.JSONField(default=dict, blank=True,
+                                        help_text="While waiting for choices: the unknown columns, the required ones missing, what they may be.")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -430,6 +466,22 @@ class RecipientList(models.Model):
     @property
     def progress_percent(self) -> int:
         return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+
+class RecipientColumnMapping(models.Model):
+    """What an organisation said a column of its recipient files is (``column`` blank: ignore
+    it), by the header's key (``recipients_import.header_key``); applied to its next files."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_mappings")
+    header_key = models.CharField(max_length=100)
+    header = models.CharField(max_length=200, help_text="The header as the file spelt it.")
+    column = models.CharField(max_length=16, blank=True)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["header_key"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "header_key"], name="column_mapping_once")]
 
 
 class GiftRecipient(models.Model):

@@ -270,12 +270,17 @@ class AccountAdapter(DefaultAccountAdapter):
     account *and* IP: the attacker's address is refused, the owner's is not."""
 
     def get_login_redirect_url(self, request):
-        """Staff land on the staff home (``/staff/``); customers, volunteers and employees keep
+        """Staff land on the staff home (``/staff/``); members of a gift organisation on
+        ``/gifts/``; customers, volunteers and employees keep
         their own landing (``LOGIN_REDIRECT_URL``). A ``?next=`` still wins (allauth reads it first)."""
-        if is_staff_user(request.user):
-            from django.urls import reverse
+        from django.urls import reverse
 
+        if is_staff_user(request.user):
             return reverse("payroll:staff_home")
+        from shop.models import OrganisationMember
+
+        if OrganisationMember.objects.filter(user=request.user).exists():
+            return reverse("shop:gifts")  # a corporate client's boxes and orders (a first draft after "Start an order")
         return super().get_login_redirect_url(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials):

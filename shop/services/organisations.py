@@ -1,13 +1,17 @@
-"""Corporate organisations' membership: administrators invite colleagues by e-mail; the
-invitation is accepted by a signed-in user with that address."""
+"""Corporate organisations: opened by their first administrator ("Start an order"), their
+payment terms (card until shop staff approve invoices, net 30), and membership:
+administrators invite colleagues by e-mail; the invitation is accepted by a signed-in user
+with that address."""
 from django.conf import settings
 from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from shop.platform import mail
+from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.models import Organisation, OrganisationInvitation, OrganisationMember
 
@@ -16,6 +20,73 @@ ADMIN = OrganisationMember.Role.ADMIN
 
 class MembershipError(DomainError):
     pass
+
+
+class TermsError(DomainError):
+    pass
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:100] or "organisation"
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+@transaction.atomic
+def organisation_open(name: str, user, *, billing_contact: str = "", invoice_terms: bool = False) -> Organisation:
+    """A new client's organisation, ``user`` its administrator. It pays by card from the
+    start; ``invoice_terms`` records a request for net 30, which only shop staff grant
+    (``organisation_terms_approve``)."""
+    name = " ".join(name.split())
+    if not name:
+        raise MembershipError("Give your organisation's name.")
+    if len(name) > 120:
+        raise MembershipError("An organisation's name has at most 120 characters.")
+    organisation = Organisation.objects.create(
+        name=name, slug=_free_slug(name), billing_contact=" ".join(billing_contact.split())[:120],
+        billing_email=user.email, payment_terms=Organisation.Terms.CARD,
+        terms_requested_at=timezone.now() if invoice_terms else None)
+    OrganisationMember.objects.create(organisation=organisation, user=user, role=ADMIN)
+    audit_record("organisation.opened", actor=user, target=organisation, invoice_terms_requested=invoice_terms)
+    return organisation
+
+
+def _require_staff(actor) -> None:
+    from shop.platform.roles import SHOP_STAFF, user_has_role
+
+    if not user_has_role(actor, SHOP_STAFF):
+        raise TermsError("Only shop staff decide an organisation's payment terms.")
+
+
+@transaction.atomic
+def organisation_terms_approve(organisation_id: int, actor) -> Organisation:
+    """Shop staff let the organisation pay by invoice, net 30: its next orders are invoiced
+    when their proof is approved (orders already placed keep their card payment)."""
+    _require_staff(actor)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if organisation.payment_terms == Organisation.Terms.NET30:
+        return organisation
+    organisation.payment_terms = Organisation.Terms.NET30
+    organisation.terms_approved_at, organisation.terms_approved_by = timezone.now(), actor
+    organisation.save(update_fields=["payment_terms", "terms_approved_at", "terms_approved_by"])
+    audit_record("organisation.terms_approved", actor=actor, target=organisation, terms=organisation.payment_terms)
+    return organisation
+
+
+@transaction.atomic
+def organisation_terms_withdraw(organisation_id: int, actor) -> Organisation:
+    """Back to card only (invoices already issued stay due)."""
+    _require_staff(actor)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if organisation.payment_terms == Organisation.Terms.CARD:
+        return organisation
+    organisation.payment_terms = Organisation.Terms.CARD
+    organisation.terms_approved_at, organisation.terms_approved_by = None, None
+    organisation.save(update_fields=["payment_terms", "terms_approved_at", "terms_approved_by"])
+    audit_record("organisation.terms_withdrawn", actor=actor, target=organisation, terms=organisation.payment_terms)
+    return organisation
 
 
 def is_organisation_admin(user, organisation: Organisation) -> bool:

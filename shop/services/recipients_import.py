@@ -13,6 +13,11 @@ exported from an HR or CRM system (``Address 1``, ``Street``, ``Zip Code``, ``St
 column we do not use is ignored, and ``read_recipients`` returns a note naming it (with its
 spreadsheet letter) for the member to see.
 
+A file that misses a required column but has columns we do not know raises
+``ColumnsNeedMapping`` instead of refusing it: the member says what each unknown column
+is, or to ignore it, and the file is read again with that ``mapping`` ({header key: column,
+or "" to ignore}); the organisation's earlier choices are passed the same way.
+
 File-level problems (unreadable encoding, empty file, no recipients, a missing required
 column, two columns that mean the same thing, too many rows) raise ``RecipientImportError``
 with ``errors == []`` and a message saying what is wrong; a missing column's message lists
@@ -135,6 +140,28 @@ class RecipientImportError(DomainError):
         self.errors: list[RowError] = list(errors or [])
 
 
+@dataclass(frozen=True)
+class UnknownColumn:
+    letter: str  # as the spreadsheet labels it
+    header: str
+    key: str  # header_key(header): what a remembered choice is stored under
+
+
+class ColumnsNeedMapping(RecipientImportError):
+    """The file lacks a required column and has columns we do not know: ask what they are.
+    ``columns`` are the unknown ones; ``missing`` the required columns still to find;
+    ``choices`` the columns an unknown one may be (those the file has not got yet)."""
+
+    def __init__(self, columns: list[UnknownColumn], missing: list[str], choices: list[str]):
+        described = ", ".join(LABELS[column] for column in missing)
+        super().__init__(f"We could not find {described} in the file; tell us which column holds it.")
+        self.columns, self.missing, self.choices = columns, missing, choices
+
+
+MAPPABLE = ("name", "first_name", "last_name", "company", "address_line1", "address_line2", "city", "state", "zip",
+            "country", "message", "email")
+
+
 def _is_blank(cells: list[str]) -> bool:
     return all(not cell.strip() for cell in cells)
 
@@ -175,8 +202,12 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _check_header(header: list[str]) -> tuple[dict[str, int], int, list[str]]:
-    """({column: cell index}, width of the header, notes on the columns not used)."""
+def _check_header(header: list[str], mapping: dict[str, str] | None = None) -> tuple[dict[str, int], int, list[str]]:
+    """({column: cell index}, width of the header, notes on the columns not used).
+
+    ``mapping`` ({header key: column, or "" to ignore}) is what the member chose; it comes
+    before the alias table."""
+    mapping = mapping or {}
     cells = [cell.strip() for cell in header]
     if len(cells) == 1 and ";" in cells[0]:
         raise RecipientImportError(
@@ -188,10 +219,14 @@ def _check_header(header: list[str]) -> tuple[dict[str, int], int, list[str]]:
         cells.pop()
     found: dict[str, list[int]] = {}
     ignored: list[int] = []
+    chosen_ignore: list[int] = []
     for index, cell in enumerate(cells):
-        column = ALIASES.get(header_key(cell))
+        key = header_key(cell)
+        column = mapping[key] if key in mapping and cell else ALIASES.get(key)
         if column is None:
             ignored.append(index)
+        elif column == "":
+            chosen_ignore.append(index)
         else:
             found.setdefault(column, []).append(index)
     repeated = [column for column, indexes in found.items() if len(indexes) > 1]
@@ -213,12 +248,20 @@ def _check_header(header: list[str]) -> tuple[dict[str, int], int, list[str]]:
         column for column in REQUIRED_COLUMNS
         if column not in columns and not (column == "name" and ("first_name" in columns or "last_name" in columns))
     ]
+    named = [index for index in ignored if cells[index]]
+    if missing and named:
+        raise ColumnsNeedMapping(
+            [UnknownColumn(_column_letter(i), cells[i], header_key(cells[i])) for i in named], missing,
+            [column for column in MAPPABLE if column not in columns
+             and not (column in ("first_name", "last_name") and "name" in columns)])
     if missing:
         described = "; ".join(f"{LABELS[column]} (a column named {_accepted(column)})" for column in missing)
         raise RecipientImportError(
             f"Missing required column{'s' if len(missing) > 1 else ''}: {described}. "
             f"Expected columns: {EXPECTED}."
         )
+    for index in chosen_ignore:
+        notes.append(f"Column {_column_letter(index)} ({cells[index]!r}) was ignored, as you chose.")
     for index in ignored:
         notes.append(f"Column {_column_letter(index)} ({cells[index]!r}) was ignored: it is not one we use."
                      if cells[index] else f"Column {_column_letter(index)} has no name and was ignored.")
@@ -329,15 +372,17 @@ def parse_recipients(
     data: bytes | str,
     max_rows: int = MAX_ROWS,
     progress: Callable[[int, int], None] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> list[Recipient]:
     """Every recipient in the file, or ``RecipientImportError`` listing every problem."""
-    return read_recipients(data, max_rows, progress).recipients
+    return read_recipients(data, max_rows, progress, mapping).recipients
 
 
 def read_recipients(
     data: bytes | str,
     max_rows: int = MAX_ROWS,
     progress: Callable[[int, int], None] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> RecipientFile:
     """Every recipient in the file and notes on the columns not used, or
     ``RecipientImportError`` listing every problem.
@@ -356,7 +401,7 @@ def read_recipients(
     if not numbered:
         raise RecipientImportError("The file is empty. Please use the template and add your recipients.")
     _header_row, header = numbered[0]
-    columns, width, notes = _check_header(header)
+    columns, width, notes = _check_header(header, mapping)
     rows = numbered[1:]
     if not rows:
         raise RecipientImportError("The file has a header but no recipients.")
@@ -402,3 +447,29 @@ def read_recipients(
             f"{_plural(bad_rows, 'row')} {verb} problems; nothing was imported.", errors
         )
     return RecipientFile(recipients, notes)
+
+
+def column_samples(data: bytes | str, letters: list[str], count: int = 3) -> dict[str, list[str]]:
+    """The first few non-empty values of the columns ``letters``, to show beside the question
+    of what they are (read only for the organisation's own members)."""
+    try:
+        numbered = csv_export.read_records(data)
+    except (csv_export.CsvDecodeError, csv_export.CsvReadError):
+        return {letter: [] for letter in letters}
+    indexes = {letter: _letter_index(letter) for letter in letters}
+    samples: dict[str, list[str]] = {letter: [] for letter in letters}
+    for _row, cells in numbered[1:]:
+        for letter, index in indexes.items():
+            value = cells[index].strip() if index < len(cells) else ""
+            if value and len(samples[letter]) < count:
+                samples[letter].append(value[:60])
+        if all(len(values) >= count for values in samples.values()):
+            break
+    return samples
+
+
+def _letter_index(letter: str) -> int:
+    index = 0
+    for character in letter:
+        index = index * 26 + ord(character) - ord("A") + 1
+    return index - 1

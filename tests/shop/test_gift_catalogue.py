@@ -103,7 +103,12 @@ def test_a_change_to_a_tier_or_a_box_shows_on_the_next_view(client, catalogue):
 
 
 def test_the_catalogue_is_linked_from_the_gift_home(client, catalogue):
+    from shop.models import OrganisationMember
     from tests.support.factories import UserFactory
 
-    client.force_login(UserFactory())
+    member = UserFactory()
+    OrganisationMember.objects.create(organisation=Organisation.objects.create(name="Acme", slug="acme"), user=member)
+    client.force_login(member)
     assert f'href="{reverse("shop:gift_boxes")}"' in client.get(reverse("shop:gifts")).content.decode()
+    client.force_login(UserFactory())  # not in an organisation: /gifts/ is the catalogue itself
+    assert "The Thank-You" in client.get(reverse("shop:gifts")).content.decode()

@@ -131,11 +131,11 @@ def test_import_progress_is_written_while_rows_are_checked(acme):
     seen = []
     original = gift_recipients.read_recipients
 
-    def spy(data, progress):
+    def spy(data, progress, **kwargs):
         def record(done, total):
             progress(done, total)
             seen.append(RecipientList.objects.values_list("processed_rows", "total_rows").get(pk=recipient_list.pk))
-        return original(data, progress=record)
+        return original(data, progress=record, **kwargs)
 
     gift_recipients.read_recipients = spy
     try:

@@ -88,7 +88,7 @@ def organisation_for_member(user, slug: str) -> Organisation | None:
 
 def organisation_people(organisation: Organisation) -> dict:
     return {
-        "members": list(OrganisationMember.objects.filter(organisation=organisation).select_related("user")
+        "members": list(OrganisationMember.objects.filter(organisation=organisation).select_related("user", "budget")
                         .order_by("user__email")),
         "invitations": list(OrganisationInvitation.objects.filter(organisation=organisation, accepted_at__isnull=True)),
     }

@@ -35,7 +35,7 @@ def gift_pipeline(today: date | None = None) -> list[tuple[str, list[GiftOrder]]
 
     today = today or timezone.localdate()
     orders = (
-        GiftOrder.objects.exclude(status__in=[S.DELIVERED, S.CANCELLED])
+        GiftOrder.objects.exclude(status__in=[S.DELIVERED, S.CANCELLED, S.AWAITING_APPROVAL, S.DECLINED])
         .select_related("organisation", "invoice").prefetch_related("proofs").order_by("in_hand_date", "id")
     )
     by_stage: dict[str, list[GiftOrder]] = {status: [] for status in S.values}

@@ -20,6 +20,16 @@ def design_create(organisation, name: str, size, actor, classic: ClassicBox | No
 
 
 @transaction.atomic
+def design_from_quote(organisation, classic: ClassicBox, quantity: int, shipping: str, state: str, actor) -> GiftDesign:
+    """The first draft of a new client: the classic box they were quoted, with the quantity,
+    shipping and state of the quote kept for the builder's quote and order form."""
+    design = design_create(organisation, classic.name, classic.size, actor, classic=classic)
+    design.planned_quantity, design.planned_shipping, design.planned_state = quantity, shipping, state or ""
+    design.save(update_fields=["planned_quantity", "planned_shipping", "planned_state"])
+    return design
+
+
+@transaction.atomic
 def design_set_logo(design: GiftDesign, name: str, content: bytes) -> GiftDesign:
     """Check the upload (type from content, size, dimensions, safe SVG) and store it under a new name."""
     checked = check_logo(name, content)

@@ -103,6 +103,9 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
                        ship_to.state if ship_to else None, destinations=destinations)
     organisation = design.organisation
     payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
+    from shop.services.gifts.budgets import needs_approval
+
+    waiting = actor is not None and needs_approval(organisation, actor, quote.total, today)
     address = {}
     if ship_to:
         address = {"ship_to_name": ship_to.name, "ship_to_company": ship_to.company, "ship_to_line1": ship_to.line1,
@@ -115,13 +118,19 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
         tissue_name=design.tissue.name if design.tissue else "", has_logo=bool(design.logo),
         in_hand_date=in_hand_date, po_number=po_number, box_price=quote.box_price, discount=quote.discount,
         boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
-        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor, **address,
+        assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor,
+        status=S.AWAITING_APPROVAL if waiting else S.PLACED, **address,
     )
     GiftOrderLine.objects.bulk_create(
         GiftOrderLine(order=order, variant=item.variant, title=str(item.variant), per_box=item.quantity,
                       unit_price=item.variant.price, wage_content=item.variant.product.wage_content)
         for item in design.items.select_related("variant__product")
     )
+    if waiting:  # over the member's budget: placed only once an administrator approves (services/gifts/budgets.py)
+        from shop.tasks import send_gift_order_approval_request
+
+        transaction.on_commit(lambda: send_gift_order_approval_request.delay(order.pk))
+        return order
     if payment == GiftOrder.Payment.CARD:
         intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
         payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)

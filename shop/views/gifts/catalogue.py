@@ -1,14 +1,27 @@
-"""The public gift catalogue (/gifts/boxes/): classic boxes with contents and price, the volume
-tiers, lead times and an instant quote, for visitors without an account."""
-from django.shortcuts import render
+"""The public gift catalogue (/gifts/boxes/, and /gifts/ for anyone not in an organisation):
+classic boxes with contents and price, the volume tiers, lead times and an instant quote, for
+visitors without an account; and "Start an order" (/gifts/start/), which opens the account,
+the organisation and its first draft in one step."""
+from allauth.account.utils import complete_signup, perform_login
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 
-from shop.forms.gifts import PublicQuoteForm
+from shop.forms.accounts import SIGNUP_VERIFICATION, SignupForm
+from shop.forms.gifts import GiftStartForm, PublicQuoteForm
 from shop.platform import page_cache
 from shop.platform.errors import DomainError
 from shop.platform.page_cache import CATALOG, GIFTS, Fragment
 from shop.selectors.gifts.catalogue import lead_times, public_classic_box, public_classic_boxes
 from shop.selectors.pricing import volume_tier_rows
+from shop.selectors.gifts.members import member_organisations
+from shop.services.gifts.designs import design_from_quote
 from shop.services.gifts.quote import classic_quote
+from shop.services.organisations import organisation_open
+from shop.views.limits import allauth_too_many
 
 BOXES = Fragment("gift-boxes", areas=(CATALOG, GIFTS))  # prices are the sizes', products' and tiers'
 
@@ -38,5 +51,68 @@ def gift_boxes(request):
                 form.add_error(None, error.message)
         if quote is None:
             status = 400
-    context = {"catalogue": page_cache.for_visitor(request, shared["html"]), "form": form, "quote": quote, "box": box}
+    start = reverse("shop:gift_start")
+    if quote is not None:
+        start += "?" + request.GET.urlencode()
+    context = {"catalogue": page_cache.for_visitor(request, shared["html"]), "form": form, "quote": quote, "box": box,
+               "start_url": start, "is_member": bool(member_organisations(request.user))}
     return render(request, "shop/gifts/boxes.html", context, status=status)
+
+
+@sensitive_post_parameters("password1", "password2")
+def gift_start(request):
+    """One form: a visitor's account (the site's sign-up form, so a taken address is answered
+    exactly as a new one and its owner is e-mailed), the organisation with them as its
+    administrator, and a first draft from the quoted box and quantity. Counted against the
+    sign-up limits (allauth's ``signup``). A signed-in person without an organisation fills
+    in only the organisation."""
+    if member_organisations(request.user):
+        messages.info(request, "You already have an organisation: start a box from its page.")
+        return redirect("shop:gifts")
+    boxes = public_classic_boxes()
+    visitor = not request.user.is_authenticated
+    initial = {"quantity": 25, "shipping": "per_recipient"}
+    initial.update({k: v for k, v in request.GET.items() if k in ("box", "quantity", "shipping", "state")})
+    form = GiftStartForm(request.POST or None, boxes=boxes, initial=initial)
+    signup = SignupForm(request.POST or None) if visitor else None
+    if request.method == "POST":
+        if not allauth_ratelimit.consume(request, app="allauth.account", action="signup"):
+            return allauth_too_many(request)
+        valid = form.is_valid()
+        if signup is not None:
+            valid = signup.is_valid() and valid
+        if valid:
+            response = _start(request, form, signup, {box.slug: box for box in boxes})
+            if response is not None:
+                return response
+    context = {"form": form, "signup": signup, "boxes": boxes}
+    return render(request, "shop/gifts/start.html", context, status=400 if request.method == "POST" else 200)
+
+
+WAITING = ("Confirm your address from the e-mail we have just sent, then sign in: your organisation's first box "
+           "will be waiting under Corporate gifts. If this address already has an account, the e-mail says how to "
+           "sign in instead.")
+
+
+def _start(request, form, signup, boxes):
+    data = form.cleaned_data
+    if signup is not None and signup.account_already_exists:
+        messages.info(request, WAITING)  # the same words as for a new address
+        # The owner is told by e-mail that someone tried; the visitor sees what a new address sees.
+        return perform_login(request, None, email_verification=SIGNUP_VERIFICATION, signup=True,
+                             email=signup.cleaned_data["email"])
+    try:
+        with transaction.atomic():
+            user = signup.save(request) if signup is not None else request.user
+            organisation = organisation_open(data["organisation"], user, billing_contact=data["your_name"],
+                                             invoice_terms=data["invoice_terms"])
+            design = design_from_quote(organisation, boxes[data["box"]], data["quantity"], data["shipping"],
+                                       data["state"], user)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return None
+    if signup is None:
+        messages.success(request, f"{organisation.name} is ready, and your first box is below.")
+        return redirect("shop:gift_design", design.pk)
+    messages.info(request, WAITING)
+    return complete_signup(request, user, SIGNUP_VERIFICATION, reverse("shop:gift_design", args=[design.pk]))

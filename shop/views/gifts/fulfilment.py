@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shop.platform.errors import DomainError
-from shop.forms.gifts import InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
-from shop.models import Proof
+from shop.forms.gifts import BudgetForm, ColumnMappingForm, InvitationForm, ProofUploadForm, RecipientListForm, ShipmentForm, TrackingImportForm
+from shop.models import Proof, RecipientList
 from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gifts.orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
 from shop.selectors.gifts.members import (
@@ -22,8 +22,8 @@ from shop.services import organisations
 from shop.services.gifts import proofs
 from shop.services.gifts import fulfilment as gift_fulfilment
 from shop.services.gifts.documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
-from shop.services.gifts.recipients import recipient_list_upload
-from shop.services.recipients_import import TEMPLATE_CSV
+from shop.services.gifts.recipients import ColumnMappingError, recipient_list_map_columns, recipient_list_upload
+from shop.services.recipients_import import TEMPLATE_CSV, column_samples
 from shop.views.files import download_response, private_file_response
 from shop.platform.ratelimit import RateLimited
 from shop.views.limits import invitations_limited, too_many
@@ -68,11 +68,47 @@ def _list_or_404(request, list_id):
 
 
 @login_required
-def recipient_list_detail(request, list_id):
+def recipient_list_detail(request, list_id, mapping_form=None, status=200):
     recipient_list = _list_or_404(request, list_id)
-    recipients = list(recipient_list.recipients.all()[:200])
-    return render(request, "shop/gifts/recipient_list.html",
-                  {"list": recipient_list, "recipients": recipients, "count": recipient_list.recipients.count()})
+    context = {"list": recipient_list}
+    if recipient_list.status == RecipientList.Status.MAPPING:
+        if mapping_form is None:
+            pending = recipient_list.unmapped_columns
+            with recipient_list.source.open("rb") as handle:
+                samples = column_samples(handle.read(), [c["letter"] for c in pending["columns"]])
+            mapping_form = ColumnMappingForm(pending=pending, samples=samples)
+        context["mapping_form"] = mapping_form
+    else:
+        context["recipients"] = list(recipient_list.recipients.all()[:200])
+        context["count"] = recipient_list.recipients.count()
+    return render(request, "shop/gifts/recipient_list.html", context, status=status)
+
+
+@require_POST
+@login_required
+def recipient_list_columns(request, list_id):
+    """The member's answer to "what is this column?"; the file is checked again with it."""
+    recipient_list = _list_or_404(request, list_id)
+    if recipient_list.status != RecipientList.Status.MAPPING:
+        messages.info(request, "This list is not waiting for column choices.")
+        return redirect("shop:gift_recipient_list", recipient_list.pk)
+    pending = recipient_list.unmapped_columns
+    with recipient_list.source.open("rb") as handle:
+        samples = column_samples(handle.read(), [c["letter"] for c in pending["columns"]])
+    form = ColumnMappingForm(request.POST, pending=pending, samples=samples)
+    if form.is_valid():
+        try:
+            recipient_list_map_columns(recipient_list.pk, form.choices(), request.user)
+        except ColumnMappingError as error:
+            for letter, message in error.errors.items():
+                form.add_error(f"column_{letter}", message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Thank you. We are checking the file again and will use these choices for "
+                                      f"{recipient_list.organisation.name}'s next files too.")
+            return redirect("shop:gift_recipient_list", recipient_list.pk)
+    return recipient_list_detail(request, list_id, mapping_form=form, status=400)
 
 
 @login_required
@@ -108,10 +144,47 @@ def organisation_members(request, slug):
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("shop:gift_members", organisation.slug)
-    context = {"organisation": organisation, "form": form,
-               "is_admin": organisations.is_organisation_admin(request.user, organisation),
-               **organisation_people(organisation)}
-    return render(request, "shop/gifts/members.html", context, status=400 if form.errors else 200)
+    return _members_page(request, organisation, form)
+
+
+def _members_page(request, organisation, form, budget_forms=None, status=None):
+    from django.utils import timezone
+
+    from shop.services.gifts.budgets import member_spent
+
+    people = organisation_people(organisation)
+    is_admin = organisations.is_organisation_admin(request.user, organisation)
+    today = timezone.localdate()
+    budget_forms = budget_forms or {}
+    for member in people["members"]:
+        budget = getattr(member, "budget", None)
+        member.spent = member_spent(member, budget.period, today) if budget else None
+        member.budget_form = budget_forms.get(member.pk) or BudgetForm(
+            initial={"period": budget.period, "amount": budget.amount} if budget else {"period": "month"},
+            prefix=f"m{member.pk}")
+    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people}
+    return render(request, "shop/gifts/members.html", context, status=status or (400 if form.errors else 200))
+
+
+@require_POST
+@login_required
+def organisation_member_budget(request, slug, member_id):
+    """An administrator sets (or clears) a member's spending budget."""
+    from shop.services.gifts.budgets import budget_set
+
+    organisation = _organisation_or_404(request, slug)
+    if not organisation.members.filter(pk=member_id).exists():
+        raise Http404("No such member")
+    form = BudgetForm(request.POST, prefix=f"m{member_id}")
+    if form.is_valid():
+        try:
+            budget_set(organisation, member_id, form.cleaned_data["period"], form.cleaned_data["amount"], request.user)
+        except DomainError as error:
+            form.add_error("amount", error.message)
+        else:
+            messages.success(request, "Budget saved.")
+            return redirect("shop:gift_members", organisation.slug)
+    return _members_page(request, organisation, InvitationForm(), {member_id: form}, status=400)
 
 
 def _members_change(request, slug, change):

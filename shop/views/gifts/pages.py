@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from shop.platform import page_cache
@@ -16,6 +17,7 @@ from shop.forms.gifts import (
     DesignItemForm,
     GiftOrderForm,
     LogoForm,
+    OrderDecisionForm,
     NewDesignForm,
     ProofReviewForm,
     ProofUploadForm,
@@ -24,6 +26,7 @@ from shop.forms.gifts import (
 from shop.models import GiftOrder, Invoice
 from shop.platform.roles import SHOP_STAFF, role_required
 from shop.views.checkout import payment_method_from
+from shop.views.gifts.catalogue import gift_boxes
 from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
@@ -59,9 +62,12 @@ def _design_or_404(request, design_id):
     return design
 
 
-@login_required
 def gifts_home(request):
+    """Members of an organisation: its designs and orders. Everyone else (visitors too): the
+    public catalogue with its instant quote and "Start an order"."""
     organisations = member_organisations(request.user)
+    if not organisations:
+        return gift_boxes(request)
     form = NewDesignForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         design = gift_designs.design_create(form.cleaned_data["organisation"], form.cleaned_data["name"],
@@ -86,7 +92,10 @@ def _builder(request, design, status=200, **bound):
     items = list(design.items.all())
     for item in items:
         item.line_price = item.variant.price * item.quantity
-    quote_form = bound.get("quote_form") or QuoteForm(request.GET or None)
+    planned = ({"quantity": design.planned_quantity, "shipping": design.planned_shipping or "per_recipient",
+                "state": design.planned_state} if design.planned_quantity else None)
+    # A draft from the public quote ("Start an order") opens with that quote worked out.
+    quote_form = bound.get("quote_form") or QuoteForm(request.GET or planned)
     quote = None
     if quote_form.is_bound and quote_form.is_valid():
         try:
@@ -101,7 +110,11 @@ def _builder(request, design, status=200, **bound):
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
         "logo_form": bound.get("logo_form") or LogoForm(),
         "quote_form": quote_form, "quote": quote, **choices,
-        "order_form": bound.get("order_form") or GiftOrderForm(organisation=design.organisation),
+        "quote_query": urlencode({"quantity": quote.quantity, "shipping": quote_form.cleaned_data["shipping"],
+                                  "state": quote_form.cleaned_data["state"] or ""}) if quote else "",
+        "order_form": bound.get("order_form") or GiftOrderForm(
+            organisation=design.organisation,
+            initial={"quantity": design.planned_quantity, "shipping": design.planned_shipping} if planned else None),
     }
     return render(request, "shop/gifts/design.html", context, status=status)
 
@@ -216,10 +229,15 @@ def _order_or_404(request, number):
 
 
 @login_required
-def gift_order_detail(request, number, review_form=None, status=200):
+def gift_order_detail(request, number, review_form=None, status=200, decision_form=None):
+    from shop.services.organisations import is_organisation_admin
+
     order = _order_or_404(request, number)
+    waiting = order.status == GiftOrder.Status.AWAITING_APPROVAL
     context = {
         "order": order, "proofs": list(order.proofs.all()), "review_form": review_form or ProofReviewForm(),
+        "can_decide": waiting and is_organisation_admin(request.user, order.organisation),
+        "decision_form": decision_form or OrderDecisionForm(),
         "needs_card": order.payment == order.Payment.CARD and order.status in (order.Status.PLACED, order.Status.PROOF_READY,
                                                                                  order.Status.CHANGES_REQUESTED),
         "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -241,6 +259,27 @@ def gift_order_review(request, number):
         else:
             return redirect("shop:gift_order", order.number)
     return gift_order_detail(request, number, review_form=form, status=400)
+
+
+@require_POST
+@login_required
+def gift_order_decide(request, number):
+    """An administrator approves (the order is placed) or declines an order over a member's budget."""
+    from shop.services.gifts.budgets import order_decide
+
+    order = _order_or_404(request, number)
+    form = OrderDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            order_decide(order.pk, approve=approve, note=form.cleaned_data["note"], actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Order {order.number} {'approved and placed' if approve else 'declined'}; "
+                                      "whoever placed it has been e-mailed.")
+            return redirect("shop:gift_order", order.number)
+    return gift_order_detail(request, number, status=400, decision_form=form)
 
 
 @require_POST

@@ -64,6 +64,8 @@ EMAIL_SENDERS = {
     "shop.services.restock.restock_send_notice",
     "shop.services.gifts.orders.invoice_send",
     "shop.services.gifts.orders.gift_order_send_placed",
+    "shop.services.gifts.budgets.approval_request_send",
+    "shop.services.gifts.budgets.decision_send",
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.gifts.claims._send",  # a gift sent by claim link, and its reminder
     "shop.services.organisations.invitation_email",
@@ -395,6 +397,22 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
         expect("claim e-mail", claim_mail.body, "Cora O'Connor & <Co>", "Rae <Recipient> & Co", "Thanks & <cheers>, team!",
                "/gifts/claim/")
         expect("claim e-mail subject", claim_mail.subject, "Cora O'Connor & <Co>")
+    # Budgets: an order over a member's budget; the administrators are asked, the member is told.
+    from shop.models import GiftBudget
+    from shop.models import OrganisationMember as Member
+    from shop.services.gifts import budgets as gift_budgets
+    from tests.support.factories import bulk_address
+
+    buyer = UserFactory(email="buyer@obrien.example", first_name="Bo & <Buyer>")
+    GiftBudget.objects.create(member=Member.objects.create(organisation=order.organisation, user=buyer),
+                              amount=Decimal("10.00"))
+    waiting = gift_orders.gift_order_place(design, 100, shipping_mode="bulk", ship_to=bulk_address(),
+                                           in_hand_date=date(2027, 6, 1), actor=buyer)
+    [ask] = sent("shop.services.gifts.budgets.approval_request_send", gift_budgets.approval_request_send, waiting.pk)
+    expect("approval request", ask.body, ORGANISATION, "Bo & <Buyer>", f"total ${waiting.total:,}")
+    gift_budgets.order_decide(waiting.pk, approve=False, note="Over budget & <not now>", actor=order.placed_by)
+    [told] = sent("shop.services.gifts.budgets.decision_send", gift_budgets.decision_send, waiting.pk)
+    expect("decision", told.body, "was declined", "Over budget & <not now>")
     certificate = drawn("shop.services.gifts.documents.impact_certificate_pdf", impact_certificate_pdf(order))
     expect("certificate", certificate, ORGANISATION)
     for event in ("proof", "shipped"):
