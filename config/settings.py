@@ -188,7 +188,8 @@ MENDED_RATE_LIMITS = {
     "invitation": env("INVITATION_RATE_LIMIT", default="20/h/user"),
     # Ready for gift claim links and gift card codes (call shop.platform.ratelimit.hit with these names).
     "gift_claim": env("GIFT_CLAIM_RATE_LIMIT", default="10/h/ip"),
-    "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
+    # Gift card codes typed at checkout that are no active card (shop/views/checkout.py).
+    "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/10m/session,10/h/ip"),
     # "E-mail me when it's back" (a typed address): per visitor's IP and per address asked for.
     "restock_request": env("RESTOCK_REQUEST_RATE_LIMIT", default="10/h/ip,5/d/email"),
     # Discount codes typed at checkout that are no code at all (guessing); over it, every code
@@ -292,6 +293,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
     "anonymise-training-records": {"task": "payroll.tasks.anonymise_training_records", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     "remind-overdue-invoices": {"task": "shop.tasks.remind_overdue_invoices", "schedule": crontab(hour=9, minute=0)},
+    # Gift cards whose chosen day has come (each e-mailed once, shop.services.gift_cards).
+    "send-gift-cards-due": {"task": "shop.tasks.send_gift_cards_due", "schedule": crontab(minute=15)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),
