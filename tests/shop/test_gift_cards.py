@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -256,6 +256,38 @@ def test_selling_a_gift_card_credits_no_wages_and_the_goods_it_buys_do(shop, dja
         place(shop, [card.code], items=[(shop["tote"], 1)])  # 30.00 + 1.80 + 6.95 = 38.75, all by the card
     assert fund() - before == D("8.00")
     assert balance(card) == D("11.25")
+
+
+@hypothesis_settings(max_examples=12, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(card_cents=st.integers(min_value=1, max_value=20000), percent=st.none() | st.integers(min_value=1, max_value=100),
+       totes=st.integers(min_value=1, max_value=3), scarves=st.integers(min_value=0, max_value=2))
+def test_any_card_and_code_leave_the_wage_credit_of_a_paid_order_as_it_was(
+        shop, django_capture_on_commit_callbacks, card_cents, percent, totes, scarves):
+    from shop.models import DiscountCode, ProductVariant
+
+    ProductVariant.objects.filter(pk__in=[shop["tote"].pk, shop["scarf"].pk]).update(stock=10)  # examples share rows
+    card = card_with(D(card_cents) / 100)
+    codes = []
+    if percent is not None:
+        name = f"P{DiscountCode.objects.count()}"
+        DiscountCode.objects.create(code=name, kind="percent", value=D(percent))
+        codes = [name]
+    cart = Cart.objects.create()
+    CartLine.objects.create(cart=cart, variant=shop["tote"], quantity=totes)
+    if scarves:
+        CartLine.objects.create(cart=cart, variant=shop["scarf"], quantity=scarves)
+    details = CheckoutDetails(email="b@example.org", name="B", shipping_method=shop["method"], line1="1 A St",
+                              city="Tampa", state="FL", postal_code="33602")
+    before = fund()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_place(cart, details, codes=codes, gift_cards=[card.code])
+        order_mark_paid(order.pk)
+    # Wages per unit (8.00 a tote, 6.00 a scarf) times the units, whatever the card and the code paid.
+    assert fund() - before == D("8.00") * totes + D("6.00") * scarves
+    # The payments sum to the total; the card paid at most what it held.
+    assert order.gift_card_total == min(D(card_cents) / 100, order.total)
+    assert order.gift_card_total + order.amount_due == order.total and order.amount_due >= 0
 
 
 def test_a_cancelled_unpaid_order_puts_the_cards_share_back(shop):
