@@ -507,3 +507,27 @@ def test_the_admin_shows_cards_masked_and_read_only(client, shop):
     assert client.get(reverse("admin:shop_giftcard_add")).status_code == 403
     assert client.post(reverse("admin:shop_giftcard_delete", args=[card.pk]), {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:shop_giftcardentry_add")).status_code == 403
+
+
+# -- data rights ---------------------------------------------------------------------------------
+
+def test_a_persons_gift_cards_are_exported_masked_and_erased_keeping_the_balance(shop):
+    from shop.data_rights import Erasure, Subject
+    from shop.services.data_rights import gift_cards_erase, gift_cards_export
+
+    card = gift_card_create(D("40.00"), buyer_email="Buyer@Example.org", deliver_on=timezone.localdate(),
+                            recipient_name="Robin", recipient_email="robin@example.org", message="Happy birthday",
+                            code="MEND-CARD-TEST-2345")
+    GiftCard.objects.filter(pk=card.pk).update(emailed_at=timezone.now())
+    gift_card_issue(card.pk)
+    robin = Subject(frozenset({"robin@example.org"}))
+    [exported] = gift_cards_export(robin)
+    assert (exported["card"], exported["balance"], exported["recipient_name"]) == ("••••-••••-••••-2345", "40.00", "Robin")
+    assert "MENDCARDTEST2345" not in str(exported)
+    erasure = Erasure()
+    gift_cards_erase(robin, erasure)
+    card.refresh_from_db()
+    assert (card.recipient_email, card.recipient_name, card.message, card.buyer_email) == (
+        f"erased-gift-card-recipient-{card.pk}@erased.invalid", "", "", "Buyer@Example.org")
+    assert balance(card) == D("40.00") and erasure.counts == {"gift_cards": 1}
+    assert gift_cards_export(Subject(frozenset({"buyer@example.org"})))[0]["buyer_email"] == "Buyer@Example.org"
