@@ -293,7 +293,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-wage-fund": {"task": "payroll.tasks.sweep_wage_fund", "schedule": 600.0},
     "anonymise-training-records": {"task": "payroll.tasks.anonymise_training_records", "schedule": crontab(day_of_month=1, hour=3, minute=0)},
     "remind-overdue-invoices": {"task": "shop.tasks.remind_overdue_invoices", "schedule": crontab(hour=9, minute=0)},
-    # Gift cards whose chosen day has come (each e-mailed once, shop.services.gift_cards).
+    # Gift cards whose chosen day has come (each e-mailed once, shop.services.giftcards).
     "send-gift-cards-due": {"task": "shop.tasks.send_gift_cards_due", "schedule": crontab(minute=15)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",

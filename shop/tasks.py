@@ -190,13 +190,13 @@ def send_hosting_decision(request_id: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_card(card_id: int) -> None:
-    from shop.services.gift_cards import gift_card_send
+    from shop.services.giftcards import gift_card_send
 
     gift_card_send(card_id)
 
 
 @shared_task(**RETRY)
 def send_gift_cards_due() -> None:
-    from shop.services.gift_cards import gift_cards_send_due
+    from shop.services.giftcards import gift_cards_send_due
 
     gift_cards_send_due()

@@ -675,7 +675,7 @@ def _gift_card_admin_ids() -> dict:
     """An issued gift card (its ledger's first row) for the admin's read-only pages."""
     from django.utils import timezone
 
-    from shop.services.gift_cards import gift_card_create, gift_card_issue
+    from shop.services.giftcards import gift_card_create, gift_card_issue
 
     card = gift_card_create(Decimal("25.00"), buyer_email="b@example.org", deliver_on=timezone.localdate())
     GiftCard.objects.filter(pk=card.pk).update(emailed_at=timezone.now())

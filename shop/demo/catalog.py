@@ -346,7 +346,7 @@ def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     from shop.demo.discounts import seed_discounts
 
     seed_discounts()  # WELCOME10 and FREESHIP
-    from shop.demo.gift_cards import seed_gift_cards
+    from shop.demo.giftcards import seed_gift_cards
 
     seed_gift_cards(CUSTOMER[0])  # a gift card product and the card MEND-CARD-TEST-2345
     return products + 1, seed_orders(), people

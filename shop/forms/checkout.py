@@ -7,8 +7,8 @@ from shop.models import ShippingMethod
 from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.selectors.discounts import MAX_CODES, parse_codes
-from shop.selectors.gift_cards import MAX_CARDS
-from shop.selectors.gift_cards import parse_codes as parse_gift_card_codes
+from shop.selectors.giftcards import MAX_CARDS
+from shop.selectors.giftcards import parse_codes as parse_gift_card_codes
 from shop.selectors.surtax import counties_for_zip, county_choice, florida_counties
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read

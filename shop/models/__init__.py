@@ -38,7 +38,7 @@ from .giving import (
 )
 from .orders import Order, OrderLine
 from .discounts import DiscountCode, OrderDiscount, OrderDiscountLine
-from .gift_cards import GiftCard, GiftCardEntry
+from .giftcards import GiftCard, GiftCardEntry
 from .pledge import Pledge
 from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate

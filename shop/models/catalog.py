@@ -48,7 +48,7 @@ class Product(models.Model):
         default=1, help_text="Slots one piece takes in a gift box (0: not offered in gift boxes)."
     )
     is_active = models.BooleanField(default=True)
-    # A gift card (shop/models/gift_cards.py): its variants are the fixed amounts; a chosen
+    # A gift card (shop/models/giftcards.py): its variants are the fixed amounts; a chosen
     # amount between the bounds is offered when both are set. It carries no wage content.
     is_gift_card = models.BooleanField(default=False, help_text="Sold as a gift card, delivered by e-mail.")
     gift_card_min = models.DecimalField(**MONEY, null=True, blank=True,

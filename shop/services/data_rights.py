@@ -456,7 +456,7 @@ def _gift_cards(subject: Subject):
 
 def gift_cards_export(subject: Subject):
     """The cards the person bought or was given, masked (a code is never exported: it is money)."""
-    from shop.selectors.gift_cards import balances
+    from shop.selectors.giftcards import balances
 
     cards = list(_gift_cards(subject))
     held = balances(cards)

@@ -22,7 +22,7 @@ from shop.services.addresses import address_remember
 from shop.services.catalog import catalog_changed
 from shop.services.restock import restock_requests_release
 from shop.services.discounts import discounts_lock, discounts_record
-from shop.services.gift_cards import (
+from shop.services.giftcards import (
     gift_cards_for_order,
     gift_cards_issue_for_order,
     gift_cards_redeem,
@@ -86,7 +86,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
     and its lines keep what each took. A code that cannot be used raises ``DiscountError``
     and nothing is written. In Florida the county's surtax is charged: the ZIP code's county, or
     the one the customer chose where the ZIP crosses a county line (``shop/selectors/surtax.py``).
-    The ``gift_cards`` typed then pay what they can (``shop/services/gift_cards.py``, their rows
+    The ``gift_cards`` typed then pay what they can (``shop/services/giftcards.py``, their rows
     locked after the codes'); when they pay it all, the order is marked paid here, through
     ``order_mark_paid`` as a Stripe payment would be. Gift cards bought are made pending, and
     issued when the order is paid."""

@@ -109,7 +109,7 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
             with transaction.atomic():
                 Refund.objects.filter(pk__in=[r.pk for r in by_card]).update(status=Refund.Status.FAILED)
             raise
-    from shop.services.gift_cards import gift_card_refund_back
+    from shop.services.giftcards import gift_card_refund_back
 
     for refund in by_card:
         gift_card_refund_back(refund.pk)

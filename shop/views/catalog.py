@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from shop.forms.checkout import AddToCartForm
-from shop.forms.gift_cards import GiftCardForm
+from shop.forms.giftcards import GiftCardForm
 from shop.forms.restock import RestockRequestForm
 from shop.forms.search import SearchForm
 from shop.platform import page_cache

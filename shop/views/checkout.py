@@ -16,13 +16,13 @@ from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
 from shop.selectors.addresses import addresses_for, preselected
 from shop.selectors.discounts import breakdown_problem, codes_check
-from shop.selectors.gift_cards import gift_cards_check
+from shop.selectors.giftcards import gift_cards_check
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
 from shop.selectors.surtax import county_choice
 from shop.services.cart import cart_get_or_create
 from shop.services.discounts import DiscountError
-from shop.services.gift_cards import GiftCardError
+from shop.services.giftcards import GiftCardError
 from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
 from shop.views.limits import card_payment_limited, limited

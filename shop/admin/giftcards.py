@@ -1,11 +1,11 @@
 """Gift cards, read-only: made, issued, redeemed and given back only by
-``shop/services/gift_cards.py``. The code is never shown (its last four only); the balance is
+``shop/services/giftcards.py``. The code is never shown (its last four only); the balance is
 the ledger's sum."""
 from django.contrib import admin
 
 from shop.admin.base import ReadOnlyAdmin, ReadOnlyInline
 from shop.models import GiftCard, GiftCardEntry
-from shop.selectors.gift_cards import balance
+from shop.selectors.giftcards import balance
 
 
 class GiftCardEntryInline(ReadOnlyInline):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shop.models import Category, GiftCard, Product, ProductVariant
-from shop.selectors.gift_cards import code_hash
+from shop.selectors.giftcards import code_hash
 
 DEMO_CODE = "MEND-CARD-TEST-2345"
 DEMO_AMOUNT = Decimal("50.00")
@@ -39,7 +39,7 @@ def seed_gift_card_product() -> Product:
 
 def seed_gift_cards(buyer_email: str) -> str:
     """The demo card (issued, its e-mail marked sent so seeding sends none); returns its code."""
-    from shop.services.gift_cards import gift_card_create, gift_card_issue
+    from shop.services.giftcards import gift_card_create, gift_card_issue
 
     seed_gift_card_product()
     if not GiftCard.objects.filter(code_hash=code_hash(DEMO_CODE)).exists():

@@ -105,7 +105,7 @@ def unknown_message() -> str:
 
 def gift_cards_check(codes: Sequence[str], breakdown: PriceBreakdown) -> CardCheck:
     """How ``breakdown``'s total would be paid with the cards typed (without locking:
-    ``shop.services.gift_cards.gift_cards_redeem`` works it again under the lock)."""
+    ``shop.services.giftcards.gift_cards_redeem`` works it again under the lock)."""
     if not codes:
         return CardCheck(None)
     if len(codes) > MAX_CARDS:

@@ -1,7 +1,7 @@
 """Gift cards: a code, the people it goes to, and its balance ledger.
 
 A card's balance is never a column: it is the sum of its ``GiftCardEntry`` rows (issue +,
-redeem -, refund +), which are only ever added (``shop/services/gift_cards.py``, under the
+redeem -, refund +), which are only ever added (``shop/services/giftcards.py``, under the
 card's row lock). The code itself is kept as a keyed hash (what a typed code is looked up
 by, unique) and encrypted (so the e-mail can be sent on the chosen date); pages and the
 admin show only its last four characters.

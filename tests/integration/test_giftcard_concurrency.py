@@ -1,5 +1,5 @@
 """One gift card with $50.00 on it, spent by 10 checkouts of $40.00 at once on PostgreSQL: the
-card pays $50.00 in all and never more (``shop/services/gift_cards.py`` reads the balance with
+card pays $50.00 in all and never more (``shop/services/giftcards.py`` reads the balance with
 the card's row locked): one order takes $40.00, one the $10.00 left, the rest are refused."""
 import threading
 from decimal import Decimal
@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from shop.models import Cart, CartLine, GiftCard, Order, Payment
-from shop.selectors.gift_cards import balance
-from shop.services.gift_cards import GiftCardError, gift_card_create, gift_card_issue
+from shop.selectors.giftcards import balance
+from shop.services.giftcards import GiftCardError, gift_card_create, gift_card_issue
 from shop.services.orders import CheckoutDetails, order_place
 from tests.support.factories import ShippingMethodFactory, VariantFactory
 

@@ -21,8 +21,8 @@ from payroll.models import Posting
 from shop.models import Cart, CartLine, GiftCard, GiftCardEntry, Order, Payment
 from shop.platform import roles
 from shop.pricing import CodeDiscount, GiftCardTender, Line, Shipping, TaxRule, price, tenders
-from shop.selectors.gift_cards import ALPHABET, balance, code_hash, parse_codes
-from shop.services.gift_cards import (
+from shop.selectors.giftcards import ALPHABET, balance, code_hash, parse_codes
+from shop.services.giftcards import (
     GiftCardError,
     code_new,
     gift_card_create,

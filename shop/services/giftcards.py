@@ -25,7 +25,7 @@ from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import quantize
 from shop.pricing import PriceBreakdown, tenders
-from shop.selectors.gift_cards import (
+from shop.selectors.giftcards import (
     ALPHABET,
     CODE_LENGTH,
     MAX_CARDS,
