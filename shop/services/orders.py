@@ -181,7 +181,7 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
     cart.lines.all().delete()
     if order.user_id is not None and not pickup:
         address_remember(user, details)
-    if order.amount_due == 0:  # the gift cards paid it all: nothing to charge at Stripe
+    if order.gift_card_total and order.amount_due == 0:  # the gift cards paid it all: nothing to charge at Stripe
         order_mark_paid(order.pk)
         order.refresh_from_db()
     return order
