@@ -190,7 +190,8 @@ MENDED_RATE_LIMITS = {
     "invitation": env("INVITATION_RATE_LIMIT", default="20/h/user"),
     # Ready for gift claim links and gift card codes (call shop.platform.ratelimit.hit with these names).
     "gift_claim": env("GIFT_CLAIM_RATE_LIMIT", default="10/h/ip"),
-    "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/h/ip"),
+    # Gift card codes typed at checkout that are no active card (shop/views/checkout.py).
+    "gift_card_code": env("GIFT_CARD_CODE_RATE_LIMIT", default="5/10m/session,10/h/ip"),
     # "E-mail me when it's back" (a typed address): per visitor's IP and per address asked for.
     "restock_request": env("RESTOCK_REQUEST_RATE_LIMIT", default="10/h/ip,5/d/email"),
     # Discount codes typed at checkout that are no code at all (guessing); over it, every code
@@ -299,6 +300,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "remind-overdue-invoices": {"task": "shop.tasks.remind_overdue_invoices", "schedule": crontab(hour=9, minute=0)},
     # Gifts sent by claim link: reminders to the unclaimed, then the expired orders settled.
     "gift-claims-daily": {"task": "shop.tasks.gift_claims_daily", "schedule": crontab(hour=9, minute=15)},
+    # Gift cards whose chosen day has come (each e-mailed once, shop.services.giftcards).
+    "send-gift-cards-due": {"task": "shop.tasks.send_gift_cards_due", "schedule": crontab(minute=15)},
     "reconcile-wage-fund-nightly": {
         "task": "payroll.tasks.reconcile_wage_fund_nightly",
         "schedule": crontab(hour=2, minute=30),

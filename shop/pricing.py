@@ -14,6 +14,10 @@ in one place (``tests/test_architecture.py`` keeps it so).
   limited to products or categories); one with a ``shipping_off`` method also takes money off
   the shipping (a free-shipping code), never more than the shipping costs.
 - A discount never touches the wage content: that is wage per unit times the quantity.
+- A gift card sold (``Line.gift_card``) is money kept for later, not goods: no discount comes
+  off it, it is not taxed, shipped or credited with wages (the goods it later buys are).
+  Gift cards redeemed are tenders, not discounts (``tenders``): they pay the total, so the
+  goods' tax and wage content are those of the same sale paid by card.
 - Shipping is a flat charge plus a charge per unit, free from a threshold of the discounted
   subtotal; nothing is shipped when there are no lines.
 - Tax follows the destinations (one, or several weighted, e.g. boxes per recipient state):
@@ -47,6 +51,7 @@ class Line:
     label: str = ""
     product: int | None = None  # the product's and its category's keys, for codes limited to them
     category: int | None = None
+    gift_card: bool = False  # a gift card sold: no discount, tax, shipping or wage content
 
 
 @dataclass(frozen=True)
@@ -240,7 +245,7 @@ def _apply_discounts(totals: list[Decimal], lines: Sequence[Line],
     applied = []
     for discount in discounts:
         accepts = getattr(discount, "applies_to", None)
-        left = [t - d if accepts is None or accepts(line) else ZERO
+        left = [t - d if not line.gift_card and (accepts is None or accepts(line)) else ZERO
                 for t, d, line in zip(totals, line_discounts, lines)]
         base = sum(left, ZERO)
         amount = min(max(discount.off(base), ZERO), base)
@@ -323,6 +328,8 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
     for line in lines:
         if line.quantity < 0 or line.unit_price < 0 or line.wage_content < 0:
             raise ValueError("prices, quantities and wage content cannot be negative")
+        if line.gift_card and line.wage_content:
+            raise ValueError("a gift card carries no wage content: the goods it buys do")
     tax_rules = tax_rules or {}
     totals = [quantize(line.unit_price * line.quantity) for line in lines]
     subtotal = sum(totals, ZERO)
@@ -330,16 +337,20 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
     discount_total = sum(line_discounts, ZERO)
     nets = [t - d for t, d in zip(totals, line_discounts)]
     discounted = subtotal - discount_total
-    units = sum(line.quantity for line in lines)
+    # Gift cards sold are neither taxed nor shipped: only the goods are.
+    goods_nets = [ZERO if line.gift_card else net for net, line in zip(nets, lines)]
+    goods = sum(goods_nets, ZERO)
+    units = sum(line.quantity for line in lines if not line.gift_card)
     codes_off = sum((a.amount for a in applied if isinstance(a.discount, CodeDiscount)), ZERO)
-    shipping_cost = shipping.cost(discounted + codes_off, units) if shipping is not None and lines else ZERO
+    shipped = shipping is not None and any(not line.gift_card for line in lines)
+    shipping_cost = shipping.cost(goods + codes_off, units) if shipped else ZERO
     shipping_discount, applied = _shipping_discounts(shipping_cost, applied)
     shipping_cost -= shipping_discount
-    by_destination = (_tax(discounted, shipping_cost, destinations, tax_rules, nets, lines)
+    by_destination = (_tax(goods, shipping_cost, destinations, tax_rules, goods_nets, lines)
                       if destinations else [])
     items_tax = sum((d.items_tax for d in by_destination), ZERO)
     shipping_tax = sum((d.shipping_tax for d in by_destination), ZERO)
-    line_taxes = _line_taxes(items_tax, nets, lines, by_destination, tax_rules)
+    line_taxes = _line_taxes(items_tax, goods_nets, lines, by_destination, tax_rules)
     priced = tuple(
         PricedLine(line, total, discount, tax, quantize(line.wage_content * line.quantity))
         for line, total, discount, tax in zip(lines, totals, line_discounts, line_taxes)
@@ -351,3 +362,50 @@ def price(lines: Sequence[Line], *, discounts: Sequence[Discount] = (), shipping
         tax=tax, total=discounted + shipping_cost + tax, wage_content=sum((p.wage_content for p in priced), ZERO),
         shipping_discount=shipping_discount, surtax=sum((d.surtax for d in by_destination), ZERO),
     )
+
+
+# -- tenders: what pays the total ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class GiftCardTender:
+    """A gift card offered at checkout: ``key`` names it (its id), ``balance`` is what it holds."""
+
+    key: int
+    balance: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Tenders:
+    """How a total is paid: each gift card's part (in the order offered), then ``due`` by card.
+
+    ``cards`` holds (tender, amount) for every card that pays something; the parts and ``due``
+    sum to the total exactly."""
+
+    total: Decimal
+    cards: tuple[tuple[GiftCardTender, Decimal], ...]
+    due: Decimal
+
+    @property
+    def gift_card_total(self) -> Decimal:
+        return sum((amount for _, amount in self.cards), ZERO)
+
+
+def gift_card_payable(breakdown: PriceBreakdown) -> Decimal:
+    """What of a total gift cards may pay: all of it but gift cards being bought (a card does
+    not buy another card, so a balance cannot be moved on or turned back into money)."""
+    return breakdown.total - sum((p.total for p in breakdown.lines if p.line.gift_card), ZERO)
+
+
+def tenders(breakdown: PriceBreakdown, cards: Sequence[GiftCardTender] = ()) -> Tenders:
+    """Pay ``breakdown``'s total with the gift cards in turn, each as far as its balance and
+    what is left allow (partial use: the rest stays on the card), and the rest by card."""
+    left = max(gift_card_payable(breakdown), ZERO)
+    used = []
+    for card in cards:
+        amount = min(max(quantize(card.balance), ZERO), left)
+        if amount > 0:
+            used.append((card, amount))
+            left -= amount
+    paid = sum((amount for _, amount in used), ZERO)
+    return Tenders(breakdown.total, tuple(used), breakdown.total - paid)

@@ -220,3 +220,19 @@ def gift_claims_daily() -> None:
     from shop.services.gifts.claims import claims_tick
 
     claims_tick(timezone.localdate())
+
+
+# -- gift cards --
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_card(card_id: int) -> None:
+    from shop.services.giftcards import gift_card_send
+
+    gift_card_send(card_id)
+
+
+@shared_task(**RETRY)
+def send_gift_cards_due() -> None:
+    from shop.services.giftcards import gift_cards_send_due
+
+    gift_cards_send_due()

@@ -34,6 +34,7 @@ from shop.models import (
     ClassicBox,
     CountySurtax,
     DiscountCode,
+    GiftCard,
     GiftDesign,
     GiftOrder,
     Order,
@@ -337,6 +338,9 @@ ACCESS = {
     "admin/shop/order/<int:order_id>/ship/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     "admin/shop/order/<int:order_id>/refund/": staff(DENIED, superuser_answer=OK, shop_staff=OK),
     **admin_model("admin/shop/stripeevent/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    # Gift cards and their ledger: written only by the services, read by shop staff.
+    **admin_model("admin/shop/giftcard/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/giftcardentry/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     **admin_model("admin/shop/boxsize/", CATALOG_MANAGERS),
     **admin_model("admin/shop/palettecolour/", CATALOG_MANAGERS),
     **admin_model("admin/shop/volumetier/", CATALOG_MANAGERS),
@@ -575,6 +579,7 @@ def sample_objects():
         "payroll/goaldomain/": GoalDomain.objects.get_or_create(slug="health", defaults={"name": "Health"})[0].pk,
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
+        **_gift_card_admin_ids(),
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
         "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk,
         "shop/countysurtax/": CountySurtax.objects.create(county="Duval", rate=Decimal("0.0150")).pk,
@@ -761,6 +766,18 @@ def _circle_objects(people):
     return {"ids": {"shop/givingcircle/": circle.pk, "shop/circleinvitation/": invitation.pk},
             "format": {"circle_slug": circle.slug},
             "owned": {"circle_slug": ("donor", None)}, "twins": {"circle_slug": other.slug}}
+
+
+def _gift_card_admin_ids() -> dict:
+    """An issued gift card (its ledger's first row) for the admin's read-only pages."""
+    from django.utils import timezone
+
+    from shop.services.giftcards import gift_card_create, gift_card_issue
+
+    card = gift_card_create(Decimal("25.00"), buyer_email="b@example.org", deliver_on=timezone.localdate())
+    GiftCard.objects.filter(pk=card.pk).update(emailed_at=timezone.now())
+    gift_card_issue(card.pk)
+    return {"shop/giftcard/": card.pk, "shop/giftcardentry/": card.entries.get().pk}
 
 
 def _events_objects():

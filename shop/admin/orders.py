@@ -115,9 +115,18 @@ class OrderAdmin(ModelAdmin):
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                if refund.payment.demo:
-                    self.message_user(request, f"Refund of ${refund.amount} recorded. {DEMO_REFUND_NOTE}",
+                cards = order.gift_card_total > 0
+                card_note = " The gift cards' share of it was put back onto the cards." if cards else ""
+                if refund.payment.gift_card_id is not None and not order.amount_due:
+                    self.message_user(request, f"Refund of ${form.cleaned_data['amount']} put back onto the gift cards.")
+                elif refund.payment.demo:
+                    self.message_user(request, f"Refund of ${refund.amount} recorded. {DEMO_REFUND_NOTE}{card_note}",
                                       level=messages.WARNING)
+                elif cards:
+                    outcome = ("confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED
+                               else "sent to Stripe; waiting for its confirmation")
+                    self.message_user(request, f"Refund of ${form.cleaned_data['amount']}: ${refund.amount} {outcome}."
+                                      f"{card_note}")
                 else:
                     outcome = ("confirmed by Stripe" if refund.status == Refund.Status.SUCCEEDED
                                else "sent to Stripe; waiting for its confirmation")
@@ -127,6 +136,9 @@ class OrderAdmin(ModelAdmin):
             "The refund is split across the order lines to the cent and is final when Stripe confirms it. "
             f"Up to ${order.refundable} can be refunded."
         )
+        if order.gift_card_total:
+            note += (f" Gift cards paid ${order.gift_card_total} of it: the refund is split over the cards and the"
+                     " card payment, and the cards' share goes back onto the cards (never paid out).")
         if order.payments.filter(demo=True).exists():
             return self._form_page(request, order, form, f"Refund order {order.number}", f"{DEMO_REFUND_NOTE} {note}",
                                    "Record the refund")

@@ -200,7 +200,7 @@ def seed_orders(weeks: int = 8) -> int:
     if Order.objects.filter(email__endswith=DEMO_ORDER_DOMAIN).exists():
         return 0
     rng = random.Random(2026)
-    variants = list(ProductVariant.objects.filter(stock__gte=8).select_related("product").order_by("pk"))
+    variants = list(ProductVariant.objects.filter(stock__gte=8, product__is_gift_card=False).select_related("product").order_by("pk"))
     shipping = ShippingMethod.objects.filter(kind=ShippingMethod.FLAT).first()
     now = timezone.now()
     made = 0
@@ -322,4 +322,7 @@ def seed_demo() -> tuple[int, int, list[tuple[str, str]]]:
     from shop.demo.discounts import seed_discounts
 
     seed_discounts()  # WELCOME10 and FREESHIP
-    return products, seed_orders(), people
+    from shop.demo.giftcards import seed_gift_cards
+
+    seed_gift_cards(CUSTOMER[0])  # a gift card product and the card MEND-CARD-TEST-2345
+    return products + 1, seed_orders(), people

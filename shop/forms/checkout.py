@@ -7,6 +7,8 @@ from shop.models import ShippingMethod
 from shop.forms.addresses import address_fields, country_field
 from shop.models.rates import US_STATES
 from shop.selectors.discounts import MAX_CODES, parse_codes
+from shop.selectors.giftcards import MAX_CARDS
+from shop.selectors.giftcards import parse_codes as parse_gift_card_codes
 from shop.selectors.surtax import counties_for_zip, county_choice, florida_counties
 from shop.services.cart import MAX_LINE_QUANTITY
 from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read
@@ -89,6 +91,12 @@ class CheckoutForm(_ShippingChoices, forms.Form):
     discount_code = forms.CharField(label="Discount code", max_length=100, required=False, widget=forms.TextInput(
         attrs={"form": "checkout-form", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}))
 
+    # Gift cards pay the total (several may, separated by commas); their balance is shown on Apply.
+    gift_cards = forms.CharField(label="Gift card codes", max_length=200, required=False, widget=forms.TextInput(
+        attrs={"form": "checkout-form", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+               "placeholder": "XXXX-XXXX-XXXX-XXXX"}),
+        help_text="Several cards: separate them with commas.")
+
     def __init__(self, *args, addresses=(), can_save=False, applying: bool = False, **kwargs):
         """``applying``: the customer pressed Apply beside the code; only the code (and what the
         summary is priced for) is checked, the other fields are not complained about yet."""
@@ -137,11 +145,17 @@ class CheckoutForm(_ShippingChoices, forms.Form):
             raise forms.ValidationError(f"At most {MAX_CODES} codes can be used on one order.")
         return codes
 
+    def clean_gift_cards(self) -> list[str]:
+        codes = parse_gift_card_codes(self.cleaned_data.get("gift_cards", ""))
+        if len(codes) > MAX_CARDS:
+            raise forms.ValidationError(f"At most {MAX_CARDS} gift cards can be used on one order.")
+        return codes
+
     def full_clean(self):
         super().full_clean()
         if self.applying and self.is_bound:
             self._errors = ErrorDict(
-                {name: errors for name, errors in self._errors.items() if name == "discount_code"})
+                {name: errors for name, errors in self._errors.items() if name in ("discount_code", "gift_cards")})
 
     def clean(self):
         data = super().clean()
@@ -164,7 +178,7 @@ class CheckoutForm(_ShippingChoices, forms.Form):
 
     def details(self) -> dict:
         """The cleaned fields as ``CheckoutDetails`` takes them."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("saved_address", "country", "discount_code")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("saved_address", "country", "discount_code", "gift_cards")}
         chosen = self.chosen_address()
         data["address_id"] = chosen.pk if chosen is not None else None
         return data

@@ -44,6 +44,7 @@ from .giving import (
 )
 from .orders import Order, OrderLine
 from .discounts import DiscountCode, OrderDiscount, OrderDiscountLine
+from .giftcards import GiftCard, GiftCardEntry
 from .pledge import Pledge
 from .payments import Payment, PaymentStatusChange, Refund, RefundLine, StripeEvent
 from .rates import ShippingMethod, TaxRate
@@ -51,6 +52,8 @@ from .surtax import CountySurtax
 from .restock import RestockRequest
 
 __all__ = [
+    "GiftCard",
+    "GiftCardEntry",
     "Address",
     "RestockRequest",
     "AuditEvent",

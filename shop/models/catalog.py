@@ -48,6 +48,13 @@ class Product(models.Model):
         default=1, help_text="Slots one piece takes in a gift box (0: not offered in gift boxes)."
     )
     is_active = models.BooleanField(default=True)
+    # A gift card (shop/models/giftcards.py): its variants are the fixed amounts; a chosen
+    # amount between the bounds is offered when both are set. It carries no wage content.
+    is_gift_card = models.BooleanField(default=False, help_text="Sold as a gift card, delivered by e-mail.")
+    gift_card_min = models.DecimalField(**MONEY, null=True, blank=True,
+                                        help_text="A gift card: the least amount a customer may choose.")
+    gift_card_max = models.DecimalField(**MONEY, null=True, blank=True,
+                                        help_text="A gift card: the most a customer may choose.")
     created_at = models.DateTimeField(auto_now_add=True)
     # The search document, written only by shop.services.search when the product, its variants
     # or its category change (see shop/search.py): weighted words for the embedded SQLite
@@ -63,10 +70,22 @@ class Product(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(wage_content__gte=0), name="product_wage_content_non_negative"),
+            models.CheckConstraint(condition=models.Q(is_gift_card=False) | models.Q(wage_content=0),
+                                   name="product_gift_card_no_wage_content"),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.is_gift_card and self.wage_content:
+            raise ValidationError({"wage_content": "A gift card carries no wage content: the goods it buys do."})
+        low, high = self.gift_card_min, self.gift_card_max
+        if (low is None) != (high is None):
+            raise ValidationError({"gift_card_max": "Set both bounds of a chosen amount, or neither."})
+        if low is not None and not (0 < low <= high):
+            raise ValidationError({"gift_card_max": "The bounds are above $0.00 and the least is at most the most."})
 
     def get_absolute_url(self):
         return reverse("shop:product", args=[self.slug])

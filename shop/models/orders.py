@@ -60,6 +60,7 @@ class Order(models.Model):
     tax_county = models.CharField(max_length=40, blank=True, help_text="The county whose surtax was charged.")
     total = models.DecimalField(**MONEY)
     amount_refunded = models.DecimalField(**MONEY, default=0)
+    gift_card_total = models.DecimalField(**MONEY, default=0, help_text="What gift cards paid of the total.")
 
     reserved_until = models.DateTimeField(null=True, blank=True, help_text="Stock is held for the order until then.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -94,6 +95,11 @@ class Order(models.Model):
     @property
     def refundable(self):
         return self.total - self.amount_refunded
+
+    @property
+    def amount_due(self):
+        """What is paid at Stripe: the total less what gift cards paid."""
+        return self.total - self.gift_card_total
 
     @property
     def is_paid(self):

@@ -33,6 +33,8 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     gift_order = models.ForeignKey("shop.GiftOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     donation = models.ForeignKey("shop.Donation", null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    gift_card = models.ForeignKey("shop.GiftCard", null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+                                  help_text="A gift card's part of an order: taken off the card's balance, not at Stripe.")
     stripe_payment_intent_id = models.CharField(max_length=80, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=80, unique=True, null=True, blank=True,
                                          help_text="A monthly gift's month: the Stripe invoice it was charged by.")
@@ -59,6 +61,12 @@ class Payment(models.Model):
                 name="payment_one_owner_of_its_kind",
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="payment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(gift_card__isnull=True) | models.Q(
+                    kind="order", stripe_payment_intent_id__isnull=True, stripe_invoice_id__isnull=True,
+                    stripe_charge_id__isnull=True),
+                name="payment_gift_card_is_no_stripe_payment",
+            ),
         ]
 
     def __str__(self):

@@ -78,5 +78,5 @@ def summary_of_lines(lines: list[CartLine], shipping_method: ShippingMethod | No
                      state: str | None = None, discounts=(), county: str | None = None) -> CartSummary:
     """``discounts``: the checkout's discount codes (``shop.selectors.discounts.as_discount``);
     ``county``: a Florida destination's county, for its surtax (``shop.selectors.surtax``)."""
-    return CartSummary(lines, price_items([(line.variant, line.quantity) for line in lines], shipping_method, state,
+    return CartSummary(lines, price_items([(line.variant, line.quantity, line.gift_amount) for line in lines], shipping_method, state,
                                           discounts, county=county))

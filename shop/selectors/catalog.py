@@ -141,6 +141,9 @@ class ProductPage:
     category_url: str
     variants: tuple[VariantRow, ...]
     images: tuple[Picture, ...]
+    is_gift_card: bool = False  # sold as a gift card: its variants are the fixed amounts
+    gift_card_min: Decimal | None = None  # a chosen amount between these, when both are set
+    gift_card_max: Decimal | None = None
 
     maker_line = Product.maker_line
 
@@ -152,16 +155,18 @@ def product_detail(slug: str) -> ProductPage | None:
         Product.objects.filter(slug=slug, is_active=True)
         .order_by("variants__position", "variants__id")
         .values_list("id", "name", "slug", "description", "story", "wage_content", "maker_credit", "category__name",
-                     "category__slug", "variants__id", "variants__options", "variants__price", "variants__stock")
+                     "category__slug", "variants__id", "variants__options", "variants__price", "variants__stock",
+                     "is_gift_card", "gift_card_min", "gift_card_max")
     )
     if not rows:
         return None
     pk, name, slug, description, story, wage_content, maker_credit, category_name, category_slug = rows[0][:9]
-    variants = tuple(VariantRow(*row[9:]) for row in rows if row[9] is not None)
+    gift_card = rows[0][13:16]
+    variants = tuple(VariantRow(*row[9:13]) for row in rows if row[9] is not None)
     images = tuple(
         picture(*fields)
         for fields in ProductImage.objects.filter(product_id=pk).order_by("position", "id").values_list(*PICTURE_FIELDS)
         if fields[0]
     )
     return ProductPage(pk, name, slug, description, story, wage_content, maker_credit, category_name,
-                       _url_maker("shop:category")(category_slug), variants, images)
+                       _url_maker("shop:category")(category_slug), variants, images, *gift_card)

@@ -122,10 +122,21 @@ class Pricing:
         return [line.tax for line in self.breakdown.lines]
 
 
-def price_items(items: list[tuple[ProductVariant, int]], method: ShippingMethod | None, state: str | None,
+def _line(variant: ProductVariant, quantity: int, gift_amount: Decimal | None = None) -> Line:
+    """A cart line as the calculation's ``Line``; a gift card's at the amount bought, as a gift card."""
+    if variant.product.is_gift_card:
+        amount = gift_amount if gift_amount is not None else variant.price
+        return Line(amount, quantity, Decimal("0"), str(variant), variant.product_id, variant.product.category_id,
+                    gift_card=True)
+    return Line(variant.price, quantity, variant.product.wage_content, str(variant), variant.product_id,
+                variant.product.category_id)
+
+
+def price_items(items: list[tuple], method: ShippingMethod | None, state: str | None,
                 discounts=(), county: str | None = None) -> Pricing:
     """Price the cart page and checkout alike, so the customer is charged what the cart showed.
 
+    ``items`` are (variant, quantity) or, for a gift card's line, (variant, quantity, amount).
     Tax follows the destination state, and in Florida the destination ``county`` (found from the
     ZIP code by the checkout); a local pickup is a sale at the organisation's own address.
     """
@@ -134,8 +145,7 @@ def price_items(items: list[tuple[ProductVariant, int]], method: ShippingMethod 
     if pickup:
         county = pickup_county()
     rules = tax_rules([tax_state], county if tax_state == SURTAX_STATE else None)
-    lines = [Line(variant.price, quantity, variant.product.wage_content, str(variant), variant.product_id,
-                  variant.product.category_id) for variant, quantity in items]
+    lines = [_line(*item) for item in items]
     breakdown = price(lines, discounts=discounts, shipping=shipping_for_method(method),
                       destinations={tax_state: 1} if tax_state else None, tax_rules=rules)
     rule = rules.get(tax_state)

@@ -1,11 +1,13 @@
 """Cart use cases. Stock is checked here as a courtesy; checkout reserves it for real."""
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
 from shop.platform.errors import DomainError
 from shop.models import Cart, CartLine, ProductVariant
 from shop.models.cart import SESSION_CART_KEY
+from shop.platform.money import quantize
 MAX_LINE_QUANTITY = 999
 
 
@@ -51,7 +53,9 @@ def cart_add(cart: Cart, variant_id: int, quantity: int) -> CartLine:
     )
     if variant is None:
         raise CartError("That item is no longer available.")
-    line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+    if variant.product.is_gift_card:
+        raise CartError("Choose the gift card's amount and who it is for.")
+    line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant, gift_amount__isnull=True).first()
     new_quantity = _checked_quantity(variant, quantity + (line.quantity if line else 0))
     if line is None:
         line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_quantity)
@@ -59,6 +63,28 @@ def cart_add(cart: Cart, variant_id: int, quantity: int) -> CartLine:
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
     return line
+
+
+@transaction.atomic
+def cart_add_gift_card(cart: Cart, *, variant_id: int, amount: Decimal, deliver_on, recipient_name: str = "",
+                       recipient_email: str = "", message: str = "") -> CartLine:
+    """A gift card for the cart: a line of its own (never merged), at ``amount``: one of the
+    product's fixed amounts (its variants' prices) or one within its bounds."""
+    variant = (ProductVariant.objects.select_related("product")
+               .filter(pk=variant_id, product__is_active=True, product__is_gift_card=True).first())
+    if variant is None:
+        raise CartError("That gift card is no longer sold.")
+    product = variant.product
+    fixed = set(product.variants.values_list("price", flat=True))
+    within = (product.gift_card_min is not None and product.gift_card_max is not None
+              and product.gift_card_min <= amount <= product.gift_card_max)
+    if amount not in fixed and not within:
+        raise CartError("Choose one of the gift card's amounts.")
+    _checked_quantity(variant, 1)
+    return CartLine.objects.create(cart=cart, variant=variant, quantity=1, gift_amount=quantize(amount),
+                                   gift_recipient_name=recipient_name.strip(),
+                                   gift_recipient_email=recipient_email.strip(), gift_message=message.strip(),
+                                   gift_deliver_on=deliver_on)
 
 
 @transaction.atomic
@@ -99,8 +125,9 @@ def cart_merge_guest_into_user(guest_cart_id: int | None, user) -> MergeResult:
     adjusted: list[str] = []
     if guest is None or guest.pk == user_cart.pk:
         return MergeResult(user_cart, adjusted)
-    existing = {line.variant_id: line for line in user_cart.lines.select_for_update()}
-    for guest_line in guest.lines.select_related("variant__product"):
+    existing = {line.variant_id: line for line in user_cart.lines.select_for_update().filter(gift_amount__isnull=True)}
+    guest.lines.filter(gift_amount__isnull=False).update(cart=user_cart)  # gift cards: each its own line
+    for guest_line in guest.lines.select_related("variant__product").filter(gift_amount__isnull=True):
         variant = guest_line.variant
         line = existing.get(variant.pk)
         wanted = guest_line.quantity + (line.quantity if line else 0)

@@ -53,6 +53,7 @@ from shop.models import (
     Receipt,
     RecurringGift,
     RestockRequest,
+    GiftCard,
     Sponsorship,
     StripeEvent,
     YearEndStatement,
@@ -446,6 +447,39 @@ def restock_erase(subject: Subject, erasure: Erasure) -> None:
     erasure.anonymise(f"{removed} back-in-stock request(s) deleted.", removed, key="restock_requests")
 
 
+# -- gift cards -----------------------------------------------------------------------------
+
+def _gift_cards(subject: Subject):
+    return GiftCard.objects.filter(iexact_any("buyer_email", subject.emails) | iexact_any("recipient_email",
+                                                                                           subject.emails)).order_by("pk")
+
+
+def gift_cards_export(subject: Subject):
+    """The cards the person bought or was given, masked (a code is never exported: it is money)."""
+    from shop.selectors.giftcards import balances
+
+    cards = list(_gift_cards(subject))
+    held = balances(cards)
+    return [{"card": c.masked, "balance": value(held[c.pk]),
+             **fields(c, "state", "amount", "buyer_email", "recipient_name", "recipient_email", "message", "deliver_on",
+                      "issued_at", "emailed_at")} for c in cards]
+
+
+def gift_cards_erase(subject: Subject, erasure: Erasure) -> None:
+    cards = list(_gift_cards(subject))
+    for card in cards:
+        changes = {"recipient_name": "", "message": ""}
+        if card.buyer_email.lower() in subject.emails:
+            changes["buyer_email"] = erased_email("gift-card-buyer", card.pk)
+        if card.recipient_email.lower() in subject.emails:
+            changes["recipient_email"] = erased_email("gift-card-recipient", card.pk)
+        GiftCard.objects.filter(pk=card.pk).update(**changes)
+    erasure.anonymise(f"{len(cards)} gift card(s): buyer or recipient e-mail, recipient name and message replaced.",
+                      len(cards), key="gift_cards")
+    if cards:
+        erasure.retain("Gift cards and their balance ledgers: the balance is money the card's holder may still spend.")
+
+
 # -- giving circles -------------------------------------------------------------------------
 
 def _invitations(subject: Subject):
@@ -573,6 +607,8 @@ def register_shop_sections() -> None:
     register("pledge", title="Pledge", role=SHOP_STAFF, export=pledge_export, erase=pledge_erase)
     register("restock_requests", title="Back-in-stock requests", role=SHOP_STAFF, export=restock_export,
              erase=restock_erase)
+    register("gift_cards", title="Gift cards bought or received", role=SHOP_STAFF, export=gift_cards_export,
+             erase=gift_cards_erase)
     register("circle_invitations", title="Giving circle invitations", role=SHOP_STAFF, export=circles_export,
              erase=circles_erase)
     register("organisations", title="Corporate gift organisations", role=SHOP_STAFF, export=organisations_export,

@@ -22,6 +22,13 @@ from shop.services.addresses import address_remember
 from shop.services.catalog import catalog_changed
 from shop.services.restock import restock_requests_release
 from shop.services.discounts import discounts_lock, discounts_record
+from shop.services.giftcards import (
+    gift_cards_for_order,
+    gift_cards_issue_for_order,
+    gift_cards_redeem,
+    gift_cards_release,
+    gift_cards_void_for_order,
+)
 
 S = Order.State
 TRANSITIONS = {
@@ -71,20 +78,25 @@ class CheckoutDetails:
 
 
 @transaction.atomic
-def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), codes=()) -> Order:
+def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), codes=(), gift_cards=()) -> Order:
     """Turn the cart into a pending order and hold its stock for the reservation period.
 
     ``discounts`` (``shop.pricing`` discount objects) and then the discount ``codes`` typed
     (locked and counted here, ``shop/services/discounts.py``) come off the goods; the order
     and its lines keep what each took. A code that cannot be used raises ``DiscountError``
     and nothing is written. In Florida the county's surtax is charged: the ZIP code's county, or
-    the one the customer chose where the ZIP crosses a county line (``shop/selectors/surtax.py``)."""
+    the one the customer chose where the ZIP crosses a county line (``shop/selectors/surtax.py``).
+    The ``gift_cards`` typed then pay what they can (``shop/services/giftcards.py``, their rows
+    locked after the codes'); when they pay it all, the order is marked paid here, through
+    ``order_mark_paid`` as a Stripe payment would be. Gift cards bought are made pending, and
+    issued when the order is paid."""
     pickup = details.shipping_method.is_pickup
     county, problem = ("", "") if pickup else county_choice(details.state, details.postal_code, details.county)
     if problem:
         raise CheckoutError(problem)
     wanted: dict[int, int] = {}
-    for line in cart.lines.all():
+    cart_lines = list(cart.lines.all())
+    for line in cart_lines:
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
     if not wanted:
         raise CheckoutError("Your cart is empty.")
@@ -107,7 +119,14 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
     catalog_changed()  # stock shows on catalog pages
 
     code_rows, code_discounts = discounts_lock(codes, email=details.email, user=user)
-    items = [(v, wanted[v.pk]) for v in variants]
+    # The goods one line per variant (in key order); each gift card bought its own line after them.
+    by_pk = {v.pk: v for v in variants}
+    gift_lines = [line for line in cart_lines if line.gift_amount is not None]
+    if any(by_pk[line.variant_id].product.is_gift_card and line.gift_amount is None for line in cart_lines):
+        raise CheckoutError("A gift card in your cart has no amount: remove it and add it again from its page.")
+    items = [(v, wanted[v.pk] - sum(g.quantity for g in gift_lines if g.variant_id == v.pk), None) for v in variants]
+    items = [item for item in items if item[1] > 0] + [(by_pk[g.variant_id], g.quantity, g.gift_amount)
+                                                       for g in gift_lines]
     pricing = price_items(items, details.shipping_method, details.state or None, [*discounts, *code_discounts],
                           county=county)
     order = Order.objects.create(
@@ -140,24 +159,31 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
             product=variant.product,
             variant=variant,
             title=variant.product.name,
-            variant_label=variant.label,
+            variant_label=variant.label if label is None else label,
             sku=variant.sku,
-            unit_price=variant.price,
+            unit_price=priced.line.unit_price,
             quantity=quantity,
-            wage_content=variant.product.wage_content,
+            wage_content=priced.line.wage_content,
             line_total=priced.total,
             discount=priced.discount,
             tax=priced.tax,
         )
-        for (variant, quantity), priced in zip(items, pricing.breakdown.lines)
+        for (variant, quantity, _), priced, label in zip(
+            items, pricing.breakdown.lines, [None] * (len(items) - len(gift_lines)) + [g.gift_label for g in gift_lines])
     )
+    if (code_rows or gift_lines) and any(line.pk is None for line in lines):  # no ids from a bulk insert
+        lines = list(order.lines.order_by("id"))
     if code_rows:
-        if any(line.pk is None for line in lines):  # a database that returns no ids from a bulk insert
-            lines = list(order.lines.order_by("id"))
         discounts_record(order, code_rows, pricing.breakdown, lines)
+    if gift_lines:
+        gift_cards_for_order(order, lines[len(items) - len(gift_lines):], gift_lines)
+    gift_cards_redeem(order, gift_cards, pricing.breakdown)
     cart.lines.all().delete()
     if order.user_id is not None and not pickup:
         address_remember(user, details)
+    if order.gift_card_total and order.amount_due == 0:  # the gift cards paid it all: nothing to charge at Stripe
+        order_mark_paid(order.pk)
+        order.refresh_from_db()
     return order
 
 
@@ -175,6 +201,7 @@ def order_mark_paid(order_id: int, paid_at=None) -> bool:
     order.reserved_until = None
     order.save(update_fields=["state", "paid_at", "reserved_until"])
     audit_record("order.paid", target=order, total=order.total)
+    gift_cards_issue_for_order(order)
     from shop.tasks import send_order_confirmation
 
     transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
@@ -198,6 +225,8 @@ def order_cancel(order_id: int, reason: str) -> Order:
     # Lock the variants in primary-key order, as checkout does.
     list(ProductVariant.objects.select_for_update().filter(pk__in=order.lines.values("variant_id")).order_by("pk"))
     _release_stock(order)
+    gift_cards_release(order)  # what its gift cards paid goes back onto them
+    gift_cards_void_for_order(order)
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason
     order.reserved_until = None

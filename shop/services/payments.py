@@ -73,14 +73,17 @@ def payment_idempotency_key(order: Order) -> str:
 
 
 def payment_start(order: Order) -> Payment:
-    """The order's open PaymentIntent, created on first use with the order's exact total."""
-    payment = order.payments.filter(status__in=OPEN_STATUSES).order_by("-id").first()
+    """The order's open PaymentIntent, created on first use with the order's exact total less
+    what gift cards paid (``Order.amount_due``)."""
+    payment = order.payments.filter(status__in=OPEN_STATUSES, gift_card__isnull=True).order_by("-id").first()
     if payment is not None:
         return payment
     if order.state != Order.State.PENDING:
         raise PaymentError(f"Order {order.number} is not waiting for payment.")
-    intent = gateway.create_payment_intent(order.total, order.number, payment_idempotency_key(order))
-    return payment_open(Payment.Kind.ORDER, order, intent, order.total)
+    if order.gift_card_total and order.amount_due <= 0:
+        raise PaymentError(f"Order {order.number} is paid by gift cards: nothing is left to pay by card.")
+    intent = gateway.create_payment_intent(order.amount_due, order.number, payment_idempotency_key(order))
+    return payment_open(Payment.Kind.ORDER, order, intent, order.amount_due)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def payment_intent_sync(payment_intent_id: str) -> Order | None:
     payment_intent_status_record(payment, intent)
     order = payment.order
     if intent["status"] == "succeeded":
-        if intent["currency"] != "usd" or intent["amount"] != to_cents(order.total):
+        if intent["currency"] != "usd" or intent["amount"] != to_cents(order.amount_due):
             log.error("PaymentIntent %s amount %s %s does not match order %s", intent["id"], intent["amount"], intent["currency"], order.number)
             return order
         order_mark_paid(order.pk)
@@ -146,7 +149,7 @@ def order_expire(order_id: int) -> Order:
     state: an intent that succeeded meanwhile makes the order paid instead.
     """
     order = Order.objects.get(pk=order_id)
-    for payment in order.payments.exclude(status="canceled"):
+    for payment in order.payments.exclude(status="canceled").filter(gift_card__isnull=True):
         if payment.status in OPEN_STATUSES:
             try:
                 gateway.cancel_payment_intent(payment.stripe_payment_intent_id)

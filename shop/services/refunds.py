@@ -62,7 +62,12 @@ def refund_allocation(order: Order, amount: Decimal) -> tuple[dict[int, Decimal]
 
 
 def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=None) -> Refund:
-    """Ask Stripe to refund part or all of a paid order. Confirmed now if Stripe says so."""
+    """Ask Stripe to refund part or all of a paid order. Confirmed now if Stripe says so.
+
+    An order paid partly with gift cards has several settled payments: the refund is split
+    over them by what is left to refund of each (``allocate``), one ``Refund`` per payment;
+    a card's share goes back onto the card at once (``gift_card_refund_back``), never to the
+    customer's bank card (no cash-out). Returns the Stripe refund, or the first card's."""
     amount = quantize(amount)
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
@@ -74,18 +79,46 @@ def refund_create(order_id: int, amount: Decimal, reason: str = "", staff_user=N
             raise RefundError("Enter a refund amount above $0.00.")
         if amount > available:
             raise RefundError(f"At most ${available} of order {order.number} can still be refunded.")
-        payment = order.payments.select_for_update().filter(status="succeeded").order_by("-id").first()
-        if payment is None:
+        payments = list(order.payments.select_for_update().filter(status="succeeded").order_by("id"))
+        if not payments:
             raise RefundError(f"Order {order.number} has no settled payment to refund.")
-        refund_check(payment, amount, f"order {order.number}")
-        by_line, shipping_part = refund_allocation(order, amount)
-        refund = Refund.objects.create(
-            order=order, payment=payment, amount=amount, shipping_amount=shipping_part, reason=reason, created_by=staff_user
-        )
-        RefundLine.objects.bulk_create(
-            RefundLine(refund=refund, order_line_id=line_id, amount=part) for line_id, part in by_line.items()
-        )
-        audit_record("refund.requested", actor=staff_user, target=refund, order=order.number, amount=amount)
+        rooms = [refund_room(payment) for payment in payments]
+        if sum(rooms, ZERO) < amount:
+            raise RefundError(f"At most ${sum(rooms, ZERO)} of order {order.number} can still be refunded.")
+        refunds = []
+        for payment, part in zip(payments, allocate(amount, rooms)):
+            if not part:
+                continue
+            refund_check(payment, part, f"order {order.number}")
+            by_line, shipping_part = refund_allocation(order, part)
+            refund = Refund.objects.create(
+                order=order, payment=payment, amount=part, shipping_amount=shipping_part, reason=reason,
+                created_by=staff_user,
+            )
+            RefundLine.objects.bulk_create(
+                RefundLine(refund=refund, order_line_id=line_id, amount=share) for line_id, share in by_line.items()
+            )
+            audit_record("refund.requested", actor=staff_user, target=refund, order=order.number, amount=part)
+            refunds.append(refund)
+    by_card = [refund for refund in refunds if refund.payment.gift_card_id is not None]
+    at_stripe = [refund for refund in refunds if refund.payment.gift_card_id is None]
+    for refund in at_stripe:  # first: a refusal at Stripe leaves the cards' shares not given back
+        try:
+            _refund_at_stripe(refund, staff_user)
+        except DomainError:
+            with transaction.atomic():
+                Refund.objects.filter(pk__in=[r.pk for r in by_card]).update(status=Refund.Status.FAILED)
+            raise
+    from shop.services.giftcards import gift_card_refund_back
+
+    for refund in by_card:
+        gift_card_refund_back(refund.pk)
+        refund.refresh_from_db()
+    return at_stripe[0] if at_stripe else by_card[0]
+
+
+def _refund_at_stripe(refund: Refund, staff_user=None) -> Refund:
+    payment, amount = refund.payment, refund.amount
     if payment.demo:
         return _demo_refund_confirm(refund)
     try:

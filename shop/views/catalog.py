@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from shop.forms.checkout import AddToCartForm
+from shop.forms.giftcards import GiftCardForm
 from shop.forms.restock import RestockRequestForm
 from shop.forms.search import SearchForm
 from shop.platform import page_cache
@@ -18,7 +19,7 @@ from shop.platform.validators import ascii_int
 from shop.selectors.catalog import category_by_slug, category_list, product_cards, product_count, product_detail
 from shop.selectors.impact import hours_funded_this_year
 from shop.selectors.search import SORTS, Criteria, Search, vocabulary_words
-from shop.services.cart import CartError, cart_add, cart_get_or_create
+from shop.services.cart import CartError, cart_add, cart_add_gift_card, cart_get_or_create
 
 MAX_CACHED_QUERY = 40  # characters of a search kept in the shared cache
 HOME = Fragment("home", areas=(CATALOG,))
@@ -165,7 +166,8 @@ def _product_fragment(item, form=None, restock_form=None) -> dict | None:
     if item is None:
         return None
     sold_out = not any(variant.stock > 0 for variant in item.variants)
-    context = {"product": item, "form": form or AddToCartForm(product=item), "sold_out": sold_out,
+    form = form or (GiftCardForm(product=item) if item.is_gift_card else AddToCartForm(product=item))
+    context = {"product": item, "form": form, "sold_out": sold_out,
                "restock_form": restock_form or RestockRequestForm(product=item)}
     return {"title": item.name, "html": page_cache.render("shop/includes/product_content.html", context)}
 
@@ -185,6 +187,8 @@ def _add_to_cart(request, slug):
     item = product_detail(slug)
     if item is None:
         raise Http404("No such product")
+    if item.is_gift_card:
+        return _add_gift_card(request, item)
     form = AddToCartForm(request.POST, product=item)
     if form.is_valid():
         try:
@@ -193,5 +197,18 @@ def _add_to_cart(request, slug):
             form.add_error("quantity", error.message)
         else:
             messages.success(request, f"Added {line.variant} to your cart.")
+            return redirect("shop:cart")
+    return product_page(request, item, form=form, status=400)
+
+
+def _add_gift_card(request, item):
+    form = GiftCardForm(request.POST, product=item)
+    if form.is_valid():
+        try:
+            cart_add_gift_card(cart_get_or_create(request), **form.line())
+        except CartError as error:
+            form.add_error("amount", error.message)
+        else:
+            messages.success(request, f"Added a {item.name} to your cart.")
             return redirect("shop:cart")
     return product_page(request, item, form=form, status=400)

@@ -16,11 +16,13 @@ from shop.forms.checkout import CheckoutForm
 from shop.platform.security import private_page
 from shop.selectors.addresses import addresses_for, preselected
 from shop.selectors.discounts import breakdown_problem, codes_check
+from shop.selectors.giftcards import gift_cards_check
 from shop.selectors.cart import active_shipping_methods, request_cart_lines, summary_of_lines
 from shop.selectors.orders import order_from_token, order_token
 from shop.selectors.surtax import county_choice
 from shop.services.cart import cart_get_or_create
 from shop.services.discounts import DiscountError
+from shop.services.giftcards import GiftCardError
 from shop.services.orders import CheckoutDetails, order_place
 from shop.services.payments import payment_confirm, payment_start
 from shop.views.limits import card_payment_limited, limited
@@ -46,6 +48,29 @@ def _code_discounts(request, form, email: str) -> tuple[list, bool]:
     if check.problem:
         form.add_error("discount_code", check.problem)
     return check.discounts, False
+
+
+def _gift_cards(request, form, summary):
+    """The gift cards typed, checked against the total: a ``CardCheck`` (what each pays, its
+    balance) or a field error. Codes that are no active card count against the
+    ``gift_card_code`` rate limit; over it, every card is refused for a while (guessing).
+    Returns (check, rate_limited)."""
+    codes = form.cleaned_data.get("gift_cards") if hasattr(form, "cleaned_data") else None
+    if not codes or summary.is_empty:
+        return None, False
+    try:
+        ratelimit.hit(request, "gift_card_code", cost=0)
+    except RateLimited as error:
+        form.add_error("gift_cards", error.message)
+        return None, True
+    check = gift_cards_check(codes, summary.pricing.breakdown)
+    if check.unknown:
+        with suppress(RateLimited):  # at the limit now: the next try is refused
+            ratelimit.hit(request, "gift_card_code", cost=check.unknown)
+    if check.problem:
+        form.add_error("gift_cards", check.problem)
+        return None, False
+    return check, False
 
 
 @private_page
@@ -78,16 +103,22 @@ def checkout(request):
     problem = breakdown_problem(summary.pricing.breakdown) if discounts else None
     if problem:
         form.add_error("discount_code", problem)
+    cards, cards_limited = _gift_cards(request, form, summary)
+    rate_limited = rate_limited or cards_limited
     if posted and not applying and not form.errors:
         try:
             order = order_place(cart_get_or_create(request), CheckoutDetails(**form.details()), request.user,
-                                codes=form.cleaned_data["discount_code"])
+                                codes=form.cleaned_data["discount_code"], gift_cards=form.cleaned_data["gift_cards"])
         except DiscountError as error:  # a code used up meanwhile: say so on the field
             form.add_error("discount_code", error.message)
+        except GiftCardError as error:  # a balance spent meanwhile
+            form.add_error("gift_cards", error.message)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("shop:cart")
         else:
+            if order.is_paid:  # the gift cards paid it all
+                return redirect("shop:order_by_link", token=order_token(order))
             try:
                 payment_start(order)
             except DomainError as error:  # the pay page tries again
@@ -95,7 +126,8 @@ def checkout(request):
             return redirect("shop:pay", token=order_token(order))
     status = 429 if rate_limited else 400 if form.errors else 200
     return render(request, "shop/checkout.html", {"form": form, "summary": summary, "cart_count": summary.item_count,
-                                                  "applied": applying and not form.errors and bool(discounts)},
+                                                  "applied": applying and not form.errors and bool(discounts),
+                                                  "cards": cards},
                   status=status)
 
 

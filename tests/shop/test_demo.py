@@ -34,7 +34,9 @@ def test_seed_demo_is_complete_and_idempotent(capsys, django_capture_on_commit_c
     assert not ProductImage.objects.filter(renditions={}).exists()  # made by the task
     assert not Product.objects.filter(variants__isnull=True).exists()
     assert ProductVariant.objects.filter(stock=0).exists() and ProductVariant.objects.filter(stock__gt=0).exists()
-    assert all(p.wage_content > 0 for p in Product.objects.all())
+    assert all(p.wage_content > 0 for p in Product.objects.filter(is_gift_card=False))
+    assert [(p.slug, p.wage_content) for p in Product.objects.filter(is_gift_card=True)] == [("mended-gift-card", 0)]
+    assert "MEND-CARD-TEST-2345" in out
     assert TaxRate.objects.filter(state="FL").exists()
     assert ShippingMethod.objects.filter(kind=ShippingMethod.PICKUP).exists()
 

@@ -17,6 +17,9 @@ class Command(BaseCommand):
             "  Payroll staff, program staff and the superuser must use two-factor authentication: at their first"
             " login they are asked to set up an authenticator app (see the README)."
         )
+        from shop.demo.giftcards import DEMO_AMOUNT, DEMO_CODE
+
+        self.stdout.write(f"Demo gift card to try at checkout: {DEMO_CODE} (${DEMO_AMOUNT} when new).")
         for _receiver, lines in demo_seeded.send(sender="shop"):
             for line in lines or []:
                 self.stdout.write(line)
