@@ -14,7 +14,7 @@ PRODUCT_SLUG = "mended-gift-card"
 
 
 def seed_gift_card_product() -> Product:
-    from shop.demo.catalog import render_product_image
+    from shop.demo.images import demo_picture_file, product_pictures
     from shop.services.images import product_image_create
 
     category, _ = Category.objects.update_or_create(
@@ -33,7 +33,8 @@ def seed_gift_card_product() -> Product:
             defaults={"product": product, "options": {"amount": f"${amount.split('.')[0]}"}, "price": Decimal(amount),
                       "stock": 100000, "position": position})
     if not product.images.exists():
-        product_image_create(product, render_product_image(product.name, "#7a2e3a"), alt_text="A Mended gift card")
+        for position, picture in enumerate(product_pictures(product.name, product.slug, [])):
+            product_image_create(product, demo_picture_file(picture), picture.alt_text, position=position)
     return product
 
 

@@ -441,6 +441,19 @@ def cards(pen, c, accent, recipe=False):
     pen.poly([(560, 720), (900, 720), (730, 820)], fill=(222, 208, 180))
 
 
+def gift_card(pen, c, accent):
+    """A gift card tied with a ribbon, its code strip along the bottom."""
+    pen.rect((170, 330, 850, 770), fill=(0, 0, 0, 45), radius=40)
+    pen.rect((150, 300, 830, 740), fill=c, radius=40)
+    pen.rect((150, 470, 830, 530), fill=accent)
+    pen.rect((560, 300, 620, 740), fill=accent)
+    pen.ellipse((500, 420, 590, 500), fill=shade(accent, -0.15))  # the bow's loops
+    pen.ellipse((590, 420, 680, 500), fill=shade(accent, -0.15))
+    pen.circle(590, 500, 28, fill=shade(accent, -0.35))
+    pen.rect((210, 640, 470, 680), fill=(250, 247, 240), radius=10)
+    pen.line([(210, 380), (420, 380)], (250, 247, 240), 12)
+
+
 def mug(pen, c):
     """A prop for the room pictures."""
     pen.rect((0, 0, 160, 190), fill=c, radius=22)
@@ -451,6 +464,7 @@ def mug(pen, c):
 # kind: (drawing, keyword arguments, where the close-up looks: (x, y) in the frame)
 KINDS = {
     "tote": (tote, {}, (500, 360)),
+    "gift-card": (gift_card, {}, (590, 480)),
     "canvas-tote": (tote, {"pocket": True}, (500, 600)),
     "satchel": (satchel, {}, (500, 620)),
     "pouch": (pouch, {}, (680, 470)),
@@ -587,6 +601,7 @@ PRODUCTS = {
     "Hand-bound Journal": ("journal", "the stitched binding on the spine", None),
     "Greeting Card Set": ("cards", "a card's printed motif", "#2f7d7a"),
     "Recipe Cards": ("recipe-cards", "the cards' coloured tabs", "#b5542c"),
+    "Mended gift card": ("gift-card", "the ribbon's bow", "#7a2e3a"),
 }
 ACCENTS = ("#c8912f", "#2f7d7a", "#c9828d", "#e6dcc8")  # a second colour: labels, stripes, props
 

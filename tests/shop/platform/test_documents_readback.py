@@ -62,6 +62,7 @@ EMAIL_SENDERS = {
     "shop.services.emails.order_send_email",
     "shop.services.pledges.pledge_send_confirmation",
     "shop.services.restock.restock_send_notice",
+    "shop.services.giftcards.gift_card_send",
     "shop.services.gifts.orders.invoice_send",
     "shop.services.gifts.orders.gift_order_send_placed",
     "shop.services.gifts.budgets.approval_request_send",
@@ -452,6 +453,19 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     for message in sent("shop.services.restock.restock_send_notice", restock.restock_send_notice, asked.pk):
         expect("back-in-stock e-mail", message.body, PRODUCT, "Cedar & <Sage>", "$20.00")
         expect("back-in-stock e-mail (html)", html_text(message.alternatives[0][0]), PRODUCT, "Cedar & <Sage>")
+    # A gift card e-mailed to the person the buyer named, with the buyer's message.
+    from django.utils import timezone as tz
+
+    from shop.services import giftcards
+
+    card = giftcards.gift_card_create(Decimal("50.00"), buyer_email="bo@example.org", deliver_on=tz.localdate(),
+                                      recipient_name="Rae <Recipient> & Co", recipient_email="rae@example.org",
+                                      message="Happy birthday & <cheers>!")
+    giftcards.gift_card_issue(card.pk)
+    [card_mail] = sent("shop.services.giftcards.gift_card_send", giftcards.gift_card_send, card.pk)
+    expect("gift card e-mail", card_mail.body, "Rae <Recipient> & Co", "Happy birthday & <cheers>!", "$50.00")
+    expect("gift card e-mail (html)", html_text(card_mail.alternatives[0][0]), "Rae <Recipient> & Co",
+           "Happy birthday & <cheers>!")
 
     # Giving: receipts (a tribute gift, tickets, a sponsorship), the statement, the tribute notice, monthly failures.
     donor = make_donor(email="dana@example.org", name=DONOR)
