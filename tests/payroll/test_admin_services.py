@@ -30,6 +30,7 @@ REFERENCE_DATA = {
     "payroll.admin.CompetencyInline": "a programme's list of competencies (sign-offs are made by a service)",
     "payroll.admin.CohortAdmin": "a named group with dates",
     "payroll.admin.SkillAdmin": "volunteer skill labels",
+    "payroll.admin.GoalDomainAdmin": "service-plan goal domain labels (goals are written by the casework services)",
     "payroll.admin.WaiverVersionAdmin": "waiver text, frozen once anyone accepted it (get_readonly_fields)",
     "payroll.admin.VolunteerAdmin": "a volunteer's contact details (sign-ups and waivers go through services)",
     "payroll.admin.ShiftAdmin": "wording only: times, capacity and status are read-only; cancelling is a service action",
