@@ -386,7 +386,7 @@ def test_every_csv_import_is_read_by_the_one_csv_module():
 APPS = ("shop", "payroll")
 LAYERS = ("models", "services", "selectors", "views", "forms", "admin", "demo")
 PLATFORM_DIR = ROOT / "shop" / "platform"
-PLATFORM_MODULES = {"audit", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
+PLATFORM_MODULES = {"audit", "compiled", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
                     "money", "page_cache", "ratelimit", "redact", "roles", "security", "sms", "stripe_gateway", "validators",
                     "context_processors"}
 # A module that shares a platform module's name and is not platform code, with why.

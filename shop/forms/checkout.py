@@ -51,7 +51,7 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
     """Shipping method and destination state, to show shipping and sales tax before checkout."""
 
     shipping_method = ModelChoiceField(
-        label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
+        label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None, widget=QuickSelect
     )
     state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
                               widget=QuickSelect)
@@ -84,7 +84,7 @@ class CheckoutForm(_ShippingChoices, forms.Form):
                                widget=forms.Select(attrs={"autocomplete": "off"}))
     phone = _ADDRESS["phone"]
     shipping_method = ModelChoiceField(
-        label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None
+        label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None, widget=QuickSelect
     )
     # Shown beside the order summary, outside the <form> element it belongs to (``form=``), so
     # that Enter in an address field still presses "Continue to payment", not "Apply".

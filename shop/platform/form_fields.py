@@ -199,11 +199,40 @@ def _attributes(attrs: dict) -> str:
                    for name, value in attrs.items() if value is not False and value is not None)
 
 
+_RENDERED_SELECTS: dict[tuple, str] = {}  # QuickSelect's HTML by what it depends on (plain choices only)
+_RENDERED_SELECTS_MAX = 512
+
+
 class QuickSelect(forms.Select):
     """Django's ``Select``, rendered without templates for flat choices (with option groups,
-    Django's own templates). Same attributes, selection and escaping."""
+    Django's own templates). Same attributes, selection and escaping. When every choice is a
+    plain (value, label) pair of strings (a list of states), the HTML is kept per process by
+    name, value, attributes and choices, so the same select is written once."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        key = self._memo_key(name, value, attrs)
+        if key is not None and key in _RENDERED_SELECTS:
+            return mark_safe(_RENDERED_SELECTS[key])  # noqa: S308 - escaped when it was made
+        html = self._render_quick(name, value, attrs, renderer)
+        if key is not None:
+            if len(_RENDERED_SELECTS) >= _RENDERED_SELECTS_MAX:
+                _RENDERED_SELECTS.clear()
+            _RENDERED_SELECTS[key] = str(html)
+        return html
+
+    def _memo_key(self, name, value, attrs) -> tuple | None:
+        choices = self.choices
+        if not isinstance(choices, (list, tuple)) or not all(
+                type(choice) is tuple and len(choice) == 2 and type(choice[0]) is str and type(choice[1]) is str
+                for choice in choices):
+            return None  # lazy labels, model choices, groups: rendered each time
+        final = self.build_attrs(self.attrs, attrs)
+        if not all(type(v) in (str, bool, int) or v is None for v in final.values()):
+            return None
+        return (name, tuple(self.format_value(value)), self.allow_multiple_selected,
+                tuple(sorted(final.items())), tuple(choices))
+
+    def _render_quick(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group_name for group_name, _choices, _index in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)

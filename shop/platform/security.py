@@ -27,7 +27,9 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CSPMiddleware, CheckableLazyObject
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -73,8 +75,44 @@ def stripe_csp_sources() -> dict[str, list[str]]:
     return {directive: values for directive, values in sources.items() if values}
 
 
+_BUILT_POLICIES: dict[str, str] = {}  # header values by their parts, for responses without a nonce
+_BUILT_POLICIES_MAX = 256
+
+
+def _built_policy(config=None, update=None, replace=None, nonce=None, report_only=False) -> str:
+    """django-csp's ``build_policy``, kept per process for the same parts and settings (most
+    pages: the site's policy with Stripe's origins). A policy with a nonce is built each time."""
+    if nonce is not None:
+        return build_policy(config=config, update=update, replace=replace, nonce=nonce, report_only=report_only)
+    setting = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only else "CONTENT_SECURITY_POLICY", None)
+    key = repr((report_only, setting, config, update, replace))
+    built = _BUILT_POLICIES.get(key)
+    if built is None:
+        if len(_BUILT_POLICIES) >= _BUILT_POLICIES_MAX:
+            _BUILT_POLICIES.clear()
+        built = _BUILT_POLICIES[key] = build_policy(config=config, update=update, replace=replace, report_only=report_only)
+    return built
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the Stripe.js origins of the current settings."""
+    """django-csp's middleware, with the Stripe.js origins of the current settings. The header
+    is django-csp's, built once per process for each policy (``_built_policy``), not per response."""
+
+    def process_response(self, request, response):
+        """django-csp's ``process_response`` (csp 4), with the built policy kept."""
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        for report_only, header, exempt in ((False, HEADER, "_csp_exempt"), (True, HEADER_REPORT_ONLY, "_csp_exempt_ro")):
+            parts = self.get_policy_parts(request=request, response=response, report_only=report_only)
+            policy = _built_policy(parts.config, parts.update, parts.replace, parts.nonce, report_only=report_only)
+            if policy and header not in response and getattr(response, exempt, False) is False:
+                setting = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only
+                                  else "CONTENT_SECURITY_POLICY", None) or {}
+                if not request.path_info.startswith(tuple(setting.get("EXCLUDE_URL_PREFIXES", None) or ())):
+                    response[header] = policy
+        if getattr(request, "_csp_nonce", None) is None:  # a nonce asked for after the header: an error
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)

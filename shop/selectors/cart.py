@@ -54,11 +54,18 @@ def cart_item_count(request) -> int:
     return (lines.aggregate(n=Sum("quantity"))["n"] or 0) if lines is not None else 0
 
 
+# What the cart page, checkout and the price calculation read of a line (``only``: not the
+# product's description, story and search columns, the bulk of a row).
+LINE_FIELDS = ("id", "cart_id", "quantity", "variant__id", "variant__product_id", "variant__options", "variant__price",
+               "variant__product__id", "variant__product__name", "variant__product__slug",
+               "variant__product__wage_content", "variant__product__category_id")
+
+
 def request_cart_lines(request) -> list[CartLine]:
     """The request's cart lines with their variants and products, in one query (the cart page
     and checkout read nothing per line)."""
     lines = _lines_of_request(request)
-    return list(lines.select_related("variant__product")) if lines is not None else []
+    return list(lines.select_related("variant__product").only(*LINE_FIELDS)) if lines is not None else []
 
 
 def default_shipping_method() -> ShippingMethod | None:

@@ -3,19 +3,23 @@ what the page shows (a listing page's cards are plain rows, not model instances)
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Min, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from shop.models import Category, Product, ProductImage, ProductVariant
+from shop.platform.compiled import CompiledRead
 
 IMAGE_STORAGE = ProductImage._meta.get_field("image").storage
 CATALOG_ORDER = ("category__position", "name", "id")
 
 
 def category_list() -> list[dict]:
-    """Every category's name, slug and link, in the catalog's order."""
+    """Every category's id, name, slug and link, in the catalog's order."""
     url = _url_maker("shop:category")
-    return [{"name": name, "slug": slug, "url": url(slug)} for name, slug in Category.objects.values_list("name", "slug")]
+    return [{**row, "url": url(row["slug"])} for row in _CATEGORIES.rows()]
+
+
+_CATEGORIES = CompiledRead(lambda: Category.objects.values("id", "name", "slug"))
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -40,22 +44,56 @@ def product_count(category: Category | None = None, query: str = "") -> int:
 
 
 def product_cards(category: Category | None = None, query: str = "", start: int = 0, stop: int | None = None) -> list[dict]:
-    """The cards of one listing page, in two queries: name, link, category, lowest price and
-    total stock of each product on the page (the page's products chosen first, so only they are
-    summed, however large the catalog), then the first picture of each (``first_pictures``)."""
-    page_ids = active_products(category, query).order_by(*CATALOG_ORDER).values("id")[start:stop]
-    rows = list(
-        Product.objects.filter(id__in=Subquery(page_ids))
-        .order_by(*CATALOG_ORDER)
-        .values("id", "name", "slug", category_name=F("category__name"))
-        .annotate(price_from=Min("variants__price"), stock_total=Sum("variants__stock"))
-    )
-    pictures = first_pictures([row["id"] for row in rows])
+    """The cards of one listing page, in one query: name, link, category, lowest price, total
+    stock and first picture (with its renditions) of each product on the page (the page's
+    products chosen first, so only they are summed, however large the catalog). Without a
+    query its SQL is compiled once per page slice (``shop.platform.compiled``)."""
+    if query:
+        page_ids = active_products(category, query).order_by(*CATALOG_ORDER).values("id")[start:stop]
+        return card_rows(Product.objects.filter(id__in=Subquery(page_ids)).order_by(*CATALOG_ORDER))
+    if category is None:
+        return _cards(_ALL_CARDS.rows(start, stop))
+    return _cards(_CATEGORY_CARDS.rows(start, stop, category=category.pk))
+
+
+def _page_cards(start, stop, category=None):
+    products = Product.objects.filter(is_active=True)
+    if category is not None:
+        products = products.filter(category_id=category)
+    page_ids = products.order_by(*CATALOG_ORDER).values("id")[start:stop]
+    return _card_values(Product.objects.filter(id__in=Subquery(page_ids)).order_by(*CATALOG_ORDER))
+
+
+_ALL_CARDS = CompiledRead(_page_cards)
+_CATEGORY_CARDS = CompiledRead(_page_cards, {"category": (-7001, -7002)})
+
+
+def _first_image(column):
+    """One column of the product's first image (by position), as a subquery of the card's row."""
+    return Subquery(ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id").values(column)[:1])
+
+
+def _card_values(products: QuerySet[Product]) -> QuerySet:
+    return (products.values("id", "name", "slug", category_name=F("category__name"))
+            .annotate(price_from=Min("variants__price"), stock_total=Sum("variants__stock"),
+                      **{f"picture_{name}": _first_image(name) for name in PICTURE_FIELDS}))
+
+
+def card_rows(products: QuerySet[Product]) -> list[dict]:
+    """These products' cards as plain rows, in their order, in one query (the first image's
+    columns are subqueries of each row, so no second query for the images)."""
+    return _cards(_card_values(products))
+
+
+def _cards(rows) -> list[dict]:
     url = _url_maker("shop:product")
+    cards = []
     for row in rows:
+        fields = [row.pop(f"picture_{name}") for name in PICTURE_FIELDS]
         row["url"] = url(row["slug"])
-        row["picture"] = pictures.get(row["id"])
-    return rows
+        row["picture"] = picture(*fields) if fields[0] else None
+        cards.append(row)
+    return cards
 
 
 def _url_maker(name: str):

@@ -1,6 +1,6 @@
 """The catalogue's search and filters: one results page with its facets, in a fixed number of
 queries whatever the catalogue's size (``Search``: the count, the page's ids, its cards and
-their images, four facet counts; the vocabulary, one more, when the cache lacks it).
+their images, the facet counts in two queries (four with a colour, price or stock filter); the vocabulary, one more, when the cache lacks it).
 
 A query's words (``shop.search.read_query``: singular, no stop words, price words such as
 "under $40" taken out as a price filter) must each be found in a product (all words, any
@@ -37,11 +37,9 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -50,7 +48,8 @@ from django.db.models.functions import Lower
 
 from shop import search
 from shop.models import Category, Product, ProductVariant
-from shop.selectors.catalog import CATALOG_ORDER, _url_maker, first_pictures
+from shop.platform.compiled import CompiledRead
+from shop.selectors.catalog import CATALOG_ORDER, card_rows
 
 Product._meta.get_field("search_text").register_lookup(TrigramWordSimilar)  # "%>": the GIN trigram index
 
@@ -204,7 +203,7 @@ class Search:
         return _products(self.found, self.chosen).count()
 
     def cards(self, start: int, stop: int | None) -> list[dict]:
-        """The page's cards: its ids in the chosen order (one query), then ``cards_for`` (two)."""
+        """The page's cards: its ids in the chosen order (one query), then ``cards_for`` (one)."""
         ordered = _products(self.found, self.chosen)
         if self.criteria.sort in ("price", "price-desc"):
             ordered = ordered.alias(price_from=Subquery(
@@ -219,55 +218,130 @@ class Search:
         }[self.criteria.sort]
         return cards_for(list(ordered.order_by(*order).values_list("id", flat=True)[start:stop]))
 
-    def facets(self, categories: list[dict]) -> dict:
+    def facets(self, categories: list[dict]) -> tuple[dict, int | None]:
+        """The facets, and the listing's count when they give it (``_facets``)."""
         return _facets(self.criteria, self.found, self.chosen, categories)
 
 
 def cards_for(ids: list[int]) -> list[dict]:
-    """The cards of these products, in this order, in two queries (as
+    """The cards of these products, in this order, in one query (as
     ``shop.selectors.catalog.product_cards`` makes them for the plain listing)."""
     if not ids:
         return []
-    rows = {row["id"]: row for row in Product.objects.filter(id__in=ids)
-            .values("id", "name", "slug", category_name=F("category__name"))
-            .annotate(price_from=Min("variants__price"), stock_total=Sum("variants__stock"))}
-    pictures = first_pictures(ids)
-    url = _url_maker("shop:product")
-    cards = []
-    for product_id in ids:
-        row = rows[product_id]
-        row["url"] = url(row["slug"])
-        row["picture"] = pictures.get(product_id)
-        cards.append(row)
-    return cards
+    rows = {row["id"]: row for row in card_rows(Product.objects.filter(id__in=ids).order_by())}
+    return [rows[product_id] for product_id in ids]
 
 
-def _facets(criteria: Criteria, found: Match, chosen: dict, categories: list[dict]) -> dict:
-    """The counts of each facet's values among the products matching everything else chosen
-    (four queries)."""
-    by_category = dict(_products(found, chosen, without="category").order_by()
-                       .values_list("category__slug").annotate(n=Count("id")))
-    colour_rows = (ProductVariant.objects.filter(product__in=_products(found, chosen, without="colour").values("id"))
-                   .annotate(colour_key=Lower(KeyTextTransform("colour", "options")))
-                   .exclude(colour_key=None).exclude(colour_key="")
-                   .values("colour_key").annotate(n=Count("product_id", distinct=True))
-                   .order_by("-n", "colour_key")[:MAX_COLOURS])
-    bands = _products(found, chosen, without="price").aggregate(
-        **{key: Count("id", filter=_priced(low, high)) for key, (_label, low, high) in PRICE_BANDS.items()})
-    in_stock = _products(found, chosen, without="stock").filter(_in_stock()).count()
-    colours = [{"value": row["colour_key"], "label": row["colour_key"].title(), "count": row["n"],
-                "chosen": row["colour_key"] == criteria.colour} for row in colour_rows]
+def _facets(criteria: Criteria, found: Match, chosen: dict, categories: list[dict]) -> tuple[dict, int | None]:
+    """The counts of each facet's values among the products matching everything else chosen,
+    and the listing's own count when they give it (else None). When no colour, price band or
+    stock filter is chosen (the plain listing, a category, a search) every facet counts the
+    same products (the words', in the chosen category, or in every category for the category
+    facet), so two queries grouped by category give them all and the count; otherwise four."""
+    if chosen["colour"] or chosen["price"] or chosen["stock"]:
+        by_category, colour_counts, bands, in_stock = _counts_apart(found, chosen)
+        total = None
+    else:
+        by_category, colour_counts, bands, in_stock, total = _counts_by_category(criteria, found, chosen)
+    colours = [{"value": key, "label": key.title(), "count": n, "chosen": key == criteria.colour}
+               for key, n in colour_counts]
     if criteria.colour and not any(c["chosen"] for c in colours):
         colours.append({"value": criteria.colour, "label": criteria.colour.title(), "count": 0, "chosen": True})
-    return {
-        "categories": [{**c, "count": by_category.get(c["slug"], 0),
-                        "chosen": criteria.category is not None and c["slug"] == criteria.category.slug}
+    facets = {
+        "categories": [{**c, "count": by_category.get(c["id"], 0),
+                        "chosen": criteria.category is not None and c["id"] == criteria.category.pk}
                        for c in categories],
         "colours": colours,
         "prices": [{"value": key, "label": label, "count": bands[key], "chosen": key == criteria.price}
                    for key, (label, _low, _high) in PRICE_BANDS.items()],
         "in_stock": {"count": in_stock, "chosen": criteria.in_stock},
     }
+    return facets, total
+
+
+def _colour_key(options: str = "options"):
+    return Lower(KeyTextTransform("colour", options))
+
+
+def _top_colours(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_COLOURS]
+
+
+_BAND_NAMES = {key: f"band{n}" for n, key in enumerate(PRICE_BANDS)}
+
+
+def _category_rows(base):
+    """Per category: its products, those in each price band, those in stock (one pass over the
+    products joined to their variants)."""
+    return base.values("category_id").annotate(
+        n=Count("id", distinct=True),
+        stocked=Count("id", distinct=True, filter=Q(variants__stock__gt=0)),
+        **{_BAND_NAMES[key]: Count("id", distinct=True, filter=_variant_priced(low, high))
+           for key, (_label, low, high) in PRICE_BANDS.items()})
+
+
+def _colour_rows(base):
+    """Per category and colour: the products."""
+    return (base.annotate(colour_key=_colour_key("variants__options"))
+            .exclude(colour_key=None).exclude(colour_key="")
+            .values("category_id", "colour_key").annotate(n=Count("id", distinct=True)))
+
+
+def _active():
+    return Product.objects.filter(is_active=True).order_by()
+
+
+# Without words the two reads are the same SQL every time: compiled once (shop.platform.compiled).
+_PLAIN_CATEGORY_ROWS = CompiledRead(lambda: _category_rows(_active()))
+_PLAIN_COLOUR_ROWS = CompiledRead(lambda: _colour_rows(_active()))
+
+
+def _counts_by_category(criteria: Criteria, found: Match, chosen: dict):
+    """The facets' counts in two queries when only the words and the category are chosen: per
+    category its products, those in each price band and in stock; per category and colour its
+    products. The chosen category's rows (or every category's, summed) give every facet but
+    the category's, and the listing's count."""
+    if found.filters or found.aliases:
+        base = _products(found, chosen, without="category").order_by()
+        rows, colour_rows = list(_category_rows(base)), list(_colour_rows(base))
+    else:
+        rows, colour_rows = _PLAIN_CATEGORY_ROWS.rows(), _PLAIN_COLOUR_ROWS.rows()
+    by_category = {row["category_id"]: row["n"] for row in rows}
+    chosen_id = criteria.category.pk if criteria.category is not None else None
+    counted = [row for row in rows if chosen_id is None or row["category_id"] == chosen_id]
+    colours: dict[str, int] = {}
+    for row in colour_rows:
+        if chosen_id is None or row["category_id"] == chosen_id:  # a product is in one category: none twice
+            colours[row["colour_key"]] = colours.get(row["colour_key"], 0) + row["n"]
+    bands = {key: sum(row[_BAND_NAMES[key]] for row in counted) for key in PRICE_BANDS}
+    return (by_category, _top_colours(colours), bands, sum(row["stocked"] for row in counted),
+            sum(row["n"] for row in counted))
+
+
+def _variant_priced(low: Decimal | None, high: Decimal | None) -> Q:
+    """A joined variant priced from ``low`` and below ``high`` (``_priced``, on the join)."""
+    q = Q()
+    if low is not None:
+        q &= Q(variants__price__gte=low)
+    if high is not None:
+        q &= Q(variants__price__lt=high)
+    return q
+
+
+def _counts_apart(found: Match, chosen: dict):
+    """The facets' counts in four queries: each facet counts the products matching everything
+    else chosen."""
+    by_category = dict(_products(found, chosen, without="category").order_by()
+                       .values_list("category_id").annotate(n=Count("id")))
+    colour_rows = (ProductVariant.objects.filter(product__in=_products(found, chosen, without="colour").values("id"))
+                   .annotate(colour_key=_colour_key())
+                   .exclude(colour_key=None).exclude(colour_key="")
+                   .values_list("colour_key").annotate(n=Count("product_id", distinct=True))
+                   .order_by("-n", "colour_key")[:MAX_COLOURS])
+    bands = _products(found, chosen, without="price").aggregate(
+        **{key: Count("id", filter=_priced(low, high)) for key, (_label, low, high) in PRICE_BANDS.items()})
+    in_stock = _products(found, chosen, without="stock").filter(_in_stock()).count()
+    return by_category, list(colour_rows), bands, in_stock
 
 
 def _price_words(read: search.Query) -> str:

@@ -16,7 +16,7 @@ from shop.forms.search import SearchForm
 from shop.platform import page_cache
 from shop.platform.page_cache import CATALOG, Fragment
 from shop.platform.validators import ascii_int
-from shop.selectors.catalog import category_by_slug, category_list, product_cards, product_count, product_detail
+from shop.selectors.catalog import category_by_slug, category_list, product_cards, product_detail
 from shop.selectors.impact import hours_funded_this_year
 from shop.selectors.search import SORTS, Criteria, Search, vocabulary_words
 from shop.services.cart import CartError, cart_add, cart_add_gift_card, cart_get_or_create
@@ -42,9 +42,12 @@ def catalog(request, slug=None):
     listing is cached under the catalog's version, keyed by what is served, normalised:
     "?page=01", "?page=1a", unknown parameters and filter values that are not ours are
     ignored, a page past the end is the last page, so junk query strings cannot fill the cache
-    or force a render. A hit is one cache round trip (the listing's count and page, and the
-    version); a page past the end reads the last page in a second. A search's miss takes the
-    catalogue's vocabulary (for "did you mean") from the same round trip."""
+    or force a render. Two entries: the listing's *summary* (its count and its facets with
+    their counts and links, the same for each of its pages) and each page. A hit is one cache
+    round trip (summary, page and version); a page past the end reads the last page in a
+    second. A miss on another page of a listing whose summary is kept reads only the page's
+    cards. A search's miss takes the catalogue's vocabulary (for "did you mean") from the same
+    round trip."""
     form = SearchForm(request.GET)  # bound: no search is a valid empty one
     valid = form.is_valid()
     chosen = form.criteria()
@@ -54,29 +57,30 @@ def catalog(request, slug=None):
         listing = _listing(slug, chosen, page_number, form)
         if listing is None:
             raise Http404("No such category")
-        listing.pop("vocabulary")
         return _catalog_page(request, listing, query)
     listing_id = (slug, query.casefold(), chosen["colour"], chosen["price"], chosen["in_stock"], chosen["sort"])
     bounded = listing_id[1:] != ("", "", "", False, "featured")  # searches and filters take a bounded number of entries
-    counted = Fragment("catalog-count", listing_id, (CATALOG,), bounded)
+    summarised = Fragment("catalog-summary", listing_id, (CATALOG,), bounded)
     wanted = Fragment("catalog-page", (*listing_id, page_number), (CATALOG,), bounded)
-    found = page_cache.lookup(counted, wanted, *((VOCABULARY,) if query else ()))
-    count = found[counted]
-    if count is not None and page_number > _last_page(count):
-        page_number = _last_page(count)
+    found = page_cache.lookup(summarised, wanted, *((VOCABULARY,) if query else ()))
+    summary = found[summarised]
+    if summary is not None and page_number > _last_page(summary["count"]):
+        page_number = _last_page(summary["count"])
         wanted = wanted.at(*listing_id, page_number)
         listing = found.also(wanted)
     else:
         listing = found[wanted]
     if listing is None:
         vocabulary = found[VOCABULARY] if query else None
-        listing = _listing(slug, chosen, page_number, form, count, vocabulary)
+        listing = _listing(slug, chosen, page_number, form, summary, vocabulary)
         if listing is None:
             raise Http404("No such category")
-        made = listing.pop("vocabulary")
-        kept = {counted: listing["count"], wanted.at(*listing_id, listing["number"]): listing}
+        made_summary, made_vocabulary = listing.pop("summary"), listing.pop("vocabulary")
+        kept = {wanted.at(*listing_id, listing["number"]): listing}
+        if summary is None:
+            kept[summarised] = made_summary
         if query and vocabulary is None:
-            kept[VOCABULARY] = made
+            kept[VOCABULARY] = made_vocabulary
         found.store(kept)
     return _catalog_page(request, listing, query)
 
@@ -85,9 +89,10 @@ def _last_page(count: int) -> int:
     return Paginator(range(count), settings.SHOP_PAGE_SIZE).num_pages
 
 
-def _listing(slug, chosen, page_number, form, count=None, vocabulary=None) -> dict | None:
-    """One page of the listing, rendered (None: no such category). ``count`` is the listing's
-    product count and ``vocabulary`` the catalogue's words when the cache had them."""
+def _listing(slug, chosen, page_number, form, summary=None, vocabulary=None) -> dict | None:
+    """One page of the listing, rendered (None: no such category). ``summary`` is the
+    listing's count and facets and ``vocabulary`` the catalogue's words when the cache had
+    them. What is kept is popped from the page's entry (``summary``, ``vocabulary``)."""
     category = None
     if slug:
         category = category_by_slug(slug)
@@ -96,10 +101,14 @@ def _listing(slug, chosen, page_number, form, count=None, vocabulary=None) -> di
     criteria = Criteria(category=category, **chosen)
     if criteria.query and vocabulary is None:
         vocabulary = vocabulary_words()
-    categories = category_list()
     searched = Search(criteria, vocabulary or frozenset())
-    if count is None:
-        count = searched.count() if criteria.filtered else product_count(category)
+    links = _Links(category, chosen)
+    if summary is None:
+        facets, count = searched.facets(category_list())
+        if count is None:
+            count = searched.count()
+        summary = {"count": count, "facets": links.facets(facets)}
+    count = summary["count"]
     paginator = Paginator(range(count), settings.SHOP_PAGE_SIZE)
     number = paginator.get_page(page_number).number
     start, stop = (number - 1) * paginator.per_page, number * paginator.per_page
@@ -110,12 +119,12 @@ def _listing(slug, chosen, page_number, form, count=None, vocabulary=None) -> di
     else:  # the plain listing, in the catalogue's order
         cards = product_cards(category, "", start, stop)
     page = Page(cards, number, paginator)
-    links = _Links(category, chosen)
-    context = {"category": category, "categories": categories, "page": page, "form": form, "query": criteria.query,
-               "criteria": criteria, "facets": links.facets(searched.facets(categories)), "links": links,
+    context = {"category": category, "page": page, "form": form, "query": criteria.query,
+               "criteria": criteria, "facets": summary["facets"], "links": links,
                "sorts": SORTS, "suggestion": searched.suggestion, "price_words": searched.price_words}
-    return {"title": category.name if category else "Shop", "count": count, "number": number,
-            "vocabulary": vocabulary, "html": page_cache.render("shop/includes/catalog_listing.html", context)}
+    return {"title": category.name if category else "Shop", "number": number,
+            "html": page_cache.render("shop/includes/catalog_listing.html", context),
+            "summary": summary, "vocabulary": vocabulary}
 
 
 class _Links:
@@ -147,7 +156,7 @@ class _Links:
 
 
 def _catalog_page(request, listing, query):
-    return render(request, "shop/catalog.html", {"listing": listing, "query": query,
+    return render(request, "shop/catalog.html", {"title": listing["title"],
                                                  "fragment": page_cache.for_visitor(request, listing["html"])})
 
 

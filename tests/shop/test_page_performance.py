@@ -112,10 +112,12 @@ PAGES = {
 }
 # What a miss reads (a new visitor, no session), each query named.
 MISS_QUERIES = {
-    "home": 5,  # cards, their images, categories, the hours funded this year (order lines, their refunds)
-    "catalog": 8,  # count, cards, their images, categories, the facets' counts (category, colour, price, in stock)
-    "category": 9,  # the category, then as the catalog
-    "search": 10,  # the catalogue's words (for "did you mean"), count, the page's ids, then as the catalog
+    "home": 4,  # cards with their first images, categories, the hours funded this year (order lines, their refunds)
+    # categories, the facets' counts per category (products, price bands, in stock: also the
+    # listing's count) and per category and colour, the cards with their first images
+    "catalog": 4,
+    "category": 5,  # the category, then as the catalog
+    "search": 6,  # the catalogue's words (for "did you mean"), the page's ids, then as the catalog
     "product": 2,  # the product with its category and variants (joined), its images
     "donate": 0,  # settings only
     "events": 1,  # upcoming events
@@ -230,7 +232,7 @@ def test_searches_take_a_bounded_number_of_entries(client, site, monkeypatch, dj
     for n in range(40):
         client.get(url, {"q": f"search {n}"})
     assert 1 <= len(page_keys("catalog-page")) <= 4
-    assert 1 <= len(page_keys("catalog-count")) <= 4
+    assert 1 <= len(page_keys("catalog-summary")) <= 4
     with django_assert_num_queries(0):  # the last search is still kept
         assert "search 39" in client.get(url, {"q": "search 39"}).content.decode()
     # A search that lost its slot is a miss, never another search's page.
@@ -551,3 +553,52 @@ def test_the_cart_and_checkout_cost_the_same_for_one_line_as_for_five(signed_in,
                 response = client.get(url)
             assert response.status_code == 200
             assert f'aria-label="{lines} items">{lines}</span>' in response.content.decode()
+
+
+# -- the listing's facets (issue 18: counted in two grouped queries, kept with the version) ---
+
+def _facet(html: str, label: str) -> str:
+    """The count shown beside a facet's label ("Bags (3)" -> "3")."""
+    found = re.search(re.escape(label) + r' <span class="facet-count">\((\d+)\)</span>', html)
+    return found.group(1) if found else ""
+
+
+def test_the_facet_counts_change_when_a_catalog_change_bumps_the_version(client, site, django_assert_num_queries,
+                                                                         django_capture_on_commit_callbacks):
+    url = reverse("shop:catalog")
+    first = client.get(url).content.decode()
+    # three bags, each with an Indigo and a Plum variant, $25-$31 (two bands), all in stock
+    assert (_facet(first, "Bags"), _facet(first, "Candles"), _facet(first, "Indigo"), _facet(first, "Teal")) == ("3", "0", "3", "")
+    assert (_facet(first, "Under $25"), _facet(first, "$25 to $50"), _facet(first, "In stock")) == ("0", "3", "3")
+    with django_assert_num_queries(0):  # kept: the same counts, no query
+        assert client.get(url).content.decode() == first
+    with django_capture_on_commit_callbacks(execute=True):  # a new product: the catalog's version is bumped
+        candle = ProductFactory(name="Teal Candle", slug="teal-candle", category=CategoryFactory(name="Lamps", slug="lamps"))
+        VariantFactory(product=candle, price=Decimal("12.00"), stock=0, options={"colour": "Teal"})
+    with django_assert_num_queries(MISS_QUERIES["catalog"]):
+        after = client.get(url).content.decode()
+    assert (_facet(after, "Bags"), _facet(after, "Lamps"), _facet(after, "Indigo"), _facet(after, "Teal")) == ("3", "1", "3", "1")
+    assert (_facet(after, "Under $25"), _facet(after, "$25 to $50"), _facet(after, "In stock")) == ("1", "3", "3")
+    assert "4 products" in after
+    # In a category the other facets count its products only; the category facet counts all.
+    bags = client.get(reverse("shop:category", args=["bags"])).content.decode()
+    assert (_facet(bags, "Bags"), _facet(bags, "Lamps"), _facet(bags, "Teal"), _facet(bags, "Under $25")) == ("3", "1", "", "0")
+
+
+def test_a_filtered_listing_counts_each_facet_without_its_own_filter(client, site, django_assert_num_queries):
+    with django_assert_num_queries(8):  # categories, count, the page's ids, cards, the four facets apart
+        page = client.get(reverse("shop:catalog"), {"colour": "plum", "price": "25-50"}).content.decode()
+    assert "3 products" in page
+    assert (_facet(page, "Indigo"), _facet(page, "Bags"), _facet(page, "$25 to $50"), _facet(page, "In stock")) == ("3", "3", "3", "3")
+
+
+def test_another_page_of_a_kept_listing_reads_only_its_cards(client, site, settings, django_assert_num_queries,
+                                                           cache_trips):
+    settings.SHOP_PAGE_SIZE = 2  # three products: two pages
+    url = reverse("shop:catalog")
+    client.get(url)  # page 1 and the listing's summary (count, facets) are kept
+    with cache_trips() as trips, django_assert_num_queries(1):  # the page's cards with their first images
+        second = client.get(url, {"page": 2}).content.decode()
+    assert trips == ["get_many", "set_many"]
+    assert "Page 2 of 2" in second and _facet(second, "Bags") == "3"
+    assert "Zip Pouch" in second and "Market Tote" not in second  # by name: Market Tote, Weekender, then Zip Pouch

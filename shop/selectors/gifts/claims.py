@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from shop.models import ClaimCampaign, GiftClaim, GiftDesignItem, GiftOrder, ProductImage, Shipment
+from shop.models import ClaimCampaign, GiftClaim, GiftDesignItem, GiftOrder, Shipment
 from shop.platform.money import ZERO
+from shop.selectors.catalog import first_pictures
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,7 @@ def boxes_shown(designs) -> list[BoxShown]:
     ids = [design.pk for design in designs]
     items = list(GiftDesignItem.objects.filter(design_id__in=ids).select_related("variant__product")
                  .order_by("design_id", "variant__product__name"))
-    product_ids = {item.variant.product_id for item in items}
-    images = {}
-    for image in ProductImage.objects.filter(product_id__in=product_ids).order_by("product_id", "position", "id"):
-        images.setdefault(image.product_id, image)
+    images = first_pictures(list({item.variant.product_id for item in items}))
     shown = []
     for design in designs:
         box_items = []
@@ -113,8 +111,8 @@ def boxes_shown(designs) -> list[BoxShown]:
             if item.design_id == design.pk:
                 image = images.get(item.variant.product_id)
                 box_items.append(BoxItem(title=str(item.variant), quantity=item.quantity,
-                                         image_url=image.display_url if image else "",
-                                         image_alt=image.alt_text if image else ""))
+                                         image_url=image.src if image else "",
+                                         image_alt=image.alt if image else ""))
         shown.append(BoxShown(design_id=design.pk, name=design.name, size=design.size.name, items=box_items))
     return shown
 

@@ -44,3 +44,18 @@ def test_a_bound_form_field_renders_through_it():
     html = str(StateForm({"state": "NY"})["state"])
     assert '<option value="NY" selected>New York</option>' in html
     assert 'id="id_state"' in html
+
+
+def test_the_html_kept_for_a_select_is_per_value_attributes_and_choices():
+    """A plain select is written once per process and kept (issue 18); what is kept must
+    follow the value, the attributes and the choices, never show another's selection."""
+    select = QuickSelect(choices=CHOICES)
+    florida = select.render("state", "FL", {"id": "id_state"})
+    assert select.render("state", "FL", {"id": "id_state"}) == florida
+    new_york = select.render("state", "NY", {"id": "id_state"})
+    assert '<option value="NY" selected>' in new_york and '<option value="FL">Florida</option>' in new_york
+    assert 'id="id_other"' in select.render("state", "FL", {"id": "id_other"})
+    assert 'name="ship_state"' in select.render("ship_state", "FL", {"id": "id_state"})
+    fewer = QuickSelect(choices=CHOICES[:2]).render("state", "FL", {"id": "id_state"})
+    assert "New York" not in fewer and parse_html(fewer) == parse_html(forms.Select(choices=CHOICES[:2]).render(
+        "state", "FL", {"id": "id_state"}))

@@ -216,3 +216,23 @@ def test_the_private_page_mark_survives_other_decorators():
 
     view = login_required(require_POST(private_page(lambda request: None)))
     assert view.private_page is True
+
+
+@pytest.mark.django_db
+def test_the_policy_kept_per_process_is_django_csps_own(client, rf):
+    """The header is built once per policy (issue 18): it is exactly what django-csp builds for
+    the same parts, and a page with a nonce still gets a fresh one each time."""
+    from dataclasses import asdict
+
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from shop.platform.security import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("x"))
+    request = rf.get("/")
+    expected = build_policy(**asdict(middleware.get_policy_parts(request, HttpResponse("x"))))
+    assert "'nonce-" not in expected and "default-src 'self'" in expected
+    for _ in range(2):
+        assert middleware(rf.get("/"))["Content-Security-Policy"] == expected
+    assert client.get(reverse("shop:home"))["Content-Security-Policy"] == expected
