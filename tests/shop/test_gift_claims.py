@@ -392,3 +392,16 @@ def test_the_claim_pages_read_in_a_fixed_number_of_queries(shop, client, django_
         assert member.get(url).status_code == 200
     with django_assert_num_queries(4):  # the link with its claim and order, the alternatives, items, pictures
         assert client.get(links[4]).status_code == 200
+
+
+def test_the_claim_page_shows_each_item_with_its_products_first_picture(shop, client):
+    """A product with pictures shows its first one (by position) with its alt text."""
+    from shop.models import ProductImage
+
+    candle = shop["designs"]["Thank you"].items.get().variant.product
+    ProductImage.objects.create(product=candle, image="products/second.jpg", alt_text="The candle lit", position=2)
+    ProductImage.objects.create(product=candle, image="products/first.jpg", alt_text="A soy candle in its jar",
+                                position=1, width=800, height=800)
+    text = client.get(links_of(place(shop))[1]).content.decode()
+    assert 'src="/media/products/first.jpg" alt="A soy candle in its jar"' in text
+    assert "The candle lit" not in text
