@@ -58,7 +58,8 @@ def cart_item_count(request) -> int:
 # product's description, story and search columns, the bulk of a row).
 LINE_FIELDS = ("id", "cart_id", "quantity", "variant__id", "variant__product_id", "variant__options", "variant__price",
                "variant__product__id", "variant__product__name", "variant__product__slug",
-               "variant__product__wage_content", "variant__product__category_id")
+               "variant__product__wage_content", "variant__product__category_id", "variant__product__is_gift_card",
+               "gift_amount", "gift_recipient_name", "gift_recipient_email", "gift_message", "gift_deliver_on")
 
 
 def request_cart_lines(request) -> list[CartLine]:

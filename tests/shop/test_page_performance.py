@@ -602,3 +602,18 @@ def test_another_page_of_a_kept_listing_reads_only_its_cards(client, site, setti
     assert trips == ["get_many", "set_many"]
     assert "Page 2 of 2" in second and _facet(second, "Bags") == "3"
     assert "Zip Pouch" in second and "Market Tote" not in second  # by name: Market Tote, Weekender, then Zip Pouch
+
+
+def test_a_cart_with_a_gift_card_line_costs_no_more_queries(site, django_assert_num_queries):
+    """A gift card's own line columns and its product's flag come with the lines (the cart reads
+    only some columns: one left out would cost a query per line)."""
+    from shop.models import Cart, CartLine
+
+    client = Client()
+    _fill_cart(client, 1)
+    card = VariantFactory(stock=100, product=ProductFactory(is_gift_card=True, wage_content=Decimal("0")))
+    cart = Cart.objects.get()
+    CartLine.objects.create(cart=cart, variant=card, quantity=1, gift_amount=Decimal("40.00"),
+                            gift_recipient_name="Rae", gift_message="Enjoy")
+    with django_assert_num_queries(3):
+        assert client.get(reverse("shop:cart")).status_code == 200
