@@ -9,7 +9,14 @@ from django.test import Client
 from django.urls import reverse
 
 from payroll.models import GroupMember, SignUp
-from payroll.services.volunteers.groups import MemberDetails, MemberError, member_check_in, member_waiver_sign, token_hash
+from payroll.services.volunteers.groups import (
+    MemberDetails,
+    MemberError,
+    member_add,
+    member_check_in,
+    member_waiver_sign,
+    token_hash,
+)
 from payroll.services.volunteers.kiosk import kiosk_check, kiosk_open
 from payroll.services.volunteers.shifts import check_in
 from payroll.services.volunteers.signups import VolunteerError, signup_create, waiver_current
@@ -153,3 +160,38 @@ def test_the_roster_check_in_of_an_unsigned_member_says_why(client):
     assert leo.checked_in_at is None
     done = check_in(signup.pk, None)
     assert [m.full_name for m in done.members_left_out] == ["Leo Park"]
+
+
+def test_the_leader_adds_a_member_afterwards_while_a_place_is_left(django_capture_on_commit_callbacks):
+    shift = make_shift(roles=(("Warehouse sorting", 2),))
+    leader = signed_volunteer()
+    signup = signup_create(leader.pk, shift.roles.get().pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_add(leader.pk, signup.pk, MemberDetails("Ana Ortiz", date(1985, 3, 2), "ana@example.org"))
+    signup.refresh_from_db()
+    assert signup.party_size == 2 and list(links_in_outbox()) == ["ana@example.org"]
+    with pytest.raises(MemberError, match="Warehouse sorting is full: there is no place for Bo Chan"):
+        member_add(leader.pk, signup.pk, MemberDetails("Bo Chan", date(1990, 5, 1), "bo@example.org"))
+    with pytest.raises(VolunteerError, match="No such sign-up"):  # only the leader adds to their sign-up
+        member_add(signed_volunteer().pk, signup.pk, MemberDetails("Bo Chan", date(1990, 5, 1), "bo@example.org"))
+    signup.refresh_from_db()
+    assert signup.party_size == 2 and signup.members.count() == 1
+
+
+def test_erasing_the_leader_erases_their_members_names_and_guardians(client):
+    shift = make_shift()
+    day = shift.local_start.date()
+    leader = signed_volunteer(email="mara.lead@example.org")
+    signup = signup_create(leader.pk, shift.roles.get().pk, members=[MemberDetails("Leo Park", born_years_before(day, 15), "leo@example.org")])
+    leo = signup.members.get()
+    leo.token_hash = token_hash("known-link")
+    leo.save()
+    member_waiver_sign("known-link", version_id=waiver_current().pk, signed_name="Leo Park", ip="10.0.0.9",
+                       guardian_name="Kim Park", guardian_email="kim@example.org", guardian_agrees=True)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post("/staff/data-rights/erase/", {"email": "mara.lead@example.org", "email_again": "mara.lead@example.org"})
+    assert response.status_code == 200
+    leo.refresh_from_db()
+    assert (leo.full_name, leo.email, leo.signed_name, leo.guardian_name, leo.ip_address) == (
+        f"Erased group member #{leo.pk}", "", f"Erased group member #{leo.pk}", "Erased guardian", None)
+    assert leo.guardian_email == f"erased-member-guardian-{leo.pk}@erased.invalid"
