@@ -195,3 +195,12 @@ def test_erasing_the_leader_erases_their_members_names_and_guardians(client):
     assert (leo.full_name, leo.email, leo.signed_name, leo.guardian_name, leo.ip_address) == (
         f"Erased group member #{leo.pk}", "", f"Erased group member #{leo.pk}", "Erased guardian", None)
     assert leo.guardian_email == f"erased-member-guardian-{leo.pk}@erased.invalid"
+
+
+def test_the_member_waiver_page_takes_a_fixed_number_of_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+    shift = make_shift()
+    with django_capture_on_commit_callbacks(execute=True):
+        signup_create(signed_volunteer().pk, shift.roles.get().pk, members=[MemberDetails("Ana Ortiz", date(1985, 3, 2), "ana@example.org")])
+    link, visitor = links_in_outbox()["ana@example.org"], Client()
+    with django_assert_num_queries(2):  # the member (with shift and leader) and the current waiver
+        assert visitor.get(link).status_code == 200
