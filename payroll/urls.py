@@ -86,6 +86,7 @@ urlpatterns = [
     path("volunteer/shifts/<int:shift_id>/shift.ics", volunteers.shift_calendar, name="volunteer_shift_ics"),
     path("volunteer/sign-ups/<int:signup_id>/cancel/", volunteers.cancel, name="volunteer_cancel"),
     path("volunteer/sign-ups/<int:signup_id>/pass/", volunteers.checkin_pass, name="volunteer_pass"),
+    path("volunteer/sign-ups/<int:signup_id>/members/", volunteers.member_new, name="volunteer_member_new"),
     path("volunteer/hours.pdf", volunteers.certificate, name="volunteer_certificate"),
     path("volunteer/calendar/<str:token>.ics", volunteers.feed, name="volunteer_feed"),
     path("volunteer/calendar/new-link/", volunteers.feed_reset, name="volunteer_feed_reset"),

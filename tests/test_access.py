@@ -377,6 +377,8 @@ ACCESS = {
     # The check-in pass (QR code) of the volunteer's own confirmed sign-up.
     "volunteer/sign-ups/<int:signup_id>/pass/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     volunteer=OK, probe="/volunteer/sign-ups/{signup}/pass/"),
+    # The leader adds a named member to their own sign-up (POST only).
+    "volunteer/sign-ups/<int:signup_id>/members/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/members/"),
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),

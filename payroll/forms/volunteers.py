@@ -46,6 +46,12 @@ class WaiverForm(forms.Form):
     guardian_agrees = forms.BooleanField(required=False, label="I am this volunteer's parent or guardian and I agree to the waiver for them")
 
 
+class GroupMemberForm(forms.Form):
+    full_name = forms.CharField(max_length=120, label="Full name")
+    date_of_birth = DateField(label="Date of birth", window=False, validators=[born])
+    email = forms.EmailField(required=False, label="E-mail (optional for under-18s)")
+
+
 class SignUpForm(forms.Form):
     role = ModelChoiceField(queryset=None, empty_label=None)
     members = forms.CharField(
@@ -66,8 +72,9 @@ class SignUpForm(forms.Form):
                 raise forms.ValidationError(f"Line {number}: write “full name, date of birth, e-mail”, e.g. "
                                             "“Leo Park, 2011-04-02, leo@example.org”.")
             try:
-                born = date.fromisoformat(parts[1])
-            except ValueError:
+                birthday = date.fromisoformat(parts[1])
+                born(birthday)
+            except (ValueError, forms.ValidationError):
                 raise forms.ValidationError(f"{parts[0]}: give the date of birth as YYYY-MM-DD, e.g. 2011-04-02.") from None
             email = parts[2] if len(parts) == 3 else ""
             if email:
@@ -75,7 +82,7 @@ class SignUpForm(forms.Form):
                     validate_email(email)
                 except forms.ValidationError:
                     raise forms.ValidationError(f"{parts[0]}: “{email}” is not an e-mail address.") from None
-            members.append(MemberDetails(full_name=parts[0][:120], date_of_birth=born, email=email))
+            members.append(MemberDetails(full_name=parts[0][:120], date_of_birth=birthday, email=email))
         if len(members) > 49:
             raise forms.ValidationError("A group has at most 50 people, you included.")
         return members

@@ -13,13 +13,13 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
+from payroll.forms.volunteers import GroupMemberForm, SignUpForm, VolunteerProfileForm, WaiverForm
 from payroll.models import SignUp, Volunteer
 from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
 from payroll.services.volunteers import notify
 from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
-from payroll.services.volunteers.groups import MemberError, member_for_token, member_is_minor, member_waiver_sign
+from payroll.services.volunteers.groups import MemberDetails, MemberError, member_add, member_for_token, member_is_minor, member_waiver_sign
 from payroll.services.volunteers.kiosk import checkin_code, checkin_qr_svg
 from payroll.services.volunteers.signups import (
     GuardianEmailError,
@@ -290,3 +290,23 @@ def group_member_waiver(request, token):
     response = render(request, "payroll/volunteers/member_waiver.html", context, status=400 if form.errors else 200)
     response["Referrer-Policy"] = "no-referrer"
     return _private(response)
+
+
+@require_POST
+@volunteer_required
+def member_new(request, signup_id):
+    """The leader adds a named member to their own sign-up (their link goes out by e-mail)."""
+    if not SignUp.objects.filter(pk=signup_id, volunteer=request.volunteer).exclude(status=SignUp.Status.CANCELLED).exists():
+        raise Http404("No such sign-up")
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        return redirect("payroll:volunteer_home")
+    data = form.cleaned_data
+    try:
+        member = member_add(request.volunteer.pk, signup_id, MemberDetails(data["full_name"], data["date_of_birth"], data["email"]))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{member.full_name} is in your group; we e-mailed their waiver link.")
+    return redirect("payroll:volunteer_home")

@@ -204,3 +204,23 @@ def test_the_member_waiver_page_takes_a_fixed_number_of_queries(django_assert_nu
     link, visitor = links_in_outbox()["ana@example.org"], Client()
     with django_assert_num_queries(2):  # the member (with shift and leader) and the current waiver
         assert visitor.get(link).status_code == 200
+
+
+def test_the_leader_adds_a_member_from_their_home_page_and_nobody_else_can(client, django_capture_on_commit_callbacks):
+    shift = make_shift()
+    leader = signed_volunteer()
+    signup = signup_create(leader.pk, shift.roles.get().pk)
+    client.force_login(leader.user)
+    assert "Add someone to my group" in client.get(reverse("payroll:volunteer_home")).content.decode()
+    url = reverse("payroll:volunteer_member_new", args=[signup.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, {"full_name": "Ana Ortiz", "date_of_birth": "1985-03-02", "email": "ana@example.org"}, follow=True)
+    assert "Ana Ortiz is in your group; we e-mailed their waiver link." in page.content.decode(), re.findall(r"class=\"message[^>]*>([^<]*)", page.content.decode())
+    assert list(links_in_outbox()) == ["ana@example.org"]
+    refused = client.post(url, {"full_name": "Bo Chan", "date_of_birth": "1990-05-01"}, follow=True)
+    assert "Bo Chan is an adult: give their e-mail" in refused.content.decode()
+    other = Client()
+    other.force_login(signed_volunteer().user)
+    assert other.post(url, {"full_name": "Eve X", "date_of_birth": "1990-05-01", "email": "eve@example.org"}).status_code == 404
+    signup.refresh_from_db()
+    assert signup.party_size == 2 and list(signup.members.values_list("full_name", flat=True)) == ["Ana Ortiz"]
