@@ -377,9 +377,13 @@ ACCESS = {
     # The check-in pass (QR code) of the volunteer's own confirmed sign-up.
     "volunteer/sign-ups/<int:signup_id>/pass/": row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                     volunteer=OK, probe="/volunteer/sign-ups/{signup}/pass/"),
+    # The leader adds a named member to their own sign-up (POST only).
+    "volunteer/sign-ups/<int:signup_id>/members/": everyone(NO_GET, probe="/volunteer/sign-ups/{signup}/members/"),
     "volunteer/hours.pdf": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, volunteer=OK),
     "volunteer/calendar/<str:token>.ics": everyone(OK, probe="/volunteer/calendar/{calendar_token}.ics"),  # the secret link is the key
     "volunteer/calendar/new-link/": everyone(NO_GET),
+    # A group member's own waiver link: no account, the secret link is the key (a guessed one is a 404).
+    "volunteer/group-waiver/<str:token>/": everyone(OK, probe="/volunteer/group-waiver/{member_token}/"),
     "volunteer/texts/replies/": everyone(NO_GET),
     # Coordinators' pages: volunteer coordinators only.
     "staff/volunteers/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
@@ -404,6 +408,7 @@ ACCESS = {
     "staff/volunteers/shifts/<int:shift_id>/message/": everyone(NO_GET, probe="/staff/volunteers/shifts/{shift}/message/"),
     "staff/volunteers/sign-ups/<int:signup_id>/<slug:action>/": everyone(
         NO_GET, probe="/staff/volunteers/sign-ups/{signup}/check-in/"),
+    "staff/volunteers/members/<int:member_id>/check-in/": everyone(NO_GET, probe="/staff/volunteers/members/{member}/check-in/"),
     "staff/volunteers/reports/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     "staff/volunteers/hours.csv": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
     "staff/volunteers/background-checks/": row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK),
@@ -711,11 +716,20 @@ def _volunteer_objects(people):
     own = VolunteerFactory(user=people["volunteer"])
     waiver_accept(own, version_id=waiver.pk, signed_name=own.full_name, ip=None)
     own_signup = signup_create(own.pk, shift.roles.get().pk)
+    from datetime import date
+
+    from django.utils import timezone
+
+    from payroll.services.volunteers.groups import MemberDetails, members_add
+
+    member, member_token = members_add(own_signup, [MemberDetails("Ana Ortiz", date(1985, 3, 2), "ana@example.org")],
+                                       timezone.now())[0]
     return {
         "owned": {"signup": ("volunteer", None)}, "twins": {"signup": signup.pk},
         "ids": {"payroll/skill/": Skill.objects.create(name="First aid").pk, "payroll/waiverversion/": waiver.pk,
                 "payroll/volunteer/": volunteer.pk, "payroll/shift/": shift.pk},
-        "format": {"shift": shift.pk, "signup": own_signup.pk, "calendar_token": own.calendar_token},
+        "format": {"shift": shift.pk, "signup": own_signup.pk, "calendar_token": own.calendar_token,
+                   "member": member.pk, "member_token": member_token},
     }
 
 

@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import validate_email
 from django.conf import settings
 
 from payroll.models import BackgroundCheck, Skill, Volunteer
@@ -45,11 +46,46 @@ class WaiverForm(forms.Form):
     guardian_agrees = forms.BooleanField(required=False, label="I am this volunteer's parent or guardian and I agree to the waiver for them")
 
 
+class GroupMemberForm(forms.Form):
+    full_name = forms.CharField(max_length=120, label="Full name")
+    date_of_birth = DateField(label="Date of birth", window=False, validators=[born])
+    email = forms.EmailField(required=False, label="E-mail (optional for under-18s)")
+
+
 class SignUpForm(forms.Form):
     role = ModelChoiceField(queryset=None, empty_label=None)
-    party_size = IntegerField(min_value=1, max_value=50, initial=1, label="How many people (you included)")
-    party_note = forms.CharField(max_length=200, required=False, label="Who is coming with you (optional)")
+    members = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Who is coming with you (optional)",
+        help_text="One person a line: full name, date of birth (YYYY-MM-DD), e-mail (optional for under-18s). "
+                  "Each gets their own link to sign the waiver.")
     waitlist = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_members(self):
+        from payroll.services.volunteers.groups import MemberDetails
+
+        members = []
+        for number, line in enumerate(self.cleaned_data["members"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(",")]
+            if len(parts) not in (2, 3) or not parts[0]:
+                raise forms.ValidationError(f"Line {number}: write “full name, date of birth, e-mail”, e.g. "
+                                            "“Leo Park, 2011-04-02, leo@example.org”.")
+            try:
+                birthday = date.fromisoformat(parts[1])
+                born(birthday)
+            except (ValueError, forms.ValidationError):
+                raise forms.ValidationError(f"{parts[0]}: give the date of birth as YYYY-MM-DD, e.g. 2011-04-02.") from None
+            email = parts[2] if len(parts) == 3 else ""
+            if email:
+                try:
+                    validate_email(email)
+                except forms.ValidationError:
+                    raise forms.ValidationError(f"{parts[0]}: “{email}” is not an e-mail address.") from None
+            members.append(MemberDetails(full_name=parts[0][:120], date_of_birth=birthday, email=email))
+        if len(members) > 49:
+            raise forms.ValidationError("A group has at most 50 people, you included.")
+        return members
 
     def __init__(self, *args, shift, **kwargs):
         super().__init__(*args, **kwargs)

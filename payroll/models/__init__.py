@@ -23,6 +23,7 @@ from .training import (
 from .volunteers import (
     BackgroundCheck,
     ChangeNotice,
+    GroupMember,
     Kiosk,
     ReminderSent,
     Shift,
@@ -80,6 +81,7 @@ __all__ = [
     "Shift",
     "ShiftMessage",
     "ShiftRole",
+    "GroupMember",
     "ShiftChange",
     "ShiftSeries",
     "SignUp",

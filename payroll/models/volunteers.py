@@ -411,3 +411,44 @@ class Kiosk(models.Model):
 
     def __str__(self):
         return f"Kiosk {self.pk} ({self.shift or self.day})"
+
+
+class GroupMember(models.Model):
+    """A named guest of a group sign-up (the leader is the sign-up's volunteer). Each signs
+    the current waiver from their own link (no account): ``token_hash`` is the SHA-256 of
+    the secret in that link, which is never stored; a minor's carries a guardian's co-signature."""
+
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField(max_length=120)
+    date_of_birth = BirthDateField()
+    email = models.EmailField(blank=True, help_text="Optional for a minor (the link goes to the leader).")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    # Their waiver, signed from their own link.
+    waiver_version = models.ForeignKey(WaiverVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(max_length=120, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    minor_at_signing = models.BooleanField(default=False)
+    guardian_name = models.CharField(max_length=120, blank=True)
+    guardian_email = models.EmailField(blank=True)
+    guardian_signed_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signup", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minor_at_signing=False)
+                | (~models.Q(guardian_name="") & ~models.Q(guardian_email="") & models.Q(guardian_signed_at__isnull=False)),
+                name="minor_member_waiver_has_guardian",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)

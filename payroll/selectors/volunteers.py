@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
-from payroll.models import BackgroundCheck, Kiosk, Shift, ShiftRole, SignUp, Volunteer
+from payroll.models import BackgroundCheck, GroupMember, Kiosk, Shift, ShiftRole, SignUp, Volunteer, WaiverVersion
 from payroll.models.volunteers import wall_clock
 from shop.models import OrganisationMember
 
@@ -123,7 +123,9 @@ def roster(shift_id: int) -> dict | None:
              .prefetch_related(_roles_with_fill(), "required_skills").first())
     if shift is None:
         return None
-    signups = list(shift.signups.select_related("volunteer", "role").order_by("role_id", "waitlisted_at", "created_at", "id"))
+    signups = list(shift.signups.select_related("volunteer", "role").prefetch_related("members", "volunteer__waivers")
+                   .order_by("role_id", "waitlisted_at", "created_at", "id"))
+    _waiver_status(shift, signups)
     return {
         "shift": _fill(shift),
         "confirmed": [s for s in signups if s.status == SignUp.Status.CONFIRMED],
@@ -131,6 +133,35 @@ def roster(shift_id: int) -> dict | None:
         "cancelled": [s for s in signups if s.status == SignUp.Status.CANCELLED],
         "shift_messages": list(shift.messages.select_related("sender")[:10]),
     }
+
+
+@dataclass
+class RosterPerson:
+    """One person of a sign-up on the roster: the leader (``member`` None) or a named member."""
+
+    name: str
+    age: int
+    minor: bool
+    signed: bool
+    member: GroupMember | None = None
+
+
+def _waiver_status(shift: Shift, signups: list[SignUp]) -> None:
+    """Set ``people`` on each sign-up: the leader then each member, with their age on the
+    day and whether a waiver of the current version is in force (from the prefetched rows)."""
+    now = timezone.now()
+    current = WaiverVersion.objects.filter(published_at__lte=now).order_by("-published_at", "-version").first()
+    day, adult = shift.local_start.date(), settings.VOLUNTEER_ADULT_AGE
+    for signup in signups:
+        leader = signup.volunteer
+        leader_signed = current is not None and any(w.version_id == current.pk and w.expires_at > now for w in leader.waivers.all())
+        age = leader.age_on(day)
+        people = [RosterPerson(leader.full_name, age, age < adult, leader_signed)]
+        for member in signup.members.all():
+            age = member.age_on(day)
+            signed = current is not None and member.waiver_version_id == current.pk and member.expires_at > now
+            people.append(RosterPerson(member.full_name, age, age < adult, signed, member))
+        signup.people = people
 
 
 def short_name(full_name: str) -> str:

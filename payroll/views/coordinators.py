@@ -19,7 +19,7 @@ from payroll.forms.volunteers import (
     RangeForm,
     ShiftForm,
 )
-from payroll.models import Shift, SignUp
+from payroll.models import GroupMember, Shift, SignUp
 from payroll.selectors.volunteers import (
     background_checks_expiring,
     background_checks_recent,
@@ -30,7 +30,7 @@ from payroll.selectors.volunteers import (
     week_of,
     week_view,
 )
-from payroll.services.volunteers import shifts
+from payroll.services.volunteers import groups, shifts
 from payroll.services.volunteers.background_checks import background_check_record
 from payroll.services.volunteers.signups import signup_cancel
 from shop.platform.csv_export import csv_response
@@ -163,8 +163,10 @@ def signup_action(request, signup_id, action):
         raise Http404("No such sign-up or action")
     try:
         if action == "check-in":
-            shifts.check_in(signup.pk, request.user)
+            done = shifts.check_in(signup.pk, request.user)
             messages.success(request, f"{signup.volunteer.full_name} checked in.")
+            for member in done.members_left_out:
+                messages.error(request, f"{member.full_name} was not checked in: their volunteer waiver is not signed.")
         elif action == "check-out":
             done = shifts.check_out(signup.pk, request.user)
             messages.success(request, f"{signup.volunteer.full_name} checked out: {done.hours} hours.")
@@ -185,6 +187,21 @@ def signup_action(request, signup_id, action):
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("payroll:coordinator_shift", signup.shift_id)
+
+
+@require_POST
+@coordinator_required
+def member_check_in(request, member_id):
+    """Check in one named member of a group (refused while their own waiver is unsigned)."""
+    member = GroupMember.objects.select_related("signup").filter(pk=member_id).first()
+    if member is None:
+        raise Http404("No such group member")
+    try:
+        groups.member_check_in(member.pk, request.user)
+        messages.success(request, f"{member.full_name} checked in.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("payroll:coordinator_shift", member.signup.shift_id)
 
 
 def _range(request) -> RangeForm:

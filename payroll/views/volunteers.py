@@ -13,12 +13,13 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from payroll.forms.volunteers import SignUpForm, VolunteerProfileForm, WaiverForm
+from payroll.forms.volunteers import GroupMemberForm, SignUpForm, VolunteerProfileForm, WaiverForm
 from payroll.models import SignUp, Volunteer
 from payroll.models.volunteers import calendar_token
 from payroll.selectors.volunteers import hours_history, open_shifts, shift_for_volunteer, volunteer_page
 from payroll.services.volunteers import notify
 from payroll.services.volunteers.documents import hours_certificate_pdf, shift_ics, volunteer_feed
+from payroll.services.volunteers.groups import MemberDetails, MemberError, member_add, member_for_token, member_is_minor, member_waiver_sign
 from payroll.services.volunteers.kiosk import checkin_code, checkin_qr_svg
 from payroll.services.volunteers.signups import (
     GuardianEmailError,
@@ -159,14 +160,16 @@ def signup(request, shift_id):
         return _shift_page(request, shift, form, status=400)
     data = form.cleaned_data
     try:
-        made = signup_create(request.volunteer.pk, data["role"].pk, party_size=data["party_size"],
-                             party_note=data["party_note"], waitlist=data["waitlist"])
+        made = signup_create(request.volunteer.pk, data["role"].pk, members=data["members"], waitlist=data["waitlist"])
     except RoleFull as error:
-        offer = SignUpForm(initial={**data, "waitlist": True}, shift=shift)
+        offer = SignUpForm(initial={**data, "members": request.POST.get("members", ""), "waitlist": True}, shift=shift)
         return _shift_page(request, shift_for_volunteer(shift_id, request.user), offer, full=error.message)
     except WaiverNeeded as error:
         messages.warning(request, error.message)
         return redirect(reverse("payroll:volunteer_waiver") + f"?next={reverse('payroll:volunteer_shift', args=[shift_id])}")
+    except MemberError as error:
+        form.add_error("members", error.message)
+        return _shift_page(request, shift, form, status=400)
     except DomainError as error:
         form.add_error(None, error.message)
         return _shift_page(request, shift, form, status=400)
@@ -260,3 +263,50 @@ def texts_reply(request):
     answer = notify.texts_reply(number, request.POST.get("Body", ""))
     body = f"<Message>{escape(answer)}</Message>" if answer else ""
     return HttpResponse(f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>', content_type="text/xml")
+
+
+def group_member_waiver(request, token):
+    """A group member's own waiver link (no account: the secret in the link is the key).
+    An unknown link is a 404; a used one says so and signs nothing."""
+    member = member_for_token(token)
+    if member is None:
+        raise Http404("No such waiver link")
+    current = waiver_current()
+    form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
+    if request.method == "POST" and current is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_waiver_sign(token, version_id=data["version_id"], signed_name=data["signed_name"],
+                               ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
+                               guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
+        except GuardianEmailError as error:
+            form.add_error("guardian_email", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            member.refresh_from_db()
+    context = {"form": form, "current": current, "member": member, "minor": member_is_minor(member),
+               "shift": member.signup.shift, "leader": member.signup.volunteer.full_name}
+    response = render(request, "payroll/volunteers/member_waiver.html", context, status=400 if form.errors else 200)
+    response["Referrer-Policy"] = "no-referrer"
+    return _private(response)
+
+
+@require_POST
+@volunteer_required
+def member_new(request, signup_id):
+    """The leader adds a named member to their own sign-up (their link goes out by e-mail)."""
+    if not SignUp.objects.filter(pk=signup_id, volunteer=request.volunteer).exclude(status=SignUp.Status.CANCELLED).exists():
+        raise Http404("No such sign-up")
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        return redirect("payroll:volunteer_home")
+    data = form.cleaned_data
+    try:
+        member = member_add(request.volunteer.pk, signup_id, MemberDetails(data["full_name"], data["date_of_birth"], data["email"]))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{member.full_name} is in your group; we e-mailed their waiver link.")
+    return redirect("payroll:volunteer_home")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from payroll.models import BackgroundCheck, Employee, SignUp, Volunteer, WaiverAcceptance
+from payroll.models import BackgroundCheck, Employee, GroupMember, SignUp, Volunteer, WaiverAcceptance
 from payroll.models.volunteers import calendar_token
 from payroll.services.volunteers.signups import VolunteerError, signup_cancel
 from shop.data_rights import Erasure, Subject, erased_email, is_erased_email, register
@@ -48,7 +48,7 @@ def volunteer_accounts(emails) -> list[int]:
 def volunteer_export(subject: Subject):
     out = []
     for volunteer in _volunteers(subject).prefetch_related("skills"):
-        signups = (SignUp.objects.filter(volunteer=volunteer).select_related("shift", "role", "organisation")
+        signups = (SignUp.objects.filter(volunteer=volunteer).select_related("shift", "role", "organisation").prefetch_related("members")
                    .order_by("shift__starts_at", "pk"))
         worked = [s for s in signups if s.status == SignUp.Status.CONFIRMED and s.checked_out_at is not None]
         out.append({
@@ -73,7 +73,9 @@ def volunteer_export(subject: Subject):
                           "checked_in_at", "checked_out_at"),
                  "shift": s.shift.title, "starts_at": value(s.shift.starts_at), "location": s.shift.location,
                  "role": s.role.name, "organisation": s.organisation.name if s.organisation else None,
-                 "hours": value(s.hours), "person_hours": value(s.person_hours)}
+                 "hours": value(s.hours), "person_hours": value(s.person_hours),
+                 "group_members": [fields(m, "full_name", "date_of_birth", "email", "accepted_at", "minor_at_signing",
+                                          "guardian_name", "guardian_email", "checked_in_at") for m in s.members.all()]}
                 for s in signups
             ],
             "totals": {"shifts_worked": len(worked), "hours": value(sum((s.hours for s in worked), ZERO)),
@@ -125,6 +127,14 @@ def volunteer_erase(subject: Subject, erasure: Erasure) -> None:
                 guardian_email=erased_email("guardian", waiver.pk),
             )
         SignUp.objects.filter(volunteer=volunteer).update(party_note="")
+        # The leader's named group members go with them: names, e-mails and guardians replaced
+        # (the signed waiver stays as a record, as the leader's own does).
+        for member in GroupMember.objects.filter(signup__volunteer=volunteer):
+            GroupMember.objects.filter(pk=member.pk).update(
+                full_name=f"Erased group member #{member.pk}", email="", signed_name=f"Erased group member #{member.pk}" if member.signed_name else "",
+                ip_address=None, guardian_name="Erased guardian" if member.minor_at_signing else "",
+                guardian_email=erased_email("member-guardian", member.pk) if member.minor_at_signing else "",
+            )
     ids = [v.pk for v in volunteers]
     checks, _ = BackgroundCheck.objects.filter(volunteer_id__in=ids).delete()
     waivers = WaiverAcceptance.objects.filter(volunteer_id__in=ids).count()

@@ -161,8 +161,13 @@ def kiosk_check(kiosk: Kiosk, action: str, *, signup_id: int | None = None, code
             if signup.checked_in_at is not None:
                 return KioskResult(signup.pk, name, "out" if signup.checked_out_at else "in", False,
                                    f"{name} is already checked in.")
-            shifts.check_in(signup.pk, actor, now=moment)
-            return KioskResult(signup.pk, name, "in", True, f"Welcome, {name}: you are checked in.")
+            done = shifts.check_in(signup.pk, actor, now=moment)
+            message = f"Welcome, {name}: you are checked in."
+            if done.members_left_out:
+                names = ", ".join(short_name(m.full_name) for m in done.members_left_out)
+                message += (f" Not checked in: {names}, whose volunteer waiver is not signed. "
+                            "They cannot start until they sign it from their own link: please see the coordinator.")
+            return KioskResult(signup.pk, name, "in", True, message)
         if signup.checked_out_at is not None:
             return KioskResult(signup.pk, name, "out", False, f"{name} has already checked out.")
         if signup.checked_in_at is None:

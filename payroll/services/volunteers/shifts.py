@@ -272,6 +272,9 @@ def check_in(signup_id: int, actor, now: datetime | None = None) -> SignUp:
                              "before checking in.")
     signup.checked_in_at, signup.checked_in_by, signup.attendance = now, actor, SignUp.Attendance.PRESENT
     signup.save(update_fields=["checked_in_at", "checked_in_by", "attendance"])
+    from payroll.services.volunteers.groups import group_check_in
+
+    signup.members_left_out = group_check_in(signup, now)  # members with no waiver in force stay out
     return signup
 
 

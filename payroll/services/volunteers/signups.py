@@ -240,16 +240,24 @@ def signup_organisation_id(volunteer: Volunteer, shift: Shift) -> int | None:
     return membership
 
 
-def signup_create(volunteer_id: int, role_id: int, *, party_size: int = 1, party_note: str = "", waitlist: bool = False,
+def signup_create(volunteer_id: int, role_id: int, *, party_size: int = 1, members=None, waitlist: bool = False,
                   now: datetime | None = None) -> SignUp:
     """Sign up for a role, as one person or a party. A party never takes more places than
-    are left; when none are left, ``waitlist`` joins the waitlist, otherwise ``RoleFull``."""
+    are left; when none are left, ``waitlist`` joins the waitlist, otherwise ``RoleFull``.
+    ``members`` (``groups.MemberDetails``) names the leader's guests: then the party is the
+    leader and them, every one is held to the age rules and each is sent their waiver link."""
+    from payroll.services.volunteers import groups
+
     now = now or timezone.now()
+    members = list(members or [])
+    if members:
+        party_size = 1 + len(members)
     with one_writer(), transaction.atomic():
         volunteer = Volunteer.objects.select_for_update().get(pk=volunteer_id)  # one sign-up per person at a time
         role = ShiftRole.objects.select_for_update().get(pk=role_id)  # capacity: one sign-up per role at a time
         shift = Shift.objects.select_related("organisation").get(pk=role.shift_id)
         signup_check(volunteer, shift, party_size, now, role)
+        groups.members_check(shift, members)
         if party_size > role.capacity:
             raise VolunteerError(f"{role.name} has {plural(role.capacity, 'place')} in all; a party of {party_size} is too big.")
         openings = role.capacity - confirmed_places(role)
@@ -262,9 +270,11 @@ def signup_create(volunteer_id: int, role_id: int, *, party_size: int = 1, party
             raise RoleFull(f"{role.name} is full. Join the waitlist and we will e-mail you if a place opens.")
         else:
             status, stamps = SignUp.Status.WAITLISTED, {"waitlisted_at": now}
-        return SignUp.objects.create(volunteer=volunteer, shift=shift, role=role, party_size=party_size,
-                                     party_note=party_note.strip()[:200], status=status,
-                                     organisation_id=signup_organisation_id(volunteer, shift), **stamps)
+        signup = SignUp.objects.create(volunteer=volunteer, shift=shift, role=role, party_size=party_size, status=status,
+                                       organisation_id=signup_organisation_id(volunteer, shift), **stamps)
+        if members:
+            groups.members_add(signup, members, now)
+        return signup
 
 
 def signup_cancel(signup_id: int, *, volunteer: Volunteer | None = None, now: datetime | None = None) -> list[SignUp]:

@@ -73,7 +73,7 @@ def test_a_group_cannot_take_more_places_than_are_left():
     for waitlist in (False, True):
         with pytest.raises(VolunteerError, match="Only 3 places left in Warehouse sorting: a party of 4 does not fit"):
             sign(leader, shift, party_size=4, waitlist=waitlist)
-    party = sign(leader, shift, party_size=3, party_note="Two colleagues and me")
+    party = sign(leader, shift, party_size=3)
     assert party.status == SignUp.Status.CONFIRMED
     # The role is now full: one more person is offered the waitlist, and can join it.
     late = signed_volunteer()
