@@ -68,8 +68,8 @@ def shop(db):
     return rust
 
 
-def step(page, name, screenshots):
-    page.screenshot(path=str(screenshots / f"shopper-phone-{name}.png"), full_page=True)
+def step(page, name, screenshots, full_page=True):
+    page.screenshot(path=str(screenshots / f"shopper-phone-{name}.png"), full_page=full_page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name} is {width} px wide"
 
@@ -88,6 +88,7 @@ def test_a_shopper_on_a_phone_searches_filters_zooms_and_pays_with_a_code_a_gift
     step(page, "1-search-typo", screenshots)
     suggestion = page.locator(".did-you-mean a")
     assert suggestion.inner_text() == "scarf"
+    assert suggestion.bounding_box()["height"] >= 44  # a thumb's target, not a word's underline
     suggestion.click()
     page.wait_for_load_state("networkidle")
     results = page.locator(".grid .card-title")
@@ -108,14 +109,18 @@ def test_a_shopper_on_a_phone_searches_filters_zooms_and_pays_with_a_code_a_gift
     step(page, "4-product", screenshots)
     page.click(".gallery-main")
     assert page.eval_on_selector(".zoom-dialog", "d => d.open")
-    step(page, "5-zoom", screenshots)
+    step(page, "5-zoom", screenshots, full_page=False)  # the dialog fills the screen
     page.keyboard.press("Escape")
     assert not page.eval_on_selector(".zoom-dialog", "d => d.open")
 
     page.get_by_role("button", name="Add to cart").click()
     step(page, "6-cart", screenshots)
+    assert page.get_by_text("Discount codes and gift cards are entered at checkout.").is_visible()
     page.get_by_role("link", name="Proceed to checkout").click()
 
+    # On a phone the codes sit below the form, with the summary: a line says so before the button.
+    page.get_by_role("link", name="Enter it with the order summary").click()
+    assert page.url.endswith("#summary-heading")
     page.get_by_label("E-mail").fill("sam@example.org")
     page.get_by_label("Full name").fill("Sam Shopper")
     page.get_by_label("Address", exact=True).fill("40 Peachtree Street")
@@ -148,6 +153,7 @@ def test_a_shopper_on_a_phone_searches_filters_zooms_and_pays_with_a_code_a_gift
     totals = page.locator(".totals").inner_text()
     for figure in ("$50.00", "−$5.00", "$6.95", "$1.80", "$53.75", "−$20.00", "$33.75"):
         assert figure in totals, f"{figure} is not on the order page:\n{totals}"
+    assert "Paid with gift cards" in totals and "Paid by card" in totals and "To pay" not in totals
     order = Order.objects.get()
     assert order.state == Order.State.PAID
     assert (order.subtotal, order.discount_total, order.tax, order.total) == (
