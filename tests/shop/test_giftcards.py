@@ -429,7 +429,7 @@ def test_apply_shows_what_each_card_pays_and_what_is_left(client, shop):
     assert page.status_code == 200
     html = page.content.decode()
     # 97.05 in all: the card pays 60.00, 0.00 left on it, 37.05 by card.
-    assert "Gift card ••••-••••-••••-2345" in html and "−$60.00" in html
+    assert "Gift card <span class=\"nowrap\">••••-••••-••••-2345</span>" in html and "−$60.00" in html  # kept whole on a phone
     assert "Left on it after this order" in html and "To pay by card" in html and "$37.05" in html
     assert "MENDCARDTEST2345" not in html and "MEND-CARD-TEST-2345" not in html  # the code is never echoed
     assert not Order.objects.exists() and balance(card) == D("60.00")
