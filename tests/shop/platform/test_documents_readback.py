@@ -82,6 +82,7 @@ EMAIL_SENDERS = {
     "payroll.services.reconcile._email_payroll_staff",
     "payroll.services.training.records.follow_ups_due_remind",
     "payroll.services.volunteers.signups._send_guardian_copy",
+    "payroll.services.volunteers.groups._send_invite",  # a named group member's own waiver link
     "payroll.services.volunteers.notify.EmailChannel.send",  # signup notices and coordinators' messages
 }
 
@@ -608,6 +609,15 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     text = drawn("payroll.services.volunteers.documents.hours_certificate_pdf",
                  hours_certificate_pdf(helper, history, total), hours=(f"{total:.2f}",))
     expect("hours certificate", text, VOLUNTEER, "Sort & <Pack>")
+    # A member of the volunteer's group is sent their own waiver link.
+    from payroll.models import GroupMember
+    from payroll.services.volunteers import groups
+
+    member = GroupMember.objects.create(signup=signup, full_name="Leo O'Neil & <Co>", date_of_birth=date(1990, 5, 1),
+                                        email="leo@example.org", token_hash=groups.token_hash("readback-token"))
+    [invite] = sent("payroll.services.volunteers.groups._send_invite", groups._send_invite, member.pk, "readback-token")
+    expect("group member e-mail", invite.body, "Leo O'Neil & <Co>", VOLUNTEER, "Sort & <Pack>",
+           "/volunteer/group-waiver/readback-token/")
 
     assert found == [], "\n".join(found)
     assert set(pdfs) == PDF_GENERATORS
