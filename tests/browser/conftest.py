@@ -52,3 +52,19 @@ def page(browser):
 def screenshots():
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser):
+    """A 390 px phone page; any Content-Security-Policy violation in its console fails the test."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    yield page
+    context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -12,7 +12,7 @@ from shop.models import RestockRequest
 from shop.services.addresses import AddressDetails, address_add
 from tests.support.factories import ProductFactory, ShippingMethodFactory, TaxRateFactory, UserFactory, VariantFactory
 
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import PHONE
 SMALL_TARGETS = """() => {
   const small = [];
   for (const el of document.querySelectorAll(
@@ -32,18 +32,6 @@ SMALL_TARGETS = """() => {
   }
   return small;
 }"""
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

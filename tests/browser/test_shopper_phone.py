@@ -24,7 +24,7 @@ from shop.services.images import product_image_create
 from tests.support.factories import ProductFactory, ShippingMethodFactory, TaxRateFactory, VariantFactory
 from tests.support.stripe_helpers import deliver_webhooks_to
 
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import PHONE
 GIFT_CARD = "MEND-PHNE-TEST-2345"
 
 
@@ -32,18 +32,6 @@ def picture(colour):
     buffer = io.BytesIO()
     Image.new("RGB", (1000, 1000), colour).save(buffer, format="JPEG")
     return ContentFile(buffer.getvalue(), name="p.jpg")
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
