@@ -43,6 +43,10 @@ def records_to_consents(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL, removing ``granted`` after the RunPython has changed
+    # rows fails with "pending trigger events" (the deferred foreign-key checks of those rows).
+    # The RunPython keeps its own transaction; the schema steps around it each commit.
+    atomic = False
 
     dependencies = [
         ('payroll', '0025_sms23_texts'),

@@ -107,7 +107,7 @@ def test_the_outcomes_dashboard_fits_1280_and_scrolls_in_its_box_at_390(browser,
                                 outcome="other", actor=staff)
     context, page = log_in(browser, live_server, staff, secret)
     page.goto(live_server.url + "/staff/training/dashboard/?year=2026")
-    box = page.locator(".report-scroll")
+    box = page.get_by_role("region", name="Outcomes by program")
     widths = page.evaluate("e => [e.scrollWidth, e.clientWidth]", box.element_handle())
     assert widths[0] <= widths[1], f"the table does not fit at 1280 px: {widths}"
     assert "not shown" in page.content()
