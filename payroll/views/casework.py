@@ -24,10 +24,7 @@ from payroll.services import casework
 from payroll.services.people import audit
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+from shop.platform.audit import client_ip
 
 
 def _private(response):
@@ -73,7 +70,7 @@ def plan(request, employee_id):
     data = service_plan(employee_id)
     if data is None:
         raise Http404("No such participant")
-    audit(request.user, "casework.plan_viewed", data["employee"], ip=_ip(request))
+    audit(request.user, "casework.plan_viewed", data["employee"], ip=client_ip(request))
     return _plan_page(request, data, _plan_forms(data["employee"], data["plan"], data["goals"]))
 
 
@@ -119,7 +116,7 @@ def plan_action(request, employee_id, action):
 
 def _notes_page(request, employee, form, status=200):
     notes = participant_notes(employee.pk, request.user)
-    casework.case_notes_read(request.user, employee, notes, _ip(request))
+    casework.case_notes_read(request.user, employee, notes, client_ip(request))
     context = {"employee": employee, "masked": masked_name(employee.legal_name), "notes": notes, "form": form}
     return _private(render(request, "payroll/casework/notes.html", context, status=status))
 
@@ -147,7 +144,7 @@ def notes(request, employee_id):
 
 
 def _note_page(request, note, form, status=200):
-    audit(request.user, "casework.note_read", note.employee, ip=_ip(request), target=note,
+    audit(request.user, "casework.note_read", note.employee, ip=client_ip(request), target=note,
           versions=len(note.all_versions))
     context = {"note": note, "employee": note.employee, "masked": masked_name(note.employee.legal_name),
                "form": form, "may_correct": casework.may_correct(note, request.user)}

@@ -22,12 +22,9 @@ from payroll.services.consent import (
 )
 from payroll.services.people import audit
 from shop.platform.roles import PROGRAM_STAFF, role_required
+from shop.platform.audit import client_ip
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _private(response):
@@ -67,7 +64,7 @@ def consents(request, employee_id):
         else:
             messages.success(request, "Consent recorded.")
             return redirect("payroll:consents", employee_id)
-    audit(request.user, "consent.viewed", data["employee"], ip=_ip(request))
+    audit(request.user, "consent.viewed", data["employee"], ip=client_ip(request))
     status = 400 if form.is_bound else 200
     return _private(render(request, "payroll/consent/consents.html",
                            {**data, "form": form, "revoke_form": RevokeForm()}, status=status))
@@ -83,7 +80,7 @@ def consent_revoke_view(request, consent_id):
     form = RevokeForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        consent_revoke(consent.pk, request.user, note=note, ip=_ip(request))
+        consent_revoke(consent.pk, request.user, note=note, ip=client_ip(request))
     except ConsentError as error:
         messages.error(request, error.message)
     else:
@@ -111,7 +108,7 @@ def referrals(request, employee_id):
         else:
             messages.success(request, f"Referral to {referral.partner.name} recorded.")
             return redirect("payroll:referral", referral.pk)
-    audit(request.user, "referral.viewed", data["employee"], ip=_ip(request))
+    audit(request.user, "referral.viewed", data["employee"], ip=client_ip(request))
     return _private(render(request, "payroll/consent/referrals.html", {**data, "form": form},
                            status=400 if form.is_bound else 200))
 
@@ -134,7 +131,7 @@ def referral(request, referral_id):
         else:
             messages.success(request, "Referral updated.")
             return redirect("payroll:referral", found.pk)
-    audit(request.user, "referral.viewed", found.employee, ip=_ip(request), referral=found.pk)
+    audit(request.user, "referral.viewed", found.employee, ip=client_ip(request), referral=found.pk)
     return _private(render(request, "payroll/consent/referral.html",
                            {"referral": found, "masked": masked_name(found.employee.legal_name), "form": form},
                            status=400 if form.is_bound else 200))

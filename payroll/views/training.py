@@ -45,10 +45,7 @@ from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
 from shop.platform.validators import MAX_ID, ascii_int, report_year
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+from shop.platform.audit import client_ip
 
 
 def _private(response):
@@ -73,7 +70,7 @@ def participants(request):
 @role_required(PROGRAM_STAFF)
 def participant(request, employee_id):
     record = _record_or_404(employee_id)
-    audit(request.user, "training.viewed", record["employee"], ip=_ip(request))
+    audit(request.user, "training.viewed", record["employee"], ip=client_ip(request))
     return _private(render(request, "payroll/training/participant.html", {**record, **_forms(record["employee"])}))
 
 
@@ -86,12 +83,12 @@ def participant_transcript(request, employee_id):
     recipient = Partner.objects.filter(pk=partner_id).first() if partner_id and partner_id <= MAX_ID else None
     consent = consent_for(record["employee"], Consent.Kind.TRANSCRIPT, recipient)
     if consent is None:
-        audit(request.user, "training.transcript_refused", record["employee"], ip=_ip(request),
+        audit(request.user, "training.transcript_refused", record["employee"], ip=client_ip(request),
               recipient=recipient.pk if recipient else None)
         reason = consent_refusal(record["employee"], Consent.Kind.TRANSCRIPT, recipient)
         response = render(request, "payroll/training/transcript_refused.html", {**record, "reason": reason}, status=403)
         return _private(response)
-    audit(request.user, "training.transcript", record["employee"], ip=_ip(request), recipient=recipient.pk,
+    audit(request.user, "training.transcript", record["employee"], ip=client_ip(request), recipient=recipient.pk,
           consent=consent.pk)
     response = HttpResponse(transcript_pdf(record, recipient=recipient), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-transcript-{record["employee"].pk}.pdf"'
@@ -103,7 +100,7 @@ def participant_export_json(request, employee_id):
     data = participant_export(employee_id)
     if data is None:
         raise Http404("No such participant")
-    audit(request.user, "training.exported", Employee.objects.get(pk=employee_id), ip=_ip(request))
+    audit(request.user, "training.exported", Employee.objects.get(pk=employee_id), ip=client_ip(request))
     response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.json"'
     return _private(response)
@@ -113,7 +110,7 @@ def participant_export_json(request, employee_id):
 def participant_export_pdf(request, employee_id):
     """The complete record as a PDF, for the participant's own request (no consent needed: it is theirs)."""
     record = _record_or_404(employee_id)
-    audit(request.user, "training.exported", record["employee"], ip=_ip(request), format="pdf")
+    audit(request.user, "training.exported", record["employee"], ip=client_ip(request), format="pdf")
     response = HttpResponse(transcript_pdf(record, complete=True), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.pdf"'
     return _private(response)

@@ -21,14 +21,11 @@ from django.views.decorators.http import require_POST
 from shop.data_rights import DataRightsError
 from shop.forms.data_rights import EraseForm, LookupForm
 from shop.platform.roles import SHOP_STAFF, VOLUNTEER_COORDINATOR, user_has_role
+from shop.platform.audit import client_ip
 from shop.services import data_rights as service
 from shop.views.files import download_response
 
 STAFF_PAGE_ROLES = (SHOP_STAFF, VOLUNTEER_COORDINATOR)
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _json_download(data: dict, filename: str):
@@ -41,7 +38,7 @@ def _json_download(data: dict, filename: str):
 def my_data_export(request):
     subject = service.subject_for_user(request.user)
     data = service.export(subject)
-    service.audit("data_rights.exported", actor=request.user, ip=_ip(request), subject=subject, self_service=True,
+    service.audit("data_rights.exported", actor=request.user, ip=client_ip(request), subject=subject, self_service=True,
                   sections=sorted(data["sections"]))
     return _json_download(data, f"my-data-{timezone.localdate().isoformat()}.json")
 
@@ -103,7 +100,7 @@ def staff_data_export(request):
         return _page(request, status=400, lookup_form=form)
     subject = service.subject_for_email(form.cleaned_data["email"])
     data = service.export(subject, viewer=request.user)
-    service.audit("data_rights.exported", actor=request.user, ip=_ip(request), subject=subject, self_service=False,
+    service.audit("data_rights.exported", actor=request.user, ip=client_ip(request), subject=subject, self_service=False,
                   sections=sorted(data["sections"]))
     return _json_download(data, f"personal-data-{timezone.localdate().isoformat()}.json")
 
@@ -117,7 +114,7 @@ def staff_data_erase(request):
         return _page(request, status=400, erase_form=form)
     subject = service.subject_for_email(form.cleaned_data["email"])
     try:
-        erasure = service.erase(subject, actor=request.user, ip=_ip(request))
+        erasure = service.erase(subject, actor=request.user, ip=client_ip(request))
     except DataRightsError as error:
         return _page(request, status=409, erase_form=form, erase_error=error.message)
     return render(request, "shop/data_rights/erased.html", {"erasure": erasure, "retention": service.RETENTION_NOTE})
