@@ -117,6 +117,7 @@ def targets(urls: dict) -> list[Target]:
         Target("event", urls["event"], PUBLIC, marker="</html>") if urls.get("event") else None,
         Target("circles", "/circles/", PUBLIC, marker="</html>"),
         Target("pledge", "/pledge/", PUBLIC, marker="<form"),
+        Target("gift boxes", "/gifts/boxes/", PUBLIC, marker="</html>"),
         Target("cart (2 items)", "/cart/", CART, {"Cookie": urls["cart_cookie"]}, marker=urls["cart_marker"]),
         # Last in each round: their version bumps cost the cached rows of the next round one
         # miss per page, not one per round of each.

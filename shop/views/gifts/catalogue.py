@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
 from shop.forms.accounts import SIGNUP_VERIFICATION, SignupForm
@@ -24,6 +25,7 @@ from shop.services.organisations import organisation_open
 from shop.views.limits import allauth_too_many
 
 BOXES = Fragment("gift-boxes", areas=(CATALOG, GIFTS))  # prices are the sizes', products' and tiers'
+BOXES_PAGE = Fragment("gift-boxes-page", areas=(CATALOG, GIFTS))  # the catalogue with an empty quote form
 
 
 def _boxes_fragment() -> dict:
@@ -35,12 +37,15 @@ def _boxes_fragment() -> dict:
 
 def gift_boxes(request):
     """The catalogue (the cached shared part) and, when asked, a quote for a box and quantity
-    by the same calculation as a member's design (``classic_quote``). A GET only reads."""
-    shared = page_cache.cached(BOXES, _boxes_fragment)
+    by the same calculation as a member's design (``classic_quote``). A GET only reads. A
+    signed-out visitor's first view (no quote asked) is one cached fragment, form and all."""
     asked = "box" in request.GET
-    form = PublicQuoteForm(request.GET if asked else None, initial={"quantity": 25})
-    form.fields["box"].choices = shared["choices"]
+    if not asked and not request.user.is_authenticated:
+        page = page_cache.cached(BOXES_PAGE, lambda: _boxes_page(None, page_cache.cached(BOXES, _boxes_fragment)))
+        return render(request, "shop/gifts/boxes.html", {"page": page_cache.for_visitor(request, page)})
+    shared = page_cache.cached(BOXES, _boxes_fragment)
     quote, box, status = None, None, 200
+    form = _quote_form(shared, request.GET if asked else None)
     if asked:
         if form.is_valid():
             box = public_classic_box(form.cleaned_data["box"])
@@ -51,12 +56,25 @@ def gift_boxes(request):
                 form.add_error(None, error.message)
         if quote is None:
             status = 400
-    start = reverse("shop:gift_start")
-    if quote is not None:
-        start += "?" + request.GET.urlencode()
-    context = {"catalogue": page_cache.for_visitor(request, shared["html"]), "form": form, "quote": quote, "box": box,
-               "start_url": start, "is_member": bool(member_organisations(request.user))}
-    return render(request, "shop/gifts/boxes.html", context, status=status)
+    page = _boxes_page(form, shared, quote=quote, box=box, query=request.GET.urlencode() if quote else "",
+                       signed_in=request.user.is_authenticated,
+                       is_member=bool(member_organisations(request.user)))
+    return render(request, "shop/gifts/boxes.html", {"page": page_cache.for_visitor(request, page)}, status=status)
+
+
+def _quote_form(shared: dict, data) -> PublicQuoteForm:
+    form = PublicQuoteForm(data, initial={"quantity": 25})
+    form.fields["box"].choices = shared["choices"]
+    return form
+
+
+def _boxes_page(form, shared: dict, *, quote=None, box=None, query: str = "", signed_in: bool = False,
+                is_member: bool = False) -> str:
+    start = reverse("shop:gift_start") + ("?" + query if query else "")
+    return page_cache.render("shop/gifts/_boxes_page.html",
+                             {"catalogue": mark_safe(shared["html"]),  # noqa: S308 - our own template's output
+                              "form": form or _quote_form(shared, None), "quote": quote, "box": box,
+                              "start_url": start, "signed_in": signed_in, "is_member": is_member})
 
 
 @sensitive_post_parameters("password1", "password2")
