@@ -6,6 +6,7 @@ cannot deadlock, and a unit can be reserved by only one of them.
 """
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -21,8 +22,9 @@ from shop.selectors.surtax import county_choice
 from shop.services.addresses import address_remember
 from shop.services.catalog import catalog_changed
 from shop.services.restock import restock_requests_release
-from shop.services.discounts import discounts_lock, discounts_record
+from shop.services.discounts import DiscountError, discounts_lock, discounts_record
 from shop.services.giftcards import (
+    GiftCardError,
     gift_cards_for_order,
     gift_cards_issue_for_order,
     gift_cards_redeem,
@@ -48,6 +50,24 @@ class OrderStateError(DomainError):
 
 class CheckoutError(DomainError):
     pass
+
+
+STRIPE_MINIMUM = Decimal("0.50")  # Stripe charges no less than this in US dollars
+
+
+def _charge_problem(order: Order, codes) -> None:
+    """Stripe refuses a charge under $0.50: an order leaving $0.01 to $0.49 to pay by card is
+    refused here, on the field that brought it there (nothing is written)."""
+    due = order.amount_due
+    if not (0 < due < STRIPE_MINIMUM):
+        return
+    message = (f"Card payments start at $0.50, and this order would leave ${due} to pay by card. "
+               "Please add something to your cart, or ")
+    if order.gift_card_total:
+        raise GiftCardError(message + "leave one gift card out and pay a little more by card.")
+    if codes:
+        raise DiscountError(message + "check out without the code.")
+    raise CheckoutError(message[:-4] + ".")
 
 
 def move_state(order: Order, to: str, action: str) -> None:
@@ -178,10 +198,11 @@ def order_place(cart: Cart, details: CheckoutDetails, user=None, discounts=(), c
     if gift_lines:
         gift_cards_for_order(order, lines[len(items) - len(gift_lines):], gift_lines)
     gift_cards_redeem(order, gift_cards, pricing.breakdown)
+    _charge_problem(order, codes)
     cart.lines.all().delete()
     if order.user_id is not None and not pickup:
         address_remember(user, details)
-    if order.gift_card_total and order.amount_due == 0:  # the gift cards paid it all: nothing to charge at Stripe
+    if order.amount_due == 0:  # gift cards paid it all, or the codes made it free: nothing to charge at Stripe
         order_mark_paid(order.pk)
         order.refresh_from_db()
     return order

@@ -80,8 +80,8 @@ def payment_start(order: Order) -> Payment:
         return payment
     if order.state != Order.State.PENDING:
         raise PaymentError(f"Order {order.number} is not waiting for payment.")
-    if order.gift_card_total and order.amount_due <= 0:
-        raise PaymentError(f"Order {order.number} is paid by gift cards: nothing is left to pay by card.")
+    if order.amount_due <= 0:  # paid by gift cards or made free by codes: Stripe is never asked for $0
+        raise PaymentError(f"Order {order.number} has nothing left to pay by card.")
     intent = gateway.create_payment_intent(order.amount_due, order.number, payment_idempotency_key(order))
     return payment_open(Payment.Kind.ORDER, order, intent, order.amount_due)
 

@@ -117,7 +117,7 @@ def checkout(request):
             messages.error(request, error.message)
             return redirect("shop:cart")
         else:
-            if order.is_paid:  # the gift cards paid it all
+            if order.is_paid:  # gift cards paid it all, or the codes made it free
                 return redirect("shop:order_by_link", token=order_token(order))
             try:
                 payment_start(order)

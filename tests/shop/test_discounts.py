@@ -434,3 +434,49 @@ def test_a_used_code_cannot_be_deleted(shop, client):
     client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
     assert client.get(reverse("admin:shop_discountcode_delete", args=[row.pk])).status_code == 403
     assert OrderDiscountLine.objects.filter(order_discount__discount_code=row).count() == 2
+
+
+# -- an order the codes make free ----------------------------------------------------------------
+
+def no_stripe(monkeypatch):
+    """Stripe refuses a charge under $0.50: a free order must never ask it for one."""
+    from shop.platform import stripe_gateway
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Stripe was asked to charge a free order")
+
+    monkeypatch.setattr(stripe_gateway, "create_payment_intent", refuse)
+
+
+def test_an_order_the_codes_make_free_is_paid_with_no_stripe_charge(shop, monkeypatch, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):
+    no_stripe(monkeypatch)
+    pickup = ShippingMethodFactory(name="Pick up at the workshop", kind="pickup", price=D("0.00"))
+    code(code="ALLFREE", value=D("100"))
+    fund = lambda: -sum((p.amount for p in Posting.objects.filter(account__code="wage_fund")), D("0"))  # noqa: E731
+    before = fund()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place({**shop, "method": pickup}, ["allfree"])
+    # 85.00 of goods all taken, picked up (no shipping), tax 6% of 0.00: nothing to pay.
+    assert (order.discount_total, order.shipping, order.tax, order.total) == (D("85.00"), D("0.00"), D("0.00"), D("0.00"))
+    assert order.state == Order.State.PAID and order.paid_at is not None and order.reserved_until is None
+    assert not order.payments.exists()
+    # The wages are credited as for any paid order: 2 totes x 8.00 + 1 scarf x 6.00.
+    assert fund() - before == D("22.00")
+    assert len([m for m in mailoutbox if order.number in m.subject]) == 1  # the receipt
+
+
+def test_a_checkout_the_codes_make_free_goes_straight_to_the_order(client, shop, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    no_stripe(monkeypatch)
+    pickup = ShippingMethodFactory(name="Pick up at the workshop", kind="pickup", price=D("0.00"))
+    code(code="ALLFREE", value=D("100"))
+    fill_cart(client, (shop["tote"], 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("shop:checkout"), {**ADDRESS, "shipping_method": pickup.pk,
+                                                          "discount_code": "ALLFREE"})
+    order = Order.objects.get()
+    assert response.status_code == 302 and "/order-link/" in response.url
+    assert order.state == Order.State.PAID and order.total == D("0.00")
+    page = client.get(response.url).content.decode()
+    assert order.number in page and '<dd class="grand">$0.00</dd>' in page and "To pay by card" not in page

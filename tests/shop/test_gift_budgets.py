@@ -135,3 +135,69 @@ def test_another_organisations_member_is_not_found(client, acme):
     response = client.post(reverse("shop:gift_member_budget", args=["acme", other.pk]),
                            {f"m{other.pk}-period": "month", f"m{other.pk}-amount": "10"})
     assert response.status_code == 404 and not GiftBudget.objects.exists()
+
+
+def _dated(order, when):
+    from django.utils import timezone
+
+    GiftOrder.objects.filter(pk=order.pk).update(created_at=timezone.make_aware(when))
+
+
+def test_each_member_spent_counts_their_own_period_only(acme):
+    from datetime import datetime
+
+    from shop.services.gifts.budgets import members_spent
+
+    org, admin, buyer, member, design = acme
+    # Boxes are $30.00 and bulk shipping $40.00: 1 box $70.00, 2 $100.00, 3 $130.00, 4 $160.00.
+    _dated(place(design, buyer, 1), datetime(2026, 11, 5, 12))   # this month
+    _dated(place(design, buyer, 2), datetime(2026, 10, 10, 12))  # this quarter, not this month
+    _dated(place(design, buyer, 3), datetime(2026, 2, 1, 12))    # this year only
+    _dated(place(design, buyer, 4), datetime(2025, 12, 20, 12))  # last year: never counted
+    cancelled = place(design, buyer, 5)
+    GiftOrder.objects.filter(pk=cancelled.pk).update(status=GiftOrder.Status.CANCELLED)
+    place(design, admin, 6)  # someone else's order
+    budget = GiftBudget.objects.create(member=member, amount=D("1000.00"), period="month")
+    member = OrganisationMember.objects.select_related("budget").get(pk=member.pk)
+    admin_member = OrganisationMember.objects.select_related("budget").get(user=admin)
+    assert members_spent(org, [admin_member, member], TODAY) == {member.pk: D("70.00")}
+    for period, expected in (("quarter", D("170.00")), ("year", D("300.00"))):
+        budget.period = period
+        budget.save()
+        member = OrganisationMember.objects.select_related("budget").get(pk=member.pk)
+        assert members_spent(org, [member], TODAY) == {member.pk: expected}
+        assert member_spent(member, period, TODAY) == expected  # the same as the one-member sum
+
+
+def _people_page_queries(client, org, admin, design, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    periods = ("month", "quarter", "year")
+    for n in range(count):
+        user = UserFactory(email=f"person{n:02}@{org.slug}.example")
+        person = OrganisationMember.objects.create(organisation=org, user=user, role="member")
+        GiftBudget.objects.create(member=person, amount=D("900.00"), period=periods[n % 3])
+        gift_order_place(design, 1, shipping_mode="bulk", ship_to=bulk_address("NY"), in_hand_date=LATER,
+                         actor=user)  # $70.00, placed today: in every period
+    client.force_login(admin)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("shop:gift_members", args=[org.slug]))
+    assert page.status_code == 200
+    assert page.content.decode().count("$900.00 a ") == count
+    assert page.content.decode().count("$70.00 spent") == count
+    return len(queries)
+
+
+def test_the_people_page_asks_the_database_the_same_number_of_times_for_2_or_10_members(client, acme):
+    org, admin, buyer, member, design = acme
+    OrganisationMember.objects.filter(pk=member.pk).delete()
+    two = _people_page_queries(client, org, admin, design, 2)
+
+    other = Organisation.objects.create(name="Birch", slug="birch", payment_terms=Organisation.Terms.NET30)
+    other_admin = UserFactory(email="admin@birch.example")
+    OrganisationMember.objects.create(organisation=other, user=other_admin, role="admin")
+    other_design = GiftDesign.objects.create(organisation=other, name="Thanks", size=design.size)
+    design_set_item(other_design, design.items.get().variant_id, 1)
+    ten = _people_page_queries(client, other, other_admin, other_design, 10)
+    assert two == ten

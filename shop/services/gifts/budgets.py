@@ -44,6 +44,24 @@ def member_spent(member: OrganisationMember, period: str, today: date) -> Decima
     return sum_money(totals, "total")
 
 
+def members_spent(organisation: Organisation, members, today: date) -> dict[int, Decimal]:
+    """What each member with a budget has spent in their own period, by member id, in one
+    query whatever the number of members (the people page lists them all)."""
+    from django.db.models import Q, Sum
+
+    starts = {period: period_start(period, today) for period in GiftBudget.Period.values}
+    sums = {period: Sum("total", filter=Q(created_at__date__gte=start)) for period, start in starts.items()}
+    rows = (GiftOrder.objects.filter(organisation=organisation, created_at__date__gte=min(starts.values()))
+            .exclude(status__in=NOT_SPENT).exclude(placed_by=None).values("placed_by_id").annotate(**sums))
+    by_user = {row["placed_by_id"]: row for row in rows}
+    spent = {}
+    for member in members:
+        budget = getattr(member, "budget", None)
+        if budget is not None:
+            spent[member.pk] = quantize((by_user.get(member.user_id) or {}).get(budget.period) or ZERO)
+    return spent
+
+
 def needs_approval(organisation: Organisation, user, total: Decimal, today: date) -> bool:
     """True when ``total`` would take a member with a budget over it this period."""
     member = OrganisationMember.objects.filter(organisation=organisation, user=user).select_related("budget").first()

@@ -150,15 +150,15 @@ def organisation_members(request, slug):
 def _members_page(request, organisation, form, budget_forms=None, status=None):
     from django.utils import timezone
 
-    from shop.services.gifts.budgets import member_spent
+    from shop.services.gifts.budgets import members_spent
 
     people = organisation_people(organisation)
     is_admin = organisations.is_organisation_admin(request.user, organisation)
-    today = timezone.localdate()
+    spent = members_spent(organisation, people["members"], timezone.localdate())
     budget_forms = budget_forms or {}
     for member in people["members"]:
         budget = getattr(member, "budget", None)
-        member.spent = member_spent(member, budget.period, today) if budget else None
+        member.spent = spent.get(member.pk)
         member.budget_form = budget_forms.get(member.pk) or BudgetForm(
             initial={"period": budget.period, "amount": budget.amount} if budget else {"period": "month"},
             prefix=f"m{member.pk}")
