@@ -8,7 +8,7 @@ from celery.signals import worker_process_shutdown
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from shop.platform.facts import demo_seeded, donation_received, donation_refunded, gift_order_paid, order_paid, refund_confirmed
+from shop.platform.facts import demo_seeded, donation_received, donation_refunded, gift_claims_cancelled, gift_order_paid, order_paid, refund_confirmed
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,13 @@ def credit_wage_fund_for_gift_order(sender, gift_order_id, **kwargs):
     from payroll.tasks import credit_paid_gift_order
 
     credit_paid_gift_order.delay(gift_order_id)
+
+
+@receiver(gift_claims_cancelled, dispatch_uid="payroll_reverse_unclaimed_gifts")
+def reverse_wage_fund_for_unclaimed_gifts(sender, campaign_id, **kwargs):
+    from payroll.tasks import reverse_unclaimed_gifts
+
+    reverse_unclaimed_gifts.delay(campaign_id)
 
 
 @receiver(donation_received, dispatch_uid="payroll_credit_designated_donation")

@@ -51,6 +51,8 @@ def sweep_wage_fund() -> None:
         reverse_confirmed_refund.delay(refund_id)
     for gift_order_id in wage_fund.gift_orders_unposted():
         credit_paid_gift_order.delay(gift_order_id)
+    for campaign_id in wage_fund.unclaimed_gifts_unposted():
+        reverse_unclaimed_gifts.delay(campaign_id)
     uncredited, unreversed = wage_fund.donations_unposted()
     for donation_id in uncredited:
         credit_designated_donation.delay(donation_id)
@@ -127,6 +129,11 @@ def refresh_ended_consents() -> int:
 @shared_task(**RETRY)
 def credit_paid_gift_order(gift_order_id: int) -> int:
     return wage_fund.wage_fund_credit_gift_order(gift_order_id)
+
+
+@shared_task(**RETRY)
+def reverse_unclaimed_gifts(campaign_id: int) -> bool:
+    return wage_fund.wage_fund_reverse_unclaimed_gifts(campaign_id)
 
 
 # -- volunteer work days ----------------------------------------------------------------

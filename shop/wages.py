@@ -60,10 +60,23 @@ def wages_funded(lines: QuerySet) -> Decimal:
     return funded
 
 
+def gift_boxes_wages(order, boxes: int) -> Decimal:
+    """The wages ``boxes`` boxes of a gift order carry: each line's wage content per box, and
+    the assembly labour. What a paid order credits for all its boxes, and what its unclaimed
+    gifts, settled as credit or a card refund (never made), take back."""
+    if boxes <= 0:
+        return ZERO
+    wages = sum((line_wage_total(line.wage_content, line.per_box * boxes) for line in order.lines.all()), ZERO)
+    return wages + line_wage_total(order.assembly_wage, boxes)
+
+
 def gift_wages_funded(orders) -> Decimal:
-    """The wages paid gift orders fund: every line's wage content per box, and assembly labour."""
+    """The wages paid gift orders fund: every line's wage content per box, and assembly labour,
+    less the boxes of unclaimed gifts cancelled at the claim expiry (they are never made)."""
+    from django.db.models import Count, Q
+
+    cancelled = Count("claim_campaign__claims", filter=Q(claim_campaign__claims__status="cancelled"))
     funded = ZERO
-    for order in orders.prefetch_related("lines"):
-        funded += sum((line_wage_total(line.wage_content, line.per_box * order.quantity) for line in order.lines.all()), ZERO)
-        funded += line_wage_total(order.assembly_wage, order.quantity)
+    for order in orders.annotate(unclaimed_cancelled=cancelled).prefetch_related("lines"):
+        funded += gift_boxes_wages(order, order.quantity) - gift_boxes_wages(order, order.unclaimed_cancelled)
     return funded

@@ -25,7 +25,7 @@ def fund_balance(code: str = WAGE_FUND) -> Decimal:
 # What moves the fund, by what it is (the chart's colours and the table's columns).
 SOURCES = (
     ("sales", "Sales", ("order_line", "refund")),
-    ("gift_boxes", "Gift boxes", ("gift_line", "gift_assembly")),
+    ("gift_boxes", "Gift boxes", ("gift_line", "gift_assembly", "gift_unclaimed")),
     ("gifts", "Designated gifts", ("donation", "donation_refund")),
     ("grants", "Grants and opening balance", ("opening", "grant")),
     ("payroll", "Payroll draws", ("payrun", "payrun-void")),

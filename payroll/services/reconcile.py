@@ -13,6 +13,7 @@ from payroll.services.wage_fund import (
     WAGE_FUND,
     donations_unposted,
     gift_orders_unposted,
+    unclaimed_gifts_unposted,
     wage_fund_unposted,
 )
 from shop.platform import mail
@@ -26,7 +27,7 @@ from shop.wages import gift_wages_funded, wages_funded
 
 logger = logging.getLogger(__name__)
 
-SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly")
+SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly", "gift_unclaimed")
 DONATION_SOURCES = ("donation", "donation_refund")
 
 
@@ -56,6 +57,7 @@ class Reconciliation:
     uncredited_orders: list[int] = field(default_factory=list)
     uncredited_gift_orders: list[int] = field(default_factory=list)
     unreversed_refunds: list[int] = field(default_factory=list)
+    unreversed_unclaimed_gifts: list[str] = field(default_factory=list)
     uncredited_donations: list[int] = field(default_factory=list)
     unreversed_donations: list[int] = field(default_factory=list)
 
@@ -67,6 +69,7 @@ class Reconciliation:
             or self.uncredited_orders
             or self.uncredited_gift_orders
             or self.unreversed_refunds
+            or self.unreversed_unclaimed_gifts
             or self.uncredited_donations
             or self.unreversed_donations
         )
@@ -84,6 +87,9 @@ class Reconciliation:
             out.append(f"Paid gift orders not yet credited: {', '.join(map(str, self.uncredited_gift_orders[:50]))}")
         if self.unreversed_refunds:
             out.append(f"Confirmed refunds not yet reversed: {', '.join(map(str, self.unreversed_refunds[:50]))}")
+        if self.unreversed_unclaimed_gifts:
+            out.append("Gift orders whose unclaimed gifts' wages are not yet taken back: "
+                       f"{', '.join(map(str, self.unreversed_unclaimed_gifts[:50]))}")
         if self.uncredited_donations:
             out.append(f"Paid designated wage gifts with no credit entry: {', '.join(self.uncredited_donations[:50])}")
         if self.unreversed_donations:
@@ -114,6 +120,9 @@ def wage_fund_reconcile() -> Reconciliation:
     ]
     report.uncredited_orders, report.unreversed_refunds = wage_fund_unposted()
     report.uncredited_gift_orders = gift_orders_unposted()
+    unreversed = unclaimed_gifts_unposted()
+    report.unreversed_unclaimed_gifts = sorted(
+        GiftOrder.objects.filter(claim_campaign__in=unreversed).values_list("number", flat=True))
     _reconcile_designated_gifts(report, names)
     return report
 

@@ -15,7 +15,7 @@ from payroll.services.ledger import Leg, entry_post
 from shop.models import OrderLine, Refund, RefundLine
 from shop.models.orders import PAID_STATES
 from shop.platform.money import sum_money
-from shop.wages import line_wage_total, refunded_wage_share
+from shop.wages import gift_boxes_wages, line_wage_total, refunded_wage_share
 
 WAGE_FUND, CLEARING = "wage_fund", "shop_revenue_clearing"
 ORDER_LINE = "order_line"  # the source type of an order line's credit entry
@@ -257,6 +257,48 @@ def gift_orders_unposted() -> list[int]:
 
     credited = JournalEntry.objects.filter(source_type="gift_assembly").values("source_id")
     return sorted(GiftOrder.objects.filter(paid_at__isnull=False).exclude(pk__in=credited).values_list("pk", flat=True))
+
+
+GIFT_UNCLAIMED = "gift_unclaimed"  # the source type of unclaimed gifts' reversal (one per claim campaign)
+
+
+def unclaimed_reversal_key(campaign_id: int) -> str:
+    return f"gift-claims:{campaign_id}:reversal"
+
+
+def wage_fund_reverse_unclaimed_gifts(campaign_id: int) -> bool:
+    """Take back the wages of a claim-link order's gifts cancelled unclaimed at its expiry
+    (settled as account credit or a card refund: never made), as a refund's share is taken
+    back: Dr wage fund, Cr shop revenue clearing, one entry per campaign under its own key,
+    so a replayed fact, a retried task or a second daily run posts nothing more. Gifts
+    shipped to the fallback address were made and keep their credit. True if posted now."""
+    from shop.models import ClaimCampaign, GiftClaim
+
+    campaign = (ClaimCampaign.objects.filter(pk=campaign_id, settled_at__isnull=False, order__paid_at__isnull=False)
+                .select_related("order").prefetch_related("order__lines").first())
+    if campaign is None:
+        return False
+    boxes = GiftClaim.objects.filter(campaign=campaign, status=GiftClaim.Status.CANCELLED).count()
+    wages = gift_boxes_wages(campaign.order, boxes)
+    if wages <= 0:
+        return False
+    _, created = entry_post(
+        key=unclaimed_reversal_key(campaign.pk), on=timezone.localdate(campaign.settled_at),
+        memo=f"Wages of {boxes} unclaimed gift{'s' if boxes != 1 else ''}, gift order {campaign.order.number} (not made)",
+        source_type=GIFT_UNCLAIMED, source_id=campaign.pk,
+        legs=[Leg(WAGE_FUND, wages), Leg(CLEARING, -wages)],
+    )
+    return created
+
+
+def unclaimed_gifts_unposted() -> list[int]:
+    """Settled claim campaigns of paid orders with gifts cancelled unclaimed and no reversal yet."""
+    from shop.models import ClaimCampaign, GiftClaim
+
+    reversed_ = JournalEntry.objects.filter(source_type=GIFT_UNCLAIMED).values("source_id")
+    cancelled = GiftClaim.objects.filter(campaign=OuterRef("pk"), status=GiftClaim.Status.CANCELLED)
+    return sorted(ClaimCampaign.objects.filter(settled_at__isnull=False, order__paid_at__isnull=False)
+                  .filter(Exists(cancelled)).exclude(pk__in=reversed_).values_list("pk", flat=True))
 
 
 # -- designated gifts (giving) --

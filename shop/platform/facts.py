@@ -10,6 +10,10 @@ payroll listens to these (shop never imports payroll):
   (survivor wages and job training) are credited to the wage fund by payroll.
 - ``donation_refunded(donation_id, fund)``: a paid gift was refunded in full.
 
+- ``gift_claims_cancelled(campaign_id, gift_order_id, boxes)``: after a claim-link order's
+  expiry date, ``boxes`` unclaimed gifts were settled as account credit or a card refund
+  (never made); payroll takes their wage content and assembly labour back.
+
 - ``demo_seeded()``: the demo catalog, orders and staff exist; other apps add theirs.
 
 Receivers must be idempotent: a sweeper may announce the same fact again.
@@ -21,6 +25,8 @@ order_paid = Signal()
 refund_confirmed = Signal()
 # A gift-box order was paid (card captured on proof approval, or its invoice paid).
 gift_order_paid = Signal()
+# Unclaimed gifts of a claim-link order were cancelled at its expiry (credit or refund).
+gift_claims_cancelled = Signal()
 # Giving: a gift was paid / refunded (payroll credits or reverses designated gifts).
 donation_received = Signal()
 donation_refunded = Signal()

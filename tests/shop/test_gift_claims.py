@@ -405,3 +405,121 @@ def test_the_claim_page_shows_each_item_with_its_products_first_picture(shop, cl
     text = client.get(links_of(place(shop))[1]).content.decode()
     assert 'src="/media/products/first.jpg" alt="A soy candle in its jar"' in text
     assert "The candle lit" not in text
+
+
+# -- the wage fund follows the boxes actually made -------------------------------------------
+# Each box of "Thank you" holds 2 candles of 5.00 wage content (the factory's) and 4.00 of
+# assembly labour: 14.00 of wages a box. 5 gifts credit 5 x 14.00 = 70.00 (50.00 + 20.00).
+
+
+def wage_fund_held():
+    from payroll.selectors.wage_fund import fund_balance
+
+    return fund_balance("wage_fund")
+
+
+def reconciles():
+    from payroll.services.reconcile import wage_fund_reconcile
+
+    report = wage_fund_reconcile()
+    return report.ok, report.lines()
+
+
+def five_gifts_three_claimed(shop, capture, **kwargs):
+    """5 gifts paid by invoice (the wage fund credited 70.00); gifts 1, 3 and 5 claimed."""
+    order = place(shop, quantity=5, **kwargs)
+    with capture(execute=True):
+        pay_by_invoice(order)
+    assert wage_fund_held() == D("70.00")
+    links = links_of(order)
+    for number in (1, 3, 5):
+        claims.claim_accept(token_of(links[number]), HOME, today=TODAY)
+    return order
+
+
+def test_unclaimed_gifts_settled_as_credit_take_their_wages_back_once(shop, settings, django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry
+    from shop.tasks import gift_claims_daily
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    order = five_gifts_three_claimed(shop, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert claims.claims_settle_expired(EXPIRES + timedelta(days=1)) == [order.claim_campaign.pk]
+    # Gifts 2 and 4 were never made: 2 x 14.00 = 28.00 back; 3 boxes x 14.00 = 42.00 stays.
+    entry = JournalEntry.objects.get(source_type="gift_unclaimed")
+    assert entry.idempotency_key == f"gift-claims:{order.claim_campaign.pk}:reversal"
+    assert sorted((p.account.code, p.amount) for p in entry.postings.all()) == [
+        ("shop_revenue_clearing", D("-28.00")), ("wage_fund", D("28.00"))]
+    assert wage_fund_held() == D("42.00")
+    assert reconciles()[0]
+
+    # The daily task again (twice), and the payroll task retried: nothing more is posted.
+    from payroll.tasks import reverse_unclaimed_gifts, sweep_wage_fund
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gift_claims_daily.apply(kwargs={}).get()
+        gift_claims_daily.apply(kwargs={}).get()
+    assert reverse_unclaimed_gifts.apply(args=[order.claim_campaign.pk]).get() is False
+    sweep_wage_fund.apply().get()
+    assert JournalEntry.objects.filter(source_type="gift_unclaimed").count() == 1
+    assert wage_fund_held() == D("42.00") and reconciles()[0]
+
+
+def test_a_lost_reversal_is_named_by_the_reconciliation_and_posted_by_the_sweep(shop, settings, monkeypatch,
+                                                                             django_capture_on_commit_callbacks):
+    from payroll import tasks
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    order = five_gifts_three_claimed(shop, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(tasks.reverse_unclaimed_gifts, "delay", lambda *args, **kwargs: None)  # the message is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    assert wage_fund_held() == D("70.00")
+    ok, lines = reconciles()
+    assert not ok
+    assert f"Gift orders whose unclaimed gifts' wages are not yet taken back: {order.number}" in lines
+    monkeypatch.undo()
+    tasks.sweep_wage_fund.apply().get()
+    assert wage_fund_held() == D("42.00") and reconciles()[0]
+
+
+def test_unclaimed_gifts_refunded_to_the_card_take_their_wages_back(shop, settings, localstripe_server,
+                                                                    django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    Organisation.objects.filter(pk=shop["org"].pk).update(payment_terms=Organisation.Terms.CARD)
+    shop["designs"]["Thank you"].organisation.refresh_from_db()
+    order = place(shop, quantity=5, outcome="refund")
+    stripe.PaymentIntent.modify(order.stripe_payment_intent_id, payment_method=card())
+    stripe.PaymentIntent.confirm(order.stripe_payment_intent_id)
+    proof_upload(order.pk, proof_file(), None)
+    with django_capture_on_commit_callbacks(execute=True):
+        proof_review(order.pk, approve=True, comment="", actor=shop["member"])
+    assert wage_fund_held() == D("70.00")
+    links = links_of(order)
+    for number in (1, 2, 3):
+        claims.claim_accept(token_of(links[number]), HOME, today=TODAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+        claims.claims_settle_expired(EXPIRES + timedelta(days=2))
+    assert Refund.objects.get().status == "succeeded"
+    # Gifts 4 and 5 refunded, never made: 28.00 back, once; the card refund adds no second reversal.
+    assert JournalEntry.objects.filter(source_type__in=["gift_unclaimed", "refund"]).count() == 1
+    assert wage_fund_held() == D("42.00")
+    assert reconciles()[0]
+
+
+def test_unclaimed_gifts_shipped_to_the_fallback_address_keep_their_wages(shop, settings,
+                                                                          django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    order = five_gifts_three_claimed(shop, django_capture_on_commit_callbacks, outcome="fallback", fallback=OFFICE)
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    assert GiftRecipient.objects.filter(recipient_list=order.recipient_list).count() == 5  # all five are made
+    assert not JournalEntry.objects.filter(source_type="gift_unclaimed").exists()
+    assert wage_fund_held() == D("70.00")
+    assert reconciles()[0]

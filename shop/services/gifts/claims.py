@@ -38,6 +38,7 @@ from shop.models import (
 from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
+from shop.platform.facts import announce_on_commit, gift_claims_cancelled
 from shop.platform.money import ZERO, allocate, sum_money
 from shop.platform.validators import control_characters
 from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
@@ -387,7 +388,13 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
                     defaults={"organisation": order.organisation, "amount": amount, "order": order,
                               "reason": f"{len(ids)} unclaimed gift{'s' if len(ids) != 1 else ''} of order {order.number}"})
                 settlement = f"credit {credit.pk}"
-            GiftClaim.objects.filter(pk__in=ids, status=C.OPEN).update(status=C.CANCELLED, settlement=settlement)
+            cancelled = GiftClaim.objects.filter(pk__in=ids, status=C.OPEN).update(status=C.CANCELLED,
+                                                                                  settlement=settlement)
+            if cancelled:
+                # Those boxes are never made: their wages go back out of the wage fund (once,
+                # keyed by the campaign; payroll's sweep re-posts it if this is lost).
+                announce_on_commit(gift_claims_cancelled, campaign_id=campaign.pk, gift_order_id=order.pk,
+                                   boxes=cancelled)
         campaign.settled_at = timezone.now()
         campaign.save(update_fields=["settled_at"])
         audit_record("gift_claims.settled", target=order, outcome=outcome, unclaimed=len(ids), amount=amount)
