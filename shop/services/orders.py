@@ -61,13 +61,12 @@ def _charge_problem(order: Order, codes) -> None:
     due = order.amount_due
     if not (0 < due < STRIPE_MINIMUM):
         return
-    message = (f"Card payments start at $0.50, and this order would leave ${due} to pay by card. "
-               "Please add something to your cart, or ")
+    start = f"Card payments start at $0.50, and this order would leave ${due} to pay by card. "
     if order.gift_card_total:
-        raise GiftCardError(message + "leave one gift card out and pay a little more by card.")
+        raise GiftCardError(start + "Please add something to your cart, or leave one gift card out and pay a little more by card.")
     if codes:
-        raise DiscountError(message + "check out without the code.")
-    raise CheckoutError(message[:-4] + ".")
+        raise DiscountError(start + "Please add something to your cart, or check out without the code.")
+    raise CheckoutError(start + "Please add something to your cart.")
 
 
 def move_state(order: Order, to: str, action: str) -> None:

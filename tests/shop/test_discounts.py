@@ -480,3 +480,24 @@ def test_a_checkout_the_codes_make_free_goes_straight_to_the_order(client, shop,
     assert order.state == Order.State.PAID and order.total == D("0.00")
     page = client.get(response.url).content.decode()
     assert order.number in page and '<dd class="grand">$0.00</dd>' in page and "To pay by card" not in page
+
+
+def test_a_code_leaving_less_than_stripes_minimum_is_refused_on_the_code_and_nothing_is_written(shop, monkeypatch):
+    no_stripe(monkeypatch)
+    pickup = ShippingMethodFactory(name="Pick up at the workshop", kind="pickup", price=D("0.00"))
+    code(code="BIGOFF", kind=DiscountCode.Kind.AMOUNT, value=D("84.70"))
+    # 85.00 of goods less 84.70 = 0.30, tax 6% of 0.30 = 0.018 -> 0.02: 0.32 to pay, under Stripe's 0.50.
+    with pytest.raises(DiscountError) as refused:
+        place({**shop, "method": pickup}, ["BIGOFF"])
+    assert str(refused.value) == ("Card payments start at $0.50, and this order would leave $0.32 to pay by card. "
+                                  "Please add something to your cart, or check out without the code.")
+    assert not Order.objects.exists() and not OrderDiscount.objects.exists()
+    assert ProductVariant.objects.get(pk=shop["tote"].pk).stock == shop["tote"].stock
+
+
+def test_a_code_leaving_exactly_stripes_minimum_is_placed_for_the_card(shop):
+    pickup = ShippingMethodFactory(name="Pick up at the workshop", kind="pickup", price=D("0.00"))
+    code(code="BIGOFF", kind=DiscountCode.Kind.AMOUNT, value=D("84.53"))
+    # 85.00 - 84.53 = 0.47, tax 6% of 0.47 = 0.0282 -> 0.03: exactly 0.50, which a card may pay.
+    order = place({**shop, "method": pickup}, ["BIGOFF"])
+    assert (order.total, order.amount_due, order.state) == (D("0.50"), D("0.50"), Order.State.PENDING)

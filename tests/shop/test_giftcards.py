@@ -531,3 +531,16 @@ def test_a_persons_gift_cards_are_exported_masked_and_erased_keeping_the_balance
         f"erased-gift-card-recipient-{card.pk}@erased.invalid", "", "", "Buyer@Example.org")
     assert balance(card) == D("40.00") and erasure.counts == {"gift_cards": 1}
     assert gift_cards_export(Subject(frozenset({"buyer@example.org"})))[0]["buyer_email"] == "Buyer@Example.org"
+
+
+def test_a_card_leaving_less_than_stripes_minimum_is_refused_on_the_card_and_keeps_its_balance(shop):
+    card = card_with("33.00")
+    # One scarf 25.00, shipping 6.95 (not taxed), tax 6% of 25.00 = 1.50: 33.45, the card takes
+    # 33.00 and would leave 0.45 for a card payment, under Stripe's 0.50.
+    with pytest.raises(GiftCardError) as refused:
+        place(shop, [card.code], items=[(shop["scarf"], 1)])
+    assert str(refused.value) == ("Card payments start at $0.50, and this order would leave $0.45 to pay by card. "
+                                  "Please add something to your cart, or leave one gift card out and pay a little "
+                                  "more by card.")
+    assert not Order.objects.exists()
+    assert balance(card) == D("33.00") and GiftCardEntry.objects.filter(card=card).count() == 1

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from shop.platform import mail
 from shop.platform import stripe_gateway as gateway
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
-from shop.platform.money import ZERO, quantize, sum_money
+from shop.platform.money import ZERO, quantize
 from shop.services.organisations import is_organisation_admin
 
 S = GiftOrder.Status
@@ -35,31 +36,31 @@ def period_start(period: str, today: date) -> date:
     return today.replace(day=1)
 
 
+def _spent_by_period(organisation_id: int, today: date, user_id: int | None = None) -> dict[int, dict[str, Decimal]]:
+    """The one rule for what a member has spent: their placed orders since each period's start
+    (declined, cancelled and waiting orders do not count), summed per user and period in one
+    query."""
+    starts = {period: period_start(period, today) for period in GiftBudget.Period.values}
+    sums = {period: Sum("total", filter=Q(created_at__date__gte=start)) for period, start in starts.items()}
+    orders = GiftOrder.objects.filter(organisation_id=organisation_id, created_at__date__gte=min(starts.values()))
+    if user_id is not None:
+        orders = orders.filter(placed_by_id=user_id)
+    rows = orders.exclude(status__in=NOT_SPENT).exclude(placed_by=None).values("placed_by_id").annotate(**sums)
+    return {row["placed_by_id"]: {period: quantize(row[period] or ZERO) for period in starts} for row in rows}
+
+
 def member_spent(member: OrganisationMember, period: str, today: date) -> Decimal:
-    """What the member's placed orders of this period come to (declined, cancelled and
-    waiting orders do not count)."""
-    start = period_start(period, today)
-    totals = GiftOrder.objects.filter(organisation_id=member.organisation_id, placed_by_id=member.user_id,
-                                      created_at__date__gte=start).exclude(status__in=NOT_SPENT)
-    return sum_money(totals, "total")
+    """What the member's placed orders of this period come to."""
+    spent = _spent_by_period(member.organisation_id, today, user_id=member.user_id)
+    return spent.get(member.user_id, {}).get(period, ZERO)
 
 
 def members_spent(organisation: Organisation, members, today: date) -> dict[int, Decimal]:
     """What each member with a budget has spent in their own period, by member id, in one
     query whatever the number of members (the people page lists them all)."""
-    from django.db.models import Q, Sum
-
-    starts = {period: period_start(period, today) for period in GiftBudget.Period.values}
-    sums = {period: Sum("total", filter=Q(created_at__date__gte=start)) for period, start in starts.items()}
-    rows = (GiftOrder.objects.filter(organisation=organisation, created_at__date__gte=min(starts.values()))
-            .exclude(status__in=NOT_SPENT).exclude(placed_by=None).values("placed_by_id").annotate(**sums))
-    by_user = {row["placed_by_id"]: row for row in rows}
-    spent = {}
-    for member in members:
-        budget = getattr(member, "budget", None)
-        if budget is not None:
-            spent[member.pk] = quantize((by_user.get(member.user_id) or {}).get(budget.period) or ZERO)
-    return spent
+    by_user = _spent_by_period(organisation.pk, today)
+    return {member.pk: by_user.get(member.user_id, {}).get(member.budget.period, ZERO)
+            for member in members if getattr(member, "budget", None) is not None}
 
 
 def needs_approval(organisation: Organisation, user, total: Decimal, today: date) -> bool:
