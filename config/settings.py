@@ -42,6 +42,9 @@ if PRODUCTION:
 
 # A development-only key; production must set DJANGO_SECRET_KEY (checked above).
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-mended-secret-key-never-use-in-production-0123456789")
+# Retired keys, newest first: signed links and gift-card codes made under them keep working
+# (cards are re-keyed when next used). Comma-separated.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

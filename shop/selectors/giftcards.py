@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from shop.models import GiftCard, GiftCardEntry
@@ -28,9 +29,15 @@ def shown(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def code_hash(code: str) -> str:
+def code_hash(code: str, secret: str | None = None) -> str:
     """What a code is stored and looked up by: a keyed hash (a copy of the table gives no code)."""
-    return salted_hmac("mended.gift_card_code", normalise_code(code), algorithm="sha256").hexdigest()
+    return salted_hmac("mended.gift_card_code", normalise_code(code), secret=secret, algorithm="sha256").hexdigest()
+
+
+def code_hashes(code: str) -> list[str]:
+    """The code's hash under the current key, then under each retired one
+    (``SECRET_KEY_FALLBACKS``), so rotating the key loses no card."""
+    return [code_hash(code), *(code_hash(code, key) for key in settings.SECRET_KEY_FALLBACKS)]
 
 
 def parse_codes(text: str) -> list[str]:
@@ -51,12 +58,17 @@ def cards_read(codes: Sequence[str], *, lock: bool = False) -> tuple[list[GiftCa
     """The active cards among ``codes`` (in the order typed) and the codes that are none.
 
     ``lock`` (inside the order's transaction) locks the cards' rows in primary-key order."""
-    hashes = {code: code_hash(code) for code in codes}
-    rows = GiftCard.objects.filter(code_hash__in=hashes.values(), state=GiftCard.State.ACTIVE)
+    hashes = {code: code_hashes(code) for code in codes}
+    rows = GiftCard.objects.filter(code_hash__in=[h for each in hashes.values() for h in each],
+                                   state=GiftCard.State.ACTIVE)
     if lock:
         rows = rows.select_for_update().order_by("pk")
     found = {row.code_hash: row for row in rows}
-    return ([found[hashes[c]] for c in codes if hashes[c] in found], [c for c in codes if hashes[c] not in found])
+    cards, unknown = [], []
+    for code in codes:
+        card = next((found[h] for h in hashes[code] if h in found), None)
+        (unknown if card is None else cards).append(code if card is None else card)
+    return cards, unknown
 
 
 def balances(cards: Sequence[GiftCard]) -> dict[int, Decimal]:

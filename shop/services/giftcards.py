@@ -125,6 +125,10 @@ def gift_cards_redeem(order: Order, codes: Sequence[str], breakdown: PriceBreakd
     rows, unknown = cards_read(codes, lock=True)
     if unknown:
         raise GiftCardError(unknown_message())
+    for row in rows:  # found under a retired SECRET_KEY: re-key it now, its row locked
+        if row.code_hash != code_hash(row.code):
+            row.code_hash = code_hash(row.code)
+            row.save(update_fields=["code_hash"])
     held = balances(rows)  # under the lock: no other checkout can take from these now
     empty = [row for row in rows if held[row.pk] <= 0]
     if empty:

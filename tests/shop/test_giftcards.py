@@ -21,7 +21,7 @@ from payroll.models import Posting
 from shop.models import Cart, CartLine, GiftCard, GiftCardEntry, Order, Payment
 from shop.platform import roles
 from shop.pricing import CodeDiscount, GiftCardTender, Line, Shipping, TaxRule, price, tenders
-from shop.selectors.giftcards import ALPHABET, balance, code_hash, parse_codes
+from shop.selectors.giftcards import ALPHABET, balance, cards_read, code_hash, parse_codes
 from shop.services.giftcards import (
     GiftCardError,
     code_new,
@@ -544,3 +544,25 @@ def test_a_card_leaving_less_than_stripes_minimum_is_refused_on_the_card_and_kee
                                   "more by card.")
     assert not Order.objects.exists()
     assert balance(card) == D("33.00") and GiftCardEntry.objects.filter(card=card).count() == 1
+
+
+def test_a_card_made_before_the_secret_key_was_rotated_still_pays_and_is_re_keyed(shop, settings):
+    settings.SECRET_KEY = "the-old-key-" + "x" * 40
+    card = card_with("50.00", code="MEND-CARD-KEYS-2345")
+    old_hash = GiftCard.objects.get(pk=card.pk).code_hash
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key-" + "y" * 40, ["the-old-key-" + "x" * 40]
+    order = place(shop, ["mend card keys 2345"])
+    # 2 totes 60.00 + scarf 25.00 + shipping 6.95 + tax 6% of 85.00 = 5.10: 97.05; the card pays 50.00.
+    assert (order.total, order.gift_card_total, order.amount_due) == (D("97.05"), D("50.00"), D("47.05"))
+    new_hash = GiftCard.objects.get(pk=card.pk).code_hash
+    assert new_hash != old_hash and new_hash == code_hash("MENDCARDKEYS2345")
+    settings.SECRET_KEY_FALLBACKS = []  # once re-keyed, the old key can be dropped
+    assert balance(card) == D("0.00")
+    assert cards_read(["MENDCARDKEYS2345"]) == ([GiftCard.objects.get(pk=card.pk)], [])
+
+
+def test_a_card_under_a_key_no_longer_listed_is_not_found(shop, settings):
+    settings.SECRET_KEY = "the-old-key-" + "x" * 40
+    card_with("50.00", code="MEND-CARD-PAST-2345")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key-" + "y" * 40, []
+    assert cards_read(["MENDCARDPAST2345"]) == ([], ["MENDCARDPAST2345"])
