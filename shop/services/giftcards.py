@@ -214,3 +214,18 @@ def gift_cards_send_due(today: date | None = None) -> int:
     for pk in due:
         send_gift_card.delay(pk)
     return len(due)
+
+
+def gift_cards_rekey() -> int:
+    """Hash every card's code under the current SECRET_KEY (after a rotation, so the retired
+    key can leave ``SECRET_KEY_FALLBACKS``). Each row locked while it changes; returns how many
+    changed. A second run changes nothing."""
+    changed = 0
+    for card_id in GiftCard.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            card = GiftCard.objects.select_for_update().get(pk=card_id)
+            if card.code_hash != code_hash(card.code):
+                card.code_hash = code_hash(card.code)
+                card.save(update_fields=["code_hash"])
+                changed += 1
+    return changed

@@ -5,6 +5,7 @@ the card, codes, the rate limit, the admin, and the wage fund.
 Expected amounts are worked by hand in the comments; the property test sums in whole cents
 here, not with the module's helpers.
 """
+import io
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -566,3 +567,20 @@ def test_a_card_under_a_key_no_longer_listed_is_not_found(shop, settings):
     card_with("50.00", code="MEND-CARD-PAST-2345")
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key-" + "y" * 40, []
     assert cards_read(["MENDCARDPAST2345"]) == ([], ["MENDCARDPAST2345"])
+
+
+def test_rekeying_every_card_after_a_rotation_lets_the_old_key_go(shop, settings):
+    from django.core.management import call_command
+
+    settings.SECRET_KEY = "the-old-key-" + "x" * 40
+    card_with("20.00", code="MEND-CARD-AAAA-2345")
+    card_with("30.00", code="MEND-CARD-BBBB-2345")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "the-new-key-" + "y" * 40, ["the-old-key-" + "x" * 40]
+    out = io.StringIO()
+    call_command("gift_cards_rekey", stdout=out)
+    assert "2 gift cards re-keyed" in out.getvalue()
+    settings.SECRET_KEY_FALLBACKS = []
+    found, unknown = cards_read(["MENDCARDAAAA2345", "MENDCARDBBBB2345"])
+    assert [balance(card) for card in found] == [D("20.00"), D("30.00")] and unknown == []
+    call_command("gift_cards_rekey", stdout=out)
+    assert "0 gift cards re-keyed" in out.getvalue()
