@@ -112,3 +112,14 @@ def test_the_catalogue_is_linked_from_the_gift_home(client, catalogue):
     assert f'href="{reverse("shop:gift_boxes")}"' in client.get(reverse("shop:gifts")).content.decode()
     client.force_login(UserFactory())  # not in an organisation: /gifts/ is the catalogue itself
     assert "The Thank-You" in client.get(reverse("shop:gifts")).content.decode()
+
+
+def test_each_item_of_a_classic_box_shows_its_products_first_picture(client, catalogue):
+    from shop.models import ProductImage
+
+    candle = catalogue.items.get(variant__product__name="Cedar & Sage Candle").variant.product
+    ProductImage.objects.create(product=candle, image="products/lit.jpg", alt_text="The candle lit", position=2)
+    ProductImage.objects.create(product=candle, image="products/jar.jpg", alt_text="A soy candle in its jar", position=1)
+    body = client.get(URL).content.decode()
+    assert 'alt="A soy candle in its jar"' in body and "products/jar.jpg" in body and "The candle lit" not in body
+    assert body.count('class="claim-noimage"') == 1  # the scarf has no picture: a plain tile, never a broken image

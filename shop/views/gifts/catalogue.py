@@ -87,7 +87,7 @@ def gift_start(request):
     if member_organisations(request.user):
         messages.info(request, "You already have an organisation: start a box from its page.")
         return redirect("shop:gifts")
-    boxes = public_classic_boxes()
+    boxes = public_classic_boxes(pictures=False)
     visitor = not request.user.is_authenticated
     initial = {"quantity": 25, "shipping": "per_recipient"}
     initial.update({k: v for k, v in request.GET.items() if k in ("box", "quantity", "shipping", "state")})
