@@ -525,6 +525,36 @@ def test_unclaimed_gifts_shipped_to_the_fallback_address_keep_their_wages(shop, 
     assert reconciles()[0]
 
 
+def certificate_text(order, member):
+    from pypdf import PdfReader
+
+    response = client_for(member).get(reverse("shop:gift_order_certificate", args=[order.number]))
+    assert response.status_code == 200
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+
+
+@pytest.mark.parametrize("outcome, made, wages, hours, note", [
+    # Credit: gifts 2 and 4 never made. 3 boxes x 14.00 = 42.00; 42.00 / 17.50 an hour = 2.4 hours.
+    ("credit", "3 gift boxes", "$42.00", "2.4 hours", "(2 gifts left unclaimed came back to you and were never made.)"),
+    # Fallback: all five made and shipped. 5 x 14.00 = 70.00; 70.00 / 17.50 = 4.0 hours.
+    ("fallback", "5 gift boxes", "$70.00", "4.0 hours", None),
+])
+def test_the_impact_certificate_counts_the_boxes_made_not_the_boxes_ordered(
+        shop, settings, django_capture_on_commit_callbacks, outcome, made, wages, hours, note):
+    settings.GIFT_ASSEMBLY_WAGE, settings.AVERAGE_HOURLY_WAGE = D("4.00"), D("17.50")
+    extra = {"outcome": outcome, "fallback": OFFICE} if outcome == "fallback" else {"outcome": outcome}
+    order = five_gifts_three_claimed(shop, django_capture_on_commit_callbacks, **extra)
+    # Before the expiry date all five may still be made: 5 x 14.00 = 70.00, 4.0 hours.
+    before = certificate_text(order, shop["member"])
+    assert "5 gift boxes" in before and "$70.00" in before and "4.0 hours of paid work" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    text = certificate_text(order, shop["member"])
+    assert f"Your order of {made}" in text and f"{hours} of paid work" in text and wages in text
+    assert (note in text) if note else ("unclaimed" not in text)
+    assert "Robin Recipient" not in text and "Private Lane" not in text  # names nobody
+
+
 # -- the recipient's tracking e-mail -----------------------------------------------------------
 
 
