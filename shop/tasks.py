@@ -213,6 +213,13 @@ def send_gift_claim_invitations(campaign_id: int) -> None:
     claim_invitations_send(campaign_id)
 
 
+@shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_claim_tracking(claim_id: int) -> None:
+    from shop.services.gifts.claims import claim_tracking_send
+
+    claim_tracking_send(claim_id)
+
+
 @shared_task(autoretry_for=(PaymentGatewayError, OSError), **RETRY)
 def gift_claims_daily() -> None:
     from django.utils import timezone

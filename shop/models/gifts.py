@@ -338,6 +338,8 @@ class GiftClaim(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     settlement = models.CharField(max_length=80, blank=True, help_text="The credit or refund that returned its value.")
+    tracking_emailed_at = models.DateTimeField(null=True, blank=True,
+                                               help_text="When the recipient was e-mailed the tracking (once).")
 
     class Meta:
         ordering = ["campaign", "number"]

@@ -523,3 +523,122 @@ def test_unclaimed_gifts_shipped_to_the_fallback_address_keep_their_wages(shop, 
     assert not JournalEntry.objects.filter(source_type="gift_unclaimed").exists()
     assert wage_fund_held() == D("70.00")
     assert reconciles()[0]
+
+
+def certificate_text(order, member):
+    from pypdf import PdfReader
+
+    response = client_for(member).get(reverse("shop:gift_order_certificate", args=[order.number]))
+    assert response.status_code == 200
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+
+
+@pytest.mark.parametrize("outcome, made, wages, hours, note", [
+    # Credit: gifts 2 and 4 never made. 3 boxes x 14.00 = 42.00; 42.00 / 17.50 an hour = 2.4 hours.
+    ("credit", "3 gift boxes", "$42.00", "2.4 hours", "(2 gifts left unclaimed came back to you and were never made.)"),
+    # Fallback: all five made and shipped. 5 x 14.00 = 70.00; 70.00 / 17.50 = 4.0 hours.
+    ("fallback", "5 gift boxes", "$70.00", "4.0 hours", None),
+])
+def test_the_impact_certificate_counts_the_boxes_made_not_the_boxes_ordered(
+        shop, settings, django_capture_on_commit_callbacks, outcome, made, wages, hours, note):
+    settings.GIFT_ASSEMBLY_WAGE, settings.AVERAGE_HOURLY_WAGE = D("4.00"), D("17.50")
+    extra = {"outcome": outcome, "fallback": OFFICE} if outcome == "fallback" else {"outcome": outcome}
+    order = five_gifts_three_claimed(shop, django_capture_on_commit_callbacks, **extra)
+    # Before the expiry date all five may still be made: 5 x 14.00 = 70.00, 4.0 hours.
+    before = certificate_text(order, shop["member"])
+    assert "5 gift boxes" in before and "$70.00" in before and "4.0 hours of paid work" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    text = certificate_text(order, shop["member"])
+    assert f"Your order of {made}" in text and f"{hours} of paid work" in text and wages in text
+    assert (note in text) if note else ("unclaimed" not in text)
+    assert "Robin Recipient" not in text and "Private Lane" not in text  # names nobody
+
+
+# -- the recipient's tracking e-mail -----------------------------------------------------------
+
+
+def in_production(order):
+    pay_by_invoice(order)
+    GiftOrder.objects.filter(pk=order.pk).update(status=GiftOrder.Status.APPROVED)
+    order_start_production(order.pk, None)
+
+
+def test_a_recipient_who_left_an_e_mail_address_gets_the_tracking_once_from_the_csv(
+        shop, client, mailoutbox, django_capture_on_commit_callbacks):
+    from shop.services.gifts.fulfilment import FulfilmentError, shipments_import_tracking
+
+    order = place(shop, quantity=4, alternatives=[shop["designs"]["Small thanks"]])
+    links = links_of(order)
+    small = shop["designs"]["Small thanks"].pk
+    # Gift 1 leaves an address for the tracking; gift 2 leaves none; gift 3 claims with a
+    # different name; gift 4 is not claimed yet.
+    assert client.post(links[1], claim_form(box=small, email=" Robin@Home.example ")).status_code == 302
+    assert client.post(links[2], claim_form(box=small, name="Sam Second")).status_code == 302
+    assert client.post(links[3], claim_form(box=small, name="Tess Third", email="tess@home.example")).status_code == 302
+    in_production(order)
+    mailoutbox.clear()
+    csv_bytes = b"row,carrier,tracking_number\n1,UPS,1Z111\n2,USPS,9400222\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert shipments_import_tracking(order.pk, csv_bytes) == 2
+    # Rows 1 and 2 shipped; only row 1 left an address: one e-mail, to it alone.
+    [message] = mailoutbox
+    assert message.to == ["robin@home.example"]
+    assert message.subject == "Your gift from Acme People Team is on its way"
+    for needle in ("Robin Recipient", "Acme People Team (Acme)", "“Small thanks”", "Carrier: UPS",
+                   "Tracking number: 1Z111"):
+        assert needle in message.body
+    # Nobody else of the client's: not the other recipients, their parcels or the client's people.
+    for other in ("Sam Second", "Tess Third", "tess@home.example", "9400222", shop["member"].email):
+        assert other not in message.body and other not in message.alternatives[0][0]
+    claim = GiftClaim.objects.get(campaign__order=order, number=1)
+    assert claim.tracking_emailed_at is not None and claim.email == ""  # the address is kept on the row only
+
+    # The same file again is refused (the rows have shipments) and writes to nobody.
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(FulfilmentError):
+            shipments_import_tracking(order.pk, csv_bytes)
+        assert claims.tracking_emails_queue([claim.recipient_id]) == 0  # asked again: marked already
+    assert len(mailoutbox) == 1
+    # The client's claims page never shows the address the recipient typed.
+    text = client_for(shop["member"]).get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "robin@home.example" not in text and "tess@home.example" not in text and "UPS 1Z111" in text
+
+
+def test_an_e_mailed_recipient_s_address_is_pre_filled_and_a_bad_one_is_a_field_error(
+        shop, client, mailoutbox, django_capture_on_commit_callbacks):
+    people = claims.recipients_parse("Ana Diaz, ana@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop, None, delivery="email", recipients=people)
+    link = links_of(order)[1]
+    page = client.get(link).content.decode()
+    assert "E-mail for tracking updates" in page and 'value="ana@example.com"' in page
+    bad = client.post(link, claim_form(email="ana@@example"))
+    assert bad.status_code == 400 and "Enter a valid email address." in bad.content.decode()
+    assert GiftClaim.objects.get(campaign__order=order).status == "open"
+    assert client.post(link, claim_form(email="ana@example.com")).status_code == 302
+
+    in_production(order)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_record(order.pk, carrier="FedEx", tracking_number="7712", recipient_row=1)
+    # The recipient's tracking, and the client's own "every box shipped" (the only gift shipped).
+    assert sorted((m.to[0], "Tracking number: 7712" in m.body) for m in mailoutbox) == sorted([
+        ("ana@example.com", True), (shop["member"].email, False)])
+    # A second parcel for the row is refused; there is no second e-mail.
+    from shop.services.gifts.fulfilment import FulfilmentError
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(FulfilmentError):
+        shipment_record(order.pk, carrier="FedEx", tracking_number="7713", recipient_row=1)
+    assert len([m for m in mailoutbox if m.to == ["ana@example.com"]]) == 1
+
+
+def test_a_fallback_parcel_sends_no_tracking_to_anyone(shop, mailoutbox, django_capture_on_commit_callbacks):
+    order = place(shop, quantity=1, outcome="fallback", fallback=OFFICE)
+    in_production(order)
+    claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_record(order.pk, carrier="UPS", tracking_number="1Z9", recipient_row=1)
+    assert all("1Z9" not in m.body or m.to == [shop["member"].email] for m in mailoutbox)
+    assert GiftClaim.objects.get(campaign__order=order).tracking_emailed_at is None

@@ -238,10 +238,29 @@ def claim_choices(claim: GiftClaim) -> list[GiftDesign]:
     return [campaign.order.design, *alternatives] if alternatives else []
 
 
+def _tracking_address(email: str | None, claim_email: str) -> str:
+    """The address the tracking goes to: the one the recipient typed (blank: none), or the
+    one the client gave when the form did not ask."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if email is None:
+        return claim_email
+    email = email.strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ClaimError("Enter a valid e-mail address for the tracking updates, or leave it blank.") from None
+    return email
+
+
 def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, share_address: bool = False,
-                 today: date | None = None) -> GiftClaim:
+                 today: date | None = None, email: str | None = None) -> GiftClaim:
     """The recipient claims the gift: the address becomes a row of the order's claims list.
-    Under the claim's row lock, so two tabs (or two people with the link) ship once."""
+    Under the claim's row lock, so two tabs (or two people with the link) ship once.
+    ``email`` (the form's "E-mail for tracking updates") is kept on that row, never on the
+    claim the client reads; None keeps the address the client gave."""
     today = today or timezone.localdate()
     found = claim_for_token(token)
     if found is None:
@@ -263,7 +282,7 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
         recipient = GiftRecipient.objects.create(
             recipient_list_id=campaign.recipient_list_id, row=claim.number, name=ship_to.name, company=ship_to.company,
             address_line1=ship_to.line1, address_line2=ship_to.line2, city=ship_to.city, state=ship_to.state,
-            zip=ship_to.zip, email=claim.email,
+            zip=ship_to.zip, email=_tracking_address(email, claim.email),
         )
         claim.status, claim.claimed_at, claim.recipient = C.CLAIMED, timezone.now(), recipient
         claim.share_address = share_address
@@ -327,6 +346,44 @@ def claims_remind(today: date) -> list[int]:
             _send(claim, reminder=True)
             reminded.append(claim.pk)
     return reminded
+
+
+# -- tracking --------------------------------------------------------------------------------
+
+
+def tracking_emails_queue(recipient_ids) -> int:
+    """Inside a shipment's transaction: for each claimed gift among ``recipient_ids`` whose
+    recipient left an e-mail address and was not written to yet, mark it e-mailed under the
+    claim's row lock and send once the shipment commits. A repeated upload finds them
+    marked (and the rows already shipped), so nobody is written to twice. Returns how many."""
+    claim_ids = list(GiftClaim.objects.select_for_update(of=("self",))
+                     .filter(recipient_id__in=list(recipient_ids), status=C.CLAIMED, tracking_emailed_at=None)
+                     .exclude(recipient__email="").values_list("pk", flat=True))
+    if not claim_ids:
+        return 0
+    GiftClaim.objects.filter(pk__in=claim_ids).update(tracking_emailed_at=timezone.now())
+    from shop.tasks import send_gift_claim_tracking
+
+    for claim_id in claim_ids:
+        transaction.on_commit(lambda claim_id=claim_id: send_gift_claim_tracking.delay(claim_id))
+    return len(claim_ids)
+
+
+def claim_tracking_send(claim_id: int) -> bool:
+    """E-mail the recipient of a claimed gift its carrier and tracking number: to the
+    recipient's own address only, naming no other recipient and no address of the client's."""
+    claim = GiftClaim.objects.select_related("campaign__order__organisation", "recipient").get(pk=claim_id)
+    recipient = claim.recipient
+    shipment = recipient.shipments.order_by("-id").first() if recipient else None
+    if shipment is None or not recipient.email:
+        return False
+    order = claim.campaign.order
+    mail.send(to=[recipient.email], subject=f"Your gift from {claim.campaign.sender_name} is on its way",
+              template="shop/email/gift_claim_tracking",
+              context={"claim": claim, "campaign": claim.campaign, "organisation": order.organisation,
+                       "box": claim.chosen_name or order.design_name, "shipment": shipment,
+                       "name": recipient.name})
+    return True
 
 
 # -- after the expiry date -----------------------------------------------------------------

@@ -105,9 +105,14 @@ def impact_certificate_pdf(order) -> bytes:
     from reportlab.lib.pagesizes import landscape
 
     from shop.models import GiftOrder
+    from shop.services.gifts.claims import boxes_cancelled
     from shop.wages import gift_wages_funded, hours_funded
 
     org = settings.MENDED_ORG
+    # The boxes made: a claim-link order's gifts cancelled unclaimed (credit or refund) never
+    # were, and their wages went back out of the wage fund (``gift_wages_funded`` leaves them out).
+    unmade = boxes_cancelled(order)
+    made = order.quantity - unmade
     wages = gift_wages_funded(GiftOrder.objects.filter(pk=order.pk))
     hours = hours_funded(wages)
     sheet = styles()
@@ -119,9 +124,11 @@ def impact_certificate_pdf(order) -> bytes:
         paragraph("presented to <b>{client}</b>", centred, client=order.organisation.name),
         Spacer(1, 18),
         paragraph("Your order of <b>{boxes}</b> (“{design}”, order {number}) funded <b>{hours} hours of paid work</b> by "
-                  "survivors of human trafficking: {wages} in wages for making the goods and assembling every box.", centred,
-                  boxes=f"{order.quantity:,} gift box{'es' if order.quantity != 1 else ''}", design=order.design_name,
-                  number=order.number, hours=f"{hours:,}", wages=usd(wages)),
+                  "survivors of human trafficking: {wages} in wages for making the goods and assembling every box.{unmade}",
+                  centred, boxes=f"{made:,} gift box{'es' if made != 1 else ''}", design=order.design_name,
+                  number=order.number, hours=f"{hours:,}", wages=usd(wages),
+                  unmade=(f" ({unmade:,} gift{'s' if unmade != 1 else ''} left unclaimed came back to you and "
+                          f"{'were' if unmade != 1 else 'was'} never made.)" if unmade else "")),
         Spacer(1, 18),
         text("A steady wage is the ground a new life is built on. Thank you for choosing gifts that pay it.", centred),
         Spacer(1, 30),

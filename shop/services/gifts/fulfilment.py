@@ -63,6 +63,14 @@ def _mark_shipped_if_complete(order: GiftOrder) -> None:
         transaction.on_commit(lambda: email_client(order.pk, "shipped"))
 
 
+def _tell_recipients(order: GiftOrder, recipient_ids: list[int]) -> None:
+    """A claim-link order's recipients who left an e-mail address get their tracking, once."""
+    from shop.services.gifts.claims import CLAIM_LINK, tracking_emails_queue
+
+    if order.shipping_mode == CLAIM_LINK:
+        tracking_emails_queue(recipient_ids)
+
+
 @transaction.atomic
 def shipment_record(order_id: int, *, carrier: str, tracking_number: str, boxes: int | None = None,
                     recipient_row: int | None = None, actor=None) -> Shipment:
@@ -84,6 +92,8 @@ def shipment_record(order_id: int, *, carrier: str, tracking_number: str, boxes:
             raise FulfilmentError(f"Ship between 1 and {left} boxes; {left} of {order.quantity} are still to ship.")
     shipment = Shipment.objects.create(order=order, recipient=recipient, boxes=boxes, carrier=carrier,
                                        tracking_number=tracking_number, created_by=actor)
+    if recipient is not None:
+        _tell_recipients(order, [recipient.pk])
     _mark_shipped_if_complete(order)
     return shipment
 
@@ -130,6 +140,7 @@ def shipments_import_tracking(order_id: int, data: bytes, actor=None) -> int:
         raise FulfilmentError(f"Nothing was recorded; {len(problems)} line{'s' if len(problems) != 1 else ''} "
                               "need fixing: " + "; ".join(problems[:50]) + ("; …" if len(problems) > 50 else "") + ".")
     Shipment.objects.bulk_create(new)
+    _tell_recipients(order, [shipment.recipient.pk for shipment in new])
     _mark_shipped_if_complete(order)
     return len(new)
 

@@ -110,14 +110,15 @@ def claim_page(request, token):
         return _not_found(request)
     campaign, today = claim.campaign, timezone.localdate()
     boxes = boxes_shown(claims.claim_choices(claim) or [campaign.order.design])
-    form = ClaimForm(request.POST or None, boxes=boxes if len(boxes) > 1 else ())
+    form = ClaimForm(request.POST or None, boxes=boxes if len(boxes) > 1 else (), initial={"email": claim.email})
     state, status = claims.claim_state(claim, today), 200
     if request.method == "POST":
         status = {"claimed": 409, "closed": 410}.get(state, 400)  # 400 until it goes through
     if request.method == "POST" and state == "open" and form.is_valid():
         try:
             claims.claim_accept(token, form.ship_to(), design_id=form.cleaned_data.get("box"),
-                                share_address=form.cleaned_data["share_address"], today=today)
+                                share_address=form.cleaned_data["share_address"], today=today,
+                                email=form.cleaned_data["email"])
         except claims.ClaimTaken:
             state, status = "claimed", 409
             claim.refresh_from_db()

@@ -69,6 +69,7 @@ EMAIL_SENDERS = {
     "shop.services.gifts.budgets.decision_send",
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.gifts.claims._send",  # a gift sent by claim link, and its reminder
+    "shop.services.gifts.claims.claim_tracking_send",  # the claimed gift's tracking, to its recipient
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
     "shop.services.donations.tribute_notify",
@@ -399,6 +400,20 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
         expect("claim e-mail", claim_mail.body, "Cora O'Connor & <Co>", "Rae <Recipient> & Co", "Thanks & <cheers>, team!",
                "/gifts/claim/")
         expect("claim e-mail subject", claim_mail.subject, "Cora O'Connor & <Co>")
+    # The claimed gift's tracking, to its recipient: the box, who sent it, the carrier and number.
+    from shop.models import GiftRecipient, Shipment
+
+    claim.recipient = GiftRecipient.objects.create(
+        recipient_list=campaign.recipient_list, row=1, name="Rae <Recipient> & Co", address_line1="1 Elm & <Oak>",
+        city="Tampa", state="FL", zip="33602", email="rae.home@example.org")
+    claim.status, claim.chosen_name = GiftClaim.Status.CLAIMED, "Speakers' Thanks & <More>"
+    claim.save()
+    Shipment.objects.create(order=order, recipient=claim.recipient, boxes=1, carrier="UPS & <Co>",
+                            tracking_number="1Z<99>&1")
+    [tracking_mail] = sent("shop.services.gifts.claims.claim_tracking_send", gift_claims.claim_tracking_send, claim.pk)
+    expect("tracking e-mail", tracking_mail.body, "Rae <Recipient> & Co", "Cora O'Connor & <Co>", ORGANISATION,
+           "“Speakers' Thanks & <More>”", "Carrier: UPS & <Co>", "Tracking number: 1Z<99>&1")
+    assert tracking_mail.to == ["rae.home@example.org"]
     # Budgets: an order over a member's budget; the administrators are asked, the member is told.
     from shop.models import GiftBudget
     from shop.models import OrganisationMember as Member
