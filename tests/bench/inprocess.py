@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             one(target)
     if args.profile:
         target = next(t for t in plan if t.name == args.profile)
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)
         profile.enable()
         for _ in range(args.requests):
             one(target)
