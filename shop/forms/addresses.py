@@ -4,7 +4,7 @@ as ``type=tel`` and e-mail as ``type=email``; and the saved-address book's form.
 from django import forms
 
 from shop.models.rates import US_STATES
-from shop.platform.form_fields import QuickSelect
+from shop.platform.form_fields import ConstantChoiceField, QuickSelect, QuickTextInput
 from shop.platform.validators import zip_code
 
 STATE_CHOICES = [("", "Choose a state")] + US_STATES
@@ -31,7 +31,7 @@ class Autofill:
 
 
 def _text(token: str, **attrs) -> forms.TextInput:
-    return forms.TextInput(attrs={"autocomplete": token, **attrs})
+    return QuickTextInput(attrs={"autocomplete": token, **attrs})
 
 
 def address_fields(section: str = "shipping", *, required: bool = True) -> dict[str, forms.Field]:
@@ -45,13 +45,13 @@ def address_fields(section: str = "shipping", *, required: bool = True) -> dict[
         "line2": forms.CharField(label="Apartment, suite (optional)", max_length=200, required=False,
                                  widget=_text(token("address-line2"))),
         "city": forms.CharField(label="City", max_length=100, required=required, widget=_text(token("address-level2"))),
-        "state": forms.ChoiceField(label="State", choices=STATE_CHOICES, required=required,
-                                   widget=QuickSelect(attrs={"autocomplete": token("address-level1")})),
+        "state": ConstantChoiceField(label="State", choices=STATE_CHOICES, required=required,
+                                     widget=QuickSelect(attrs={"autocomplete": token("address-level1")})),
         "postal_code": forms.CharField(label="ZIP code", max_length=10, required=required, validators=[zip_code],
                                        widget=_text(token("postal-code"), inputmode="numeric")),
         "phone": forms.CharField(label="Phone (optional)", max_length=30, required=False,
-                                 widget=forms.TextInput(attrs={"type": "tel", "autocomplete": token("tel"),
-                                                               "inputmode": "tel"})),
+                                 widget=QuickTextInput(attrs={"type": "tel", "autocomplete": token("tel"),
+                                                              "inputmode": "tel"})),
     }
 
 

@@ -11,7 +11,7 @@ from shop.selectors.giftcards import MAX_CARDS
 from shop.selectors.giftcards import parse_codes as parse_gift_card_codes
 from shop.selectors.surtax import counties_for_zip, county_choice, florida_counties
 from shop.services.cart import MAX_LINE_QUANTITY
-from shop.platform.form_fields import DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read
+from shop.platform.form_fields import ConstantChoiceField, DecimalField, IntegerField, ModelChoiceField, QuickSelect, choices_read
 
 
 class AddToCartForm(forms.Form):
@@ -53,7 +53,7 @@ class CartEstimateForm(_ShippingChoices, forms.Form):
     shipping_method = ModelChoiceField(
         label="Delivery", queryset=ShippingMethod.objects.filter(is_active=True), empty_label=None, widget=QuickSelect
     )
-    state = forms.ChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
+    state = ConstantChoiceField(label="Ship to state", choices=[("", "Choose a state")] + US_STATES, required=False,
                               widget=QuickSelect)
     # Florida: the ZIP code finds the county, for its surtax (left empty: the state's rate alone).
     postal_code = _ESTIMATE_ZIP

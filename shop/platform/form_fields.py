@@ -243,3 +243,27 @@ class QuickSelect(forms.Select):
         )
         opening = f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>'
         return mark_safe("\n".join((opening, options, "</select>")))  # noqa: S308
+
+
+class ConstantChoiceField(forms.ChoiceField):
+    """A ``ChoiceField`` whose choices are the same for every form (the states): each form's
+    copy of the field shares the list instead of deep-copying its ~60 pairs (with the other
+    fields' copies, a tenth of the cart page). Giving one form's field other ``choices`` still
+    gives it a list of its own (the setter replaces the list, never changes it)."""
+
+    def __deepcopy__(self, memo):
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)  # Field's: widget, messages, validators
+        result._choices = self._choices
+        return result
+
+
+class QuickTextInput(forms.TextInput):
+    """Django's ``TextInput`` written in Python: the same HTML as its ``input.html`` and
+    ``attrs.html`` templates (the type, name, value when there is one, then the attributes),
+    without rendering two templates per field."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return mark_safe(  # noqa: S308 - every part escaped above
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{shown}{_attributes(widget["attrs"])}>')

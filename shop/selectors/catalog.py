@@ -1,8 +1,10 @@
 """Catalog reads. Each runs a fixed number of queries, whatever the page size, and loads only
 what the page shows (a listing page's cards are plain rows, not model instances)."""
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.storage import FileSystemStorage
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 
@@ -141,13 +143,29 @@ CARD_WIDTH = 640  # the rendition a card's or gallery's plain ``src`` names (a b
 def picture(image: str, width: int, height: int, alt: str, renditions: dict) -> Picture:
     """A ``Picture`` from an image row's ``PICTURE_FIELDS``, without reading any file."""
     fallback, webp = renditions.get("fallback") or [], renditions.get("webp") or []
+    url = _media_url()
     if not fallback:
-        url = IMAGE_STORAGE.url(image)
-        return Picture(url, "", "", width, height, alt, url)
-    urls = [(w, IMAGE_STORAGE.url(name)) for w, _h, name in fallback]
+        src = url(image)
+        return Picture(src, "", "", width, height, alt, src)
+    urls = [(w, url(name)) for w, _h, name in fallback]
     src = next((u for w, u in urls if w >= CARD_WIDTH), urls[-1][1])
-    return Picture(src, _srcset(urls), _srcset((w, IMAGE_STORAGE.url(name)) for w, _h, name in webp),
+    return Picture(src, _srcset(urls), _srcset((w, url(name)) for w, _h, name in webp),
                    width, height, alt, urls[-1][1])
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
+def _media_url():
+    """``IMAGE_STORAGE.url`` for the names of one page. On the file system storage (not a
+    subclass) a name of plain segments (letters, digits, ``_-.``, none starting with a dot:
+    what uploads and renditions are named) is its base URL followed by the name, which is what
+    ``url`` gives after quoting nothing and joining; quoting each of a listing's ~200 URLs was
+    a fifth of a catalogue cache miss. Any other name or storage goes through ``url``."""
+    if IMAGE_STORAGE.__class__.url is not FileSystemStorage.url:
+        return IMAGE_STORAGE.url
+    base, plain, slow = IMAGE_STORAGE.base_url, _PLAIN_NAME.fullmatch, IMAGE_STORAGE.url
+    return lambda name: base + name if plain(name) else slow(name)
 
 
 def _srcset(urls) -> str:

@@ -35,3 +35,10 @@ def test_link_reverses_once_per_name_and_prefix():
 def test_link_output_is_escaped():
     with mock.patch.object(links, "_reversed", return_value='/a"b<c>/'):
         assert Template("{% load links %}{% link 'x' %}").render(Context()) == "/a&quot;b&lt;c&gt;/"
+
+
+def test_link_with_one_argument_is_the_url_tags_answer():
+    # by hand: shop/urls.py's patterns, cart/lines/<int:line_id>/ and shop/product/<slug:slug>/
+    template = Template("{% load links %}{% link 'shop:cart_line_update' 42 %}|{% link 'shop:cart_line_remove' 0 %}|"
+                        "{% link 'shop:product' 'tote-bag_2' %}")
+    assert template.render(Context()) == "/cart/lines/42/|/cart/lines/0/remove/|/shop/product/tote-bag_2/"

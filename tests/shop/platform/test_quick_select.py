@@ -59,3 +59,25 @@ def test_the_html_kept_for_a_select_is_per_value_attributes_and_choices():
     fewer = QuickSelect(choices=CHOICES[:2]).render("state", "FL", {"id": "id_state"})
     assert "New York" not in fewer and parse_html(fewer) == parse_html(forms.Select(choices=CHOICES[:2]).render(
         "state", "FL", {"id": "id_state"}))
+
+
+@pytest.mark.parametrize("value", [None, "", "12345", '"><b> & co'])
+def test_quick_text_input_is_djangos_text_input(value):
+    from shop.platform.form_fields import QuickTextInput
+
+    attrs = {"autocomplete": "shipping postal-code", "inputmode": "numeric", "maxlength": 10}
+    extra = {"id": "id_postal_code", "required": True, "aria-invalid": "true"}
+    assert QuickTextInput(attrs=dict(attrs)).render("postal_code", value, extra) == \
+        forms.TextInput(attrs=dict(attrs)).render("postal_code", value, extra)
+
+
+def test_constant_choice_field_shares_its_choices_and_keeps_a_changed_list_its_own():
+    from shop.platform.form_fields import ConstantChoiceField
+
+    class Form(forms.Form):
+        state = ConstantChoiceField(choices=CHOICES, required=False)
+
+    first, second = Form(), Form()
+    assert first.fields["state"].choices is Form.base_fields["state"].choices
+    first.fields["state"].choices = [("FL", "Florida")]
+    assert second.fields["state"].choices == CHOICES and len(Form().fields["state"].choices) == 4  # 4 pairs in CHOICES
