@@ -4,10 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from shop.models import BoxSize, ClassicBox, ClassicBoxItem, GiftDesign, Organisation
+from django.urls import reverse
+
+from shop.models import BoxSize, ClassicBox, ClassicBoxItem, GiftDesign, Organisation, OrganisationMember
 from shop.services.gifts.designs import design_create
 from shop.services.gifts.quote import GiftError
-from tests.support.factories import ProductFactory, VariantFactory
+from tests.support.factories import ProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -41,3 +43,18 @@ def test_a_bigger_size_chosen_for_a_classic_is_kept(classic):
     design = design_create(Organisation.objects.create(name="Acme"), "Ours", large, None, classic=classic)
     assert design.size == large
     assert sorted((i.variant.product.name, i.quantity) for i in design.items.all()) == [("Candle", 2), ("Scarf", 1)]
+
+
+def test_the_gift_home_shows_the_refusal_on_the_size_field_and_writes_nothing(client, classic):
+    small = BoxSize.objects.create(name="Small", slots=3, base_price=D("8.00"))
+    organisation = Organisation.objects.create(name="Acme", slug="acme")
+    user = UserFactory()
+    OrganisationMember.objects.create(organisation=organisation, user=user)
+    client.force_login(user)
+    page = client.post(reverse("shop:gifts"), {"organisation": organisation.pk, "name": "Ours", "size": small.pk,
+                                               "start_from": classic.pk})
+    assert page.status_code == 400
+    assert page.context["form"].errors["size"] == [
+        "The items of The Thank-You take 4 slots, so they need the Medium box (6 slots); Small holds 3. "
+        "Choose Medium or a bigger size, or start from an empty box."]
+    assert not GiftDesign.objects.exists()
