@@ -3,7 +3,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from shop.models import ClassicBox, GiftDesign, GiftDesignItem
-from shop.services.gifts.quote import design_set_item
+from shop.services.gifts.quote import GiftError, design_set_item
 from shop.services.logos import check_logo, generated_name
 
 CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}
@@ -11,8 +11,19 @@ CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+x
 
 @transaction.atomic
 def design_create(organisation, name: str, size, actor, classic: ClassicBox | None = None) -> GiftDesign:
+    """The size chosen is the size kept: a classic box whose items fit a bigger size than its own is
+    copied into the bigger box, and one whose items do not fit the chosen size is refused with a
+    message that says why (it used to become the classic's size without a word)."""
+    if classic is not None:
+        needed = sum(item.variant.product.gift_slots * item.quantity
+                     for item in classic.items.select_related("variant__product"))
+        if needed > size.slots:
+            raise GiftError(
+                f"The items of {classic.name} take {needed} slots, so they need the {classic.size.name} box "
+                f"({classic.size.slots} slots); {size.name} holds {size.slots}. Choose {classic.size.name} "
+                "or a bigger size, or start from an empty box.")
     design = GiftDesign.objects.create(organisation=organisation, name=name.strip() or "New gift box",
-                                       size=classic.size if classic else size, created_by=actor)
+                                       size=size, created_by=actor)
     if classic is not None:
         for item in classic.items.all():
             design_set_item(design, item.variant_id, item.quantity)

@@ -70,9 +70,14 @@ def gifts_home(request):
         return gift_boxes(request)
     form = NewDesignForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        design = gift_designs.design_create(form.cleaned_data["organisation"], form.cleaned_data["name"],
-                                            form.cleaned_data["size"], request.user, classic=form.cleaned_data["start_from"])
-        return redirect("shop:gift_design", design.pk)
+        try:
+            design = gift_designs.design_create(form.cleaned_data["organisation"], form.cleaned_data["name"],
+                                                form.cleaned_data["size"], request.user,
+                                                classic=form.cleaned_data["start_from"])
+        except DomainError as error:
+            form.add_error("size", error.message)
+        else:
+            return redirect("shop:gift_design", design.pk)
     context = {"organisations": organisations, "designs": designs_for_member(request.user) if organisations else [],
                "orders": gift_orders_for_member(request.user) if organisations else [], "form": form}
     if organisations:  # the classic boxes are the same for every member: cached
