@@ -1,5 +1,7 @@
 """Gift pages around an order: recipient lists, the organisation's members and invitations,
 proofs and the impact certificate for members; fulfilment steps and exports for staff."""
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -151,6 +153,7 @@ def _members_page(request, organisation, form, budget_forms=None, status=None):
     from django.utils import timezone
 
     from shop.services.gifts.budgets import members_spent
+    from shop.services.gifts.credit import credit_entries
 
     people = organisation_people(organisation)
     is_admin = organisations.is_organisation_admin(request.user, organisation)
@@ -162,7 +165,9 @@ def _members_page(request, organisation, form, budget_forms=None, status=None):
         member.budget_form = budget_forms.get(member.pk) or BudgetForm(
             initial={"period": budget.period, "amount": budget.amount} if budget else {"period": "month"},
             prefix=f"m{member.pk}")
-    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people}
+    entries = credit_entries(organisation)
+    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people,
+               "credit_entries": entries, "credit_balance": sum((c.amount for c in entries), Decimal("0.00"))}
     return render(request, "shop/gifts/members.html", context, status=status or (400 if form.errors else 200))
 
 
