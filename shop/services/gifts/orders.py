@@ -297,6 +297,38 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
     return order
 
 
+CANCELLABLE = (S.PLACED, S.PROOF_READY, S.CHANGES_REQUESTED)
+
+
+def gift_order_cancel(order_id: int, actor) -> GiftOrder:
+    """Staff cancel an order before its proof is approved (nothing made, nothing charged): the
+    card's hold is released at Stripe and the account credit the order spent comes back
+    (``returned:<order>``, once). An order the credit paid in full is paid and its wages
+    credited, so it is not cancelled here."""
+    from shop.services.gifts.credit import credit_return
+
+    with transaction.atomic():
+        order = GiftOrder.objects.select_for_update().get(pk=order_id)
+        if order.status not in CANCELLABLE:
+            raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; "
+                                 "only an order whose proof is not approved yet can be cancelled.")
+        if order.paid_at is not None:
+            raise GiftOrderError(f"Order {order.number} was paid in full by account credit and its wages are "
+                                 "credited; it cannot be cancelled here.")
+        payment = order.payments.order_by("-id").first()
+        if payment is not None:
+            intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+            if intent["status"] not in ("canceled", "succeeded"):
+                intent = gateway.cancel_payment_intent(payment.stripe_payment_intent_id)
+            payment_intent_status_record(payment, intent)
+        order.status = S.CANCELLED
+        order.save(update_fields=["status"])
+        returned = credit_return(order)
+        audit_record("gift_order.cancelled", actor=actor, target=order, total=order.total,
+                     credit_returned=returned.amount if returned else None)
+    return order
+
+
 def invoice_issue(order: GiftOrder) -> Invoice:
     """Number the invoice from the locked sequence, so numbers never skip or repeat."""
     sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(pk=1)

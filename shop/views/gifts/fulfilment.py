@@ -301,6 +301,11 @@ def staff_gift_order_action(request, number, action):
                 raise gift_fulfilment.FulfilmentError("Choose the tracking CSV to upload.")
             count = gift_fulfilment.shipments_import_tracking(order.pk, form.cleaned_data["file"].read(), request.user)
             messages.success(request, f"{count} shipments recorded.")
+        elif action == "cancel":
+            from shop.services.gifts.orders import gift_order_cancel
+
+            gift_order_cancel(order.pk, request.user)
+            messages.success(request, f"{order.number} cancelled; any account credit it spent is returned.")
         elif action == "delivered":
             gift_fulfilment.order_mark_delivered(order.pk, request.user)
             messages.success(request, f"{order.number} marked delivered.")
