@@ -235,6 +235,9 @@ class GiftOrder(models.Model):
     shipping = models.DecimalField(**MONEY)
     tax = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
+    credit_applied = models.DecimalField(**MONEY, default=Decimal("0.00"),
+                                         help_text="The organisation's account credit spent on the order when it was "
+                                                   "placed; the card or invoice is for the rest (shop/services/gifts/credit.py).")
     assembly_wage = models.DecimalField(**MONEY, help_text="Survivor assembly labour per box, at the time of the order.")
     payment = models.CharField(max_length=8, choices=Payment.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
@@ -256,6 +259,11 @@ class GiftOrder(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def amount_due(self):
+        """What the card or the invoice is for: the total less the account credit spent on it."""
+        return self.total - self.credit_applied
 
     @property
     def stripe_payment_intent_id(self) -> str:
@@ -361,8 +369,10 @@ class GiftClaimLink(models.Model):
 
 
 class OrganisationCredit(models.Model):
-    """An entry in an organisation's account credit (positive: credit given). Each has a unique
-    key from its source (``claims:GB-1234567``), so nothing is credited twice."""
+    """An entry in an organisation's account credit (positive: credit given, negative: spent).
+    Each has a unique key from its source (``claims:GB-1234567`` for unclaimed gifts,
+    ``spent:GB-…`` for an order it paid, ``returned:GB-…`` when that order was declined or
+    cancelled), so nothing is credited or spent twice."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="credits")
     amount = models.DecimalField(**MONEY)

@@ -11,9 +11,8 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.models import GiftBudget, GiftOrder, Organisation, OrganisationMember, Payment
+from shop.models import GiftBudget, GiftOrder, Organisation, OrganisationMember
 from shop.platform import mail
-from shop.platform import stripe_gateway as gateway
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
@@ -135,8 +134,9 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
     """An administrator approves a waiting order (it is placed now: a card order gets its
     authorisation to complete, and the order-placed e-mail goes out) or declines it; a
     decline needs a note."""
-    from shop.services.payments import payment_open
-    from shop.tasks import send_gift_order_decision, send_gift_order_placed
+    from shop.services.gifts.credit import credit_return
+    from shop.services.gifts.orders import gift_order_pay_placed
+    from shop.tasks import send_gift_order_decision
 
     note = note.strip()
     order = GiftOrder.objects.select_related("organisation").get(pk=order_id)
@@ -144,22 +144,18 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
         raise BudgetError("Only the organisation's administrators approve orders.")
     if not approve and not note:
         raise BudgetError("Say why the order is declined; the note is e-mailed to whoever placed it.")
-    intent = None
-    if approve and order.payment == GiftOrder.Payment.CARD:
-        intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}",
-                                               manual_capture=True)
     with transaction.atomic():
-        order = GiftOrder.objects.select_for_update().get(pk=order_id)
+        order = GiftOrder.objects.select_for_update().select_related("organisation").get(pk=order_id)
         if order.status != S.AWAITING_APPROVAL:
             raise BudgetError(f"Order {order.number} is not waiting for approval.")
         order.status = S.PLACED if approve else S.DECLINED
         order.decision_note, order.decided_by, order.decided_at = note, actor, timezone.now()
         order.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
-        if intent is not None:
-            payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
+        if approve:  # placed now: the credit is spent and the card authorised for the rest only now
+            gift_order_pay_placed(order, actor)
+        else:  # a waiting order spent nothing; this gives back anything it did, once
+            credit_return(order)
         audit_record("gift_order.approved" if approve else "gift_order.declined", actor=actor, target=order,
                      total=order.total, note=note)
         transaction.on_commit(lambda: send_gift_order_decision.delay(order.pk))
-        if approve:
-            transaction.on_commit(lambda: send_gift_order_placed.delay(order.pk))
     return order

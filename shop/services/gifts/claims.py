@@ -39,7 +39,8 @@ from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.facts import announce_on_commit, gift_claims_cancelled
-from shop.platform.money import ZERO, allocate, sum_money
+from shop.platform.money import ZERO, allocate
+from shop.services.gifts.credit import organisation_credit_balance  # noqa: F401 (the balance lives in credit.py)
 from shop.platform.validators import control_characters
 from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
 from shop.services.gifts.quote import gift_quote
@@ -470,10 +471,6 @@ def claims_settle_expired(today: date) -> list[int]:
         if claim_campaign_settle(campaign_id, today).settled_at is not None:
             settled.append(campaign_id)
     return settled
-
-
-def organisation_credit_balance(organisation: Organisation):
-    return sum_money(OrganisationCredit.objects.filter(organisation=organisation))
 
 
 def claims_tick(today: date) -> dict:

@@ -16,6 +16,8 @@ from shop.templatetags.money import percent, usd
 
 
 def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
+    from shop.services.gifts.credit import credit_to_apply, organisation_credit_balance
+
     org = settings.MENDED_ORG
     items = [["Item", "Per box", "Price"]] + [
         [str(i.variant), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
@@ -28,6 +30,11 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
         [f"Sales tax{f' ({quote.tax_state})' if quote.tax_state else ''}", usd(quote.tax)],
         ["Total", usd(quote.total)],
     ]
+    balance = organisation_credit_balance(design.organisation)
+    credit = credit_to_apply(balance, quote.total)
+    if credit:  # spent automatically when the order is placed (shop/services/gifts/credit.py)
+        totals += [[f"Account credit (balance {usd(balance)} today)", f"−{usd(credit)}"],
+                   ["To pay after account credit", usd(quote.total - credit)]]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
     total_style = TableStyle([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
@@ -63,8 +70,10 @@ def invoice_pdf(invoice) -> bytes:
         [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
         ["Shipping", usd(order.shipping)],
         ["Sales tax", usd(order.tax)],
-        ["Total due (US dollars)", usd(invoice.amount)],
     ]
+    if order.credit_applied:  # the organisation's account credit paid part of it when it was placed
+        rows += [["Order total", usd(order.total)], ["Account credit", f"−{usd(order.credit_applied)}"]]
+    rows.append(["Total due (US dollars)", usd(invoice.amount)])
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT")])

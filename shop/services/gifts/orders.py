@@ -131,13 +131,31 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
 
         transaction.on_commit(lambda: send_gift_order_approval_request.delay(order.pk))
         return order
-    if payment == GiftOrder.Payment.CARD:
-        intent = gateway.create_payment_intent(order.total, order.number, f"gift-order-{order.number}", manual_capture=True)
-        payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.total)
+    gift_order_pay_placed(order, actor)
+    return order
+
+
+def gift_order_pay_placed(order: GiftOrder, actor) -> None:
+    """An order being placed (now, or when an administrator approves it), inside its
+    transaction: the organisation's account credit is spent on it first (under the
+    organisation's row lock); a card order gets a PaymentIntent to authorise for the rest. An
+    order the credit pays in full is paid now, with no Stripe call, and announced like any
+    paid order (payroll credits its wages). The order-placed e-mail follows the commit."""
+    from shop.services.gifts.credit import credit_spend
     from shop.tasks import send_gift_order_placed
 
+    credit_spend(order)
+    if order.amount_due <= 0:
+        order.paid_at = timezone.now()
+        GiftOrder.objects.filter(pk=order.pk).update(paid_at=order.paid_at)
+        audit_record("gift_order.paid", actor=actor, target=order, total=order.total, payment="credit",
+                     credit=order.credit_applied)
+        announce_on_commit(gift_order_paid, gift_order_id=order.pk)
+    elif order.payment == GiftOrder.Payment.CARD:
+        intent = gateway.create_payment_intent(order.amount_due, order.number, f"gift-order-{order.number}",
+                                               manual_capture=True)
+        payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.amount_due)
     transaction.on_commit(lambda: send_gift_order_placed.delay(order.pk))
-    return order
 
 
 def _buyers(order: GiftOrder) -> list[str]:
@@ -199,6 +217,8 @@ def gift_order_authorise(order_id: int, payment_method_id: str) -> dict:
     the amount is held, not charged). Returns Stripe's status (and the 3-D Secure secret)."""
     order = GiftOrder.objects.get(pk=order_id)
     payment = order.payments.order_by("-id").first()
+    if order.paid_at is not None:
+        raise GiftOrderError(f"Order {order.number} is paid by account credit; there is nothing to authorise.")
     if order.payment != GiftOrder.Payment.CARD or payment is None:
         raise GiftOrderError(f"Order {order.number} is paid by invoice.")
     if not payment_method_id.startswith("pm_"):
@@ -242,7 +262,7 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
         raise GiftOrderError(f"Order {order.number} has no proof waiting for review.")
     if not approve and not comment.strip():
         raise GiftOrderError("Say what should change.")
-    if approve and order.payment == GiftOrder.Payment.CARD:
+    if approve and order.payment == GiftOrder.Payment.CARD and order.paid_at is None:
         payment = order.payments.order_by("-id").first()
         if payment is None:
             raise GiftOrderError("The card payment is not authorised yet; complete the card step, then approve.")
@@ -265,13 +285,47 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
             order.save(update_fields=["status"])
             return order
         order.status, order.approved_at = S.APPROVED, timezone.now()
-        if order.payment == GiftOrder.Payment.CARD:
+        if order.paid_at is not None:  # the account credit paid it all when it was placed
+            pass
+        elif order.payment == GiftOrder.Payment.CARD:
             order.paid_at = timezone.now()
             audit_record("gift_order.paid", actor=actor, target=order, total=order.total, payment="card")
             announce_on_commit(gift_order_paid, gift_order_id=order.pk)
         else:
             invoice_issue(order)
         order.save(update_fields=["status", "approved_at", "paid_at"])
+    return order
+
+
+CANCELLABLE = (S.PLACED, S.PROOF_READY, S.CHANGES_REQUESTED)
+
+
+def gift_order_cancel(order_id: int, actor) -> GiftOrder:
+    """Staff cancel an order before its proof is approved (nothing made, nothing charged): the
+    card's hold is released at Stripe and the account credit the order spent comes back
+    (``returned:<order>``, once). An order the credit paid in full is paid and its wages
+    credited, so it is not cancelled here."""
+    from shop.services.gifts.credit import credit_return
+
+    with transaction.atomic():
+        order = GiftOrder.objects.select_for_update().get(pk=order_id)
+        if order.status not in CANCELLABLE:
+            raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; "
+                                 "only an order whose proof is not approved yet can be cancelled.")
+        if order.paid_at is not None:
+            raise GiftOrderError(f"Order {order.number} was paid in full by account credit and its wages are "
+                                 "credited; it cannot be cancelled here.")
+        payment = order.payments.order_by("-id").first()
+        if payment is not None:
+            intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+            if intent["status"] not in ("canceled", "succeeded"):
+                intent = gateway.cancel_payment_intent(payment.stripe_payment_intent_id)
+            payment_intent_status_record(payment, intent)
+        order.status = S.CANCELLED
+        order.save(update_fields=["status"])
+        returned = credit_return(order)
+        audit_record("gift_order.cancelled", actor=actor, target=order, total=order.total,
+                     credit_returned=returned.amount if returned else None)
     return order
 
 
@@ -282,7 +336,7 @@ def invoice_issue(order: GiftOrder) -> Invoice:
     sequence.save(update_fields=["last_number"])
     today = timezone.localdate()
     invoice = Invoice.objects.create(
-        number=sequence.last_number, order=order, organisation=order.organisation, amount=order.total,
+        number=sequence.last_number, order=order, organisation=order.organisation, amount=order.amount_due,
         issued_on=today, due_on=today + timedelta(days=settings.GIFT_INVOICE["TERMS_DAYS"]),
     )
     audit_record("gift_invoice.issued", target=invoice, number=invoice.number, order=order.number, amount=invoice.amount)

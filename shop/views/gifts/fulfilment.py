@@ -1,5 +1,7 @@
 """Gift pages around an order: recipient lists, the organisation's members and invitations,
 proofs and the impact certificate for members; fulfilment steps and exports for staff."""
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -151,6 +153,7 @@ def _members_page(request, organisation, form, budget_forms=None, status=None):
     from django.utils import timezone
 
     from shop.services.gifts.budgets import members_spent
+    from shop.services.gifts.credit import credit_entries
 
     people = organisation_people(organisation)
     is_admin = organisations.is_organisation_admin(request.user, organisation)
@@ -162,7 +165,9 @@ def _members_page(request, organisation, form, budget_forms=None, status=None):
         member.budget_form = budget_forms.get(member.pk) or BudgetForm(
             initial={"period": budget.period, "amount": budget.amount} if budget else {"period": "month"},
             prefix=f"m{member.pk}")
-    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people}
+    entries = credit_entries(organisation)
+    context = {"organisation": organisation, "form": form, "is_admin": is_admin, **people,
+               "credit_entries": entries, "credit_balance": sum((c.amount for c in entries), Decimal("0.00"))}
     return render(request, "shop/gifts/members.html", context, status=status or (400 if form.errors else 200))
 
 
@@ -296,6 +301,11 @@ def staff_gift_order_action(request, number, action):
                 raise gift_fulfilment.FulfilmentError("Choose the tracking CSV to upload.")
             count = gift_fulfilment.shipments_import_tracking(order.pk, form.cleaned_data["file"].read(), request.user)
             messages.success(request, f"{count} shipments recorded.")
+        elif action == "cancel":
+            from shop.services.gifts.orders import gift_order_cancel
+
+            gift_order_cancel(order.pk, request.user)
+            messages.success(request, f"{order.number} cancelled; any account credit it spent is returned.")
         elif action == "delivered":
             gift_fulfilment.order_mark_delivered(order.pk, request.user)
             messages.success(request, f"{order.number} marked delivered.")

@@ -39,6 +39,7 @@ from shop.selectors.gifts.members import (
     member_organisations,
 )
 from shop.services.gifts import designs as gift_designs
+from shop.services.gifts.credit import credit_to_apply, organisation_credit_balance
 from shop.services.gifts.documents import invoice_pdf, invoice_terms_days, quote_pdf
 from shop.services.gifts.orders import (
     gift_order_authorise,
@@ -109,7 +110,11 @@ def _builder(request, design, status=200, **bound):
         except DomainError as error:
             quote_form.add_error(None, error.message)
     choices = builder_choices()
+    credit_balance = organisation_credit_balance(design.organisation)
+    quote_credit = credit_to_apply(credit_balance, quote.total) if quote else None
     context = {
+        "credit_balance": credit_balance, "quote_credit": quote_credit,
+        "quote_due": quote.total - quote_credit if quote else None,
         "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": design_slots_used(design, items),
         "item_form": bound.get("item_form") or DesignItemForm(),
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
@@ -243,7 +248,7 @@ def gift_order_detail(request, number, review_form=None, status=200, decision_fo
         "order": order, "proofs": list(order.proofs.all()), "review_form": review_form or ProofReviewForm(),
         "can_decide": waiting and is_organisation_admin(request.user, order.organisation),
         "decision_form": decision_form or OrderDecisionForm(),
-        "needs_card": order.payment == order.Payment.CARD and order.status in (order.Status.PLACED, order.Status.PROOF_READY,
+        "needs_card": order.payment == order.Payment.CARD and order.paid_at is None and order.status in (order.Status.PLACED, order.Status.PROOF_READY,
                                                                                  order.Status.CHANGES_REQUESTED),
         "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     }
