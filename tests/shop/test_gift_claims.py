@@ -642,3 +642,28 @@ def test_a_fallback_parcel_sends_no_tracking_to_anyone(shop, mailoutbox, django_
         shipment_record(order.pk, carrier="UPS", tracking_number="1Z9", recipient_row=1)
     assert all("1Z9" not in m.body or m.to == [shop["member"].email] for m in mailoutbox)
     assert GiftClaim.objects.get(campaign__order=order).tracking_emailed_at is None
+
+
+def test_a_refund_of_unclaimed_gifts_gives_the_card_back_no_more_than_it_paid(shop, localstripe_server):
+    Organisation.objects.filter(pk=shop["org"].pk).update(payment_terms=Organisation.Terms.CARD)
+    shop["designs"]["Thank you"].organisation.refresh_from_db()
+    OrganisationCredit.objects.create(organisation=shop["org"], amount=D("100.00"), key="earlier:1", reason="Earlier")
+    order = place(shop, outcome="refund")
+    # 186.85 in all: 100.00 from the account credit, 86.85 on the card.
+    assert (order.credit_applied, order.amount_due) == (D("100.00"), D("86.85"))
+    stripe.PaymentIntent.modify(order.stripe_payment_intent_id, payment_method=card())
+    stripe.PaymentIntent.confirm(order.stripe_payment_intent_id)
+    proof_upload(order.pk, proof_file(), None)
+    proof_review(order.pk, approve=True, comment="", actor=shop["member"])
+    claims.claim_accept(token_of(links_of(order)[3]), HOME, today=TODAY)
+
+    claims.claims_settle_expired(EXPIRES + timedelta(days=1))
+    # Gifts 1 and 2 unclaimed: 62.29 + 62.28 = 124.57; the card paid 86.85, so 86.85 goes back
+    # to it and 124.57 - 86.85 = 37.72 back as credit.
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.status) == (D("86.85"), "succeeded")
+    assert stripe.Refund.retrieve(refund.stripe_refund_id).amount == 8685
+    assert OrganisationCredit.objects.get(key=f"claims:{order.number}").amount == D("37.72")
+    assert claims.organisation_credit_balance(shop["org"]) == D("37.72")  # 100.00 - 100.00 + 37.72
+    claims.claims_settle_expired(EXPIRES + timedelta(days=2))
+    assert Refund.objects.count() == 1 and OrganisationCredit.objects.filter(key__startswith="claims:").count() == 1

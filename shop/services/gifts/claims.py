@@ -414,16 +414,18 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
         return campaign
     open_claims = list(campaign.claims.filter(status=C.OPEN).order_by("number"))
     amount = sum((claim.value for claim in open_claims), ZERO)
-    outcome, settlement = campaign.outcome, ""
+    outcome, settlement, to_credit = campaign.outcome, "", amount
     if outcome == O.REFUND and amount > 0:
         payment = order.payments.filter(status="succeeded").exclude(stripe_payment_intent_id=None).order_by("-id").first()
         if payment is None:
             outcome = O.CREDIT  # paid by invoice (bank transfer): nothing at Stripe to refund
         else:
+            # The card gets back at most what it paid; what account credit paid goes back as credit.
+            to_card = min(amount, payment.amount)
             refund = payment.refunds.exclude(status=Refund.Status.FAILED).filter(reason=_refund_reason(order)).first()
-            refund = refund or payment_refund(payment.pk, amount, _refund_reason(order),
+            refund = refund or payment_refund(payment.pk, to_card, _refund_reason(order),
                                               f"gift-claims-{order.number}-refund")
-            settlement = f"refund {refund.pk}"
+            settlement, to_credit = f"refund {refund.pk}", amount - refund.amount
     with transaction.atomic():
         campaign = ClaimCampaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.settled_at is not None:
@@ -440,12 +442,12 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
                 GiftClaim.objects.filter(pk=claim.pk, status=C.OPEN).update(status=C.FALLBACK, recipient=recipient,
                                                                           settlement="fallback address")
         else:
-            if outcome == O.CREDIT and amount > 0:
+            if to_credit > 0 and outcome in (O.CREDIT, O.REFUND):
                 credit, _ = OrganisationCredit.objects.get_or_create(
                     key=f"claims:{order.number}",
-                    defaults={"organisation": order.organisation, "amount": amount, "order": order,
+                    defaults={"organisation": order.organisation, "amount": to_credit, "order": order,
                               "reason": f"{len(ids)} unclaimed gift{'s' if len(ids) != 1 else ''} of order {order.number}"})
-                settlement = f"credit {credit.pk}"
+                settlement = f"{settlement}, credit {credit.pk}" if settlement else f"credit {credit.pk}"
             cancelled = GiftClaim.objects.filter(pk__in=ids, status=C.OPEN).update(status=C.CANCELLED,
                                                                                   settlement=settlement)
             if cancelled:
