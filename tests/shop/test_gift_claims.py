@@ -525,7 +525,7 @@ def test_unclaimed_gifts_shipped_to_the_fallback_address_keep_their_wages(shop, 
     assert reconciles()[0]
 
 
-def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count_each_kind(shop):
+def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count_each_kind(shop, client):
     from shop.services.gifts.documents import box_counts, packing_list_csv, shipping_labels_csv
 
     designs = shop["designs"]
@@ -545,3 +545,10 @@ def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count
     assert [r["box"] for r in labels] == ["Thank you", "Small thanks", "Thank you"]
     # Two recipients kept the ordered box, one chose the alternative: 2 + 1 = 3 boxes.
     assert box_counts(order) == [(2, "Thank you"), (1, "Small thanks")]
+    # The staff order page says the same, and each recipient row names its box.
+    from shop.platform.roles import SHOP_STAFF
+
+    client.force_login(UserFactory(roles=[SHOP_STAFF]))
+    page = client.get(reverse("shop:gift_order_staff", args=[order.number])).content.decode()
+    assert "2 × Thank you, 1 × Small thanks" in page
+    assert page.count("<td>Small thanks</td>") == 1 and page.count("<td>Thank you</td>") == 2

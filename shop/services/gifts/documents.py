@@ -1,6 +1,7 @@
 """Gift-box documents drawn on the server (reportlab): the quote a buyer takes to approval."""
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
@@ -168,11 +169,15 @@ def _design_contents(design) -> str:
 
 def box_counts(order) -> list[tuple[int, str]]:
     """How many of each box to pack, most first: [(18, "Welcome box"), (7, "Coffee lover")].
-    Counted from the packing list's rows, so an alternative a recipient chose is the box counted."""
+    Counts the packing list's rows in one query, so an alternative a recipient chose is the box counted."""
+    if not order.recipient_list_id:
+        return [(order.quantity, order.design_name)]
     counts: dict[str, int] = {}
-    for *_fields, boxes, _message, chosen in _destinations(order):
-        name = chosen.name if chosen is not None else order.design_name
-        counts[name] = counts.get(name, 0) + boxes
+    picked = (order.recipient_list.recipients.values_list("claim__chosen_design_id", "claim__chosen_design__name")
+              .annotate(n=Count("id")).order_by())
+    for design_id, name, n in picked:
+        name = name if design_id is not None and design_id != order.design_id else order.design_name
+        counts[name] = counts.get(name, 0) + n
     return sorted(((n, name) for name, n in counts.items()), key=lambda pair: (-pair[0], pair[1]))
 
 
