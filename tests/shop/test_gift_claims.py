@@ -667,3 +667,32 @@ def test_a_refund_of_unclaimed_gifts_gives_the_card_back_no_more_than_it_paid(sh
     assert claims.organisation_credit_balance(shop["org"]) == D("37.72")  # 100.00 - 100.00 + 37.72
     claims.claims_settle_expired(EXPIRES + timedelta(days=2))
     assert Refund.objects.count() == 1 and OrganisationCredit.objects.filter(key__startswith="claims:").count() == 1
+
+
+def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count_each_kind(shop, client):
+    from shop.services.gifts.documents import box_counts, packing_list_csv, shipping_labels_csv
+
+    designs = shop["designs"]
+    order = place(shop, alternatives=[designs["Small thanks"]])
+    links = links_of(order)
+    picks = {1: "Thank you", 2: "Small thanks", 3: "Thank you"}
+    for number, box in picks.items():
+        claims.claim_accept(token_of(links[number]), HOME, design_id=designs[box].pk, today=TODAY)
+    order.refresh_from_db()
+    candle = str(designs["Thank you"].items.get().variant)
+    packing = list(csv.DictReader(io.StringIO(packing_list_csv(order))))
+    assert [(r["parcel"], r["box"], r["boxes"]) for r in packing] == [
+        ("R1", "Thank you", "1"), ("R2", "Small thanks", "1"), ("R3", "Thank you", "1")]
+    # "Thank you" holds 2 candles (as sold, the order's line); "Small thanks" 1 (the alternative's items).
+    assert [r["contents"] for r in packing] == [f"2 × {candle}", f"1 × {candle}", f"2 × {candle}"]
+    labels = list(csv.DictReader(io.StringIO(shipping_labels_csv(order))))
+    assert [r["box"] for r in labels] == ["Thank you", "Small thanks", "Thank you"]
+    # Two recipients kept the ordered box, one chose the alternative: 2 + 1 = 3 boxes.
+    assert box_counts(order) == [(2, "Thank you"), (1, "Small thanks")]
+    # The staff order page says the same, and each recipient row names its box.
+    from shop.platform.roles import SHOP_STAFF
+
+    client.force_login(UserFactory(roles=[SHOP_STAFF]))
+    page = client.get(reverse("shop:gift_order_staff", args=[order.number])).content.decode()
+    assert "2 × Thank you, 1 × Small thanks" in page
+    assert page.count("<td>Small thanks</td>") == 1 and page.count("<td>Thank you</td>") == 2

@@ -1,6 +1,7 @@
 """Gift-box documents drawn on the server (reportlab): the quote a buyer takes to approval."""
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
@@ -148,31 +149,66 @@ def impact_certificate_pdf(order) -> bytes:
 
 
 PACKING_COLUMNS = ["order", "parcel", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
-                   "country", "boxes", "card_message", "initials", "ribbon", "tissue", "logo", "contents"]
+                   "country", "boxes", "card_message", "initials", "ribbon", "tissue", "logo", "box", "contents"]
 LABEL_COLUMNS = ["order", "reference", "name", "company", "address_line1", "address_line2", "city", "state", "zip",
-                 "country", "boxes"]
+                 "country", "boxes", "box"]
+
+
+def _recipients(order):
+    """The recipient list's rows, each with the claim (if any) whose recipient picked a box."""
+    return (order.recipient_list.recipients.select_related("claim__chosen_design")
+            .prefetch_related("claim__chosen_design__items__variant__product").order_by("row"))
+
+
+def _chosen(recipient):
+    """The alternative design this recipient picked, or None for the ordered box."""
+    claim = getattr(recipient, "claim", None)
+    return claim.chosen_design if claim is not None else None
 
 
 def _destinations(order):
-    """One row per parcel destination: each recipient of the list, or the bulk address."""
+    """One row per parcel destination: each recipient of the list, or the bulk address; the last
+    field is the alternative design the recipient chose by claim link (None: the ordered box)."""
     if order.recipient_list_id:
-        for r in order.recipient_list.recipients.all().iterator():
+        for r in _recipients(order):
+            chosen = _chosen(r)
             yield (f"R{r.row}", r.name, r.company, r.address_line1, r.address_line2, r.city, r.state, r.zip, r.country,
-                   1, r.message or order.message)
+                   1, r.message or order.message, chosen if chosen is not None and chosen.pk != order.design_id else None)
     else:
         yield ("BULK", order.ship_to_name, order.ship_to_company, order.ship_to_line1, order.ship_to_line2,
-               order.ship_to_city, order.destination_state, order.ship_to_zip, "US", order.quantity, order.message)
+               order.ship_to_city, order.destination_state, order.ship_to_zip, "US", order.quantity, order.message, None)
+
+
+def _design_contents(design) -> str:
+    return "; ".join(f"{item.quantity} × {item.variant}" for item in design.items.all())
+
+
+def box_counts(order) -> list[tuple[int, str]]:
+    """How many of each box to pack, most first: [(18, "Welcome box"), (7, "Coffee lover")].
+    Counts the packing list's rows in one query, so an alternative a recipient chose is the box counted."""
+    if not order.recipient_list_id:
+        return [(order.quantity, order.design_name)]
+    counts: dict[str, int] = {}
+    picked = (order.recipient_list.recipients.values_list("claim__chosen_design_id", "claim__chosen_design__name")
+              .annotate(n=Count("id")).order_by())
+    for design_id, name, n in picked:
+        name = name if design_id is not None and design_id != order.design_id else order.design_name
+        counts[name] = counts.get(name, 0) + n
+    return sorted(((n, name) for name, n in counts.items()), key=lambda pair: (-pair[0], pair[1]))
 
 
 def packing_list_csv(order) -> str:
-    contents = "; ".join(f"{line.per_box} × {line.title}" for line in order.lines.all())
+    ordered = "; ".join(f"{line.per_box} × {line.title}" for line in order.lines.all())
     rows = ((order.number, ref, name, company, l1, l2, city, state, zip_, country, boxes, message, order.initials,
-             order.ribbon_name, order.tissue_name, "yes" if order.has_logo else "no", contents)
-            for ref, name, company, l1, l2, city, state, zip_, country, boxes, message in _destinations(order))
+             order.ribbon_name, order.tissue_name, "yes" if order.has_logo else "no",
+             chosen.name if chosen is not None else order.design_name,
+             _design_contents(chosen) if chosen is not None else ordered)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, message, chosen in _destinations(order))
     return csv_text(PACKING_COLUMNS, rows)
 
 
 def shipping_labels_csv(order) -> str:
-    rows = ((order.number, f"{order.number}-{ref}", name, company, l1, l2, city, state, zip_, country, boxes)
-            for ref, name, company, l1, l2, city, state, zip_, country, boxes, _message in _destinations(order))
+    rows = ((order.number, f"{order.number}-{ref}", name, company, l1, l2, city, state, zip_, country, boxes,
+             chosen.name if chosen is not None else order.design_name)
+            for ref, name, company, l1, l2, city, state, zip_, country, boxes, _message, chosen in _destinations(order))
     return csv_text(LABEL_COLUMNS, rows)

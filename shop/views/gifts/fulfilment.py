@@ -23,7 +23,7 @@ from shop.selectors.gifts.members import (
 from shop.services import organisations
 from shop.services.gifts import proofs
 from shop.services.gifts import fulfilment as gift_fulfilment
-from shop.services.gifts.documents import impact_certificate_pdf, packing_list_csv, shipping_labels_csv
+from shop.services.gifts.documents import box_counts, impact_certificate_pdf, packing_list_csv, shipping_labels_csv
 from shop.services.gifts.recipients import ColumnMappingError, recipient_list_map_columns, recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV, column_samples
 from shop.views.files import download_response, private_file_response
@@ -271,7 +271,9 @@ def _staff_order_or_404(number):
 def staff_gift_order(request, number, status=200, **forms):
     order = _staff_order_or_404(number)
     context = {
-        "order": order, "recipients": list(order.recipient_list.recipients.all()[:100]) if order.recipient_list else [],
+        "order": order, "box_counts": box_counts(order),
+        "recipients": list(order.recipient_list.recipients.select_related("claim__chosen_design").order_by("row")[:100])
+        if order.recipient_list else [],
         "recipient_count": order.recipient_list.recipients.count() if order.recipient_list else 0,
         "upload_form": ProofUploadForm(), "shipment_form": forms.get("shipment_form") or ShipmentForm(),
         "tracking_form": TrackingImportForm(), **gift_order_progress(order),
