@@ -19,6 +19,7 @@ urlpatterns = [
     path("shop/product/<slug:slug>/", catalog.product, name="product"),
     path("shop/product/<slug:slug>/notify/", restock.restock_request, name="restock_request"),
     path("cart/", cart.cart_detail, name="cart"),
+    path("cart/estimate/", cart.cart_estimate, name="cart_estimate"),
     path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart_line_update"),
     path("cart/lines/<int:line_id>/remove/", cart.cart_line_remove, name="cart_line_remove"),
     path("checkout/", checkout.checkout, name="checkout"),

@@ -105,6 +105,7 @@ ACCESS = {
     "account/addresses/<int:address_id>/default/": everyone(NO_GET, probe="/account/addresses/{address}/default/"),
     "account/addresses/<int:address_id>/remove/": everyone(NO_GET, probe="/account/addresses/{address}/remove/"),
     "cart/": everyone(OK),
+    "cart/estimate/": everyone(NO_GET),
     "cart/lines/<int:line_id>/": everyone(NO_GET),
     "cart/lines/<int:line_id>/remove/": everyone(NO_GET),
     "weather/": everyone(OK),

@@ -14,10 +14,28 @@ ESTIMATE_SESSION_KEY = "cart_estimate"
 @private_page
 def cart_detail(request):
     """The cart with shipping and sales tax for the chosen delivery and state. The same few
-    queries whatever the number of lines (the header's count comes from the lines read)."""
+    queries whatever the number of lines (the header's count comes from the lines read). A GET
+    only reads: the estimate comes from the URL (a shared link) or the one last saved."""
     data = request.GET if "shipping_method" in request.GET else request.session.get(ESTIMATE_SESSION_KEY)
     methods = active_shipping_methods()
-    estimate = CartEstimateForm(data or None, methods=methods)
+    return _cart_page(request, CartEstimateForm(data or None, methods=methods), methods)
+
+
+@private_page
+@require_POST
+def cart_estimate(request):
+    """Remember the delivery and state chosen for the estimate (in the session), then show the cart."""
+    methods = active_shipping_methods()
+    estimate = CartEstimateForm(request.POST, methods=methods)
+    if not estimate.is_valid():
+        return _cart_page(request, estimate, methods, status=400)
+    request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": estimate.cleaned_data["shipping_method"].pk,
+                                             "state": estimate.cleaned_data["state"] or "",
+                                             "postal_code": estimate.cleaned_data.get("postal_code") or ""}
+    return redirect("shop:cart")
+
+
+def _cart_page(request, estimate, methods, status=200):
     method = state = None
     postal_code = ""
     if not estimate.is_bound:
@@ -25,11 +43,10 @@ def cart_detail(request):
     elif estimate.is_valid():
         method, state = estimate.cleaned_data["shipping_method"], estimate.cleaned_data["state"] or None
         postal_code = estimate.cleaned_data.get("postal_code") or ""
-        request.session[ESTIMATE_SESSION_KEY] = {"shipping_method": method.pk, "state": state or "",
-                                                 "postal_code": postal_code}
     county, _ = county_choice(state, postal_code)  # Florida: a ZIP in one county adds its surtax
     summary = summary_of_lines(request_cart_lines(request), method, state, county=county)
-    return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate, "cart_count": summary.item_count})
+    return render(request, "shop/cart.html", {"summary": summary, "estimate": estimate, "cart_count": summary.item_count},
+                  status=status)
 
 
 @require_POST

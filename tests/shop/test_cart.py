@@ -157,12 +157,17 @@ def test_cart_page_estimates_by_state_and_rejects_bad_state(client):
     method = ShippingMethodFactory()
     add(client, VariantFactory(price=Decimal("10.00")), 1)
     page = client.get(reverse("shop:cart"), {"shipping_method": method.pk, "state": "FL"})
-    assert page.context["summary"].tax == Decimal("0.60")
-    # The choice is remembered for the next visit.
+    assert page.context["summary"].tax == Decimal("0.60")  # a shared link shows its estimate...
+    assert client.get(reverse("shop:cart")).context["summary"].tax == Decimal("0.00")  # ...and a GET saves nothing
+    saved = client.post(reverse("shop:cart_estimate"), {"shipping_method": method.pk, "state": "FL"})
+    assert saved.status_code == 302 and saved.url == reverse("shop:cart")
+    # The choice posted is remembered for the next visit.
     assert client.get(reverse("shop:cart")).context["summary"].tax == Decimal("0.60")
-    bad = client.get(reverse("shop:cart"), {"shipping_method": method.pk, "state": "ZZ"})
-    assert bad.status_code == 200
+    bad = client.post(reverse("shop:cart_estimate"), {"shipping_method": method.pk, "state": "ZZ"})
+    assert bad.status_code == 400
     assert "Select a valid choice" in bad.content.decode()
+    assert client.get(reverse("shop:cart")).context["summary"].tax == Decimal("0.60")  # the bad one was not kept
+    assert client.get(reverse("shop:cart_estimate")).status_code == 405
 
 
 def test_header_shows_cart_count(client):
