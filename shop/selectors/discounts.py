@@ -120,6 +120,9 @@ def breakdown_problem(breakdown: PriceBreakdown) -> str | None:
         if not isinstance(discount, CodeDiscount):
             continue
         if applied.base <= 0:
+            if any(discount.applies_to(priced.line) and priced.total > 0 for priced in breakdown.lines):
+                return (f"The code {discount.code} has nothing left to take off: the codes before it already "
+                        "take the whole price of the items it is for.")
             return f"The code {discount.code} does not apply to anything in your cart."
         if not discount.qualifies(applied.base):
             return (f"The code {discount.code} needs {usd(discount.minimum)} of the items it applies to; "

@@ -501,3 +501,15 @@ def test_a_code_leaving_exactly_stripes_minimum_is_placed_for_the_card(shop):
     # 85.00 - 84.53 = 0.47, tax 6% of 0.47 = 0.0282 -> 0.03: exactly 0.50, which a card may pay.
     order = place({**shop, "method": pickup}, ["BIGOFF"])
     assert (order.total, order.amount_due, order.state) == (D("0.50"), D("0.50"), Order.State.PENDING)
+
+
+def test_a_code_left_nothing_by_the_codes_before_it_says_so_not_that_it_applies_to_nothing():
+    discounts = [CodeDiscount("ALLFREE", "percent", D("100"), combinable=True),
+                 CodeDiscount("FREESHIP", "free_shipping", combinable=True)]
+    breakdown = price([TOTE, SCARF], discounts=discounts, shipping=SHIP, destinations={"FL": 1}, tax_rules=FL)
+    # ALLFREE takes all 85.00 of goods; FREESHIP (minimum 0.00) is judged on the 0.00 left.
+    assert breakdown_problem(breakdown) == ("The code FREESHIP has nothing left to take off: the codes before it "
+                                            "already take the whole price of the items it is for.")
+    other = [CodeDiscount("TOTES20", "percent", D("20"), products=frozenset({99}))]
+    nothing = price([TOTE, SCARF], discounts=other, shipping=SHIP, destinations={"FL": 1}, tax_rules=FL)
+    assert breakdown_problem(nothing) == "The code TOTES20 does not apply to anything in your cart."
