@@ -347,6 +347,10 @@ ACCESS = {
     **admin_model("admin/shop/volumetier/", CATALOG_MANAGERS),
     **admin_model("admin/shop/classicbox/", CATALOG_MANAGERS),
     **admin_model("admin/shop/organisation/", CATALOG_MANAGERS),
+    # Gifts by claim link and account credit: shop staff read them; only the services write them.
+    **admin_model("admin/shop/claimcampaign/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/giftclaim/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
+    **admin_model("admin/shop/organisationcredit/", CATALOG_MANAGERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/account/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/journalentry/", PAYROLL_READERS, add=DENIED, delete=DENIED),
     **admin_model("admin/payroll/employee/", PAYROLL_READERS, delete=DENIED),  # pay history points at the record
@@ -586,6 +590,7 @@ def sample_objects():
         "payroll/account/": Account.objects.get(code="wage_fund").pk, "payroll/journalentry/": entry.pk,
         "shop/order/": order.pk, "shop/stripeevent/": event.pk,
         **_gift_card_admin_ids(),
+        **_claim_admin_ids(gifts_a["gift_order"]),
         "shop/category/": variant.product.category.pk, "shop/product/": variant.product.pk,
         "shop/shippingmethod/": _shipping().pk, "shop/taxrate/": _tax().pk,
         "shop/countysurtax/": CountySurtax.objects.create(county="Duval", rate=Decimal("0.0150")).pk,
@@ -793,6 +798,17 @@ def _gift_card_admin_ids() -> dict:
     GiftCard.objects.filter(pk=card.pk).update(emailed_at=timezone.now())
     gift_card_issue(card.pk)
     return {"shop/giftcard/": card.pk, "shop/giftcardentry/": card.entries.get().pk}
+
+
+def _claim_admin_ids(number: str) -> dict:
+    """Organisation A's claim-link campaign and its gift (``_claim_link``), and a credit entry."""
+    from shop.models import GiftClaim, OrganisationCredit
+
+    claim = GiftClaim.objects.select_related("campaign__order").get(campaign__order__number=number)
+    credit = OrganisationCredit.objects.create(organisation=claim.campaign.order.organisation, amount=Decimal("10.00"),
+                                               reason="Sample", key="sample-credit")
+    return {"shop/claimcampaign/": claim.campaign_id, "shop/giftclaim/": claim.pk,
+            "shop/organisationcredit/": credit.pk}
 
 
 def _events_objects():

@@ -1,13 +1,25 @@
-"""Corporate gift boxes: box sizes, palette, volume tiers, classic boxes, organisations and their invitations."""
-from django.contrib import admin, messages
+"""Corporate gift boxes: box sizes, palette, volume tiers, classic boxes, organisations and their
+invitations; and, read-only, gifts by claim link (campaigns and their claims) and organisations'
+account credit, written only by ``shop/services/gifts/claims.py`` and ``credit.py``.
 
-from shop.admin.base import ModelAdmin, TabularInline
+A claim's link is never shown (neither the secret, which is not stored, nor its hash), and
+neither is a claimed gift's address: a claim names its row on the order's claims list, whose
+address staff read on the staff order page with every other recipient list's."""
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from shop.admin.base import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, TabularInline
 from shop.platform.errors import DomainError
 from shop.models import (
     BoxSize,
+    ClaimCampaign,
     ClassicBox,
     ClassicBoxItem,
+    GiftClaim,
     Organisation,
+    OrganisationCredit,
     OrganisationInvitation,
     OrganisationMember,
     PaletteColour,
@@ -116,3 +128,102 @@ class OrganisationAdmin(ModelAdmin):
                 messages.error(request, error.message)
         for gone in formset.deleted_objects:
             gone.delete()
+
+
+# -- gifts by claim link and account credit (read-only) -------------------------------------
+
+CLAIM_FIELDS = ("number", "name", "email", "value", "status", "chosen_name", "share_address", "recipient_row",
+                "claimed_at", "emailed_at", "reminders_sent", "tracking_emailed_at", "settlement")
+
+
+class ClaimShown:
+    """What an admin of claims shows of one."""
+
+    @admin.display(description="ships to")
+    def recipient_row(self, claim: GiftClaim):
+        """Where a claimed (or fallback) gift ships: its row on the order's claims list, linked
+        to the staff order page that shows the address. Never the address itself."""
+        if claim.recipient_id is None:
+            return "–"
+        order = claim.campaign.order
+        return format_html('<a href="{}">Row {} of {}</a>', reverse("shop:gift_order_staff", args=[order.number]),
+                           claim.number, order.number)
+
+
+class CampaignState(admin.SimpleListFilter):
+    title = "claim period"
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (not settled)"), ("settled", "Settled")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(settled_at__isnull=True)
+        if self.value() == "settled":
+            return queryset.filter(settled_at__isnull=False)
+        return queryset
+
+
+class GiftClaimInline(ClaimShown, ReadOnlyInline):
+    model = GiftClaim
+    fields = readonly_fields = CLAIM_FIELDS
+    verbose_name_plural = "gifts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign__order")
+
+
+@admin.register(ClaimCampaign)
+class ClaimCampaignAdmin(ReadOnlyAdmin):
+    list_display = ("order", "organisation", "delivery", "outcome", "expires_on", "gifts", "claimed", "settled_at")
+    list_filter = (CampaignState, "delivery", "outcome", ("order__organisation", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("order__number", "order__organisation__name", "sender_name")
+    list_select_related = ("order__organisation",)
+    fields = readonly_fields = ("order", "organisation", "delivery", "sender_name", "note", "expires_on", "outcome",
+                                "fallback_name", "fallback_company", "fallback_line1", "fallback_line2", "fallback_city",
+                                "fallback_state", "fallback_zip", "alternatives", "settled_at", "created_at")
+    inlines = [GiftClaimInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            gift_count=Count("claims"), claimed_count=Count("claims", filter=Q(claims__status=GiftClaim.Status.CLAIMED)))
+
+    @admin.display(description="organisation", ordering="order__organisation__name")
+    def organisation(self, obj):
+        return obj.order.organisation
+
+    @admin.display(description="gifts", ordering="gift_count")
+    def gifts(self, obj):
+        return obj.gift_count
+
+    @admin.display(description="claimed", ordering="claimed_count")
+    def claimed(self, obj):
+        return obj.claimed_count
+
+
+@admin.register(GiftClaim)
+class GiftClaimAdmin(ClaimShown, ReadOnlyAdmin):
+    list_display = ("__str__", "organisation", "status", "value", "chosen_name", "share_address", "claimed_at")
+    list_filter = ("status", "share_address", ("campaign__order__organisation", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("campaign__order__number", "name", "email")
+    list_select_related = ("campaign__order__organisation",)
+    fields = readonly_fields = ("campaign", *CLAIM_FIELDS, "chosen_design")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("campaign__order__organisation")
+
+    @admin.display(description="organisation", ordering="campaign__order__organisation__name")
+    def organisation(self, obj):
+        return obj.campaign.order.organisation
+
+
+@admin.register(OrganisationCredit)
+class OrganisationCreditAdmin(ReadOnlyAdmin):
+    """The organisation's balance is the sum of its entries (``credit.organisation_credit_balance``)."""
+
+    list_display = ("created_at", "organisation", "amount", "reason", "order", "key")
+    list_filter = (("organisation", admin.RelatedOnlyFieldListFilter), ("order", admin.EmptyFieldListFilter))
+    search_fields = ("key", "order__number", "organisation__name")
+    list_select_related = ("organisation", "order")
+    fields = readonly_fields = ("organisation", "amount", "reason", "key", "order", "created_at")

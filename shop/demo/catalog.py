@@ -276,6 +276,9 @@ def seed_gifts() -> tuple[str, str]:
                                              defaults={"role": OrganisationMember.Role.ADMIN})
     if not organisation.recipient_lists.exists():
         _seed_recipient_list(organisation, member)
+    from shop.demo.gifts import seed_claims
+
+    seed_claims(organisation, member)  # an order of gifts by claim link, two claimed, two open
     return ("Corporate client", CORPORATE[0])
 
 

@@ -179,3 +179,39 @@ def test_seeding_again_redraws_the_earlier_demos_single_picture_and_keeps_staffs
     assert ProductImage.objects.filter(product__slug="market-tote").count() == 3
     assert list(ProductImage.objects.filter(product__slug="zip-pouch").values_list("alt_text", flat=True)) == [
         "Our zip pouch on the market stall"]
+
+
+def test_the_demo_client_has_gifts_by_claim_link_in_every_state_once(django_capture_on_commit_callbacks, client):
+    """Acme Demo Corp's claim-link order: four gifts e-mailed to named recipients, one claimed
+    with the other box, one claimed with the address shared, two open; its claims page and the
+    staff order page show them; seeding again adds nothing."""
+    from django.urls import reverse
+
+    from shop.models import ClaimCampaign, GiftClaim, GiftClaimLink, GiftOrder, GiftRecipient
+
+    seed(django_capture_on_commit_callbacks)
+
+    def claim_counts():
+        return (ClaimCampaign.objects.count(), GiftClaim.objects.count(), GiftClaimLink.objects.count(),
+                GiftRecipient.objects.count(), GiftOrder.objects.count())
+
+    first = claim_counts()
+    seed(django_capture_on_commit_callbacks)
+    assert claim_counts() == first
+    campaign = ClaimCampaign.objects.select_related("order").get(order__organisation__slug="acme-demo")
+    order = campaign.order
+    claims = {c.number: c for c in campaign.claims.all()}
+    assert (order.quantity, len(claims), campaign.delivery) == (4, 4, "email")
+    assert sum(c.value for c in claims.values()) == order.total  # the shares sum to what was paid
+    assert (claims[1].status, claims[1].chosen_name, claims[1].share_address) == ("claimed", "Small thanks", False)
+    assert (claims[2].status, claims[2].chosen_name, claims[2].share_address) == ("claimed", "Welcome box", True)
+    assert [claims[n].status for n in (3, 4)] == ["open", "open"]
+    assert all(c.email.endswith("@recipients.example") for c in claims.values())
+
+    client.force_login(User.objects.get(email="gifts@acme-demo.example"))
+    page = client.get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "Robin Recipient" in page and "Small thanks" in page
+    assert "200 Demo Avenue" in page and "100 Example Street" not in page  # only the shared address
+    client.force_login(User.objects.get(email="shop@mended.example"))
+    staff_page = client.get(reverse("shop:gift_order_staff", args=[order.number])).content.decode()
+    assert "100 Example Street" in staff_page and "200 Demo Avenue" in staff_page

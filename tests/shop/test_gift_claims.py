@@ -696,3 +696,48 @@ def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count
     page = client.get(reverse("shop:gift_order_staff", args=[order.number])).content.decode()
     assert "2 × Thank you, 1 × Small thanks" in page
     assert page.count("<td>Small thanks</td>") == 1 and page.count("<td>Thank you</td>") == 2
+
+
+def test_shop_staff_read_claims_and_credit_in_the_admin_without_links_or_addresses(shop, client):
+    """Read-only pages: each gift's state and value, the row it ships to (linked to the staff
+    order page that shows addresses), never the link's hash nor the address; no add or change."""
+    from shop.platform import roles
+
+    order = pay_by_invoice(place(shop))
+    link = links_of(order)[2]
+    assert client.post(link, claim_form(share=True)).status_code == 302
+    claim = GiftClaim.objects.get(campaign__order=order, number=2)
+    campaign = claim.campaign
+    credit = OrganisationCredit.objects.create(organisation=shop["org"], amount=D("5.00"), reason="Sample",
+                                               key="sample:1")
+    token_hash = hashlib.sha256(token_of(link).encode()).hexdigest()
+    client.force_login(UserFactory(roles=[roles.SHOP_STAFF]))
+    pages = {
+        "campaigns": reverse("admin:shop_claimcampaign_changelist"),
+        "open campaigns": reverse("admin:shop_claimcampaign_changelist") + "?period=open",
+        "by organisation": reverse("admin:shop_claimcampaign_changelist") + f"?order__organisation__id__exact={shop['org'].pk}",
+        "campaign": reverse("admin:shop_claimcampaign_change", args=[campaign.pk]),
+        "claims": reverse("admin:shop_giftclaim_changelist") + "?status__exact=claimed",
+        "claim": reverse("admin:shop_giftclaim_change", args=[claim.pk]),
+        "credit": reverse("admin:shop_organisationcredit_changelist") + f"?organisation__id__exact={shop['org'].pk}",
+        "entry": reverse("admin:shop_organisationcredit_change", args=[credit.pk]),
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        text = response.content.decode()
+        assert token_hash not in text and token_of(link) not in text, name
+        assert HOME.line1 not in text and HOME.zip not in text and "Orlando" not in text, name
+        assert 'name="_save"' not in text, name  # nothing to save: read-only
+    claim_page = client.get(pages["claim"]).content.decode()
+    assert f'href="{reverse("shop:gift_order_staff", args=[order.number])}">Row 2 of {order.number}' in claim_page
+    assert "Claimed" in client.get(pages["claims"]).content.decode()
+    # 3 gifts, 1 claimed (the changelist's counts)
+    campaigns = client.get(pages["campaigns"]).content.decode()
+    assert '<td class="field-gifts">3</td>' in campaigns and '<td class="field-claimed">1</td>' in campaigns
+    assert "5.00" in client.get(pages["credit"]).content.decode()
+    assert client.get(reverse("admin:shop_giftclaim_add")).status_code == 403
+    assert client.post(pages["claim"], {"status": "open"}).status_code == 403
+    assert client.get(reverse("admin:shop_organisationcredit_delete", args=[credit.pk])).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == "claimed"
