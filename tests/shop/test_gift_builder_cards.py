@@ -128,3 +128,29 @@ def test_resizing_to_a_size_smaller_than_the_items_take_is_a_field_error(client,
     builder.refresh_from_db()
     assert builder.size.name == "Medium"
     assert "4 of 6 slots used" in response.content.decode()  # the page still shows the box as it is
+
+
+def test_the_builders_quote_breaks_the_box_price_down_and_shows_the_tiers(client, builder):
+    from shop.models import VolumeTier
+
+    VolumeTier.objects.create(min_quantity=25, discount_percent=D("5"))
+    VolumeTier.objects.create(min_quantity=100, discount_percent=D("10"))
+    candle = VariantFactory(product=ProductFactory(name="Candle", gift_slots=1), price=D("20.00"), stock=900)
+    design_set_item(builder, candle.pk, 2)
+    GiftDesign.objects.filter(pk=builder.pk).update(logo="logos/x.png", initials="ACM")
+    html = page(client, builder, "?quantity=30&shipping=bulk&state=").content.decode()
+    # Items 2 × 20.00 = 40.00; the box 12.00; logo 3.00; monogram 2.00; per box 57.00.
+    for line in ("Items in the box</dt><dd>$40.00", "The box, packed by hand</dt><dd>$12.00", "Logo</dt><dd>$3.00",
+                 "Monogram</dt><dd>$2.00", 'Per box</dt><dd class="subtotal">$57.00',
+                 # 30 × 57.00 = 1,710.00; 5% of it = 85.50; 1,710.00 − 85.50 = 1,624.50; ÷ 30 = 54.15 a box.
+                 "30 boxes × $57.00</dt><dd>$1,710.00", "Volume discount: 25 or more, 5% off</dt><dd>−$85.50",
+                 'Boxes after the discount</dt><dd class="subtotal">$1,624.50', "That is, per box</dt><dd class=\"hint\">$54.15",
+                 # bulk shipping 40.00 + 30 × 1.50 = 85.00; no tax state; total 1,624.50 + 85.00 = 1,709.50
+                 "Shipping</dt><dd>$85.00", "$1,709.50"):
+        assert line in html, line
+    # The tiers table is in the builder, before any re-pricing.
+    for row in ("<td>1–24</td><td>none</td>", "<td>25–99</td><td>5% off</td>", "<td>100 or more</td><td>10% off</td>"):
+        assert row in html
+    # Below the first tier there is no discount line.
+    few = page(client, builder, "?quantity=10&shipping=bulk&state=").content.decode()
+    assert "Volume discount:" not in few and "10 boxes × $57.00</dt><dd>$570.00" in few

@@ -29,6 +29,7 @@ from shop.views.checkout import payment_method_from
 from shop.views.gifts.catalogue import gift_boxes
 from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
+from shop.selectors.pricing import volume_tier_rows
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts.members import (
@@ -122,7 +123,7 @@ def _builder(request, design, status=200, **bound):
         "credit_balance": credit_balance, "quote_credit": quote_credit,
         "quote_due": quote.total - quote_credit if quote else None,
         "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": slots_used,
-        "slots_free": design.size.slots - slots_used, "card_groups": cards, "q": q,
+        "slots_free": design.size.slots - slots_used, "card_groups": cards, "q": q, "tiers": volume_tier_rows(),
         "item_form": bound.get("item_form") or DesignItemForm(),
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
         "logo_form": bound.get("logo_form") or LogoForm(),
