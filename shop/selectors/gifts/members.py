@@ -72,7 +72,7 @@ class ItemCard:
     slots: int
     stock: int
     low: bool
-    fits: bool  # does one more fit in the slots the box has free
+    fits: bool  # it is in the box already (its quantity can change), or it fits in the slots free
     in_box: int  # how many the box holds now
     picture: object  # a ``Picture`` or None: a plain tile
     search: str  # what the type-ahead filter matches, lower case
@@ -102,7 +102,7 @@ def builder_cards(variants, free_slots: int, in_box: dict[int, int], q: str = ""
     for v, search in shown:
         groups.setdefault(v.product.category_id, []).append(ItemCard(
             variant_id=v.pk, name=v.product.name, variant=v.label, price=v.price, slots=v.product.gift_slots,
-            stock=v.stock, low=v.stock <= GIFT_LOW_STOCK, fits=v.product.gift_slots <= free_slots,
+            stock=v.stock, low=v.stock <= GIFT_LOW_STOCK, fits=v.pk in in_box or v.product.gift_slots <= free_slots,
             in_box=in_box.get(v.pk, 0), picture=pictures.get(v.product_id), search=search))
     return [CardGroup(c.name, tuple(sorted(groups[c.pk], key=lambda card: (card.name.lower(), card.variant.lower()))))
             for c in order]
