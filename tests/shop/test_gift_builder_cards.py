@@ -156,3 +156,23 @@ def test_the_builders_quote_breaks_the_box_price_down_and_shows_the_tiers(client
     # Below the first tier there is no discount line.
     few = page(client, builder, "?quantity=10&shipping=bulk&state=").content.decode()
     assert "Volume discount:" not in few and "10 boxes × $57.00</dt><dd>$570.00" in few
+
+
+def test_the_quote_pdf_breaks_the_box_price_down_too(client, builder):
+    import io
+
+    from pypdf import PdfReader
+    from shop.models import VolumeTier
+
+    VolumeTier.objects.create(min_quantity=25, discount_percent=D("5"))
+    candle = VariantFactory(product=ProductFactory(name="Candle", gift_slots=1), price=D("20.00"), stock=900)
+    design_set_item(builder, candle.pk, 2)
+    GiftDesign.objects.filter(pk=builder.pk).update(initials="ACM")
+    pdf = client.get(reverse("shop:gift_design_quote_pdf", args=[builder.pk]) + "?quantity=30&shipping=bulk&state=")
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    # Items 2 × 20.00 = 40.00, the box 12.00, monogram 2.00: 54.00 a box; 30 × 54.00 = 1,620.00, 5% = 81.00 off,
+    # 1,620.00 − 81.00 = 1,539.00.
+    for line in ("Items in the box $40.00", "The box, packed by hand $12.00", "Monogram $2.00", "Price per box $54.00",
+                 "30 boxes, 5% volume discount (25 or more, $81.00 off) $1,539.00"):
+        assert line in text, (line, text)
+    assert "Logo" not in text
