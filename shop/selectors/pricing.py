@@ -35,10 +35,13 @@ def pickup_county() -> str:
     return counties[0] if len(counties) == 1 else ""
 
 
-def volume_tier_discount(quantity: int) -> PercentOff | None:
+def volume_tier(quantity: int) -> VolumeTier | None:
     """The gift boxes' volume tier in force for ``quantity`` boxes, if any."""
-    tier = VolumeTier.objects.filter(min_quantity__lte=quantity).order_by("-min_quantity").first()
-    return PercentOff(tier.discount_percent, label="volume discount") if tier else None
+    return VolumeTier.objects.filter(min_quantity__lte=quantity).order_by("-min_quantity").first()
+
+
+def tier_discount(tier: VolumeTier) -> PercentOff:
+    return PercentOff(tier.discount_percent, label="volume discount")
 
 
 def volume_tier_rows() -> list[dict]:

@@ -41,3 +41,10 @@ def product_grid(products) -> str:
     (WebP with a JPEG/PNG fallback, each in several widths), name, category, lowest price and
     "Sold out" without stock."""
     return mark_safe('<ul class="grid"> ' + "".join(_card(p) for p in products) + " </ul>")
+
+
+@register.simple_tag
+def card_picture(picture) -> str:
+    """One card's ``<picture>`` as the listing writes it (a plain tile without a picture): the
+    gift builder's item cards."""
+    return mark_safe(_picture(picture))

@@ -42,10 +42,17 @@ def test_member_builds_a_box_uploads_recipients_and_orders(page, live_server, sc
     page.goto(live_server.url + "/gifts/")
     page.get_by_label("Name").fill("Speaker thank-you")
     page.get_by_role("button", name="Open the builder").click()
-    page.get_by_label("Item", exact=True).select_option(value=str(candle.pk))
-    page.get_by_label("Quantity").fill("2")
-    page.get_by_role("button", name="Put in the box").click()
+    # The items are picture cards; the search filters them as you type (no request per key).
+    VariantFactory(product=ProductFactory(name="Olive Soap", gift_slots=1), price=Decimal("8.00"), stock=10)
+    page.reload()
+    assert page.is_visible("text=Only 10 left")
+    page.get_by_label("Search the items").fill("cedar")
+    assert page.is_hidden(".item-card:has-text('Olive Soap')") and page.is_visible(".item-card:has-text('Cedar Candle')")
+    card = page.locator(".item-card", has_text="Cedar Candle")
+    card.get_by_label("Quantity").fill("2")
+    card.get_by_role("button", name="Put in the box").click()
     page.wait_for_selector(f"text=2 × {candle}")
+    assert page.is_visible("text=2 of 6 slots used")
 
     # The logo shows in the preview as soon as it is chosen, then is saved.
     page.set_input_files("#id_logo", files=[{"name": "acme.png", "mimeType": "image/png", "buffer": png_bytes()}])

@@ -59,7 +59,9 @@ def test_an_instant_quote_without_an_account_matches_the_hand_sum_and_the_member
     assert (quote.box_price, quote.boxes_subtotal, quote.shipping) == (D("87.00"), D("7830.00"), D("190.00"))
     assert (quote.tax, quote.total) == (D("469.80"), D("8489.80"))
     body = page.content.decode()
-    assert "$8,489.80" in body and "10% volume discount ($870.00 off)" in body
+    assert "$8,489.80" in body and "Volume discount: 100 or more, 10% off</dt><dd>−$870.00" in body
+    # The box broken down: items 2 × 20.00 + 35.00 = 75.00, the box 12.00, per box 87.00.
+    assert "Items in the box</dt><dd>$75.00" in body and "The box, packed by hand</dt><dd>$12.00" in body
     # A member who starts a design from the same classic box gets the same figures.
     organisation = Organisation.objects.create(name="Acme", slug="acme")
     design = design_create(organisation, "From the classic", catalogue.size, None, classic=catalogue)

@@ -1,4 +1,5 @@
 """Reads for the gift-box pages. Every read is scoped to the member's organisations."""
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -50,11 +51,61 @@ def builder_choices() -> dict:
         "colours": list(PaletteColour.objects.filter(active=True)),
         "variants": list(
             ProductVariant.objects.filter(product__is_active=True, product__gift_slots__gt=0, stock__gt=0)
-            .select_related("product")
+            .select_related("product__category")
             .order_by("product__name", "position")
         ),
         "classics": classic_boxes_priced(),
     }
+
+
+GIFT_LOW_STOCK = 25  # "only N left" on a builder card at or below this: a box order takes dozens
+
+
+@dataclass(frozen=True)
+class ItemCard:
+    """One item the builder offers, as its picture card shows it."""
+
+    variant_id: int
+    name: str
+    variant: str
+    price: Decimal
+    slots: int
+    stock: int
+    low: bool
+    fits: bool  # it is in the box already (its quantity can change), or it fits in the slots free
+    in_box: int  # how many the box holds now
+    picture: object  # a ``Picture`` or None: a plain tile
+    search: str  # what the type-ahead filter matches, lower case
+
+
+@dataclass(frozen=True)
+class CardGroup:
+    category: str
+    cards: tuple[ItemCard, ...]
+
+
+def builder_cards(variants, free_slots: int, in_box: dict[int, int], q: str = "") -> list[CardGroup]:
+    """The builder's items as picture cards grouped by category (in the categories' order),
+    sorted by name in each, filtered by ``q`` (name, variant or category, any case). One
+    query for all the pictures, whatever the number of products."""
+    from shop.selectors.catalog import first_pictures
+
+    words = q.lower().split()
+    shown = []
+    for v in variants:
+        search = f"{v.product.name} {v.label} {v.product.category.name}".lower()
+        if all(word in search for word in words):
+            shown.append((v, search))
+    pictures = first_pictures(list({v.product_id for v, _ in shown}))
+    groups: dict[int, list[ItemCard]] = {}
+    order = sorted({v.product.category for v, _ in shown}, key=lambda c: (c.position, c.name))
+    for v, search in shown:
+        groups.setdefault(v.product.category_id, []).append(ItemCard(
+            variant_id=v.pk, name=v.product.name, variant=v.label, price=v.price, slots=v.product.gift_slots,
+            stock=v.stock, low=v.stock <= GIFT_LOW_STOCK, fits=v.pk in in_box or v.product.gift_slots <= free_slots,
+            in_box=in_box.get(v.pk, 0), picture=pictures.get(v.product_id), search=search))
+    return [CardGroup(c.name, tuple(sorted(groups[c.pk], key=lambda card: (card.name.lower(), card.variant.lower()))))
+            for c in order]
 
 
 def classic_boxes_priced() -> list[ClassicBox]:

@@ -24,8 +24,12 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
         [str(i.variant), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
     ]
     totals = [
-        ["Price per box (box, items, logo and monogram)", usd(quote.box_price)],
-        [f"{quote.quantity} boxes" + (f", {percent(quote.discount_percent)} volume discount" if quote.discount_percent else ""),
+        ["Items in the box", usd(quote.items_price)],
+        ["The box, packed by hand", usd(quote.base_price)],
+        *[[name, usd(amount)] for name, amount in quote.fees],
+        ["Price per box", usd(quote.box_price)],
+        [f"{quote.quantity} boxes" + (f", {percent(quote.discount_percent)} volume discount ({quote.discount_from} or more, "
+                                      f"{usd(quote.discount)} off)" if quote.discount_percent else ""),
          usd(quote.boxes_subtotal)],
         ["Shipping", usd(quote.shipping)],
         [f"Sales tax{f' ({quote.tax_state})' if quote.tax_state else ''}", usd(quote.tax)],

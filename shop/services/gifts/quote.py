@@ -10,7 +10,7 @@ from shop.platform.errors import DomainError
 from shop.models import ClassicBox, GiftDesign, GiftDesignItem, ProductVariant
 from shop.platform.money import ZERO, quantize
 from shop.pricing import Line, PriceBreakdown, Shipping, price
-from shop.selectors.pricing import tax_rules, volume_tier_discount
+from shop.selectors.pricing import tax_rules, tier_discount, volume_tier
 
 
 class GiftError(DomainError):
@@ -76,6 +76,11 @@ class GiftQuote:
     tax: Decimal
     total: Decimal
     breakdown: PriceBreakdown
+    base_price: Decimal = ZERO  # the box itself (its size's price; the assembly is in it, never charged apart)
+    fees: tuple[tuple[str, Decimal], ...] = ()  # the customisation per box, each fee named: ("Logo", 3.00)
+    discount_from: int | None = None  # the volume tier in force: this many boxes or more
+    boxes_before_discount: Decimal = ZERO  # box_price × quantity (the calculation's subtotal)
+    per_box_after_discount: Decimal = ZERO  # boxes_subtotal ÷ quantity, to the cent (an average when it does not divide)
 
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
@@ -83,24 +88,25 @@ def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient
     """Everything a buyer pays for ``quantity`` boxes of ``design``, to the cent (``box_quote``);
     the logo and initials fees are its customisation."""
     items = [(i.variant, i.quantity) for i in design.items.select_related("variant__product")]
-    customisation = (settings.GIFT_LOGO_FEE if design.logo else ZERO) + (settings.GIFT_INITIALS_FEE if design.initials else ZERO)
-    return box_quote(design.size, items, customisation, quantity, shipping, state, destinations)
+    fees = (("Logo", settings.GIFT_LOGO_FEE),) * bool(design.logo) + (("Monogram", settings.GIFT_INITIALS_FEE),) * bool(design.initials)
+    return box_quote(design.size, items, fees, quantity, shipping, state, destinations)
 
 
 def classic_quote(box: ClassicBox, quantity: int, shipping: str = "per_recipient", state: str | None = None) -> GiftQuote:
     """The public catalogue's instant quote: a classic box as it is (no logo, no initials),
     priced by the same calculation as a member's design."""
     items = [(i.variant, i.quantity) for i in box.items.all()]
-    return box_quote(box.size, items, ZERO, quantity, shipping, state)
+    return box_quote(box.size, items, (), quantity, shipping, state)
 
 
-def box_quote(size, items: list[tuple[ProductVariant, int]], customisation: Decimal, quantity: int,
+def box_quote(size, items: list[tuple[ProductVariant, int]], fees: tuple[tuple[str, Decimal], ...], quantity: int,
               shipping: str = "per_recipient", state: str | None = None,
               destinations: dict[str, int] | None = None) -> GiftQuote:
     """Everything a buyer pays for ``quantity`` boxes of ``size`` holding ``items`` (variant,
     how many per box), to the cent.
 
-    Per box: the size's base price, the products, and the customisation fees. The
+    Per box: the size's base price, the products, and the customisation ``fees`` (name,
+    amount per box), each kept apart so that every page can show the breakdown. The
     volume tier in force for the quantity comes off the boxes (not the shipping). Shipping
     is per recipient or one bulk shipment; sales tax follows the destination state, or,
     for a recipient list (``destinations``: boxes per state), each recipient's state: the
@@ -112,6 +118,7 @@ def box_quote(size, items: list[tuple[ProductVariant, int]], customisation: Deci
         raise GiftError("Choose shipping to each recipient or one bulk shipment.")
     if destinations and sum(destinations.values()) != quantity:
         raise GiftError("The recipient list and the number of boxes disagree.")
+    customisation = sum((amount for _, amount in fees), ZERO)
     items_price = sum((variant.price * count for variant, count in items), ZERO)
     box_price = quantize(size.base_price + items_price + customisation)
     # The survivors' wages in a box: the goods' wage content and the assembly labour.
@@ -121,7 +128,8 @@ def box_quote(size, items: list[tuple[ProductVariant, int]], customisation: Deci
     else:
         ship = Shipping(flat=settings.GIFT_BULK_SHIPPING_BASE, per_unit=settings.GIFT_BULK_SHIPPING_PER_BOX)
     places = destinations or ({state: quantity} if state else None)
-    tier = volume_tier_discount(quantity)
+    tier_row = volume_tier(quantity)
+    tier = tier_discount(tier_row) if tier_row else None
     breakdown = price([Line(box_price, quantity, box_wages, f"{size.name} gift box")],
                       discounts=[tier] if tier else [], shipping=ship, destinations=places,
                       tax_rules=tax_rules(places or ()))
@@ -130,7 +138,9 @@ def box_quote(size, items: list[tuple[ProductVariant, int]], customisation: Deci
         discount_percent=tier.percent if tier else ZERO, discount=breakdown.discount_total,
         boxes_subtotal=breakdown.discounted_subtotal, shipping=breakdown.shipping,
         tax_state="each recipient's state" if destinations else state, tax=breakdown.tax, total=breakdown.total,
-        breakdown=breakdown,
+        breakdown=breakdown, base_price=quantize(size.base_price), fees=tuple((n, quantize(a)) for n, a in fees),
+        discount_from=tier_row.min_quantity if tier_row else None, boxes_before_discount=breakdown.subtotal,
+        per_box_after_discount=quantize(breakdown.discounted_subtotal / quantity),
     )
 
 

@@ -29,9 +29,11 @@ from shop.views.checkout import payment_method_from
 from shop.views.gifts.catalogue import gift_boxes
 from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
+from shop.selectors.pricing import volume_tier_rows
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
 
 from shop.selectors.gifts.members import (
+    builder_cards,
     builder_choices,
     classic_boxes_priced,
     design_for_member,
@@ -101,7 +103,8 @@ def _builder(request, design, status=200, **bound):
     planned = ({"quantity": design.planned_quantity, "shipping": design.planned_shipping or "per_recipient",
                 "state": design.planned_state} if design.planned_quantity else None)
     # A draft from the public quote ("Start an order") opens with that quote worked out.
-    quote_form = bound.get("quote_form") or QuoteForm(request.GET or planned)
+    # The item search (?q=) alone leaves the quote as it was.
+    quote_form = bound.get("quote_form") or QuoteForm(request.GET if "quantity" in request.GET else planned)
     quote = None
     if quote_form.is_bound and quote_form.is_valid():
         try:
@@ -110,12 +113,17 @@ def _builder(request, design, status=200, **bound):
         except DomainError as error:
             quote_form.add_error(None, error.message)
     choices = builder_choices()
+    slots_used = design_slots_used(design, items)
+    q = request.GET.get("q", "").strip()[:80]
+    cards = builder_cards(choices["variants"], design.size.slots - slots_used,
+                          {item.variant_id: item.quantity for item in items}, q)
     credit_balance = organisation_credit_balance(design.organisation)
     quote_credit = credit_to_apply(credit_balance, quote.total) if quote else None
     context = {
         "credit_balance": credit_balance, "quote_credit": quote_credit,
         "quote_due": quote.total - quote_credit if quote else None,
-        "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": design_slots_used(design, items),
+        "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": slots_used,
+        "slots_free": design.size.slots - slots_used, "card_groups": cards, "q": q, "tiers": volume_tier_rows(),
         "item_form": bound.get("item_form") or DesignItemForm(),
         "details_form": bound.get("details_form") or DesignDetailsForm(instance=design),
         "logo_form": bound.get("logo_form") or LogoForm(),

@@ -2,6 +2,27 @@
 // the SVG as they are chosen, before anything is saved. The message counter counts down.
 (function () {
   document.addEventListener("DOMContentLoaded", function () {
+    // The item cards: the search box filters them as you type (the server filters ?q= without JS).
+    var search = document.querySelector("[data-filter-cards]");
+    if (search) {
+      var holder = document.getElementById(search.dataset.filterCards);
+      search.addEventListener("input", function () {
+        var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        var any = false;
+        holder.querySelectorAll(".card-group").forEach(function (group) {
+          var shown = 0;
+          group.querySelectorAll("[data-search]").forEach(function (card) {
+            var text = card.dataset.search;
+            card.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+            if (!card.hidden) shown += 1;
+          });
+          group.hidden = shown === 0;
+          any = any || shown > 0;
+        });
+        var none = document.getElementById("item-none");
+        if (none) none.hidden = any;
+      });
+    }
     var preview = document.getElementById("box-preview");
     if (!preview) return;
     var palette = JSON.parse(document.getElementById("palette").textContent);
