@@ -833,3 +833,18 @@ def test_an_alternative_out_of_stock_is_shown_unavailable_and_refused_if_posted(
     # Another box still goes through: the pouch's takes 1 candle and 1 pouch.
     assert client.post(url, claim_form(box=boxes["Candle and pouch"].pk)).status_code == 302
     assert stock_of(candle, card) == [498, 0]
+
+
+def test_cancelling_the_order_puts_the_alternatives_stock_back(shop):
+    from shop.services.gifts.orders import gift_order_cancel
+
+    boxes, card, pouch = alternatives_of(shop)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    links = links_of(order)
+    claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and pouch"].pk, today=TODAY)
+    claims.claim_accept(token_of(links[3]), HOME, design_id=order.design_id, today=TODAY)
+    assert stock_of(candle, card, pouch) == [498, 4, 4]  # 500 - 2 candles (one per alternative), 5 - 1, 5 - 1
+    gift_order_cancel(order.pk, None)
+    assert stock_of(candle, card, pouch) == [500, 5, 5]  # the two alternatives' items back; the ordered box took none

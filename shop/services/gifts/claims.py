@@ -282,6 +282,31 @@ def alternative_stock_take(design: GiftDesign) -> None:
     catalog_changed()  # stock shows on catalog pages
 
 
+def alternatives_stock_return(order: GiftOrder) -> int:
+    """In the transaction cancelling ``order``: the items its recipients' alternative boxes
+    took from the stock go back (the boxes will not be made), and back-in-stock requests
+    waiting for them are released. Returns how many boxes' items came back."""
+    from collections import Counter
+
+    from django.db.models import F
+
+    from shop.models import GiftDesignItem, ProductVariant
+    from shop.services.catalog import catalog_changed
+    from shop.services.restock import restock_requests_release
+
+    boxes = Counter(GiftClaim.objects.filter(campaign__order=order, status=C.CLAIMED, chosen_design__isnull=False)
+                    .exclude(chosen_design_id=order.design_id).values_list("chosen_design_id", flat=True))
+    back = Counter()
+    for item in GiftDesignItem.objects.filter(design_id__in=list(boxes)):
+        back[item.variant_id] += item.quantity * boxes[item.design_id]
+    for variant_id in sorted(back):
+        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + back[variant_id])
+    if back:
+        catalog_changed()
+        restock_requests_release(sorted(back))
+    return sum(boxes.values())
+
+
 def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, share_address: bool = False,
                  today: date | None = None, email: str | None = None) -> GiftClaim:
     """The recipient claims the gift: the address becomes a row of the order's claims list.
