@@ -708,7 +708,8 @@ def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count
 
 
 def alternatives_of(shop, card_stock=5):
-    card = VariantFactory(product=ProductFactory(name="Card", wage_content=D("2.00")), price=D("6.00"), stock=card_stock)
+    card = VariantFactory(product=ProductFactory(name="Card", wage_content=D("2.00")), price=D("6.00"),
+                          stock=card_stock)
     pouch = VariantFactory(product=ProductFactory(name="Pouch", wage_content=D("12.00")), price=D("15.00"), stock=5)
     candle_id = shop["designs"]["Thank you"].items.get().variant_id
     boxes = {}

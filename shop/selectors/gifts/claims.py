@@ -111,8 +111,8 @@ def boxes_shown(designs, ordered_id: int | None = None) -> list[BoxShown]:
         box_items, available = [], True
         for item in items:
             if item.design_id == design.pk:
-                if design.pk != ordered_id and (item.quantity > item.variant.stock or not item.variant.product.is_active):
-                    available = False
+                short = item.quantity > item.variant.stock or not item.variant.product.is_active
+                available = available and not (short and design.pk != ordered_id)
                 image = images.get(item.variant.product_id)
                 box_items.append(BoxItem(title=str(item.variant), quantity=item.quantity,
                                          image_url=image.src if image else "",

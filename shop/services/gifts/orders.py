@@ -303,8 +303,8 @@ CANCELLABLE = (S.PLACED, S.PROOF_READY, S.CHANGES_REQUESTED)
 def gift_order_cancel(order_id: int, actor) -> GiftOrder:
     """Staff cancel an order before its proof is approved (nothing made, nothing charged): the
     card's hold is released at Stripe, the account credit the order spent comes back
-    (``returned:<order>``, once) and so do the items recipients' alternative boxes took. An order the credit paid in full is paid and its wages
-    credited, so it is not cancelled here."""
+    (``returned:<order>``, once) and so do the items recipients' alternative boxes took. An
+    order the credit paid in full is paid and its wages credited, so it is not cancelled here."""
     from shop.services.gifts.credit import credit_return
 
     with transaction.atomic():
