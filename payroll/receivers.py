@@ -8,7 +8,16 @@ from celery.signals import worker_process_shutdown
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from shop.platform.facts import demo_seeded, donation_received, donation_refunded, gift_claims_cancelled, gift_order_paid, order_paid, refund_confirmed
+from shop.platform.facts import (
+    demo_seeded,
+    donation_received,
+    donation_refunded,
+    gift_claim_alternative,
+    gift_claims_cancelled,
+    gift_order_paid,
+    order_paid,
+    refund_confirmed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +145,13 @@ def reverse_wage_fund_for_unclaimed_gifts(sender, campaign_id, **kwargs):
     from payroll.tasks import reverse_unclaimed_gifts
 
     reverse_unclaimed_gifts.delay(campaign_id)
+
+
+@receiver(gift_claim_alternative, dispatch_uid="payroll_adjust_gift_claim_alternative")
+def adjust_wage_fund_for_alternative_box(sender, claim_id, **kwargs):
+    from payroll.tasks import adjust_gift_claim_alternative
+
+    adjust_gift_claim_alternative.delay(claim_id)
 
 
 @receiver(donation_received, dispatch_uid="payroll_credit_designated_donation")

@@ -53,6 +53,8 @@ def sweep_wage_fund() -> None:
         credit_paid_gift_order.delay(gift_order_id)
     for campaign_id in wage_fund.unclaimed_gifts_unposted():
         reverse_unclaimed_gifts.delay(campaign_id)
+    for claim_id in wage_fund.claim_alternatives_unposted():
+        adjust_gift_claim_alternative.delay(claim_id)
     uncredited, unreversed = wage_fund.donations_unposted()
     for donation_id in uncredited:
         credit_designated_donation.delay(donation_id)
@@ -134,6 +136,11 @@ def credit_paid_gift_order(gift_order_id: int) -> int:
 @shared_task(**RETRY)
 def reverse_unclaimed_gifts(campaign_id: int) -> bool:
     return wage_fund.wage_fund_reverse_unclaimed_gifts(campaign_id)
+
+
+@shared_task(**RETRY)
+def adjust_gift_claim_alternative(claim_id: int) -> bool:
+    return wage_fund.wage_fund_adjust_claim_alternative(claim_id)
 
 
 # -- volunteer work days ----------------------------------------------------------------

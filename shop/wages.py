@@ -70,13 +70,26 @@ def gift_boxes_wages(order, boxes: int) -> Decimal:
     return wages + line_wage_total(order.assembly_wage, boxes)
 
 
+def design_box_wages(design, assembly_wage: Decimal) -> Decimal:
+    """The wages one box of ``design`` carries as made today: its items' wage content and the
+    assembly labour per box (a recipient's alternative box, against ``gift_boxes_wages(order, 1)``)."""
+    wages = sum((line_wage_total(item.variant.product.wage_content, item.quantity)
+                 for item in design.items.select_related("variant__product")), ZERO)
+    return wages + line_wage_total(assembly_wage, 1)
+
+
 def gift_wages_funded(orders) -> Decimal:
     """The wages paid gift orders fund: every line's wage content per box, and assembly labour,
-    less the boxes of unclaimed gifts cancelled at the claim expiry (they are never made)."""
-    from django.db.models import Count, Q
+    less the boxes of unclaimed gifts cancelled at the claim expiry (they are never made), plus
+    what each claimed alternative box carries more (or less) than the ordered one: the boxes
+    as chosen."""
+    from django.db.models import Count, Q, Sum
+
+    from shop.models import GiftClaim
 
     cancelled = Count("claim_campaign__claims", filter=Q(claim_campaign__claims__status="cancelled"))
     funded = ZERO
     for order in orders.annotate(unclaimed_cancelled=cancelled).prefetch_related("lines"):
         funded += gift_boxes_wages(order, order.quantity) - gift_boxes_wages(order, order.unclaimed_cancelled)
-    return funded
+    adjusted = GiftClaim.objects.filter(campaign__order__in=orders, status=GiftClaim.Status.CLAIMED)
+    return funded + (adjusted.aggregate(total=Sum("wage_adjustment"))["total"] or ZERO)

@@ -11,6 +11,7 @@ from payroll.services.wage_fund import (
     CLEARING,
     DONATIONS,
     WAGE_FUND,
+    claim_alternatives_unposted,
     donations_unposted,
     gift_orders_unposted,
     unclaimed_gifts_unposted,
@@ -27,7 +28,7 @@ from shop.wages import gift_wages_funded, wages_funded
 
 logger = logging.getLogger(__name__)
 
-SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly", "gift_unclaimed")
+SALES_SOURCES = ("order_line", "refund", "gift_line", "gift_assembly", "gift_unclaimed", "gift_alternative")
 DONATION_SOURCES = ("donation", "donation_refund")
 
 
@@ -58,6 +59,7 @@ class Reconciliation:
     uncredited_gift_orders: list[int] = field(default_factory=list)
     unreversed_refunds: list[int] = field(default_factory=list)
     unreversed_unclaimed_gifts: list[str] = field(default_factory=list)
+    unposted_alternatives: list[int] = field(default_factory=list)
     uncredited_donations: list[int] = field(default_factory=list)
     unreversed_donations: list[int] = field(default_factory=list)
 
@@ -70,6 +72,7 @@ class Reconciliation:
             or self.uncredited_gift_orders
             or self.unreversed_refunds
             or self.unreversed_unclaimed_gifts
+            or self.unposted_alternatives
             or self.uncredited_donations
             or self.unreversed_donations
         )
@@ -90,6 +93,9 @@ class Reconciliation:
         if self.unreversed_unclaimed_gifts:
             out.append("Gift orders whose unclaimed gifts' wages are not yet taken back: "
                        f"{', '.join(map(str, self.unreversed_unclaimed_gifts[:50]))}")
+        if self.unposted_alternatives:
+            out.append("Claimed alternative boxes whose wage difference is not yet posted (claims): "
+                       f"{', '.join(map(str, self.unposted_alternatives[:50]))}")
         if self.uncredited_donations:
             out.append(f"Paid designated wage gifts with no credit entry: {', '.join(self.uncredited_donations[:50])}")
         if self.unreversed_donations:
@@ -123,6 +129,7 @@ def wage_fund_reconcile() -> Reconciliation:
     unreversed = unclaimed_gifts_unposted()
     report.unreversed_unclaimed_gifts = sorted(
         GiftOrder.objects.filter(claim_campaign__in=unreversed).values_list("number", flat=True))
+    report.unposted_alternatives = claim_alternatives_unposted()
     _reconcile_designated_gifts(report, names)
     return report
 

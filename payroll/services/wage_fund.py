@@ -248,6 +248,12 @@ def wage_fund_credit_gift_order(gift_order_id: int) -> int:
         _, created = entry_post(key=key, on=on, memo=memo, source_type=source_type, source_id=source_id,
                                 legs=[Leg(CLEARING, wages), Leg(WAGE_FUND, -wages)])
         posted += created
+    # Alternatives claimed before the payment: their difference is posted with the credit.
+    from shop.models import GiftClaim
+
+    for claim_id in (GiftClaim.objects.filter(campaign__order=order, status=GiftClaim.Status.CLAIMED)
+                     .exclude(wage_adjustment=0).values_list("pk", flat=True)):
+        posted += wage_fund_adjust_claim_alternative(claim_id)
     return posted
 
 
@@ -299,6 +305,46 @@ def unclaimed_gifts_unposted() -> list[int]:
     cancelled = GiftClaim.objects.filter(campaign=OuterRef("pk"), status=GiftClaim.Status.CANCELLED)
     return sorted(ClaimCampaign.objects.filter(settled_at__isnull=False, order__paid_at__isnull=False)
                   .filter(Exists(cancelled)).exclude(pk__in=reversed_).values_list("pk", flat=True))
+
+
+GIFT_ALTERNATIVE = "gift_alternative"  # the source type of a claimed alternative box's wage difference (one per claim)
+
+
+def alternative_key(claim_id: int) -> str:
+    return f"gift-claim:{claim_id}:alternative"
+
+
+def wage_fund_adjust_claim_alternative(claim_id: int) -> bool:
+    """Post the wage difference of a recipient's alternative box (``GiftClaim.wage_adjustment``,
+    its wages per box less the ordered box's), once per claim under its own key: positive
+    credits the fund more (Dr shop revenue clearing, Cr wage fund), negative takes the
+    difference back. Nothing while the order is unpaid (its credit, at payment, posts it
+    then). A replayed fact, a retried task or the sweep posts nothing more. True if posted now."""
+    from shop.models import GiftClaim
+
+    claim = (GiftClaim.objects.filter(pk=claim_id, status=GiftClaim.Status.CLAIMED,
+                                      campaign__order__paid_at__isnull=False)
+             .exclude(wage_adjustment=0).select_related("campaign__order").first())
+    if claim is None:
+        return False
+    order, difference = claim.campaign.order, claim.wage_adjustment
+    _, created = entry_post(
+        key=alternative_key(claim.pk), on=timezone.localdate(max(order.paid_at, claim.claimed_at)),
+        memo=f"Alternative box for gift {claim.number} of gift order {order.number}: {claim.chosen_name} "
+             f"({'+' if difference > 0 else '−'}${abs(difference)} of wages a box)",
+        source_type=GIFT_ALTERNATIVE, source_id=claim.pk,
+        legs=[Leg(CLEARING, difference), Leg(WAGE_FUND, -difference)],
+    )
+    return created
+
+
+def claim_alternatives_unposted() -> list[int]:
+    """Claims of paid orders with an alternative box's wage difference and no entry yet."""
+    from shop.models import GiftClaim
+
+    posted = JournalEntry.objects.filter(source_type=GIFT_ALTERNATIVE).values("source_id")
+    return sorted(GiftClaim.objects.filter(status=GiftClaim.Status.CLAIMED, campaign__order__paid_at__isnull=False)
+                  .exclude(wage_adjustment=0).exclude(pk__in=posted).values_list("pk", flat=True))
 
 
 # -- designated gifts (giving) --

@@ -341,6 +341,10 @@ class GiftClaim(models.Model):
     recipient = models.OneToOneField("GiftRecipient", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     chosen_design = models.ForeignKey(GiftDesign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     chosen_name = models.CharField(max_length=120, blank=True, help_text="The box the recipient picked, by name.")
+    wage_adjustment = models.DecimalField(
+        **MONEY, default=0,
+        help_text="The chosen alternative's wages per box less the ordered box's, fixed at the claim "
+                  "(posted to the wage fund once the order is paid; negative when it carries less).")
     share_address = models.BooleanField(default=False, help_text="The recipient agreed the client may see the address.")
     claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

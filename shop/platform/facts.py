@@ -13,6 +13,9 @@ payroll listens to these (shop never imports payroll):
 - ``gift_claims_cancelled(campaign_id, gift_order_id, boxes)``: after a claim-link order's
   expiry date, ``boxes`` unclaimed gifts were settled as account credit or a card refund
   (never made); payroll takes their wage content and assembly labour back.
+- ``gift_claim_alternative(claim_id, gift_order_id)``: a recipient claimed an alternative box
+  whose wages per box differ from the ordered box's (``GiftClaim.wage_adjustment``); payroll
+  posts the difference once the order is paid.
 
 - ``demo_seeded()``: the demo catalog, orders and staff exist; other apps add theirs.
 
@@ -27,6 +30,8 @@ refund_confirmed = Signal()
 gift_order_paid = Signal()
 # Unclaimed gifts of a claim-link order were cancelled at its expiry (credit or refund).
 gift_claims_cancelled = Signal()
+# A recipient picked an alternative box carrying other wages than the ordered one.
+gift_claim_alternative = Signal()
 # Giving: a gift was paid / refunded (payroll credits or reverses designated gifts).
 donation_received = Signal()
 donation_refunded = Signal()

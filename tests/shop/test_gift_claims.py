@@ -741,3 +741,156 @@ def test_shop_staff_read_claims_and_credit_in_the_admin_without_links_or_address
     assert client.get(reverse("admin:shop_organisationcredit_delete", args=[credit.pk])).status_code == 403
     claim.refresh_from_db()
     assert claim.status == "claimed"
+
+
+# -- an alternative box moves the stock and the wages (issue 22) ------------------------------
+# The ordered "Thank you" carries 2 candles x 5.00 (the factory's wage content) + 4.00 of
+# assembly = 14.00 of wages a box; 3 gifts credit 3 x 14.00 = 42.00 at payment.
+# "Candle and card": 1 candle (5.00) + 1 card (2.00) + 4.00 = 11.00 -> 11.00 - 14.00 = -3.00.
+# "Candle and pouch": 1 candle (5.00) + 1 pouch (12.00) + 4.00 = 21.00 -> 21.00 - 14.00 = +7.00.
+# Their prices, 12.00 + 20.00 + 6.00 = 38.00 and 12.00 + 20.00 + 15.00 = 47.00, are under the
+# ordered box's 12.00 + 2 x 20.00 = 52.00, so both may be offered.
+
+
+def alternatives_of(shop, card_stock=5):
+    card = VariantFactory(product=ProductFactory(name="Card", wage_content=D("2.00")), price=D("6.00"),
+                          stock=card_stock)
+    pouch = VariantFactory(product=ProductFactory(name="Pouch", wage_content=D("12.00")), price=D("15.00"), stock=5)
+    candle_id = shop["designs"]["Thank you"].items.get().variant_id
+    boxes = {}
+    for name, other in (("Candle and card", card), ("Candle and pouch", pouch)):
+        boxes[name] = GiftDesign.objects.create(organisation=shop["org"], name=name, size=shop["size"])
+        design_set_item(boxes[name], candle_id, 1)
+        design_set_item(boxes[name], other.pk, 1)
+    return boxes, card, pouch
+
+
+def stock_of(*variants):
+    from shop.models import ProductVariant
+
+    return [ProductVariant.objects.get(pk=variant.pk).stock for variant in variants]
+
+
+def test_an_alternative_box_takes_its_stock_and_posts_its_wage_difference_once(shop, settings,
+                                                                              django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry
+    from payroll.tasks import adjust_gift_claim_alternative, credit_paid_gift_order, sweep_wage_fund
+    from shop.platform.facts import gift_claim_alternative
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    boxes, card, _pouch = alternatives_of(shop)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_by_invoice(order)
+    assert wage_fund_held() == D("42.00")
+    links = links_of(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+        claims.claim_accept(token_of(links[2]), HOME, design_id=order.design_id, today=TODAY)  # the ordered box
+    assert claim.wage_adjustment == D("-3.00")
+    # The alternative's items leave the stock: 500 - 1 candle, 5 - 1 card; the ordered box
+    # (placing the order checks its stock, takes none) moves nothing.
+    assert stock_of(candle, card) == [499, 4]
+    entry = JournalEntry.objects.get(source_type="gift_alternative")
+    assert (entry.idempotency_key, entry.source_id) == (f"gift-claim:{claim.pk}:alternative", claim.pk)
+    assert sorted((p.account.code, p.amount) for p in entry.postings.all()) == [
+        ("shop_revenue_clearing", D("-3.00")), ("wage_fund", D("3.00"))]
+    assert wage_fund_held() == D("39.00")  # 42.00 - 3.00
+    assert reconciles()[0]
+
+    # A replayed fact, a retried task, the order's credit retried and the sweep: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        gift_claim_alternative.send(sender="shop", claim_id=claim.pk, gift_order_id=order.pk)
+    assert adjust_gift_claim_alternative.apply(args=[claim.pk]).get() is False
+    assert credit_paid_gift_order.apply(args=[order.pk]).get() == 0
+    sweep_wage_fund.apply().get()
+    assert JournalEntry.objects.filter(source_type="gift_alternative").count() == 1
+    assert wage_fund_held() == D("39.00") and reconciles()[0]
+    assert stock_of(candle, card) == [499, 4]
+
+
+def test_alternatives_claimed_before_payment_are_posted_with_its_credit_either_way(shop, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    from payroll.models import JournalEntry, Posting
+    from payroll.tasks import credit_paid_gift_order
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    boxes, _card, _pouch = alternatives_of(shop)
+    order = place(shop, alternatives=list(boxes.values()))
+    links = links_of(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+        claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and pouch"].pk, today=TODAY)
+    assert not JournalEntry.objects.exists()  # unpaid: no wages credited yet, no difference either
+    assert reconciles()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_by_invoice(order)
+    # 3 x 14.00 = 42.00 credited, then -3.00 and +7.00: 42.00 - 3.00 + 7.00 = 46.00.
+    assert sorted(Posting.objects.filter(entry__source_type="gift_alternative", account__code="wage_fund")
+                  .values_list("amount", flat=True)) == [D("-7.00"), D("3.00")]  # the fund: +7.00 in, 3.00 out
+    assert wage_fund_held() == D("46.00")
+    assert credit_paid_gift_order.apply(args=[order.pk]).get() == 0
+    assert wage_fund_held() == D("46.00") and reconciles()[0]
+
+
+def test_a_lost_alternative_message_is_named_by_the_reconciliation_and_posted_by_the_sweep(
+        shop, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from payroll import tasks
+
+    settings.GIFT_ASSEMBLY_WAGE = D("4.00")
+    boxes, _card, _pouch = alternatives_of(shop)
+    order = place(shop, alternatives=list(boxes.values()))
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_by_invoice(order)
+    monkeypatch.setattr(tasks.adjust_gift_claim_alternative, "delay", lambda *args, **kwargs: None)  # lost
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = claims.claim_accept(token_of(links_of(order)[1]), HOME, design_id=boxes["Candle and pouch"].pk,
+                                    today=TODAY)
+    assert wage_fund_held() == D("42.00")
+    ok, lines = reconciles()
+    assert not ok
+    assert f"Claimed alternative boxes whose wage difference is not yet posted (claims): {claim.pk}" in lines
+    monkeypatch.undo()
+    tasks.sweep_wage_fund.apply().get()
+    assert wage_fund_held() == D("49.00") and reconciles()[0]  # 42.00 + 7.00
+
+
+def test_an_alternative_out_of_stock_is_shown_unavailable_and_refused_if_posted(shop, client):
+    boxes, card, _pouch = alternatives_of(shop, card_stock=1)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    links = links_of(order)
+    claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    assert stock_of(candle, card) == [499, 0]  # the last card went to gift 1
+
+    url = reverse("shop:gift_claim", args=[token_of(links[2])])
+    page = client.get(url).content.decode()
+    assert page.count("Out of stock: choose another box.") == 1
+    assert f'value="{boxes["Candle and card"].pk}" disabled' in page
+    response = client.post(url, claim_form(box=boxes["Candle and card"].pk))
+    assert response.status_code == 400
+    assert "is out of stock (Card" in response.content.decode()
+    claim = GiftClaim.objects.get(campaign__order=order, number=2)
+    assert (claim.status, claim.chosen_name) == ("open", "")
+    assert stock_of(candle, card) == [499, 0]  # never oversold, nothing half-written
+    with pytest.raises(claims.ClaimError, match="“Candle and card” is out of stock"):
+        claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    # Another box still goes through: the pouch's takes 1 candle and 1 pouch.
+    assert client.post(url, claim_form(box=boxes["Candle and pouch"].pk)).status_code == 302
+    assert stock_of(candle, card) == [498, 0]
+
+
+def test_cancelling_the_order_puts_the_alternatives_stock_back(shop):
+    from shop.services.gifts.orders import gift_order_cancel
+
+    boxes, card, pouch = alternatives_of(shop)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    links = links_of(order)
+    claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and pouch"].pk, today=TODAY)
+    claims.claim_accept(token_of(links[3]), HOME, design_id=order.design_id, today=TODAY)
+    assert stock_of(candle, card, pouch) == [498, 4, 4]  # 500 - 2 candles (one per alternative), 5 - 1, 5 - 1
+    gift_order_cancel(order.pk, None)
+    assert stock_of(candle, card, pouch) == [500, 5, 5]  # the two alternatives' items back; the ordered box took none

@@ -95,24 +95,29 @@ class BoxShown:
     name: str
     size: str
     items: list[BoxItem]
+    available: bool = True  # an alternative whose items are out of stock cannot be picked
 
 
-def boxes_shown(designs) -> list[BoxShown]:
+def boxes_shown(designs, ordered_id: int | None = None) -> list[BoxShown]:
     """What is in each box the recipient may get, with each product's first picture (two
-    queries whatever the number of boxes)."""
+    queries whatever the number of boxes). A box other than ``ordered_id`` (the one paid
+    for) is unavailable when the stock cannot fill one of it (``claims.alternative_stock_take`` refuses it)."""
     ids = [design.pk for design in designs]
     items = list(GiftDesignItem.objects.filter(design_id__in=ids).select_related("variant__product")
                  .order_by("design_id", "variant__product__name"))
     images = first_pictures(list({item.variant.product_id for item in items}))
     shown = []
     for design in designs:
-        box_items = []
+        box_items, available = [], True
         for item in items:
             if item.design_id == design.pk:
+                short = item.quantity > item.variant.stock or not item.variant.product.is_active
+                available = available and not (short and design.pk != ordered_id)
                 image = images.get(item.variant.product_id)
                 box_items.append(BoxItem(title=str(item.variant), quantity=item.quantity,
                                          image_url=image.src if image else "",
                                          image_alt=image.alt if image else ""))
-        shown.append(BoxShown(design_id=design.pk, name=design.name, size=design.size.name, items=box_items))
+        shown.append(BoxShown(design_id=design.pk, name=design.name, size=design.size.name, items=box_items,
+                              available=available))
     return shown
 

@@ -38,12 +38,13 @@ from shop.models import (
 from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
-from shop.platform.facts import announce_on_commit, gift_claims_cancelled
+from shop.platform.facts import announce_on_commit, gift_claim_alternative, gift_claims_cancelled
 from shop.platform.money import ZERO, allocate
 from shop.services.gifts.credit import organisation_credit_balance  # noqa: F401 (the balance lives in credit.py)
 from shop.platform.validators import control_characters
 from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
 from shop.services.gifts.quote import gift_quote
+from shop.wages import design_box_wages, gift_boxes_wages
 
 C = GiftClaim.Status
 O = ClaimCampaign.Outcome
@@ -256,6 +257,56 @@ def _tracking_address(email: str | None, claim_email: str) -> str:
     return email
 
 
+def alternative_stock_take(design: GiftDesign) -> None:
+    """Inside the claim's transaction: take one box of ``design`` from the stock, its variants
+    locked in primary-key order (as an order's are), so two recipients picking the last one
+    cannot both get it; refused, naming what runs short, when the stock cannot fill it.
+
+    Only the alternative's items move: placing a gift order checks the ordered box's stock
+    (``design_check_stock``) but takes none, so there is nothing of the ordered box to give
+    back (giving it back would add stock that never left)."""
+    from django.db.models import F
+
+    from shop.models import ProductVariant
+    from shop.services.catalog import catalog_changed
+
+    items = list(design.items.all())
+    stock = {variant.pk: variant for variant in ProductVariant.objects.select_for_update(of=("self",))
+             .filter(pk__in=sorted(item.variant_id for item in items)).select_related("product").order_by("pk")}
+    short = [str(stock[item.variant_id]) for item in items
+             if item.quantity > stock[item.variant_id].stock or not stock[item.variant_id].product.is_active]
+    if short:
+        raise ClaimError(f"Sorry, “{design.name}” is out of stock ({', '.join(short)}); choose another box.")
+    for item in sorted(items, key=lambda item: item.variant_id):
+        ProductVariant.objects.filter(pk=item.variant_id).update(stock=F("stock") - item.quantity)
+    catalog_changed()  # stock shows on catalog pages
+
+
+def alternatives_stock_return(order: GiftOrder) -> int:
+    """In the transaction cancelling ``order``: the items its recipients' alternative boxes
+    took from the stock go back (the boxes will not be made), and back-in-stock requests
+    waiting for them are released. Returns how many boxes' items came back."""
+    from collections import Counter
+
+    from django.db.models import F
+
+    from shop.models import GiftDesignItem, ProductVariant
+    from shop.services.catalog import catalog_changed
+    from shop.services.restock import restock_requests_release
+
+    boxes = Counter(GiftClaim.objects.filter(campaign__order=order, status=C.CLAIMED, chosen_design__isnull=False)
+                    .exclude(chosen_design_id=order.design_id).values_list("chosen_design_id", flat=True))
+    back = Counter()
+    for item in GiftDesignItem.objects.filter(design_id__in=list(boxes)):
+        back[item.variant_id] += item.quantity * boxes[item.design_id]
+    for variant_id in sorted(back):
+        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + back[variant_id])
+    if back:
+        catalog_changed()
+        restock_requests_release(sorted(back))
+    return sum(boxes.values())
+
+
 def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, share_address: bool = False,
                  today: date | None = None, email: str | None = None) -> GiftClaim:
     """The recipient claims the gift: the address becomes a row of the order's claims list.
@@ -280,6 +331,13 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
             if design_id not in offered:
                 raise ClaimError("Choose one of the boxes.")
             chosen = offered[design_id]
+        adjustment = ZERO
+        if chosen is not None and chosen.pk != campaign.order.design_id:
+            alternative_stock_take(chosen)
+            # The boxes as chosen fund the wages: the alternative's wages per box less the
+            # ordered box's, posted to the wage fund once (payroll, once the order is paid).
+            order = campaign.order
+            adjustment = design_box_wages(chosen, order.assembly_wage) - gift_boxes_wages(order, 1)
         recipient = GiftRecipient.objects.create(
             recipient_list_id=campaign.recipient_list_id, row=claim.number, name=ship_to.name, company=ship_to.company,
             address_line1=ship_to.line1, address_line2=ship_to.line2, city=ship_to.city, state=ship_to.state,
@@ -289,10 +347,13 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
         claim.share_address = share_address
         if chosen is not None:
             claim.chosen_design, claim.chosen_name = chosen, chosen.name
+        claim.wage_adjustment = adjustment
         if not claim.name:
             claim.name = ship_to.name
         claim.save(update_fields=["status", "claimed_at", "recipient", "share_address", "chosen_design",
-                                  "chosen_name", "name"])
+                                  "chosen_name", "name", "wage_adjustment"])
+        if adjustment:
+            announce_on_commit(gift_claim_alternative, claim_id=claim.pk, gift_order_id=campaign.order_id)
     return claim
 
 

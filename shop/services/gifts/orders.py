@@ -302,9 +302,9 @@ CANCELLABLE = (S.PLACED, S.PROOF_READY, S.CHANGES_REQUESTED)
 
 def gift_order_cancel(order_id: int, actor) -> GiftOrder:
     """Staff cancel an order before its proof is approved (nothing made, nothing charged): the
-    card's hold is released at Stripe and the account credit the order spent comes back
-    (``returned:<order>``, once). An order the credit paid in full is paid and its wages
-    credited, so it is not cancelled here."""
+    card's hold is released at Stripe, the account credit the order spent comes back
+    (``returned:<order>``, once) and so do the items recipients' alternative boxes took. An
+    order the credit paid in full is paid and its wages credited, so it is not cancelled here."""
     from shop.services.gifts.credit import credit_return
 
     with transaction.atomic():
@@ -323,6 +323,10 @@ def gift_order_cancel(order_id: int, actor) -> GiftOrder:
             payment_intent_status_record(payment, intent)
         order.status = S.CANCELLED
         order.save(update_fields=["status"])
+        if order.shipping_mode == CLAIM_LINK:
+            from shop.services.gifts.claims import alternatives_stock_return
+
+            alternatives_stock_return(order)  # what recipients' alternative boxes took from the stock
         returned = credit_return(order)
         audit_record("gift_order.cancelled", actor=actor, target=order, total=order.total,
                      credit_returned=returned.amount if returned else None)
