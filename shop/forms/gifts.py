@@ -39,6 +39,10 @@ class DesignDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["ribbon"].queryset = PaletteColour.objects.filter(active=True, use__in=["ribbon", "both"])
         self.fields["tissue"].queryset = PaletteColour.objects.filter(active=True, use__in=["tissue", "both"])
+        # Not Django's "---------": an empty choice is our standard colour (the preview's default).
+        self.fields["ribbon"].empty_label = "Our standard ribbon (berry)"
+        self.fields["tissue"].empty_label = "Our standard tissue (natural)"
+        self.fields["size"].empty_label = None  # a design always has a size
 
     def clean_initials(self):
         return self.cleaned_data["initials"].upper()

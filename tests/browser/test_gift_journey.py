@@ -128,6 +128,7 @@ def test_a_visitor_quotes_signs_up_orders_by_link_and_sees_a_phone_claim(page, b
     shot(page, "7-gifts-home-1280")
     page.get_by_role("link", name=re.compile("The Thank-You, 25 boxes")).click()
     page.wait_for_selector("text=The Thank-You")
+    assert page.locator("#id_tissue option:checked").inner_text() == "Our standard tissue (natural)"
     page.get_by_label("Ribbon").select_option(label="Sage")
     page.get_by_label("Message").fill("Thank you for a wonderful year, from all of us at Acme.")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -159,6 +160,11 @@ def test_a_visitor_quotes_signs_up_orders_by_link_and_sees_a_phone_claim(page, b
     page.get_by_role("button", name="Place the order").click()
     page.wait_for_selector("text=25 gifts by claim link")
     shot(page, "10-claims-empty-1280")
+    # Not "Paid for 25 gifts" before anything is paid: 25 × 62.00 = 1,550.00, 5% off = 1,472.50,
+    # shipping 25 × 12.00 = 300.00, no sales tax by link: 1,772.50, invoiced on proof approval.
+    counts = page.inner_text(".claim-counts")
+    assert "$1,772.50" in counts and "By invoice, net 30: issued when you approve the proof" in counts
+    assert "Paid" not in counts
     order = GiftOrder.objects.get()
     assert (order.quantity, order.shipping_mode) == (25, "claim_link")
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import stripe
 from django.urls import reverse
+from django.utils import timezone
 
 from shop.models import (
     BoxSize,
@@ -696,3 +697,37 @@ def test_the_packing_list_and_labels_pack_the_box_each_recipient_chose_and_count
     page = client.get(reverse("shop:gift_order_staff", args=[order.number])).content.decode()
     assert "2 × Thank you, 1 × Small thanks" in page
     assert page.count("<td>Small thanks</td>") == 1 and page.count("<td>Thank you</td>") == 2
+
+
+# -- what the client reads about paying (issue 22's journey) ----------------------------------
+
+
+def test_the_claims_page_says_how_the_order_is_paid_never_paid_before_it_is(shop):
+    """It said "Paid for 3 gifts" before any invoice was issued."""
+    order = place(shop)
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claims", args=[order.number])
+    text = member.get(url).content.decode()
+    # 3 boxes of 52.00 = 156.00, 3.3% off (5.148 → 5.15) = 150.85; shipping 3 × 12.00 = 36.00; total 186.85.
+    assert "Order total, 3 gifts</dt><dd>$186.85" in text
+    assert "Paid for" not in text and "By invoice, net 30: issued when you approve the proof" in text
+    GiftOrder.objects.filter(pk=order.pk).update(paid_at=timezone.now())
+    assert "Paid " + timezone.localdate().strftime("%b %-d, %Y") in member.get(url).content.decode()
+
+
+def test_a_card_paying_client_is_taken_to_authorise_the_card_after_ordering_by_link(shop, localstripe_server):
+    """The claims page never asks for the card: a card order goes to the order page to hold it."""
+    Organisation.objects.filter(pk=shop["org"].pk).update(payment_terms=Organisation.Terms.CARD)
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk])
+    form = member.get(url).content.decode()
+    assert "by card: authorised when you place the order, charged when you approve the proof" in form
+    response = member.post(url, {"delivery": "links", "quantity": "3", "sender_name": "Acme",
+                                 "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "credit",
+                                 "in_hand_date": (date.today() + timedelta(days=40)).isoformat()}, follow=True)
+    order = GiftOrder.objects.get()
+    assert response.redirect_chain == [(reverse("shop:gift_order", args=[order.number]), 302)]
+    text = response.content.decode()
+    assert "Now authorise your card below" in text and "Authorise $186.85" in text  # the total worked out above
+    claims_page = member.get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "By card:" in claims_page and reverse("shop:gift_order", args=[order.number]) in claims_page
