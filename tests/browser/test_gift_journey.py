@@ -148,6 +148,12 @@ def test_a_visitor_quotes_signs_up_orders_by_link_and_sees_a_phone_claim(page, b
     page.goto(live_server.url + "/gifts/")
     page.get_by_role("link", name="The Thank-You", exact=True).click()
     page.get_by_role("link", name="send the boxes by claim link").click()
+    # Only the fields of the choices made show: no e-mail list for links, no fallback address for credit.
+    assert page.is_hidden("#id_recipients") and page.is_hidden("#id_fallback_name")
+    page.get_by_label("Ship them to a fallback address").check()
+    assert page.is_visible("#id_fallback_name")
+    page.get_by_label("Cancel them: their value back as account credit").check()
+    assert page.is_hidden("#id_fallback_name")
     page.get_by_label("Gifts (when you send the links)").fill("25")
     page.get_by_label("From", exact=True).fill("Acme People Team")
     page.get_by_label("A note for the recipients (optional)").fill("Thank you for a wonderful year!")
