@@ -722,6 +722,7 @@ def test_a_card_paying_client_is_taken_to_authorise_the_card_after_ordering_by_l
     url = reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk])
     form = member.get(url).content.decode()
     assert "by card: authorised when you place the order, charged when you approve the proof" in form
+    assert "refunded to the card" in form  # a card order can have its unclaimed gifts refunded
     response = member.post(url, {"delivery": "links", "quantity": "3", "sender_name": "Acme",
                                  "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "credit",
                                  "in_hand_date": (date.today() + timedelta(days=40)).isoformat()}, follow=True)
@@ -731,3 +732,15 @@ def test_a_card_paying_client_is_taken_to_authorise_the_card_after_ordering_by_l
     assert "Now authorise your card below" in text and "Authorise $186.85" in text  # the total worked out above
     claims_page = member.get(reverse("shop:gift_claims", args=[order.number])).content.decode()
     assert "By card:" in claims_page and reverse("shop:gift_order", args=[order.number]) in claims_page
+
+
+def test_an_invoiced_client_is_not_offered_a_card_refund_it_cannot_have(shop):
+    """claim_order_place refuses a refund for an invoiced order; the form no longer offers it."""
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk])
+    assert "refunded to the card" not in member.get(url).content.decode()
+    refused = member.post(url, {"delivery": "links", "quantity": "3", "sender_name": "Acme",
+                                "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "refund",
+                                "in_hand_date": (date.today() + timedelta(days=40)).isoformat()})
+    assert refused.status_code == 400 and not GiftOrder.objects.exists()
+    assert "come back as account credit or go to a fallback address" in refused.content.decode()
