@@ -149,11 +149,13 @@ def test_a_visitor_quotes_signs_up_orders_by_link_and_sees_a_phone_claim(page, b
     page.get_by_role("link", name="The Thank-You", exact=True).click()
     page.get_by_role("link", name="send the boxes by claim link").click()
     # Only the fields of the choices made show: no e-mail list for links, no fallback address for credit.
-    assert page.is_hidden("#id_recipients") and page.is_hidden("#id_fallback_name")
+    page.wait_for_load_state()  # the script runs once the page has loaded
+    page.wait_for_selector("#id_recipients", state="hidden", timeout=5000)
+    page.wait_for_selector("#id_fallback_name", state="hidden", timeout=5000)
     page.get_by_label("Ship them to a fallback address").check()
-    assert page.is_visible("#id_fallback_name")
+    page.wait_for_selector("#id_fallback_name", state="visible", timeout=5000)
     page.get_by_label("Cancel them: their value back as account credit").check()
-    assert page.is_hidden("#id_fallback_name")
+    page.wait_for_selector("#id_fallback_name", state="hidden", timeout=5000)
     page.get_by_label("Gifts (when you send the links)").fill("25")
     page.get_by_label("From", exact=True).fill("Acme People Team")
     page.get_by_label("A note for the recipients (optional)").fill("Thank you for a wonderful year!")
