@@ -1,6 +1,6 @@
 from django import forms
 
-from shop.models import BoxSize, ClassicBox, GiftDesign, OrganisationMember, PaletteColour, ProductVariant, RecipientList
+from shop.models import BoxSize, ClassicBox, GiftDesign, Organisation, OrganisationMember, PaletteColour, ProductVariant, RecipientList
 from shop.models.rates import US_STATES
 from shop.platform.form_fields import DateField, DecimalField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 from shop.platform.validators import zip_code
@@ -39,6 +39,10 @@ class DesignDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["ribbon"].queryset = PaletteColour.objects.filter(active=True, use__in=["ribbon", "both"])
         self.fields["tissue"].queryset = PaletteColour.objects.filter(active=True, use__in=["tissue", "both"])
+        # Not Django's "---------": an empty choice is our standard colour (the preview's default).
+        self.fields["ribbon"].empty_label = "Our standard ribbon (berry)"
+        self.fields["tissue"].empty_label = "Our standard tissue (natural)"
+        self.fields["size"].empty_label = None  # a design always has a size
 
     def clean_initials(self):
         return self.cleaned_data["initials"].upper()
@@ -198,6 +202,12 @@ class ClaimOrderForm(forms.Form):
         if design is not None:
             self.fields["alternatives"].queryset = GiftDesign.objects.filter(
                 organisation=design.organisation).exclude(pk=design.pk).order_by("name")
+            if design.organisation.payment_terms != Organisation.Terms.CARD:
+                # An invoiced order has no card to refund (claims.claim_order_place refuses it): not offered.
+                outcome = self.fields["outcome"]
+                outcome.choices = [c for c in outcome.choices if c[0] != "refund"]
+                outcome.error_messages["invalid_choice"] = (
+                    "Invoiced orders' unclaimed gifts come back as account credit or go to a fallback address.")
 
     def clean(self):
         data = super().clean()

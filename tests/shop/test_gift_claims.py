@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import stripe
 from django.urls import reverse
+from django.utils import timezone
 
 from shop.models import (
     BoxSize,
@@ -894,3 +895,50 @@ def test_cancelling_the_order_puts_the_alternatives_stock_back(shop):
     assert stock_of(candle, card, pouch) == [498, 4, 4]  # 500 - 2 candles (one per alternative), 5 - 1, 5 - 1
     gift_order_cancel(order.pk, None)
     assert stock_of(candle, card, pouch) == [500, 5, 5]  # the two alternatives' items back; the ordered box took none
+
+
+# -- what the client reads about paying (issue 22's journey) ----------------------------------
+
+
+def test_the_claims_page_says_how_the_order_is_paid_never_paid_before_it_is(shop):
+    """It said "Paid for 3 gifts" before any invoice was issued."""
+    order = place(shop)
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claims", args=[order.number])
+    text = member.get(url).content.decode()
+    # 3 boxes of 52.00 = 156.00, 3.3% off (5.148 → 5.15) = 150.85; shipping 3 × 12.00 = 36.00; total 186.85.
+    assert "Order total, 3 gifts</dt><dd>$186.85" in text
+    assert "Paid for" not in text and "By invoice, net 30: issued when you approve the proof" in text
+    GiftOrder.objects.filter(pk=order.pk).update(paid_at=timezone.now())
+    assert "Paid " + timezone.localdate().strftime("%b %-d, %Y") in member.get(url).content.decode()
+
+
+def test_a_card_paying_client_is_taken_to_authorise_the_card_after_ordering_by_link(shop, localstripe_server):
+    """The claims page never asks for the card: a card order goes to the order page to hold it."""
+    Organisation.objects.filter(pk=shop["org"].pk).update(payment_terms=Organisation.Terms.CARD)
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk])
+    form = member.get(url).content.decode()
+    assert "by card: authorised when you place the order, charged when you approve the proof" in form
+    assert "refunded to the card" in form  # a card order can have its unclaimed gifts refunded
+    response = member.post(url, {"delivery": "links", "quantity": "3", "sender_name": "Acme",
+                                 "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "credit",
+                                 "in_hand_date": (date.today() + timedelta(days=40)).isoformat()}, follow=True)
+    order = GiftOrder.objects.get()
+    assert response.redirect_chain == [(reverse("shop:gift_order", args=[order.number]), 302)]
+    text = response.content.decode()
+    assert "Now authorise your card below" in text and "Authorise $186.85" in text  # the total worked out above
+    claims_page = member.get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "By card:" in claims_page and reverse("shop:gift_order", args=[order.number]) in claims_page
+
+
+def test_an_invoiced_client_is_not_offered_a_card_refund_it_cannot_have(shop):
+    """claim_order_place refuses a refund for an invoiced order; the form no longer offers it."""
+    member = client_for(shop["member"])
+    url = reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk])
+    assert "refunded to the card" not in member.get(url).content.decode()
+    refused = member.post(url, {"delivery": "links", "quantity": "3", "sender_name": "Acme",
+                                "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "refund",
+                                "in_hand_date": (date.today() + timedelta(days=40)).isoformat()})
+    assert refused.status_code == 400 and not GiftOrder.objects.exists()
+    assert "come back as account credit or go to a fallback address" in refused.content.decode()

@@ -96,6 +96,16 @@ def test_members_build_and_price_a_box(client, setup):
     assert page.context["quote"].box_price == D("53.00")
 
 
+def test_the_colour_choices_name_the_standard_colours_not_dashes(client, setup):
+    """The builder offered "---------" for ribbon and tissue (issue 22's journey screenshots)."""
+    a, _, design, _ = setup
+    client.force_login(member_of(a))
+    html = client.get(reverse("shop:gift_design", args=[design.pk])).content.decode()
+    assert "Our standard ribbon (berry)" in html and "Our standard tissue (natural)" in html
+    form = html.split('action="' + reverse("shop:gift_design_details", args=[design.pk]))[1].split("</form>")[0]
+    assert "---------" not in form
+
+
 def test_logo_uploads_are_checked_and_served_only_to_members(client, setup):
     a, b, design, _ = setup
     member = member_of(a)

@@ -43,7 +43,13 @@ def claim_order_new(request, design_id):
         except DomainError as error:
             form.add_error("recipients" if "line" in error.message else None, error.message)
         else:
-            messages.success(request, f"Order {order.number} placed: {order.quantity} gifts by claim link.")
+            placed = f"Order {order.number} placed: {order.quantity} gifts by claim link."
+            if order.payment == order.Payment.CARD and order.paid_at is None:
+                # The card is held on the order page; the claims page alone would never ask for it.
+                messages.success(request, f"{placed} Now authorise your card below (charged only when you approve "
+                                          "the proof); then download the links from the claims page.")
+                return redirect("shop:gift_order", order.number)
+            messages.success(request, placed)
             return redirect("shop:gift_claims", order.number)
     try:
         box_price = gift_quote(design, 1).box_price if design.items.exists() else None
