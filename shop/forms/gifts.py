@@ -248,7 +248,7 @@ class ClaimForm(forms.Form):
     zip = forms.CharField(max_length=10, label="ZIP code", validators=[zip_code],
                           widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
     email = forms.EmailField(required=False, max_length=254, label="E-mail for tracking updates (optional)",
-                             help_text="We write once, when it ships. The sender never sees the address you give.",
+                             help_text="We write once, when it ships. The sender never sees this e-mail address.",
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     share_address = forms.BooleanField(required=False, label="The sender may see my address",
                                        help_text="Leave unticked and they see only that you claimed and the tracking.")
