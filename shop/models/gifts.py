@@ -257,6 +257,11 @@ class GiftOrder(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    @property
+    def boxes_before_discount(self) -> Decimal:
+        """The boxes at their price, before the volume discount (``boxes_subtotal`` is after it)."""
+        return self.boxes_subtotal + self.discount
+
     def __str__(self):
         return self.number
 
