@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from shop.platform.money import ZERO, quantize
 
@@ -83,8 +83,6 @@ def gift_wages_funded(orders) -> Decimal:
     less the boxes of unclaimed gifts cancelled at the claim expiry (they are never made), plus
     what each claimed alternative box carries more (or less) than the ordered one: the boxes
     as chosen."""
-    from django.db.models import Count, Q, Sum
-
     from shop.models import GiftClaim
 
     cancelled = Count("claim_campaign__claims", filter=Q(claim_campaign__claims__status="cancelled"))

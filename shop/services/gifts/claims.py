@@ -15,11 +15,15 @@ shares sum to the total exactly), so what an unclaimed gift returns is known to 
 """
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,10 +32,12 @@ from shop.models import (
     GiftClaim,
     GiftClaimLink,
     GiftDesign,
+    GiftDesignItem,
     GiftOrder,
     GiftRecipient,
     Organisation,
     OrganisationCredit,
+    ProductVariant,
     Refund,
     RecipientList,
 )
@@ -73,8 +79,6 @@ class Named:
 def recipients_parse(text: str) -> list[Named]:
     """Named recipients pasted one a line: ``Name, e-mail`` (a comma, a tab or a semicolon
     between; a spreadsheet's two columns pasted in). All or nothing: every bad line is named."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     people, problems, seen = [], [], set()
     for number, line in enumerate(text.splitlines(), start=1):
@@ -243,8 +247,6 @@ def claim_choices(claim: GiftClaim) -> list[GiftDesign]:
 def _tracking_address(email: str | None, claim_email: str) -> str:
     """The address the tracking goes to: the one the recipient typed (blank: none), or the
     one the client gave when the form did not ask."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     if email is None:
         return claim_email
@@ -265,9 +267,6 @@ def alternative_stock_take(design: GiftDesign) -> None:
     Only the alternative's items move: placing a gift order checks the ordered box's stock
     (``design_check_stock``) but takes none, so there is nothing of the ordered box to give
     back (giving it back would add stock that never left)."""
-    from django.db.models import F
-
-    from shop.models import ProductVariant
     from shop.services.catalog import catalog_changed
 
     items = list(design.items.all())
@@ -286,11 +285,6 @@ def alternatives_stock_return(order: GiftOrder) -> int:
     """In the transaction cancelling ``order``: the items its recipients' alternative boxes
     took from the stock go back (the boxes will not be made), and back-in-stock requests
     waiting for them are released. Returns how many boxes' items came back."""
-    from collections import Counter
-
-    from django.db.models import F
-
-    from shop.models import GiftDesignItem, ProductVariant
     from shop.services.catalog import catalog_changed
     from shop.services.restock import restock_requests_release
 
