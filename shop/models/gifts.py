@@ -239,6 +239,10 @@ class GiftOrder(models.Model):
                                          help_text="The organisation's account credit spent on the order when it was "
                                                    "placed; the card or invoice is for the rest (shop/services/gifts/credit.py).")
     assembly_wage = models.DecimalField(**MONEY, help_text="Survivor assembly labour per box, at the time of the order.")
+    stock_held = models.PositiveIntegerField(
+        default=0, help_text="Ordered boxes whose items this order took from the stock and has not given back "
+                             "(shop/services/gifts/stock.py): the quantity at placing, less the alternatives claimed "
+                             "and the unclaimed gifts cancelled; 0 while waiting for approval and once cancelled.")
     payment = models.CharField(max_length=8, choices=Payment.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -793,9 +793,10 @@ def test_an_alternative_box_takes_its_stock_and_posts_its_wage_difference_once(s
         claim = claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
         claims.claim_accept(token_of(links[2]), HOME, design_id=order.design_id, today=TODAY)  # the ordered box
     assert claim.wage_adjustment == D("-3.00")
-    # The alternative's items leave the stock: 500 - 1 candle, 5 - 1 card; the ordered box
-    # (placing the order checks its stock, takes none) moves nothing.
-    assert stock_of(candle, card) == [499, 4]
+    # Placing took 3 boxes x 2 candles: 500 - 6 = 494. The alternative gives one ordered box
+    # back (+2 candles) and takes its own items (1 candle, 1 card): 494 + 2 - 1 = 495, 5 - 1 = 4;
+    # the gift claiming the ordered box moves nothing (its box was taken at placing).
+    assert stock_of(candle, card) == [495, 4]
     entry = JournalEntry.objects.get(source_type="gift_alternative")
     assert (entry.idempotency_key, entry.source_id) == (f"gift-claim:{claim.pk}:alternative", claim.pk)
     assert sorted((p.account.code, p.amount) for p in entry.postings.all()) == [
@@ -811,7 +812,7 @@ def test_an_alternative_box_takes_its_stock_and_posts_its_wage_difference_once(s
     sweep_wage_fund.apply().get()
     assert JournalEntry.objects.filter(source_type="gift_alternative").count() == 1
     assert wage_fund_held() == D("39.00") and reconciles()[0]
-    assert stock_of(candle, card) == [499, 4]
+    assert stock_of(candle, card) == [495, 4]
 
 
 def test_alternatives_claimed_before_payment_are_posted_with_its_credit_either_way(shop, settings,
@@ -866,7 +867,7 @@ def test_an_alternative_out_of_stock_is_shown_unavailable_and_refused_if_posted(
     order = place(shop, alternatives=list(boxes.values()))
     links = links_of(order)
     claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
-    assert stock_of(candle, card) == [499, 0]  # the last card went to gift 1
+    assert stock_of(candle, card) == [495, 0]  # 500 - 6 at placing, + 2 - 1 by gift 1, which took the last card
 
     url = reverse("shop:gift_claim", args=[token_of(links[2])])
     page = client.get(url).content.decode()
@@ -877,12 +878,12 @@ def test_an_alternative_out_of_stock_is_shown_unavailable_and_refused_if_posted(
     assert "is out of stock (Card" in response.content.decode()
     claim = GiftClaim.objects.get(campaign__order=order, number=2)
     assert (claim.status, claim.chosen_name) == ("open", "")
-    assert stock_of(candle, card) == [499, 0]  # never oversold, nothing half-written
+    assert stock_of(candle, card) == [495, 0]  # never oversold, nothing half-written
     with pytest.raises(claims.ClaimError, match="“Candle and card” is out of stock"):
         claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
-    # Another box still goes through: the pouch's takes 1 candle and 1 pouch.
+    # Another box still goes through: an ordered box back (+2 candles), the pouch's 1 candle out.
     assert client.post(url, claim_form(box=boxes["Candle and pouch"].pk)).status_code == 302
-    assert stock_of(candle, card) == [498, 0]
+    assert stock_of(candle, card) == [496, 0]
 
 
 def test_cancelling_the_order_puts_the_alternatives_stock_back(shop):
@@ -895,9 +896,12 @@ def test_cancelling_the_order_puts_the_alternatives_stock_back(shop):
     claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
     claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and pouch"].pk, today=TODAY)
     claims.claim_accept(token_of(links[3]), HOME, design_id=order.design_id, today=TODAY)
-    assert stock_of(candle, card, pouch) == [498, 4, 4]  # 500 - 2 candles (one per alternative), 5 - 1, 5 - 1
+    # 500 - 6 candles at placing, then each alternative + 2 (an ordered box back) - 1: 496; 5 - 1, 5 - 1.
+    assert stock_of(candle, card, pouch) == [496, 4, 4]
+    assert GiftOrder.objects.get(pk=order.pk).stock_held == 1  # 3 ordered, 2 picked an alternative
     gift_order_cancel(order.pk, None)
-    assert stock_of(candle, card, pouch) == [500, 5, 5]  # the two alternatives' items back; the ordered box took none
+    # The one ordered box still held (+2) and the two alternatives' items (+1 candle, +1 card, +1 pouch each).
+    assert stock_of(candle, card, pouch) == [500, 5, 5]
 
 
 # -- what the client reads about paying (issue 22's journey) ----------------------------------

@@ -16,6 +16,8 @@ from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
+from shop.services.gifts.quote import GiftError
+from shop.services.gifts.stock import gift_order_stock_return
 from shop.services.organisations import is_organisation_admin
 
 S = GiftOrder.Status
@@ -131,9 +133,10 @@ def decision_send(order_id: int) -> bool:
 
 
 def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder:
-    """An administrator approves a waiting order (it is placed now: a card order gets its
-    authorisation to complete, and the order-placed e-mail goes out) or declines it; a
-    decline needs a note."""
+    """An administrator approves a waiting order (it is placed now: its boxes are taken from
+    the stock, a card order gets its authorisation to complete, and the order-placed e-mail
+    goes out) or declines it; a decline needs a note. An approval the stock cannot fill is
+    refused, naming what runs short, and the order keeps waiting."""
     from shop.services.gifts.credit import credit_return
     from shop.services.gifts.orders import gift_order_pay_placed
     from shop.tasks import send_gift_order_decision
@@ -151,10 +154,15 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
         order.status = S.PLACED if approve else S.DECLINED
         order.decision_note, order.decided_by, order.decided_at = note, actor, timezone.now()
         order.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
-        if approve:  # placed now: the credit is spent and the card authorised for the rest only now
-            gift_order_pay_placed(order, actor)
+        if approve:  # placed now: the stock taken, the credit spent and the card authorised only now
+            try:
+                gift_order_pay_placed(order, actor)
+            except GiftError as error:  # rolled back: the order still waits, nothing taken or spent
+                raise BudgetError(f"{error.message} The order is still waiting for approval: approve it once "
+                                  "the stock is back, or decline it.") from None
         else:  # a waiting order spent nothing; this gives back anything it did, once
             credit_return(order)
+            gift_order_stock_return(order)  # it holds no ordered box; alternatives recipients took go back
         audit_record("gift_order.approved" if approve else "gift_order.declined", actor=actor, target=order,
                      total=order.total, note=note)
         transaction.on_commit(lambda: send_gift_order_decision.delay(order.pk))

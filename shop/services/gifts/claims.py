@@ -15,7 +15,6 @@ shares sum to the total exactly), so what an unclaimed gift returns is known to 
 """
 import hashlib
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,12 +30,10 @@ from shop.models import (
     GiftClaim,
     GiftClaimLink,
     GiftDesign,
-    GiftDesignItem,
     GiftOrder,
     GiftRecipient,
     Organisation,
     OrganisationCredit,
-    ProductVariant,
     Refund,
     RecipientList,
 )
@@ -50,6 +46,7 @@ from shop.services.gifts.credit import organisation_credit_balance  # noqa: F401
 from shop.platform.validators import control_characters
 from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
 from shop.services.gifts.quote import gift_quote
+from shop.services.gifts.stock import claim_box_swap, unclaimed_boxes_return
 from shop.wages import design_box_wages, gift_boxes_wages
 
 C = GiftClaim.Status
@@ -227,12 +224,12 @@ def claim_links_issue(order_id: int, actor) -> list[tuple[int, str, str, str]]:
 
 
 def claim_state(claim: GiftClaim, today: date | None = None) -> str:
-    """``open``, ``claimed`` or ``closed`` (expired, settled or its order cancelled)."""
+    """``open``, ``claimed`` or ``closed`` (expired, settled, or its order cancelled or declined)."""
     today = today or timezone.localdate()
     if claim.status == C.CLAIMED:
         return "claimed"
     if (claim.status != C.OPEN or today > claim.campaign.expires_on
-            or claim.campaign.order.status == GiftOrder.Status.CANCELLED):
+            or claim.campaign.order.status in (GiftOrder.Status.CANCELLED, GiftOrder.Status.DECLINED)):
         return "closed"
     return "open"
 
@@ -257,48 +254,6 @@ def _tracking_address(email: str | None, claim_email: str) -> str:
         except ValidationError:
             raise ClaimError("Enter a valid e-mail address for the tracking updates, or leave it blank.") from None
     return email
-
-
-def alternative_stock_take(design: GiftDesign) -> None:
-    """Inside the claim's transaction: take one box of ``design`` from the stock, its variants
-    locked in primary-key order (as an order's are), so two recipients picking the last one
-    cannot both get it; refused, naming what runs short, when the stock cannot fill it.
-
-    Only the alternative's items move: placing a gift order checks the ordered box's stock
-    (``design_check_stock``) but takes none, so there is nothing of the ordered box to give
-    back (giving it back would add stock that never left)."""
-    from shop.services.catalog import catalog_changed
-
-    items = list(design.items.all())
-    stock = {variant.pk: variant for variant in ProductVariant.objects.select_for_update(of=("self",))
-             .filter(pk__in=sorted(item.variant_id for item in items)).select_related("product").order_by("pk")}
-    short = [str(stock[item.variant_id]) for item in items
-             if item.quantity > stock[item.variant_id].stock or not stock[item.variant_id].product.is_active]
-    if short:
-        raise ClaimError(f"Sorry, “{design.name}” is out of stock ({', '.join(short)}); choose another box.")
-    for item in sorted(items, key=lambda item: item.variant_id):
-        ProductVariant.objects.filter(pk=item.variant_id).update(stock=F("stock") - item.quantity)
-    catalog_changed()  # stock shows on catalog pages
-
-
-def alternatives_stock_return(order: GiftOrder) -> int:
-    """In the transaction cancelling ``order``: the items its recipients' alternative boxes
-    took from the stock go back (the boxes will not be made), and back-in-stock requests
-    waiting for them are released. Returns how many boxes' items came back."""
-    from shop.services.catalog import catalog_changed
-    from shop.services.restock import restock_requests_release
-
-    boxes = Counter(GiftClaim.objects.filter(campaign__order=order, status=C.CLAIMED, chosen_design__isnull=False)
-                    .exclude(chosen_design_id=order.design_id).values_list("chosen_design_id", flat=True))
-    back = Counter()
-    for item in GiftDesignItem.objects.filter(design_id__in=list(boxes)):
-        back[item.variant_id] += item.quantity * boxes[item.design_id]
-    for variant_id in sorted(back):
-        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + back[variant_id])
-    if back:
-        catalog_changed()
-        restock_requests_release(sorted(back))
-    return sum(boxes.values())
 
 
 def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, share_address: bool = False,
@@ -327,10 +282,12 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
             chosen = offered[design_id]
         adjustment = ZERO
         if chosen is not None and chosen.pk != campaign.order.design_id:
-            alternative_stock_take(chosen)
+            # The order's row locked (after the claim's, before the variants', as cancelling
+            # locks it): one ordered box back, the alternative's items out (stock.py).
+            order = GiftOrder.objects.select_for_update().get(pk=campaign.order_id)
+            claim_box_swap(order, chosen)
             # The boxes as chosen fund the wages: the alternative's wages per box less the
             # ordered box's, posted to the wage fund once (payroll, once the order is paid).
-            order = campaign.order
             adjustment = design_box_wages(chosen, order.assembly_wage) - gift_boxes_wages(order, 1)
         recipient = GiftRecipient.objects.create(
             recipient_list_id=campaign.recipient_list_id, row=claim.number, name=ship_to.name, company=ship_to.company,
@@ -506,8 +463,11 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
             cancelled = GiftClaim.objects.filter(pk__in=ids, status=C.OPEN).update(status=C.CANCELLED,
                                                                                   settlement=settlement)
             if cancelled:
-                # Those boxes are never made: their wages go back out of the wage fund (once,
-                # keyed by the campaign; payroll's sweep re-posts it if this is lost).
+                # Those boxes are never made: one ordered box each goes back to the stock (the
+                # order's row locked; counted under the campaign's lock, so once), and their
+                # wages go back out of the wage fund (once, keyed by the campaign; payroll's
+                # sweep re-posts it if this is lost).
+                unclaimed_boxes_return(order.pk, cancelled)
                 announce_on_commit(gift_claims_cancelled, campaign_id=campaign.pk, gift_order_id=order.pk,
                                    boxes=cancelled)
         campaign.settled_at = timezone.now()

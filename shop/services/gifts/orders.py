@@ -37,6 +37,7 @@ from shop.services.gifts.quote import (
     in_hand_date_check,
     production_days,
 )
+from shop.services.gifts.stock import gift_order_stock_return, gift_order_stock_take
 from shop.services.payments import payment_intent_status_record, payment_open
 from shop.services.gifts.proofs import check_proof, read_upload
 
@@ -137,13 +138,16 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
 
 def gift_order_pay_placed(order: GiftOrder, actor) -> None:
     """An order being placed (now, or when an administrator approves it), inside its
-    transaction: the organisation's account credit is spent on it first (under the
+    transaction: its boxes are taken from the stock first (``stock.gift_order_stock_take``,
+    the variants locked; ``GiftError`` naming what runs short, before anything is spent or
+    any Stripe call), then the organisation's account credit is spent on it (under the
     organisation's row lock); a card order gets a PaymentIntent to authorise for the rest. An
     order the credit pays in full is paid now, with no Stripe call, and announced like any
     paid order (payroll credits its wages). The order-placed e-mail follows the commit."""
     from shop.services.gifts.credit import credit_spend
     from shop.tasks import send_gift_order_placed
 
+    gift_order_stock_take(order)
     credit_spend(order)
     if order.amount_due <= 0:
         order.paid_at = timezone.now()
@@ -303,7 +307,8 @@ CANCELLABLE = (S.PLACED, S.PROOF_READY, S.CHANGES_REQUESTED)
 def gift_order_cancel(order_id: int, actor) -> GiftOrder:
     """Staff cancel an order before its proof is approved (nothing made, nothing charged): the
     card's hold is released at Stripe, the account credit the order spent comes back
-    (``returned:<order>``, once) and so do the items recipients' alternative boxes took. An
+    (``returned:<order>``, once) and so does its stock: the ordered boxes it still holds and
+    the items recipients' alternative boxes took (``stock.gift_order_stock_return``). An
     order the credit paid in full is paid and its wages credited, so it is not cancelled here."""
     from shop.services.gifts.credit import credit_return
 
@@ -323,10 +328,9 @@ def gift_order_cancel(order_id: int, actor) -> GiftOrder:
             payment_intent_status_record(payment, intent)
         order.status = S.CANCELLED
         order.save(update_fields=["status"])
-        if order.shipping_mode == CLAIM_LINK:
-            from shop.services.gifts.claims import alternatives_stock_return
-
-            alternatives_stock_return(order)  # what recipients' alternative boxes took from the stock
+        # The ordered boxes it holds and what recipients' alternative boxes took go back, once:
+        # the status checked above under the row lock refuses a second cancel.
+        gift_order_stock_return(order)
         returned = credit_return(order)
         audit_record("gift_order.cancelled", actor=actor, target=order, total=order.total,
                      credit_returned=returned.amount if returned else None)
