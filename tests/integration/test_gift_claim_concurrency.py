@@ -1,5 +1,5 @@
 """The last of an alternative box, picked by ten recipients at once on PostgreSQL: exactly one
-gets it (``claims.alternative_stock_take`` takes it with the variants' rows locked), the
+gets it (``stock.claim_box_swap`` takes it with the variants' rows locked), the
 others are refused with the reason and their gifts stay open; the stock never goes below 0."""
 import threading
 

@@ -178,15 +178,23 @@ def test_an_alternative_gives_one_ordered_box_back_and_a_cancel_the_rest(shop):
     assert stock_of(candle, card) == [500, 5]
 
 
-def test_an_alternative_needs_only_what_the_ordered_box_does_not_give_back(shop):
+def test_an_alternative_needs_only_what_the_ordered_box_does_not_give_back(shop, client):
     """The last candle: 2 x 250 = 500 taken at placing, none left; an alternative with a candle
-    still fits, as the ordered box it replaces gives back 2 (both moves in one transaction)."""
+    still fits, as the ordered box it replaces gives back 2 (both moves in one transaction),
+    and the claim page offers it."""
     boxes, card, _pouch = alternatives_of(shop)
     candle = shop["designs"]["Thank you"].items.get().variant
     order = place(shop, quantity=250, alternatives=list(boxes.values()))
     assert stock_of(candle, card) == [0, 5]
-    claims.claim_accept(token_of(links_of(order)[7]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    link = links_of(order)[7]
+    page = client.get(link).content.decode()
+    assert "Candle and card" in page and "Out of stock: choose another box." not in page
+    claims.claim_accept(token_of(link), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
     assert stock_of(candle, card) == [1, 4]  # 0 + 2 - 1
+    # Were the order to hold no box (waiting for approval), the 0 candles could not fill it.
+    GiftOrder.objects.filter(pk=order.pk).update(stock_held=0)
+    ProductVariant.objects.filter(pk=candle.pk).update(stock=0)
+    assert client.get(links_of(order)[8]).content.decode().count("Out of stock: choose another box.") == 2
 
 
 def test_unclaimed_gifts_cancelled_at_settlement_give_their_boxes_back_once(shop):

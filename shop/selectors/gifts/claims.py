@@ -2,6 +2,7 @@
 
 The client sees who claimed, what they picked and the tracking, but a recipient's address
 only when the recipient agreed to share it (``GiftClaim.share_address``)."""
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -98,20 +99,26 @@ class BoxShown:
     available: bool = True  # an alternative whose items are out of stock cannot be picked
 
 
-def boxes_shown(designs, ordered_id: int | None = None) -> list[BoxShown]:
+def boxes_shown(designs, ordered_id: int | None = None, ordered_held: bool = False) -> list[BoxShown]:
     """What is in each box the recipient may get, with each product's first picture (two
     queries whatever the number of boxes). A box other than ``ordered_id`` (the one paid
-    for) is unavailable when the stock cannot fill one of it (``claims.alternative_stock_take`` refuses it)."""
+    for) is unavailable when the stock cannot fill one of it (``stock.claim_box_swap`` refuses it),
+    counting what the ordered box gives back when the order holds one (``ordered_held``)."""
     ids = [design.pk for design in designs]
     items = list(GiftDesignItem.objects.filter(design_id__in=ids).select_related("variant__product")
                  .order_by("design_id", "variant__product__name"))
     images = first_pictures(list({item.variant.product_id for item in items}))
+    back = Counter()
+    if ordered_held:
+        for item in items:
+            if item.design_id == ordered_id:
+                back[item.variant_id] += item.quantity
     shown = []
     for design in designs:
         box_items, available = [], True
         for item in items:
             if item.design_id == design.pk:
-                short = item.quantity > item.variant.stock or not item.variant.product.is_active
+                short = item.quantity > item.variant.stock + back[item.variant_id] or not item.variant.product.is_active
                 available = available and not (short and design.pk != ordered_id)
                 image = images.get(item.variant.product_id)
                 box_items.append(BoxItem(title=str(item.variant), quantity=item.quantity,

@@ -115,7 +115,8 @@ def claim_page(request, token):
             return _not_found(request, error)
         return _not_found(request)
     campaign, today = claim.campaign, timezone.localdate()
-    boxes = boxes_shown(claims.claim_choices(claim) or [campaign.order.design], ordered_id=campaign.order.design_id)
+    boxes = boxes_shown(claims.claim_choices(claim) or [campaign.order.design], ordered_id=campaign.order.design_id,
+                        ordered_held=campaign.order.stock_held > 0)
     form = ClaimForm(request.POST or None, boxes=boxes if len(boxes) > 1 else (), initial={"email": claim.email})
     state, status = claims.claim_state(claim, today), 200
     if request.method == "POST":
