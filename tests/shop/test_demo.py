@@ -207,6 +207,9 @@ def test_the_demo_client_has_gifts_by_claim_link_in_every_state_once(django_capt
     assert (claims[2].status, claims[2].chosen_name, claims[2].share_address) == ("claimed", "Welcome box", True)
     assert [claims[n].status for n in (3, 4)] == ["open", "open"]
     assert all(c.email.endswith("@recipients.example") for c in claims.values())
+    # Its stock was taken (4 boxes at placing, one given back for Robin's other box), from enough.
+    assert order.stock_held == 3
+    assert not ProductVariant.objects.filter(stock__lt=0).exists()
 
     client.force_login(User.objects.get(email="gifts@acme-demo.example"))
     page = client.get(reverse("shop:gift_claims", args=[order.number])).content.decode()
