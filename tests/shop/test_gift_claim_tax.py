@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from shop.models import (
@@ -129,6 +130,12 @@ def test_each_claim_fixes_its_own_tax_and_the_difference_comes_back_once_at_the_
     # Orange: 3.12 + 0.72, surtax 52.00 × 0.5% = 0.26 and 12.00 × 0.5% = 0.06: 4.16.
     assert [gift(order, n).tax for n in (1, 2, 3, 4)] == [D("0.00"), D("2.08"), D("4.80"), D("4.16")]
     assert not OrganisationCredit.objects.exists()  # six may still claim: nothing settled yet
+    member = Client()
+    member.force_login(shop["member"])
+    claims_page = reverse("shop:gift_claims", args=[order.number])
+    # 4 × 4.80 estimated less 0.00 + 2.08 + 4.80 + 4.16 owed = 8.16 (worked out below too).
+    assert ("<dt>Sales tax not owed where the gifts went</dt><dd>$8.16 (to be credited when the claim period ends)</dd>"
+            in member.get(claims_page).content.decode())
 
     claims.claims_settle_expired(AFTER)
     credits = {c.key: c.amount for c in OrganisationCredit.objects.all()}
@@ -140,6 +147,7 @@ def test_each_claim_fixes_its_own_tax_and_the_difference_comes_back_once_at_the_
                                  "its 4 gifts went")
     assert tax_credit.order == order and tax_credit.organisation == shop["org"]
 
+    assert "<dd>$8.16 (credited)</dd>" in member.get(claims_page).content.decode()
     claims.claims_settle_expired(AFTER + timedelta(days=1))  # the daily run again
     claims.claim_campaign_settle(ClaimCampaign.objects.get(order=order).pk, AFTER + timedelta(days=2))
     assert OrganisationCredit.objects.count() == 2
@@ -241,3 +249,17 @@ def test_the_recipients_claim_page_shows_no_price(shop, client):
     text = client.get(link).content.decode()
     assert "A gift from Acme People Team" in text
     assert "$" not in text and "tax" not in text.lower()
+
+
+def test_the_invoice_says_the_tax_is_an_estimate(shop):
+    import io
+
+    from pypdf import PdfReader
+
+    from shop.models import Invoice
+    from shop.services.gifts.documents import invoice_pdf
+
+    order = paid(place(shop, 10))
+    data = invoice_pdf(Invoice.objects.get(order=order))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+    assert f"{ESTIMATED_TAX_LABEL} $48.00" in text and "Total due (US dollars) $688.00" in text
