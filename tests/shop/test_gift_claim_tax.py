@@ -290,3 +290,13 @@ def test_refunded_unclaimed_gifts_and_the_tax_credit_never_return_the_same_money
     assert Refund.objects.count() == 1 and OrganisationCredit.objects.count() == 1
     # 206.40 paid, 142.40 back: the one gift kept costs its 52.00 and 12.00 shipping, untaxed.
     assert order.total == D("206.40") and gift(order, 3).tax == D("0.00")
+
+
+def test_fixing_a_claims_tax_reads_the_tax_table_once_and_the_county_once(shop, django_assert_num_queries):
+    order = paid(place(shop, 10))
+    token = claims.claim_links_issue(order.pk, None)[0][3].rstrip("/").rsplit("/", 1)[-1]
+    # The link, a savepoint, the locked claim, the choices, the new row, then the tax: the state's
+    # rate and Duval's surtax; the claim saved, "any gift still open?", the savepoint released.
+    with django_assert_num_queries(10):
+        claims.claim_accept(token, DUVAL, today=TODAY)
+    assert gift(order, 1).tax == D("4.80")
