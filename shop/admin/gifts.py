@@ -132,8 +132,8 @@ class OrganisationAdmin(ModelAdmin):
 
 # -- gifts by claim link and account credit (read-only) -------------------------------------
 
-CLAIM_FIELDS = ("number", "name", "email", "value", "status", "chosen_name", "share_address", "recipient_row",
-                "claimed_at", "emailed_at", "reminders_sent", "tracking_emailed_at", "settlement")
+CLAIM_FIELDS = ("number", "name", "email", "value", "tax_estimated", "tax", "status", "chosen_name", "share_address",
+                "recipient_row", "claimed_at", "emailed_at", "reminders_sent", "tracking_emailed_at", "settlement")
 
 
 class ClaimShown:

@@ -63,15 +63,21 @@ class LogoForm(forms.Form):
     logo = forms.FileField(help_text="PNG, JPEG or SVG, up to 5 MB; at least 300 px on the short side.")
 
 
+SHIPPING_QUOTES = [("per_recipient", "To each recipient"), ("bulk", "One bulk shipment")]
+
+
 class QuoteForm(forms.Form):
+    """The builder's quote: also for boxes sent by claim link (taxed at the highest rate; the state is not asked)."""
+
     quantity = IntegerField(min_value=1, max_value=5000, initial=25)
-    shipping = forms.ChoiceField(choices=[("per_recipient", "To each recipient"), ("bulk", "One bulk shipment")])
+    shipping = forms.ChoiceField(choices=SHIPPING_QUOTES + [("claim_link", "By claim link (recipients give their address)")])
     state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
 
 
 class PublicQuoteForm(QuoteForm):
     """The public catalogue's instant quote: a classic box (by its slug) and a quantity."""
 
+    shipping = forms.ChoiceField(choices=SHIPPING_QUOTES)
     box = forms.ChoiceField(choices=[], label="Box")
     field_order = ["box", "quantity", "shipping", "state"]
 

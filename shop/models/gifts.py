@@ -181,6 +181,12 @@ class GiftDesignItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["design", "variant"], name="design_variant_once")]
 
 
+# A claim-link order's tax line (the quote, builder, order page, invoice and e-mail): it is
+# charged at the highest rate up front and settled by shop/services/gifts/claims.py.
+ESTIMATED_TAX_LABEL = ("Sales tax (estimated at the highest rate a recipient's address can owe; what is not owed "
+                       "comes back as account credit once the gifts are claimed)")
+
+
 def new_gift_order_number() -> str:
     from .orders import random_number
 
@@ -270,6 +276,11 @@ class GiftOrder(models.Model):
         return self.number
 
     @property
+    def tax_label(self) -> str:
+        """The tax line's name: a claim-link order's tax is an estimate settled once the gifts are claimed."""
+        return ESTIMATED_TAX_LABEL if self.shipping_mode == "claim_link" else "Sales tax"
+
+    @property
     def amount_due(self):
         """What the card or the invoice is for: the total less the account credit spent on it."""
         return self.total - self.credit_applied
@@ -333,7 +344,10 @@ class ClaimCampaign(models.Model):
 
 class GiftClaim(models.Model):
     """One gift waiting for its recipient. ``value`` is its share of what the client paid
-    (the shares of an order sum to its total exactly), the amount a cancelled claim returns."""
+    (the shares of an order sum to its total exactly), the amount a cancelled claim returns.
+    ``tax_estimated`` is its share of the order's tax (charged at the highest rate; the shares
+    sum to the order's tax exactly, and are part of ``value``); ``tax`` is what it owes where it
+    went, fixed when it is claimed or sent to the fallback address (None until then)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Not claimed yet"
@@ -346,6 +360,11 @@ class GiftClaim(models.Model):
     name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
     value = models.DecimalField(**MONEY)
+    tax_estimated = models.DecimalField(**MONEY, default=Decimal("0.00"),
+                                        help_text="Its share of the order's sales tax, charged at the highest rate.")
+    tax = models.DecimalField(**MONEY, null=True, blank=True,
+                              help_text="The sales tax it owes where it went, fixed when claimed or sent to the "
+                                        "fallback address; the difference comes back as credit at settlement.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     recipient = models.OneToOneField("GiftRecipient", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     chosen_design = models.ForeignKey(GiftDesign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -384,6 +403,7 @@ class GiftClaimLink(models.Model):
 class OrganisationCredit(models.Model):
     """An entry in an organisation's account credit (positive: credit given, negative: spent).
     Each has a unique key from its source (``claims:GB-1234567`` for unclaimed gifts,
+    ``tax:GB-…`` for the sales tax a claim-link order's gifts did not owe,
     ``spent:GB-…`` for an order it paid, ``returned:GB-…`` when that order was declined or
     cancelled), so nothing is credited or spent twice."""
 

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from shop.models import ProductVariant, ShippingMethod, TaxRate, VolumeTier
 from shop.pricing import Line, PercentOff, PriceBreakdown, Shipping, TaxRule, price
-from shop.selectors.surtax import SURTAX_STATE, counties_for_zip, county_surtax
+from shop.selectors.surtax import SURTAX_STATE, counties_for_zip, county_surtax, highest_county_surtax
 
 
 def tax_rules(places: Iterable[str | None], county: str | None = None) -> dict[str, TaxRule]:
@@ -24,6 +24,18 @@ def tax_rules(places: Iterable[str | None], county: str | None = None) -> dict[s
     rules = {row.state: TaxRule(row.rate, row.applies_to_shipping) for row in TaxRate.objects.filter(state__in=states)}
     surtax = county_surtax(county) if SURTAX_STATE in rules else None
     if surtax is not None and surtax.rate:
+        state = rules[SURTAX_STATE]
+        rules[SURTAX_STATE] = TaxRule(state.rate, state.applies_to_shipping, surtax.rate, surtax.county, surtax.cap)
+    return rules
+
+
+def every_tax_rule() -> dict[str, TaxRule]:
+    """The rule of every state in the rate table, Florida's with the highest county surtax in
+    the surtax table: the destinations a gift sent by claim link may go to, one of which owes the
+    most (``shop/services/gifts/quote.py`` prices each to find it). Two queries."""
+    rules = {row.state: TaxRule(row.rate, row.applies_to_shipping) for row in TaxRate.objects.all()}
+    surtax = highest_county_surtax() if SURTAX_STATE in rules else None
+    if surtax is not None:
         state = rules[SURTAX_STATE]
         rules[SURTAX_STATE] = TaxRule(state.rate, state.applies_to_shipping, surtax.rate, surtax.county, surtax.cap)
     return rules

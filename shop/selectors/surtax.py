@@ -43,6 +43,27 @@ def county_surtax(county: str | None) -> CountySurtax | None:
     return CountySurtax.objects.filter(county=county).first()
 
 
+def highest_county_surtax(counties=None) -> CountySurtax | None:
+    """The surtax row with the highest rate among ``counties`` (None: every county in the
+    table), the larger cap on a tie, then the county's name; None when none has a row."""
+    rows = CountySurtax.objects.filter(rate__gt=0)
+    if counties is not None:
+        rows = rows.filter(county__in=list(counties))
+    return rows.order_by("-rate", "-cap", "county").first()
+
+
+def claim_county(postal_code: str | None) -> str:
+    """The Florida county of a gift recipient's ZIP code, for the surtax on a gift sent by claim
+    link (the recipient's page asks no county): the ZIP's one county; for a ZIP in several
+    counties, or one the table does not have, the one of them (or of Florida) with the highest
+    surtax, so no gift is taxed less than it may owe. "" when no candidate has a surtax row."""
+    counties = counties_for_zip(postal_code)
+    if len(counties) == 1:
+        return counties[0]
+    row = highest_county_surtax(counties or None)
+    return row.county if row else ""
+
+
 SPANNING = "This ZIP code is in more than one county: choose yours."
 UNKNOWN = "We could not find the county of this ZIP code: choose yours."
 NOT_THERE = "That county is not one this ZIP code is in: choose again."

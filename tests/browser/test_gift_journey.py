@@ -169,9 +169,11 @@ def test_a_visitor_quotes_signs_up_orders_by_link_and_sees_a_phone_claim(page, b
     page.wait_for_selector("text=25 gifts by claim link")
     shot(page, "10-claims-empty-1280")
     # Not "Paid for 25 gifts" before anything is paid: 25 × 62.00 = 1,550.00, 5% off = 1,472.50,
-    # shipping 25 × 12.00 = 300.00, no sales tax by link: 1,772.50, invoiced on proof approval.
+    # shipping 25 × 12.00 = 300.00; by link the tax is the highest any address can owe, here the
+    # table's one state, FL 6% of 1,472.50 = 88.35 (no county surtax rows, shipping untaxed):
+    # 1,860.85, invoiced on proof approval.
     counts = page.inner_text(".claim-counts")
-    assert "$1,772.50" in counts and "By invoice, net 30: issued when you approve the proof" in counts
+    assert "$1,860.85" in counts and "By invoice, net 30: issued when you approve the proof" in counts
     assert "Paid" not in counts
     order = GiftOrder.objects.get()
     assert (order.quantity, order.shipping_mode) == (25, "claim_link")

@@ -3,7 +3,7 @@ moment on PostgreSQL: the credit pays $100.00 in all and never more
 (``shop/services/gifts/credit.py`` reads the balance with the organisation's row locked).
 
 Each order: 2 gifts by claim link of a box at 10.00 (the size) + 20.00 (one item) = 30.00, so
-boxes 2 × 30.00 = 60.00, shipping 2 × 12.00 = 24.00, no sales tax (destinations unknown), no
+boxes 2 × 30.00 = 60.00, shipping 2 × 12.00 = 24.00, no sales tax (no state in the tax table), no
 volume tier: 84.00. Whichever locks first spends 84.00 (the whole total: paid at once); the
 other finds 100.00 − 84.00 = 16.00 left, short of its 84.00 by more than Stripe's $0.50, so it
 spends the 16.00 and its invoice is for 84.00 − 16.00 = 68.00."""

@@ -101,7 +101,7 @@ def claim_form(box=None, share=False, **address):
 def test_each_gift_is_worth_its_exact_share_of_what_the_client_paid(shop):
     order = place(shop)
     # 3 boxes x 52.00 = 156.00, less 3.3% (5.148 -> 5.15) = 150.85, shipping 3 x 12.00 = 36.00,
-    # no sales tax (the destinations are not known): 186.85, shared 62.29 + 62.28 + 62.28.
+    # no sales tax (no state in the tax table, so none by link either): 186.85, shared 62.29 + 62.28 + 62.28.
     assert (order.boxes_subtotal, order.shipping, order.tax, order.total) == (D("150.85"), D("36.00"), D("0.00"),
                                                                                D("186.85"))
     assert order.shipping_mode == "claim_link" and order.quantity == 3

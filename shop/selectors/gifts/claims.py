@@ -40,6 +40,9 @@ class ClaimSummary:
     fallback: int
     open_value: Decimal
     returned_value: Decimal
+    # The sales tax charged at the highest rate on the gifts claimed or sent to the fallback
+    # address, less what they owe where they went: back as account credit (``claims_tax_credit``).
+    tax_back: Decimal = Decimal("0.00")
 
 
 def _address(recipient) -> str:
@@ -58,9 +61,11 @@ def claim_summary(order: GiftOrder) -> ClaimSummary | None:
         GiftClaim.objects.filter(campaign=campaign).select_related("recipient").order_by("number")
         .prefetch_related(Prefetch("recipient__shipments", queryset=Shipment.objects.order_by("-id")))
     )
-    rows, counts, open_value, returned = [], {s: 0 for s in GiftClaim.Status.values}, ZERO, ZERO
+    rows, counts, open_value, returned, tax_back = [], {s: 0 for s in GiftClaim.Status.values}, ZERO, ZERO, ZERO
     for claim in claims:
         counts[claim.status] += 1
+        if claim.tax is not None and claim.status in (GiftClaim.Status.CLAIMED, GiftClaim.Status.FALLBACK):
+            tax_back += claim.tax_estimated - claim.tax
         if claim.status == GiftClaim.Status.OPEN:
             open_value += claim.value
         elif claim.status == GiftClaim.Status.CANCELLED:
@@ -79,7 +84,7 @@ def claim_summary(order: GiftOrder) -> ClaimSummary | None:
         ))
     return ClaimSummary(campaign=campaign, rows=rows, claimed=counts["claimed"], open=counts["open"],
                         cancelled=counts["cancelled"], fallback=counts["fallback"], open_value=open_value,
-                        returned_value=returned)
+                        returned_value=returned, tax_back=max(tax_back, ZERO))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ value back as account credit, refunded to the card, or shipped to a fallback add
 
 Money: each gift's ``value`` is its share of the order's total (``money.allocate``, the
 shares sum to the total exactly), so what an unclaimed gift returns is known to the cent.
+Sales tax: the order is taxed as if every gift went where the most is owed (``quote.highest_tax``);
+each gift keeps its share of that tax (``tax_estimated``) and, once claimed or sent to the fallback
+address, the tax it owes there (``tax``); the difference comes back as account credit once
+(``tax:<order>``, ``claims_tax_credit``). A gift cancelled unclaimed returns its whole value, its
+estimated tax with it, so it takes no part in that credit.
 """
 import hashlib
 import secrets
@@ -45,7 +50,7 @@ from shop.platform.money import ZERO, allocate
 from shop.services.gifts.credit import organisation_credit_balance  # noqa: F401 (the balance lives in credit.py)
 from shop.platform.validators import control_characters
 from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
-from shop.services.gifts.quote import gift_quote
+from shop.services.gifts.quote import claim_gift_taxes, gift_quote
 from shop.services.gifts.stock import claim_box_swap, unclaimed_boxes_return
 from shop.wages import design_box_wages, gift_boxes_wages
 
@@ -172,11 +177,12 @@ def claim_order_place(design: GiftDesign, quantity: int | None, *, delivery: str
                                                 sender_name=sender_name[:120], note=note.strip()[:300],
                                                 expires_on=expires_on, outcome=outcome, **address)
         campaign.alternatives.set(offered)
-        values = allocate(order.total, [1] * quantity)
+        values, taxes = allocate(order.total, [1] * quantity), allocate(order.tax, [1] * quantity)
         named = list(recipients) + [Named("", "")] * (quantity - len(recipients))
         GiftClaim.objects.bulk_create(
-            GiftClaim(campaign=campaign, number=n, name=person.name, email=person.email, value=value)
-            for n, (person, value) in enumerate(zip(named, values), start=1)
+            GiftClaim(campaign=campaign, number=n, name=person.name, email=person.email, value=value,
+                      tax_estimated=tax)
+            for n, (person, value, tax) in enumerate(zip(named, values, taxes), start=1)
         )
         audit_record("gift_claims.created", actor=actor, target=order, gifts=quantity, total=order.total,
                      delivery=delivery, outcome=outcome)
@@ -299,12 +305,21 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
         if chosen is not None:
             claim.chosen_design, claim.chosen_name = chosen, chosen.name
         claim.wage_adjustment = adjustment
+        # The tax it owes where it goes, on its share of the boxes and shipping (the order was
+        # taxed at the highest rate; the difference comes back at settlement).
+        claim.tax = claim_gift_taxes(campaign.order, [claim.number], ship_to.state, ship_to.zip)[claim.number]
         if not claim.name:
             claim.name = ship_to.name
         claim.save(update_fields=["status", "claimed_at", "recipient", "share_address", "chosen_design",
-                                  "chosen_name", "name", "wage_adjustment"])
+                                  "chosen_name", "name", "wage_adjustment", "tax"])
         if adjustment:
             announce_on_commit(gift_claim_alternative, claim_id=claim.pk, gift_order_id=campaign.order_id)
+        if (campaign.order.paid_at is not None
+                and not campaign.claims.filter(status=C.OPEN).exclude(pk=claim.pk).exists()):
+            # The last gift claimed, the order paid: nothing can change the tax any more, so what
+            # was not owed comes back now rather than at the expiry date (once either way).
+            ClaimCampaign.objects.select_for_update().filter(pk=campaign.pk).first()
+            claims_tax_credit(campaign.order)
     return claim
 
 
@@ -408,6 +423,25 @@ def boxes_cancelled(order: GiftOrder) -> int:
     return campaign.claims.filter(status=C.CANCELLED).count() if campaign else 0
 
 
+def claims_tax_credit(order: GiftOrder) -> OrganisationCredit | None:
+    """Inside a transaction holding the campaign's row lock: the sales tax estimated on the
+    order's gifts claimed or sent to the fallback address, less what they owe where they went,
+    as account credit, once (``tax:<order>``). Gifts cancelled unclaimed take no part: their
+    whole value, their estimated tax in it, comes back with them. Nothing when nothing is owed
+    back (a few cents of rounding the other way are the enterprise's, never the client's)."""
+    fixed = list(GiftClaim.objects.filter(campaign__order=order, status__in=[C.CLAIMED, C.FALLBACK],
+                                          tax__isnull=False).values_list("tax_estimated", "tax"))
+    back = sum((estimated - owed for estimated, owed in fixed), ZERO)
+    if back <= 0:
+        return None
+    credit, _ = OrganisationCredit.objects.get_or_create(
+        key=f"tax:{order.number}",
+        defaults={"organisation_id": order.organisation_id, "amount": back, "order": order,
+                  "reason": f"Sales tax of order {order.number} charged at the highest rate, not owed where "
+                            f"its {len(fixed)} gift{'s' if len(fixed) != 1 else ''} went"})
+    return credit
+
+
 def _refund_reason(order: GiftOrder) -> str:
     return f"Unclaimed gifts of {order.number}"
 
@@ -416,7 +450,8 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
     """Deal with the gifts left unclaimed after the expiry date, once, as the client chose.
     Waits while the order is unpaid (nothing to give back yet). A refund is asked of Stripe
     first, under a key of the order's (a second run finds the refund row and reuses it),
-    then the claims are closed."""
+    then the claims are closed; fallback gifts get the tax of the fallback address, and the tax
+    the claimed and fallback gifts did not owe comes back as credit (``claims_tax_credit``)."""
     from shop.services.refunds import payment_refund
 
     today = today or timezone.localdate()
@@ -444,6 +479,9 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
             return campaign
         ids = [claim.pk for claim in open_claims]
         if outcome == O.FALLBACK:
+            # Fallback gifts owe the tax of the fallback address.
+            taxes = claim_gift_taxes(order, [claim.number for claim in open_claims], campaign.fallback_state,
+                                     campaign.fallback_zip)
             for claim in open_claims:
                 recipient = GiftRecipient.objects.create(
                     recipient_list_id=campaign.recipient_list_id, row=claim.number,
@@ -452,7 +490,8 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
                     address_line2=campaign.fallback_line2, city=campaign.fallback_city, state=campaign.fallback_state,
                     zip=campaign.fallback_zip)
                 GiftClaim.objects.filter(pk=claim.pk, status=C.OPEN).update(status=C.FALLBACK, recipient=recipient,
-                                                                          settlement="fallback address")
+                                                                          settlement="fallback address",
+                                                                          tax=taxes[claim.number])
         else:
             if to_credit > 0 and outcome in (O.CREDIT, O.REFUND):
                 credit, _ = OrganisationCredit.objects.get_or_create(
@@ -470,9 +509,11 @@ def claim_campaign_settle(campaign_id: int, today: date | None = None) -> ClaimC
                 unclaimed_boxes_return(order.pk, cancelled)
                 announce_on_commit(gift_claims_cancelled, campaign_id=campaign.pk, gift_order_id=order.pk,
                                    boxes=cancelled)
+        tax_back = claims_tax_credit(order)
         campaign.settled_at = timezone.now()
         campaign.save(update_fields=["settled_at"])
-        audit_record("gift_claims.settled", target=order, outcome=outcome, unclaimed=len(ids), amount=amount)
+        audit_record("gift_claims.settled", target=order, outcome=outcome, unclaimed=len(ids), amount=amount,
+                     tax_back=tax_back.amount if tax_back else ZERO)
         if order.status == GiftOrder.Status.IN_PRODUCTION:
             from shop.services.gifts.fulfilment import _locked, _mark_shipped_if_complete
 

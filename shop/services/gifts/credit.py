@@ -1,6 +1,7 @@
 """An organisation's account credit (``OrganisationCredit``), spent on its next gift orders.
 
-Credit is given by unclaimed gifts settled "as credit" (``claims:<order>``). It is spent
+Credit is given by unclaimed gifts settled "as credit" (``claims:<order>``) and by the sales tax
+a claim-link order's gifts did not owe where they went (``tax:<order>``). It is spent
 automatically when an order is placed (``spent:<order>``, negative), up to the order's total,
 under the organisation's row lock so two orders placed at once cannot both spend the same
 dollars; the card authorisation or the invoice is for the rest (``GiftOrder.amount_due``).

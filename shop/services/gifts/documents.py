@@ -32,7 +32,7 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
                                       f"{usd(quote.discount)} off)" if quote.discount_percent else ""),
          usd(quote.boxes_subtotal)],
         ["Shipping", usd(quote.shipping)],
-        [f"Sales tax{f' ({quote.tax_state})' if quote.tax_state else ''}", usd(quote.tax)],
+        [text(quote.tax_label) if quote.tax_estimated else quote.tax_label, usd(quote.tax)],  # the long label wraps
         ["Total", usd(quote.total)],
     ]
     balance = organisation_credit_balance(design.organisation)
@@ -74,7 +74,7 @@ def invoice_pdf(invoice) -> bytes:
         ["", "Amount"],
         [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
         ["Shipping", usd(order.shipping)],
-        ["Sales tax", usd(order.tax)],
+        [text(order.tax_label) if order.shipping_mode == "claim_link" else order.tax_label, usd(order.tax)],
     ]
     if order.credit_applied:  # the organisation's account credit paid part of it when it was placed
         rows += [["Order total", usd(order.total)], ["Account credit", f"−{usd(order.credit_applied)}"]]

@@ -31,6 +31,7 @@ from shop.models import (
 )
 from shop.services.gifts.recipients import recipients_per_state
 from shop.services.gifts.quote import (
+    CLAIM_LINK,
     add_working_days,
     design_check_stock,
     gift_quote,
@@ -43,7 +44,6 @@ from shop.services.gifts.proofs import check_proof, read_upload
 
 S = GiftOrder.Status
 PO_NUMBER_LENGTH = 40
-CLAIM_LINK = "claim_link"  # shipping_mode of an order sent by claim link (shop/services/gifts/claims.py)
 
 
 class GiftOrderError(DomainError):
@@ -69,8 +69,9 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
                      today: date | None = None, po_number: str = "") -> GiftOrder:
     """Freeze the quote into an order. Boxes go to every recipient of a checked list (one
     box each, taxed by each recipient's state), in bulk to one address, or by claim link
-    (``CLAIM_LINK``: per-recipient shipping, no destination known, so untaxed; the claims
-    are made by ``claims.claim_order_place``). Card orders get a
+    (``CLAIM_LINK``: per-recipient shipping, taxed as if every box went where the most tax is
+    owed, ``quote.highest_tax``; the claims are made by ``claims.claim_order_place``, which settles
+    the tax once the gifts are claimed). Card orders get a
     PaymentIntent to authorise (manual capture: nothing is charged before proof approval).
     ``po_number`` is the client's purchase order number, printed on the invoice."""
     today = today or timezone.localdate()
@@ -100,8 +101,7 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
         raise GiftOrderError("Order at least one box.")
     design_check_stock(design, quantity)
     in_hand_date_check(in_hand_date, quantity, today)
-    quote = gift_quote(design, quantity, "per_recipient" if shipping_mode == CLAIM_LINK else shipping_mode,
-                       ship_to.state if ship_to else None, destinations=destinations)
+    quote = gift_quote(design, quantity, shipping_mode, ship_to.state if ship_to else None, destinations=destinations)
     organisation = design.organisation
     payment = GiftOrder.Payment.INVOICE if organisation.payment_terms == Organisation.Terms.NET30 else GiftOrder.Payment.CARD
     from shop.services.gifts.budgets import needs_approval

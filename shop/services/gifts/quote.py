@@ -7,10 +7,14 @@ from django.conf import settings
 from django.db import transaction
 
 from shop.platform.errors import DomainError
-from shop.models import ClassicBox, GiftDesign, GiftDesignItem, ProductVariant
-from shop.platform.money import ZERO, quantize
+from shop.models import ClassicBox, GiftDesign, GiftDesignItem, GiftOrder, ProductVariant
+from shop.models.gifts import ESTIMATED_TAX_LABEL
+from shop.platform.money import ZERO, allocate, quantize
 from shop.pricing import Line, PriceBreakdown, Shipping, price
-from shop.selectors.pricing import tax_rules, tier_discount, volume_tier
+from shop.selectors.pricing import every_tax_rule, tax_rules, tier_discount, volume_tier
+from shop.selectors.surtax import SURTAX_STATE, claim_county
+
+CLAIM_LINK = "claim_link"  # boxes sent by claim link: shipped to each recipient, taxed at the highest rate
 
 
 class GiftError(DomainError):
@@ -81,6 +85,13 @@ class GiftQuote:
     discount_from: int | None = None  # the volume tier in force: this many boxes or more
     boxes_before_discount: Decimal = ZERO  # box_price × quantity (the calculation's subtotal)
     per_box_after_discount: Decimal = ZERO  # boxes_subtotal ÷ quantity, to the cent (an average when it does not divide)
+    tax_estimated: bool = False  # sent by claim link: taxed as if every box went where the most is owed
+
+    @property
+    def tax_label(self) -> str:
+        if self.tax_estimated:
+            return ESTIMATED_TAX_LABEL
+        return f"Sales tax ({self.tax_state})" if self.tax_state else "Sales tax"
 
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
@@ -110,11 +121,13 @@ def box_quote(size, items: list[tuple[ProductVariant, int]], fees: tuple[tuple[s
     volume tier in force for the quantity comes off the boxes (not the shipping). Shipping
     is per recipient or one bulk shipment; sales tax follows the destination state, or,
     for a recipient list (``destinations``: boxes per state), each recipient's state: the
-    boxes and the shipping are split across the states to the cent before taxing.
+    boxes and the shipping are split across the states to the cent before taxing. Boxes sent
+    by claim link (``CLAIM_LINK``) ship to each recipient and are taxed as if all went to the
+    destination that owes the most (``highest_tax``): what is not owed comes back as credit.
     """
     if quantity < 1:
         raise GiftError("Order at least one box.")
-    if shipping not in ("per_recipient", "bulk"):
+    if shipping not in ("per_recipient", "bulk", CLAIM_LINK):
         raise GiftError("Choose shipping to each recipient or one bulk shipment.")
     if destinations and sum(destinations.values()) != quantity:
         raise GiftError("The recipient list and the number of boxes disagree.")
@@ -123,25 +136,57 @@ def box_quote(size, items: list[tuple[ProductVariant, int]], fees: tuple[tuple[s
     box_price = quantize(size.base_price + items_price + customisation)
     # The survivors' wages in a box: the goods' wage content and the assembly labour.
     box_wages = sum((variant.product.wage_content * count for variant, count in items), ZERO) + settings.GIFT_ASSEMBLY_WAGE
-    if shipping == "per_recipient":
+    if shipping in ("per_recipient", CLAIM_LINK):
         ship = Shipping(per_unit=settings.GIFT_SHIPPING_PER_RECIPIENT)
     else:
         ship = Shipping(flat=settings.GIFT_BULK_SHIPPING_BASE, per_unit=settings.GIFT_BULK_SHIPPING_PER_BOX)
     places = destinations or ({state: quantity} if state else None)
     tier_row = volume_tier(quantity)
     tier = tier_discount(tier_row) if tier_row else None
-    breakdown = price([Line(box_price, quantity, box_wages, f"{size.name} gift box")],
-                      discounts=[tier] if tier else [], shipping=ship, destinations=places,
-                      tax_rules=tax_rules(places or ()))
+    lines = [Line(box_price, quantity, box_wages, f"{size.name} gift box")]
+    if shipping == CLAIM_LINK:
+        breakdown = highest_tax(lines, [tier] if tier else [], ship, quantity)
+    else:
+        breakdown = price(lines, discounts=[tier] if tier else [], shipping=ship, destinations=places,
+                          tax_rules=tax_rules(places or ()))
     return GiftQuote(
         quantity=quantity, box_price=box_price, items_price=quantize(items_price), customisation=quantize(customisation),
         discount_percent=tier.percent if tier else ZERO, discount=breakdown.discount_total,
         boxes_subtotal=breakdown.discounted_subtotal, shipping=breakdown.shipping,
-        tax_state="each recipient's state" if destinations else state, tax=breakdown.tax, total=breakdown.total,
+        tax_state=None if shipping == CLAIM_LINK else "each recipient's state" if destinations else state,
+        tax=breakdown.tax, total=breakdown.total, tax_estimated=shipping == CLAIM_LINK,
         breakdown=breakdown, base_price=quantize(size.base_price), fees=tuple((n, quantize(a)) for n, a in fees),
         discount_from=tier_row.min_quantity if tier_row else None, boxes_before_discount=breakdown.subtotal,
         per_box_after_discount=quantize(breakdown.discounted_subtotal / quantity),
     )
+
+
+def highest_tax(lines: list[Line], discounts: list, ship: Shipping, quantity: int) -> PriceBreakdown:
+    """The boxes priced as if all ``quantity`` went to the one destination that owes the most
+    tax on them: every state of the rate table (Florida with its highest county surtax) priced
+    by the one calculation, the largest tax kept (the first state by code on a tie). Untaxed
+    when the table is empty. The client of a claim-link order so never owes more later."""
+    rules = every_tax_rule()
+    best = price(lines, discounts=discounts, shipping=ship)
+    for state in sorted(rules):
+        breakdown = price(lines, discounts=discounts, shipping=ship, destinations={state: quantity},
+                          tax_rules={state: rules[state]})
+        if breakdown.tax > best.tax:
+            best = breakdown
+    return best
+
+
+def claim_gift_taxes(order: GiftOrder, numbers, state: str, postal_code: str) -> dict[int, Decimal]:
+    """The sales tax each gift of ``numbers`` (1 to N) of a claim-link order owes where it goes
+    (``state``, and in Florida the surtax of the ZIP's county, ``claim_county``): its share of the
+    boxes (after the volume discount) and of the shipping (``allocate``, N equal shares, as its
+    estimate and value were shared), priced by the one calculation for that one destination."""
+    shares = [1] * order.quantity
+    boxes, shipping = allocate(order.boxes_subtotal, shares), allocate(order.shipping, shares)
+    rules = tax_rules([state], claim_county(postal_code) if state == SURTAX_STATE else None)
+    return {number: price([Line(boxes[number - 1], 1)], shipping=Shipping(flat=shipping[number - 1]),
+                          destinations={state: 1}, tax_rules=rules).tax
+            for number in numbers}
 
 
 def production_days(quantity: int) -> int:

@@ -373,6 +373,12 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     design, order, invoice = world["design"], world["gift_order"], world["invoice"]
     quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
     expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
+    # By claim link: the tax line's long label wraps in its cell and reads back whole (issue 22).
+    claim_quote = pdf_text(quote_pdf(design, gift_quote(design, 100, "claim_link")))
+    found.extend(problems("quote_pdf (claim link)", claim_quote))
+    expect("claim-link quote", " ".join(claim_quote.split()),
+           "Sales tax (estimated at the highest rate a recipient's address can owe; what is not owed comes back "
+           "as account credit once the gifts are claimed)")
     invoice_text = drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
     remit_to = "Mended & Co's <Trust>, Lockbox 7 & <8>, Tampa FL"
     expect("invoice", " ".join(invoice_text.split()), f"Your PO number: {PO_NUMBER}", f"Remit to: {remit_to}",
