@@ -71,7 +71,7 @@ class QuoteForm(forms.Form):
 
     quantity = IntegerField(min_value=1, max_value=5000, initial=25)
     shipping = forms.ChoiceField(choices=SHIPPING_QUOTES + [("claim_link", "By claim link (recipients give their address)")])
-    state = forms.ChoiceField(choices=[("", "No sales tax state")] + US_STATES, required=False, label="Ship to state")
+    state = forms.ChoiceField(choices=[("", "Not chosen (quoted without sales tax)")] + US_STATES, required=False, label="Ship to state")
 
 
 class PublicQuoteForm(QuoteForm):
