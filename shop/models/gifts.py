@@ -230,6 +230,17 @@ class GiftOrder(models.Model):
     po_number = models.CharField(max_length=40, blank=True, verbose_name="PO number",
                                  help_text="The client's purchase order number, printed on the invoice.")
     box_price = models.DecimalField(**MONEY)
+    # The price of one box split as the quote showed it, frozen at placing (the box packed by
+    # hand + the items + the logo and monogram fees = box_price). Orders placed before the split
+    # was kept have it only when their lines account for it (migration 0037): None = not known.
+    base_price = models.DecimalField(**MONEY, null=True, blank=True,
+                                     help_text="The box itself, packed by hand (assembly included), per box.")
+    items_price = models.DecimalField(**MONEY, null=True, blank=True, help_text="The items in one box.")
+    logo_fee = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="The logo, per box.")
+    monogram_fee = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="The monogram, per box.")
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                           help_text="The volume tier in force (None: no tier, or not known).")
+    discount_from = models.PositiveIntegerField(null=True, blank=True, help_text="The tier's smallest number of boxes.")
     discount = models.DecimalField(**MONEY)
     boxes_subtotal = models.DecimalField(**MONEY)
     shipping = models.DecimalField(**MONEY)
@@ -264,6 +275,16 @@ class GiftOrder(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def fees(self) -> tuple[tuple[str, Decimal], ...]:
+        """The customisation per box, each fee named, as ``GiftQuote.fees``."""
+        return (("Logo", self.logo_fee),) * bool(self.logo_fee) + (("Monogram", self.monogram_fee),) * bool(self.monogram_fee)
+
+    @property
+    def split_known(self) -> bool:
+        """Whether the box's price split (items, box, fees) was kept for this order."""
+        return self.base_price is not None and self.items_price is not None
 
     @property
     def amount_due(self):

@@ -247,8 +247,8 @@ def test_placing_an_order_emails_the_placer_and_the_administrators_once_each(set
     assert "25 × “Speakers” (Small box), in one shipment to Pat Receiver, Tampa, FL." in body
     assert "In each box: 2 × Candle" in body
     assert "Your PO number: PO-9" in body
-    assert f"Total: ${order.total:,}" in body and "Price per box: $" in body
-    assert "We will send an invoice, due net 30 days, when you approve the proof." in body
+    assert f"Total: ${order.total:,}" in body and "Per box: $" in body
+    assert f"We will send an invoice for ${order.amount_due:,}, due net 30 days, when you approve the proof." in body
     assert "for the boxes to be in hand by Jun 1, 2027" in body
 
 

@@ -82,6 +82,13 @@ class GiftQuote:
     boxes_before_discount: Decimal = ZERO  # box_price × quantity (the calculation's subtotal)
     per_box_after_discount: Decimal = ZERO  # boxes_subtotal ÷ quantity, to the cent (an average when it does not divide)
 
+    @property
+    def price_lines(self):
+        """The quote line by line, as every page and the PDF show it (shop/selectors/gifts/prices.py)."""
+        from shop.selectors.gifts.prices import quote_price_lines
+
+        return quote_price_lines(self)
+
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,
                destinations: dict[str, int] | None = None) -> GiftQuote:
