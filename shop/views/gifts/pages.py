@@ -31,12 +31,11 @@ from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
 from shop.selectors.pricing import volume_tier_rows
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
+from shop.selectors.gifts.catalogue import public_classic_boxes
 from shop.selectors.gifts.prices import order_price_lines, quote_price_lines
-
 from shop.selectors.gifts.members import (
     builder_cards,
     builder_choices,
-    classic_boxes_priced,
     design_for_member,
     designs_for_member,
     member_organisations,
@@ -86,7 +85,7 @@ def gifts_home(request):
                "orders": gift_orders_for_member(request.user) if organisations else [], "form": form}
     if organisations:  # the classic boxes are the same for every member: cached
         classics = page_cache.cached(CLASSICS, lambda: page_cache.render("shop/gifts/_classics.html",
-                                                                         {"classics": classic_boxes_priced()}))
+                                                                         {"classics": public_classic_boxes()}))
         context["classics"] = page_cache.for_visitor(request, classics)
     return render(request, "shop/gifts/home.html", context, status=400 if form.errors else 200)
 
