@@ -372,7 +372,7 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     # Gift boxes: the quote (with a 10% volume discount), the invoice and its e-mail, the certificate, the updates.
     design, order, invoice = world["design"], world["gift_order"], world["invoice"]
     quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
-    expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
+    expect("quote", " ".join(quote.split()), "Volume discount: 100 or more, 10% off −$320.00", PRODUCT, ORGANISATION)
     invoice_text = drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
     remit_to = "Mended & Co's <Trust>, Lockbox 7 & <8>, Tampa FL"
     expect("invoice", " ".join(invoice_text.split()), f"Your PO number: {PO_NUMBER}", f"Remit to: {remit_to}",
@@ -384,6 +384,45 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     [placed_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed, order.pk)
     expect("order-placed e-mail", placed_mail.body, ORGANISATION, PRODUCT, f"Your PO number: {PO_NUMBER}",
            f"Total: ${order.total:,}", f"/gifts/orders/{order.number}/")
+    # The credit version: the organisation's account credit paid part of the order when it was placed.
+    # By hand: 25 boxes × $32.00 (the box $12.00 + the candle $20.00) = $800.00, no tier under 100; bulk
+    # shipping $40.00 + 25 × $1.50 = $77.50; no Florida rate in this world: $0.00 tax. $877.50 − $200.00 = $677.50.
+    from django.test import override_settings
+
+    from shop.models import Invoice, OrganisationCredit
+    from shop.services.gifts.orders import proof_review, proof_upload
+    from tests.support import factories
+
+    OrganisationCredit.objects.create(organisation=order.organisation, amount=Decimal("200.00"), key="claims:GB-READBACK",
+                                      reason="Unclaimed gifts")
+    with override_settings(GIFT_BULK_SHIPPING_BASE=Decimal("40.00"), GIFT_BULK_SHIPPING_PER_BOX=Decimal("1.50")), \
+            django_capture_on_commit_callbacks(execute=True):
+        credited = gift_orders.gift_order_place(design, 25, shipping_mode="bulk", ship_to=factories.bulk_address(),
+                                                in_hand_date=date(2027, 6, 1), actor=None)
+    outbox.outbox.clear()
+    [credit_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed,
+                         credited.pk)
+    expect("order-placed e-mail, with credit", credit_mail.body, "Items in the box: $20.00",
+           "The box, packed by hand: $12.00", "Per box: $32.00", "25 boxes × $32.00: $800.00", "Shipping: $77.50",
+           "Sales tax (FL): $0.00", "Total: $877.50", "Account credit: −$200.00", "To pay: $677.50",
+           "We will send an invoice for $677.50, due net 30 days")
+    # Its quote and its invoice, read back as a finance person would: the credit and what is left to pay.
+    # The order spent the $200.00; with $50.00 more credit, a quote of the same 25 boxes: 877.50 − 50.00 = 827.50.
+    OrganisationCredit.objects.create(organisation=order.organisation, amount=Decimal("50.00"), key="claims:GB-READBACK2",
+                                      reason="Unclaimed gifts")
+    with override_settings(GIFT_BULK_SHIPPING_BASE=Decimal("40.00"), GIFT_BULK_SHIPPING_PER_BOX=Decimal("1.50")):
+        credit_quote = pdf_text(quote_pdf(design, gift_quote(design, 25, "bulk", "FL")))
+    found.extend(problems("quote with credit", credit_quote))
+    expect("quote with credit", " ".join(credit_quote.split()), "Total $877.50", "Account credit −$50.00",
+           "To pay $827.50", "Your organisation's account credit is $50.00 today")
+    with django_capture_on_commit_callbacks(execute=True):
+        proof_upload(credited.pk, factories.proof_file("p.png", factories.proof_image()), None)
+        proof_review(credited.pk, approve=True, comment="", actor=None)
+    credit_invoice = pdf_text(invoice_pdf(Invoice.objects.get(order=credited)))
+    found.extend(problems("invoice with credit", credit_invoice))
+    expect("invoice with credit", " ".join(credit_invoice.split()), "Per box $32.00", "25 boxes × $32.00 $800.00",
+           "Total $877.50", "Account credit −$200.00", "Total due (US dollars) $677.50")
+    outbox.outbox.clear()
     # A gift sent by claim link: the invitation and its reminder, names and the note as typed.
     from shop.models import ClaimCampaign, GiftClaim, RecipientList
     from shop.services.gifts import claims as gift_claims
