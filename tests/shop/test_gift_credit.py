@@ -187,6 +187,6 @@ def test_the_quote_pdf_shows_the_credit_and_what_is_left_to_pay(acme, client):
     pdf = client.get(reverse("shop:gift_design_quote_pdf", args=[design.pk]) + "?quantity=10&shipping=bulk&state=NY")
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     # 10 boxes × $30.00 = $300.00 + $40.00 bulk shipping = $340.00; $100.00 of credit: $240.00 to pay.
-    for line in ("10 boxes × $30.00 $300.00", "Shipping $40.00", "Total $340.00", "Account credit −$100.00",
+    for line in ("10 boxes × $30.00 $300.00", "Shipping $40.00", "Total $340.00", "Account credit -$100.00",
                  "To pay $240.00", "Your organisation's account credit is $100.00 today"):
         assert line in text, (line, text)

@@ -33,6 +33,11 @@ class PriceLine:
     def shown(self) -> str:
         return f"−{usd(self.amount)}" if self.minus else usd(self.amount)
 
+    @property
+    def printed(self) -> str:
+        """As a PDF prints it: its standard fonts have no minus sign (U+2212), so a hyphen."""
+        return f"-{usd(self.amount)}" if self.minus else usd(self.amount)
+
 
 def _lines(*, quantity, items_price, base_price, fees, box_price, boxes_before_discount, discount, discount_percent,
            discount_from, boxes_subtotal, shipping, tax_label, tax, total, credit, due, split_known=True):

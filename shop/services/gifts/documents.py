@@ -28,7 +28,7 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     credit = credit_to_apply(balance, quote.total)  # spent automatically when the order is placed (credit.py)
     # The lines every page shows (shop/selectors/gifts/prices.py); the per-box average is left to the pages.
     lines = [line for line in quote_price_lines(quote, credit) if line.kind != "hint"]
-    totals = [[line.label, line.shown] for line in lines]
+    totals = [[line.label, line.printed] for line in lines]
     bold = [i for i, line in enumerate(lines) if line.kind in ("grand", "subtotal")]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
@@ -70,7 +70,7 @@ def invoice_pdf(invoice) -> bytes:
     lines = lines[:-1] if order.credit_applied else [line for line in lines if line.label != "Total"]
     rows = ([["", "Amount"], [f"Order {order.number}: {order.quantity} gift boxes “{order.design_name}” "
                                 f"({order.size_name} box)", ""]]
-            + [[line.label, line.shown] for line in lines] + [["Total due (US dollars)", usd(invoice.amount)]])
+            + [[line.label, line.printed] for line in lines] + [["Total due (US dollars)", usd(invoice.amount)]])
     bold = [i + 2 for i, line in enumerate(lines) if line.kind in ("grand", "subtotal")]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
@@ -98,7 +98,7 @@ def invoice_pdf(invoice) -> bytes:
         paragraph("<b>By card</b>, on the invoice's own page:"),
         paragraph('<a href="{link}" color="blue">{link}</a>', small, link=invoice_pay_link(invoice)),
         paragraph("<b>By ACH or wire:</b> {bank}, routing number {routing}, account ending {last4}, account name "
-                  "{name}. Call us on {phone} for the full account number; we never change our bank details by e-mail.",
+                  "{name} (call us on {phone} for the full account number; we never change our bank details by e-mail).",
                   bank=pay["BANK_NAME"], routing=pay["ACH_ROUTING"], last4=pay["ACCOUNT_LAST4"], name=pay["ACCOUNT_NAME"],
                   phone=pay["PHONE"]),
         paragraph("<b>By cheque:</b> payable to {org}, mailed to the remit-to address.", org=org["LEGAL_NAME"]),
