@@ -185,6 +185,23 @@ class GiftDesignItem(models.Model):
 # charged at the highest rate up front and settled by shop/services/gifts/claims.py.
 ESTIMATED_TAX_LABEL = ("Sales tax (estimated at the highest rate a recipient's address can owe; what is not owed "
                        "comes back as account credit once the gifts are claimed)")
+EACH_RECIPIENT = "each recipient's state"
+
+
+def sales_tax_label(tax_state: str | None, *, claim_link: bool = False, taxed: bool = True) -> str:
+    """The one wording of a gift quote's or order's tax line: "Sales tax (FL)", "(each
+    recipient's state)", "(no state chosen)", or a claim-link order's estimate ("(none)" when
+    nothing was charged: no taxed state in the table, or placed before claim links were taxed)."""
+    if claim_link:
+        return ESTIMATED_TAX_LABEL if taxed else "Sales tax (none)"
+    return f"Sales tax ({tax_state})" if tax_state else "Sales tax (no state chosen)"
+
+
+def order_tax_state(order) -> str | None:
+    """Where an order's tax is for: each recipient's state (a recipient list), or its one address's."""
+    if order.recipient_list_id and order.shipping_mode != "claim_link":
+        return EACH_RECIPIENT
+    return order.destination_state or None
 
 
 def new_gift_order_number() -> str:
@@ -236,6 +253,17 @@ class GiftOrder(models.Model):
     po_number = models.CharField(max_length=40, blank=True, verbose_name="PO number",
                                  help_text="The client's purchase order number, printed on the invoice.")
     box_price = models.DecimalField(**MONEY)
+    # The price of one box split as the quote showed it, frozen at placing (the box packed by
+    # hand + the items + the logo and monogram fees = box_price). Orders placed before the split
+    # was kept have it only when their lines account for it (migration 0037): None = not known.
+    base_price = models.DecimalField(**MONEY, null=True, blank=True,
+                                     help_text="The box itself, packed by hand (assembly included), per box.")
+    items_price = models.DecimalField(**MONEY, null=True, blank=True, help_text="The items in one box.")
+    logo_fee = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="The logo, per box.")
+    monogram_fee = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="The monogram, per box.")
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                           help_text="The volume tier in force (None: no tier, or not known).")
+    discount_from = models.PositiveIntegerField(null=True, blank=True, help_text="The tier's smallest number of boxes.")
     discount = models.DecimalField(**MONEY)
     boxes_subtotal = models.DecimalField(**MONEY)
     shipping = models.DecimalField(**MONEY)
@@ -278,7 +306,17 @@ class GiftOrder(models.Model):
     @property
     def tax_label(self) -> str:
         """The tax line's name: a claim-link order's tax is an estimate settled once the gifts are claimed."""
-        return ESTIMATED_TAX_LABEL if self.shipping_mode == "claim_link" else "Sales tax"
+        return sales_tax_label(order_tax_state(self), claim_link=self.shipping_mode == "claim_link", taxed=bool(self.tax))
+
+    @property
+    def fees(self) -> tuple[tuple[str, Decimal], ...]:
+        """The customisation per box, each fee named, as ``GiftQuote.fees``."""
+        return (("Logo", self.logo_fee),) * bool(self.logo_fee) + (("Monogram", self.monogram_fee),) * bool(self.monogram_fee)
+
+    @property
+    def split_known(self) -> bool:
+        """Whether the box's price split (items, box, fees) was kept for this order."""
+        return self.base_price is not None and self.items_price is not None
 
     @property
     def amount_due(self):

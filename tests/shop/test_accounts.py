@@ -129,3 +129,49 @@ def test_shop_staff_reach_the_catalog_admin_and_customers_do_not(client):
     assert client.get(reverse("admin:shop_user_changelist")).status_code == 403
     client.force_login(UserFactory())
     assert client.get(reverse("admin:shop_product_changelist")).status_code == 302
+
+
+def _flash(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_signing_in_greets_the_person_by_name_never_by_username(client):
+    UserFactory(username="dana", email="dana@example.org", first_name="Dana", last_name="Reyes")
+    response = client.post(reverse("account_login"), {"login": "dana@example.org", "password": "correct horse battery"},
+                           follow=True)
+    assert _flash(response) == ["Welcome back, Dana."]
+    assert "Welcome back, Dana." in response.content.decode() and "Successfully signed in" not in response.content.decode()
+
+
+def test_signing_in_without_a_name_on_file_does_not_show_the_username(client):
+    UserFactory(username="dana", email="dana@example.org")
+    response = client.post(reverse("account_login"), {"login": "dana@example.org", "password": "correct horse battery"},
+                           follow=True)
+    assert _flash(response) == ["Welcome back: you are signed in."]
+
+
+def test_signing_out_and_confirming_the_address_say_so_plainly(client):
+    client.post(reverse("account_signup"), {"email": "fresh@example.org", **SIGN_UP})
+    [message] = [m for m in mail.outbox if "confirm-email" in m.body]
+    key = re.search(r"/accounts/confirm-email/([^/\s]+)/", message.body).group(1)
+    confirmed = client.post(reverse("account_confirm_email", args=[key]), follow=True)
+    assert "Thank you: fresh@example.org is confirmed." in _flash(confirmed)
+    client.post(reverse("account_login"), {"login": "fresh@example.org", "password": SIGN_UP["password1"]}, follow=True)
+    signed_out = client.post(reverse("account_logout"), follow=True)
+    assert _flash(signed_out) == ["You are signed out. See you soon."]
+
+
+def test_every_allauth_message_has_the_sites_own_wording():
+    """allauth's flash messages are templates; each of the installed apps' has its override in
+    shop/templates (plain words, no "Successfully …")."""
+    from pathlib import Path
+
+    import allauth
+
+    shipped = Path(allauth.__file__).parent / "templates"
+    ours = Path(__file__).resolve().parents[2] / "shop" / "templates"
+    names = sorted(str(p.relative_to(shipped)) for app in ("account", "mfa") for p in (shipped / app / "messages").glob("*.txt"))
+    assert len(names) >= 19  # fourteen of account's, five of mfa's in allauth 65
+    assert [name for name in names if not (ours / name).exists()] == []
+    for name in names:
+        assert "Successfully" not in (ours / name).read_text()

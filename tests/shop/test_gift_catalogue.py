@@ -125,3 +125,61 @@ def test_each_item_of_a_classic_box_shows_its_products_first_picture(client, cat
     body = client.get(URL).content.decode()
     assert 'alt="A soy candle in its jar"' in body and "products/jar.jpg" in body and "The candle lit" not in body
     assert body.count('class="claim-noimage"') == 1  # the scarf has no picture: a plain tile, never a broken image
+
+
+def test_the_members_gifting_home_shows_the_classic_boxes_pictures_in_a_fixed_number_of_queries(
+        client, catalogue, django_assert_num_queries):
+    from shop.models import OrganisationMember, ProductImage
+    from shop.platform import page_cache
+    from tests.support.factories import UserFactory
+
+    member = UserFactory()
+    OrganisationMember.objects.create(organisation=Organisation.objects.create(name="Acme", slug="acme"), user=member)
+    client.force_login(member)
+    candle = catalogue.items.get(variant__product__name="Cedar & Sage Candle").variant.product
+    ProductImage.objects.create(product=candle, image="products/jar.jpg", alt_text="A soy candle in its jar", position=1)
+    url = reverse("shop:gifts")
+    body = client.get(url).content.decode()
+    home = body[body.index("<h2>Classic boxes</h2>"):]
+    assert 'alt="A soy candle in its jar"' in home and "products/jar.jpg" in home  # as the public catalogue shows it
+    assert home.count('class="claim-noimage"') == 1  # the scarf has no picture: a plain tile
+    assert "$87.00 a box" in home and "2 × Cedar &amp; Sage Candle" in home
+
+    def cold_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        page_cache.changed(page_cache.GIFTS)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    one_box = cold_queries()
+    # Two more boxes, each with items of their own and pictures: the same number of queries.
+    for n in (1, 2):
+        box = ClassicBox.objects.create(name=f"Box {n}", slug=f"box-{n}", size=catalogue.size)
+        product = ProductFactory(name=f"Tea {n}", gift_slots=1)
+        ProductImage.objects.create(product=product, image=f"products/tea{n}.jpg", alt_text=f"Tea {n}", position=1)
+        ClassicBoxItem.objects.create(box=box, variant=VariantFactory(product=product, price=D("9.00")), quantity=1)
+    assert cold_queries() == one_box
+    assert 'alt="Tea 2"' in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("state, label", [("FL", "Sales tax (FL)"), ("", "Sales tax (no state chosen)")])
+def test_the_builders_quote_and_the_public_quote_word_the_tax_line_alike(client, catalogue, state, label):
+    from shop.models import OrganisationMember
+    from tests.support.factories import UserFactory
+
+    TaxRate.objects.create(state="FL", rate=D("0.0600"))
+    public = client.get(URL, {"box": "thank-you", "quantity": "30", "shipping": "bulk", "state": state}).content.decode()
+    organisation = Organisation.objects.create(name="Acme", slug="acme")
+    member = UserFactory()
+    OrganisationMember.objects.create(organisation=organisation, user=member)
+    design = design_create(organisation, "From the classic", catalogue.size, None, classic=catalogue)
+    client.force_login(member)
+    builder = client.get(reverse("shop:gift_design", args=[design.pk]),
+                         {"quantity": "30", "shipping": "bulk", "state": state}).content.decode()
+    # 30 × 87.00 = 2,610.00, 5% off = 2,479.50; FL 6% of it = 148.77.
+    tax = "$148.77" if state else "$0.00"
+    for page in (public, builder):
+        assert f"<dt>{label}</dt><dd>{tax}</dd>" in page

@@ -167,8 +167,9 @@ def test_a_recipient_claims_with_a_choice_of_box_and_the_client_sees_the_trackin
     assert "77 Private Lane" not in order_page and "Orlando" not in order_page
     assert reverse("shop:gift_claims", args=[order.number]) in order_page
     # The price is broken down: 3 x 52.00 = 156.00, 3.3% off = 5.148 -> 5.15, 150.85 for the boxes.
-    assert "<dt>3 × $52.00 a box</dt><dd>$156.00</dd>" in order_page
-    assert "<dt>Volume discount</dt><dd>−$5.15</dd>" in order_page and "<dd>$150.85</dd>" in order_page
+    assert "<dt>3 boxes × $52.00</dt><dd>$156.00</dd>" in order_page
+    assert "<dt>Volume discount: 2 or more, 3.3% off</dt><dd>−$5.15</dd>" in order_page
+    assert '<dt class="subtotal">Boxes after the discount</dt><dd class="subtotal">$150.85</dd>' in order_page
 
 
 def client_for(user):

@@ -155,3 +155,38 @@ def test_a_replayed_spend_or_a_second_order_never_spends_the_same_credit(acme):
     second = place(design, admin)  # a replayed place request is a new order: no credit is left for it
     assert second.credit_applied == D("0.00") and second.amount_due == D("340.00")
     assert organisation_credit_balance(org) == D("0.00")
+
+
+def test_the_people_page_shows_the_credit_balance_and_its_entries(acme, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    org, admin, design = acme
+    give(org, "100.00")
+    give(org, "50.00", key="claims:GB-0000002")
+    client.force_login(admin)
+    url = reverse("shop:gift_members", args=[org.slug])
+    page = client.get(url).content.decode()
+    assert "Account credit: $150.00</h2>" in page  # 100.00 + 50.00
+    assert '<td class="num">$100.00</td>' in page and '<td class="num">$50.00</td>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(design, admin)  # $340.00: the $150.00 is spent on it
+    page = client.get(url).content.decode()
+    assert "Account credit: $0.00</h2>" in page
+    assert f">{order.number}</a></td><td class=\"num\">-$150.00</td>" in page
+
+
+def test_the_quote_pdf_shows_the_credit_and_what_is_left_to_pay(acme, client):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    org, admin, design = acme
+    give(org, "100.00")
+    client.force_login(admin)
+    pdf = client.get(reverse("shop:gift_design_quote_pdf", args=[design.pk]) + "?quantity=10&shipping=bulk&state=NY")
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    # 10 boxes × $30.00 = $300.00 + $40.00 bulk shipping = $340.00; $100.00 of credit: $240.00 to pay.
+    for line in ("10 boxes × $30.00 $300.00", "Shipping $40.00", "Total $340.00", "Account credit -$100.00",
+                 "To pay $240.00", "Your organisation's account credit is $100.00 today"):
+        assert line in text, (line, text)

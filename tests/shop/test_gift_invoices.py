@@ -99,7 +99,8 @@ def test_the_invoice_pdf_reads_back_with_po_remit_to_ach_terms_due_date_and_card
     assert "(please quote invoice " + number + " and PO 4500012345)" in text
     assert "Remit to: Mended Demo Inc., Lockbox 4471, Tampa, FL 33602" in text
     assert "Demo Bank of Nowhere, routing number 000000000, account ending 4321, account name Mended Demo Inc." in text
-    assert "Call us on (555) 010-0199 for the full account number" in text
+    assert "account name Mended Demo Inc. (call us on (555) 010-0199 for the full account number" in text
+    assert "Inc.." not in text  # the account name ends with its own full stop
     assert f"terms: net 45 days · due {invoice.due_on:%b %-d, %Y}" in text
     assert f"Total due (US dollars) ${invoice.amount:,}" in text
     link = re.search(r"By card, on the invoice's own page: (\S+)", text).group(1)
@@ -247,8 +248,8 @@ def test_placing_an_order_emails_the_placer_and_the_administrators_once_each(set
     assert "25 × “Speakers” (Small box), in one shipment to Pat Receiver, Tampa, FL." in body
     assert "In each box: 2 × Candle" in body
     assert "Your PO number: PO-9" in body
-    assert f"Total: ${order.total:,}" in body and "Price per box: $" in body
-    assert "We will send an invoice, due net 30 days, when you approve the proof." in body
+    assert f"Total: ${order.total:,}" in body and "Per box: $" in body
+    assert f"We will send an invoice for ${order.amount_due:,}, due net 30 days, when you approve the proof." in body
     assert "for the boxes to be in hand by Jun 1, 2027" in body
 
 

@@ -12,7 +12,7 @@ from shop.selectors.gifts.orders import PROOF_DUE_WORKING_DAYS
 def public_classic_boxes(pictures: bool = True) -> list[ClassicBox]:
     """Active classic boxes with their contents (``items``, each with its product) and
     ``price``: the box and its products per box, before volume tiers; each item has its
-    product's first ``picture`` (or None). Four queries (three without ``pictures``)."""
+    product's first ``picture`` (or None). Three queries (two without ``pictures``), however many boxes."""
     boxes = list(ClassicBox.objects.filter(active=True).select_related("size").prefetch_related(
         Prefetch("items", queryset=ClassicBoxItem.objects.select_related("variant__product").order_by("id"))))
     product_ids = list({i.variant.product_id for box in boxes for i in box.items.all()})

@@ -11,9 +11,15 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from shop.platform.csv_export import csv_text
 from shop.platform.documents import paragraph, pdf, styles, text
 from shop.models import GiftDesign
+from shop.selectors.gifts.prices import order_price_lines, quote_price_lines
 from shop.services.gifts.orders import invoice_pay_link
 from shop.services.gifts.quote import GiftQuote
-from shop.templatetags.money import percent, usd
+from shop.templatetags.money import usd
+
+
+def _label(line):
+    """A price line's name in a table cell: a long one (a claim-link order's estimated tax) wraps."""
+    return text(line.label) if len(line.label) > 40 else line.label
 
 
 def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
@@ -23,27 +29,17 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
     items = [["Item", "Per box", "Price"]] + [
         [str(i.variant), str(i.quantity), usd(i.variant.price * i.quantity)] for i in design.items.select_related("variant__product")
     ]
-    totals = [
-        ["Items in the box", usd(quote.items_price)],
-        ["The box, packed by hand", usd(quote.base_price)],
-        *[[name, usd(amount)] for name, amount in quote.fees],
-        ["Price per box", usd(quote.box_price)],
-        [f"{quote.quantity} boxes" + (f", {percent(quote.discount_percent)} volume discount ({quote.discount_from} or more, "
-                                      f"{usd(quote.discount)} off)" if quote.discount_percent else ""),
-         usd(quote.boxes_subtotal)],
-        ["Shipping", usd(quote.shipping)],
-        [text(quote.tax_label) if quote.tax_estimated else quote.tax_label, usd(quote.tax)],  # the long label wraps
-        ["Total", usd(quote.total)],
-    ]
     balance = organisation_credit_balance(design.organisation)
-    credit = credit_to_apply(balance, quote.total)
-    if credit:  # spent automatically when the order is placed (shop/services/gifts/credit.py)
-        totals += [[f"Account credit (balance {usd(balance)} today)", f"−{usd(credit)}"],
-                   ["To pay after account credit", usd(quote.total - credit)]]
+    credit = credit_to_apply(balance, quote.total)  # spent automatically when the order is placed (credit.py)
+    # The lines every page shows (shop/selectors/gifts/prices.py); the per-box average is left to the pages.
+    lines = [line for line in quote_price_lines(quote, credit) if line.kind != "hint"]
+    totals = [[_label(line), line.printed] for line in lines]
+    bold = [i for i, line in enumerate(lines) if line.kind in ("grand", "subtotal")]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey),
                         ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
-    total_style = TableStyle([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
-                              ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+    total_style = TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]
+                             + [(command, (0, i), (-1, i), *args) for i in bold
+                                for command, *args in (("FONTNAME", "Helvetica-Bold"), ("LINEABOVE", 0.8, colors.grey))])
     story = [
         paragraph("<b>{org}</b> · Gift box quote", "Title", org=org["LEGAL_NAME"]),
         paragraph("For {client} · {design} · {size} box · {day}", client=design.organisation.name, design=design.name,
@@ -53,6 +49,8 @@ def quote_pdf(design: GiftDesign, quote: GiftQuote) -> bytes:
         Spacer(1, 12),
         Table(totals, colWidths=[4.8 * inch, 1.3 * inch], style=total_style),
         Spacer(1, 12),
+        text(f"Your organisation's account credit is {usd(balance)} today; it is spent on the order first when "
+             "the order is placed.") if credit else Spacer(1, 0),
         text("Every box is assembled and its goods made by survivors of human trafficking paid a steady wage. "
              "Prices hold for 30 days; production starts when the proof is approved.", "Italic"),
     ]
@@ -70,18 +68,20 @@ def invoice_pdf(invoice) -> bytes:
     order = invoice.order
     client = invoice.organisation
     number = f"{invoice.number:06d}"
-    rows = [
-        ["", "Amount"],
-        [f"{order.quantity} gift boxes “{order.design_name}” ({order.size_name}), order {order.number}", usd(order.boxes_subtotal)],
-        ["Shipping", usd(order.shipping)],
-        [text(order.tax_label) if order.shipping_mode == "claim_link" else order.tax_label, usd(order.tax)],
-    ]
-    if order.credit_applied:  # the organisation's account credit paid part of it when it was placed
-        rows += [["Order total", usd(order.total)], ["Account credit", f"−{usd(order.credit_applied)}"]]
-    rows.append(["Total due (US dollars)", usd(invoice.amount)])
+    # The order's price as its page shows it (shop/selectors/gifts/prices.py), without the per-box
+    # average; the last line is the amount the invoice is for: the total, less any account credit
+    # the order spent when it was placed.
+    lines = [line for line in order_price_lines(order) if line.kind != "hint"]
+    lines = lines[:-1] if order.credit_applied else [line for line in lines if line.label != "Total"]
+    rows = ([["", "Amount"], [f"Order {order.number}: {order.quantity} gift boxes “{order.design_name}” "
+                                f"({order.size_name} box)", ""]]
+            + [[_label(line), line.printed] for line in lines] + [["Total due (US dollars)", usd(invoice.amount)]])
+    bold = [i + 2 for i, line in enumerate(lines) if line.kind in ("grand", "subtotal")]
     style = TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.grey), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.grey),
-                        ("ALIGN", (1, 0), (-1, -1), "RIGHT")])
+                        ("ALIGN", (1, 0), (-1, -1), "RIGHT")]
+                       + [(command, (0, i), (-1, i), *args) for i in bold
+                          for command, *args in (("FONTNAME", "Helvetica-Bold"), ("LINEABOVE", 0.4, colors.grey))])
     reference = f"invoice {number}" + (f" and PO {order.po_number}" if order.po_number else "")
     small = styles()["Normal"].clone("link", fontSize=8.5, leading=11)  # the link fits on one line
     story = [
@@ -103,7 +103,7 @@ def invoice_pdf(invoice) -> bytes:
         paragraph("<b>By card</b>, on the invoice's own page:"),
         paragraph('<a href="{link}" color="blue">{link}</a>', small, link=invoice_pay_link(invoice)),
         paragraph("<b>By ACH or wire:</b> {bank}, routing number {routing}, account ending {last4}, account name "
-                  "{name}. Call us on {phone} for the full account number; we never change our bank details by e-mail.",
+                  "{name} (call us on {phone} for the full account number; we never change our bank details by e-mail).",
                   bank=pay["BANK_NAME"], routing=pay["ACH_ROUTING"], last4=pay["ACCOUNT_LAST4"], name=pay["ACCOUNT_NAME"],
                   phone=pay["PHONE"]),
         paragraph("<b>By cheque:</b> payable to {org}, mailed to the remit-to address.", org=org["LEGAL_NAME"]),

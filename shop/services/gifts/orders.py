@@ -16,6 +16,7 @@ from shop.platform import mail
 from shop.platform import stripe_gateway as gateway
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
+from shop.platform.money import ZERO
 from shop.platform.facts import announce_on_commit, gift_order_paid
 from shop.models import (
     GiftDesign,
@@ -29,6 +30,7 @@ from shop.models import (
     Proof,
     RecipientList,
 )
+from shop.selectors.gifts.prices import order_price_lines
 from shop.services.gifts.recipients import recipients_per_state
 from shop.services.gifts.quote import (
     CLAIM_LINK,
@@ -112,12 +114,15 @@ def gift_order_place(design: GiftDesign, quantity: int | None = None, *, shippin
         address = {"ship_to_name": ship_to.name, "ship_to_company": ship_to.company, "ship_to_line1": ship_to.line1,
                    "ship_to_line2": ship_to.line2, "ship_to_city": ship_to.city, "ship_to_zip": ship_to.zip,
                    "destination_state": ship_to.state}
+    fees = dict(quote.fees)  # the box's price split is frozen with the order, as the quote showed it
     order = GiftOrder.objects.create(
         organisation=organisation, design=design, design_name=design.name, size_name=design.size.name,
         initials=design.initials, message=design.message, quantity=quantity, shipping_mode=shipping_mode,
         recipient_list=recipient_list, ribbon_name=design.ribbon.name if design.ribbon else "",
         tissue_name=design.tissue.name if design.tissue else "", has_logo=bool(design.logo),
-        in_hand_date=in_hand_date, po_number=po_number, box_price=quote.box_price, discount=quote.discount,
+        in_hand_date=in_hand_date, po_number=po_number, box_price=quote.box_price, base_price=quote.base_price,
+        items_price=quote.items_price, logo_fee=fees.get("Logo", ZERO), monogram_fee=fees.get("Monogram", ZERO),
+        discount_percent=quote.discount_percent or None, discount_from=quote.discount_from, discount=quote.discount,
         boxes_subtotal=quote.boxes_subtotal, shipping=quote.shipping, tax=quote.tax, total=quote.total,
         assembly_wage=settings.GIFT_ASSEMBLY_WAGE, payment=payment, placed_by=actor,
         status=S.AWAITING_APPROVAL if waiting else S.PLACED, **address,
@@ -189,7 +194,8 @@ def gift_order_send_placed(order_id: int) -> bool:
         return False
     placed_on = timezone.localdate(order.created_at)
     context = {
-        "order": order, "link": settings.SITE_URL.rstrip("/") + reverse("shop:gift_order", args=[order.number]),
+        "order": order, "price_lines": order_price_lines(order),
+        "link": settings.SITE_URL.rstrip("/") + reverse("shop:gift_order", args=[order.number]),
         "lines": list(order.lines.all()), "proof_by": add_working_days(placed_on, PROOF_DUE_WORKING_DAYS),
         "approve_by": latest_proof_approval(order.quantity, order.in_hand_date),
         "production_days": production_days(order.quantity), "terms_days": settings.GIFT_INVOICE["TERMS_DAYS"],

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shop.platform.errors import DomainError
 from shop.models import ClassicBox, GiftDesign, GiftDesignItem, GiftOrder, ProductVariant
-from shop.models.gifts import ESTIMATED_TAX_LABEL
+from shop.models.gifts import sales_tax_label
 from shop.platform.money import ZERO, allocate, quantize
 from shop.pricing import Line, PriceBreakdown, Shipping, price
 from shop.selectors.pricing import every_tax_rule, tax_rules, tier_discount, volume_tier
@@ -89,9 +89,14 @@ class GiftQuote:
 
     @property
     def tax_label(self) -> str:
-        if self.tax_estimated:
-            return ESTIMATED_TAX_LABEL
-        return f"Sales tax ({self.tax_state})" if self.tax_state else "Sales tax"
+        return sales_tax_label(self.tax_state, claim_link=self.tax_estimated, taxed=bool(self.tax))
+
+    @property
+    def price_lines(self):
+        """The quote line by line, as every page and the PDF show it (shop/selectors/gifts/prices.py)."""
+        from shop.selectors.gifts.prices import quote_price_lines
+
+        return quote_price_lines(self)
 
 
 def gift_quote(design: GiftDesign, quantity: int, shipping: str = "per_recipient", state: str | None = None,

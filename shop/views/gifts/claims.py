@@ -14,6 +14,7 @@ from shop.platform.ratelimit import RateLimited
 from shop.selectors.gifts.claims import boxes_shown, claim_summary
 from shop.selectors.gifts.members import design_for_member
 from shop.selectors.gifts.orders import gift_order_for_member
+from shop.selectors.gifts.prices import box_price_lines, order_price_lines
 from shop.services.gifts import claims
 from shop.services.gifts.quote import gift_quote
 from shop.views.limits import too_many
@@ -52,10 +53,10 @@ def claim_order_new(request, design_id):
             messages.success(request, placed)
             return redirect("shop:gift_claims", order.number)
     try:
-        box_price = gift_quote(design, 1).box_price if design.items.exists() else None
+        box_lines = box_price_lines(gift_quote(design, 1)) if design.items.exists() else None
     except DomainError:
-        box_price = None
-    return render(request, "shop/gifts/claim_order.html", {"design": design, "form": form, "box_price": box_price},
+        box_lines = None
+    return render(request, "shop/gifts/claim_order.html", {"design": design, "form": form, "box_lines": box_lines},
                   status=400 if form.errors else 200)
 
 
@@ -74,7 +75,8 @@ def claim_status(request, number):
     """Who claimed, what they picked and the tracking; addresses only with the recipient's consent."""
     order, summary = _claim_order_or_404(request, number)
     return render(request, "shop/gifts/claims.html", {
-        "order": order, "summary": summary, "balance": claims.organisation_credit_balance(order.organisation),
+        "order": order, "summary": summary, "price_lines": order_price_lines(order),
+        "balance": claims.organisation_credit_balance(order.organisation),
         "can_issue": summary.campaign.settled_at is None and summary.open > 0,
     })
 

@@ -31,11 +31,11 @@ from shop.views.files import download_response, private_file_response
 from shop.views.limits import card_payment_limited, limited
 from shop.selectors.pricing import volume_tier_rows
 from shop.selectors.gifts.orders import gift_order_for_member, gift_orders_for_member, gift_pipeline
-
+from shop.selectors.gifts.catalogue import public_classic_boxes
+from shop.selectors.gifts.prices import order_price_lines, quote_price_lines
 from shop.selectors.gifts.members import (
     builder_cards,
     builder_choices,
-    classic_boxes_priced,
     design_for_member,
     designs_for_member,
     member_organisations,
@@ -85,7 +85,7 @@ def gifts_home(request):
                "orders": gift_orders_for_member(request.user) if organisations else [], "form": form}
     if organisations:  # the classic boxes are the same for every member: cached
         classics = page_cache.cached(CLASSICS, lambda: page_cache.render("shop/gifts/_classics.html",
-                                                                         {"classics": classic_boxes_priced()}))
+                                                                         {"classics": public_classic_boxes()}))
         context["classics"] = page_cache.for_visitor(request, classics)
     return render(request, "shop/gifts/home.html", context, status=400 if form.errors else 200)
 
@@ -121,7 +121,7 @@ def _builder(request, design, status=200, **bound):
     quote_credit = credit_to_apply(credit_balance, quote.total) if quote else None
     context = {
         "credit_balance": credit_balance, "quote_credit": quote_credit,
-        "quote_due": quote.total - quote_credit if quote else None,
+        "quote_lines": quote_price_lines(quote, quote_credit) if quote else None,
         "design": design, "items": items, "palette": {str(c.pk): c.hex for c in choices["colours"]}, "slots_used": slots_used,
         "slots_free": design.size.slots - slots_used, "card_groups": cards, "q": q, "tiers": volume_tier_rows(),
         "item_form": bound.get("item_form") or DesignItemForm(),
@@ -253,7 +253,8 @@ def gift_order_detail(request, number, review_form=None, status=200, decision_fo
     order = _order_or_404(request, number)
     waiting = order.status == GiftOrder.Status.AWAITING_APPROVAL
     context = {
-        "order": order, "proofs": list(order.proofs.all()), "review_form": review_form or ProofReviewForm(),
+        "order": order, "price_lines": order_price_lines(order), "proofs": list(order.proofs.all()),
+        "review_form": review_form or ProofReviewForm(),
         "can_decide": waiting and is_organisation_admin(request.user, order.organisation),
         "decision_form": decision_form or OrderDecisionForm(),
         "needs_card": order.payment == order.Payment.CARD and order.paid_at is None and order.status in (order.Status.PLACED, order.Status.PROOF_READY,

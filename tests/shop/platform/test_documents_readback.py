@@ -372,13 +372,16 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     # Gift boxes: the quote (with a 10% volume discount), the invoice and its e-mail, the certificate, the updates.
     design, order, invoice = world["design"], world["gift_order"], world["invoice"]
     quote = drawn("shop.services.gifts.documents.quote_pdf", quote_pdf(design, gift_quote(design, 100, "bulk")))
-    expect("quote", quote, "10% volume discount", PRODUCT, ORGANISATION)
+    expect("quote", " ".join(quote.split()), "Volume discount: 100 or more, 10% off -$320.00", PRODUCT, ORGANISATION)
     # By claim link: the tax line's long label wraps in its cell and reads back whole (issue 22).
+    from shop.models import TaxRate
+
+    TaxRate.objects.get_or_create(state="GA", defaults={"rate": Decimal("0.04")})  # a taxed state: the estimate is charged
     claim_quote = pdf_text(quote_pdf(design, gift_quote(design, 100, "claim_link")))
     found.extend(problems("quote_pdf (claim link)", claim_quote))
     expect("claim-link quote", " ".join(claim_quote.split()),
            "Sales tax (estimated at the highest rate a recipient's address can owe; what is not owed comes back "
-           "as account credit once the gifts are claimed)")
+           "as account credit once the gifts are claimed) $115.20")  # 4% of the boxes' $2,880.00, by hand
     invoice_text = drawn("shop.services.gifts.documents.invoice_pdf", invoice_pdf(invoice))
     remit_to = "Mended & Co's <Trust>, Lockbox 7 & <8>, Tampa FL"
     expect("invoice", " ".join(invoice_text.split()), f"Your PO number: {PO_NUMBER}", f"Remit to: {remit_to}",
@@ -390,6 +393,53 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     [placed_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed, order.pk)
     expect("order-placed e-mail", placed_mail.body, ORGANISATION, PRODUCT, f"Your PO number: {PO_NUMBER}",
            f"Total: ${order.total:,}", f"/gifts/orders/{order.number}/")
+    # The credit version: the organisation's account credit paid part of the order when it was placed.
+    # By hand: 25 boxes × $32.00 (the box $12.00 + the candle $20.00) = $800.00, no tier under 100; bulk
+    # shipping $40.00 + 25 × $1.50 = $77.50; no Florida rate in this world: $0.00 tax. $877.50 − $200.00 = $677.50.
+    from django.test import override_settings
+
+    from shop.models import Invoice, OrganisationCredit
+    from shop.services.gifts.orders import proof_review, proof_upload
+    from tests.support import factories
+
+    OrganisationCredit.objects.create(organisation=order.organisation, amount=Decimal("200.00"), key="claims:GB-READBACK",
+                                      reason="Unclaimed gifts")
+    with override_settings(GIFT_BULK_SHIPPING_BASE=Decimal("40.00"), GIFT_BULK_SHIPPING_PER_BOX=Decimal("1.50")), \
+            django_capture_on_commit_callbacks(execute=True):
+        credited = gift_orders.gift_order_place(design, 25, shipping_mode="bulk", ship_to=factories.bulk_address(),
+                                                in_hand_date=date(2027, 6, 1), actor=None)
+    outbox.outbox.clear()
+    [credit_mail] = sent("shop.services.gifts.orders.gift_order_send_placed", gift_orders.gift_order_send_placed,
+                         credited.pk)
+    expect("order-placed e-mail, with credit", credit_mail.body, "Items in the box: $20.00",
+           "The box, packed by hand: $12.00", "Per box: $32.00", "25 boxes × $32.00: $800.00", "Shipping: $77.50",
+           "Sales tax (FL): $0.00", "Total: $877.50", "Account credit: −$200.00", "To pay: $677.50",
+           "We will send an invoice for $677.50, due net 30 days")
+    # Its quote and its invoice, read back as a finance person would: the credit and what is left to pay.
+    # The order spent the $200.00; with $50.00 more credit, a quote of the same 25 boxes: 877.50 − 50.00 = 827.50.
+    OrganisationCredit.objects.create(organisation=order.organisation, amount=Decimal("50.00"), key="claims:GB-READBACK2",
+                                      reason="Unclaimed gifts")
+    with override_settings(GIFT_BULK_SHIPPING_BASE=Decimal("40.00"), GIFT_BULK_SHIPPING_PER_BOX=Decimal("1.50")):
+        data = quote_pdf(design, gift_quote(design, 25, "bulk", "FL"))
+    keep("shop.services.gifts.documents.quote_pdf-credit.pdf", data)
+    credit_quote = pdf_text(data)
+    found.extend(problems("quote with credit", credit_quote))
+    expect("quote with credit", " ".join(credit_quote.split()), "Total $877.50", "Account credit -$50.00",
+           "To pay $827.50", "Your organisation's account credit is $50.00 today")
+    with django_capture_on_commit_callbacks(execute=True):
+        proof_upload(credited.pk, factories.proof_file("p.png", factories.proof_image()), None)
+        proof_review(credited.pk, approve=True, comment="", actor=None)
+    data = invoice_pdf(Invoice.objects.get(order=credited))
+    keep("shop.services.gifts.documents.invoice_pdf-credit.pdf", data)
+    credit_invoice = pdf_text(data)
+    found.extend(problems("invoice with credit", credit_invoice))
+    # The PDFs' standard fonts have no minus sign (U+2212): it would print over the dollar sign.
+    found.extend(f"{where}: a minus sign the font cannot print" for where, text in
+                 (("quote", quote), ("quote with credit", credit_quote), ("invoice with credit", credit_invoice))
+                 if "\u2212" in text)
+    expect("invoice with credit", " ".join(credit_invoice.split()), "Per box $32.00", "25 boxes × $32.00 $800.00",
+           "Total $877.50", "Account credit -$200.00", "Total due (US dollars) $677.50")
+    outbox.outbox.clear()
     # A gift sent by claim link: the invitation and its reminder, names and the note as typed.
     from shop.models import ClaimCampaign, GiftClaim, RecipientList
     from shop.services.gifts import claims as gift_claims
