@@ -37,12 +37,7 @@ from payroll.services.volunteers.signups import (
 )
 from shop.platform import sms
 from shop.platform.errors import DomainError
-from shop.platform.security import private_page
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
+from shop.platform.security import no_store, private_page
 
 
 def volunteer_required(view):
@@ -66,7 +61,7 @@ def home(request):
     feed = request.build_absolute_uri(reverse("payroll:volunteer_feed", args=[volunteer.calendar_token]))
     context = {"volunteer": volunteer, "page": volunteer_page(volunteer), "waiver_problem": waiver_problem(volunteer),
                "waiver": waiver_in_force(volunteer), "feed_url": feed}
-    return _private(render(request, "payroll/volunteers/home.html", context))
+    return no_store(render(request, "payroll/volunteers/home.html", context))
 
 
 @login_required
@@ -94,7 +89,7 @@ def profile(request):
             return redirect("payroll:volunteer_home" if volunteer else "payroll:volunteer_waiver")
     response = render(request, "payroll/volunteers/profile.html", {"form": form, "volunteer": volunteer},
                       status=400 if form.errors else 200)
-    return _private(response)
+    return no_store(response)
 
 
 @volunteer_required
@@ -116,7 +111,7 @@ def waiver(request):
             return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
     context = {"form": form, "current": current, "in_force": waiver_in_force(volunteer), "problem": waiver_problem(volunteer),
                "minor": volunteer.age_on(timezone.localdate()) < settings.VOLUNTEER_ADULT_AGE}
-    return _private(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
+    return no_store(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
 
 
 def _safe_next(request) -> bool:
@@ -190,7 +185,7 @@ def cancel(request, signup_id):
         raise Http404("No such sign-up")
     request.volunteer = signup.volunteer
     if request.method != "POST":
-        return _private(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
+        return no_store(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
     try:
         signup_cancel(signup_id, volunteer=request.volunteer)
     except DomainError as error:
@@ -210,7 +205,7 @@ def checkin_pass(request, signup_id):
         raise Http404("No such sign-up")
     code = checkin_code(signup)
     context = {"signup": signup, "shift": signup.shift, "code": code, "qr": checkin_qr_svg(code)}
-    return _private(render(request, "payroll/volunteers/pass.html", context))
+    return no_store(render(request, "payroll/volunteers/pass.html", context))
 
 
 @login_required
@@ -228,7 +223,7 @@ def certificate(request):
     history, total = hours_history(request.volunteer)
     response = HttpResponse(hours_certificate_pdf(request.volunteer, history, total), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="volunteer-hours.pdf"'
-    return _private(response)
+    return no_store(response)
 
 
 @private_page
@@ -237,7 +232,7 @@ def feed(request, token):
     volunteer = Volunteer.objects.filter(calendar_token=token).first()
     if volunteer is None:
         raise Http404("No such calendar")
-    return _private(HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8"))
+    return no_store(HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8"))
 
 
 @require_POST
@@ -289,7 +284,7 @@ def group_member_waiver(request, token):
                "shift": member.signup.shift, "leader": member.signup.volunteer.full_name}
     response = render(request, "payroll/volunteers/member_waiver.html", context, status=400 if form.errors else 200)
     response["Referrer-Policy"] = "no-referrer"
-    return _private(response)
+    return no_store(response)
 
 
 @require_POST

@@ -138,6 +138,13 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def no_store(response):
+    """``Cache-Control: no-store`` on one response (a staff or member page, a download
+    holding personal data): the browser keeps no copy. Returns the response."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def private_page(view):
     """Mark a view whose responses carry personal data to anyone holding its link:
     ``NoStoreMiddleware`` sends them with ``Cache-Control: no-store, private``."""
