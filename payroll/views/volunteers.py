@@ -1,6 +1,6 @@
 """Volunteers' own pages: profile, waiver, shifts and sign-ups, history and hours, the
 certificate and the calendar. A volunteer reaches only their own sign-ups (others: 404)."""
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -92,23 +92,35 @@ def profile(request):
     return no_store(response)
 
 
-@volunteer_required
-def waiver(request):
-    volunteer, current = request.volunteer, waiver_current()
+def _waiver_signing(request, sign):
+    """The waiver form of both signers (a volunteer, a group member by their link): the
+    current version, the form, and on a valid POST ``sign`` (the service that records the
+    signature) called with the form's fields and the IP. A refusal lands on the form.
+    Returns ``(form, current, signed)``."""
+    current = waiver_current()
     form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
     if request.method == "POST" and current is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            waiver_accept(volunteer, version_id=data["version_id"], signed_name=data["signed_name"],
-                          ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
-                          guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
+            sign(version_id=data["version_id"], signed_name=data["signed_name"],
+                 ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
+                 guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
         except GuardianEmailError as error:
             form.add_error("guardian_email", error.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Thank you: your waiver is signed.")
-            return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
+            return form, current, True
+    return form, current, False
+
+
+@volunteer_required
+def waiver(request):
+    volunteer = request.volunteer
+    form, current, signed = _waiver_signing(request, partial(waiver_accept, volunteer))
+    if signed:
+        messages.success(request, "Thank you: your waiver is signed.")
+        return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
     context = {"form": form, "current": current, "in_force": waiver_in_force(volunteer), "problem": waiver_problem(volunteer),
                "minor": volunteer.age_on(timezone.localdate()) < settings.VOLUNTEER_ADULT_AGE}
     return no_store(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
@@ -266,20 +278,9 @@ def group_member_waiver(request, token):
     member = member_for_token(token)
     if member is None:
         raise Http404("No such waiver link")
-    current = waiver_current()
-    form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
-    if request.method == "POST" and current is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member_waiver_sign(token, version_id=data["version_id"], signed_name=data["signed_name"],
-                               ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
-                               guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
-        except GuardianEmailError as error:
-            form.add_error("guardian_email", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            member.refresh_from_db()
+    form, current, signed = _waiver_signing(request, partial(member_waiver_sign, token))
+    if signed:
+        member.refresh_from_db()
     context = {"form": form, "current": current, "member": member, "minor": member_is_minor(member),
                "shift": member.signup.shift, "leader": member.signup.volunteer.full_name}
     response = render(request, "payroll/volunteers/member_waiver.html", context, status=400 if form.errors else 200)
