@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.utils import timezone
@@ -46,7 +46,7 @@ from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
 from shop.platform.validators import MAX_ID, ascii_int, report_year
 from shop.platform.audit import client_ip
-from shop.platform.security import no_store
+from shop.platform.security import download, no_store
 
 
 def _record_or_404(employee_id):
@@ -86,9 +86,7 @@ def participant_transcript(request, employee_id):
         return no_store(response)
     audit(request.user, "training.transcript", record["employee"], ip=client_ip(request), recipient=recipient.pk,
           consent=consent.pk)
-    response = HttpResponse(transcript_pdf(record, recipient=recipient), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="training-transcript-{record["employee"].pk}.pdf"'
-    return no_store(response)
+    return download(transcript_pdf(record, recipient=recipient), f"training-transcript-{record['employee'].pk}.pdf")
 
 
 @role_required(PROGRAM_STAFF)
@@ -97,9 +95,8 @@ def participant_export_json(request, employee_id):
     if data is None:
         raise Http404("No such participant")
     audit(request.user, "training.exported", Employee.objects.get(pk=employee_id), ip=client_ip(request))
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.json"'
-    return no_store(response)
+    return download(json.dumps(data, cls=DjangoJSONEncoder, indent=2), f"training-record-{employee_id}.json",
+                    "application/json")
 
 
 @role_required(PROGRAM_STAFF)
@@ -107,9 +104,7 @@ def participant_export_pdf(request, employee_id):
     """The complete record as a PDF, for the participant's own request (no consent needed: it is theirs)."""
     record = _record_or_404(employee_id)
     audit(request.user, "training.exported", record["employee"], ip=client_ip(request), format="pdf")
-    response = HttpResponse(transcript_pdf(record, complete=True), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.pdf"'
-    return no_store(response)
+    return download(transcript_pdf(record, complete=True), f"training-record-{employee_id}.pdf")
 
 
 def _year(request):

@@ -37,7 +37,7 @@ from payroll.services.volunteers.signups import (
 )
 from shop.platform import sms
 from shop.platform.errors import DomainError
-from shop.platform.security import no_store, private_page
+from shop.platform.security import download, no_store, private_page
 
 
 def volunteer_required(view):
@@ -233,9 +233,7 @@ def shift_calendar(request, shift_id):
 @volunteer_required
 def certificate(request):
     history, total = hours_history(request.volunteer)
-    response = HttpResponse(hours_certificate_pdf(request.volunteer, history, total), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.pdf"'
-    return no_store(response)
+    return download(hours_certificate_pdf(request.volunteer, history, total), "volunteer-hours.pdf")
 
 
 @private_page
