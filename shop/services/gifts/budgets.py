@@ -16,7 +16,10 @@ from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
+from shop.services.gifts.credit import credit_return
+from shop.services.gifts.orders import gift_order_pay_placed
 from shop.services.organisations import is_organisation_admin
+from shop.tasks import send_gift_order_decision
 
 S = GiftOrder.Status
 NOT_SPENT = (S.CANCELLED, S.DECLINED, S.AWAITING_APPROVAL)
@@ -134,10 +137,6 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
     """An administrator approves a waiting order (it is placed now: a card order gets its
     authorisation to complete, and the order-placed e-mail goes out) or declines it; a
     decline needs a note."""
-    from shop.services.gifts.credit import credit_return
-    from shop.services.gifts.orders import gift_order_pay_placed
-    from shop.tasks import send_gift_order_decision
-
     note = note.strip()
     order = GiftOrder.objects.select_related("organisation").get(pk=order_id)
     if not is_organisation_admin(actor, order.organisation):
