@@ -214,8 +214,8 @@ def seed_volunteer_demo() -> list[str]:
         coordinator)
 
     people = []
-    for n, (name, email) in enumerate([("Robin Ortiz", VOLUNTEER_EMAIL), ("Jordan Lee", "jordan@example.org"),
-                                       ("Casey Brooks", "casey@example.org"), ("Morgan Diaz", "morgan@example.org")]):
+    for n, (name, email) in enumerate([("Robin Volunteer", VOLUNTEER_EMAIL), ("Jordan Helper", "jordan@example.org"),
+                                       ("Casey Sample", "casey@example.org"), ("Morgan Example", "morgan@example.org")]):
         user, _ = User.objects.get_or_create(email=email, defaults={"username": email, "first_name": name.split()[0]})
         user.set_password(DEMO_PASSWORD)
         user.save()

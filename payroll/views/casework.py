@@ -25,11 +25,7 @@ from payroll.services.people import audit
 from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
 from shop.platform.audit import client_ip
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
+from shop.platform.security import no_store
 
 
 def _employee_or_404(employee_id) -> Employee:
@@ -62,7 +58,7 @@ def _plan_forms(employee, plan, goals=(), data=None, which=None):
 def _plan_page(request, data, forms, status=200):
     context = {**data, **forms, "masked": masked_name(data["employee"].legal_name),
                "review": review_status(data["plan"], timezone.localdate()), "today": timezone.localdate()}
-    return _private(render(request, "payroll/casework/plan.html", context, status=status))
+    return no_store(render(request, "payroll/casework/plan.html", context, status=status))
 
 
 @role_required(PROGRAM_STAFF)
@@ -118,7 +114,7 @@ def _notes_page(request, employee, form, status=200):
     notes = participant_notes(employee.pk, request.user)
     casework.case_notes_read(request.user, employee, notes, client_ip(request))
     context = {"employee": employee, "masked": masked_name(employee.legal_name), "notes": notes, "form": form}
-    return _private(render(request, "payroll/casework/notes.html", context, status=status))
+    return no_store(render(request, "payroll/casework/notes.html", context, status=status))
 
 
 @role_required(PROGRAM_STAFF)
@@ -148,7 +144,7 @@ def _note_page(request, note, form, status=200):
           versions=len(note.all_versions))
     context = {"note": note, "employee": note.employee, "masked": masked_name(note.employee.legal_name),
                "form": form, "may_correct": casework.may_correct(note, request.user)}
-    return _private(render(request, "payroll/casework/note.html", context, status=status))
+    return no_store(render(request, "payroll/casework/note.html", context, status=status))
 
 
 @role_required(PROGRAM_STAFF)

@@ -23,13 +23,9 @@ from payroll.services.consent import (
 from payroll.services.people import audit
 from shop.platform.roles import PROGRAM_STAFF, role_required
 from shop.platform.audit import client_ip
+from shop.platform.security import no_store
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _refused(form, error: ConsentError) -> None:
@@ -66,7 +62,7 @@ def consents(request, employee_id):
             return redirect("payroll:consents", employee_id)
     audit(request.user, "consent.viewed", data["employee"], ip=client_ip(request))
     status = 400 if form.is_bound else 200
-    return _private(render(request, "payroll/consent/consents.html",
+    return no_store(render(request, "payroll/consent/consents.html",
                            {**data, "form": form, "revoke_form": RevokeForm()}, status=status))
 
 
@@ -109,7 +105,7 @@ def referrals(request, employee_id):
             messages.success(request, f"Referral to {referral.partner.name} recorded.")
             return redirect("payroll:referral", referral.pk)
     audit(request.user, "referral.viewed", data["employee"], ip=client_ip(request))
-    return _private(render(request, "payroll/consent/referrals.html", {**data, "form": form},
+    return no_store(render(request, "payroll/consent/referrals.html", {**data, "form": form},
                            status=400 if form.is_bound else 200))
 
 
@@ -132,7 +128,7 @@ def referral(request, referral_id):
             messages.success(request, "Referral updated.")
             return redirect("payroll:referral", found.pk)
     audit(request.user, "referral.viewed", found.employee, ip=client_ip(request), referral=found.pk)
-    return _private(render(request, "payroll/consent/referral.html",
+    return no_store(render(request, "payroll/consent/referral.html",
                            {"referral": found, "masked": masked_name(found.employee.legal_name), "form": form},
                            status=400 if form.is_bound else 200))
 
@@ -157,7 +153,7 @@ def partners(request):
         else:
             messages.success(request, f"{partner.name} added.")
             return redirect("payroll:partners")
-    return _private(render(request, "payroll/consent/partners.html", {"partners": partner_list(), "form": form},
+    return no_store(render(request, "payroll/consent/partners.html", {"partners": partner_list(), "form": form},
                            status=400 if form.is_bound else 200))
 
 
@@ -178,5 +174,5 @@ def partner(request, partner_id):
         else:
             messages.success(request, "Partner saved.")
             return redirect("payroll:partners")
-    return _private(render(request, "payroll/consent/partner.html", {"partner": found, "form": form},
+    return no_store(render(request, "payroll/consent/partner.html", {"partner": found, "form": form},
                            status=400 if form.is_bound else 200))

@@ -37,13 +37,9 @@ from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import VOLUNTEER_COORDINATOR, role_required
 from shop.platform.validators import date_param
+from shop.platform.security import no_store
 
 coordinator_required = role_required(VOLUNTEER_COORDINATOR)
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _shift_or_404(shift_id) -> Shift:
@@ -58,7 +54,7 @@ def week(request):
     monday = week_of(date_param(request.GET.get("week", "")) or timezone.localdate())
     context = {"days": week_view(monday), "monday": monday, "previous": monday - timedelta(days=7),
                "next": monday + timedelta(days=7), "review_count": len(needs_review())}
-    return _private(render(request, "payroll/volunteers/week.html", context))
+    return no_store(render(request, "payroll/volunteers/week.html", context))
 
 
 @coordinator_required
@@ -73,7 +69,7 @@ def shift_new(request):
         else:
             messages.success(request, f"{len(made)} shift{'s' if len(made) != 1 else ''} scheduled.")
             return redirect("payroll:coordinator_shift", made[0].pk)
-    return _private(render(request, "payroll/volunteers/shift_form.html", {"form": form, "title": "New shift"},
+    return no_store(render(request, "payroll/volunteers/shift_form.html", {"form": form, "title": "New shift"},
                            status=400 if form.errors else 200))
 
 
@@ -83,7 +79,7 @@ def shift_roster(request, shift_id):
     if data is None:
         raise Http404("No such shift")
     context = {**data, "message_form": MessageForm(), "cancel_form": CancelShiftForm(), "hours_form": HoursForm()}
-    return _private(render(request, "payroll/volunteers/roster.html", context))
+    return no_store(render(request, "payroll/volunteers/roster.html", context))
 
 
 @coordinator_required
@@ -98,7 +94,7 @@ def shift_edit(request, shift_id):
         else:
             messages.success(request, "Shift saved.")
             return redirect("payroll:coordinator_shift", shift.pk)
-    return _private(render(request, "payroll/volunteers/shift_form.html", {"form": form, "shift": shift, "title": "Edit shift"},
+    return no_store(render(request, "payroll/volunteers/shift_form.html", {"form": form, "shift": shift, "title": "Edit shift"},
                            status=400 if form.errors else 200))
 
 
@@ -114,7 +110,7 @@ def shift_copy(request, shift_id):
         else:
             messages.success(request, "Copied. Nobody is signed up for the copy yet.")
             return redirect("payroll:coordinator_shift", copy.pk)
-    return _private(render(request, "payroll/volunteers/shift_copy.html", {"form": form, "shift": shift},
+    return no_store(render(request, "payroll/volunteers/shift_copy.html", {"form": form, "shift": shift},
                            status=400 if form.errors else 200))
 
 
@@ -149,7 +145,7 @@ def shift_message(request, shift_id):
             messages.success(request, f"Message sent to {message.recipients}.")
             return redirect("payroll:coordinator_shift", shift.pk)
     context = {**roster(shift.pk), "message_form": form, "cancel_form": CancelShiftForm(), "hours_form": HoursForm()}
-    return _private(render(request, "payroll/volunteers/roster.html", context, status=400))
+    return no_store(render(request, "payroll/volunteers/roster.html", context, status=400))
 
 
 SIGNUP_ACTIONS = ("check-in", "check-out", "no-show", "hours", "remove")
@@ -218,14 +214,14 @@ def reports(request):
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         context.update(no_shows=no_shows(start, end), hours=hours_report(start, end), start=start, end=end)
-    return _private(render(request, "payroll/volunteers/reports.html", context, status=200 if form.is_valid() else 400))
+    return no_store(render(request, "payroll/volunteers/reports.html", context, status=200 if form.is_valid() else 400))
 
 
 @coordinator_required
 def hours_csv(request):
     form = _range(request)
     if not form.is_valid():
-        return _private(render(request, "payroll/volunteers/reports.html", {"form": form, "review": needs_review()}, status=400))
+        return no_store(render(request, "payroll/volunteers/reports.html", {"form": form, "review": needs_review()}, status=400))
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     report = hours_report(start, end)
     rows = [["volunteer", row.name, row.email, row.shifts, row.hours, row.person_hours] for row in report["volunteers"]]
@@ -251,4 +247,4 @@ def background_checks(request):
             return redirect("payroll:coordinator_background_checks")
     today = timezone.localdate()
     context = {"form": form, "expiring": background_checks_expiring(today), "recent": background_checks_recent()}
-    return _private(render(request, "payroll/volunteers/background_checks.html", context, status=400 if form.errors else 200))
+    return no_store(render(request, "payroll/volunteers/background_checks.html", context, status=400 if form.errors else 200))

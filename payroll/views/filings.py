@@ -3,7 +3,7 @@ deposits, Florida RT-6 and Form 940, for payroll staff. Reads, and one POST per 
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from payroll.withholding import UnknownTaxYear, tax_years_text
 from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PAYROLL_STAFF, role_required
+from shop.platform.security import download
 
 
 def _picked(request):
@@ -86,7 +87,7 @@ def form_941_pdf(request, year, quarter):
     form = _form_or_404(year, quarter)
     audit(request.user, "form941.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, quarter=quarter,
           format="pdf")
-    return _pdf(draw(form), f"form-941-{year}-q{quarter}.pdf")
+    return download(draw(form), f"form-941-{year}-q{quarter}.pdf")
 
 
 @role_required(PAYROLL_STAFF)
@@ -97,13 +98,6 @@ def rt6_csv(request, year, quarter):
     return csv_response(f"rt6-{year}-q{quarter}.csv", ["line", "description", "amount"], filings.rt6_rows(report))
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @role_required(PAYROLL_STAFF)
 def rt6_pdf(request, year, quarter):
     from payroll.services.filings import rt6_pdf as draw
@@ -112,7 +106,7 @@ def rt6_pdf(request, year, quarter):
     report = filings.rt6(year, quarter)
     audit(request.user, "rt6.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, quarter=quarter,
           format="pdf")
-    return _pdf(draw(report, state_unemployment_name()), f"rt6-{year}-q{quarter}.pdf")
+    return download(draw(report, state_unemployment_name()), f"rt6-{year}-q{quarter}.pdf")
 
 
 def _form_940_or_404(year):
@@ -138,7 +132,7 @@ def form_940_pdf(request, year):
 
     form = _form_940_or_404(year)
     audit(request.user, "form940.exported", None, ip=request.META.get("REMOTE_ADDR"), year=year, format="pdf")
-    return _pdf(draw(form), f"form-940-{year}.pdf")
+    return download(draw(form), f"form-940-{year}.pdf")
 
 
 @require_POST

@@ -21,14 +21,10 @@ from payroll.services.volunteers.signups import VolunteerError
 from payroll.views.coordinators import coordinator_required
 from shop.platform.ratelimit import RateLimited, hit
 from shop.platform.validators import date_param
+from shop.platform.security import no_store
 
 # The kiosk's camera is the page's own (BarcodeDetector); everything else stays off.
 KIOSK_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _open(request, *, shift=None, day=None):
@@ -43,7 +39,7 @@ def _open(request, *, shift=None, day=None):
             start_kiosk_session(request, kiosk)
             return redirect("payroll:kiosk")
     context = {"form": form, "shift": shift, "day": day}
-    return _private(render(request, "payroll/volunteers/kiosk_open.html", context, status=400 if form.errors else 200))
+    return no_store(render(request, "payroll/volunteers/kiosk_open.html", context, status=400 if form.errors else 200))
 
 
 @coordinator_required
@@ -72,7 +68,7 @@ def kiosk_only(view):
             return HttpResponseForbidden("This page is for a check-in kiosk; a coordinator opens one from a shift's roster.")
         response = view(request, *args, **kwargs)
         response["Permissions-Policy"] = KIOSK_PERMISSIONS
-        return _private(response)
+        return no_store(response)
 
     return wrapped
 

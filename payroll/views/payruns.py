@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from shop.platform.csv_export import csv_response
 from shop.platform.errors import DomainError
 from shop.platform.roles import PAYROLL_STAFF, role_required, user_has_role
 from shop.platform.validators import MAX_ID, ascii_int, report_year, sane_date
+from shop.platform.security import download, no_store
 
 
 @role_required(PAYROLL_STAFF)
@@ -113,8 +114,7 @@ def payrun_checks(request, run_id):
     audit(request.user, "payrun.checks_viewed", None, ip=request.META.get("REMOTE_ADDR"), target=run,
           employees=[stub.employee_id for stub in checks][:500])
     response = render(request, "payroll/payrun_checks.html", {"run": run, "checks": checks, "total": total})
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @role_required(PAYROLL_STAFF)
@@ -197,10 +197,7 @@ def payrun_nacha_download(request, run_id):
         messages.error(request, error.message)
         return redirect("payroll:payrun", run.pk)
     audit(request.user, "nacha.downloaded", None, ip=request.META.get("REMOTE_ADDR"), target=run)
-    response = HttpResponse(text, content_type="text/plain")
-    response["Content-Disposition"] = f'attachment; filename="payroll-{run.pay_date:%Y%m%d}-run{run.pk}.ach"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(text, f"payroll-{run.pay_date:%Y%m%d}-run{run.pk}.ach", "text/plain")
 
 
 # -- the employee's own pay page --------------------------------------------------------
@@ -214,8 +211,7 @@ def my_pay_page(request):
     w2_years = sorted({stub.pay_run.pay_date.year for stub in employee.stubs.filter(pay_run__status__in=payruns.COUNTED)
                        .select_related("pay_run").only("pay_run__pay_date")}, reverse=True)
     response = render(request, "payroll/my_pay.html", {"employee": employee, "w2_years": w2_years, **my_pay(employee)})
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @login_required
@@ -232,12 +228,9 @@ def pay_stub_pdf_download(request, stub_id):
     # Staff download several stubs of one pay date: the employee number tells the files apart.
     filename = f"pay-stub-{stub.pay_run.pay_date}.pdf" if own else f"pay-stub-{stub.pay_run.pay_date}-no{stub.employee_id}.pdf"
     if stub.pdf:
-        response = FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=filename, as_attachment=True)
-    else:  # the stub task has not run yet: drawn for this request only (it saves and mails nothing)
-        response = HttpResponse(paystubs.pay_stub_pdf(stub), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return no_store(FileResponse(stub.pdf.open("rb"), content_type="application/pdf", filename=filename, as_attachment=True))
+    # The stub task has not run yet: drawn for this request only (it saves and mails nothing).
+    return download(paystubs.pay_stub_pdf(stub), filename)
 
 
 # -- year end and reports ---------------------------------------------------------------
@@ -301,18 +294,10 @@ def my_time(request):
             return redirect("payroll:my_time")
     entries = employee.time_entries.select_related("pay_run").order_by("-date", "-id")[:40]
     response = render(request, "payroll/my_time.html", {"form": form, "entries": entries, "ask_confirm": ask_confirm}, status=400 if form.errors else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 # -- W-2s, W-3, W-2c and the Florida new-hire report (issue 20, part d) ---------------------
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @role_required(PAYROLL_STAFF)
@@ -323,7 +308,7 @@ def w2_pdf_all(request, year):
     except (UnknownTaxYear, DomainError) as error:
         raise Http404(getattr(error, "message", str(error)))
     audit(request.user, "w2.pdf_downloaded", None, ip=request.META.get("REMOTE_ADDR"), year=year)
-    return _pdf_response(content, f"w2-w3-{year}.pdf")
+    return download(content, f"w2-w3-{year}.pdf")
 
 
 @role_required(PAYROLL_STAFF)
@@ -333,7 +318,7 @@ def w2c_pdf_download(request, year):
     except (UnknownTaxYear, DomainError) as error:
         raise Http404(getattr(error, "message", str(error)))
     audit(request.user, "w2c.pdf_downloaded", None, ip=request.META.get("REMOTE_ADDR"), year=year)
-    return _pdf_response(content, f"w2c-{year}.pdf")
+    return download(content, f"w2c-{year}.pdf")
 
 
 @role_required(PAYROLL_STAFF)
@@ -359,7 +344,7 @@ def my_w2_download(request, year):
         content = yearend.employee_w2_pdf(employee, year)
     except (UnknownTaxYear, DomainError) as error:
         raise Http404(getattr(error, "message", str(error)))
-    return _pdf_response(content, f"w2-{year}.pdf")
+    return download(content, f"w2-{year}.pdf")
 
 
 @role_required(PAYROLL_STAFF)

@@ -15,6 +15,7 @@ from payroll.services.time import IMPORT_COLUMNS, TimeGridError, TimeImportError
 from shop.platform import csv_export
 from shop.platform.roles import PAYROLL_STAFF, role_required
 from shop.platform.validators import date_param
+from shop.platform.security import no_store
 
 BAD_HOURS = "Enter hours as a number such as 7.5 (at most two decimals), or leave the cell blank."
 
@@ -82,8 +83,7 @@ def grid(request):
         "grid": sheet, "cell_errors": cell_errors, "raw": raw,
         "asks_confirm": any("more than 12" in message for message in cell_errors.values()),
     }, status=400 if cell_errors else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @require_POST
@@ -126,5 +126,4 @@ def import_hours(request):
                 return redirect(_url(min(e.date for e in entries)))
             context.update(preview=entries, csv_text=text)
     response = render(request, "payroll/time_import.html", context, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)

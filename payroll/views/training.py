@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.utils import timezone
@@ -46,11 +46,7 @@ from shop.platform.errors import DomainError
 from shop.platform.roles import PROGRAM_STAFF, role_required
 from shop.platform.validators import MAX_ID, ascii_int, report_year
 from shop.platform.audit import client_ip
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
+from shop.platform.security import download, no_store
 
 
 def _record_or_404(employee_id):
@@ -64,14 +60,14 @@ def _record_or_404(employee_id):
 def participants(request):
     people = [{"employee": e, "masked": masked_name(e.legal_name), "enrollments": list(e.enrollments.all())}
               for e in participant_list()]
-    return _private(render(request, "payroll/training/participants.html", {"people": people}))
+    return no_store(render(request, "payroll/training/participants.html", {"people": people}))
 
 
 @role_required(PROGRAM_STAFF)
 def participant(request, employee_id):
     record = _record_or_404(employee_id)
     audit(request.user, "training.viewed", record["employee"], ip=client_ip(request))
-    return _private(render(request, "payroll/training/participant.html", {**record, **_forms(record["employee"])}))
+    return no_store(render(request, "payroll/training/participant.html", {**record, **_forms(record["employee"])}))
 
 
 @role_required(PROGRAM_STAFF)
@@ -87,12 +83,10 @@ def participant_transcript(request, employee_id):
               recipient=recipient.pk if recipient else None)
         reason = consent_refusal(record["employee"], Consent.Kind.TRANSCRIPT, recipient)
         response = render(request, "payroll/training/transcript_refused.html", {**record, "reason": reason}, status=403)
-        return _private(response)
+        return no_store(response)
     audit(request.user, "training.transcript", record["employee"], ip=client_ip(request), recipient=recipient.pk,
           consent=consent.pk)
-    response = HttpResponse(transcript_pdf(record, recipient=recipient), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="training-transcript-{record["employee"].pk}.pdf"'
-    return _private(response)
+    return download(transcript_pdf(record, recipient=recipient), f"training-transcript-{record['employee'].pk}.pdf")
 
 
 @role_required(PROGRAM_STAFF)
@@ -101,9 +95,8 @@ def participant_export_json(request, employee_id):
     if data is None:
         raise Http404("No such participant")
     audit(request.user, "training.exported", Employee.objects.get(pk=employee_id), ip=client_ip(request))
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.json"'
-    return _private(response)
+    return download(json.dumps(data, cls=DjangoJSONEncoder, indent=2), f"training-record-{employee_id}.json",
+                    "application/json")
 
 
 @role_required(PROGRAM_STAFF)
@@ -111,9 +104,7 @@ def participant_export_pdf(request, employee_id):
     """The complete record as a PDF, for the participant's own request (no consent needed: it is theirs)."""
     record = _record_or_404(employee_id)
     audit(request.user, "training.exported", record["employee"], ip=client_ip(request), format="pdf")
-    response = HttpResponse(transcript_pdf(record, complete=True), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="training-record-{employee_id}.pdf"'
-    return _private(response)
+    return download(transcript_pdf(record, complete=True), f"training-record-{employee_id}.pdf")
 
 
 def _year(request):
@@ -194,7 +185,7 @@ def participant_action(request, employee_id, action):
             messages.success(request, "Saved.")
             return redirect("payroll:training_participant", employee.pk)
     record = _record_or_404(employee_id)
-    return _private(render(request, "payroll/training/participant.html", {**record, **forms}, status=400))
+    return no_store(render(request, "payroll/training/participant.html", {**record, **forms}, status=400))
 
 
 # -- programs, sessions and their rosters ---------------------------------------------------
@@ -202,7 +193,7 @@ def participant_action(request, employee_id, action):
 
 @role_required(PROGRAM_STAFF)
 def programs(request):
-    return _private(render(request, "payroll/training/programs.html", {"programs": program_list()}))
+    return no_store(render(request, "payroll/training/programs.html", {"programs": program_list()}))
 
 
 @role_required(PROGRAM_STAFF)
@@ -211,7 +202,7 @@ def program(request, program_id):
     if data is None:
         raise Http404("No such program")
     form = SessionSeriesForm(program=data["program"])
-    return _private(render(request, "payroll/training/program.html", {**data, "form": form}))
+    return no_store(render(request, "payroll/training/program.html", {**data, "form": form}))
 
 
 @role_required(PROGRAM_STAFF)
@@ -230,7 +221,7 @@ def program_sessions_add(request, program_id):
         else:
             messages.success(request, f"{len(made)} session{'s' if len(made) != 1 else ''} added.")
             return redirect("payroll:training_program", program_id)
-    return _private(render(request, "payroll/training/program.html", {**data, "form": form}, status=400))
+    return no_store(render(request, "payroll/training/program.html", {**data, "form": form}, status=400))
 
 
 @role_required(PROGRAM_STAFF)
@@ -238,7 +229,7 @@ def cohort(request, cohort_id):
     data = cohort_calendar(cohort_id)
     if data is None:
         raise Http404("No such cohort")
-    return _private(render(request, "payroll/training/cohort.html", data))
+    return no_store(render(request, "payroll/training/cohort.html", data))
 
 
 def _roster_or_404(session_id):
@@ -265,7 +256,7 @@ def _roster_forms(roster, data=None):
 def _session_page(request, roster, rows, status=200):
     session = roster["session"]
     context = {**roster, "rows": rows, "is_lead": is_lead(session, request.user)}
-    return _private(render(request, "payroll/training/session.html", context, status=status))
+    return no_store(render(request, "payroll/training/session.html", context, status=status))
 
 
 @role_required(PROGRAM_STAFF)

@@ -1,6 +1,6 @@
 """Volunteers' own pages: profile, waiver, shifts and sign-ups, history and hours, the
 certificate and the calendar. A volunteer reaches only their own sign-ups (others: 404)."""
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,12 +37,7 @@ from payroll.services.volunteers.signups import (
 )
 from shop.platform import sms
 from shop.platform.errors import DomainError
-from shop.platform.security import private_page
-
-
-def _private(response):
-    response["Cache-Control"] = "no-store"
-    return response
+from shop.platform.security import download, no_store, private_page
 
 
 def volunteer_required(view):
@@ -66,7 +61,7 @@ def home(request):
     feed = request.build_absolute_uri(reverse("payroll:volunteer_feed", args=[volunteer.calendar_token]))
     context = {"volunteer": volunteer, "page": volunteer_page(volunteer), "waiver_problem": waiver_problem(volunteer),
                "waiver": waiver_in_force(volunteer), "feed_url": feed}
-    return _private(render(request, "payroll/volunteers/home.html", context))
+    return no_store(render(request, "payroll/volunteers/home.html", context))
 
 
 @login_required
@@ -94,29 +89,41 @@ def profile(request):
             return redirect("payroll:volunteer_home" if volunteer else "payroll:volunteer_waiver")
     response = render(request, "payroll/volunteers/profile.html", {"form": form, "volunteer": volunteer},
                       status=400 if form.errors else 200)
-    return _private(response)
+    return no_store(response)
 
 
-@volunteer_required
-def waiver(request):
-    volunteer, current = request.volunteer, waiver_current()
+def _waiver_signing(request, sign):
+    """The waiver form of both signers (a volunteer, a group member by their link): the
+    current version, the form, and on a valid POST ``sign`` (the service that records the
+    signature) called with the form's fields and the IP. A refusal lands on the form.
+    Returns ``(form, current, signed)``."""
+    current = waiver_current()
     form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
     if request.method == "POST" and current is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            waiver_accept(volunteer, version_id=data["version_id"], signed_name=data["signed_name"],
-                          ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
-                          guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
+            sign(version_id=data["version_id"], signed_name=data["signed_name"],
+                 ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
+                 guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
         except GuardianEmailError as error:
             form.add_error("guardian_email", error.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Thank you: your waiver is signed.")
-            return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
+            return form, current, True
+    return form, current, False
+
+
+@volunteer_required
+def waiver(request):
+    volunteer = request.volunteer
+    form, current, signed = _waiver_signing(request, partial(waiver_accept, volunteer))
+    if signed:
+        messages.success(request, "Thank you: your waiver is signed.")
+        return redirect(request.GET.get("next") if _safe_next(request) else "payroll:volunteer_shifts")
     context = {"form": form, "current": current, "in_force": waiver_in_force(volunteer), "problem": waiver_problem(volunteer),
                "minor": volunteer.age_on(timezone.localdate()) < settings.VOLUNTEER_ADULT_AGE}
-    return _private(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
+    return no_store(render(request, "payroll/volunteers/waiver.html", context, status=400 if form.errors else 200))
 
 
 def _safe_next(request) -> bool:
@@ -190,7 +197,7 @@ def cancel(request, signup_id):
         raise Http404("No such sign-up")
     request.volunteer = signup.volunteer
     if request.method != "POST":
-        return _private(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
+        return no_store(render(request, "payroll/volunteers/cancel.html", {"signup": signup, "shift": signup.shift}))
     try:
         signup_cancel(signup_id, volunteer=request.volunteer)
     except DomainError as error:
@@ -210,7 +217,7 @@ def checkin_pass(request, signup_id):
         raise Http404("No such sign-up")
     code = checkin_code(signup)
     context = {"signup": signup, "shift": signup.shift, "code": code, "qr": checkin_qr_svg(code)}
-    return _private(render(request, "payroll/volunteers/pass.html", context))
+    return no_store(render(request, "payroll/volunteers/pass.html", context))
 
 
 @login_required
@@ -226,9 +233,7 @@ def shift_calendar(request, shift_id):
 @volunteer_required
 def certificate(request):
     history, total = hours_history(request.volunteer)
-    response = HttpResponse(hours_certificate_pdf(request.volunteer, history, total), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="volunteer-hours.pdf"'
-    return _private(response)
+    return download(hours_certificate_pdf(request.volunteer, history, total), "volunteer-hours.pdf")
 
 
 @private_page
@@ -237,7 +242,7 @@ def feed(request, token):
     volunteer = Volunteer.objects.filter(calendar_token=token).first()
     if volunteer is None:
         raise Http404("No such calendar")
-    return _private(HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8"))
+    return no_store(HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8"))
 
 
 @require_POST
@@ -271,25 +276,14 @@ def group_member_waiver(request, token):
     member = member_for_token(token)
     if member is None:
         raise Http404("No such waiver link")
-    current = waiver_current()
-    form = WaiverForm(request.POST or None, initial={"version_id": current.pk if current else None})
-    if request.method == "POST" and current is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            member_waiver_sign(token, version_id=data["version_id"], signed_name=data["signed_name"],
-                               ip=request.META.get("REMOTE_ADDR"), guardian_name=data["guardian_name"],
-                               guardian_email=data["guardian_email"], guardian_agrees=data["guardian_agrees"])
-        except GuardianEmailError as error:
-            form.add_error("guardian_email", error.message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            member.refresh_from_db()
+    form, current, signed = _waiver_signing(request, partial(member_waiver_sign, token))
+    if signed:
+        member.refresh_from_db()
     context = {"form": form, "current": current, "member": member, "minor": member_is_minor(member),
                "shift": member.signup.shift, "leader": member.signup.volunteer.full_name}
     response = render(request, "payroll/volunteers/member_waiver.html", context, status=400 if form.errors else 200)
     response["Referrer-Policy"] = "no-referrer"
-    return _private(response)
+    return no_store(response)
 
 
 @require_POST

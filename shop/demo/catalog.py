@@ -213,7 +213,7 @@ def seed_orders(weeks: int = 8) -> int:
             buyer = f"buyer{made + 1}{DEMO_ORDER_DOMAIN}"
             details = CheckoutDetails(
                 email=buyer, name=f"Demo Buyer {made + 1}", shipping_method=shipping,
-                line1=f"{rng.randint(1, 999)} Palm Avenue", city="Tampa", state="FL", postal_code="33602",
+                line1=f"{rng.randint(1, 999)} Example Street", city="Tampa", state="FL", postal_code="33602",
             )
             order = order_place(cart, details)
             cart.delete()
@@ -282,13 +282,15 @@ def seed_gifts() -> tuple[str, str]:
     return ("Corporate client", CORPORATE[0])
 
 
+# Clearly made up: names that say what they are, streets no map has, *.example companies in
+# spirit (a real city, state and ZIP, so tax and shipping work as for a real list).
 DEMO_RECIPIENTS = [
-    ("Jordan Lee", "Harbor Analytics", "200 Water St", "Tampa", "FL", "33602", ""),
-    ("Sam Rivera", "Northwind Legal", "45 State St", "Boston", "MA", "02109", "Thank you for speaking at our summit!"),
-    ("Priya Shah", "", "1201 Elm St", "Dallas", "TX", "75270", ""),
-    ("Alex Kim", "Cascade Health", "400 Pine St", "Seattle", "WA", "98101", ""),
-    ("Morgan Diaz", "Lakeside Bank", "77 W Wacker Dr", "Chicago", "IL", "60601", ""),
-    ("Taylor Brooks", "", "350 5th Ave", "New York", "NY", "10118", "With gratitude for a wonderful year."),
+    ("Jordan Recipient", "Example Analytics", "100 Example Street", "Tampa", "FL", "33602", ""),
+    ("Sam Sample", "Sample Legal", "45 Sample Street", "Boston", "MA", "02109", "Thank you for speaking at our summit!"),
+    ("Pat Placeholder", "", "1201 Demo Avenue", "Dallas", "TX", "75201", ""),
+    ("Alex Example", "Example Health", "400 Example Road", "Seattle", "WA", "98101", ""),
+    ("Morgan Demo", "Demo Bank", "77 Sample Drive", "Chicago", "IL", "60601", ""),
+    ("Taylor Test", "", "350 Test Lane", "New York", "NY", "10001", "With gratitude for a wonderful year."),
 ]
 
 

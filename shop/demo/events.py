@@ -31,7 +31,7 @@ def seed_events() -> int:
         return 0
     gala = Event.objects.create(
         title="Spring Gala: Threads of Hope", slug=GALA, kind=Event.Kind.FUNDRAISER, venue="The Harbor Room",
-        address="200 Channelside Drive, Tampa, FL 33602", starts_at=_at(45, 18, 30), ends_at=_at(45, 22), capacity=120,
+        address="200 Example Boulevard, Tampa, FL 33602", starts_at=_at(45, 18, 30), ends_at=_at(45, 22), capacity=120,
         is_published=True,
         description="An evening of dinner, music and stories from the workshop. Every ticket and sponsorship funds "
                     "survivors' wages, counselling and care.\n\nDress: festive. Parking at the venue.",
@@ -47,18 +47,18 @@ def seed_events() -> int:
     gala.sponsorship_tiers.create(name="Friend", amount=Decimal("250.00"), fair_market_value=Decimal("0.00"),
                                   benefits="Your logo and link on the event page")
     made = 0
-    for name, quantity, days_ago in (("Priya Shah", 2, 9), ("Tom Whitaker", 4, 4), ("Ana Lucia Ortega", 1, 1)):
+    for name, quantity, days_ago in (("Pat Attendee", 2, 9), ("Tom Ticket", 4, 4), ("Ana Example", 1, 1)):
         donation = _paid(name, dinner.price * quantity, dinner.fair_market_value * quantity,
                          ticket_description(dinner, quantity), days_ago, kind=Payment.Kind.TICKET)
         ticket = EventTicket.objects.create(ticket_type=dinner, event=gala, donation=donation, quantity=quantity,
                                             buyer_name=name, buyer_email=donation.donor.email)
         EventTicket.objects.filter(pk=ticket.pk).update(created_at=donation.created_at)
         made += 1
-    bank = _paid("Harbor Community Bank", gold.amount, gold.fair_market_value, sponsorship_description(gold), 12,
-                 contact="Dev Patel", kind=Payment.Kind.SPONSORSHIP)
-    sponsorship = Sponsorship(tier=gold, event=gala, donation=bank, sponsor_name="Harbor Community Bank",
+    bank = _paid("Example Community Bank", gold.amount, gold.fair_market_value, sponsorship_description(gold), 12,
+                 contact="Dev Sponsor", kind=Payment.Kind.SPONSORSHIP)
+    sponsorship = Sponsorship(tier=gold, event=gala, donation=bank, sponsor_name="Example Community Bank",
                               link="https://bank.demo.mended.example/")
-    sponsorship.logo.save("harbor-community-bank.png", _logo("Harbor Community Bank", "#1f5f7a"), save=False)
+    sponsorship.logo.save("example-community-bank.png", _logo("Example Community Bank", "#1f5f7a"), save=False)
     sponsorship.save()
     Sponsorship.objects.filter(pk=sponsorship.pk).update(created_at=bank.created_at)
     Event.objects.create(
@@ -69,8 +69,8 @@ def seed_events() -> int:
                     "wrap your presents with us, and have a hot cider. Free entry.",
     )
     HostingRequest.objects.get_or_create(
-        organisation="Tampa Bay Youth Mentors", defaults={
-            "contact_name": "Jordan Ellis", "email": "jordan" + DEMO_DOMAIN, "phone": "813-555-0142",
+        organisation="Example Youth Mentors", defaults={
+            "contact_name": "Jordan Host", "email": "jordan" + DEMO_DOMAIN, "phone": "813-555-0142",
             "date": timezone.localdate() + timedelta(days=60), "expected_guests": 40,
             "purpose": "An evening training for our volunteer mentors on recognising the signs of trafficking.",
         },
@@ -82,7 +82,7 @@ def _paid(name: str, total: Decimal, goods_value: Decimal, goods: str, days_ago:
           kind: str = Payment.Kind.TICKET) -> Donation:
     email = (contact or name).lower().replace(" ", ".") + DEMO_DOMAIN
     donor, _ = Donor.objects.get_or_create(email=email, defaults={
-        "name": contact or name, "address_line1": "40 Bayshore Boulevard", "city": "Tampa", "state": "FL",
+        "name": contact or name, "address_line1": "40 Sample Boulevard", "city": "Tampa", "state": "FL",
         "postal_code": "33606"})
     donation = Donation.objects.create(donor=donor, donor_name=name, donor_address=donor.address, amount=total,
                                        total=total, goods_value=goods_value, goods_description=goods)

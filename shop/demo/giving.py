@@ -12,10 +12,10 @@ from shop.services.receipts import receipt_issue
 
 DEMO_DONOR_DOMAIN = "@donors.demo.mended.example"
 DEMO_GIFTS = [  # (donor, amount, fund, days ago, goods description, goods value)
-    ("Robin Reyes", "50.00", "general", 40, "", "0"),
-    ("Jamie Okafor", "250.00", "wages", 25, "", "0"),
+    ("Robin Donor", "50.00", "general", 40, "", "0"),
+    ("Jamie Giver", "250.00", "wages", 25, "", "0"),
     ("Casey Customer", "100.00", "counselling", 12, "", "0"),
-    ("Morgan Lee", "150.00", "care", 6, "Two spring luncheon tickets", "60.00"),
+    ("Morgan Patron", "150.00", "care", 6, "Two spring luncheon tickets", "60.00"),
 ]
 
 
@@ -40,7 +40,7 @@ def seed_giving() -> int:
 def _donor(name: str) -> Donor:
     donor, _ = Donor.objects.get_or_create(
         email=name.lower().replace(" ", ".") + DEMO_DONOR_DOMAIN,
-        defaults={"name": name, "address_line1": "12 Palm Avenue", "city": "Tampa", "state": "FL", "postal_code": "33602"},
+        defaults={"name": name, "address_line1": "12 Example Street", "city": "Tampa", "state": "FL", "postal_code": "33602"},
     )
     return donor
 
@@ -63,12 +63,12 @@ DEMO_CIRCLES = [  # (name, slug, goal, leader's e-mail (a demo user), descriptio
     ("Women's Giving Circle", "womens-circle", "24000.00", "customer@mended.example",
      ("Women who give monthly together toward counselling, care and steady wages for survivors, and meet each "
       "season to hear how the year is going."),
-     [("Rosa Alvarez", "50.00", "general", False), ("Grace Kim", "30.00", "counselling", False),
-      ("Hannah Price", "100.00", "general", True), ("Leah Brooks", "25.00", "care", False)]),
+     [("Rosa Member", "50.00", "general", False), ("Grace Sample", "30.00", "counselling", False),
+      ("Hannah Example", "100.00", "general", True), ("Leah Demo", "25.00", "care", False)]),
     ("Men's Giving Circle", "mens-circle", "12000.00", "shop@mended.example",
      "Men who give monthly together and speak up about trafficking where they work and play.",
-     [("Marcus Bell", "40.00", "general", False), ("Daniel Ortiz", "75.00", "counselling", False),
-      ("Owen Hart", "20.00", "general", True)]),
+     [("Marcus Member", "40.00", "general", False), ("Daniel Sample", "75.00", "counselling", False),
+      ("Owen Example", "20.00", "general", True)]),
 ]
 
 

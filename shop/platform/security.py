@@ -138,6 +138,21 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def no_store(response):
+    """``Cache-Control: no-store`` on one response (a staff or member page, a download
+    holding personal data): the browser keeps no copy. Returns the response."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def download(content, filename: str, content_type: str = "application/pdf") -> HttpResponse:
+    """A generated file (a PDF, a bank file, an export) as a download named ``filename``,
+    with ``Cache-Control: no-store`` (it holds people's data: the browser keeps no copy)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
 def private_page(view):
     """Mark a view whose responses carry personal data to anyone holding its link:
     ``NoStoreMiddleware`` sends them with ``Cache-Control: no-store, private``."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.storage import FileSystemStorage
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Min, OuterRef, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from shop.models import Category, Product, ProductImage, ProductVariant
@@ -28,31 +28,13 @@ def category_by_slug(slug: str) -> Category | None:
     return Category.objects.only("name", "slug", "description").filter(slug=slug).first()
 
 
-def active_products(category: Category | None = None, query: str = "") -> QuerySet[Product]:
-    """Active products, of one category and matching a search when given."""
-    products = Product.objects.filter(is_active=True)
-    if category is not None:
-        products = products.filter(category=category)
-    query = query.strip()
-    if query:
-        products = products.filter(
-            Q(name__icontains=query) | Q(description__icontains=query) | Q(category__name__icontains=query)
-        )
-    return products
-
-
-def product_count(category: Category | None = None, query: str = "") -> int:
-    return active_products(category, query).count()
-
-
-def product_cards(category: Category | None = None, query: str = "", start: int = 0, stop: int | None = None) -> list[dict]:
-    """The cards of one listing page, in one query: name, link, category, lowest price, total
-    stock and first picture (with its renditions) of each product on the page (the page's
-    products chosen first, so only they are summed, however large the catalog). Without a
-    query its SQL is compiled once per page slice (``shop.platform.compiled``)."""
-    if query:
-        page_ids = active_products(category, query).order_by(*CATALOG_ORDER).values("id")[start:stop]
-        return card_rows(Product.objects.filter(id__in=Subquery(page_ids)).order_by(*CATALOG_ORDER))
+def product_cards(category: Category | None = None, start: int = 0, stop: int | None = None) -> list[dict]:
+    """The cards of one page of the plain listing (every active product, or one category's,
+    in the catalog's order), in one query: name, link, category, lowest price, total stock
+    and first picture (with its renditions) of each product on the page (the page's products
+    chosen first, so only they are summed, however large the catalog). Its SQL is compiled
+    once per page slice (``shop.platform.compiled``). A search or filtered listing picks its
+    own page of ids and makes their cards with ``cards_for``."""
     if category is None:
         return _cards(_ALL_CARDS.rows(start, stop))
     return _cards(_CATEGORY_CARDS.rows(start, stop, category=category.pk))
@@ -81,10 +63,13 @@ def _card_values(products: QuerySet[Product]) -> QuerySet:
                       **{f"picture_{name}": _first_image(name) for name in PICTURE_FIELDS}))
 
 
-def card_rows(products: QuerySet[Product]) -> list[dict]:
-    """These products' cards as plain rows, in their order, in one query (the first image's
-    columns are subqueries of each row, so no second query for the images)."""
-    return _cards(_card_values(products))
+def cards_for(ids: list[int]) -> list[dict]:
+    """The cards of these products, in this order, in one query (the first image's columns
+    are subqueries of each row, so no second query for the images)."""
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in _cards(_card_values(Product.objects.filter(id__in=ids).order_by()))}
+    return [rows[product_id] for product_id in ids]
 
 
 def _cards(rows) -> list[dict]:

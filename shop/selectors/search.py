@@ -49,7 +49,7 @@ from django.db.models.functions import Lower
 from shop import search
 from shop.models import Category, Product, ProductVariant
 from shop.platform.compiled import CompiledRead
-from shop.selectors.catalog import CATALOG_ORDER, card_rows
+from shop.selectors.catalog import CATALOG_ORDER, cards_for
 
 Product._meta.get_field("search_text").register_lookup(TrigramWordSimilar)  # "%>": the GIN trigram index
 
@@ -203,7 +203,7 @@ class Search:
         return _products(self.found, self.chosen).count()
 
     def cards(self, start: int, stop: int | None) -> list[dict]:
-        """The page's cards: its ids in the chosen order (one query), then ``cards_for`` (one)."""
+        """The page's cards: its ids in the chosen order (one query), then ``shop.selectors.catalog.cards_for`` (one)."""
         ordered = _products(self.found, self.chosen)
         if self.criteria.sort in ("price", "price-desc"):
             ordered = ordered.alias(price_from=Subquery(
@@ -221,15 +221,6 @@ class Search:
     def facets(self, categories: list[dict]) -> tuple[dict, int | None]:
         """The facets, and the listing's count when they give it (``_facets``)."""
         return _facets(self.criteria, self.found, self.chosen, categories)
-
-
-def cards_for(ids: list[int]) -> list[dict]:
-    """The cards of these products, in this order, in one query (as
-    ``shop.selectors.catalog.product_cards`` makes them for the plain listing)."""
-    if not ids:
-        return []
-    rows = {row["id"]: row for row in card_rows(Product.objects.filter(id__in=ids).order_by())}
-    return [rows[product_id] for product_id in ids]
 
 
 def _facets(criteria: Criteria, found: Match, chosen: dict, categories: list[dict]) -> tuple[dict, int | None]:

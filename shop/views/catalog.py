@@ -117,7 +117,7 @@ def _listing(slug, chosen, page_number, form, summary=None, vocabulary=None) -> 
     elif criteria.filtered:
         cards = searched.cards(start, stop)
     else:  # the plain listing, in the catalogue's order
-        cards = product_cards(category, "", start, stop)
+        cards = product_cards(category, start, stop)
     page = Page(cards, number, paginator)
     context = {"category": category, "page": page, "form": form, "query": criteria.query,
                "criteria": criteria, "facets": summary["facets"], "links": links,

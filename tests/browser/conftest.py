@@ -34,37 +34,37 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _watched_page(browser, viewport):
+    """A page of a new context at this size. Chromium reports whatever the
+    Content-Security-Policy blocked as a console error: a page whose script, style or frame
+    the policy refused fails its test when the context closes."""
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    # Chromium reports whatever the Content-Security-Policy blocked as a console error: a
-    # page whose script, style or frame the policy refused fails its test.
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser):
+    """A 1280 px desktop page (no Content-Security-Policy violation allowed)."""
+    yield from _watched_page(browser, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser):
+    """A 390 px phone page (no Content-Security-Policy violation allowed)."""
+    yield from _watched_page(browser, PHONE)
 
 
 @pytest.fixture(scope="session")
 def screenshots():
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
-
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser):
-    """A 390 px phone page; any Content-Security-Policy violation in its console fails the test."""
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -1,14 +1,13 @@
 """Checkout end to end on PostgreSQL, Redis, a real Celery worker process and localstripe."""
-import threading
 from decimal import Decimal
 
 import pytest
 import stripe
-from django.db import connection
 from django.urls import reverse
 
 from shop.models import Cart, CartLine, Order, ProductVariant, StripeEvent
 from shop.services.orders import CheckoutDetails, CheckoutError, order_place
+from tests.support.concurrency import at_once
 from tests.support.factories import ShippingMethodFactory, TaxRateFactory, VariantFactory
 from tests.support.stripe_helpers import card, deliver_webhooks_to
 from tests.support.processes import wait_for
@@ -59,25 +58,9 @@ def test_twenty_concurrent_checkouts_for_three_units():
         cart = Cart.objects.create()
         CartLine.objects.create(cart=cart, variant=variant, quantity=1)
         carts.append(cart)
-    start = threading.Barrier(20)
-    placed, refused, errors = [], [], []
-
-    def buy(cart):
-        try:
-            start.wait()
-            placed.append(order_place(cart, CheckoutDetails(email="b@example.org", name="B", shipping_method=method, line1="1 A St", city="Tampa", state="FL", postal_code="33602")))
-        except CheckoutError as error:
-            refused.append(error.message)
-        except Exception as error:  # anything else is a bug: report it
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(cart,)) for cart in carts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    details = CheckoutDetails(email="b@example.org", name="B", shipping_method=method, line1="1 A St", city="Tampa",
+                              state="FL", postal_code="33602")
+    placed, refused, errors = at_once(lambda cart: order_place(cart, details), carts, refused_by=(CheckoutError,))
     assert errors == []
     assert len(placed) == 3 and len(refused) == 17
     assert all("not enough stock" in message for message in refused)

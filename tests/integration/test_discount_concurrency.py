@@ -1,15 +1,15 @@
 """A discount code with one use left, taken by 20 checkouts at once on PostgreSQL: exactly one
 order gets it (``shop/services/discounts.py`` counts uses with the code's row locked)."""
-import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from shop.models import Cart, CartLine, DiscountCode, Order, OrderDiscount, ProductVariant
+from shop.models import DiscountCode, Order, OrderDiscount, ProductVariant
 from shop.services.discounts import DiscountError
 from shop.services.orders import CheckoutDetails, order_place
-from tests.support.factories import ShippingMethodFactory, VariantFactory
+from tests.support.concurrency import at_once, one_product_carts
+from tests.support.factories import ShippingMethodFactory
 
 CHECKOUTS = 20
 
@@ -20,36 +20,14 @@ def test_twenty_concurrent_checkouts_use_a_code_limited_to_one_use_once(limit, p
     assert connection.vendor == "postgresql"
     method = ShippingMethodFactory()
     # A product each, so that no stock row serialises the checkouts: only the code's lock can.
-    variants = [VariantFactory(price=Decimal("40.00"), stock=1) for _ in range(CHECKOUTS)]
+    variants, carts = one_product_carts(CHECKOUTS, Decimal("40.00"))
     DiscountCode.objects.create(code="ONCE", kind="amount", value=Decimal("5.00"), usage_limit=limit,
                                 per_customer_limit=per_customer)
-    carts = []
-    for variant in variants:
-        cart = Cart.objects.create()
-        CartLine.objects.create(cart=cart, variant=variant, quantity=1)
-        carts.append(cart)
-    start = threading.Barrier(CHECKOUTS)
-    placed, refused, errors = [], [], []
-
-    def buy(cart):
-        try:
-            start.wait()
-            # The same customer each time: for the per-customer limit the one address is what counts.
-            details = CheckoutDetails(email="same@example.org", name="B", shipping_method=method, line1="1 A St",
-                                      city="Tampa", state="FL", postal_code="33602")
-            placed.append(order_place(cart, details, codes=["ONCE"]))
-        except DiscountError as error:
-            refused.append(error.message)
-        except Exception as error:  # anything else (a deadlock, a duplicate) is a bug: report it
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(cart,)) for cart in carts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # The same customer each time: for the per-customer limit the one address is what counts.
+    details = CheckoutDetails(email="same@example.org", name="B", shipping_method=method, line1="1 A St",
+                              city="Tampa", state="FL", postal_code="33602")
+    placed, refused, errors = at_once(lambda cart: order_place(cart, details, codes=["ONCE"]), carts,
+                                      refused_by=(DiscountError,))
     assert errors == []
     assert len(placed) == 1 and len(refused) == CHECKOUTS - 1
     expected = "has been used up" if limit else "already used"

@@ -7,7 +7,6 @@ boxes 2 × 30.00 = 60.00, shipping 2 × 12.00 = 24.00, no sales tax (no state in
 volume tier: 84.00. Whichever locks first spends 84.00 (the whole total: paid at once); the
 other finds 100.00 − 84.00 = 16.00 left, short of its 84.00 by more than Stripe's $0.50, so it
 spends the 16.00 and its invoice is for 84.00 − 16.00 = 68.00."""
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from shop.models import BoxSize, GiftDesign, GiftOrder, Organisation, Organisati
 from shop.services.gifts import claims
 from shop.services.gifts.credit import organisation_credit_balance
 from shop.services.gifts.quote import design_set_item
+from tests.support.concurrency import at_once
 from tests.support.factories import ProductFactory, UserFactory, VariantFactory
 
 ORDERS = 2
@@ -41,25 +41,10 @@ def test_two_orders_placed_at_once_spend_the_credit_exactly_once(settings):
     OrganisationCredit.objects.create(organisation=organisation, amount=Decimal("100.00"), key="claims:sample",
                                       reason="Unclaimed gifts of an earlier order")
     today = timezone.localdate()
-    start = threading.Barrier(ORDERS)
-    placed, errors = [], []
-
-    def order(design):
-        try:
-            start.wait()
-            placed.append(claims.claim_order_place(
-                design, 2, delivery="links", expires_on=today + timedelta(days=30), outcome="credit",
-                sender_name="Acme", in_hand_date=today + timedelta(days=60), actor=member, today=today))
-        except Exception as error:  # anything (a deadlock, a duplicate key, a refusal) is a bug: report it
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=order, args=(design,)) for design in designs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Anything raised (a deadlock, a duplicate key, a refusal) is a bug: at_once reports it in errors.
+    _placed, _refused, errors = at_once(lambda design: claims.claim_order_place(
+        design, 2, delivery="links", expires_on=today + timedelta(days=30), outcome="credit",
+        sender_name="Acme", in_hand_date=today + timedelta(days=60), actor=member, today=today), designs)
     assert errors == []
     orders = sorted(GiftOrder.objects.all(), key=lambda o: o.credit_applied)
     assert [o.total for o in orders] == [Decimal("84.00"), Decimal("84.00")]

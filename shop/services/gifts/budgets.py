@@ -16,9 +16,12 @@ from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
+from shop.services.gifts.credit import credit_return
+from shop.services.gifts.orders import gift_order_pay_placed
 from shop.services.gifts.quote import GiftError
 from shop.services.gifts.stock import gift_order_stock_return
 from shop.services.organisations import is_organisation_admin
+from shop.tasks import send_gift_order_decision
 
 S = GiftOrder.Status
 NOT_SPENT = (S.CANCELLED, S.DECLINED, S.AWAITING_APPROVAL)
@@ -137,10 +140,6 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
     the stock, a card order gets its authorisation to complete, and the order-placed e-mail
     goes out) or declines it; a decline needs a note. An approval the stock cannot fill is
     refused, naming what runs short, and the order keeps waiting."""
-    from shop.services.gifts.credit import credit_return
-    from shop.services.gifts.orders import gift_order_pay_placed
-    from shop.tasks import send_gift_order_decision
-
     note = note.strip()
     order = GiftOrder.objects.select_related("organisation").get(pk=order_id)
     if not is_organisation_admin(actor, order.organisation):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shop.platform.errors import DomainError
@@ -23,7 +24,10 @@ from shop.selectors.gifts.members import (
 from shop.services import organisations
 from shop.services.gifts import proofs
 from shop.services.gifts import fulfilment as gift_fulfilment
+from shop.services.gifts.budgets import budget_set, members_spent
+from shop.services.gifts.credit import credit_entries
 from shop.services.gifts.documents import box_counts, impact_certificate_pdf, packing_list_csv, shipping_labels_csv
+from shop.services.gifts.orders import gift_order_cancel
 from shop.services.gifts.recipients import ColumnMappingError, recipient_list_map_columns, recipient_list_upload
 from shop.services.recipients_import import TEMPLATE_CSV, column_samples
 from shop.views.files import download_response, private_file_response
@@ -150,11 +154,6 @@ def organisation_members(request, slug):
 
 
 def _members_page(request, organisation, form, budget_forms=None, status=None):
-    from django.utils import timezone
-
-    from shop.services.gifts.budgets import members_spent
-    from shop.services.gifts.credit import credit_entries
-
     people = organisation_people(organisation)
     is_admin = organisations.is_organisation_admin(request.user, organisation)
     spent = members_spent(organisation, people["members"], timezone.localdate())
@@ -175,8 +174,6 @@ def _members_page(request, organisation, form, budget_forms=None, status=None):
 @login_required
 def organisation_member_budget(request, slug, member_id):
     """An administrator sets (or clears) a member's spending budget."""
-    from shop.services.gifts.budgets import budget_set
-
     organisation = _organisation_or_404(request, slug)
     if not organisation.members.filter(pk=member_id).exists():
         raise Http404("No such member")
@@ -304,8 +301,6 @@ def staff_gift_order_action(request, number, action):
             count = gift_fulfilment.shipments_import_tracking(order.pk, form.cleaned_data["file"].read(), request.user)
             messages.success(request, f"{count} shipments recorded.")
         elif action == "cancel":
-            from shop.services.gifts.orders import gift_order_cancel
-
             gift_order_cancel(order.pk, request.user)
             messages.success(request, f"{order.number} cancelled; any account credit it spent is returned.")
         elif action == "delivered":

@@ -41,6 +41,7 @@ from shop.selectors.gifts.members import (
     member_organisations,
 )
 from shop.services.gifts import designs as gift_designs
+from shop.services.gifts.budgets import order_decide
 from shop.services.gifts.credit import credit_to_apply, organisation_credit_balance
 from shop.services.gifts.documents import invoice_pdf, invoice_terms_days, quote_pdf
 from shop.services.gifts.orders import (
@@ -53,6 +54,7 @@ from shop.services.gifts.orders import (
     proof_upload,
 )
 from shop.services.gifts.quote import design_set_item, design_slots_used, gift_quote
+from shop.services.organisations import is_organisation_admin
 
 
 CLASSICS = Fragment("gift-classics", areas=(CATALOG, GIFTS))  # a box's price is its size's and its products'
@@ -248,8 +250,6 @@ def _order_or_404(request, number):
 
 @login_required
 def gift_order_detail(request, number, review_form=None, status=200, decision_form=None):
-    from shop.services.organisations import is_organisation_admin
-
     order = _order_or_404(request, number)
     waiting = order.status == GiftOrder.Status.AWAITING_APPROVAL
     context = {
@@ -284,8 +284,6 @@ def gift_order_review(request, number):
 @login_required
 def gift_order_decide(request, number):
     """An administrator approves (the order is placed) or declines an order over a member's budget."""
-    from shop.services.gifts.budgets import order_decide
-
     order = _order_or_404(request, number)
     form = OrderDecisionForm(request.POST)
     if form.is_valid():

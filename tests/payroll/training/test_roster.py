@@ -220,6 +220,10 @@ def test_the_program_pages_list_sessions_and_link_their_rosters(client, staff, p
     assert reverse("payroll:training_program", args=[prog.pk]) in listing and prog.lead.email in listing
     page = client.get(reverse("payroll:training_program", args=[prog.pk])).content.decode()
     assert url(s) in page and "Seams" in page
+    # The title is the program's name alone; the one add form is in the page's body.
+    head, body = page.split("</head>")
+    assert "<title>Sewing foundations · " in head and "<form" not in head
+    assert body.count(reverse("payroll:training_program_sessions_add", args=[prog.pk])) == 1
     assert client.get(reverse("payroll:training_program", args=[10 ** 6])).status_code == 404
     assert client.get(reverse("payroll:training_session", args=[10 ** 6])).status_code == 404
     assert Enrollment.objects.count() == 0  # listing wrote nothing
