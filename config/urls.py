@@ -18,7 +18,7 @@ handler429 = "shop.views.limits.allauth_too_many"
 
 # The shop's public pages first: Django tries the patterns in order on every request, and the
 # payroll's ~95 (staff pages, employees' and volunteers' own) before them were a tenth of a
-# cached page's time. No URL matches a pattern of both (tests/test_urls.py checks).
+# cached page's time. No URL matches a pattern of both (tests/test_access.py checks).
 urlpatterns = [
     path("", include("shop.urls")),
     path("", include("payroll.urls")),
