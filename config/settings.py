@@ -109,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shop.platform.context_processors.site",
             ],
+            # {% extends %} that finds the root template's blocks once (shop/platform/template_extends.py)
+            "builtins": ["shop.platform.template_extends"],
         },
     },
 ]

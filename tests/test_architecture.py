@@ -388,7 +388,7 @@ LAYERS = ("models", "services", "selectors", "views", "forms", "admin", "demo")
 PLATFORM_DIR = ROOT / "shop" / "platform"
 PLATFORM_MODULES = {"audit", "compiled", "crypto", "csv_export", "documents", "errors", "facts", "form_fields", "mail", "mfa",
                     "money", "page_cache", "ratelimit", "redact", "roles", "security", "sms", "stripe_gateway", "validators",
-                    "context_processors"}
+                    "context_processors", "template_extends"}
 # A module that shares a platform module's name and is not platform code, with why.
 PLATFORM_NAMESAKES = {
     "shop/models/audit.py": "the audit trail's table (a domain file in the models layer)",

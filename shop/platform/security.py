@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -61,8 +61,14 @@ def _origin(url: str) -> str | None:
 def stripe_csp_sources() -> dict[str, list[str]]:
     """The CSP sources Stripe.js needs: its script origin may run and frame, and the page
     (and Stripe.js) may call the API origin. Read from the settings at each call, so a
-    test's localstripe on a random port is allowed too."""
-    js, api = _origin(settings.STRIPE_JS_URL), _origin(settings.STRIPE_API_BASE)
+    test's localstripe on a random port is allowed too (worked out once per pair of URLs)."""
+    found = _stripe_sources(settings.STRIPE_JS_URL, settings.STRIPE_API_BASE)
+    return {directive: list(values) for directive, values in found}
+
+
+@lru_cache(maxsize=16)
+def _stripe_sources(js_url: str, api_base: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    js, api = _origin(js_url), _origin(api_base)
     sources: dict[str, list[str]] = {"script-src": [], "connect-src": [], "frame-src": []}
     if js:
         sources["script-src"].append(js)
@@ -72,7 +78,7 @@ def stripe_csp_sources() -> dict[str, list[str]]:
             sources[directive] += extra
     if api and api not in sources["connect-src"]:
         sources["connect-src"].append(api)
-    return {directive: values for directive, values in sources.items() if values}
+    return tuple((directive, tuple(values)) for directive, values in sources.items() if values)
 
 
 _BUILT_POLICIES: dict[str, str] = {}  # header values by their parts, for responses without a nonce

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from shop.forms.checkout import AddToCartForm
 from shop.forms.giftcards import GiftCardForm
 from shop.forms.restock import RestockRequestForm
-from shop.forms.search import SearchForm
+from shop.forms.search import SearchForm, quick_criteria
 from shop.platform import page_cache
 from shop.platform.page_cache import CATALOG, Fragment
 from shop.platform.validators import ascii_int
@@ -48,13 +48,16 @@ def catalog(request, slug=None):
     second. A miss on another page of a listing whose summary is kept reads only the page's
     cards. A search's miss takes the catalogue's vocabulary (for "did you mean") from the same
     round trip."""
-    form = SearchForm(request.GET)  # bound: no search is a valid empty one
-    valid = form.is_valid()
-    chosen = form.criteria()
+    chosen = quick_criteria(request.GET)  # the form's criteria; the form itself only to render (a miss) or to show an error
+    form = None
+    if chosen is None:
+        form = SearchForm(request.GET)  # bound: no search is a valid empty one
+        chosen = form.criteria()
+    valid = form is None or form.is_valid()
     query = chosen["query"]
     page_number = max(ascii_int(request.GET.get("page", "")) or 1, 1)
     if not valid or len(query) > MAX_CACHED_QUERY:  # an error to show, or a long one-off search: not kept
-        listing = _listing(slug, chosen, page_number, form)
+        listing = _listing(slug, chosen, page_number, form or SearchForm(request.GET))
         if listing is None:
             raise Http404("No such category")
         return _catalog_page(request, listing, query)
@@ -72,7 +75,7 @@ def catalog(request, slug=None):
         listing = found[wanted]
     if listing is None:
         vocabulary = found[VOCABULARY] if query else None
-        listing = _listing(slug, chosen, page_number, form, summary, vocabulary)
+        listing = _listing(slug, chosen, page_number, form or SearchForm(request.GET), summary, vocabulary)
         if listing is None:
             raise Http404("No such category")
         made_summary, made_vocabulary = listing.pop("summary"), listing.pop("vocabulary")

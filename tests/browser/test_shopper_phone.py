@@ -148,3 +148,28 @@ def test_a_shopper_on_a_phone_searches_filters_zooms_and_pays_with_a_code_a_gift
         Decimal("50.00"), Decimal("5.00"), Decimal("1.80"), Decimal("53.75"))
     assert (order.gift_card_total, order.amount_due) == (Decimal("20.00"), Decimal("33.75"))
     assert balance(GiftCard.objects.get(last4="2345")) == Decimal("0.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_cart_line_updates_with_enter_and_its_remove_button_removes_it(phone, live_server, shop,
+                                                                                      screenshots):
+    """Each line is one form (one CSRF token): Enter in the quantity presses the line's Update;
+    Remove, in its own cell, submits the same form to the removal, even with a wrong quantity."""
+    page = phone
+    for slug in ("rust-wool-scarf", "market-tote"):
+        page.goto(live_server.url + f"/shop/product/{slug}/")
+        page.get_by_role("button", name="Add to cart").click()
+        page.wait_for_url("**/cart/")
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() == 3  # two lines, the estimate
+    page.get_by_label("Quantity of Market Tote (Rust)").fill("3")
+    page.get_by_label("Quantity of Market Tote (Rust)").press("Enter")
+    page.wait_for_selector("text=Your cart was updated.")
+    assert page.get_by_label("Quantity of Market Tote (Rust)").input_value() == "3"
+    assert page.get_by_label("Quantity of Rust Wool Scarf (Rust)").input_value() == "1"
+    assert "$194.00" in page.locator(".totals").inner_text()  # 50.00 + 3 × 48.00
+    page.get_by_label("Quantity of Rust Wool Scarf (Rust)").fill("5000")  # past the field's max: Remove still works
+    page.get_by_role("button", name="Remove Rust Wool Scarf (Rust)").click()
+    page.wait_for_selector("text=The item was removed from your cart.")
+    step(page, "10-cart-line-removed", screenshots)
+    assert page.get_by_label("Quantity of Rust Wool Scarf (Rust)").count() == 0
+    assert page.get_by_label("Quantity of Market Tote (Rust)").input_value() == "3"

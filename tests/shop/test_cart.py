@@ -173,3 +173,39 @@ def test_cart_page_estimates_by_state_and_rejects_bad_state(client):
 def test_header_shows_cart_count(client):
     add(client, VariantFactory(stock=9), 3)
     assert 'aria-label="3 items"' in client.get(reverse("shop:home")).content.decode()
+
+
+def test_each_cart_line_has_one_form_and_one_csrf_token_and_a_post_without_one_is_refused():
+    """The line's Remove button joins the line's quantity form (``form=``, ``formaction``): one
+    CSRF token a line, not two; every POST still needs the token."""
+    import re
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    for variant in (VariantFactory(stock=5), VariantFactory(stock=5)):
+        page = client.get(variant.product.get_absolute_url()).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        assert client.post(variant.product.get_absolute_url(),
+                           {"variant": variant.pk, "quantity": 1, "csrfmiddlewaretoken": token}).status_code == 302
+    ShippingMethodFactory()
+    first, second = CartLine.objects.order_by("pk")
+    html = client.get(reverse("shop:cart")).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 3 and len(set(tokens)) == 1  # two lines and the estimate; one masked token, as Django writes it
+    remove = reverse("shop:cart_line_remove", args=[second.pk])
+    assert (f'<button type="submit" form="line-{second.pk}" formaction="{remove}" formnovalidate class="link-button">'
+            in html)
+    assert f'<form method="post" action="{reverse("shop:cart_line_update", args=[second.pk])}" class="qty-form" id="line-{second.pk}">' in html
+
+    # Without the token: refused, nothing changed.
+    for url, data in ((reverse("shop:cart_line_update", args=[first.pk]), {"quantity": 3}), (remove, {"quantity": 1}),
+                      (reverse("shop:cart_estimate"), {"shipping_method": ShippingMethod.objects.get().pk})):
+        assert client.post(url, data).status_code == 403, url
+        assert client.post(url, {**data, "csrfmiddlewaretoken": "x" * 64}).status_code == 403, url
+    assert [(line.pk, line.quantity) for line in CartLine.objects.order_by("pk")] == [(first.pk, 1), (second.pk, 1)]
+    # What the browser sends when Remove is pressed: the line's form (token, quantity) to the removal.
+    assert client.post(remove, {"csrfmiddlewaretoken": tokens[0], "quantity": "1"}).status_code == 302
+    assert client.post(reverse("shop:cart_line_update", args=[first.pk]),
+                       {"csrfmiddlewaretoken": tokens[1], "quantity": "3"}).status_code == 302
+    assert [(line.pk, line.quantity) for line in CartLine.objects.order_by("pk")] == [(first.pk, 3)]

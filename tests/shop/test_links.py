@@ -42,3 +42,16 @@ def test_link_with_one_argument_is_the_url_tags_answer():
     template = Template("{% load links %}{% link 'shop:cart_line_update' 42 %}|{% link 'shop:cart_line_remove' 0 %}|"
                         "{% link 'shop:product' 'tote-bag_2' %}")
     assert template.render(Context()) == "/cart/lines/42/|/cart/lines/0/remove/|/shop/product/tote-bag_2/"
+
+
+def test_asset_is_the_static_url_found_once_and_forgotten_when_the_static_settings_change():
+    from django.test import override_settings
+
+    page = Template("{% load links %}<link href=\"{% asset 'shop/css/site.css' %}\">")
+    with override_settings(STATIC_URL="/static/"):
+        assert page.render(Context()) == '<link href="/static/shop/css/site.css">'
+        assert links._ASSETS["shop/css/site.css"] == "/static/shop/css/site.css"  # kept
+        with override_settings(STATIC_URL="/assets/"):
+            assert page.render(Context()) == '<link href="/assets/shop/css/site.css">'
+        assert page.render(Context()) == '<link href="/static/shop/css/site.css">'
+    assert Template("{% load links %}{% asset 'a b&c.css' %}").render(Context()) == "/static/a%20b%26c.css"

@@ -296,3 +296,28 @@ def test_a_query_with_a_control_character_is_refused_with_a_message(client, cata
     response = client.get(reverse("shop:catalog"), {"q": "scarf\u0000"})
     assert response.status_code == 400
     assert "control character" in response.content.decode().lower()
+
+
+def test_quick_criteria_are_the_search_forms_without_the_form():
+    from django.http import QueryDict
+
+    from shop.forms.search import SearchForm, quick_criteria
+
+    plain = {"query": "", "colour": "", "price": "", "in_stock": False, "sort": "featured"}
+    cases = {
+        "": plain,
+        "page=2&utm_source=x": plain,
+        "q=+Wool++Scarf+&colour=Dusty%20ROSE&price=25-50&stock=1&sort=price": {
+            "query": "Wool Scarf", "colour": "dusty rose", "price": "25-50", "in_stock": True, "sort": "price"},
+        "q=tote&q=scarf&colour=r3d&price=1-2&stock=yes&sort=cheap": {**plain, "query": "scarf"},  # the last q, junk ignored
+        "q=" + "a" * 100: {**plain, "query": "a" * 100},
+        "q=%20" + "a" * 100 + "%20": {**plain, "query": "a" * 100},  # stripped first, as the field does
+    }
+    for query, expected in cases.items():
+        data = QueryDict(query)
+        assert quick_criteria(data) == expected, query
+        assert SearchForm(data).criteria() == expected and SearchForm(data).is_valid(), query
+    for invalid in ("q=" + "a" * 101, "q=to%00te", "colour=red%00"):  # the form has an error to show: it is made
+        data = QueryDict(invalid)
+        assert quick_criteria(data) is None, invalid
+        assert not SearchForm(data).is_valid(), invalid
