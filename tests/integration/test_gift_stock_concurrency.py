@@ -3,8 +3,6 @@ locked in primary-key order (``stock.gift_order_stock_take``), as checkout and a
 alternative box do, so two gift orders, or a gift order and a shop checkout, for the last
 candles at once: exactly one gets them, the other is refused with the reason, nothing of
 it is written, and the stock never goes below 0. Set-up from test_gift_claims."""
-import threading
-
 import pytest
 from django.db import connection
 
@@ -13,32 +11,14 @@ from shop.services.gifts.orders import gift_order_place
 from shop.services.gifts.quote import GiftError
 from shop.services.orders import CheckoutDetails, CheckoutError, order_place
 from tests.shop.test_gift_claims import IN_HAND, OFFICE, TODAY, shop  # noqa: F401
+from tests.support.concurrency import at_once
 from tests.support.factories import ShippingMethodFactory
 
 
 def race(*attempts):
-    """Run the attempts at once (each in its own thread and connection): their results, the
+    """Run the attempts at once (tests/support/concurrency.at_once): their results, the
     messages of those refused, and anything else raised (a deadlock would be a bug)."""
-    start = threading.Barrier(len(attempts))
-    done, refused, errors = [], [], []
-
-    def run(attempt):
-        try:
-            start.wait()
-            done.append(attempt())
-        except (GiftError, CheckoutError) as error:
-            refused.append(error.message)
-        except Exception as error:  # noqa: BLE001 - reported, and the test fails on it
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return done, refused, errors
+    return at_once(lambda attempt: attempt(), attempts, refused_by=(GiftError, CheckoutError))
 
 
 def last_candles(shop, units):  # noqa: F811
