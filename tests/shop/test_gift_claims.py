@@ -1111,3 +1111,17 @@ def test_the_migration_fills_claimed_alternatives_from_their_design_and_closes_d
     assert GiftClaim.objects.get(campaign__order=order, number=3).status == "open"  # a placed order's: untouched
     assert sorted(GiftClaim.objects.filter(campaign__order=declined).values_list("status", "settlement")) == [
         ("cancelled", "order declined")] * 2
+
+
+def test_recipients_e_mailed_before_the_change_are_not_reminded_while_their_order_waits(
+        shop, mailoutbox, django_capture_on_commit_callbacks):
+    """An order placed waiting before this change had e-mailed its recipients: no reminder
+    follows while it waits; once approved, the reminders resume."""
+    from shop.services.gifts.budgets import order_decide
+
+    people = claims.recipients_parse("Ana Diaz, ana@example.com")
+    order = place(shop, None, delivery="email", recipients=people, actor=over_budget(shop))
+    GiftClaim.objects.filter(campaign__order=order).update(emailed_at=timezone.now())  # as before the change
+    assert claims.claims_remind(EXPIRES - timedelta(days=7)) == []
+    order_decide(order.pk, approve=True, note="", actor=shop["member"])
+    assert len(claims.claims_remind(EXPIRES - timedelta(days=7))) == 1

@@ -77,6 +77,8 @@ class ClaimNotReady(ClaimError):
 
 
 NOT_READY = "This gift is not ready yet."
+# Orders whose recipients hear nothing: not placed (yet, or ever).
+NOT_PLACED = (GiftOrder.Status.AWAITING_APPROVAL, GiftOrder.Status.DECLINED, GiftOrder.Status.CANCELLED)
 LINKS_WAIT = "The links come once an administrator approves the order."
 
 
@@ -384,7 +386,7 @@ def claim_invitations_send(campaign_id: int) -> int:
     nothing). Returns how many were sent."""
     sent = 0
     status = GiftOrder.objects.filter(claim_campaign__pk=campaign_id).values_list("status", flat=True).first()
-    if status in (None, GiftOrder.Status.AWAITING_APPROVAL, GiftOrder.Status.DECLINED, GiftOrder.Status.CANCELLED):
+    if status is None or status in NOT_PLACED:
         return 0
     for claim_id in GiftClaim.objects.filter(campaign_id=campaign_id, status=C.OPEN, emailed_at=None).exclude(
             email="").values_list("pk", flat=True):
@@ -410,8 +412,9 @@ def claims_remind(today: date) -> list[int]:
     (a recipient who missed two runs gets one e-mail, not two). Each is counted before it is
     sent, under the claim's lock, so no reminder goes twice. Returns the claims reminded."""
     reminded = []
-    candidates = GiftClaim.objects.filter(status=C.OPEN, campaign__settled_at=None, campaign__expires_on__gte=today,
-                                          emailed_at__isnull=False).exclude(email="").values_list("pk", flat=True)
+    candidates = (GiftClaim.objects.filter(status=C.OPEN, campaign__settled_at=None, campaign__expires_on__gte=today,
+                                           emailed_at__isnull=False).exclude(email="")
+                  .exclude(campaign__order__status__in=NOT_PLACED).values_list("pk", flat=True))
     for claim_id in candidates:
         with transaction.atomic():
             claim = GiftClaim.objects.select_for_update(of=("self",)).select_related("campaign__order").get(pk=claim_id)
