@@ -1040,8 +1040,12 @@ def test_the_links_of_a_waiting_order_are_refused_with_why(shop, django_capture_
     assert (f"Order {order.number} is waiting for an administrator&#x27;s approval. The links come once an "
             "administrator approves the order.") in refused.content.decode()
     assert not GiftClaimLink.objects.exists()
+    order_page = member.get(reverse("shop:gift_order", args=[order.number])).content.decode()
+    assert "its claims page</a> (the links come once an administrator approves the order)" in order_page
     order_decide(order.pk, approve=True, note="", actor=shop["member"])
     assert "Download the links (CSV)" in member.get(claims_page).content.decode()
+    assert "see who claimed, download the links" in member.get(reverse("shop:gift_order",
+                                                                       args=[order.number])).content.decode()
     csv_response = member.post(reverse("shop:gift_claim_links", args=[order.number]))
     assert csv_response.status_code == 200 and GiftClaimLink.objects.count() == 3
 
