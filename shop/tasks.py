@@ -214,6 +214,20 @@ def send_gift_claim_invitations(campaign_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), **RETRY)
+def send_gift_tax_credit(credit_id: int) -> None:
+    from shop.services.gifts.claims import tax_credit_send
+
+    tax_credit_send(credit_id)
+
+
+@shared_task(**RETRY)
+def gift_claims_tax_on_paid(order_id: int) -> None:
+    from shop.services.gifts.claims import claims_tax_credit_paid
+
+    claims_tax_credit_paid(order_id)
+
+
+@shared_task(autoretry_for=(OSError,), **RETRY)
 def send_gift_claim_tracking(claim_id: int) -> None:
     from shop.services.gifts.claims import claim_tracking_send
 

@@ -407,6 +407,10 @@ class GiftClaim(models.Model):
     recipient = models.OneToOneField("GiftRecipient", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     chosen_design = models.ForeignKey(GiftDesign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     chosen_name = models.CharField(max_length=120, blank=True, help_text="The box the recipient picked, by name.")
+    items_taken = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the alternative box took from the stock when claimed (variant id → units), "
+                  "given back exactly if the order is cancelled, whatever the design holds since.")
     wage_adjustment = models.DecimalField(
         **MONEY, default=0,
         help_text="The chosen alternative's wages per box less the ordered box's, fixed at the claim "

@@ -88,3 +88,43 @@ def test_a_recipient_claims_on_a_phone_and_the_member_sees_it(page, browser, liv
     assert "77 Private Lane" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(screenshots / "claims-status-1280.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_order_s_gift_says_not_ready_on_a_phone_and_its_claims_page_says_why(
+        page, browser, live_server, screenshots, settings):
+    from shop.models import GiftBudget
+
+    settings.MENDED_RATE_LIMITS = {}
+    org = Organisation.objects.create(name="Acme Demo Corp", slug="acme", payment_terms=Organisation.Terms.NET30)
+    admin = UserFactory(email="cora@acme.example")
+    OrganisationMember.objects.create(organisation=org, user=admin, role="admin")
+    buyer = UserFactory(email="bo@acme.example")
+    member = OrganisationMember.objects.create(organisation=org, user=buyer, role="member")
+    GiftBudget.objects.create(member=member, period="month", amount=Decimal("10.00"), set_by=admin)
+    size = BoxSize.objects.create(name="Medium", slots=6, base_price=Decimal("12.00"))
+    thanks = GiftDesign.objects.create(organisation=org, name="Thank you", size=size)
+    design_set_item(thanks, VariantFactory(product=ProductFactory(name="Cedar Candle"), price=Decimal("15.00"),
+                                           stock=500).pk, 2)
+    today = timezone.localdate()
+    order = claims.claim_order_place(thanks, 5, delivery="links", expires_on=today + timedelta(days=30),
+                                     outcome="credit", sender_name="Acme People Team",
+                                     in_hand_date=today + timedelta(days=40), actor=buyer)
+    assert order.status == GiftOrder.Status.AWAITING_APPROVAL
+    link = claims.link_issue(GiftClaim.objects.get(campaign__order=order, number=1))  # one that exists anyway
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True)
+    recipient = phone.new_page()
+    recipient.goto(link.replace(settings.SITE_URL.rstrip("/"), live_server.url))
+    recipient.wait_for_selector("text=This gift is not ready yet.")
+    assert recipient.get_by_role("button", name="Send me my gift").count() == 0
+    assert recipient.evaluate("document.documentElement.scrollWidth") <= 390
+    recipient.screenshot(path=str(screenshots / "claim-390-not-ready.png"), full_page=True)
+    phone.close()
+
+    log_in(page, live_server, buyer)
+    page.goto(live_server.url + f"/gifts/orders/{order.number}/claims/")
+    page.wait_for_selector("text=The links come once an administrator approves the order.")
+    assert page.get_by_role("button", name="Download the links (CSV)").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(screenshots / "claims-waiting-1280.png"), full_page=True)

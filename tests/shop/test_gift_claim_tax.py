@@ -295,8 +295,75 @@ def test_refunded_unclaimed_gifts_and_the_tax_credit_never_return_the_same_money
 def test_fixing_a_claims_tax_reads_the_tax_table_once_and_the_county_once(shop, django_assert_num_queries):
     order = paid(place(shop, 10))
     token = claims.claim_links_issue(order.pk, None)[0][3].rstrip("/").rsplit("/", 1)[-1]
-    # The link, a savepoint, the locked claim, the choices, the new row, then the tax: the state's
-    # rate and Duval's surtax; the claim saved, "any gift still open?", the savepoint released.
-    with django_assert_num_queries(10):
+    # The link, a savepoint, the locked campaign, the locked claim, the choices, the new row, then
+    # the tax: the state's rate and Duval's surtax; the claim saved, "any gift still open?", the
+    # savepoint released.
+    with django_assert_num_queries(11):
         claims.claim_accept(token, DUVAL, today=TODAY)
     assert gift(order, 1).tax == D("4.80")
+
+
+# -- the tax credit is told (issue 22's loose ends) -------------------------------------------
+
+
+def tax_mails(mailoutbox, order):
+    return [m for m in mailoutbox if m.subject == f"Account credit for gift order {order.number}: sales tax not owed"]
+
+
+def test_the_buyers_are_e_mailed_the_tax_credit_once_when_the_last_gift_is_claimed(
+        shop, mailoutbox, django_capture_on_commit_callbacks):
+    admin = UserFactory(email="finance@acme.example")
+    OrganisationMember.objects.create(organisation=shop["org"], user=admin, role="admin")
+    order = paid(place(shop, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        claim(order, 1, OREGON)
+    assert tax_mails(mailoutbox, order) == []  # one gift still open: nothing credited, nothing said
+    with django_capture_on_commit_callbacks(execute=True):
+        claim(order, 2, GEORGIA)
+    [told] = tax_mails(mailoutbox, order)
+    assert sorted(told.to) == sorted([shop["member"].email.lower(), "finance@acme.example"])
+    body = " ".join(told.body.split())
+    # Estimated 2 × 4.80 = 9.60, owed 0.00 + 2.08: 7.52.
+    assert "Acme has $7.52 of account credit from gift order " + order.number in body
+    assert "sales tax charged at the highest rate, not owed where your gifts went" in body
+    assert "It is applied to your organisation's next gift order automatically" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_settle_expired(AFTER)
+        claims.claims_tick(AFTER + timedelta(days=1))
+        assert claims.claims_tax_credit_paid(order.pk) is None  # settled: nothing more
+    assert len(tax_mails(mailoutbox, order)) == 1 and OrganisationCredit.objects.count() == 1
+
+
+def test_an_order_paid_after_every_gift_was_claimed_gets_its_tax_back_at_payment_once(
+        shop, mailoutbox, django_capture_on_commit_callbacks):
+    order = place(shop, 2)
+    claim(order, 1, OREGON)
+    claim(order, 2, GEORGIA)
+    assert not OrganisationCredit.objects.exists()  # unpaid: nothing to give back yet
+    with django_capture_on_commit_callbacks(execute=True):
+        paid(order)
+    # 9.60 estimated less 2.08 owed: 7.52, at payment rather than at the expiry date.
+    assert OrganisationCredit.objects.get(key=f"tax:{order.number}").amount == D("7.52")
+    assert len(tax_mails(mailoutbox, order)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claims_tax_credit_paid(order.pk)  # the task retried
+        claims.claims_tick(TODAY + timedelta(days=1))  # the daily sweep
+        claims.claims_settle_expired(AFTER)
+    assert OrganisationCredit.objects.get().amount == D("7.52") and len(tax_mails(mailoutbox, order)) == 1
+
+
+def test_a_lost_message_after_payment_is_made_good_by_the_daily_run(shop, monkeypatch, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    from shop import tasks
+
+    order = place(shop, 1)
+    claim(order, 1, OREGON)
+    monkeypatch.setattr(tasks.gift_claims_tax_on_paid, "delay", lambda *args, **kwargs: None)  # lost
+    with django_capture_on_commit_callbacks(execute=True):
+        paid(order)
+    assert not OrganisationCredit.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert claims.claims_tick(TODAY + timedelta(days=1))["tax_credited"] == 1
+        assert claims.claims_tick(TODAY + timedelta(days=2))["tax_credited"] == 0
+    # The one gift owes nothing in Oregon: all of its 4.80 estimate.
+    assert OrganisationCredit.objects.get().amount == D("4.80") and len(tax_mails(mailoutbox, order)) == 1

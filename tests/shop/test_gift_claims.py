@@ -950,3 +950,183 @@ def test_an_invoiced_client_is_not_offered_a_card_refund_it_cannot_have(shop):
                                 "in_hand_date": (date.today() + timedelta(days=40)).isoformat()})
     assert refused.status_code == 400 and not GiftOrder.objects.exists()
     assert "come back as account credit or go to a fallback address" in refused.content.decode()
+
+
+# -- an order not placed is not heard of (issue 22's loose ends) -----------------------------
+
+
+def over_budget(shop):
+    """A member whose $10.00 monthly budget any order goes over: theirs wait for approval."""
+    from shop.models import GiftBudget
+
+    buyer = UserFactory(email="buyer@acme.example")
+    member = OrganisationMember.objects.create(organisation=shop["org"], user=buyer, role="member")
+    GiftBudget.objects.create(member=member, period="month", amount=D("10.00"), set_by=shop["member"])
+    return buyer
+
+
+def invitations(mailoutbox):
+    return sorted(m.to[0] for m in mailoutbox if m.subject == "Acme People Team sent you a gift")
+
+
+def test_recipients_hear_of_a_waiting_order_only_once_it_is_approved(shop, client, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    from shop.services.gifts.budgets import order_decide
+
+    people = claims.recipients_parse("Ana Diaz, ana@example.com\nBo Li, bo@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop, None, delivery="email", recipients=people, actor=over_budget(shop))
+    assert order.status == GiftOrder.Status.AWAITING_APPROVAL
+    assert invitations(mailoutbox) == []  # only the administrators were asked
+    campaign = ClaimCampaign.objects.get(order=order)
+    assert claims.claim_invitations_send(campaign.pk) == 0  # a task queued anyway sends nothing
+    assert not GiftClaim.objects.filter(campaign=campaign, emailed_at__isnull=False).exists()
+
+    # A link that exists anyway (made by hand here) opens on "not ready" and claims nothing.
+    token = token_of(claims.link_issue(GiftClaim.objects.get(campaign=campaign, number=1)))
+    url = reverse("shop:gift_claim", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200 and "This gift is not ready yet." in page.content.decode()
+    assert "Send me my gift" not in page.content.decode()
+    posted = client.post(url, claim_form())
+    assert posted.status_code == 409 and "This gift is not ready yet." in posted.content.decode()
+    with pytest.raises(claims.ClaimNotReady, match="This gift is not ready yet."):
+        claims.claim_accept(token, HOME, today=TODAY)
+    assert GiftClaim.objects.get(campaign=campaign, number=1).status == "open"
+    assert not GiftRecipient.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_decide(order.pk, approve=True, note="", actor=shop["member"])
+    assert invitations(mailoutbox) == ["ana@example.com", "bo@example.com"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert claims.claim_invitations_send(campaign.pk) == 0  # retried: nobody twice
+    assert invitations(mailoutbox) == ["ana@example.com", "bo@example.com"]
+    assert client.post(url, claim_form()).status_code == 302  # placed now: the link works
+    assert GiftClaim.objects.get(campaign=campaign, number=1).status == "claimed"
+
+
+def test_a_declined_order_never_e_mails_its_recipients_and_closes_its_gifts(shop, client, mailoutbox,
+                                                                            django_capture_on_commit_callbacks):
+    from shop.services.gifts.budgets import order_decide
+
+    people = claims.recipients_parse("Ana Diaz, ana@example.com\nBo Li, bo@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop, None, delivery="email", recipients=people, actor=over_budget(shop))
+        order_decide(order.pk, approve=False, note="Not this quarter", actor=shop["member"])
+    campaign = ClaimCampaign.objects.get(order=order)
+    assert list(GiftClaim.objects.filter(campaign=campaign).values_list("status", flat=True)) == ["cancelled"] * 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert claims.claim_invitations_send(campaign.pk) == 0
+        assert claims.claims_remind(EXPIRES - timedelta(days=2)) == []
+        claims.claims_tick(EXPIRES + timedelta(days=1))
+    assert invitations(mailoutbox) == [] and not [m for m in mailoutbox if "ana@example.com" in m.to]
+    assert not OrganisationCredit.objects.exists()  # never paid: nothing to give back
+    page = client_for(shop["member"]).get(reverse("shop:gift_claims", args=[order.number])).content.decode()
+    assert "This order was declined by an administrator: its gifts can no longer be claimed" in page
+    assert "<dt>Closed with the order</dt><dd>2</dd>" in page and "credited" not in page
+
+
+def test_the_links_of_a_waiting_order_are_refused_with_why(shop, django_capture_on_commit_callbacks):
+    from shop.services.gifts.budgets import order_decide
+
+    buyer = over_budget(shop)
+    order = place(shop, 3, actor=buyer)
+    member = client_for(buyer)
+    claims_page = reverse("shop:gift_claims", args=[order.number])
+    text = member.get(claims_page).content.decode()
+    assert "The links come once an administrator approves the order." in text
+    assert "Download the links (CSV)" not in text
+    refused = member.post(reverse("shop:gift_claim_links", args=[order.number]), follow=True)
+    assert refused.redirect_chain == [(claims_page, 302)]
+    assert (f"Order {order.number} is waiting for an administrator&#x27;s approval. The links come once an "
+            "administrator approves the order.") in refused.content.decode()
+    assert not GiftClaimLink.objects.exists()
+    order_page = member.get(reverse("shop:gift_order", args=[order.number])).content.decode()
+    assert "its claims page</a> (the links come once an administrator approves the order)" in order_page
+    order_decide(order.pk, approve=True, note="", actor=shop["member"])
+    assert "Download the links (CSV)" in member.get(claims_page).content.decode()
+    assert "see who claimed, download the links" in member.get(reverse("shop:gift_order",
+                                                                       args=[order.number])).content.decode()
+    csv_response = member.post(reverse("shop:gift_claim_links", args=[order.number]))
+    assert csv_response.status_code == 200 and GiftClaimLink.objects.count() == 3
+
+
+def test_the_order_form_says_a_waiting_order_s_links_come_with_the_approval(shop):
+    member = client_for(over_budget(shop))
+    response = member.post(reverse("shop:gift_claim_order", args=[shop["designs"]["Thank you"].pk]), {
+        "delivery": "links", "quantity": "3", "sender_name": "Acme",
+        "expires_on": (date.today() + timedelta(days=30)).isoformat(), "outcome": "credit",
+        "in_hand_date": (date.today() + timedelta(days=40)).isoformat()}, follow=True)
+    order = GiftOrder.objects.get()
+    assert response.redirect_chain == [(reverse("shop:gift_claims", args=[order.number]), 302)]
+    assert "waits for an administrator&#x27;s approval" in response.content.decode()
+
+
+def test_the_order_placed_e_mail_of_a_claim_link_order_names_no_claims_list(shop, mailoutbox,
+                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop)
+    placed = next(m for m in mailoutbox if m.subject.startswith(f"Gift order {order.number} placed"))
+    html = next(content for content, kind in placed.alternatives if kind == "text/html")
+    for body in (placed.body, html):
+        assert "by claim link: one box to each recipient who claims it" in body
+        assert "Claims for" not in body
+
+
+# -- an alternative box gives back what it took ---------------------------------------------
+
+
+def test_cancelling_gives_back_what_an_alternative_took_even_if_its_design_changed_since(shop):
+    from shop.services.gifts.orders import gift_order_cancel
+
+    boxes, card, pouch = alternatives_of(shop)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    claim = claims.claim_accept(token_of(links_of(order)[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    assert GiftClaim.objects.get(pk=claim.pk).items_taken == {str(candle.pk): 1, str(card.pk): 1}
+    # 500 - 3 x 2 at placing = 494, then + 2 (an ordered box back) - 1 = 495; the card 5 - 1.
+    assert stock_of(candle, card, pouch) == [495, 4, 5]
+    # The client edits the alternative afterwards: a pouch instead of the card, and 2 candles.
+    design_set_item(boxes["Candle and card"], card.pk, 0)
+    design_set_item(boxes["Candle and card"], pouch.pk, 1)
+    design_set_item(boxes["Candle and card"], candle.pk, 2)
+    gift_order_cancel(order.pk, None)
+    # The 2 ordered boxes still held (+4 candles) and what the claim took (+1 candle, +1 card):
+    # everything as before the order; the pouch never left, so none comes back.
+    assert stock_of(candle, card, pouch) == [500, 5, 5]
+
+
+def test_the_migration_fills_claimed_alternatives_from_their_design_and_closes_declined_gifts(shop):
+    import importlib
+
+    from django.apps import apps
+
+    boxes, card, _pouch = alternatives_of(shop)
+    candle = shop["designs"]["Thank you"].items.get().variant
+    order = place(shop, alternatives=list(boxes.values()))
+    links = links_of(order)
+    alternative = claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    ordered = claims.claim_accept(token_of(links[2]), HOME, design_id=order.design_id, today=TODAY)
+    GiftClaim.objects.update(items_taken={})  # as claims made before the change
+    declined = place(shop, 2)
+    GiftOrder.objects.filter(pk=declined.pk).update(status=GiftOrder.Status.DECLINED)
+    importlib.import_module("shop.migrations.0040_claims22").fill(apps, None)
+    assert GiftClaim.objects.get(pk=alternative.pk).items_taken == {str(candle.pk): 1, str(card.pk): 1}
+    assert GiftClaim.objects.get(pk=ordered.pk).items_taken == {}  # the ordered box took nothing of its own
+    assert GiftClaim.objects.get(campaign__order=order, number=3).status == "open"  # a placed order's: untouched
+    assert sorted(GiftClaim.objects.filter(campaign__order=declined).values_list("status", "settlement")) == [
+        ("cancelled", "order declined")] * 2
+
+
+def test_recipients_e_mailed_before_the_change_are_not_reminded_while_their_order_waits(
+        shop, mailoutbox, django_capture_on_commit_callbacks):
+    """An order placed waiting before this change had e-mailed its recipients: no reminder
+    follows while it waits; once approved, the reminders resume."""
+    from shop.services.gifts.budgets import order_decide
+
+    people = claims.recipients_parse("Ana Diaz, ana@example.com")
+    order = place(shop, None, delivery="email", recipients=people, actor=over_budget(shop))
+    GiftClaim.objects.filter(campaign__order=order).update(emailed_at=timezone.now())  # as before the change
+    assert claims.claims_remind(EXPIRES - timedelta(days=7)) == []
+    order_decide(order.pk, approve=True, note="", actor=shop["member"])
+    assert len(claims.claims_remind(EXPIRES - timedelta(days=7))) == 1

@@ -150,7 +150,7 @@ def test_the_claim_link_pages_show_the_split(acme, django_capture_on_commit_call
         assert f">{label}</dt><dd" in page and f">{amount}</dd>" in page, (label, amount)
     assert "Volume discount" not in page
     text = outbox.outbox[-1].body
-    assert "sent by claim link: each recipient gives their own address" in text and "shipment to ," not in text
+    assert "by claim link: one box to each recipient who claims it, at the address they give" in text and "shipment to ," not in text
 
 
 def test_old_orders_get_the_split_from_their_lines_only_when_it_is_known(acme, django_capture_on_commit_callbacks):

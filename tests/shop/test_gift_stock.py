@@ -219,33 +219,43 @@ def test_fallback_gifts_are_shipped_so_settlement_gives_no_stock_back(shop):
     assert stock_of(candle) == [494] and held(order) == 3  # 500 - 3 x 2, all three made
 
 
-def test_a_claim_while_the_order_waits_takes_only_the_alternative_and_approval_the_rest(shop):
+def waiting_order(shop, alternatives):
     buyer = UserFactory()
     member = OrganisationMember.objects.create(organisation=shop["org"], user=buyer, role="member")
     GiftBudget.objects.create(member=member, period="month", amount=D("10.00"), set_by=shop["member"])
+    order = place(shop, quantity=3, alternatives=alternatives, actor=buyer)
+    assert order.status == GiftOrder.Status.AWAITING_APPROVAL
+    return order
+
+
+def test_nothing_is_claimed_while_the_order_waits_and_approval_takes_every_box(shop):
+    """A waiting order is not placed: no link is given out, so no alternative moves the stock
+    before the approval takes the 3 ordered boxes."""
     boxes, card, _pouch = alternatives_of(shop)
     candle = shop["designs"]["Thank you"].items.get().variant
-    order = place(shop, quantity=3, alternatives=list(boxes.values()), actor=buyer)
-    assert order.status == GiftOrder.Status.AWAITING_APPROVAL and stock_of(candle, card) == [500, 5]
-    claims.claim_accept(token_of(links_of(order)[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
-    assert stock_of(candle, card) == [499, 4]  # no ordered box was taken, so none comes back
+    order = waiting_order(shop, list(boxes.values()))
+    with pytest.raises(claims.ClaimNotReady, match="The links come once an administrator approves the order."):
+        links_of(order)
+    assert stock_of(candle, card) == [500, 5]
     order_decide(order.pk, approve=True, note="", actor=shop["member"])
-    assert stock_of(candle, card) == [495, 4] and held(order) == 2  # the 2 boxes not swapped: 499 - 4
+    assert stock_of(candle, card) == [494, 5] and held(order) == 3  # 500 - 3 x 2
+    claims.claim_accept(token_of(links_of(order)[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    assert stock_of(candle, card) == [495, 4] and held(order) == 2  # + 2 (an ordered box back) - 1; 5 - 1
 
 
-def test_a_declined_order_gives_back_what_its_recipients_took_and_closes_its_links(shop):
-    buyer = UserFactory()
-    member = OrganisationMember.objects.create(organisation=shop["org"], user=buyer, role="member")
-    GiftBudget.objects.create(member=member, period="month", amount=D("10.00"), set_by=shop["member"])
+def test_a_declined_order_moves_no_stock_and_closes_its_gifts(shop):
     boxes, card, _pouch = alternatives_of(shop)
     candle = shop["designs"]["Thank you"].items.get().variant
-    order = place(shop, quantity=3, alternatives=list(boxes.values()), actor=buyer)
-    links = links_of(order)
-    claims.claim_accept(token_of(links[1]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    order = waiting_order(shop, list(boxes.values()))
+    early = claims.link_issue(GiftClaim.objects.get(campaign__order=order, number=2))  # a link made before this change
     order_decide(order.pk, approve=False, note="Not this quarter", actor=shop["member"])
     assert stock_of(candle, card) == [500, 5]
+    assert sorted(GiftClaim.objects.filter(campaign__order=order).values_list("status", "settlement")) == [
+        ("cancelled", "order declined")] * 3
     with pytest.raises(claims.ClaimClosed):
-        claims.claim_accept(token_of(links[2]), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+        claims.claim_accept(token_of(early), HOME, design_id=boxes["Candle and card"].pk, today=TODAY)
+    with pytest.raises(claims.ClaimClosed, match="was declined by an administrator; its gifts can no longer be claimed"):
+        links_of(order)
     assert stock_of(candle, card) == [500, 5]
 
 

@@ -16,6 +16,7 @@ from shop.platform import mail
 from shop.platform.audit import audit_record
 from shop.platform.errors import DomainError
 from shop.platform.money import ZERO, quantize
+from shop.services.gifts.claims import campaign_lock, claims_close
 from shop.services.gifts.credit import credit_return
 from shop.services.gifts.orders import gift_order_pay_placed
 from shop.services.gifts.quote import GiftError
@@ -138,7 +139,8 @@ def decision_send(order_id: int) -> bool:
 def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder:
     """An administrator approves a waiting order (it is placed now: its boxes are taken from
     the stock, a card order gets its authorisation to complete, and the order-placed e-mail
-    goes out) or declines it; a decline needs a note. An approval the stock cannot fill is
+    goes out; by claim link, the recipients' invitations too) or declines it (by claim link,
+    its gifts are closed and no recipient ever hears of it); a decline needs a note. An approval the stock cannot fill is
     refused, naming what runs short, and the order keeps waiting."""
     note = note.strip()
     order = GiftOrder.objects.select_related("organisation").get(pk=order_id)
@@ -147,6 +149,7 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
     if not approve and not note:
         raise BudgetError("Say why the order is declined; the note is e-mailed to whoever placed it.")
     with transaction.atomic():
+        campaign_lock(order_id)  # a claim-link order's campaign before the order (claims.claim_accept's order)
         order = GiftOrder.objects.select_for_update().select_related("organisation").get(pk=order_id)
         if order.status != S.AWAITING_APPROVAL:
             raise BudgetError(f"Order {order.number} is not waiting for approval.")
@@ -161,7 +164,8 @@ def order_decide(order_id: int, *, approve: bool, note: str, actor) -> GiftOrder
                                   "the stock is back, or decline it.") from None
         else:  # a waiting order spent nothing; this gives back anything it did, once
             credit_return(order)
-            gift_order_stock_return(order)  # it holds no ordered box; alternatives recipients took go back
+            gift_order_stock_return(order)  # it holds no ordered box (nor, now, any alternative)
+            claims_close(order, "declined")  # by claim link: its gifts closed, their invitations never sent
         audit_record("gift_order.approved" if approve else "gift_order.declined", actor=actor, target=order,
                      total=order.total, note=note)
         transaction.on_commit(lambda: send_gift_order_decision.delay(order.pk))

@@ -69,7 +69,17 @@ class ClaimTaken(ClaimError):
 
 
 class ClaimClosed(ClaimError):
-    """The link expired (or its order was cancelled)."""
+    """The link expired (or its order was cancelled or declined)."""
+
+
+class ClaimNotReady(ClaimError):
+    """Its order waits for an administrator's approval: nothing can be claimed yet."""
+
+
+NOT_READY = "This gift is not ready yet."
+# Orders whose recipients hear nothing: not placed (yet, or ever).
+NOT_PLACED = (GiftOrder.Status.AWAITING_APPROVAL, GiftOrder.Status.DECLINED, GiftOrder.Status.CANCELLED)
+LINKS_WAIT = "The links come once an administrator approves the order."
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,9 @@ def claim_order_place(design: GiftDesign, quantity: int | None, *, delivery: str
                       po_number: str = "") -> GiftOrder:
     """Place an order of N boxes sent by claim link: the order (priced per recipient, as the
     usual order), its hidden claims list, and N claims each worth its share of the total.
-    E-mailed recipients are written to once the transaction commits."""
+    E-mailed recipients are written to once the order is placed: as this commits, or, for an
+    order waiting for an administrator's approval, once it is approved (the placing step,
+    ``orders.gift_order_pay_placed``, queues ``claim_invitations_send``)."""
     today = today or timezone.localdate()
     if delivery == ClaimCampaign.Delivery.EMAIL:
         if not recipients:
@@ -186,10 +198,6 @@ def claim_order_place(design: GiftDesign, quantity: int | None, *, delivery: str
         )
         audit_record("gift_claims.created", actor=actor, target=order, gifts=quantity, total=order.total,
                      delivery=delivery, outcome=outcome)
-        if delivery == ClaimCampaign.Delivery.EMAIL:
-            from shop.tasks import send_gift_claim_invitations
-
-            transaction.on_commit(lambda: send_gift_claim_invitations.delay(campaign.pk))
     return order
 
 
@@ -220,7 +228,13 @@ def claim_for_token(token: str) -> GiftClaim | None:
 def claim_links_issue(order_id: int, actor) -> list[tuple[int, str, str, str]]:
     """A fresh link for every gift not yet claimed (links issued before keep working): rows
     of gift number, name, e-mail and link for the client's CSV. A POST: it writes the links."""
-    campaign = ClaimCampaign.objects.select_for_update().get(order_id=order_id)
+    campaign = ClaimCampaign.objects.select_for_update(of=("self",)).select_related("order").get(order_id=order_id)
+    order = campaign.order
+    if order.status == GiftOrder.Status.AWAITING_APPROVAL:
+        raise ClaimNotReady(f"Order {order.number} is waiting for an administrator's approval. {LINKS_WAIT}")
+    if order.status in (GiftOrder.Status.CANCELLED, GiftOrder.Status.DECLINED):
+        raise ClaimClosed(f"Order {order.number} was {order.get_status_display().lower()}; "
+                          "its gifts can no longer be claimed.")
     if campaign.settled_at is not None:
         raise ClaimError("The claim period is over; there are no open links left to give out.")
     rows = [(claim.number, claim.name, claim.email, link_issue(claim))
@@ -230,14 +244,33 @@ def claim_links_issue(order_id: int, actor) -> list[tuple[int, str, str, str]]:
 
 
 def claim_state(claim: GiftClaim, today: date | None = None) -> str:
-    """``open``, ``claimed`` or ``closed`` (expired, settled, or its order cancelled or declined)."""
+    """``open``, ``claimed``, ``closed`` (expired, settled, or its order cancelled or declined)
+    or ``waiting`` (its order waits for an administrator's approval: not placed, so nothing
+    can be claimed yet)."""
     today = today or timezone.localdate()
     if claim.status == C.CLAIMED:
         return "claimed"
     if (claim.status != C.OPEN or today > claim.campaign.expires_on
             or claim.campaign.order.status in (GiftOrder.Status.CANCELLED, GiftOrder.Status.DECLINED)):
         return "closed"
+    if claim.campaign.order.status == GiftOrder.Status.AWAITING_APPROVAL:
+        return "waiting"
     return "open"
+
+
+def claims_close(order: GiftOrder, reason: str) -> int:
+    """Inside the transaction declining or cancelling ``order`` (its campaign locked first, then
+    the order: the lock order of ``claim_accept``): its gifts not claimed yet are closed
+    (cancelled, ``settlement`` saying why), so no link, reminder or settlement takes them up.
+    Nothing comes back for them: the order was never paid. Returns how many were closed."""
+    return GiftClaim.objects.filter(campaign__order=order, status=C.OPEN).update(
+        status=C.CANCELLED, settlement=f"order {reason}")
+
+
+def campaign_lock(order_id: int) -> ClaimCampaign | None:
+    """Lock the claim campaign of ``order_id`` (None for an order not sent by claim link).
+    Whatever locks a campaign and its order takes the campaign first (see ``claim_accept``)."""
+    return ClaimCampaign.objects.select_for_update().filter(order_id=order_id).first()
 
 
 def claim_choices(claim: GiftClaim) -> list[GiftDesign]:
@@ -273,12 +306,22 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
     if found is None:
         raise ClaimError("This link does not match a gift.")
     with transaction.atomic():
-        claim = GiftClaim.objects.select_for_update().select_related("campaign__order").get(pk=found.pk)
+        # Lock order, the same everywhere a campaign, its claims and its order are locked
+        # together: campaign → claim → order. Settlement (``claim_campaign_settle``) locks the
+        # campaign, then updates its claims, then locks the order; declining, cancelling and the
+        # tax credit after payment lock the campaign before the order; a claim's lock takes its
+        # own row only (``of=("self",)``: a join never locks the campaign or order out of turn).
+        # Taking the campaign first also makes "the last gift claimed" below certain: two last
+        # claims queue on it, so the second sees the first's commit and credits the tax.
+        ClaimCampaign.objects.select_for_update().filter(pk=found.campaign_id).first()
+        claim = GiftClaim.objects.select_for_update(of=("self",)).select_related("campaign__order").get(pk=found.pk)
         state = claim_state(claim, today)
         if state == "claimed":
             raise ClaimTaken(f"This gift was already claimed on {timezone.localtime(claim.claimed_at):%b %-d, %Y}.")
         if state == "closed":
             raise ClaimClosed("This gift can no longer be claimed.")
+        if state == "waiting":
+            raise ClaimNotReady(f"{NOT_READY} Please try the link again later.")
         campaign = claim.campaign
         chosen = None
         offered = {d.pk: d for d in claim_choices(claim)}
@@ -287,11 +330,13 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
                 raise ClaimError("Choose one of the boxes.")
             chosen = offered[design_id]
         adjustment = ZERO
+        taken = {}
         if chosen is not None and chosen.pk != campaign.order.design_id:
-            # The order's row locked (after the claim's, before the variants', as cancelling
-            # locks it): one ordered box back, the alternative's items out (stock.py).
+            # The order's row locked (after the campaign's and the claim's, before the
+            # variants'): one ordered box back, the alternative's items out (stock.py), and
+            # what they were kept on the claim, so cancelling gives back exactly that.
             order = GiftOrder.objects.select_for_update().get(pk=campaign.order_id)
-            claim_box_swap(order, chosen)
+            taken = claim_box_swap(order, chosen)
             # The boxes as chosen fund the wages: the alternative's wages per box less the
             # ordered box's, posted to the wage fund once (payroll, once the order is paid).
             adjustment = design_box_wages(chosen, order.assembly_wage) - gift_boxes_wages(order, 1)
@@ -305,20 +350,21 @@ def claim_accept(token: str, ship_to: ShipTo, *, design_id: int | None = None, s
         if chosen is not None:
             claim.chosen_design, claim.chosen_name = chosen, chosen.name
         claim.wage_adjustment = adjustment
+        claim.items_taken = {str(pk): units for pk, units in sorted(taken.items()) if units}
         # The tax it owes where it goes, on its share of the boxes and shipping (the order was
         # taxed at the highest rate; the difference comes back at settlement).
         claim.tax = claim_gift_taxes(campaign.order, [claim.number], ship_to.state, ship_to.zip)[claim.number]
         if not claim.name:
             claim.name = ship_to.name
         claim.save(update_fields=["status", "claimed_at", "recipient", "share_address", "chosen_design",
-                                  "chosen_name", "name", "wage_adjustment", "tax"])
+                                  "chosen_name", "name", "wage_adjustment", "tax", "items_taken"])
         if adjustment:
             announce_on_commit(gift_claim_alternative, claim_id=claim.pk, gift_order_id=campaign.order_id)
         if (campaign.order.paid_at is not None
                 and not campaign.claims.filter(status=C.OPEN).exclude(pk=claim.pk).exists()):
             # The last gift claimed, the order paid: nothing can change the tax any more, so what
-            # was not owed comes back now rather than at the expiry date (once either way).
-            ClaimCampaign.objects.select_for_update().filter(pk=campaign.pk).first()
+            # was not owed comes back now rather than at the expiry date (once either way; the
+            # campaign is locked above).
             claims_tax_credit(campaign.order)
     return claim
 
@@ -335,12 +381,17 @@ def _send(claim: GiftClaim, reminder: bool) -> None:
 
 
 def claim_invitations_send(campaign_id: int) -> int:
-    """E-mail each named recipient not written to yet their link. Returns how many were sent."""
+    """E-mail each named recipient not written to yet their link, once the order is placed
+    (queued by the placing step; an order waiting for approval, declined or cancelled sends
+    nothing). Returns how many were sent."""
     sent = 0
+    status = GiftOrder.objects.filter(claim_campaign__pk=campaign_id).values_list("status", flat=True).first()
+    if status is None or status in NOT_PLACED:
+        return 0
     for claim_id in GiftClaim.objects.filter(campaign_id=campaign_id, status=C.OPEN, emailed_at=None).exclude(
             email="").values_list("pk", flat=True):
         with transaction.atomic():
-            claim = GiftClaim.objects.select_for_update().select_related("campaign").get(pk=claim_id)
+            claim = GiftClaim.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=claim_id)
             if claim.emailed_at is not None or claim.status != C.OPEN:
                 continue
             claim.emailed_at = timezone.now()
@@ -361,11 +412,12 @@ def claims_remind(today: date) -> list[int]:
     (a recipient who missed two runs gets one e-mail, not two). Each is counted before it is
     sent, under the claim's lock, so no reminder goes twice. Returns the claims reminded."""
     reminded = []
-    candidates = GiftClaim.objects.filter(status=C.OPEN, campaign__settled_at=None, campaign__expires_on__gte=today,
-                                          emailed_at__isnull=False).exclude(email="").values_list("pk", flat=True)
+    candidates = (GiftClaim.objects.filter(status=C.OPEN, campaign__settled_at=None, campaign__expires_on__gte=today,
+                                           emailed_at__isnull=False).exclude(email="")
+                  .exclude(campaign__order__status__in=NOT_PLACED).values_list("pk", flat=True))
     for claim_id in candidates:
         with transaction.atomic():
-            claim = GiftClaim.objects.select_for_update().select_related("campaign__order").get(pk=claim_id)
+            claim = GiftClaim.objects.select_for_update(of=("self",)).select_related("campaign__order").get(pk=claim_id)
             due = reminders_due(claim.campaign.expires_on, today)
             if claim.status != C.OPEN or claim.reminders_sent >= due:
                 continue
@@ -428,18 +480,68 @@ def claims_tax_credit(order: GiftOrder) -> OrganisationCredit | None:
     order's gifts claimed or sent to the fallback address, less what they owe where they went,
     as account credit, once (``tax:<order>``). Gifts cancelled unclaimed take no part: their
     whole value, their estimated tax in it, comes back with them. Nothing when nothing is owed
-    back (a few cents of rounding the other way are the enterprise's, never the client's)."""
+    back (a few cents of rounding the other way are the enterprise's, never the client's).
+    The order's buyers are e-mailed the credit once, after the commit, when it is made."""
     fixed = list(GiftClaim.objects.filter(campaign__order=order, status__in=[C.CLAIMED, C.FALLBACK],
                                           tax__isnull=False).values_list("tax_estimated", "tax"))
     back = sum((estimated - owed for estimated, owed in fixed), ZERO)
     if back <= 0:
         return None
-    credit, _ = OrganisationCredit.objects.get_or_create(
+    credit, created = OrganisationCredit.objects.get_or_create(
         key=f"tax:{order.number}",
         defaults={"organisation_id": order.organisation_id, "amount": back, "order": order,
                   "reason": f"Sales tax of order {order.number} charged at the highest rate, not owed where "
                             f"its {len(fixed)} gift{'s' if len(fixed) != 1 else ''} went"})
+    if created:  # once: a second call finds the key and sends nothing
+        from shop.tasks import send_gift_tax_credit
+
+        transaction.on_commit(lambda: send_gift_tax_credit.delay(credit.pk))
     return credit
+
+
+def tax_credit_send(credit_id: int) -> bool:
+    """E-mail the order's buyers (whoever placed it and the organisation's administrators) the
+    sales tax credited back: the amount, the order, why, and that it is spent on their next
+    order automatically."""
+    from shop.services.gifts.orders import _buyers
+
+    credit = OrganisationCredit.objects.select_related("order__placed_by", "order__organisation").get(pk=credit_id)
+    order = credit.order
+    to = _buyers(order) if order else []
+    if not to:
+        return False
+    mail.send(to=to, subject=f"Account credit for gift order {order.number}: sales tax not owed",
+              template="shop/email/gift_tax_credit",
+              context={"credit": credit, "order": order, "organisation": order.organisation,
+                       "link": settings.SITE_URL.rstrip("/") + reverse("shop:gift_claims", args=[order.number])})
+    return True
+
+
+def claims_tax_credit_paid(order_id: int) -> OrganisationCredit | None:
+    """After an order's payment commits (``orders`` queues it; the daily run sweeps it): an order
+    paid after every gift was already claimed gets its tax credit now, as a claim after payment
+    would have given it (once, the same ``tax:<order>`` key). The campaign is locked first."""
+    with transaction.atomic():
+        campaign = campaign_lock(order_id)
+        if campaign is None or campaign.settled_at is not None:
+            return None
+        order = GiftOrder.objects.get(pk=order_id)
+        if order.paid_at is None or campaign.claims.filter(status=C.OPEN).exists():
+            return None
+        return claims_tax_credit(order)
+
+
+def claims_tax_credit_sweep() -> list[int]:
+    """Orders paid with every gift claimed, before their expiry date, whose tax credit is not
+    made yet (the message after payment lost): made now. Returns the orders credited."""
+    from django.db.models import Exists, OuterRef, Value
+    from django.db.models.functions import Concat
+
+    credited = OrganisationCredit.objects.filter(key=Concat(Value("tax:"), OuterRef("order__number")))
+    candidates = (ClaimCampaign.objects.filter(settled_at=None, order__paid_at__isnull=False)
+                  .exclude(claims__status=C.OPEN).filter(claims__status=C.CLAIMED).distinct()
+                  .exclude(Exists(credited)).values_list("order_id", flat=True))
+    return [order_id for order_id in candidates if claims_tax_credit_paid(order_id) is not None]
 
 
 def _refund_reason(order: GiftOrder) -> str:
@@ -532,6 +634,8 @@ def claims_settle_expired(today: date) -> list[int]:
 
 
 def claims_tick(today: date) -> dict:
-    """The daily run (Celery beat): reminders, then the expired orders settled."""
-    return {"reminded": len(claims_remind(today)), "settled": len(claims_settle_expired(today))}
+    """The daily run (Celery beat): reminders, the expired orders settled, and the tax credit of
+    orders paid with every gift claimed if its message after payment was lost."""
+    return {"reminded": len(claims_remind(today)), "settled": len(claims_settle_expired(today)),
+            "tax_credited": len(claims_tax_credit_sweep())}
 

@@ -148,7 +148,9 @@ def gift_order_pay_placed(order: GiftOrder, actor) -> None:
     any Stripe call), then the organisation's account credit is spent on it (under the
     organisation's row lock); a card order gets a PaymentIntent to authorise for the rest. An
     order the credit pays in full is paid now, with no Stripe call, and announced like any
-    paid order (payroll credits its wages). The order-placed e-mail follows the commit."""
+    paid order (payroll credits its wages). The order-placed e-mail follows the commit, and
+    so, for an order by claim link e-mailed to its recipients, do their invitations: they
+    hear of the gift only once it is placed (never while it waits for approval)."""
     from shop.services.gifts.credit import credit_spend
     from shop.tasks import send_gift_order_placed
 
@@ -165,6 +167,30 @@ def gift_order_pay_placed(order: GiftOrder, actor) -> None:
                                                manual_capture=True)
         payment_open(Payment.Kind.GIFT_ORDER, order, intent, order.amount_due)
     transaction.on_commit(lambda: send_gift_order_placed.delay(order.pk))
+    if order.shipping_mode == CLAIM_LINK:
+        transaction.on_commit(lambda: _claim_invitations_queue(order.pk))
+
+
+def _claim_invitations_queue(order_id: int) -> None:
+    """After the placing commits (the claims are written by then): queue the invitations of
+    an order e-mailed to its recipients (``claims.claim_invitations_send``, each once)."""
+    from shop.models import ClaimCampaign
+    from shop.tasks import send_gift_claim_invitations
+
+    campaign_id = (ClaimCampaign.objects.filter(order_id=order_id, delivery=ClaimCampaign.Delivery.EMAIL)
+                   .values_list("pk", flat=True).first())
+    if campaign_id is not None:
+        send_gift_claim_invitations.delay(campaign_id)
+
+
+def _claims_tax_on_paid(order: GiftOrder) -> None:
+    """In the transaction that pays ``order``: once it commits, an order by claim link whose
+    gifts were all claimed before it was paid gets its tax credit (``claims.claims_tax_credit_paid``,
+    in its own transaction, the campaign locked first; swept daily if the message is lost)."""
+    if order.shipping_mode == CLAIM_LINK:
+        from shop.tasks import gift_claims_tax_on_paid
+
+        transaction.on_commit(lambda: gift_claims_tax_on_paid.delay(order.pk))
 
 
 def _buyers(order: GiftOrder) -> list[str]:
@@ -301,6 +327,7 @@ def proof_review(order_id: int, *, approve: bool, comment: str, actor) -> GiftOr
             order.paid_at = timezone.now()
             audit_record("gift_order.paid", actor=actor, target=order, total=order.total, payment="card")
             announce_on_commit(gift_order_paid, gift_order_id=order.pk)
+            _claims_tax_on_paid(order)
         else:
             invoice_issue(order)
         order.save(update_fields=["status", "approved_at", "paid_at"])
@@ -316,9 +343,11 @@ def gift_order_cancel(order_id: int, actor) -> GiftOrder:
     (``returned:<order>``, once) and so does its stock: the ordered boxes it still holds and
     the items recipients' alternative boxes took (``stock.gift_order_stock_return``). An
     order the credit paid in full is paid and its wages credited, so it is not cancelled here."""
+    from shop.services.gifts.claims import campaign_lock, claims_close
     from shop.services.gifts.credit import credit_return
 
     with transaction.atomic():
+        campaign_lock(order_id)  # a claim-link order's campaign before the order (claims.claim_accept's order)
         order = GiftOrder.objects.select_for_update().get(pk=order_id)
         if order.status not in CANCELLABLE:
             raise GiftOrderError(f"Order {order.number} is {order.get_status_display().lower()}; "
@@ -337,6 +366,7 @@ def gift_order_cancel(order_id: int, actor) -> GiftOrder:
         # The ordered boxes it holds and what recipients' alternative boxes took go back, once:
         # the status checked above under the row lock refuses a second cancel.
         gift_order_stock_return(order)
+        claims_close(order, "cancelled")  # its gifts not claimed yet: no link, reminder or settlement
         returned = credit_return(order)
         audit_record("gift_order.cancelled", actor=actor, target=order, total=order.total,
                      credit_returned=returned.amount if returned else None)
@@ -410,6 +440,7 @@ def invoice_mark_paid(invoice_id: int, actor) -> Invoice:
     GiftOrder.objects.filter(pk=invoice.order_id).update(paid_at=invoice.paid_at)
     audit_record("gift_invoice.paid", actor=actor, target=invoice, number=invoice.number, amount=invoice.amount)
     announce_on_commit(gift_order_paid, gift_order_id=invoice.order_id)
+    _claims_tax_on_paid(invoice.order)
     return invoice
 
 

@@ -5,9 +5,10 @@
   boxes`` of each of its lines' variants, or refuses naming what runs short. An order
   waiting for approval takes nothing until it is approved.
 - A recipient picking an alternative box (``claim_box_swap``, in ``claims.claim_accept``)
-  gives one ordered box back and takes the alternative's items, in one go.
-- Cancelling (``gift_order_stock_return``) gives back the ordered boxes still held and the
-  alternatives' items; unclaimed gifts cancelled at settlement (``unclaimed_boxes_return``)
+  gives one ordered box back and takes the alternative's items, in one go; the claim keeps
+  what they were (``GiftClaim.items_taken``).
+- Cancelling (``gift_order_stock_return``) gives back the ordered boxes still held and
+  exactly what each alternative took (its ``items_taken``, not the design as edited since); unclaimed gifts cancelled at settlement (``unclaimed_boxes_return``)
   give back one ordered box each. Fallback gifts are shipped, so they keep theirs.
 
 ``GiftOrder.stock_held`` counts the ordered boxes the order holds: set at placing to the
@@ -25,7 +26,7 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import F
 
-from shop.models import GiftClaim, GiftDesign, GiftDesignItem, GiftOrder, ProductVariant
+from shop.models import GiftClaim, GiftDesign, GiftOrder, ProductVariant
 from shop.services.gifts.quote import GiftError
 
 C = GiftClaim.Status
@@ -95,12 +96,13 @@ def gift_order_stock_take(order: GiftOrder) -> int:
     return boxes
 
 
-def claim_box_swap(order: GiftOrder, design: GiftDesign) -> None:
+def claim_box_swap(order: GiftOrder, design: GiftDesign) -> Counter:
     """In the claim's transaction, ``order`` locked: a recipient takes ``design`` instead of
     the ordered box. One ordered box goes back (when the order holds one: not while it waits
     for approval) and the alternative's items are taken, all the variants of both locked in
     key order, so two recipients picking the last one cannot both get it; refused, naming
-    what runs short, when the stock (with the box given back) cannot fill it."""
+    what runs short, when the stock (with the box given back) cannot fill it. Returns what it
+    took (variant id → units), for the claim to keep."""
     from shop.services.gifts.claims import ClaimError
 
     back = _box(order) if order.stock_held > 0 else Counter()
@@ -116,23 +118,29 @@ def claim_box_swap(order: GiftOrder, design: GiftDesign) -> None:
     if back:
         GiftOrder.objects.filter(pk=order.pk).update(stock_held=F("stock_held") - 1)
         order.stock_held -= 1
+    return taken
 
 
 def gift_order_stock_return(order: GiftOrder) -> int:
     """In the transaction cancelling ``order`` (locked, its status just checked): the ordered
     boxes it still holds and the items its recipients' alternative boxes took go back (the
-    boxes will not be made). Returns how many boxes came back."""
+    boxes will not be made): exactly what each claim kept it took (``items_taken``), so a
+    design edited after the claim gives back what left, not what it holds now. Returns how
+    many boxes came back."""
     change, boxes = Counter(), order.stock_held
     for pk, units in _box(order).items():
         change[pk] += units * boxes
-    alternatives = _alternatives_claimed(order)
-    for item in GiftDesignItem.objects.filter(design_id__in=list(alternatives)):
-        change[item.variant_id] += item.quantity * alternatives[item.design_id]
+    alternatives = 0
+    for taken in (GiftClaim.objects.filter(campaign__order=order, status=C.CLAIMED, chosen_design__isnull=False)
+                  .exclude(chosen_design_id=order.design_id).values_list("items_taken", flat=True)):
+        alternatives += 1
+        for pk, units in taken.items():
+            change[int(pk)] += units
     variants_lock(change)
     _apply(change)
     GiftOrder.objects.filter(pk=order.pk).update(stock_held=0)
     order.stock_held = 0
-    return boxes + sum(alternatives.values())
+    return boxes + alternatives
 
 
 def unclaimed_boxes_return(order_id: int, boxes: int) -> int:

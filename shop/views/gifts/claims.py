@@ -45,6 +45,11 @@ def claim_order_new(request, design_id):
             form.add_error("recipients" if "line" in error.message else None, error.message)
         else:
             placed = f"Order {order.number} placed: {order.quantity} gifts by claim link."
+            if order.status == order.Status.AWAITING_APPROVAL:
+                messages.success(request, f"Order {order.number} ({order.quantity} gifts by claim link) is over your "
+                                          "budget, so it waits for an administrator's approval. "
+                                          f"{claims.LINKS_WAIT}")
+                return redirect("shop:gift_claims", order.number)
             if order.payment == order.Payment.CARD and order.paid_at is None:
                 # The card is held on the order page; the claims page alone would never ask for it.
                 messages.success(request, f"{placed} Now authorise your card below (charged only when you approve "
@@ -77,7 +82,8 @@ def claim_status(request, number):
     return render(request, "shop/gifts/claims.html", {
         "order": order, "summary": summary, "price_lines": order_price_lines(order),
         "balance": claims.organisation_credit_balance(order.organisation),
-        "can_issue": summary.campaign.settled_at is None and summary.open > 0,
+        "can_issue": summary.campaign.settled_at is None and summary.open > 0 and order.status not in (
+            order.Status.AWAITING_APPROVAL, order.Status.DECLINED, order.Status.CANCELLED),
     })
 
 
@@ -122,7 +128,7 @@ def claim_page(request, token):
     form = ClaimForm(request.POST or None, boxes=boxes if len(boxes) > 1 else (), initial={"email": claim.email})
     state, status = claims.claim_state(claim, today), 200
     if request.method == "POST":
-        status = {"claimed": 409, "closed": 410}.get(state, 400)  # 400 until it goes through
+        status = {"claimed": 409, "closed": 410, "waiting": 409}.get(state, 400)  # 400 until it goes through
     if request.method == "POST" and state == "open" and form.is_valid():
         try:
             claims.claim_accept(token, form.ship_to(), design_id=form.cleaned_data.get("box"),
@@ -133,6 +139,8 @@ def claim_page(request, token):
             claim.refresh_from_db()
         except claims.ClaimClosed:
             state, status = "closed", 410
+        except claims.ClaimNotReady:
+            state, status = "waiting", 409
         except DomainError as error:
             form.add_error(None, error.message)
         else:

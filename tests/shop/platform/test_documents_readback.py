@@ -70,6 +70,7 @@ EMAIL_SENDERS = {
     "shop.services.gifts.fulfilment.gift_order_send_update",
     "shop.services.gifts.claims._send",  # a gift sent by claim link, and its reminder
     "shop.services.gifts.claims.claim_tracking_send",  # the claimed gift's tracking, to its recipient
+    "shop.services.gifts.claims.tax_credit_send",  # the claim-link tax not owed, credited, to the buyers
     "shop.services.organisations.invitation_email",
     "shop.services.donations.charge_failed_email",
     "shop.services.donations.tribute_notify",
@@ -470,6 +471,16 @@ def test_every_pdf_and_email_reads_back_clean(world, django_capture_on_commit_ca
     expect("tracking e-mail", tracking_mail.body, "Rae <Recipient> & Co", "Cora O'Connor & <Co>", ORGANISATION,
            "“Speakers' Thanks & <More>”", "Carrier: UPS & <Co>", "Tracking number: 1Z<99>&1")
     assert tracking_mail.to == ["rae.home@example.org"]
+    # The claim-link sales tax not owed, credited back: the amount, the order, why, and that it is spent next time.
+    from shop.models import OrganisationCredit
+
+    tax_credit = OrganisationCredit.objects.create(organisation=order.organisation, order=order, key=f"tax:{order.number}",
+                                                   amount=Decimal("1234.56"), reason="Sales tax not owed")
+    [tax_mail] = sent("shop.services.gifts.claims.tax_credit_send", gift_claims.tax_credit_send, tax_credit.pk)
+    expect("tax credit e-mail", " ".join(tax_mail.body.split()), ORGANISATION, "$1,234.56", order.number,
+           "sales tax charged at the highest rate, not owed where your gifts went",
+           "applied to your organisation's next gift order automatically", f"/gifts/orders/{order.number}/claims/")
+    expect("tax credit e-mail subject", tax_mail.subject, order.number)
     # Budgets: an order over a member's budget; the administrators are asked, the member is told.
     from shop.models import GiftBudget
     from shop.models import OrganisationMember as Member
