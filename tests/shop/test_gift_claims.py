@@ -162,6 +162,9 @@ def test_a_recipient_claims_with_a_choice_of_box_and_the_client_sees_the_trackin
     text = status.content.decode()
     assert "Robin Recipient" in text and "Small thanks" in text and "UPS 1Z999" in text and "Not shared" in text
     assert "77 Private Lane" not in text and "32801" not in text and "Orlando" not in text
+    # On a phone each recipient is a card, every cell under its column's name (table.stack).
+    assert '<table class="cart stack claims-table">' in text
+    assert '<td data-label="Box">Small thanks</td>' in text and '<td data-label="Tracking">UPS 1Z999' in text
     # Nor on the order page, which links to the claims instead of the hidden list.
     order_page = member.get(reverse("shop:gift_order", args=[order.number])).content.decode()
     assert "77 Private Lane" not in order_page and "Orlando" not in order_page
