@@ -173,3 +173,15 @@ def test_cart_page_estimates_by_state_and_rejects_bad_state(client):
 def test_header_shows_cart_count(client):
     add(client, VariantFactory(stock=9), 3)
     assert 'aria-label="3 items"' in client.get(reverse("shop:home")).content.decode()
+
+
+def test_the_cart_names_the_tax_state_or_says_when_tax_is_added(client):
+    TaxRateFactory(state="FL", rate=Decimal("0.0600"))
+    method = ShippingMethodFactory()
+    add(client, VariantFactory(price=Decimal("10.00")), 1)
+    before = client.get(reverse("shop:cart")).content.decode()
+    assert "<dt>Sales tax (added once you give the delivery address)</dt><dd>$0.00</dd>" in before
+    # 10.00 × 6% = 0.60
+    florida = client.get(reverse("shop:cart"), {"shipping_method": method.pk, "state": "FL"}).content.decode()
+    assert "<dt>Sales tax (FL)</dt><dd>$0.60</dd>" in florida
+    assert "added once you give" not in florida
