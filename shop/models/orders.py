@@ -111,6 +111,20 @@ class Order(models.Model):
         return self.tax - self.surtax
 
     @property
+    def tax_state(self) -> str | None:
+        """The state the order's sales tax is for: the organisation's own for a local pickup
+        (as ``shop.selectors.pricing.price_items`` priced it), else the delivery address's."""
+        if self.is_pickup:
+            return settings.MENDED_ORG["STATE"]
+        return self.ship_state or None
+
+    @property
+    def tax_label(self) -> str:
+        """The tax line's name on the order's pages and e-mails: "Sales tax (FL)"; a placed
+        order always had its address, so without a state (an old row) it stays plain."""
+        return f"Sales tax ({self.tax_state})" if self.tax_state else "Sales tax"
+
+    @property
     def status_label(self) -> str:
         """The order's status as customers read it: the one label both the order list and the
         order page show, so they never disagree (staff pages show the state's own name)."""

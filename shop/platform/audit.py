@@ -66,7 +66,9 @@ def current_request():
 
 def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or, behind the trusted proxies the login throttles
-    count (``ALLAUTH_TRUSTED_PROXY_COUNT``), the address the outermost of them saw."""
+    count (``ALLAUTH_TRUSTED_PROXY_COUNT``), the address the outermost of them saw; None when
+    there is none or it is not an address. The one home of this reading: the security log and
+    the rate limits take it through ``shop.platform.security.client_ip`` (None read as "-")."""
     if request is None:
         return None
     hops = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)

@@ -297,14 +297,13 @@ def account_fingerprint(attempted: str) -> str:
 
 
 def client_ip(request) -> str:
-    if request is None:
-        return "-"
-    from allauth.account.adapter import get_adapter
+    """The client's address for a log line or a rate-limit key: the one reading of it
+    (``shop.platform.audit.client_ip``, which honours ``ALLAUTH_TRUSTED_PROXY_COUNT``), or "-"
+    when there is none or it is not an address (the audit row stores None instead: its column
+    holds addresses only). It never raises: a log line must never break a login."""
+    from shop.platform.audit import client_ip as audited_ip
 
-    try:
-        return get_adapter().get_client_ip(request)  # honours ALLAUTH_TRUSTED_PROXY_COUNT
-    except Exception:  # noqa: BLE001 - a log line must never break a login
-        return request.META.get("REMOTE_ADDR") or "-"
+    return audited_ip(request) or "-"
 
 
 @receiver(user_login_failed, dispatch_uid="mended_log_failed_login")

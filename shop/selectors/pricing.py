@@ -76,6 +76,16 @@ def shipping_for_method(method: ShippingMethod | None) -> Shipping | None:
     return Shipping(flat=method.price, free_over=method.free_over)
 
 
+NO_STATE_TAX_LABEL = "Sales tax (added once you give the delivery address)"
+
+
+def shop_tax_label(state: str | None) -> str:
+    """The cart's and checkout's tax line, worded as the gift pages word theirs
+    (``shop.models.gifts.sales_tax_label``): "Sales tax (FL)", or before an address is given
+    what will happen (the amount is then $0.00: no state, no tax yet)."""
+    return f"Sales tax ({state})" if state else NO_STATE_TAX_LABEL
+
+
 @dataclass(frozen=True)
 class Pricing:
     """A cart's (or a checkout's) breakdown, with the delivery choices it was priced for."""
@@ -85,6 +95,10 @@ class Pricing:
     tax_state: str | None
     tax_rate: Decimal
     tax_county: str = ""  # the county whose surtax is charged (Florida), or ""
+
+    @property
+    def tax_label(self) -> str:
+        return shop_tax_label(self.tax_state)
 
     @property
     def subtotal(self) -> Decimal:

@@ -209,3 +209,15 @@ def test_each_cart_line_has_one_form_and_one_csrf_token_and_a_post_without_one_i
     assert client.post(reverse("shop:cart_line_update", args=[first.pk]),
                        {"csrfmiddlewaretoken": tokens[1], "quantity": "3"}).status_code == 302
     assert [(line.pk, line.quantity) for line in CartLine.objects.order_by("pk")] == [(first.pk, 3)]
+
+
+def test_the_cart_names_the_tax_state_or_says_when_tax_is_added(client):
+    TaxRateFactory(state="FL", rate=Decimal("0.0600"))
+    method = ShippingMethodFactory()
+    add(client, VariantFactory(price=Decimal("10.00")), 1)
+    before = client.get(reverse("shop:cart")).content.decode()
+    assert "<dt>Sales tax (added once you give the delivery address)</dt><dd>$0.00</dd>" in before
+    # 10.00 × 6% = 0.60
+    florida = client.get(reverse("shop:cart"), {"shipping_method": method.pk, "state": "FL"}).content.decode()
+    assert "<dt>Sales tax (FL)</dt><dd>$0.60</dd>" in florida
+    assert "added once you give" not in florida

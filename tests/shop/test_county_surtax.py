@@ -251,7 +251,14 @@ def test_a_georgia_order_is_unchanged(client, florida, localstripe_server):
     order = Order.objects.get()
     # 40.00 × 4% = 1.60; no county, no surtax line
     assert (order.tax, order.surtax, order.tax_county, order.total) == (D("1.60"), D("0.00"), "", D("46.60"))
-    assert "County surtax" not in client.get(response.url).content.decode()
+    pay_page = client.get(response.url).content.decode()
+    assert "County surtax" not in pay_page
+    assert "<dt>Sales tax (GA)</dt><dd>$1.60</dd>" in pay_page
+    order_mark_paid(order.pk)
+    mail.outbox.clear()
+    assert order_send_email(order.pk, "confirmation") is True
+    assert "Sales tax (GA): $1.60" in mail.outbox[0].body
+    assert "Sales tax (GA):</td>" in mail.outbox[0].alternatives[0][0]
 
 
 def test_a_pickup_pays_the_surtax_of_the_organisations_county(client, florida, localstripe_server):

@@ -177,3 +177,25 @@ def test_old_orders_get_the_split_from_their_lines_only_when_it_is_known(acme, d
     # With a logo and a monogram the fees of the day are not known: the box price stays whole.
     assert logo.base_price is None and not logo.split_known
     assert shown(order_price_lines(logo))[0] == ("30 boxes × $64.25", "$1,927.50")
+
+
+def test_the_staff_order_page_shows_the_same_lines_for_no_more_queries(acme, django_capture_on_commit_callbacks,
+                                                                       django_assert_num_queries):
+    from shop.platform.roles import SHOP_STAFF
+
+    org, admin, design = acme
+    order = place(design, admin, django_capture_on_commit_callbacks)
+    staff = Client()
+    staff.force_login(UserFactory(roles=[SHOP_STAFF]))
+    url = reverse("shop:gift_order_staff", args=[order.number])
+    staff.get(url)  # the first visit warms the session and the site's settings
+    # 12: what the page cost before it showed the price lines (measured then); the lines read the order's own
+    # columns (frozen when it was placed), so they add none.
+    with django_assert_num_queries(12):
+        page = staff.get(url).content.decode()
+    # The same hand-worked figures as the client's page (EXPECTED above).
+    for label, amount in [("Per box", "$64.25"), ("Volume discount: 25 or more, 4% off", "−$77.10"),
+                          ("Sales tax (FL)", "$111.02"), ("Total", "$2,046.42"), ("Account credit", "−$100.00"),
+                          ("To pay", "$1,946.42")]:
+        assert f">{label}</dt><dd" in page and f">{amount}</dd>" in page, (label, amount)
+    assert page.index(">Items in the box<") < page.index(">Volume discount:") < page.index(">To pay<")

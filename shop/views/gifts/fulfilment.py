@@ -14,6 +14,7 @@ from shop.forms.gifts import BudgetForm, ColumnMappingForm, InvitationForm, Proo
 from shop.models import Proof, RecipientList
 from shop.platform.roles import SHOP_STAFF, role_required, user_has_role
 from shop.selectors.gifts.orders import gift_order_for_member, gift_order_for_staff, gift_order_progress
+from shop.selectors.gifts.prices import order_price_lines
 from shop.selectors.gifts.members import (
     member_organisations,
     organisation_for_member,
@@ -268,7 +269,7 @@ def _staff_order_or_404(number):
 def staff_gift_order(request, number, status=200, **forms):
     order = _staff_order_or_404(number)
     context = {
-        "order": order, "box_counts": box_counts(order),
+        "order": order, "box_counts": box_counts(order), "price_lines": order_price_lines(order),
         "recipients": list(order.recipient_list.recipients.select_related("claim__chosen_design").order_by("row")[:100])
         if order.recipient_list else [],
         "recipient_count": order.recipient_list.recipients.count() if order.recipient_list else 0,

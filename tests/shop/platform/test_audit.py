@@ -511,3 +511,18 @@ def test_only_superusers_reach_the_search_page(client, role):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(reverse("shop:audit_log"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_security_log_reads_the_audit_address_with_a_dash_for_none(settings):
+    from django.test import RequestFactory
+
+    from shop.platform.audit import client_ip as audited_ip
+    from shop.platform.security import client_ip as logged_ip
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    behind = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    assert audited_ip(behind) == logged_ip(behind) == "10.0.0.2"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    bad = RequestFactory().get("/", REMOTE_ADDR="not-an-address")
+    assert audited_ip(bad) is None and logged_ip(bad) == "-"
+    assert audited_ip(None) is None and logged_ip(None) == "-"
