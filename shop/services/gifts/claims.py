@@ -49,7 +49,7 @@ from shop.platform.facts import announce_on_commit, gift_claim_alternative, gift
 from shop.platform.money import ZERO, allocate
 from shop.services.gifts.credit import organisation_credit_balance  # noqa: F401 (the balance lives in credit.py)
 from shop.platform.validators import control_characters
-from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place
+from shop.services.gifts.orders import CLAIM_LINK, ShipTo, gift_order_place, order_buyers
 from shop.services.gifts.quote import claim_gift_taxes, gift_quote
 from shop.services.gifts.stock import claim_box_swap, unclaimed_boxes_return
 from shop.wages import design_box_wages, gift_boxes_wages
@@ -503,11 +503,9 @@ def tax_credit_send(credit_id: int) -> bool:
     """E-mail the order's buyers (whoever placed it and the organisation's administrators) the
     sales tax credited back: the amount, the order, why, and that it is spent on their next
     order automatically."""
-    from shop.services.gifts.orders import _buyers
-
     credit = OrganisationCredit.objects.select_related("order__placed_by", "order__organisation").get(pk=credit_id)
     order = credit.order
-    to = _buyers(order) if order else []
+    to = order_buyers(order) if order else []
     if not to:
         return False
     mail.send(to=to, subject=f"Account credit for gift order {order.number}: sales tax not owed",

@@ -193,7 +193,7 @@ def _claims_tax_on_paid(order: GiftOrder) -> None:
         transaction.on_commit(lambda: gift_claims_tax_on_paid.delay(order.pk))
 
 
-def _buyers(order: GiftOrder) -> list[str]:
+def order_buyers(order: GiftOrder) -> list[str]:
     """Who hears that an order was placed: whoever placed it, and the organisation's
     administrators (each address once, the placer first)."""
     addresses = [order.placed_by.email] if order.placed_by and order.placed_by.email else []
@@ -215,7 +215,7 @@ def gift_order_send_placed(order_id: int) -> bool:
     from shop.selectors.gifts.orders import PROOF_DUE_WORKING_DAYS
 
     order = GiftOrder.objects.select_related("placed_by", "organisation", "recipient_list").get(pk=order_id)
-    to = _buyers(order)
+    to = order_buyers(order)
     if not to:
         return False
     placed_on = timezone.localdate(order.created_at)
