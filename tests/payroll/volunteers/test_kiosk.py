@@ -223,9 +223,11 @@ def test_an_expired_kiosk_ends_its_session(client, coordinator, day):
 
 
 def test_a_kiosk_for_a_day_serves_every_shift_of_that_day(client, coordinator):
-    morning = make_shift(starts_in=ten_am_in(1), hours=2, title="Morning sort")
-    afternoon = make_shift(starts_in=ten_am_in(1) + timedelta(hours=4), hours=2, title="Afternoon sort")
-    next_day = make_shift(starts_in=ten_am_in(2), hours=2, title="Next day")
+    # Two days out, not tomorrow: tomorrow's sign-ups close the evening before (10 PM), so a run
+    # after 10 PM Eastern could not sign the volunteers up.
+    morning = make_shift(starts_in=ten_am_in(2), hours=2, title="Morning sort")
+    afternoon = make_shift(starts_in=ten_am_in(2) + timedelta(hours=4), hours=2, title="Afternoon sort")
+    next_day = make_shift(starts_in=ten_am_in(3), hours=2, title="Next day")
     ana, carol, dee = (signup_create(signed_volunteer(full_name=name).pk, shift.roles.get().pk)
                        for name, shift in (("Ana Alvarez", morning), ("Carol Cruz", afternoon), ("Dee Dunn", next_day)))
     nine = morning.starts_at - timedelta(hours=1)
